@@ -1,0 +1,220 @@
+//! Sluis's JSON form of a message, and the JSON Schema check of JSON input.
+//!
+//! The form mirrors the XML element for element, with the standard's names:
+//! `{"bericht": "JW301", "Header": {…}, "Client": {…}}`. Integers are JSON numbers, everything
+//! else (dates and codes included) a string exactly as in XML. An element that only wraps one
+//! repeated element (`ToegewezenProducten`, `RetourCodes` …) is a JSON array of that element.
+
+use crate::standard::schema::{self, ComplexType, Field, MessageSchema, Type};
+use crate::standard::{Content, Document, Element, Value};
+use crate::validate::Finding;
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Serialize, Serializer};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// Serialize a document in the JSON form.
+pub struct JsonForm<'a>(pub &'a Document);
+
+pub fn to_string(doc: &Document) -> String {
+    // Serializing our own tree into a String cannot fail.
+    serde_json::to_string(&JsonForm(doc)).unwrap_or_default()
+}
+
+pub fn to_string_pretty(doc: &Document) -> String {
+    serde_json::to_string_pretty(&JsonForm(doc)).unwrap_or_default()
+}
+
+pub fn to_value(doc: &Document) -> serde_json::Value {
+    serde_json::to_value(JsonForm(doc)).unwrap_or_default()
+}
+
+impl Serialize for JsonForm<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let doc = self.0;
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("bericht", doc.schema.code)?;
+        serialize_fields(&mut map, doc.schema.root, &doc.children)?;
+        map.end()
+    }
+}
+
+fn serialize_fields<M: SerializeMap>(map: &mut M, ct: &ComplexType, children: &[Element]) -> Result<(), M::Error> {
+    let mut i = 0;
+    while i < children.len() {
+        let field = children[i].field;
+        if field.repeats() {
+            let end = children[i..].iter().position(|e| !std::ptr::eq(e.field, field)).map_or(children.len(), |p| i + p);
+            map.serialize_entry(field.name, &Items(&children[i..end]))?;
+            i = end;
+        } else {
+            map.serialize_entry(field.name, &Json(&children[i]))?;
+            i += 1;
+        }
+    }
+    let _ = ct;
+    Ok(())
+}
+
+struct Json<'a>(&'a Element);
+struct Items<'a>(&'a [Element]);
+
+impl Serialize for Items<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for e in self.0 {
+            seq.serialize_element(&Json(e))?;
+        }
+        seq.end()
+    }
+}
+
+impl Serialize for Json<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let e = self.0;
+        match (&e.content, e.field.ty) {
+            (Content::Value(Value::Integer(n)), _) => s.serialize_i64(*n),
+            (Content::Value(v), _) => s.serialize_str(&v.lexical()),
+            (Content::Complex(children), Type::Complex(ct)) if ct.list_item().is_some() => {
+                Items(children).serialize(s)
+            }
+            (Content::Complex(children), Type::Complex(ct)) => {
+                let mut map = s.serialize_map(None)?;
+                serialize_fields(&mut map, ct, children)?;
+                map.end()
+            }
+            (Content::Complex(_), Type::Simple(_)) => s.serialize_none(),
+        }
+    }
+}
+
+// --------------------------------------------------------------------- JSON Schema check
+
+macro_rules! schema_sources {
+    ($($dir:literal : [$($code:literal),*]),*) => {
+        /// The JSON Schema text of a message, as committed in `schemas/`.
+        pub fn schema_source(code: &str) -> Option<&'static str> {
+            match code {
+                $($($code => Some(include_str!(concat!("../../schemas/", $dir, "/", $code, ".schema.json"))),)*)*
+                _ => None,
+            }
+        }
+    };
+}
+
+schema_sources!(
+    "ijw-3.2": ["JW301", "JW302", "JW305", "JW306", "JW307", "JW308", "JW315", "JW316", "JW317",
+                "JW318", "JW319", "JW320", "JW323", "JW325"],
+    "iwmo-3.2": ["WMO301", "WMO302", "WMO305", "WMO306", "WMO307", "WMO308", "WMO315", "WMO316",
+                 "WMO317", "WMO318", "WMO319", "WMO320", "WMO323", "WMO325"]
+);
+
+type Validators = HashMap<&'static str, Result<jsonschema::Validator, String>>;
+
+/// Compiled once per process, on first use.
+fn validators() -> &'static Validators {
+    static CELL: OnceLock<Validators> = OnceLock::new();
+    CELL.get_or_init(|| {
+        schema::messages()
+            .map(|m| (m.code, compile(m)))
+            .collect()
+    })
+}
+
+fn compile(m: &MessageSchema) -> Result<jsonschema::Validator, String> {
+    let src = schema_source(m.code).ok_or_else(|| format!("no JSON Schema for {}", m.code))?;
+    let schema: serde_json::Value = serde_json::from_str(src).map_err(|e| e.to_string())?;
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .map_err(|e| e.to_string())
+}
+
+/// Check a JSON message against its JSON Schema; every violation as an `XSD` finding with an
+/// element path like the XML side's.
+pub fn schema_findings(schema: &'static MessageSchema, value: &serde_json::Value) -> Vec<Finding> {
+    let validator = match validators().get(schema.code) {
+        Some(Ok(v)) => v,
+        Some(Err(e)) => return vec![Finding::xsd("/Bericht", format!("JSON Schema van {} is onbruikbaar: {e}", schema.code))],
+        None => return vec![Finding::xsd("/Bericht", format!("geen JSON Schema voor {}", schema.code))],
+    };
+    validator
+        .iter_errors(value)
+        .map(|err| {
+            let (path, sensitive) = element_path(schema, err.instance_path().as_str());
+            // Never echo a BSN back: the masked form leaves the value out.
+            let message = if sensitive { err.masked().to_string() } else { err.to_string() };
+            Finding::xsd(path, message)
+        })
+        .collect()
+}
+
+/// Turn a JSON Pointer into the instance (`/Client/ToegewezenProducten/1/Einddatum`) into an
+/// element path (`/Bericht/Client/ToegewezenProducten/ToegewezenProduct[2]/Einddatum`), and
+/// tell whether it points at a sensitive value.
+pub fn element_path(schema: &MessageSchema, pointer: &str) -> (String, bool) {
+    let mut out = String::from("/Bericht");
+    let mut ct: Option<&ComplexType> = Some(schema.root);
+    let mut pending: Option<&Field> = None; // a repeated element awaiting its index
+    let mut sensitive = false;
+    for raw in pointer.split('/').skip(1) {
+        let seg = raw.replace("~1", "/").replace("~0", "~");
+        if let (Some(field), Ok(i)) = (pending, seg.parse::<usize>()) {
+            out.push_str(&format!("/{}[{}]", field.name, i + 1));
+            pending = None;
+            ct = descend(field, &mut sensitive);
+            continue;
+        }
+        out.push('/');
+        out.push_str(&seg);
+        let field = ct.and_then(|c| c.field(&seg));
+        match field {
+            Some(f) if f.repeats() => {
+                out.truncate(out.len() - seg.len() - 1);
+                pending = Some(f);
+            }
+            Some(f) => {
+                ct = descend(f, &mut sensitive);
+                if let Some(item) = ct.and_then(ComplexType::list_item) {
+                    pending = Some(item);
+                }
+            }
+            None => ct = None,
+        }
+    }
+    (out, sensitive)
+}
+
+fn descend(f: &Field, sensitive: &mut bool) -> Option<&'static ComplexType> {
+    match f.ty {
+        Type::Complex(c) => Some(c),
+        Type::Simple(st) => {
+            *sensitive = st.sensitive;
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_message_has_a_compiling_json_schema() {
+        for m in schema::messages() {
+            assert!(matches!(validators().get(m.code), Some(Ok(_))), "{}", m.code);
+        }
+    }
+
+    #[test]
+    fn pointers_become_element_paths() {
+        let jw301 = schema::by_code("JW301").expect("known");
+        assert_eq!(
+            element_path(jw301, "/Client/ToegewezenProducten/1/Einddatum"),
+            ("/Bericht/Client/ToegewezenProducten/ToegewezenProduct[2]/Einddatum".into(), false)
+        );
+        assert_eq!(element_path(jw301, "/Client/Bsn"), ("/Bericht/Client/Bsn".into(), true));
+        assert_eq!(element_path(jw301, "/Header"), ("/Bericht/Header".into(), false));
+        assert_eq!(element_path(jw301, ""), ("/Bericht".into(), false));
+    }
+}

@@ -1,0 +1,71 @@
+//! Sluis: the municipality's gateway for iJw 3.2 and iWmo 3.2 messages.
+//!
+//! The flow a message takes, one module per stage:
+//! [`codec`] reads XML or JSON → [`validate`] judges it against the standard → (store, answer,
+//! deliver: later stages) → [`codec`] writes it in either form. [`standard`] is the model both
+//! sides share. Nothing in these modules does I/O.
+
+pub mod codec;
+pub mod standard;
+pub mod validate;
+
+pub use codec::{Format, Limits, ReadError};
+pub use standard::Document;
+pub use validate::structure::Structured;
+pub use validate::Finding;
+
+use standard::schema;
+
+/// A message read and checked against its structure.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub format: Format,
+    pub structured: Structured,
+}
+
+/// Read a message in either form and check its structure. `Err` when it cannot be read as a
+/// message at all (not well-formed, too large, hostile, unknown message); otherwise the
+/// document with all structural findings.
+pub fn parse(bytes: &[u8], limits: &Limits) -> Result<Parsed, ReadError> {
+    let (format, text) = codec::sniff(bytes, limits)?;
+    let structured = match format {
+        Format::Xml => {
+            let tree = codec::xml::read(text, limits)?;
+            let root = tree.root();
+            let ns = tree.namespace(root).unwrap_or("");
+            let schema = schema::by_namespace(ns)
+                .filter(|_| root.local == "Bericht")
+                .ok_or_else(|| ReadError::UnknownMessage {
+                    name: root.local.chars().take(60).collect(),
+                    namespace: ns.chars().take(200).collect(),
+                })?;
+            validate::structure::from_xml(&tree, schema)
+        }
+        Format::Json => {
+            let value: serde_json::Value =
+                serde_json::from_str(text).map_err(|e| ReadError::Json(e.to_string()))?;
+            let schema = value
+                .get("bericht")
+                .and_then(serde_json::Value::as_str)
+                .and_then(|code| schema::messages().find(|m| m.code == code))
+                .ok_or(ReadError::UnknownJsonMessage)?;
+            let by_schema = codec::json::schema_findings(schema, &value);
+            let mut structured = validate::structure::from_json(&value, schema);
+            // Both checks come from the same XSD facts; the model's findings read better and
+            // match the XML side, the JSON Schema's are the fallback should they ever differ.
+            if structured.findings.is_empty() {
+                structured.findings = by_schema;
+            }
+            structured
+        }
+    };
+    Ok(Parsed { format, structured })
+}
+
+/// Convert a document to the given form.
+pub fn write(doc: &Document, format: Format) -> String {
+    match format {
+        Format::Xml => codec::xml::write(doc),
+        Format::Json => codec::json::to_string_pretty(doc),
+    }
+}

@@ -1,0 +1,176 @@
+//! The `sluis` command line.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use serde::Serialize;
+use sluis::{Finding, Format, Limits};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "sluis", version, about = "Message gateway for iJw 3.2 and iWmo 3.2")]
+struct Cli {
+    /// Largest accepted message in bytes.
+    #[arg(long, global = true, default_value_t = Limits::default().max_bytes)]
+    max_bytes: usize,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check messages (XML or JSON) against the standard. Exit code 0: all valid,
+    /// 1: some invalid, 2: some unreadable.
+    Validate {
+        #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+        format: OutputFormat,
+        /// Message files; `-` reads standard input.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Convert a message between XML and JSON, written to standard output.
+    Convert {
+        #[arg(long, value_enum)]
+        to: Target,
+        /// Message file; `-` reads standard input.
+        file: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OutputFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Target {
+    Json,
+    Xml,
+}
+
+/// One file's verdict, as `validate --format json` prints it.
+#[derive(Serialize)]
+struct Report {
+    file: String,
+    bericht: Option<&'static str>,
+    valid: bool,
+    errors: Vec<Finding>,
+    #[serde(skip)]
+    unreadable: bool,
+}
+
+/// Read at most `limit + 1` bytes, so a huge file is refused without being loaded.
+fn read_input(path: &Path, limit: usize) -> std::io::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    let cap = limit as u64 + 1;
+    if path.as_os_str() == "-" {
+        std::io::stdin().take(cap).read_to_end(&mut buf)?;
+    } else {
+        std::fs::File::open(path)?.take(cap).read_to_end(&mut buf)?;
+    }
+    Ok(buf)
+}
+
+fn unreadable(file: String, message: String) -> Report {
+    let errors = vec![Finding { code: "READ", retourcode: None, path: "/".into(), message }];
+    Report { file, bericht: None, valid: false, errors, unreadable: true }
+}
+
+fn validate_file(path: &Path, limits: &Limits) -> Report {
+    let file = path.display().to_string();
+    let bytes = match read_input(path, limits.max_bytes) {
+        Ok(b) => b,
+        Err(e) => return unreadable(file, format!("cannot read file: {e}")),
+    };
+    match sluis::parse(&bytes, limits) {
+        Err(e) => unreadable(file, e.to_string()),
+        Ok(parsed) => {
+            let s = parsed.structured;
+            Report {
+                file,
+                bericht: Some(s.document.code()),
+                valid: s.findings.is_empty(),
+                errors: s.findings,
+                unreadable: false,
+            }
+        }
+    }
+}
+
+fn print_text(r: &Report) {
+    let what = r.bericht.unwrap_or("?");
+    if r.valid {
+        println!("{}: {what} geldig", r.file);
+    } else if r.unreadable {
+        println!("{}: onleesbaar", r.file);
+    } else {
+        println!("{}: {what} ongeldig ({} fout(en))", r.file, r.errors.len());
+    }
+    for e in &r.errors {
+        println!("  {} {} {}", e.code, e.path, e.message);
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let limits = Limits { max_bytes: cli.max_bytes, ..Limits::default() };
+    match cli.command {
+        Command::Validate { format, files } => {
+            let reports: Vec<Report> = files.iter().map(|f| validate_file(f, &limits)).collect();
+            match format {
+                OutputFormat::Text => reports.iter().for_each(print_text),
+                OutputFormat::Json => {
+                    let out = if let [one] = reports.as_slice() {
+                        serde_json::to_string_pretty(one)
+                    } else {
+                        serde_json::to_string_pretty(&reports)
+                    };
+                    println!("{}", out.unwrap_or_default());
+                }
+            }
+            if reports.iter().any(|r| r.unreadable) {
+                ExitCode::from(2)
+            } else if reports.iter().any(|r| !r.valid) {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Command::Convert { to, file } => {
+            let bytes = match read_input(&file, limits.max_bytes) {
+                Ok(b) => b,
+                Err(e) => {
+                    eprintln!("{}: cannot read file: {e}", file.display());
+                    return ExitCode::from(2);
+                }
+            };
+            let parsed = match sluis::parse(&bytes, &limits) {
+                Ok(p) => p,
+                Err(e) => {
+                    eprintln!("{}: {e}", file.display());
+                    return ExitCode::from(2);
+                }
+            };
+            let s = parsed.structured;
+            if !s.findings.is_empty() {
+                // An invalid message has no faithful other form: say why instead.
+                eprintln!("{}: {} is not valid, not converted:", file.display(), s.document.code());
+                for e in &s.findings {
+                    eprintln!("  {} {} {}", e.code, e.path, e.message);
+                }
+                return ExitCode::from(1);
+            }
+            let target = match to {
+                Target::Json => Format::Json,
+                Target::Xml => Format::Xml,
+            };
+            let out = sluis::write(&s.document, target);
+            print!("{out}");
+            if !out.ends_with('\n') {
+                println!();
+            }
+            ExitCode::SUCCESS
+        }
+    }
+}

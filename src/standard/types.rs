@@ -1,0 +1,280 @@
+//! Data types of the basisschema as Rust types that can only hold what the XSD allows.
+//!
+//! Lexical checks (is this a calendar date, nine digits …) live here as constructors; the
+//! standard's *rules* about values (elfproef, begin before end …) are not checked here but in
+//! the rule layer, where they are reported with their official codes.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+use time::macros::format_description;
+
+/// XML Schema's whitespace for the `collapse` facet of non-string types.
+pub fn trim_xsd(s: &str) -> &str {
+    s.trim_matches([' ', '\t', '\n', '\r'])
+}
+
+/// A calendar date without time zone (`LDT_Datum`, an `xs:date`).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Datum(time::Date);
+
+impl Datum {
+    /// Parses `JJJJ-MM-DD`; the date must exist in the calendar.
+    pub fn parse(s: &str) -> Option<Datum> {
+        let fmt = format_description!("[year repr:full base:calendar sign:automatic]-[month]-[day]");
+        // `time` accepts a leading `+` for years; xs:date does not.
+        if s.len() != 10 || !s.as_bytes()[0].is_ascii_digit() {
+            return None;
+        }
+        let d = time::Date::parse(s, &fmt).ok()?;
+        (d.year() >= 1).then_some(Datum(d))
+    }
+
+    pub fn from_ymd(year: i32, month: u8, day: u8) -> Option<Datum> {
+        let month = time::Month::try_from(month).ok()?;
+        time::Date::from_calendar_date(year, month, day)
+            .ok()
+            .filter(|d| (1..=9999).contains(&d.year()))
+            .map(Datum)
+    }
+
+    pub fn date(&self) -> time::Date {
+        self.0
+    }
+}
+
+impl fmt::Display for Datum {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = self.0;
+        write!(f, "{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
+    }
+}
+
+impl fmt::Debug for Datum {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Datum({self})")
+    }
+}
+
+/// A time of day without time zone (`LDT_Tijd`, an `xs:time`), fraction of seconds kept.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Tijd(time::Time);
+
+impl Tijd {
+    /// Parses `uu:mm:ss` with an optional fraction of seconds.
+    pub fn parse(s: &str) -> Option<Tijd> {
+        let b = s.as_bytes();
+        if b.len() < 8 || b[2] != b':' || b[5] != b':' {
+            return None;
+        }
+        let num = |r: std::ops::Range<usize>| -> Option<u8> {
+            let part = &s[r];
+            part.bytes()
+                .all(|c| c.is_ascii_digit())
+                .then(|| part.parse().ok())
+                .flatten()
+        };
+        let (h, m, sec) = (num(0..2)?, num(3..5)?, num(6..8)?);
+        let mut nanos = 0u32;
+        if b.len() > 8 {
+            let frac = s.get(9..)?;
+            if b[8] != b'.' || frac.is_empty() || !frac.bytes().all(|c| c.is_ascii_digit()) {
+                return None;
+            }
+            // Digits past nanoseconds carry no value we keep; they are not an error.
+            for (i, c) in frac.bytes().take(9).enumerate() {
+                nanos += u32::from(c - b'0') * 10u32.pow(8 - i as u32);
+            }
+        }
+        time::Time::from_hms_nano(h, m, sec, nanos).ok().map(Tijd)
+    }
+
+    pub fn time(&self) -> time::Time {
+        self.0
+    }
+}
+
+impl fmt::Display for Tijd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let t = self.0;
+        write!(f, "{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second())?;
+        if t.nanosecond() != 0 {
+            let frac = format!("{:09}", t.nanosecond());
+            write!(f, ".{}", frac.trim_end_matches('0'))?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Tijd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Tijd({self})")
+    }
+}
+
+macro_rules! string_serde {
+    ($t:ty, $what:literal) => {
+        impl Serialize for $t {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> Deserialize<'de> for $t {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = std::borrow::Cow::<str>::deserialize(d)?;
+                <$t>::parse(&s).ok_or_else(|| serde::de::Error::custom(concat!("not a valid ", $what)))
+            }
+        }
+    };
+}
+
+macro_rules! display_serde {
+    ($t:ty, $what:literal) => {
+        impl Serialize for $t {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(self)
+            }
+        }
+        impl<'de> Deserialize<'de> for $t {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = std::borrow::Cow::<str>::deserialize(d)?;
+                <$t>::parse(&s).ok_or_else(|| serde::de::Error::custom(concat!("not a valid ", $what)))
+            }
+        }
+    };
+}
+
+display_serde!(Datum, "date");
+display_serde!(Tijd, "time");
+
+/// A fixed number of ASCII digits.
+fn digits<const N: usize>(s: &str) -> Option<[u8; N]> {
+    let b = s.as_bytes();
+    (b.len() == N && b.iter().all(u8::is_ascii_digit)).then(|| {
+        let mut out = [0u8; N];
+        out.copy_from_slice(b);
+        out
+    })
+}
+
+/// A burgerservicenummer: nine digits. Whether it passes the elfproef is a rule (with its own
+/// code), not a property of the type. Its `Debug` never shows the number.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Bsn([u8; 9]);
+
+impl Bsn {
+    pub fn parse(s: &str) -> Option<Bsn> {
+        digits::<9>(s).map(Bsn)
+    }
+
+    pub fn as_str(&self) -> &str {
+        // Only ASCII digits are ever stored.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+
+    pub fn digits(&self) -> [u8; 9] {
+        self.0.map(|c| c - b'0')
+    }
+}
+
+impl fmt::Debug for Bsn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Bsn(*********)")
+    }
+}
+
+/// An AGB-code: eight digits identifying a care provider.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct AgbCode([u8; 8]);
+
+impl AgbCode {
+    pub fn parse(s: &str) -> Option<AgbCode> {
+        digits::<8>(s).map(AgbCode)
+    }
+
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+impl fmt::Debug for AgbCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "AgbCode({})", self.as_str())
+    }
+}
+
+/// A CBS gemeentecode: four digits identifying a municipality.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Gemeentecode([u8; 4]);
+
+impl Gemeentecode {
+    pub fn parse(s: &str) -> Option<Gemeentecode> {
+        digits::<4>(s).map(Gemeentecode)
+    }
+
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+impl fmt::Debug for Gemeentecode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Gemeentecode({})", self.as_str())
+    }
+}
+
+string_serde!(Bsn, "burgerservicenummer");
+string_serde!(AgbCode, "AGB-code");
+string_serde!(Gemeentecode, "gemeentecode");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn datum_is_a_real_calendar_date() {
+        assert_eq!(Datum::parse("2024-02-29").map(|d| d.to_string()), Some("2024-02-29".into()));
+        assert!(Datum::parse("2023-02-29").is_none(), "not a leap year");
+        assert!(Datum::parse("1900-02-29").is_none(), "century rule");
+        assert!(Datum::parse("2000-02-29").is_some(), "400-year rule");
+        assert!(Datum::parse("2026-04-31").is_none());
+        assert!(Datum::parse("2026-13-01").is_none());
+        assert!(Datum::parse("2026-00-10").is_none());
+        assert!(Datum::parse("0000-01-01").is_none(), "no year zero in xs:date");
+        assert!(Datum::parse("2026-1-01").is_none());
+        assert!(Datum::parse("+026-01-01").is_none());
+        assert!(Datum::parse("26-01-2026").is_none());
+        assert!(Datum::parse("2026-01-01Z").is_none());
+        assert!(Datum::parse("").is_none());
+        assert!(Datum::parse("2026-01-01") < Datum::parse("2026-01-02"));
+    }
+
+    #[test]
+    fn tijd_accepts_fractions_and_rejects_impossible_times() {
+        assert_eq!(Tijd::parse("12:34:56").map(|t| t.to_string()), Some("12:34:56".into()));
+        assert_eq!(Tijd::parse("00:00:00.250").map(|t| t.to_string()), Some("00:00:00.25".into()));
+        assert!(Tijd::parse("24:00:01").is_none());
+        assert!(Tijd::parse("12:60:00").is_none());
+        assert!(Tijd::parse("12:00:60").is_none());
+        assert!(Tijd::parse("12:00").is_none());
+        assert!(Tijd::parse("12:00:00.").is_none());
+        assert!(Tijd::parse("1:00:00").is_none());
+        assert!(Tijd::parse("12:00:00+01:00").is_none());
+    }
+
+    #[test]
+    fn identifiers_are_fixed_digit_strings_and_bsn_is_redacted() {
+        let bsn = Bsn::parse("999900006").expect("nine digits");
+        assert_eq!(bsn.as_str(), "999900006");
+        assert!(!format!("{bsn:?}").contains("9999"));
+        assert!(Bsn::parse("99990000").is_none());
+        assert!(Bsn::parse("9999000061").is_none());
+        assert!(Bsn::parse("99990000a").is_none());
+        assert!(AgbCode::parse("42420001").is_some());
+        assert!(AgbCode::parse("4242000").is_none());
+        assert!(Gemeentecode::parse("0384").is_some());
+        assert!(Gemeentecode::parse("384").is_none());
+        let json = serde_json::to_string(&bsn).expect("serializes");
+        assert_eq!(json, "\"999900006\"");
+        assert!(serde_json::from_str::<Bsn>("\"12\"").is_err());
+    }
+}
