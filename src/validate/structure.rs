@@ -189,7 +189,7 @@ fn xml_complex(
                 };
                 let earlier = same_ns && fields[..at].iter().any(|f| f.name == child.local);
                 // The current element is still possible only while it may occur again.
-                let next = if at < fields.len() && count as u32 >= fields[at].max.min(count.max(1) as u32) && count > 0 { at + 1 } else { at };
+                let next = if at < fields.len() && count > 0 && count as u32 >= fields[at].max { at + 1 } else { at };
                 let rest = &fields[next.min(fields.len())..];
                 let msg = if earlier {
                     format!("element {name} staat niet op de juiste plaats; verwacht hier: {}", expected_list(rest))
