@@ -8,7 +8,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "sluis", version, about = "Message gateway for iJw 3.2 and iWmo 3.2")]
+#[command(
+    name = "sluis",
+    version,
+    about = "Message gateway for iJw 3.2 and iWmo 3.2"
+)]
 struct Cli {
     /// Largest accepted message in bytes.
     #[arg(long, global = true, default_value_t = Limits::default().max_bytes)]
@@ -73,8 +77,19 @@ fn read_input(path: &Path, limit: usize) -> std::io::Result<Vec<u8>> {
 }
 
 fn unreadable(file: String, message: String) -> Report {
-    let errors = vec![Finding { code: "READ", retourcode: None, path: "/".into(), message }];
-    Report { file, bericht: None, valid: false, errors, unreadable: true }
+    let errors = vec![Finding {
+        code: "READ",
+        retourcode: None,
+        path: "/".into(),
+        message,
+    }];
+    Report {
+        file,
+        bericht: None,
+        valid: false,
+        errors,
+        unreadable: true,
+    }
 }
 
 fn validate_file(path: &Path, limits: &Limits) -> Report {
@@ -114,7 +129,10 @@ fn print_text(r: &Report) {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let limits = Limits { max_bytes: cli.max_bytes, ..Limits::default() };
+    let limits = Limits {
+        max_bytes: cli.max_bytes,
+        ..Limits::default()
+    };
     match cli.command {
         Command::Validate { format, files } => {
             let reports: Vec<Report> = files.iter().map(|f| validate_file(f, &limits)).collect();
@@ -155,7 +173,11 @@ fn main() -> ExitCode {
             let s = parsed.structured;
             if !s.findings.is_empty() {
                 // An invalid message has no faithful other form: say why instead.
-                eprintln!("{}: {} is not valid, not converted:", file.display(), s.document.code());
+                eprintln!(
+                    "{}: {} is not valid, not converted:",
+                    file.display(),
+                    s.document.code()
+                );
                 for e in &s.findings {
                     eprintln!("  {} {} {}", e.code, e.path, e.message);
                 }

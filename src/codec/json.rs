@@ -39,12 +39,19 @@ impl Serialize for JsonForm<'_> {
     }
 }
 
-fn serialize_fields<M: SerializeMap>(map: &mut M, ct: &ComplexType, children: &[Element]) -> Result<(), M::Error> {
+fn serialize_fields<M: SerializeMap>(
+    map: &mut M,
+    ct: &ComplexType,
+    children: &[Element],
+) -> Result<(), M::Error> {
     let mut i = 0;
     while i < children.len() {
         let field = children[i].field;
         if field.repeats() {
-            let end = children[i..].iter().position(|e| !std::ptr::eq(e.field, field)).map_or(children.len(), |p| i + p);
+            let end = children[i..]
+                .iter()
+                .position(|e| !std::ptr::eq(e.field, field))
+                .map_or(children.len(), |p| i + p);
             map.serialize_entry(field.name, &Items(&children[i..end]))?;
             i = end;
         } else {
@@ -114,11 +121,7 @@ type Validators = HashMap<&'static str, Result<jsonschema::Validator, String>>;
 /// Compiled once per process, on first use.
 fn validators() -> &'static Validators {
     static CELL: OnceLock<Validators> = OnceLock::new();
-    CELL.get_or_init(|| {
-        schema::messages()
-            .map(|m| (m.code, compile(m)))
-            .collect()
-    })
+    CELL.get_or_init(|| schema::messages().map(|m| (m.code, compile(m))).collect())
 }
 
 fn compile(m: &MessageSchema) -> Result<jsonschema::Validator, String> {
@@ -135,15 +138,29 @@ fn compile(m: &MessageSchema) -> Result<jsonschema::Validator, String> {
 pub fn schema_findings(schema: &'static MessageSchema, value: &serde_json::Value) -> Vec<Finding> {
     let validator = match validators().get(schema.code) {
         Some(Ok(v)) => v,
-        Some(Err(e)) => return vec![Finding::xsd("/Bericht", format!("JSON Schema van {} is onbruikbaar: {e}", schema.code))],
-        None => return vec![Finding::xsd("/Bericht", format!("geen JSON Schema voor {}", schema.code))],
+        Some(Err(e)) => {
+            return vec![Finding::xsd(
+                "/Bericht",
+                format!("JSON Schema van {} is onbruikbaar: {e}", schema.code),
+            )]
+        }
+        None => {
+            return vec![Finding::xsd(
+                "/Bericht",
+                format!("geen JSON Schema voor {}", schema.code),
+            )]
+        }
     };
     validator
         .iter_errors(value)
         .map(|err| {
             let (path, sensitive) = element_path(schema, err.instance_path().as_str());
             // Never echo a BSN back: the masked form leaves the value out.
-            let message = if sensitive { err.masked().to_string() } else { err.to_string() };
+            let message = if sensitive {
+                err.masked().to_string()
+            } else {
+                err.to_string()
+            };
             Finding::xsd(path, message)
         })
         .collect()
@@ -202,7 +219,11 @@ mod tests {
     #[test]
     fn every_message_has_a_compiling_json_schema() {
         for m in schema::messages() {
-            assert!(matches!(validators().get(m.code), Some(Ok(_))), "{}", m.code);
+            assert!(
+                matches!(validators().get(m.code), Some(Ok(_))),
+                "{}",
+                m.code
+            );
         }
     }
 
@@ -211,10 +232,19 @@ mod tests {
         let jw301 = schema::by_code("JW301").expect("known");
         assert_eq!(
             element_path(jw301, "/Client/ToegewezenProducten/1/Einddatum"),
-            ("/Bericht/Client/ToegewezenProducten/ToegewezenProduct[2]/Einddatum".into(), false)
+            (
+                "/Bericht/Client/ToegewezenProducten/ToegewezenProduct[2]/Einddatum".into(),
+                false
+            )
         );
-        assert_eq!(element_path(jw301, "/Client/Bsn"), ("/Bericht/Client/Bsn".into(), true));
-        assert_eq!(element_path(jw301, "/Header"), ("/Bericht/Header".into(), false));
+        assert_eq!(
+            element_path(jw301, "/Client/Bsn"),
+            ("/Bericht/Client/Bsn".into(), true)
+        );
+        assert_eq!(
+            element_path(jw301, "/Header"),
+            ("/Bericht/Header".into(), false)
+        );
         assert_eq!(element_path(jw301, ""), ("/Bericht".into(), false));
     }
 }

@@ -21,7 +21,11 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_bytes: 10 * 1024 * 1024, max_depth: 64, max_elements: 200_000 }
+        Limits {
+            max_bytes: 10 * 1024 * 1024,
+            max_depth: 64,
+            max_elements: 200_000,
+        }
     }
 }
 
@@ -50,7 +54,9 @@ pub enum ReadError {
     Malformed { offset: u64, message: String },
     #[error("JSON is not well-formed: {0}")]
     Json(String),
-    #[error("root element {name} in namespace {namespace:?} is not a message of iJw 3.2 or iWmo 3.2")]
+    #[error(
+        "root element {name} in namespace {namespace:?} is not a message of iJw 3.2 or iWmo 3.2"
+    )]
     UnknownMessage { name: String, namespace: String },
     #[error("JSON message has no known \"bericht\" (expected e.g. \"JW301\" or \"WMO323\")")]
     UnknownJsonMessage,
@@ -66,11 +72,15 @@ pub enum Format {
 /// Decide the form from the first meaningful byte, after checking size and encoding.
 pub fn sniff<'a>(bytes: &'a [u8], limits: &Limits) -> Result<(Format, &'a str), ReadError> {
     if bytes.len() > limits.max_bytes {
-        return Err(ReadError::TooLarge { size: bytes.len(), limit: limits.max_bytes });
+        return Err(ReadError::TooLarge {
+            size: bytes.len(),
+            limit: limits.max_bytes,
+        });
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes)
-        .map_err(|e| ReadError::NotUtf8 { offset: e.valid_up_to() })?;
+    let text = std::str::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 {
+        offset: e.valid_up_to(),
+    })?;
     match text.trim_start().as_bytes().first() {
         None => Err(ReadError::Empty),
         Some(b'<') => Ok((Format::Xml, text)),

@@ -46,7 +46,10 @@ impl<'a> XmlTree<'a> {
     }
 
     pub fn children(&self, node: &XmlNode<'_>) -> Children<'_, 'a> {
-        Children { tree: self, next: node.first_child }
+        Children {
+            tree: self,
+            next: node.first_child,
+        }
     }
 }
 
@@ -65,7 +68,10 @@ impl<'t, 'a> Iterator for Children<'t, 'a> {
 }
 
 fn malformed(reader_pos: u64, message: impl Into<String>) -> ReadError {
-    ReadError::Malformed { offset: reader_pos, message: message.into() }
+    ReadError::Malformed {
+        offset: reader_pos,
+        message: message.into(),
+    }
 }
 
 fn append<'a>(text: &mut Cow<'a, str>, piece: Cow<'a, str>) {
@@ -84,7 +90,10 @@ pub fn read<'a>(text: &'a str, limits: &Limits) -> Result<XmlTree<'a>, ReadError
     cfg.expand_empty_elements = false;
     cfg.check_comments = true;
 
-    let mut tree = XmlTree { nodes: Vec::with_capacity(128), namespaces: Vec::new() };
+    let mut tree = XmlTree {
+        nodes: Vec::with_capacity(128),
+        namespaces: Vec::new(),
+    };
     // Open elements: (node index, index of its last child).
     let mut stack: Vec<(u32, u32)> = Vec::with_capacity(16);
     let mut root_done = false;
@@ -100,15 +109,17 @@ pub fn read<'a>(text: &'a str, limits: &Limits) -> Result<XmlTree<'a>, ReadError
                     return Err(malformed(pos, "content after the root element"));
                 }
                 if stack.len() >= limits.max_depth {
-                    return Err(ReadError::TooDeep { limit: limits.max_depth });
+                    return Err(ReadError::TooDeep {
+                        limit: limits.max_depth,
+                    });
                 }
                 if tree.nodes.len() >= limits.max_elements {
-                    return Err(ReadError::TooManyElements { limit: limits.max_elements });
+                    return Err(ReadError::TooManyElements {
+                        limit: limits.max_elements,
+                    });
                 }
                 let ns = match resolved {
-                    ResolveResult::Bound(ns) => {
-                        Some(intern(&mut tree.namespaces, ns.as_ref()))
-                    }
+                    ResolveResult::Bound(ns) => Some(intern(&mut tree.namespaces, ns.as_ref())),
                     ResolveResult::Unbound => None,
                     ResolveResult::Unknown(p) => {
                         return Err(malformed(pos, format!("undeclared namespace prefix {p:?}")))
@@ -124,7 +135,9 @@ pub fn read<'a>(text: &'a str, limits: &Limits) -> Result<XmlTree<'a>, ReadError
                     let (ans, alocal) = reader.resolver().resolve_attribute(attr.key);
                     let is_xsi = matches!(ans, ResolveResult::Bound(n) if n.as_ref() == XSI);
                     let alocal = alocal.into_inner().to_string();
-                    if is_xsi && (alocal == "schemaLocation" || alocal == "noNamespaceSchemaLocation") {
+                    if is_xsi
+                        && (alocal == "schemaLocation" || alocal == "noNamespaceSchemaLocation")
+                    {
                         continue;
                     }
                     attributes.push(attr.key.into_inner().to_string());
@@ -190,7 +203,10 @@ pub fn read<'a>(text: &'a str, limits: &Limits) -> Result<XmlTree<'a>, ReadError
                 };
                 let mut buf = [0u8; 4];
                 let s: &str = ch.encode_utf8(&mut buf);
-                append(&mut tree.nodes[node as usize].text, Cow::Owned(s.to_string()));
+                append(
+                    &mut tree.nodes[node as usize].text,
+                    Cow::Owned(s.to_string()),
+                );
             }
             Event::Decl(d) => {
                 if let Some(enc) = d.encoding() {
@@ -207,7 +223,10 @@ pub fn read<'a>(text: &'a str, limits: &Limits) -> Result<XmlTree<'a>, ReadError
         }
     }
     if !stack.is_empty() {
-        return Err(malformed(text.len() as u64, "document ends inside an element"));
+        return Err(malformed(
+            text.len() as u64,
+            "document ends inside an element",
+        ));
     }
     if tree.nodes.is_empty() {
         return Err(malformed(0, "no root element"));
@@ -338,11 +357,23 @@ mod tests {
             read_str("<!DOCTYPE r [<!ENTITY a \"x\">]><r>&a;</r>").unwrap_err(),
             ReadError::Doctype
         );
-        assert_eq!(read_str("<r>&a;</r>").unwrap_err(), ReadError::Entity("a".into()));
-        assert!(matches!(read_str("<r><k></r>"), Err(ReadError::Malformed { .. })));
+        assert_eq!(
+            read_str("<r>&a;</r>").unwrap_err(),
+            ReadError::Entity("a".into())
+        );
+        assert!(matches!(
+            read_str("<r><k></r>"),
+            Err(ReadError::Malformed { .. })
+        ));
         assert!(matches!(read_str("<r>"), Err(ReadError::Malformed { .. })));
-        assert!(matches!(read_str("<r/><r/>"), Err(ReadError::Malformed { .. })));
-        assert!(matches!(read_str("<p:r/>"), Err(ReadError::Malformed { .. })));
+        assert!(matches!(
+            read_str("<r/><r/>"),
+            Err(ReadError::Malformed { .. })
+        ));
+        assert!(matches!(
+            read_str("<p:r/>"),
+            Err(ReadError::Malformed { .. })
+        ));
         assert_eq!(
             read_str("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><r/>").unwrap_err(),
             ReadError::Encoding("ISO-8859-1".into())
@@ -352,9 +383,18 @@ mod tests {
     #[test]
     fn depth_and_element_limits() {
         let deep = "<a>".repeat(100) + &"</a>".repeat(100);
-        assert_eq!(read_str(&deep).unwrap_err(), ReadError::TooDeep { limit: 64 });
+        assert_eq!(
+            read_str(&deep).unwrap_err(),
+            ReadError::TooDeep { limit: 64 }
+        );
         let wide = format!("<a>{}</a>", "<b/>".repeat(50));
-        let limits = Limits { max_elements: 10, ..Limits::default() };
-        assert_eq!(read(&wide, &limits).unwrap_err(), ReadError::TooManyElements { limit: 10 });
+        let limits = Limits {
+            max_elements: 10,
+            ..Limits::default()
+        };
+        assert_eq!(
+            read(&wide, &limits).unwrap_err(),
+            ReadError::TooManyElements { limit: 10 }
+        );
     }
 }

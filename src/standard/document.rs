@@ -121,6 +121,8 @@ impl fmt::Debug for Element {
 
 impl fmt::Debug for Document {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct(self.schema.code).field("children", &self.children).finish()
+        f.debug_struct(self.schema.code)
+            .field("children", &self.children)
+            .finish()
     }
 }

@@ -20,7 +20,8 @@ pub struct Datum(time::Date);
 impl Datum {
     /// Parses `JJJJ-MM-DD`; the date must exist in the calendar.
     pub fn parse(s: &str) -> Option<Datum> {
-        let fmt = format_description!("[year repr:full base:calendar sign:automatic]-[month]-[day]");
+        let fmt =
+            format_description!("[year repr:full base:calendar sign:automatic]-[month]-[day]");
         // `time` accepts a leading `+` for years; xs:date does not.
         if s.len() != 10 || !s.as_bytes()[0].is_ascii_digit() {
             return None;
@@ -121,7 +122,8 @@ macro_rules! string_serde {
         impl<'de> Deserialize<'de> for $t {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let s = std::borrow::Cow::<str>::deserialize(d)?;
-                <$t>::parse(&s).ok_or_else(|| serde::de::Error::custom(concat!("not a valid ", $what)))
+                <$t>::parse(&s)
+                    .ok_or_else(|| serde::de::Error::custom(concat!("not a valid ", $what)))
             }
         }
     };
@@ -137,7 +139,8 @@ macro_rules! display_serde {
         impl<'de> Deserialize<'de> for $t {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let s = std::borrow::Cow::<str>::deserialize(d)?;
-                <$t>::parse(&s).ok_or_else(|| serde::de::Error::custom(concat!("not a valid ", $what)))
+                <$t>::parse(&s)
+                    .ok_or_else(|| serde::de::Error::custom(concat!("not a valid ", $what)))
             }
         }
     };
@@ -232,14 +235,20 @@ mod tests {
 
     #[test]
     fn datum_is_a_real_calendar_date() {
-        assert_eq!(Datum::parse("2024-02-29").map(|d| d.to_string()), Some("2024-02-29".into()));
+        assert_eq!(
+            Datum::parse("2024-02-29").map(|d| d.to_string()),
+            Some("2024-02-29".into())
+        );
         assert!(Datum::parse("2023-02-29").is_none(), "not a leap year");
         assert!(Datum::parse("1900-02-29").is_none(), "century rule");
         assert!(Datum::parse("2000-02-29").is_some(), "400-year rule");
         assert!(Datum::parse("2026-04-31").is_none());
         assert!(Datum::parse("2026-13-01").is_none());
         assert!(Datum::parse("2026-00-10").is_none());
-        assert!(Datum::parse("0000-01-01").is_none(), "no year zero in xs:date");
+        assert!(
+            Datum::parse("0000-01-01").is_none(),
+            "no year zero in xs:date"
+        );
         assert!(Datum::parse("2026-1-01").is_none());
         assert!(Datum::parse("+026-01-01").is_none());
         assert!(Datum::parse("26-01-2026").is_none());
@@ -250,8 +259,14 @@ mod tests {
 
     #[test]
     fn tijd_accepts_fractions_and_rejects_impossible_times() {
-        assert_eq!(Tijd::parse("12:34:56").map(|t| t.to_string()), Some("12:34:56".into()));
-        assert_eq!(Tijd::parse("00:00:00.250").map(|t| t.to_string()), Some("00:00:00.25".into()));
+        assert_eq!(
+            Tijd::parse("12:34:56").map(|t| t.to_string()),
+            Some("12:34:56".into())
+        );
+        assert_eq!(
+            Tijd::parse("00:00:00.250").map(|t| t.to_string()),
+            Some("00:00:00.25".into())
+        );
         assert!(Tijd::parse("24:00:01").is_none());
         assert!(Tijd::parse("12:60:00").is_none());
         assert!(Tijd::parse("12:00:60").is_none());

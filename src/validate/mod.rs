@@ -24,6 +24,11 @@ pub struct Finding {
 
 impl Finding {
     pub fn xsd(path: impl Into<String>, message: impl Into<String>) -> Finding {
-        Finding { code: XSD, retourcode: None, path: path.into(), message: message.into() }
+        Finding {
+            code: XSD,
+            retourcode: None,
+            path: path.into(),
+            message: message.into(),
+        }
     }
 }

@@ -34,7 +34,10 @@ pub fn check_value(st: &SimpleType, raw: &str) -> Result<Value, String> {
         }
     };
     if let Some(c) = raw.chars().find(|&c| !is_xml_char(c)) {
-        return Err(format!("bevat een teken dat XML niet toestaat (U+{:04X})", c as u32));
+        return Err(format!(
+            "bevat een teken dat XML niet toestaat (U+{:04X})",
+            c as u32
+        ));
     }
     // xs:string keeps white space; the other built-ins collapse it first.
     let lexical = match st.base {
@@ -42,7 +45,11 @@ pub fn check_value(st: &SimpleType, raw: &str) -> Result<Value, String> {
         _ => trim_xsd(raw),
     };
     if !st.enumeration.is_empty() && st.enumeration.binary_search(&lexical).is_err() {
-        return Err(format!("{} komt niet voor in de codelijst van {}", shown(lexical), st.name));
+        return Err(format!(
+            "{} komt niet voor in de codelijst van {}",
+            shown(lexical),
+            st.name
+        ));
     }
     if st.min_length.is_some() || st.max_length.is_some() {
         let len = lexical.chars().count() as u32;
@@ -54,15 +61,27 @@ pub fn check_value(st: &SimpleType, raw: &str) -> Result<Value, String> {
         }
     }
     if let Some(p) = st.patterns.iter().find(|p| !p.matches(lexical)) {
-        return Err(format!("{} voldoet niet aan het patroon {} van {}", shown(lexical), p.xsd(), st.name));
+        return Err(format!(
+            "{} voldoet niet aan het patroon {} van {}",
+            shown(lexical),
+            p.xsd(),
+            st.name
+        ));
     }
     let value = match st.base {
         Base::String => Value::Text(raw.into()),
         Base::Integer => {
-            let n = parse_integer(lexical).ok_or_else(|| format!("{} is geen geheel getal", shown(lexical)))?;
+            let n = parse_integer(lexical)
+                .ok_or_else(|| format!("{} is geen geheel getal", shown(lexical)))?;
             match n {
                 Some(n) => Value::Integer(n),
-                None => return Err(format!("{} valt buiten het bereik van {}", shown(lexical), st.name)),
+                None => {
+                    return Err(format!(
+                        "{} valt buiten het bereik van {}",
+                        shown(lexical),
+                        st.name
+                    ))
+                }
             }
         }
         Base::Date => Value::Date(
@@ -70,15 +89,22 @@ pub fn check_value(st: &SimpleType, raw: &str) -> Result<Value, String> {
                 .ok_or_else(|| format!("{} is geen geldige datum (JJJJ-MM-DD)", shown(lexical)))?,
         ),
         Base::Time => Value::Time(
-            Tijd::parse(lexical).ok_or_else(|| format!("{} is geen geldige tijd (uu:mm:ss)", shown(lexical)))?,
+            Tijd::parse(lexical)
+                .ok_or_else(|| format!("{} is geen geldige tijd (uu:mm:ss)", shown(lexical)))?,
         ),
     };
     if let Value::Integer(n) = value {
         if let Some(min) = st.min_inclusive.filter(|&m| n < m) {
-            return Err(format!("{} is kleiner dan het minimum {min}", shown(lexical)));
+            return Err(format!(
+                "{} is kleiner dan het minimum {min}",
+                shown(lexical)
+            ));
         }
         if let Some(max) = st.max_inclusive.filter(|&m| n > m) {
-            return Err(format!("{} is groter dan het maximum {max}", shown(lexical)));
+            return Err(format!(
+                "{} is groter dan het maximum {max}",
+                shown(lexical)
+            ));
         }
     }
     Ok(value)
@@ -112,7 +138,10 @@ fn push_step(path: &mut String, field: &Field, occurrence: usize) {
 
 /// The elements that may come next: optional ones up to and including the first required one.
 fn expected_list(fields: &[Field]) -> String {
-    let end = fields.iter().position(|f| f.min > 0).map_or(fields.len(), |p| p + 1);
+    let end = fields
+        .iter()
+        .position(|f| f.min > 0)
+        .map_or(fields.len(), |p| p + 1);
     let names: Vec<&str> = fields[..end].iter().map(|f| f.name).collect();
     names.join(", ")
 }
@@ -126,15 +155,24 @@ pub fn from_xml(tree: &XmlTree<'_>, schema: &'static MessageSchema) -> Structure
     let root = tree.root();
     check_node_extras(root, false, &path, &mut findings);
     let children = xml_complex(tree, root, schema, schema.root, &mut path, &mut findings);
-    Structured { document: Document { schema, children }, findings }
+    Structured {
+        document: Document { schema, children },
+        findings,
+    }
 }
 
 fn check_node_extras(node: &XmlNode<'_>, simple: bool, path: &str, findings: &mut Vec<Finding>) {
     for a in &node.attributes {
-        findings.push(Finding::xsd(path, format!("attribuut {a} is niet toegestaan")));
+        findings.push(Finding::xsd(
+            path,
+            format!("attribuut {a} is niet toegestaan"),
+        ));
     }
     if !simple && !trim_xsd(&node.text).is_empty() {
-        findings.push(Finding::xsd(path, "tekst is hier niet toegestaan, alleen elementen"));
+        findings.push(Finding::xsd(
+            path,
+            "tekst is hier niet toegestaan, alleen elementen",
+        ));
     }
 }
 
@@ -154,7 +192,11 @@ fn xml_complex(
     for child in tree.children(node) {
         let same_ns = tree.namespace(child) == Some(ns);
         let found = same_ns
-            .then(|| fields[at.min(fields.len())..].iter().position(|f| f.name == child.local))
+            .then(|| {
+                fields[at.min(fields.len())..]
+                    .iter()
+                    .position(|f| f.name == child.local)
+            })
             .flatten()
             .map(|p| p + at);
         match found {
@@ -163,7 +205,10 @@ fn xml_complex(
                 push_step(path, &fields[j], count + 1);
                 findings.push(Finding::xsd(
                     path.as_str(),
-                    format!("element {} komt vaker voor dan toegestaan (maximaal {})", child.local, fields[j].max),
+                    format!(
+                        "element {} komt vaker voor dan toegestaan (maximaal {})",
+                        child.local, fields[j].max
+                    ),
                 ));
                 path.truncate(len);
             }
@@ -189,14 +234,24 @@ fn xml_complex(
                 };
                 let earlier = same_ns && fields[..at].iter().any(|f| f.name == child.local);
                 // The current element is still possible only while it may occur again.
-                let next = if at < fields.len() && count > 0 && count as u32 >= fields[at].max { at + 1 } else { at };
+                let next = if at < fields.len() && count > 0 && count as u32 >= fields[at].max {
+                    at + 1
+                } else {
+                    at
+                };
                 let rest = &fields[next.min(fields.len())..];
                 let msg = if earlier {
-                    format!("element {name} staat niet op de juiste plaats; verwacht hier: {}", expected_list(rest))
+                    format!(
+                        "element {name} staat niet op de juiste plaats; verwacht hier: {}",
+                        expected_list(rest)
+                    )
                 } else if rest.is_empty() {
                     format!("element {name} is hier niet toegestaan; er wordt geen element meer verwacht")
                 } else {
-                    format!("element {name} is hier niet toegestaan; verwacht: {}", expected_list(rest))
+                    format!(
+                        "element {name} is hier niet toegestaan; verwacht: {}",
+                        expected_list(rest)
+                    )
                 };
                 findings.push(Finding::xsd(format!("{path}/{}", child.local), msg));
             }
@@ -231,21 +286,33 @@ fn xml_element(
         Type::Complex(ct) => {
             check_node_extras(node, false, path, findings);
             let children = xml_complex(tree, node, schema, ct, path, findings);
-            Element { field, content: Content::Complex(children) }
+            Element {
+                field,
+                content: Content::Complex(children),
+            }
         }
         Type::Simple(st) => {
             check_node_extras(node, true, path, findings);
             if node.first_child != u32::MAX {
-                findings.push(Finding::xsd(path.as_str(), format!("element {} mag geen elementen bevatten", field.name)));
+                findings.push(Finding::xsd(
+                    path.as_str(),
+                    format!("element {} mag geen elementen bevatten", field.name),
+                ));
             }
             let value = match check_value(st, &node.text) {
                 Ok(v) => v,
                 Err(msg) => {
-                    findings.push(Finding::xsd(path.as_str(), format!("{}: {msg}", field.name)));
+                    findings.push(Finding::xsd(
+                        path.as_str(),
+                        format!("{}: {msg}", field.name),
+                    ));
                     Value::Invalid(node.text.as_ref().into())
                 }
             };
-            Element { field, content: Content::Value(value) }
+            Element {
+                field,
+                content: Content::Value(value),
+            }
         }
     }
 }
@@ -257,7 +324,10 @@ pub fn from_json(value: &serde_json::Value, schema: &'static MessageSchema) -> S
     let mut findings = Vec::new();
     let mut path = String::from("/Bericht");
     let children = json_object(value, schema.root, true, &mut path, &mut findings);
-    Structured { document: Document { schema, children }, findings }
+    Structured {
+        document: Document { schema, children },
+        findings,
+    }
 }
 
 fn json_type_name(v: &serde_json::Value) -> &'static str {
@@ -279,12 +349,18 @@ fn json_object(
     findings: &mut Vec<Finding>,
 ) -> Vec<Element> {
     let Some(obj) = value.as_object() else {
-        findings.push(Finding::xsd(path.as_str(), format!("verwacht een object, gevonden {}", json_type_name(value))));
+        findings.push(Finding::xsd(
+            path.as_str(),
+            format!("verwacht een object, gevonden {}", json_type_name(value)),
+        ));
         return Vec::new();
     };
     for key in obj.keys() {
         if !(top && key == "bericht") && ct.field(key).is_none() {
-            findings.push(Finding::xsd(format!("{path}/{key}"), format!("veld {key} is hier niet toegestaan")));
+            findings.push(Finding::xsd(
+                format!("{path}/{key}"),
+                format!("veld {key} is hier niet toegestaan"),
+            ));
         }
     }
     let mut out = Vec::with_capacity(ct.fields.len());
@@ -320,7 +396,11 @@ fn json_items(
     let Some(items) = v.as_array() else {
         findings.push(Finding::xsd(
             format!("{path}/{}", field.name),
-            format!("verwacht een lijst van {}, gevonden {}", field.name, json_type_name(v)),
+            format!(
+                "verwacht een lijst van {}, gevonden {}",
+                field.name,
+                json_type_name(v)
+            ),
         ));
         return;
     };
@@ -333,7 +413,10 @@ fn json_items(
     if items.len() as u32 > field.max {
         findings.push(Finding::xsd(
             format!("{path}/{}", field.name),
-            format!("element {} komt vaker voor dan toegestaan (maximaal {})", field.name, field.max),
+            format!(
+                "element {} komt vaker voor dan toegestaan (maximaal {})",
+                field.name, field.max
+            ),
         ));
     }
     for (i, item) in items.iter().enumerate() {
@@ -361,23 +444,38 @@ fn json_element(
         },
         Type::Simple(st) => {
             let raw: Option<String> = match (st.base, v) {
-                (Base::Integer, serde_json::Value::Number(n)) if n.is_i64() || n.is_u64() => Some(n.to_string()),
-                (Base::String | Base::Date | Base::Time, serde_json::Value::String(s)) => Some(s.clone()),
+                (Base::Integer, serde_json::Value::Number(n)) if n.is_i64() || n.is_u64() => {
+                    Some(n.to_string())
+                }
+                (Base::String | Base::Date | Base::Time, serde_json::Value::String(s)) => {
+                    Some(s.clone())
+                }
                 _ => None,
             };
             match raw {
                 None => {
-                    let want = if st.base == Base::Integer { "een geheel getal" } else { "een tekst" };
+                    let want = if st.base == Base::Integer {
+                        "een geheel getal"
+                    } else {
+                        "een tekst"
+                    };
                     findings.push(Finding::xsd(
                         path.as_str(),
-                        format!("{}: verwacht {want}, gevonden {}", field.name, json_type_name(v)),
+                        format!(
+                            "{}: verwacht {want}, gevonden {}",
+                            field.name,
+                            json_type_name(v)
+                        ),
                     ));
                     Content::Value(Value::Invalid(v.to_string().into()))
                 }
                 Some(raw) => match check_value(st, &raw) {
                     Ok(value) => Content::Value(value),
                     Err(msg) => {
-                        findings.push(Finding::xsd(path.as_str(), format!("{}: {msg}", field.name)));
+                        findings.push(Finding::xsd(
+                            path.as_str(),
+                            format!("{}: {msg}", field.name),
+                        ));
                         Content::Value(Value::Invalid(raw.into()))
                     }
                 },

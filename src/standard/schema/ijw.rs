@@ -323,7 +323,25 @@ pub static LDT_LAND_CODE: SimpleType = SimpleType {
     min_inclusive: None,
     max_inclusive: None,
     patterns: &[],
-    enumeration: &["AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ", "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS", "BT", "BV", "BW", "BY", "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN", "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM", "DO", "DZ", "EC", "EE", "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF", "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM", "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE", "JM", "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC", "LI", "LK", "LR", "LS", "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK", "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA", "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG", "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW", "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS", "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO", "TR", "TT", "TV", "TW", "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI", "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW"],
+    enumeration: &[
+        "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX",
+        "AZ", "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ",
+        "BR", "BS", "BT", "BV", "BW", "BY", "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK",
+        "CL", "CM", "CN", "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM",
+        "DO", "DZ", "EC", "EE", "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR",
+        "GA", "GB", "GD", "GE", "GF", "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS",
+        "GT", "GU", "GW", "GY", "HK", "HM", "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN",
+        "IO", "IQ", "IR", "IS", "IT", "JE", "JM", "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN",
+        "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC", "LI", "LK", "LR", "LS", "LT", "LU", "LV",
+        "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK", "ML", "MM", "MN", "MO", "MP", "MQ",
+        "MR", "MS", "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA", "NC", "NE", "NF", "NG", "NI",
+        "NL", "NO", "NP", "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG", "PH", "PK", "PL", "PM",
+        "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW", "SA", "SB", "SC",
+        "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS", "ST", "SV",
+        "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO", "TR",
+        "TT", "TV", "TW", "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI",
+        "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW",
+    ],
     sensitive: false,
 };
 
@@ -443,7 +461,10 @@ pub static LDT_PRODUCT_CATEGORIE: SimpleType = SimpleType {
     min_inclusive: None,
     max_inclusive: None,
     patterns: &[],
-    enumeration: &["31", "32", "33", "34", "35", "36", "37", "38", "40", "41", "42", "43", "44", "45", "46", "47", "48", "49", "50", "51", "52", "53", "54", "55"],
+    enumeration: &[
+        "31", "32", "33", "34", "35", "36", "37", "38", "40", "41", "42", "43", "44", "45", "46",
+        "47", "48", "49", "50", "51", "52", "53", "54", "55",
+    ],
     sensitive: false,
 };
 
@@ -479,7 +500,9 @@ pub static LDT_REDEN_BEEINDIGING: SimpleType = SimpleType {
     min_inclusive: None,
     max_inclusive: None,
     patterns: &[],
-    enumeration: &["02", "20", "31", "32", "33", "34", "35", "36", "37", "38", "39"],
+    enumeration: &[
+        "02", "20", "31", "32", "33", "34", "35", "36", "37", "38", "39",
+    ],
     sensitive: false,
 };
 
@@ -503,7 +526,9 @@ pub static LDT_REDEN_WIJZIGING: SimpleType = SimpleType {
     min_inclusive: None,
     max_inclusive: None,
     patterns: &[],
-    enumeration: &["01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13", "14"],
+    enumeration: &[
+        "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13", "14",
+    ],
     sensitive: false,
 };
 
@@ -551,7 +576,14 @@ pub static LDT_RETOUR_CODE: SimpleType = SimpleType {
     min_inclusive: None,
     max_inclusive: None,
     patterns: &[],
-    enumeration: &["0001", "0200", "0233", "0611", "8001", "8017", "8021", "8187", "8214", "8848", "9019", "9056", "9063", "9069", "9071", "9074", "9307", "9308", "9319", "9321", "9322", "9326", "9332", "9333", "9338", "9339", "9340", "9341", "9346", "9347", "9349", "9350", "9351", "9355", "9357", "9359", "9360", "9361", "9365", "9366", "9367", "9369", "9373", "9374", "9375", "9379", "9384", "9385", "9387", "9388", "9389", "9390", "9411", "9412", "9413", "9414", "9415", "S300", "S329"],
+    enumeration: &[
+        "0001", "0200", "0233", "0611", "8001", "8017", "8021", "8187", "8214", "8848", "9019",
+        "9056", "9063", "9069", "9071", "9074", "9307", "9308", "9319", "9321", "9322", "9326",
+        "9332", "9333", "9338", "9339", "9340", "9341", "9346", "9347", "9349", "9350", "9351",
+        "9355", "9357", "9359", "9360", "9361", "9365", "9366", "9367", "9369", "9373", "9374",
+        "9375", "9379", "9384", "9385", "9387", "9388", "9389", "9390", "9411", "9412", "9413",
+        "9414", "9415", "S300", "S329",
+    ],
     sensitive: false,
 };
 
@@ -563,7 +595,10 @@ pub static LDT_SOORT_RELATIE: SimpleType = SimpleType {
     min_inclusive: None,
     max_inclusive: None,
     patterns: &[],
-    enumeration: &["03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13", "14", "15", "16", "17", "18", "19", "20", "21", "22", "23", "24", "25"],
+    enumeration: &[
+        "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13", "14", "15", "16", "17",
+        "18", "19", "20", "21", "22", "23", "24", "25",
+    ],
     sensitive: false,
 };
 
@@ -727,8 +762,18 @@ pub static CDT_ACHTERNAAM: ComplexType = ComplexType {
     name: "CDT_Achternaam",
     ns: Ns::Base,
     fields: &[
-        Field { name: "Achternaam", min: 1, max: 1, ty: Type::Simple(&LDT_NAAM) },
-        Field { name: "Voorvoegsel", min: 0, max: 1, ty: Type::Simple(&LDT_VOORVOEGSEL) },
+        Field {
+            name: "Achternaam",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_NAAM),
+        },
+        Field {
+            name: "Voorvoegsel",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_VOORVOEGSEL),
+        },
     ],
 };
 
@@ -736,11 +781,36 @@ pub static CDT_ADRES: ComplexType = ComplexType {
     name: "CDT_Adres",
     ns: Ns::Base,
     fields: &[
-        Field { name: "Huis", min: 0, max: 1, ty: Type::Complex(&CDT_HUIS) },
-        Field { name: "Postcode", min: 0, max: 1, ty: Type::Simple(&LDT_POSTCODE) },
-        Field { name: "Straatnaam", min: 0, max: 1, ty: Type::Simple(&LDT_STRAATNAAM) },
-        Field { name: "Plaatsnaam", min: 0, max: 1, ty: Type::Simple(&LDT_PLAATSNAAM) },
-        Field { name: "LandCode", min: 0, max: 1, ty: Type::Simple(&LDT_LAND_CODE) },
+        Field {
+            name: "Huis",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&CDT_HUIS),
+        },
+        Field {
+            name: "Postcode",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_POSTCODE),
+        },
+        Field {
+            name: "Straatnaam",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_STRAATNAAM),
+        },
+        Field {
+            name: "Plaatsnaam",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_PLAATSNAAM),
+        },
+        Field {
+            name: "LandCode",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_LAND_CODE),
+        },
     ],
 };
 
@@ -748,8 +818,18 @@ pub static CDT_BEDRAG_MET_DC: ComplexType = ComplexType {
     name: "CDT_BedragMetDC",
     ns: Ns::Base,
     fields: &[
-        Field { name: "Bedrag", min: 1, max: 1, ty: Type::Simple(&LDT_BEDRAG) },
-        Field { name: "DebetCredit", min: 1, max: 1, ty: Type::Simple(&LDT_DEBET_CREDIT) },
+        Field {
+            name: "Bedrag",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_BEDRAG),
+        },
+        Field {
+            name: "DebetCredit",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_DEBET_CREDIT),
+        },
     ],
 };
 
@@ -757,8 +837,18 @@ pub static CDT_BERICHT_IDENTIFICATIE: ComplexType = ComplexType {
     name: "CDT_BerichtIdentificatie",
     ns: Ns::Base,
     fields: &[
-        Field { name: "Identificatie", min: 1, max: 1, ty: Type::Simple(&LDT_IDENTIFICATIE_BERICHT) },
-        Field { name: "Dagtekening", min: 1, max: 1, ty: Type::Simple(&LDT_DATUM) },
+        Field {
+            name: "Identificatie",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_IDENTIFICATIE_BERICHT),
+        },
+        Field {
+            name: "Dagtekening",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_DATUM),
+        },
     ],
 };
 
@@ -766,8 +856,18 @@ pub static CDT_COMMUNICATIE: ComplexType = ComplexType {
     name: "CDT_Communicatie",
     ns: Ns::Base,
     fields: &[
-        Field { name: "Vorm", min: 1, max: 1, ty: Type::Simple(&LDT_COMMUNICATIEVORM) },
-        Field { name: "Taal", min: 0, max: 1, ty: Type::Simple(&LDT_TAAL) },
+        Field {
+            name: "Vorm",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_COMMUNICATIEVORM),
+        },
+        Field {
+            name: "Taal",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_TAAL),
+        },
     ],
 };
 
@@ -775,8 +875,18 @@ pub static CDT_GEBOORTEDATUM: ComplexType = ComplexType {
     name: "CDT_Geboortedatum",
     ns: Ns::Base,
     fields: &[
-        Field { name: "Datum", min: 1, max: 1, ty: Type::Simple(&LDT_DATUM) },
-        Field { name: "DatumGebruik", min: 0, max: 1, ty: Type::Simple(&LDT_DATUM_GEBRUIK) },
+        Field {
+            name: "Datum",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_DATUM),
+        },
+        Field {
+            name: "DatumGebruik",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_DATUM_GEBRUIK),
+        },
     ],
 };
 
@@ -784,8 +894,18 @@ pub static CDT_GESLOTEN_PERIODE: ComplexType = ComplexType {
     name: "CDT_GeslotenPeriode",
     ns: Ns::Base,
     fields: &[
-        Field { name: "Begindatum", min: 1, max: 1, ty: Type::Simple(&LDT_DATUM) },
-        Field { name: "Einddatum", min: 1, max: 1, ty: Type::Simple(&LDT_DATUM) },
+        Field {
+            name: "Begindatum",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_DATUM),
+        },
+        Field {
+            name: "Einddatum",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_DATUM),
+        },
     ],
 };
 
@@ -793,10 +913,30 @@ pub static CDT_HUIS: ComplexType = ComplexType {
     name: "CDT_Huis",
     ns: Ns::Base,
     fields: &[
-        Field { name: "Huisnummer", min: 1, max: 1, ty: Type::Simple(&LDT_HUISNUMMER) },
-        Field { name: "Huisletter", min: 0, max: 1, ty: Type::Simple(&LDT_HUISLETTER) },
-        Field { name: "HuisnummerToevoeging", min: 0, max: 1, ty: Type::Simple(&LDT_HUISNUMMER_TOEVOEGING) },
-        Field { name: "AanduidingWoonadres", min: 0, max: 1, ty: Type::Simple(&LDT_AANDUIDING_WOONADRES) },
+        Field {
+            name: "Huisnummer",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_HUISNUMMER),
+        },
+        Field {
+            name: "Huisletter",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_HUISLETTER),
+        },
+        Field {
+            name: "HuisnummerToevoeging",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_HUISNUMMER_TOEVOEGING),
+        },
+        Field {
+            name: "AanduidingWoonadres",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_AANDUIDING_WOONADRES),
+        },
     ],
 };
 
@@ -804,9 +944,24 @@ pub static CDT_OMVANG: ComplexType = ComplexType {
     name: "CDT_Omvang",
     ns: Ns::Base,
     fields: &[
-        Field { name: "Volume", min: 1, max: 1, ty: Type::Simple(&LDT_VOLUME) },
-        Field { name: "Eenheid", min: 1, max: 1, ty: Type::Simple(&LDT_EENHEID) },
-        Field { name: "Frequentie", min: 1, max: 1, ty: Type::Simple(&LDT_FREQUENTIE) },
+        Field {
+            name: "Volume",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_VOLUME),
+        },
+        Field {
+            name: "Eenheid",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_EENHEID),
+        },
+        Field {
+            name: "Frequentie",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_FREQUENTIE),
+        },
     ],
 };
 
@@ -814,8 +969,18 @@ pub static CDT_OPEN_PERIODE: ComplexType = ComplexType {
     name: "CDT_OpenPeriode",
     ns: Ns::Base,
     fields: &[
-        Field { name: "Begindatum", min: 0, max: 1, ty: Type::Simple(&LDT_DATUM) },
-        Field { name: "Einddatum", min: 0, max: 1, ty: Type::Simple(&LDT_DATUM) },
+        Field {
+            name: "Begindatum",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_DATUM),
+        },
+        Field {
+            name: "Einddatum",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_DATUM),
+        },
     ],
 };
 
@@ -823,8 +988,18 @@ pub static CDT_PRODUCT: ComplexType = ComplexType {
     name: "CDT_Product",
     ns: Ns::Base,
     fields: &[
-        Field { name: "Categorie", min: 1, max: 1, ty: Type::Simple(&LDT_PRODUCT_CATEGORIE) },
-        Field { name: "Code", min: 0, max: 1, ty: Type::Simple(&LDT_PRODUCT_CODE) },
+        Field {
+            name: "Categorie",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_PRODUCT_CATEGORIE),
+        },
+        Field {
+            name: "Code",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_PRODUCT_CODE),
+        },
     ],
 };
 
@@ -832,8 +1007,18 @@ pub static CDT_REFERENTIE: ComplexType = ComplexType {
     name: "CDT_Referentie",
     ns: Ns::Base,
     fields: &[
-        Field { name: "ReferentieNummer", min: 1, max: 1, ty: Type::Simple(&LDT_REFERENTIE_NUMMER) },
-        Field { name: "VorigReferentieNummer", min: 0, max: 1, ty: Type::Simple(&LDT_REFERENTIE_NUMMER) },
+        Field {
+            name: "ReferentieNummer",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_REFERENTIE_NUMMER),
+        },
+        Field {
+            name: "VorigReferentieNummer",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_REFERENTIE_NUMMER),
+        },
     ],
 };
 
@@ -841,8 +1026,18 @@ pub static CDT_TELEFOON: ComplexType = ComplexType {
     name: "CDT_Telefoon",
     ns: Ns::Base,
     fields: &[
-        Field { name: "Telefoonnummer", min: 1, max: 1, ty: Type::Simple(&LDT_TELEFOONNUMMER) },
-        Field { name: "Landnummer", min: 1, max: 1, ty: Type::Simple(&LDT_LANDNUMMER) },
+        Field {
+            name: "Telefoonnummer",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_TELEFOONNUMMER),
+        },
+        Field {
+            name: "Landnummer",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_LANDNUMMER),
+        },
     ],
 };
 
@@ -850,8 +1045,18 @@ pub static CDT_TELEFOONNUMMERS: ComplexType = ComplexType {
     name: "CDT_Telefoonnummers",
     ns: Ns::Base,
     fields: &[
-        Field { name: "Telefoon01", min: 1, max: 1, ty: Type::Complex(&CDT_TELEFOON) },
-        Field { name: "Telefoon02", min: 0, max: 1, ty: Type::Complex(&CDT_TELEFOON) },
+        Field {
+            name: "Telefoon01",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_TELEFOON),
+        },
+        Field {
+            name: "Telefoon02",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&CDT_TELEFOON),
+        },
     ],
 };
 
@@ -859,8 +1064,18 @@ pub static CDT_TOTAAL_BEDRAG_MET_DC: ComplexType = ComplexType {
     name: "CDT_TotaalBedragMetDC",
     ns: Ns::Base,
     fields: &[
-        Field { name: "TotaalBedrag", min: 1, max: 1, ty: Type::Simple(&LDT_TOTAAL_BEDRAG) },
-        Field { name: "DebetCredit", min: 1, max: 1, ty: Type::Simple(&LDT_DEBET_CREDIT) },
+        Field {
+            name: "TotaalBedrag",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_TOTAAL_BEDRAG),
+        },
+        Field {
+            name: "DebetCredit",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_DEBET_CREDIT),
+        },
     ],
 };
 
@@ -868,9 +1083,24 @@ pub static CDT_VERKORTE_NAAM: ComplexType = ComplexType {
     name: "CDT_VerkorteNaam",
     ns: Ns::Base,
     fields: &[
-        Field { name: "Geslachtsnaam", min: 1, max: 1, ty: Type::Complex(&CDT_ACHTERNAAM) },
-        Field { name: "Voornamen", min: 0, max: 1, ty: Type::Simple(&LDT_NAAM) },
-        Field { name: "Voorletters", min: 0, max: 1, ty: Type::Simple(&LDT_VOORLETTERS) },
+        Field {
+            name: "Geslachtsnaam",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_ACHTERNAAM),
+        },
+        Field {
+            name: "Voornamen",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_NAAM),
+        },
+        Field {
+            name: "Voorletters",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_VOORLETTERS),
+        },
     ],
 };
 
@@ -878,9 +1108,24 @@ pub static CDT_VERWIJZER: ComplexType = ComplexType {
     name: "CDT_Verwijzer",
     ns: Ns::Base,
     fields: &[
-        Field { name: "Type", min: 1, max: 1, ty: Type::Simple(&LDT_TYPE_VERWIJZER) },
-        Field { name: "Naam", min: 0, max: 1, ty: Type::Simple(&LDT_NAAM_VERWIJZER) },
-        Field { name: "ZorgverlenerCode", min: 0, max: 1, ty: Type::Simple(&LDT_AGB_CODE) },
+        Field {
+            name: "Type",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_TYPE_VERWIJZER),
+        },
+        Field {
+            name: "Naam",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_NAAM_VERWIJZER),
+        },
+        Field {
+            name: "ZorgverlenerCode",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_AGB_CODE),
+        },
     ],
 };
 
@@ -888,11 +1133,36 @@ pub static CDT_VOLLEDIGE_NAAM: ComplexType = ComplexType {
     name: "CDT_VolledigeNaam",
     ns: Ns::Base,
     fields: &[
-        Field { name: "Geslachtsnaam", min: 1, max: 1, ty: Type::Complex(&CDT_ACHTERNAAM) },
-        Field { name: "Partnernaam", min: 0, max: 1, ty: Type::Complex(&CDT_ACHTERNAAM) },
-        Field { name: "Voornamen", min: 0, max: 1, ty: Type::Simple(&LDT_NAAM) },
-        Field { name: "Voorletters", min: 0, max: 1, ty: Type::Simple(&LDT_VOORLETTERS) },
-        Field { name: "NaamGebruik", min: 1, max: 1, ty: Type::Simple(&LDT_NAAM_GEBRUIK) },
+        Field {
+            name: "Geslachtsnaam",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_ACHTERNAAM),
+        },
+        Field {
+            name: "Partnernaam",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&CDT_ACHTERNAAM),
+        },
+        Field {
+            name: "Voornamen",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_NAAM),
+        },
+        Field {
+            name: "Voorletters",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_VOORLETTERS),
+        },
+        Field {
+            name: "NaamGebruik",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_NAAM_GEBRUIK),
+        },
     ],
 };
 
@@ -900,8 +1170,18 @@ pub static CDT_XSD_VERSIE: ComplexType = ComplexType {
     name: "CDT_XsdVersie",
     ns: Ns::Base,
     fields: &[
-        Field { name: "BasisschemaXsdVersie", min: 1, max: 1, ty: Type::Simple(&LDT_VERSIE) },
-        Field { name: "BerichtXsdVersie", min: 1, max: 1, ty: Type::Simple(&LDT_VERSIE) },
+        Field {
+            name: "BasisschemaXsdVersie",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_VERSIE),
+        },
+        Field {
+            name: "BerichtXsdVersie",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_VERSIE),
+        },
     ],
 };
 
@@ -945,8 +1225,18 @@ pub static JW301_ROOT: ComplexType = ComplexType {
     name: "Root",
     ns: Ns::Message,
     fields: &[
-        Field { name: "Header", min: 1, max: 1, ty: Type::Complex(&JW301_HEADER) },
-        Field { name: "Client", min: 1, max: 1, ty: Type::Complex(&JW301_CLIENT) },
+        Field {
+            name: "Header",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW301_HEADER),
+        },
+        Field {
+            name: "Client",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW301_CLIENT),
+        },
     ],
 };
 
@@ -954,13 +1244,48 @@ pub static JW301_HEADER: ComplexType = ComplexType {
     name: "Header",
     ns: Ns::Message,
     fields: &[
-        Field { name: "BerichtCode", min: 1, max: 1, ty: Type::Simple(&JW301_HEADER_BERICHT_CODE) },
-        Field { name: "BerichtVersie", min: 1, max: 1, ty: Type::Simple(&JW301_HEADER_BERICHT_VERSIE) },
-        Field { name: "BerichtSubversie", min: 1, max: 1, ty: Type::Simple(&JW301_HEADER_BERICHT_SUBVERSIE) },
-        Field { name: "Afzender", min: 1, max: 1, ty: Type::Simple(&LDT_GEMEENTE) },
-        Field { name: "Ontvanger", min: 1, max: 1, ty: Type::Simple(&LDT_AGB_CODE) },
-        Field { name: "BerichtIdentificatie", min: 1, max: 1, ty: Type::Complex(&CDT_BERICHT_IDENTIFICATIE) },
-        Field { name: "XsdVersie", min: 1, max: 1, ty: Type::Complex(&CDT_XSD_VERSIE) },
+        Field {
+            name: "BerichtCode",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&JW301_HEADER_BERICHT_CODE),
+        },
+        Field {
+            name: "BerichtVersie",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&JW301_HEADER_BERICHT_VERSIE),
+        },
+        Field {
+            name: "BerichtSubversie",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&JW301_HEADER_BERICHT_SUBVERSIE),
+        },
+        Field {
+            name: "Afzender",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_GEMEENTE),
+        },
+        Field {
+            name: "Ontvanger",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_AGB_CODE),
+        },
+        Field {
+            name: "BerichtIdentificatie",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_BERICHT_IDENTIFICATIE),
+        },
+        Field {
+            name: "XsdVersie",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_XSD_VERSIE),
+        },
     ],
 };
 
@@ -968,39 +1293,132 @@ pub static JW301_CLIENT: ComplexType = ComplexType {
     name: "Client",
     ns: Ns::Message,
     fields: &[
-        Field { name: "Bsn", min: 1, max: 1, ty: Type::Simple(&LDT_BURGER_SERVICENUMMER) },
-        Field { name: "Geboortedatum", min: 1, max: 1, ty: Type::Complex(&CDT_GEBOORTEDATUM) },
-        Field { name: "Geslacht", min: 1, max: 1, ty: Type::Simple(&LDT_GESLACHT) },
-        Field { name: "Naam", min: 1, max: 1, ty: Type::Complex(&CDT_VOLLEDIGE_NAAM) },
-        Field { name: "Communicatie", min: 0, max: 1, ty: Type::Complex(&CDT_COMMUNICATIE) },
-        Field { name: "JuridischeStatus", min: 0, max: 1, ty: Type::Simple(&LDT_JURIDISCHE_STATUS) },
-        Field { name: "WettelijkeVertegenwoordiging", min: 0, max: 1, ty: Type::Simple(&LDT_WETTELIJKE_VERTEGENWOORDIGING) },
-        Field { name: "Commentaar", min: 0, max: 1, ty: Type::Simple(&LDT_COMMENTAAR) },
-        Field { name: "Relaties", min: 0, max: 1, ty: Type::Complex(&JW301_RELATIES) },
-        Field { name: "Contactgegevens", min: 1, max: 1, ty: Type::Complex(&JW301_CONTACTGEGEVENS) },
-        Field { name: "ToegewezenProducten", min: 1, max: 1, ty: Type::Complex(&JW301_TOEGEWEZEN_PRODUCTEN) },
+        Field {
+            name: "Bsn",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_BURGER_SERVICENUMMER),
+        },
+        Field {
+            name: "Geboortedatum",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_GEBOORTEDATUM),
+        },
+        Field {
+            name: "Geslacht",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_GESLACHT),
+        },
+        Field {
+            name: "Naam",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_VOLLEDIGE_NAAM),
+        },
+        Field {
+            name: "Communicatie",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&CDT_COMMUNICATIE),
+        },
+        Field {
+            name: "JuridischeStatus",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_JURIDISCHE_STATUS),
+        },
+        Field {
+            name: "WettelijkeVertegenwoordiging",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_WETTELIJKE_VERTEGENWOORDIGING),
+        },
+        Field {
+            name: "Commentaar",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_COMMENTAAR),
+        },
+        Field {
+            name: "Relaties",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&JW301_RELATIES),
+        },
+        Field {
+            name: "Contactgegevens",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW301_CONTACTGEGEVENS),
+        },
+        Field {
+            name: "ToegewezenProducten",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW301_TOEGEWEZEN_PRODUCTEN),
+        },
     ],
 };
 
 pub static JW301_RELATIES: ComplexType = ComplexType {
     name: "Relaties",
     ns: Ns::Message,
-    fields: &[
-        Field { name: "Relatie", min: 1, max: UNBOUNDED, ty: Type::Complex(&JW301_RELATIE) },
-    ],
+    fields: &[Field {
+        name: "Relatie",
+        min: 1,
+        max: UNBOUNDED,
+        ty: Type::Complex(&JW301_RELATIE),
+    }],
 };
 
 pub static JW301_RELATIE: ComplexType = ComplexType {
     name: "Relatie",
     ns: Ns::Message,
     fields: &[
-        Field { name: "Nummer", min: 1, max: 1, ty: Type::Simple(&LDT_PERSOONSID) },
-        Field { name: "Volgorde", min: 0, max: 1, ty: Type::Simple(&LDT_RELATIE_VOLGORDE) },
-        Field { name: "Soort", min: 1, max: 1, ty: Type::Simple(&LDT_SOORT_RELATIE) },
-        Field { name: "Geboortedatum", min: 0, max: 1, ty: Type::Complex(&CDT_GEBOORTEDATUM) },
-        Field { name: "Geslacht", min: 0, max: 1, ty: Type::Simple(&LDT_GESLACHT) },
-        Field { name: "Naam", min: 1, max: 1, ty: Type::Complex(&CDT_VOLLEDIGE_NAAM) },
-        Field { name: "Contact", min: 1, max: 1, ty: Type::Complex(&JW301_CONTACT) },
+        Field {
+            name: "Nummer",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_PERSOONSID),
+        },
+        Field {
+            name: "Volgorde",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_RELATIE_VOLGORDE),
+        },
+        Field {
+            name: "Soort",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_SOORT_RELATIE),
+        },
+        Field {
+            name: "Geboortedatum",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&CDT_GEBOORTEDATUM),
+        },
+        Field {
+            name: "Geslacht",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_GESLACHT),
+        },
+        Field {
+            name: "Naam",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_VOLLEDIGE_NAAM),
+        },
+        Field {
+            name: "Contact",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW301_CONTACT),
+        },
     ],
 };
 
@@ -1008,46 +1426,137 @@ pub static JW301_CONTACT: ComplexType = ComplexType {
     name: "Contact",
     ns: Ns::Message,
     fields: &[
-        Field { name: "Soort", min: 1, max: 1, ty: Type::Simple(&LDT_ADRES_SOORT) },
-        Field { name: "Adres", min: 0, max: 1, ty: Type::Complex(&CDT_ADRES) },
-        Field { name: "Organisatie", min: 0, max: 1, ty: Type::Simple(&LDT_ORGANISATIENAAM) },
-        Field { name: "Telefoon", min: 0, max: 1, ty: Type::Complex(&CDT_TELEFOONNUMMERS) },
-        Field { name: "Emailadres", min: 0, max: 1, ty: Type::Simple(&LDT_EMAILADRES) },
-        Field { name: "Periode", min: 0, max: 1, ty: Type::Complex(&CDT_OPEN_PERIODE) },
+        Field {
+            name: "Soort",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_ADRES_SOORT),
+        },
+        Field {
+            name: "Adres",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&CDT_ADRES),
+        },
+        Field {
+            name: "Organisatie",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_ORGANISATIENAAM),
+        },
+        Field {
+            name: "Telefoon",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&CDT_TELEFOONNUMMERS),
+        },
+        Field {
+            name: "Emailadres",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_EMAILADRES),
+        },
+        Field {
+            name: "Periode",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&CDT_OPEN_PERIODE),
+        },
     ],
 };
 
 pub static JW301_CONTACTGEGEVENS: ComplexType = ComplexType {
     name: "Contactgegevens",
     ns: Ns::Message,
-    fields: &[
-        Field { name: "Contact", min: 1, max: UNBOUNDED, ty: Type::Complex(&JW301_CONTACT) },
-    ],
+    fields: &[Field {
+        name: "Contact",
+        min: 1,
+        max: UNBOUNDED,
+        ty: Type::Complex(&JW301_CONTACT),
+    }],
 };
 
 pub static JW301_TOEGEWEZEN_PRODUCTEN: ComplexType = ComplexType {
     name: "ToegewezenProducten",
     ns: Ns::Message,
-    fields: &[
-        Field { name: "ToegewezenProduct", min: 1, max: UNBOUNDED, ty: Type::Complex(&JW301_TOEGEWEZEN_PRODUCT) },
-    ],
+    fields: &[Field {
+        name: "ToegewezenProduct",
+        min: 1,
+        max: UNBOUNDED,
+        ty: Type::Complex(&JW301_TOEGEWEZEN_PRODUCT),
+    }],
 };
 
 pub static JW301_TOEGEWEZEN_PRODUCT: ComplexType = ComplexType {
     name: "ToegewezenProduct",
     ns: Ns::Message,
     fields: &[
-        Field { name: "ToewijzingNummer", min: 1, max: 1, ty: Type::Simple(&LDT_NUMMER) },
-        Field { name: "ReferentieAanbieder", min: 0, max: 1, ty: Type::Simple(&LDT_REFERENTIE) },
-        Field { name: "Product", min: 0, max: 1, ty: Type::Complex(&CDT_PRODUCT) },
-        Field { name: "Toewijzingsdatum", min: 1, max: 1, ty: Type::Simple(&LDT_DATUM) },
-        Field { name: "Toewijzingstijd", min: 1, max: 1, ty: Type::Simple(&LDT_TIJD) },
-        Field { name: "Ingangsdatum", min: 1, max: 1, ty: Type::Simple(&LDT_DATUM) },
-        Field { name: "Einddatum", min: 0, max: 1, ty: Type::Simple(&LDT_DATUM) },
-        Field { name: "RedenWijziging", min: 0, max: 1, ty: Type::Simple(&LDT_REDEN_WIJZIGING) },
-        Field { name: "Omvang", min: 0, max: 1, ty: Type::Complex(&CDT_OMVANG) },
-        Field { name: "Budget", min: 0, max: 1, ty: Type::Simple(&LDT_BUDGET) },
-        Field { name: "Commentaar", min: 0, max: 1, ty: Type::Simple(&LDT_COMMENTAAR) },
+        Field {
+            name: "ToewijzingNummer",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_NUMMER),
+        },
+        Field {
+            name: "ReferentieAanbieder",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_REFERENTIE),
+        },
+        Field {
+            name: "Product",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&CDT_PRODUCT),
+        },
+        Field {
+            name: "Toewijzingsdatum",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_DATUM),
+        },
+        Field {
+            name: "Toewijzingstijd",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_TIJD),
+        },
+        Field {
+            name: "Ingangsdatum",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_DATUM),
+        },
+        Field {
+            name: "Einddatum",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_DATUM),
+        },
+        Field {
+            name: "RedenWijziging",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_REDEN_WIJZIGING),
+        },
+        Field {
+            name: "Omvang",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&CDT_OMVANG),
+        },
+        Field {
+            name: "Budget",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_BUDGET),
+        },
+        Field {
+            name: "Commentaar",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_COMMENTAAR),
+        },
     ],
 };
 
@@ -1091,8 +1600,18 @@ pub static JW302_ROOT: ComplexType = ComplexType {
     name: "Root",
     ns: Ns::Message,
     fields: &[
-        Field { name: "Header", min: 1, max: 1, ty: Type::Complex(&JW302_HEADER) },
-        Field { name: "Client", min: 0, max: 1, ty: Type::Complex(&JW302_CLIENT) },
+        Field {
+            name: "Header",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW302_HEADER),
+        },
+        Field {
+            name: "Client",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&JW302_CLIENT),
+        },
     ],
 };
 
@@ -1100,68 +1619,234 @@ pub static JW302_HEADER: ComplexType = ComplexType {
     name: "Header",
     ns: Ns::Message,
     fields: &[
-        Field { name: "BerichtCode", min: 1, max: 1, ty: Type::Simple(&JW302_HEADER_BERICHT_CODE) },
-        Field { name: "BerichtVersie", min: 1, max: 1, ty: Type::Simple(&JW302_HEADER_BERICHT_VERSIE) },
-        Field { name: "BerichtSubversie", min: 1, max: 1, ty: Type::Simple(&JW302_HEADER_BERICHT_SUBVERSIE) },
-        Field { name: "Afzender", min: 1, max: 1, ty: Type::Simple(&LDT_GEMEENTE) },
-        Field { name: "Ontvanger", min: 1, max: 1, ty: Type::Simple(&LDT_AGB_CODE) },
-        Field { name: "BerichtIdentificatie", min: 1, max: 1, ty: Type::Complex(&CDT_BERICHT_IDENTIFICATIE) },
-        Field { name: "XsdVersie", min: 1, max: 1, ty: Type::Complex(&CDT_XSD_VERSIE) },
-        Field { name: "IdentificatieRetour", min: 1, max: 1, ty: Type::Simple(&LDT_IDENTIFICATIE_BERICHT) },
-        Field { name: "DagtekeningRetour", min: 1, max: 1, ty: Type::Simple(&LDT_DATUM) },
-        Field { name: "XsltVersie", min: 0, max: 1, ty: Type::Simple(&LDT_VERSIE) },
-        Field { name: "XsdVersieRetour", min: 1, max: 1, ty: Type::Complex(&CDT_XSD_VERSIE) },
-        Field { name: "RetourCodes", min: 0, max: 1, ty: Type::Complex(&JW302_RETOUR_CODES) },
+        Field {
+            name: "BerichtCode",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&JW302_HEADER_BERICHT_CODE),
+        },
+        Field {
+            name: "BerichtVersie",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&JW302_HEADER_BERICHT_VERSIE),
+        },
+        Field {
+            name: "BerichtSubversie",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&JW302_HEADER_BERICHT_SUBVERSIE),
+        },
+        Field {
+            name: "Afzender",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_GEMEENTE),
+        },
+        Field {
+            name: "Ontvanger",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_AGB_CODE),
+        },
+        Field {
+            name: "BerichtIdentificatie",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_BERICHT_IDENTIFICATIE),
+        },
+        Field {
+            name: "XsdVersie",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_XSD_VERSIE),
+        },
+        Field {
+            name: "IdentificatieRetour",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_IDENTIFICATIE_BERICHT),
+        },
+        Field {
+            name: "DagtekeningRetour",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_DATUM),
+        },
+        Field {
+            name: "XsltVersie",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_VERSIE),
+        },
+        Field {
+            name: "XsdVersieRetour",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_XSD_VERSIE),
+        },
+        Field {
+            name: "RetourCodes",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&JW302_RETOUR_CODES),
+        },
     ],
 };
 
 pub static JW302_RETOUR_CODES: ComplexType = ComplexType {
     name: "RetourCodes",
     ns: Ns::Message,
-    fields: &[
-        Field { name: "RetourCode", min: 1, max: UNBOUNDED, ty: Type::Simple(&LDT_RETOUR_CODE) },
-    ],
+    fields: &[Field {
+        name: "RetourCode",
+        min: 1,
+        max: UNBOUNDED,
+        ty: Type::Simple(&LDT_RETOUR_CODE),
+    }],
 };
 
 pub static JW302_CLIENT: ComplexType = ComplexType {
     name: "Client",
     ns: Ns::Message,
     fields: &[
-        Field { name: "Bsn", min: 1, max: 1, ty: Type::Simple(&LDT_BURGER_SERVICENUMMER) },
-        Field { name: "Geboortedatum", min: 1, max: 1, ty: Type::Complex(&CDT_GEBOORTEDATUM) },
-        Field { name: "Geslacht", min: 1, max: 1, ty: Type::Simple(&LDT_GESLACHT) },
-        Field { name: "Naam", min: 1, max: 1, ty: Type::Complex(&CDT_VOLLEDIGE_NAAM) },
-        Field { name: "Communicatie", min: 0, max: 1, ty: Type::Complex(&CDT_COMMUNICATIE) },
-        Field { name: "JuridischeStatus", min: 0, max: 1, ty: Type::Simple(&LDT_JURIDISCHE_STATUS) },
-        Field { name: "WettelijkeVertegenwoordiging", min: 0, max: 1, ty: Type::Simple(&LDT_WETTELIJKE_VERTEGENWOORDIGING) },
-        Field { name: "Commentaar", min: 0, max: 1, ty: Type::Simple(&LDT_COMMENTAAR) },
-        Field { name: "Relaties", min: 0, max: 1, ty: Type::Complex(&JW302_RELATIES) },
-        Field { name: "Contactgegevens", min: 1, max: 1, ty: Type::Complex(&JW302_CONTACTGEGEVENS) },
-        Field { name: "ToegewezenProducten", min: 1, max: 1, ty: Type::Complex(&JW302_TOEGEWEZEN_PRODUCTEN) },
-        Field { name: "RetourCodes", min: 1, max: 1, ty: Type::Complex(&JW302_RETOUR_CODES) },
+        Field {
+            name: "Bsn",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_BURGER_SERVICENUMMER),
+        },
+        Field {
+            name: "Geboortedatum",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_GEBOORTEDATUM),
+        },
+        Field {
+            name: "Geslacht",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_GESLACHT),
+        },
+        Field {
+            name: "Naam",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_VOLLEDIGE_NAAM),
+        },
+        Field {
+            name: "Communicatie",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&CDT_COMMUNICATIE),
+        },
+        Field {
+            name: "JuridischeStatus",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_JURIDISCHE_STATUS),
+        },
+        Field {
+            name: "WettelijkeVertegenwoordiging",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_WETTELIJKE_VERTEGENWOORDIGING),
+        },
+        Field {
+            name: "Commentaar",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_COMMENTAAR),
+        },
+        Field {
+            name: "Relaties",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&JW302_RELATIES),
+        },
+        Field {
+            name: "Contactgegevens",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW302_CONTACTGEGEVENS),
+        },
+        Field {
+            name: "ToegewezenProducten",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW302_TOEGEWEZEN_PRODUCTEN),
+        },
+        Field {
+            name: "RetourCodes",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW302_RETOUR_CODES),
+        },
     ],
 };
 
 pub static JW302_RELATIES: ComplexType = ComplexType {
     name: "Relaties",
     ns: Ns::Message,
-    fields: &[
-        Field { name: "Relatie", min: 1, max: UNBOUNDED, ty: Type::Complex(&JW302_RELATIE) },
-    ],
+    fields: &[Field {
+        name: "Relatie",
+        min: 1,
+        max: UNBOUNDED,
+        ty: Type::Complex(&JW302_RELATIE),
+    }],
 };
 
 pub static JW302_RELATIE: ComplexType = ComplexType {
     name: "Relatie",
     ns: Ns::Message,
     fields: &[
-        Field { name: "Nummer", min: 1, max: 1, ty: Type::Simple(&LDT_PERSOONSID) },
-        Field { name: "Volgorde", min: 0, max: 1, ty: Type::Simple(&LDT_RELATIE_VOLGORDE) },
-        Field { name: "Soort", min: 1, max: 1, ty: Type::Simple(&LDT_SOORT_RELATIE) },
-        Field { name: "Geboortedatum", min: 0, max: 1, ty: Type::Complex(&CDT_GEBOORTEDATUM) },
-        Field { name: "Geslacht", min: 0, max: 1, ty: Type::Simple(&LDT_GESLACHT) },
-        Field { name: "Naam", min: 1, max: 1, ty: Type::Complex(&CDT_VOLLEDIGE_NAAM) },
-        Field { name: "Contact", min: 1, max: 1, ty: Type::Complex(&JW302_CONTACT) },
-        Field { name: "RetourCodes", min: 1, max: 1, ty: Type::Complex(&JW302_RETOUR_CODES) },
+        Field {
+            name: "Nummer",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_PERSOONSID),
+        },
+        Field {
+            name: "Volgorde",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_RELATIE_VOLGORDE),
+        },
+        Field {
+            name: "Soort",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_SOORT_RELATIE),
+        },
+        Field {
+            name: "Geboortedatum",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&CDT_GEBOORTEDATUM),
+        },
+        Field {
+            name: "Geslacht",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_GESLACHT),
+        },
+        Field {
+            name: "Naam",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_VOLLEDIGE_NAAM),
+        },
+        Field {
+            name: "Contact",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW302_CONTACT),
+        },
+        Field {
+            name: "RetourCodes",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW302_RETOUR_CODES),
+        },
     ],
 };
 
@@ -1169,48 +1854,149 @@ pub static JW302_CONTACT: ComplexType = ComplexType {
     name: "Contact",
     ns: Ns::Message,
     fields: &[
-        Field { name: "Soort", min: 1, max: 1, ty: Type::Simple(&LDT_ADRES_SOORT) },
-        Field { name: "Adres", min: 0, max: 1, ty: Type::Complex(&CDT_ADRES) },
-        Field { name: "Organisatie", min: 0, max: 1, ty: Type::Simple(&LDT_ORGANISATIENAAM) },
-        Field { name: "Telefoon", min: 0, max: 1, ty: Type::Complex(&CDT_TELEFOONNUMMERS) },
-        Field { name: "Emailadres", min: 0, max: 1, ty: Type::Simple(&LDT_EMAILADRES) },
-        Field { name: "Periode", min: 0, max: 1, ty: Type::Complex(&CDT_OPEN_PERIODE) },
-        Field { name: "RetourCodes", min: 1, max: 1, ty: Type::Complex(&JW302_RETOUR_CODES) },
+        Field {
+            name: "Soort",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_ADRES_SOORT),
+        },
+        Field {
+            name: "Adres",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&CDT_ADRES),
+        },
+        Field {
+            name: "Organisatie",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_ORGANISATIENAAM),
+        },
+        Field {
+            name: "Telefoon",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&CDT_TELEFOONNUMMERS),
+        },
+        Field {
+            name: "Emailadres",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_EMAILADRES),
+        },
+        Field {
+            name: "Periode",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&CDT_OPEN_PERIODE),
+        },
+        Field {
+            name: "RetourCodes",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW302_RETOUR_CODES),
+        },
     ],
 };
 
 pub static JW302_CONTACTGEGEVENS: ComplexType = ComplexType {
     name: "Contactgegevens",
     ns: Ns::Message,
-    fields: &[
-        Field { name: "Contact", min: 1, max: UNBOUNDED, ty: Type::Complex(&JW302_CONTACT) },
-    ],
+    fields: &[Field {
+        name: "Contact",
+        min: 1,
+        max: UNBOUNDED,
+        ty: Type::Complex(&JW302_CONTACT),
+    }],
 };
 
 pub static JW302_TOEGEWEZEN_PRODUCTEN: ComplexType = ComplexType {
     name: "ToegewezenProducten",
     ns: Ns::Message,
-    fields: &[
-        Field { name: "ToegewezenProduct", min: 1, max: UNBOUNDED, ty: Type::Complex(&JW302_TOEGEWEZEN_PRODUCT) },
-    ],
+    fields: &[Field {
+        name: "ToegewezenProduct",
+        min: 1,
+        max: UNBOUNDED,
+        ty: Type::Complex(&JW302_TOEGEWEZEN_PRODUCT),
+    }],
 };
 
 pub static JW302_TOEGEWEZEN_PRODUCT: ComplexType = ComplexType {
     name: "ToegewezenProduct",
     ns: Ns::Message,
     fields: &[
-        Field { name: "ToewijzingNummer", min: 1, max: 1, ty: Type::Simple(&LDT_NUMMER) },
-        Field { name: "ReferentieAanbieder", min: 0, max: 1, ty: Type::Simple(&LDT_REFERENTIE) },
-        Field { name: "Product", min: 0, max: 1, ty: Type::Complex(&CDT_PRODUCT) },
-        Field { name: "Toewijzingsdatum", min: 1, max: 1, ty: Type::Simple(&LDT_DATUM) },
-        Field { name: "Toewijzingstijd", min: 1, max: 1, ty: Type::Simple(&LDT_TIJD) },
-        Field { name: "Ingangsdatum", min: 1, max: 1, ty: Type::Simple(&LDT_DATUM) },
-        Field { name: "Einddatum", min: 0, max: 1, ty: Type::Simple(&LDT_DATUM) },
-        Field { name: "RedenWijziging", min: 0, max: 1, ty: Type::Simple(&LDT_REDEN_WIJZIGING) },
-        Field { name: "Omvang", min: 0, max: 1, ty: Type::Complex(&CDT_OMVANG) },
-        Field { name: "Budget", min: 0, max: 1, ty: Type::Simple(&LDT_BUDGET) },
-        Field { name: "Commentaar", min: 0, max: 1, ty: Type::Simple(&LDT_COMMENTAAR) },
-        Field { name: "RetourCodes", min: 1, max: 1, ty: Type::Complex(&JW302_RETOUR_CODES) },
+        Field {
+            name: "ToewijzingNummer",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_NUMMER),
+        },
+        Field {
+            name: "ReferentieAanbieder",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_REFERENTIE),
+        },
+        Field {
+            name: "Product",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&CDT_PRODUCT),
+        },
+        Field {
+            name: "Toewijzingsdatum",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_DATUM),
+        },
+        Field {
+            name: "Toewijzingstijd",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_TIJD),
+        },
+        Field {
+            name: "Ingangsdatum",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_DATUM),
+        },
+        Field {
+            name: "Einddatum",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_DATUM),
+        },
+        Field {
+            name: "RedenWijziging",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_REDEN_WIJZIGING),
+        },
+        Field {
+            name: "Omvang",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&CDT_OMVANG),
+        },
+        Field {
+            name: "Budget",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_BUDGET),
+        },
+        Field {
+            name: "Commentaar",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_COMMENTAAR),
+        },
+        Field {
+            name: "RetourCodes",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW302_RETOUR_CODES),
+        },
     ],
 };
 
@@ -1254,8 +2040,18 @@ pub static JW305_ROOT: ComplexType = ComplexType {
     name: "Root",
     ns: Ns::Message,
     fields: &[
-        Field { name: "Header", min: 1, max: 1, ty: Type::Complex(&JW305_HEADER) },
-        Field { name: "Client", min: 1, max: 1, ty: Type::Complex(&JW305_CLIENT) },
+        Field {
+            name: "Header",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW305_HEADER),
+        },
+        Field {
+            name: "Client",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW305_CLIENT),
+        },
     ],
 };
 
@@ -1263,13 +2059,48 @@ pub static JW305_HEADER: ComplexType = ComplexType {
     name: "Header",
     ns: Ns::Message,
     fields: &[
-        Field { name: "BerichtCode", min: 1, max: 1, ty: Type::Simple(&JW305_HEADER_BERICHT_CODE) },
-        Field { name: "BerichtVersie", min: 1, max: 1, ty: Type::Simple(&JW305_HEADER_BERICHT_VERSIE) },
-        Field { name: "BerichtSubversie", min: 1, max: 1, ty: Type::Simple(&JW305_HEADER_BERICHT_SUBVERSIE) },
-        Field { name: "Afzender", min: 1, max: 1, ty: Type::Simple(&LDT_AGB_CODE) },
-        Field { name: "Ontvanger", min: 1, max: 1, ty: Type::Simple(&LDT_GEMEENTE) },
-        Field { name: "BerichtIdentificatie", min: 1, max: 1, ty: Type::Complex(&CDT_BERICHT_IDENTIFICATIE) },
-        Field { name: "XsdVersie", min: 1, max: 1, ty: Type::Complex(&CDT_XSD_VERSIE) },
+        Field {
+            name: "BerichtCode",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&JW305_HEADER_BERICHT_CODE),
+        },
+        Field {
+            name: "BerichtVersie",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&JW305_HEADER_BERICHT_VERSIE),
+        },
+        Field {
+            name: "BerichtSubversie",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&JW305_HEADER_BERICHT_SUBVERSIE),
+        },
+        Field {
+            name: "Afzender",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_AGB_CODE),
+        },
+        Field {
+            name: "Ontvanger",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_GEMEENTE),
+        },
+        Field {
+            name: "BerichtIdentificatie",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_BERICHT_IDENTIFICATIE),
+        },
+        Field {
+            name: "XsdVersie",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_XSD_VERSIE),
+        },
     ],
 };
 
@@ -1277,31 +2108,84 @@ pub static JW305_CLIENT: ComplexType = ComplexType {
     name: "Client",
     ns: Ns::Message,
     fields: &[
-        Field { name: "Bsn", min: 1, max: 1, ty: Type::Simple(&LDT_BURGER_SERVICENUMMER) },
-        Field { name: "Geboortedatum", min: 1, max: 1, ty: Type::Complex(&CDT_GEBOORTEDATUM) },
-        Field { name: "Geslacht", min: 1, max: 1, ty: Type::Simple(&LDT_GESLACHT) },
-        Field { name: "Naam", min: 1, max: 1, ty: Type::Complex(&CDT_VERKORTE_NAAM) },
-        Field { name: "StartProducten", min: 1, max: 1, ty: Type::Complex(&JW305_START_PRODUCTEN) },
+        Field {
+            name: "Bsn",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_BURGER_SERVICENUMMER),
+        },
+        Field {
+            name: "Geboortedatum",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_GEBOORTEDATUM),
+        },
+        Field {
+            name: "Geslacht",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_GESLACHT),
+        },
+        Field {
+            name: "Naam",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_VERKORTE_NAAM),
+        },
+        Field {
+            name: "StartProducten",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW305_START_PRODUCTEN),
+        },
     ],
 };
 
 pub static JW305_START_PRODUCTEN: ComplexType = ComplexType {
     name: "StartProducten",
     ns: Ns::Message,
-    fields: &[
-        Field { name: "StartProduct", min: 1, max: UNBOUNDED, ty: Type::Complex(&JW305_START_PRODUCT) },
-    ],
+    fields: &[Field {
+        name: "StartProduct",
+        min: 1,
+        max: UNBOUNDED,
+        ty: Type::Complex(&JW305_START_PRODUCT),
+    }],
 };
 
 pub static JW305_START_PRODUCT: ComplexType = ComplexType {
     name: "StartProduct",
     ns: Ns::Message,
     fields: &[
-        Field { name: "ToewijzingNummer", min: 0, max: 1, ty: Type::Simple(&LDT_NUMMER) },
-        Field { name: "Product", min: 0, max: 1, ty: Type::Complex(&CDT_PRODUCT) },
-        Field { name: "ToewijzingIngangsdatum", min: 0, max: 1, ty: Type::Simple(&LDT_DATUM) },
-        Field { name: "Begindatum", min: 1, max: 1, ty: Type::Simple(&LDT_DATUM) },
-        Field { name: "StatusAanlevering", min: 1, max: 1, ty: Type::Simple(&LDT_STATUS_AANLEVERING) },
+        Field {
+            name: "ToewijzingNummer",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_NUMMER),
+        },
+        Field {
+            name: "Product",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&CDT_PRODUCT),
+        },
+        Field {
+            name: "ToewijzingIngangsdatum",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_DATUM),
+        },
+        Field {
+            name: "Begindatum",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_DATUM),
+        },
+        Field {
+            name: "StatusAanlevering",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_STATUS_AANLEVERING),
+        },
     ],
 };
 
@@ -1345,8 +2229,18 @@ pub static JW306_ROOT: ComplexType = ComplexType {
     name: "Root",
     ns: Ns::Message,
     fields: &[
-        Field { name: "Header", min: 1, max: 1, ty: Type::Complex(&JW306_HEADER) },
-        Field { name: "Client", min: 0, max: 1, ty: Type::Complex(&JW306_CLIENT) },
+        Field {
+            name: "Header",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW306_HEADER),
+        },
+        Field {
+            name: "Client",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&JW306_CLIENT),
+        },
     ],
 };
 
@@ -1354,60 +2248,186 @@ pub static JW306_HEADER: ComplexType = ComplexType {
     name: "Header",
     ns: Ns::Message,
     fields: &[
-        Field { name: "BerichtCode", min: 1, max: 1, ty: Type::Simple(&JW306_HEADER_BERICHT_CODE) },
-        Field { name: "BerichtVersie", min: 1, max: 1, ty: Type::Simple(&JW306_HEADER_BERICHT_VERSIE) },
-        Field { name: "BerichtSubversie", min: 1, max: 1, ty: Type::Simple(&JW306_HEADER_BERICHT_SUBVERSIE) },
-        Field { name: "Afzender", min: 1, max: 1, ty: Type::Simple(&LDT_AGB_CODE) },
-        Field { name: "Ontvanger", min: 1, max: 1, ty: Type::Simple(&LDT_GEMEENTE) },
-        Field { name: "BerichtIdentificatie", min: 1, max: 1, ty: Type::Complex(&CDT_BERICHT_IDENTIFICATIE) },
-        Field { name: "XsdVersie", min: 1, max: 1, ty: Type::Complex(&CDT_XSD_VERSIE) },
-        Field { name: "IdentificatieRetour", min: 1, max: 1, ty: Type::Simple(&LDT_IDENTIFICATIE_BERICHT) },
-        Field { name: "DagtekeningRetour", min: 1, max: 1, ty: Type::Simple(&LDT_DATUM) },
-        Field { name: "XsltVersie", min: 0, max: 1, ty: Type::Simple(&LDT_VERSIE) },
-        Field { name: "XsdVersieRetour", min: 1, max: 1, ty: Type::Complex(&CDT_XSD_VERSIE) },
-        Field { name: "RetourCodes", min: 0, max: 1, ty: Type::Complex(&JW306_RETOUR_CODES) },
+        Field {
+            name: "BerichtCode",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&JW306_HEADER_BERICHT_CODE),
+        },
+        Field {
+            name: "BerichtVersie",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&JW306_HEADER_BERICHT_VERSIE),
+        },
+        Field {
+            name: "BerichtSubversie",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&JW306_HEADER_BERICHT_SUBVERSIE),
+        },
+        Field {
+            name: "Afzender",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_AGB_CODE),
+        },
+        Field {
+            name: "Ontvanger",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_GEMEENTE),
+        },
+        Field {
+            name: "BerichtIdentificatie",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_BERICHT_IDENTIFICATIE),
+        },
+        Field {
+            name: "XsdVersie",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_XSD_VERSIE),
+        },
+        Field {
+            name: "IdentificatieRetour",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_IDENTIFICATIE_BERICHT),
+        },
+        Field {
+            name: "DagtekeningRetour",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_DATUM),
+        },
+        Field {
+            name: "XsltVersie",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_VERSIE),
+        },
+        Field {
+            name: "XsdVersieRetour",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_XSD_VERSIE),
+        },
+        Field {
+            name: "RetourCodes",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&JW306_RETOUR_CODES),
+        },
     ],
 };
 
 pub static JW306_RETOUR_CODES: ComplexType = ComplexType {
     name: "RetourCodes",
     ns: Ns::Message,
-    fields: &[
-        Field { name: "RetourCode", min: 1, max: UNBOUNDED, ty: Type::Simple(&LDT_RETOUR_CODE) },
-    ],
+    fields: &[Field {
+        name: "RetourCode",
+        min: 1,
+        max: UNBOUNDED,
+        ty: Type::Simple(&LDT_RETOUR_CODE),
+    }],
 };
 
 pub static JW306_CLIENT: ComplexType = ComplexType {
     name: "Client",
     ns: Ns::Message,
     fields: &[
-        Field { name: "Bsn", min: 1, max: 1, ty: Type::Simple(&LDT_BURGER_SERVICENUMMER) },
-        Field { name: "Geboortedatum", min: 1, max: 1, ty: Type::Complex(&CDT_GEBOORTEDATUM) },
-        Field { name: "Geslacht", min: 1, max: 1, ty: Type::Simple(&LDT_GESLACHT) },
-        Field { name: "Naam", min: 1, max: 1, ty: Type::Complex(&CDT_VERKORTE_NAAM) },
-        Field { name: "StartProducten", min: 1, max: 1, ty: Type::Complex(&JW306_START_PRODUCTEN) },
-        Field { name: "RetourCodes", min: 1, max: 1, ty: Type::Complex(&JW306_RETOUR_CODES) },
+        Field {
+            name: "Bsn",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_BURGER_SERVICENUMMER),
+        },
+        Field {
+            name: "Geboortedatum",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_GEBOORTEDATUM),
+        },
+        Field {
+            name: "Geslacht",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_GESLACHT),
+        },
+        Field {
+            name: "Naam",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_VERKORTE_NAAM),
+        },
+        Field {
+            name: "StartProducten",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW306_START_PRODUCTEN),
+        },
+        Field {
+            name: "RetourCodes",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW306_RETOUR_CODES),
+        },
     ],
 };
 
 pub static JW306_START_PRODUCTEN: ComplexType = ComplexType {
     name: "StartProducten",
     ns: Ns::Message,
-    fields: &[
-        Field { name: "StartProduct", min: 1, max: UNBOUNDED, ty: Type::Complex(&JW306_START_PRODUCT) },
-    ],
+    fields: &[Field {
+        name: "StartProduct",
+        min: 1,
+        max: UNBOUNDED,
+        ty: Type::Complex(&JW306_START_PRODUCT),
+    }],
 };
 
 pub static JW306_START_PRODUCT: ComplexType = ComplexType {
     name: "StartProduct",
     ns: Ns::Message,
     fields: &[
-        Field { name: "ToewijzingNummer", min: 0, max: 1, ty: Type::Simple(&LDT_NUMMER) },
-        Field { name: "Product", min: 0, max: 1, ty: Type::Complex(&CDT_PRODUCT) },
-        Field { name: "ToewijzingIngangsdatum", min: 0, max: 1, ty: Type::Simple(&LDT_DATUM) },
-        Field { name: "Begindatum", min: 1, max: 1, ty: Type::Simple(&LDT_DATUM) },
-        Field { name: "StatusAanlevering", min: 1, max: 1, ty: Type::Simple(&LDT_STATUS_AANLEVERING) },
-        Field { name: "RetourCodes", min: 1, max: 1, ty: Type::Complex(&JW306_RETOUR_CODES) },
+        Field {
+            name: "ToewijzingNummer",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_NUMMER),
+        },
+        Field {
+            name: "Product",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&CDT_PRODUCT),
+        },
+        Field {
+            name: "ToewijzingIngangsdatum",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_DATUM),
+        },
+        Field {
+            name: "Begindatum",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_DATUM),
+        },
+        Field {
+            name: "StatusAanlevering",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_STATUS_AANLEVERING),
+        },
+        Field {
+            name: "RetourCodes",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW306_RETOUR_CODES),
+        },
     ],
 };
 
@@ -1451,8 +2471,18 @@ pub static JW307_ROOT: ComplexType = ComplexType {
     name: "Root",
     ns: Ns::Message,
     fields: &[
-        Field { name: "Header", min: 1, max: 1, ty: Type::Complex(&JW307_HEADER) },
-        Field { name: "Client", min: 1, max: 1, ty: Type::Complex(&JW307_CLIENT) },
+        Field {
+            name: "Header",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW307_HEADER),
+        },
+        Field {
+            name: "Client",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW307_CLIENT),
+        },
     ],
 };
 
@@ -1460,13 +2490,48 @@ pub static JW307_HEADER: ComplexType = ComplexType {
     name: "Header",
     ns: Ns::Message,
     fields: &[
-        Field { name: "BerichtCode", min: 1, max: 1, ty: Type::Simple(&JW307_HEADER_BERICHT_CODE) },
-        Field { name: "BerichtVersie", min: 1, max: 1, ty: Type::Simple(&JW307_HEADER_BERICHT_VERSIE) },
-        Field { name: "BerichtSubversie", min: 1, max: 1, ty: Type::Simple(&JW307_HEADER_BERICHT_SUBVERSIE) },
-        Field { name: "Afzender", min: 1, max: 1, ty: Type::Simple(&LDT_AGB_CODE) },
-        Field { name: "Ontvanger", min: 1, max: 1, ty: Type::Simple(&LDT_GEMEENTE) },
-        Field { name: "BerichtIdentificatie", min: 1, max: 1, ty: Type::Complex(&CDT_BERICHT_IDENTIFICATIE) },
-        Field { name: "XsdVersie", min: 1, max: 1, ty: Type::Complex(&CDT_XSD_VERSIE) },
+        Field {
+            name: "BerichtCode",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&JW307_HEADER_BERICHT_CODE),
+        },
+        Field {
+            name: "BerichtVersie",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&JW307_HEADER_BERICHT_VERSIE),
+        },
+        Field {
+            name: "BerichtSubversie",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&JW307_HEADER_BERICHT_SUBVERSIE),
+        },
+        Field {
+            name: "Afzender",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_AGB_CODE),
+        },
+        Field {
+            name: "Ontvanger",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_GEMEENTE),
+        },
+        Field {
+            name: "BerichtIdentificatie",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_BERICHT_IDENTIFICATIE),
+        },
+        Field {
+            name: "XsdVersie",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_XSD_VERSIE),
+        },
     ],
 };
 
@@ -1474,33 +2539,96 @@ pub static JW307_CLIENT: ComplexType = ComplexType {
     name: "Client",
     ns: Ns::Message,
     fields: &[
-        Field { name: "Bsn", min: 1, max: 1, ty: Type::Simple(&LDT_BURGER_SERVICENUMMER) },
-        Field { name: "Geboortedatum", min: 1, max: 1, ty: Type::Complex(&CDT_GEBOORTEDATUM) },
-        Field { name: "Geslacht", min: 1, max: 1, ty: Type::Simple(&LDT_GESLACHT) },
-        Field { name: "Naam", min: 1, max: 1, ty: Type::Complex(&CDT_VERKORTE_NAAM) },
-        Field { name: "StopProducten", min: 1, max: 1, ty: Type::Complex(&JW307_STOP_PRODUCTEN) },
+        Field {
+            name: "Bsn",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_BURGER_SERVICENUMMER),
+        },
+        Field {
+            name: "Geboortedatum",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_GEBOORTEDATUM),
+        },
+        Field {
+            name: "Geslacht",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_GESLACHT),
+        },
+        Field {
+            name: "Naam",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_VERKORTE_NAAM),
+        },
+        Field {
+            name: "StopProducten",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW307_STOP_PRODUCTEN),
+        },
     ],
 };
 
 pub static JW307_STOP_PRODUCTEN: ComplexType = ComplexType {
     name: "StopProducten",
     ns: Ns::Message,
-    fields: &[
-        Field { name: "StopProduct", min: 1, max: UNBOUNDED, ty: Type::Complex(&JW307_STOP_PRODUCT) },
-    ],
+    fields: &[Field {
+        name: "StopProduct",
+        min: 1,
+        max: UNBOUNDED,
+        ty: Type::Complex(&JW307_STOP_PRODUCT),
+    }],
 };
 
 pub static JW307_STOP_PRODUCT: ComplexType = ComplexType {
     name: "StopProduct",
     ns: Ns::Message,
     fields: &[
-        Field { name: "ToewijzingNummer", min: 0, max: 1, ty: Type::Simple(&LDT_NUMMER) },
-        Field { name: "Product", min: 0, max: 1, ty: Type::Complex(&CDT_PRODUCT) },
-        Field { name: "ToewijzingIngangsdatum", min: 0, max: 1, ty: Type::Simple(&LDT_DATUM) },
-        Field { name: "Begindatum", min: 1, max: 1, ty: Type::Simple(&LDT_DATUM) },
-        Field { name: "RedenBeeindiging", min: 1, max: 1, ty: Type::Simple(&LDT_REDEN_BEEINDIGING) },
-        Field { name: "Einddatum", min: 1, max: 1, ty: Type::Simple(&LDT_DATUM) },
-        Field { name: "StatusAanlevering", min: 1, max: 1, ty: Type::Simple(&LDT_STATUS_AANLEVERING) },
+        Field {
+            name: "ToewijzingNummer",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_NUMMER),
+        },
+        Field {
+            name: "Product",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&CDT_PRODUCT),
+        },
+        Field {
+            name: "ToewijzingIngangsdatum",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_DATUM),
+        },
+        Field {
+            name: "Begindatum",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_DATUM),
+        },
+        Field {
+            name: "RedenBeeindiging",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_REDEN_BEEINDIGING),
+        },
+        Field {
+            name: "Einddatum",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_DATUM),
+        },
+        Field {
+            name: "StatusAanlevering",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_STATUS_AANLEVERING),
+        },
     ],
 };
 
@@ -1544,8 +2672,18 @@ pub static JW308_ROOT: ComplexType = ComplexType {
     name: "Root",
     ns: Ns::Message,
     fields: &[
-        Field { name: "Header", min: 1, max: 1, ty: Type::Complex(&JW308_HEADER) },
-        Field { name: "Client", min: 0, max: 1, ty: Type::Complex(&JW308_CLIENT) },
+        Field {
+            name: "Header",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW308_HEADER),
+        },
+        Field {
+            name: "Client",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&JW308_CLIENT),
+        },
     ],
 };
 
@@ -1553,62 +2691,198 @@ pub static JW308_HEADER: ComplexType = ComplexType {
     name: "Header",
     ns: Ns::Message,
     fields: &[
-        Field { name: "BerichtCode", min: 1, max: 1, ty: Type::Simple(&JW308_HEADER_BERICHT_CODE) },
-        Field { name: "BerichtVersie", min: 1, max: 1, ty: Type::Simple(&JW308_HEADER_BERICHT_VERSIE) },
-        Field { name: "BerichtSubversie", min: 1, max: 1, ty: Type::Simple(&JW308_HEADER_BERICHT_SUBVERSIE) },
-        Field { name: "Afzender", min: 1, max: 1, ty: Type::Simple(&LDT_AGB_CODE) },
-        Field { name: "Ontvanger", min: 1, max: 1, ty: Type::Simple(&LDT_GEMEENTE) },
-        Field { name: "BerichtIdentificatie", min: 1, max: 1, ty: Type::Complex(&CDT_BERICHT_IDENTIFICATIE) },
-        Field { name: "XsdVersie", min: 1, max: 1, ty: Type::Complex(&CDT_XSD_VERSIE) },
-        Field { name: "IdentificatieRetour", min: 1, max: 1, ty: Type::Simple(&LDT_IDENTIFICATIE_BERICHT) },
-        Field { name: "DagtekeningRetour", min: 1, max: 1, ty: Type::Simple(&LDT_DATUM) },
-        Field { name: "XsltVersie", min: 0, max: 1, ty: Type::Simple(&LDT_VERSIE) },
-        Field { name: "XsdVersieRetour", min: 1, max: 1, ty: Type::Complex(&CDT_XSD_VERSIE) },
-        Field { name: "RetourCodes", min: 0, max: 1, ty: Type::Complex(&JW308_RETOUR_CODES) },
+        Field {
+            name: "BerichtCode",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&JW308_HEADER_BERICHT_CODE),
+        },
+        Field {
+            name: "BerichtVersie",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&JW308_HEADER_BERICHT_VERSIE),
+        },
+        Field {
+            name: "BerichtSubversie",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&JW308_HEADER_BERICHT_SUBVERSIE),
+        },
+        Field {
+            name: "Afzender",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_AGB_CODE),
+        },
+        Field {
+            name: "Ontvanger",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_GEMEENTE),
+        },
+        Field {
+            name: "BerichtIdentificatie",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_BERICHT_IDENTIFICATIE),
+        },
+        Field {
+            name: "XsdVersie",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_XSD_VERSIE),
+        },
+        Field {
+            name: "IdentificatieRetour",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_IDENTIFICATIE_BERICHT),
+        },
+        Field {
+            name: "DagtekeningRetour",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_DATUM),
+        },
+        Field {
+            name: "XsltVersie",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_VERSIE),
+        },
+        Field {
+            name: "XsdVersieRetour",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_XSD_VERSIE),
+        },
+        Field {
+            name: "RetourCodes",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&JW308_RETOUR_CODES),
+        },
     ],
 };
 
 pub static JW308_RETOUR_CODES: ComplexType = ComplexType {
     name: "RetourCodes",
     ns: Ns::Message,
-    fields: &[
-        Field { name: "RetourCode", min: 1, max: UNBOUNDED, ty: Type::Simple(&LDT_RETOUR_CODE) },
-    ],
+    fields: &[Field {
+        name: "RetourCode",
+        min: 1,
+        max: UNBOUNDED,
+        ty: Type::Simple(&LDT_RETOUR_CODE),
+    }],
 };
 
 pub static JW308_CLIENT: ComplexType = ComplexType {
     name: "Client",
     ns: Ns::Message,
     fields: &[
-        Field { name: "Bsn", min: 1, max: 1, ty: Type::Simple(&LDT_BURGER_SERVICENUMMER) },
-        Field { name: "Geboortedatum", min: 1, max: 1, ty: Type::Complex(&CDT_GEBOORTEDATUM) },
-        Field { name: "Geslacht", min: 1, max: 1, ty: Type::Simple(&LDT_GESLACHT) },
-        Field { name: "Naam", min: 1, max: 1, ty: Type::Complex(&CDT_VERKORTE_NAAM) },
-        Field { name: "StopProducten", min: 1, max: 1, ty: Type::Complex(&JW308_STOP_PRODUCTEN) },
-        Field { name: "RetourCodes", min: 1, max: 1, ty: Type::Complex(&JW308_RETOUR_CODES) },
+        Field {
+            name: "Bsn",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_BURGER_SERVICENUMMER),
+        },
+        Field {
+            name: "Geboortedatum",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_GEBOORTEDATUM),
+        },
+        Field {
+            name: "Geslacht",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_GESLACHT),
+        },
+        Field {
+            name: "Naam",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_VERKORTE_NAAM),
+        },
+        Field {
+            name: "StopProducten",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW308_STOP_PRODUCTEN),
+        },
+        Field {
+            name: "RetourCodes",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW308_RETOUR_CODES),
+        },
     ],
 };
 
 pub static JW308_STOP_PRODUCTEN: ComplexType = ComplexType {
     name: "StopProducten",
     ns: Ns::Message,
-    fields: &[
-        Field { name: "StopProduct", min: 1, max: UNBOUNDED, ty: Type::Complex(&JW308_STOP_PRODUCT) },
-    ],
+    fields: &[Field {
+        name: "StopProduct",
+        min: 1,
+        max: UNBOUNDED,
+        ty: Type::Complex(&JW308_STOP_PRODUCT),
+    }],
 };
 
 pub static JW308_STOP_PRODUCT: ComplexType = ComplexType {
     name: "StopProduct",
     ns: Ns::Message,
     fields: &[
-        Field { name: "ToewijzingNummer", min: 0, max: 1, ty: Type::Simple(&LDT_NUMMER) },
-        Field { name: "Product", min: 0, max: 1, ty: Type::Complex(&CDT_PRODUCT) },
-        Field { name: "ToewijzingIngangsdatum", min: 0, max: 1, ty: Type::Simple(&LDT_DATUM) },
-        Field { name: "Begindatum", min: 1, max: 1, ty: Type::Simple(&LDT_DATUM) },
-        Field { name: "RedenBeeindiging", min: 1, max: 1, ty: Type::Simple(&LDT_REDEN_BEEINDIGING) },
-        Field { name: "Einddatum", min: 1, max: 1, ty: Type::Simple(&LDT_DATUM) },
-        Field { name: "StatusAanlevering", min: 1, max: 1, ty: Type::Simple(&LDT_STATUS_AANLEVERING) },
-        Field { name: "RetourCodes", min: 1, max: 1, ty: Type::Complex(&JW308_RETOUR_CODES) },
+        Field {
+            name: "ToewijzingNummer",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_NUMMER),
+        },
+        Field {
+            name: "Product",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&CDT_PRODUCT),
+        },
+        Field {
+            name: "ToewijzingIngangsdatum",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_DATUM),
+        },
+        Field {
+            name: "Begindatum",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_DATUM),
+        },
+        Field {
+            name: "RedenBeeindiging",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_REDEN_BEEINDIGING),
+        },
+        Field {
+            name: "Einddatum",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_DATUM),
+        },
+        Field {
+            name: "StatusAanlevering",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_STATUS_AANLEVERING),
+        },
+        Field {
+            name: "RetourCodes",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW308_RETOUR_CODES),
+        },
     ],
 };
 
@@ -1652,8 +2926,18 @@ pub static JW315_ROOT: ComplexType = ComplexType {
     name: "Root",
     ns: Ns::Message,
     fields: &[
-        Field { name: "Header", min: 1, max: 1, ty: Type::Complex(&JW315_HEADER) },
-        Field { name: "Client", min: 1, max: 1, ty: Type::Complex(&JW315_CLIENT) },
+        Field {
+            name: "Header",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW315_HEADER),
+        },
+        Field {
+            name: "Client",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW315_CLIENT),
+        },
     ],
 };
 
@@ -1661,13 +2945,48 @@ pub static JW315_HEADER: ComplexType = ComplexType {
     name: "Header",
     ns: Ns::Message,
     fields: &[
-        Field { name: "BerichtCode", min: 1, max: 1, ty: Type::Simple(&JW315_HEADER_BERICHT_CODE) },
-        Field { name: "BerichtVersie", min: 1, max: 1, ty: Type::Simple(&JW315_HEADER_BERICHT_VERSIE) },
-        Field { name: "BerichtSubversie", min: 1, max: 1, ty: Type::Simple(&JW315_HEADER_BERICHT_SUBVERSIE) },
-        Field { name: "Afzender", min: 1, max: 1, ty: Type::Simple(&LDT_AGB_CODE) },
-        Field { name: "Ontvanger", min: 1, max: 1, ty: Type::Simple(&LDT_GEMEENTE) },
-        Field { name: "BerichtIdentificatie", min: 1, max: 1, ty: Type::Complex(&CDT_BERICHT_IDENTIFICATIE) },
-        Field { name: "XsdVersie", min: 1, max: 1, ty: Type::Complex(&CDT_XSD_VERSIE) },
+        Field {
+            name: "BerichtCode",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&JW315_HEADER_BERICHT_CODE),
+        },
+        Field {
+            name: "BerichtVersie",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&JW315_HEADER_BERICHT_VERSIE),
+        },
+        Field {
+            name: "BerichtSubversie",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&JW315_HEADER_BERICHT_SUBVERSIE),
+        },
+        Field {
+            name: "Afzender",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_AGB_CODE),
+        },
+        Field {
+            name: "Ontvanger",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_GEMEENTE),
+        },
+        Field {
+            name: "BerichtIdentificatie",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_BERICHT_IDENTIFICATIE),
+        },
+        Field {
+            name: "XsdVersie",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_XSD_VERSIE),
+        },
     ],
 };
 
@@ -1675,39 +2994,132 @@ pub static JW315_CLIENT: ComplexType = ComplexType {
     name: "Client",
     ns: Ns::Message,
     fields: &[
-        Field { name: "Bsn", min: 1, max: 1, ty: Type::Simple(&LDT_BURGER_SERVICENUMMER) },
-        Field { name: "Geboortedatum", min: 1, max: 1, ty: Type::Complex(&CDT_GEBOORTEDATUM) },
-        Field { name: "Geslacht", min: 1, max: 1, ty: Type::Simple(&LDT_GESLACHT) },
-        Field { name: "Naam", min: 1, max: 1, ty: Type::Complex(&CDT_VERKORTE_NAAM) },
-        Field { name: "GezagsdragerBekend", min: 0, max: 1, ty: Type::Simple(&LDT_JA_NEE) },
-        Field { name: "Commentaar", min: 0, max: 1, ty: Type::Simple(&LDT_COMMENTAAR) },
-        Field { name: "AangevraagdeProducten", min: 1, max: 1, ty: Type::Complex(&JW315_AANGEVRAAGDE_PRODUCTEN) },
+        Field {
+            name: "Bsn",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_BURGER_SERVICENUMMER),
+        },
+        Field {
+            name: "Geboortedatum",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_GEBOORTEDATUM),
+        },
+        Field {
+            name: "Geslacht",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_GESLACHT),
+        },
+        Field {
+            name: "Naam",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_VERKORTE_NAAM),
+        },
+        Field {
+            name: "GezagsdragerBekend",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_JA_NEE),
+        },
+        Field {
+            name: "Commentaar",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_COMMENTAAR),
+        },
+        Field {
+            name: "AangevraagdeProducten",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW315_AANGEVRAAGDE_PRODUCTEN),
+        },
     ],
 };
 
 pub static JW315_AANGEVRAAGDE_PRODUCTEN: ComplexType = ComplexType {
     name: "AangevraagdeProducten",
     ns: Ns::Message,
-    fields: &[
-        Field { name: "AangevraagdProduct", min: 1, max: UNBOUNDED, ty: Type::Complex(&JW315_AANGEVRAAGD_PRODUCT) },
-    ],
+    fields: &[Field {
+        name: "AangevraagdProduct",
+        min: 1,
+        max: UNBOUNDED,
+        ty: Type::Complex(&JW315_AANGEVRAAGD_PRODUCT),
+    }],
 };
 
 pub static JW315_AANGEVRAAGD_PRODUCT: ComplexType = ComplexType {
     name: "AangevraagdProduct",
     ns: Ns::Message,
     fields: &[
-        Field { name: "ReferentieAanbieder", min: 1, max: 1, ty: Type::Simple(&LDT_REFERENTIE) },
-        Field { name: "BeschikkingNummer", min: 0, max: 1, ty: Type::Simple(&LDT_NUMMER) },
-        Field { name: "Product", min: 0, max: 1, ty: Type::Complex(&CDT_PRODUCT) },
-        Field { name: "BeschikkingIngangsdatum", min: 0, max: 1, ty: Type::Simple(&LDT_DATUM) },
-        Field { name: "ToewijzingIngangsdatum", min: 1, max: 1, ty: Type::Simple(&LDT_DATUM) },
-        Field { name: "ToewijzingEinddatum", min: 0, max: 1, ty: Type::Simple(&LDT_DATUM) },
-        Field { name: "Omvang", min: 0, max: 1, ty: Type::Complex(&CDT_OMVANG) },
-        Field { name: "Budget", min: 0, max: 1, ty: Type::Simple(&LDT_BUDGET) },
-        Field { name: "Verwijzer", min: 1, max: 1, ty: Type::Complex(&CDT_VERWIJZER) },
-        Field { name: "Raamcontract", min: 0, max: 1, ty: Type::Simple(&LDT_JA_NEE) },
-        Field { name: "Commentaar", min: 0, max: 1, ty: Type::Simple(&LDT_COMMENTAAR) },
+        Field {
+            name: "ReferentieAanbieder",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_REFERENTIE),
+        },
+        Field {
+            name: "BeschikkingNummer",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_NUMMER),
+        },
+        Field {
+            name: "Product",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&CDT_PRODUCT),
+        },
+        Field {
+            name: "BeschikkingIngangsdatum",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_DATUM),
+        },
+        Field {
+            name: "ToewijzingIngangsdatum",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_DATUM),
+        },
+        Field {
+            name: "ToewijzingEinddatum",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_DATUM),
+        },
+        Field {
+            name: "Omvang",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&CDT_OMVANG),
+        },
+        Field {
+            name: "Budget",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_BUDGET),
+        },
+        Field {
+            name: "Verwijzer",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_VERWIJZER),
+        },
+        Field {
+            name: "Raamcontract",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_JA_NEE),
+        },
+        Field {
+            name: "Commentaar",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_COMMENTAAR),
+        },
     ],
 };
 
@@ -1751,8 +3163,18 @@ pub static JW316_ROOT: ComplexType = ComplexType {
     name: "Root",
     ns: Ns::Message,
     fields: &[
-        Field { name: "Header", min: 1, max: 1, ty: Type::Complex(&JW316_HEADER) },
-        Field { name: "Client", min: 0, max: 1, ty: Type::Complex(&JW316_CLIENT) },
+        Field {
+            name: "Header",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW316_HEADER),
+        },
+        Field {
+            name: "Client",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&JW316_CLIENT),
+        },
     ],
 };
 
@@ -1760,68 +3182,234 @@ pub static JW316_HEADER: ComplexType = ComplexType {
     name: "Header",
     ns: Ns::Message,
     fields: &[
-        Field { name: "BerichtCode", min: 1, max: 1, ty: Type::Simple(&JW316_HEADER_BERICHT_CODE) },
-        Field { name: "BerichtVersie", min: 1, max: 1, ty: Type::Simple(&JW316_HEADER_BERICHT_VERSIE) },
-        Field { name: "BerichtSubversie", min: 1, max: 1, ty: Type::Simple(&JW316_HEADER_BERICHT_SUBVERSIE) },
-        Field { name: "Afzender", min: 1, max: 1, ty: Type::Simple(&LDT_AGB_CODE) },
-        Field { name: "Ontvanger", min: 1, max: 1, ty: Type::Simple(&LDT_GEMEENTE) },
-        Field { name: "BerichtIdentificatie", min: 1, max: 1, ty: Type::Complex(&CDT_BERICHT_IDENTIFICATIE) },
-        Field { name: "XsdVersie", min: 1, max: 1, ty: Type::Complex(&CDT_XSD_VERSIE) },
-        Field { name: "IdentificatieRetour", min: 1, max: 1, ty: Type::Simple(&LDT_IDENTIFICATIE_BERICHT) },
-        Field { name: "DagtekeningRetour", min: 1, max: 1, ty: Type::Simple(&LDT_DATUM) },
-        Field { name: "XsltVersie", min: 0, max: 1, ty: Type::Simple(&LDT_VERSIE) },
-        Field { name: "XsdVersieRetour", min: 1, max: 1, ty: Type::Complex(&CDT_XSD_VERSIE) },
-        Field { name: "RetourCodes", min: 0, max: 1, ty: Type::Complex(&JW316_RETOUR_CODES) },
+        Field {
+            name: "BerichtCode",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&JW316_HEADER_BERICHT_CODE),
+        },
+        Field {
+            name: "BerichtVersie",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&JW316_HEADER_BERICHT_VERSIE),
+        },
+        Field {
+            name: "BerichtSubversie",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&JW316_HEADER_BERICHT_SUBVERSIE),
+        },
+        Field {
+            name: "Afzender",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_AGB_CODE),
+        },
+        Field {
+            name: "Ontvanger",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_GEMEENTE),
+        },
+        Field {
+            name: "BerichtIdentificatie",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_BERICHT_IDENTIFICATIE),
+        },
+        Field {
+            name: "XsdVersie",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_XSD_VERSIE),
+        },
+        Field {
+            name: "IdentificatieRetour",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_IDENTIFICATIE_BERICHT),
+        },
+        Field {
+            name: "DagtekeningRetour",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_DATUM),
+        },
+        Field {
+            name: "XsltVersie",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_VERSIE),
+        },
+        Field {
+            name: "XsdVersieRetour",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_XSD_VERSIE),
+        },
+        Field {
+            name: "RetourCodes",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&JW316_RETOUR_CODES),
+        },
     ],
 };
 
 pub static JW316_RETOUR_CODES: ComplexType = ComplexType {
     name: "RetourCodes",
     ns: Ns::Message,
-    fields: &[
-        Field { name: "RetourCode", min: 1, max: UNBOUNDED, ty: Type::Simple(&LDT_RETOUR_CODE) },
-    ],
+    fields: &[Field {
+        name: "RetourCode",
+        min: 1,
+        max: UNBOUNDED,
+        ty: Type::Simple(&LDT_RETOUR_CODE),
+    }],
 };
 
 pub static JW316_CLIENT: ComplexType = ComplexType {
     name: "Client",
     ns: Ns::Message,
     fields: &[
-        Field { name: "Bsn", min: 1, max: 1, ty: Type::Simple(&LDT_BURGER_SERVICENUMMER) },
-        Field { name: "Geboortedatum", min: 1, max: 1, ty: Type::Complex(&CDT_GEBOORTEDATUM) },
-        Field { name: "Geslacht", min: 1, max: 1, ty: Type::Simple(&LDT_GESLACHT) },
-        Field { name: "Naam", min: 1, max: 1, ty: Type::Complex(&CDT_VERKORTE_NAAM) },
-        Field { name: "GezagsdragerBekend", min: 0, max: 1, ty: Type::Simple(&LDT_JA_NEE) },
-        Field { name: "Commentaar", min: 0, max: 1, ty: Type::Simple(&LDT_COMMENTAAR) },
-        Field { name: "AangevraagdeProducten", min: 1, max: 1, ty: Type::Complex(&JW316_AANGEVRAAGDE_PRODUCTEN) },
-        Field { name: "RetourCodes", min: 1, max: 1, ty: Type::Complex(&JW316_RETOUR_CODES) },
+        Field {
+            name: "Bsn",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_BURGER_SERVICENUMMER),
+        },
+        Field {
+            name: "Geboortedatum",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_GEBOORTEDATUM),
+        },
+        Field {
+            name: "Geslacht",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_GESLACHT),
+        },
+        Field {
+            name: "Naam",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_VERKORTE_NAAM),
+        },
+        Field {
+            name: "GezagsdragerBekend",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_JA_NEE),
+        },
+        Field {
+            name: "Commentaar",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_COMMENTAAR),
+        },
+        Field {
+            name: "AangevraagdeProducten",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW316_AANGEVRAAGDE_PRODUCTEN),
+        },
+        Field {
+            name: "RetourCodes",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW316_RETOUR_CODES),
+        },
     ],
 };
 
 pub static JW316_AANGEVRAAGDE_PRODUCTEN: ComplexType = ComplexType {
     name: "AangevraagdeProducten",
     ns: Ns::Message,
-    fields: &[
-        Field { name: "AangevraagdProduct", min: 1, max: UNBOUNDED, ty: Type::Complex(&JW316_AANGEVRAAGD_PRODUCT) },
-    ],
+    fields: &[Field {
+        name: "AangevraagdProduct",
+        min: 1,
+        max: UNBOUNDED,
+        ty: Type::Complex(&JW316_AANGEVRAAGD_PRODUCT),
+    }],
 };
 
 pub static JW316_AANGEVRAAGD_PRODUCT: ComplexType = ComplexType {
     name: "AangevraagdProduct",
     ns: Ns::Message,
     fields: &[
-        Field { name: "ReferentieAanbieder", min: 1, max: 1, ty: Type::Simple(&LDT_REFERENTIE) },
-        Field { name: "BeschikkingNummer", min: 0, max: 1, ty: Type::Simple(&LDT_NUMMER) },
-        Field { name: "Product", min: 0, max: 1, ty: Type::Complex(&CDT_PRODUCT) },
-        Field { name: "BeschikkingIngangsdatum", min: 0, max: 1, ty: Type::Simple(&LDT_DATUM) },
-        Field { name: "ToewijzingIngangsdatum", min: 1, max: 1, ty: Type::Simple(&LDT_DATUM) },
-        Field { name: "ToewijzingEinddatum", min: 0, max: 1, ty: Type::Simple(&LDT_DATUM) },
-        Field { name: "Omvang", min: 0, max: 1, ty: Type::Complex(&CDT_OMVANG) },
-        Field { name: "Budget", min: 0, max: 1, ty: Type::Simple(&LDT_BUDGET) },
-        Field { name: "Verwijzer", min: 1, max: 1, ty: Type::Complex(&CDT_VERWIJZER) },
-        Field { name: "Raamcontract", min: 0, max: 1, ty: Type::Simple(&LDT_JA_NEE) },
-        Field { name: "Commentaar", min: 0, max: 1, ty: Type::Simple(&LDT_COMMENTAAR) },
-        Field { name: "RetourCodes", min: 1, max: 1, ty: Type::Complex(&JW316_RETOUR_CODES) },
+        Field {
+            name: "ReferentieAanbieder",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_REFERENTIE),
+        },
+        Field {
+            name: "BeschikkingNummer",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_NUMMER),
+        },
+        Field {
+            name: "Product",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&CDT_PRODUCT),
+        },
+        Field {
+            name: "BeschikkingIngangsdatum",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_DATUM),
+        },
+        Field {
+            name: "ToewijzingIngangsdatum",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_DATUM),
+        },
+        Field {
+            name: "ToewijzingEinddatum",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_DATUM),
+        },
+        Field {
+            name: "Omvang",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&CDT_OMVANG),
+        },
+        Field {
+            name: "Budget",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_BUDGET),
+        },
+        Field {
+            name: "Verwijzer",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_VERWIJZER),
+        },
+        Field {
+            name: "Raamcontract",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_JA_NEE),
+        },
+        Field {
+            name: "Commentaar",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_COMMENTAAR),
+        },
+        Field {
+            name: "RetourCodes",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW316_RETOUR_CODES),
+        },
     ],
 };
 
@@ -1865,8 +3453,18 @@ pub static JW317_ROOT: ComplexType = ComplexType {
     name: "Root",
     ns: Ns::Message,
     fields: &[
-        Field { name: "Header", min: 1, max: 1, ty: Type::Complex(&JW317_HEADER) },
-        Field { name: "Client", min: 1, max: 1, ty: Type::Complex(&JW317_CLIENT) },
+        Field {
+            name: "Header",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW317_HEADER),
+        },
+        Field {
+            name: "Client",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW317_CLIENT),
+        },
     ],
 };
 
@@ -1874,13 +3472,48 @@ pub static JW317_HEADER: ComplexType = ComplexType {
     name: "Header",
     ns: Ns::Message,
     fields: &[
-        Field { name: "BerichtCode", min: 1, max: 1, ty: Type::Simple(&JW317_HEADER_BERICHT_CODE) },
-        Field { name: "BerichtVersie", min: 1, max: 1, ty: Type::Simple(&JW317_HEADER_BERICHT_VERSIE) },
-        Field { name: "BerichtSubversie", min: 1, max: 1, ty: Type::Simple(&JW317_HEADER_BERICHT_SUBVERSIE) },
-        Field { name: "Afzender", min: 1, max: 1, ty: Type::Simple(&LDT_AGB_CODE) },
-        Field { name: "Ontvanger", min: 1, max: 1, ty: Type::Simple(&LDT_GEMEENTE) },
-        Field { name: "BerichtIdentificatie", min: 1, max: 1, ty: Type::Complex(&CDT_BERICHT_IDENTIFICATIE) },
-        Field { name: "XsdVersie", min: 1, max: 1, ty: Type::Complex(&CDT_XSD_VERSIE) },
+        Field {
+            name: "BerichtCode",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&JW317_HEADER_BERICHT_CODE),
+        },
+        Field {
+            name: "BerichtVersie",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&JW317_HEADER_BERICHT_VERSIE),
+        },
+        Field {
+            name: "BerichtSubversie",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&JW317_HEADER_BERICHT_SUBVERSIE),
+        },
+        Field {
+            name: "Afzender",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_AGB_CODE),
+        },
+        Field {
+            name: "Ontvanger",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_GEMEENTE),
+        },
+        Field {
+            name: "BerichtIdentificatie",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_BERICHT_IDENTIFICATIE),
+        },
+        Field {
+            name: "XsdVersie",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_XSD_VERSIE),
+        },
     ],
 };
 
@@ -1888,8 +3521,18 @@ pub static JW317_CLIENT: ComplexType = ComplexType {
     name: "Client",
     ns: Ns::Message,
     fields: &[
-        Field { name: "Bsn", min: 1, max: 1, ty: Type::Simple(&LDT_BURGER_SERVICENUMMER) },
-        Field { name: "Verzoek", min: 1, max: 1, ty: Type::Complex(&JW317_VERZOEK) },
+        Field {
+            name: "Bsn",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_BURGER_SERVICENUMMER),
+        },
+        Field {
+            name: "Verzoek",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW317_VERZOEK),
+        },
     ],
 };
 
@@ -1897,67 +3540,154 @@ pub static JW317_VERZOEK: ComplexType = ComplexType {
     name: "Verzoek",
     ns: Ns::Message,
     fields: &[
-        Field { name: "ReferentieAanbieder", min: 1, max: 1, ty: Type::Simple(&LDT_REFERENTIE) },
-        Field { name: "RedenVerzoek", min: 1, max: 1, ty: Type::Simple(&LDT_REDEN_VERZOEK) },
-        Field { name: "OngewijzigdeProducten", min: 0, max: 1, ty: Type::Complex(&JW317_ONGEWIJZIGDE_PRODUCTEN) },
-        Field { name: "TeWijzigenProducten", min: 0, max: 1, ty: Type::Complex(&JW317_TE_WIJZIGEN_PRODUCTEN) },
-        Field { name: "NieuweProducten", min: 0, max: 1, ty: Type::Complex(&JW317_NIEUWE_PRODUCTEN) },
+        Field {
+            name: "ReferentieAanbieder",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_REFERENTIE),
+        },
+        Field {
+            name: "RedenVerzoek",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_REDEN_VERZOEK),
+        },
+        Field {
+            name: "OngewijzigdeProducten",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&JW317_ONGEWIJZIGDE_PRODUCTEN),
+        },
+        Field {
+            name: "TeWijzigenProducten",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&JW317_TE_WIJZIGEN_PRODUCTEN),
+        },
+        Field {
+            name: "NieuweProducten",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&JW317_NIEUWE_PRODUCTEN),
+        },
     ],
 };
 
 pub static JW317_ONGEWIJZIGDE_PRODUCTEN: ComplexType = ComplexType {
     name: "OngewijzigdeProducten",
     ns: Ns::Message,
-    fields: &[
-        Field { name: "OngewijzigdProduct", min: 1, max: UNBOUNDED, ty: Type::Complex(&JW317_ONGEWIJZIGD_PRODUCT) },
-    ],
+    fields: &[Field {
+        name: "OngewijzigdProduct",
+        min: 1,
+        max: UNBOUNDED,
+        ty: Type::Complex(&JW317_ONGEWIJZIGD_PRODUCT),
+    }],
 };
 
 pub static JW317_ONGEWIJZIGD_PRODUCT: ComplexType = ComplexType {
     name: "OngewijzigdProduct",
     ns: Ns::Message,
-    fields: &[
-        Field { name: "ToewijzingNummer", min: 1, max: 1, ty: Type::Simple(&LDT_NUMMER) },
-    ],
+    fields: &[Field {
+        name: "ToewijzingNummer",
+        min: 1,
+        max: 1,
+        ty: Type::Simple(&LDT_NUMMER),
+    }],
 };
 
 pub static JW317_TE_WIJZIGEN_PRODUCTEN: ComplexType = ComplexType {
     name: "TeWijzigenProducten",
     ns: Ns::Message,
-    fields: &[
-        Field { name: "TeWijzigenProduct", min: 1, max: UNBOUNDED, ty: Type::Complex(&JW317_TE_WIJZIGEN_PRODUCT) },
-    ],
+    fields: &[Field {
+        name: "TeWijzigenProduct",
+        min: 1,
+        max: UNBOUNDED,
+        ty: Type::Complex(&JW317_TE_WIJZIGEN_PRODUCT),
+    }],
 };
 
 pub static JW317_TE_WIJZIGEN_PRODUCT: ComplexType = ComplexType {
     name: "TeWijzigenProduct",
     ns: Ns::Message,
     fields: &[
-        Field { name: "ToewijzingNummer", min: 1, max: 1, ty: Type::Simple(&LDT_NUMMER) },
-        Field { name: "GewensteIngangsdatum", min: 1, max: 1, ty: Type::Simple(&LDT_DATUM) },
-        Field { name: "Einddatum", min: 0, max: 1, ty: Type::Simple(&LDT_DATUM) },
-        Field { name: "Omvang", min: 0, max: 1, ty: Type::Complex(&CDT_OMVANG) },
-        Field { name: "Budget", min: 0, max: 1, ty: Type::Simple(&LDT_BUDGET) },
+        Field {
+            name: "ToewijzingNummer",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_NUMMER),
+        },
+        Field {
+            name: "GewensteIngangsdatum",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_DATUM),
+        },
+        Field {
+            name: "Einddatum",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_DATUM),
+        },
+        Field {
+            name: "Omvang",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&CDT_OMVANG),
+        },
+        Field {
+            name: "Budget",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_BUDGET),
+        },
     ],
 };
 
 pub static JW317_NIEUWE_PRODUCTEN: ComplexType = ComplexType {
     name: "NieuweProducten",
     ns: Ns::Message,
-    fields: &[
-        Field { name: "NieuwProduct", min: 1, max: UNBOUNDED, ty: Type::Complex(&JW317_NIEUW_PRODUCT) },
-    ],
+    fields: &[Field {
+        name: "NieuwProduct",
+        min: 1,
+        max: UNBOUNDED,
+        ty: Type::Complex(&JW317_NIEUW_PRODUCT),
+    }],
 };
 
 pub static JW317_NIEUW_PRODUCT: ComplexType = ComplexType {
     name: "NieuwProduct",
     ns: Ns::Message,
     fields: &[
-        Field { name: "Product", min: 0, max: 1, ty: Type::Complex(&CDT_PRODUCT) },
-        Field { name: "GewensteIngangsdatum", min: 1, max: 1, ty: Type::Simple(&LDT_DATUM) },
-        Field { name: "Einddatum", min: 0, max: 1, ty: Type::Simple(&LDT_DATUM) },
-        Field { name: "Omvang", min: 0, max: 1, ty: Type::Complex(&CDT_OMVANG) },
-        Field { name: "Budget", min: 0, max: 1, ty: Type::Simple(&LDT_BUDGET) },
+        Field {
+            name: "Product",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&CDT_PRODUCT),
+        },
+        Field {
+            name: "GewensteIngangsdatum",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_DATUM),
+        },
+        Field {
+            name: "Einddatum",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_DATUM),
+        },
+        Field {
+            name: "Omvang",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&CDT_OMVANG),
+        },
+        Field {
+            name: "Budget",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_BUDGET),
+        },
     ],
 };
 
@@ -2001,8 +3731,18 @@ pub static JW318_ROOT: ComplexType = ComplexType {
     name: "Root",
     ns: Ns::Message,
     fields: &[
-        Field { name: "Header", min: 1, max: 1, ty: Type::Complex(&JW318_HEADER) },
-        Field { name: "Client", min: 0, max: 1, ty: Type::Complex(&JW318_CLIENT) },
+        Field {
+            name: "Header",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW318_HEADER),
+        },
+        Field {
+            name: "Client",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&JW318_CLIENT),
+        },
     ],
 };
 
@@ -2010,36 +3750,114 @@ pub static JW318_HEADER: ComplexType = ComplexType {
     name: "Header",
     ns: Ns::Message,
     fields: &[
-        Field { name: "BerichtCode", min: 1, max: 1, ty: Type::Simple(&JW318_HEADER_BERICHT_CODE) },
-        Field { name: "BerichtVersie", min: 1, max: 1, ty: Type::Simple(&JW318_HEADER_BERICHT_VERSIE) },
-        Field { name: "BerichtSubversie", min: 1, max: 1, ty: Type::Simple(&JW318_HEADER_BERICHT_SUBVERSIE) },
-        Field { name: "Afzender", min: 1, max: 1, ty: Type::Simple(&LDT_AGB_CODE) },
-        Field { name: "Ontvanger", min: 1, max: 1, ty: Type::Simple(&LDT_GEMEENTE) },
-        Field { name: "BerichtIdentificatie", min: 1, max: 1, ty: Type::Complex(&CDT_BERICHT_IDENTIFICATIE) },
-        Field { name: "XsdVersie", min: 1, max: 1, ty: Type::Complex(&CDT_XSD_VERSIE) },
-        Field { name: "IdentificatieRetour", min: 1, max: 1, ty: Type::Simple(&LDT_IDENTIFICATIE_BERICHT) },
-        Field { name: "DagtekeningRetour", min: 1, max: 1, ty: Type::Simple(&LDT_DATUM) },
-        Field { name: "XsltVersie", min: 0, max: 1, ty: Type::Simple(&LDT_VERSIE) },
-        Field { name: "XsdVersieRetour", min: 1, max: 1, ty: Type::Complex(&CDT_XSD_VERSIE) },
-        Field { name: "RetourCodes", min: 0, max: 1, ty: Type::Complex(&JW318_RETOUR_CODES) },
+        Field {
+            name: "BerichtCode",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&JW318_HEADER_BERICHT_CODE),
+        },
+        Field {
+            name: "BerichtVersie",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&JW318_HEADER_BERICHT_VERSIE),
+        },
+        Field {
+            name: "BerichtSubversie",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&JW318_HEADER_BERICHT_SUBVERSIE),
+        },
+        Field {
+            name: "Afzender",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_AGB_CODE),
+        },
+        Field {
+            name: "Ontvanger",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_GEMEENTE),
+        },
+        Field {
+            name: "BerichtIdentificatie",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_BERICHT_IDENTIFICATIE),
+        },
+        Field {
+            name: "XsdVersie",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_XSD_VERSIE),
+        },
+        Field {
+            name: "IdentificatieRetour",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_IDENTIFICATIE_BERICHT),
+        },
+        Field {
+            name: "DagtekeningRetour",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_DATUM),
+        },
+        Field {
+            name: "XsltVersie",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_VERSIE),
+        },
+        Field {
+            name: "XsdVersieRetour",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_XSD_VERSIE),
+        },
+        Field {
+            name: "RetourCodes",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&JW318_RETOUR_CODES),
+        },
     ],
 };
 
 pub static JW318_RETOUR_CODES: ComplexType = ComplexType {
     name: "RetourCodes",
     ns: Ns::Message,
-    fields: &[
-        Field { name: "RetourCode", min: 1, max: UNBOUNDED, ty: Type::Simple(&LDT_RETOUR_CODE) },
-    ],
+    fields: &[Field {
+        name: "RetourCode",
+        min: 1,
+        max: UNBOUNDED,
+        ty: Type::Simple(&LDT_RETOUR_CODE),
+    }],
 };
 
 pub static JW318_CLIENT: ComplexType = ComplexType {
     name: "Client",
     ns: Ns::Message,
     fields: &[
-        Field { name: "Bsn", min: 1, max: 1, ty: Type::Simple(&LDT_BURGER_SERVICENUMMER) },
-        Field { name: "Verzoek", min: 1, max: 1, ty: Type::Complex(&JW318_VERZOEK) },
-        Field { name: "RetourCodes", min: 1, max: 1, ty: Type::Complex(&JW318_RETOUR_CODES) },
+        Field {
+            name: "Bsn",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_BURGER_SERVICENUMMER),
+        },
+        Field {
+            name: "Verzoek",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW318_VERZOEK),
+        },
+        Field {
+            name: "RetourCodes",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW318_RETOUR_CODES),
+        },
     ],
 };
 
@@ -2047,71 +3865,180 @@ pub static JW318_VERZOEK: ComplexType = ComplexType {
     name: "Verzoek",
     ns: Ns::Message,
     fields: &[
-        Field { name: "ReferentieAanbieder", min: 1, max: 1, ty: Type::Simple(&LDT_REFERENTIE) },
-        Field { name: "RedenVerzoek", min: 1, max: 1, ty: Type::Simple(&LDT_REDEN_VERZOEK) },
-        Field { name: "OngewijzigdeProducten", min: 0, max: 1, ty: Type::Complex(&JW318_ONGEWIJZIGDE_PRODUCTEN) },
-        Field { name: "TeWijzigenProducten", min: 0, max: 1, ty: Type::Complex(&JW318_TE_WIJZIGEN_PRODUCTEN) },
-        Field { name: "NieuweProducten", min: 0, max: 1, ty: Type::Complex(&JW318_NIEUWE_PRODUCTEN) },
-        Field { name: "RetourCodes", min: 1, max: 1, ty: Type::Complex(&JW318_RETOUR_CODES) },
+        Field {
+            name: "ReferentieAanbieder",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_REFERENTIE),
+        },
+        Field {
+            name: "RedenVerzoek",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_REDEN_VERZOEK),
+        },
+        Field {
+            name: "OngewijzigdeProducten",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&JW318_ONGEWIJZIGDE_PRODUCTEN),
+        },
+        Field {
+            name: "TeWijzigenProducten",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&JW318_TE_WIJZIGEN_PRODUCTEN),
+        },
+        Field {
+            name: "NieuweProducten",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&JW318_NIEUWE_PRODUCTEN),
+        },
+        Field {
+            name: "RetourCodes",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW318_RETOUR_CODES),
+        },
     ],
 };
 
 pub static JW318_ONGEWIJZIGDE_PRODUCTEN: ComplexType = ComplexType {
     name: "OngewijzigdeProducten",
     ns: Ns::Message,
-    fields: &[
-        Field { name: "OngewijzigdProduct", min: 1, max: UNBOUNDED, ty: Type::Complex(&JW318_ONGEWIJZIGD_PRODUCT) },
-    ],
+    fields: &[Field {
+        name: "OngewijzigdProduct",
+        min: 1,
+        max: UNBOUNDED,
+        ty: Type::Complex(&JW318_ONGEWIJZIGD_PRODUCT),
+    }],
 };
 
 pub static JW318_ONGEWIJZIGD_PRODUCT: ComplexType = ComplexType {
     name: "OngewijzigdProduct",
     ns: Ns::Message,
     fields: &[
-        Field { name: "ToewijzingNummer", min: 1, max: 1, ty: Type::Simple(&LDT_NUMMER) },
-        Field { name: "RetourCodes", min: 1, max: 1, ty: Type::Complex(&JW318_RETOUR_CODES) },
+        Field {
+            name: "ToewijzingNummer",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_NUMMER),
+        },
+        Field {
+            name: "RetourCodes",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW318_RETOUR_CODES),
+        },
     ],
 };
 
 pub static JW318_TE_WIJZIGEN_PRODUCTEN: ComplexType = ComplexType {
     name: "TeWijzigenProducten",
     ns: Ns::Message,
-    fields: &[
-        Field { name: "TeWijzigenProduct", min: 1, max: UNBOUNDED, ty: Type::Complex(&JW318_TE_WIJZIGEN_PRODUCT) },
-    ],
+    fields: &[Field {
+        name: "TeWijzigenProduct",
+        min: 1,
+        max: UNBOUNDED,
+        ty: Type::Complex(&JW318_TE_WIJZIGEN_PRODUCT),
+    }],
 };
 
 pub static JW318_TE_WIJZIGEN_PRODUCT: ComplexType = ComplexType {
     name: "TeWijzigenProduct",
     ns: Ns::Message,
     fields: &[
-        Field { name: "ToewijzingNummer", min: 1, max: 1, ty: Type::Simple(&LDT_NUMMER) },
-        Field { name: "GewensteIngangsdatum", min: 1, max: 1, ty: Type::Simple(&LDT_DATUM) },
-        Field { name: "Einddatum", min: 0, max: 1, ty: Type::Simple(&LDT_DATUM) },
-        Field { name: "Omvang", min: 0, max: 1, ty: Type::Complex(&CDT_OMVANG) },
-        Field { name: "Budget", min: 0, max: 1, ty: Type::Simple(&LDT_BUDGET) },
-        Field { name: "RetourCodes", min: 1, max: 1, ty: Type::Complex(&JW318_RETOUR_CODES) },
+        Field {
+            name: "ToewijzingNummer",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_NUMMER),
+        },
+        Field {
+            name: "GewensteIngangsdatum",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_DATUM),
+        },
+        Field {
+            name: "Einddatum",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_DATUM),
+        },
+        Field {
+            name: "Omvang",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&CDT_OMVANG),
+        },
+        Field {
+            name: "Budget",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_BUDGET),
+        },
+        Field {
+            name: "RetourCodes",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW318_RETOUR_CODES),
+        },
     ],
 };
 
 pub static JW318_NIEUWE_PRODUCTEN: ComplexType = ComplexType {
     name: "NieuweProducten",
     ns: Ns::Message,
-    fields: &[
-        Field { name: "NieuwProduct", min: 1, max: UNBOUNDED, ty: Type::Complex(&JW318_NIEUW_PRODUCT) },
-    ],
+    fields: &[Field {
+        name: "NieuwProduct",
+        min: 1,
+        max: UNBOUNDED,
+        ty: Type::Complex(&JW318_NIEUW_PRODUCT),
+    }],
 };
 
 pub static JW318_NIEUW_PRODUCT: ComplexType = ComplexType {
     name: "NieuwProduct",
     ns: Ns::Message,
     fields: &[
-        Field { name: "Product", min: 0, max: 1, ty: Type::Complex(&CDT_PRODUCT) },
-        Field { name: "GewensteIngangsdatum", min: 1, max: 1, ty: Type::Simple(&LDT_DATUM) },
-        Field { name: "Einddatum", min: 0, max: 1, ty: Type::Simple(&LDT_DATUM) },
-        Field { name: "Omvang", min: 0, max: 1, ty: Type::Complex(&CDT_OMVANG) },
-        Field { name: "Budget", min: 0, max: 1, ty: Type::Simple(&LDT_BUDGET) },
-        Field { name: "RetourCodes", min: 1, max: 1, ty: Type::Complex(&JW318_RETOUR_CODES) },
+        Field {
+            name: "Product",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&CDT_PRODUCT),
+        },
+        Field {
+            name: "GewensteIngangsdatum",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_DATUM),
+        },
+        Field {
+            name: "Einddatum",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_DATUM),
+        },
+        Field {
+            name: "Omvang",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&CDT_OMVANG),
+        },
+        Field {
+            name: "Budget",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_BUDGET),
+        },
+        Field {
+            name: "RetourCodes",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW318_RETOUR_CODES),
+        },
     ],
 };
 
@@ -2155,8 +4082,18 @@ pub static JW319_ROOT: ComplexType = ComplexType {
     name: "Root",
     ns: Ns::Message,
     fields: &[
-        Field { name: "Header", min: 1, max: 1, ty: Type::Complex(&JW319_HEADER) },
-        Field { name: "Antwoord", min: 1, max: 1, ty: Type::Complex(&JW319_ANTWOORD) },
+        Field {
+            name: "Header",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW319_HEADER),
+        },
+        Field {
+            name: "Antwoord",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW319_ANTWOORD),
+        },
     ],
 };
 
@@ -2164,13 +4101,48 @@ pub static JW319_HEADER: ComplexType = ComplexType {
     name: "Header",
     ns: Ns::Message,
     fields: &[
-        Field { name: "BerichtCode", min: 1, max: 1, ty: Type::Simple(&JW319_HEADER_BERICHT_CODE) },
-        Field { name: "BerichtVersie", min: 1, max: 1, ty: Type::Simple(&JW319_HEADER_BERICHT_VERSIE) },
-        Field { name: "BerichtSubversie", min: 1, max: 1, ty: Type::Simple(&JW319_HEADER_BERICHT_SUBVERSIE) },
-        Field { name: "Afzender", min: 1, max: 1, ty: Type::Simple(&LDT_GEMEENTE) },
-        Field { name: "Ontvanger", min: 1, max: 1, ty: Type::Simple(&LDT_AGB_CODE) },
-        Field { name: "BerichtIdentificatie", min: 1, max: 1, ty: Type::Complex(&CDT_BERICHT_IDENTIFICATIE) },
-        Field { name: "XsdVersie", min: 1, max: 1, ty: Type::Complex(&CDT_XSD_VERSIE) },
+        Field {
+            name: "BerichtCode",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&JW319_HEADER_BERICHT_CODE),
+        },
+        Field {
+            name: "BerichtVersie",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&JW319_HEADER_BERICHT_VERSIE),
+        },
+        Field {
+            name: "BerichtSubversie",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&JW319_HEADER_BERICHT_SUBVERSIE),
+        },
+        Field {
+            name: "Afzender",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_GEMEENTE),
+        },
+        Field {
+            name: "Ontvanger",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_AGB_CODE),
+        },
+        Field {
+            name: "BerichtIdentificatie",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_BERICHT_IDENTIFICATIE),
+        },
+        Field {
+            name: "XsdVersie",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_XSD_VERSIE),
+        },
     ],
 };
 
@@ -2178,19 +4150,42 @@ pub static JW319_ANTWOORD: ComplexType = ComplexType {
     name: "Antwoord",
     ns: Ns::Message,
     fields: &[
-        Field { name: "ReferentieAanbieder", min: 1, max: 1, ty: Type::Simple(&LDT_REFERENTIE) },
-        Field { name: "VerzoekAntwoord", min: 1, max: 1, ty: Type::Simple(&LDT_VERZOEK_ANTWOORD) },
-        Field { name: "RedenAfwijzingVerzoek", min: 0, max: 1, ty: Type::Simple(&LDT_REDEN_AFWIJZING_VERZOEK) },
-        Field { name: "Woonplaatsbeginsel", min: 0, max: 1, ty: Type::Complex(&JW319_WOONPLAATSBEGINSEL) },
+        Field {
+            name: "ReferentieAanbieder",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_REFERENTIE),
+        },
+        Field {
+            name: "VerzoekAntwoord",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_VERZOEK_ANTWOORD),
+        },
+        Field {
+            name: "RedenAfwijzingVerzoek",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_REDEN_AFWIJZING_VERZOEK),
+        },
+        Field {
+            name: "Woonplaatsbeginsel",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&JW319_WOONPLAATSBEGINSEL),
+        },
     ],
 };
 
 pub static JW319_WOONPLAATSBEGINSEL: ComplexType = ComplexType {
     name: "Woonplaatsbeginsel",
     ns: Ns::Message,
-    fields: &[
-        Field { name: "Gemeente", min: 1, max: 1, ty: Type::Simple(&LDT_GEMEENTE) },
-    ],
+    fields: &[Field {
+        name: "Gemeente",
+        min: 1,
+        max: 1,
+        ty: Type::Simple(&LDT_GEMEENTE),
+    }],
 };
 
 pub static JW320_HEADER_BERICHT_CODE: SimpleType = SimpleType {
@@ -2233,8 +4228,18 @@ pub static JW320_ROOT: ComplexType = ComplexType {
     name: "Root",
     ns: Ns::Message,
     fields: &[
-        Field { name: "Header", min: 1, max: 1, ty: Type::Complex(&JW320_HEADER) },
-        Field { name: "Antwoord", min: 0, max: 1, ty: Type::Complex(&JW320_ANTWOORD) },
+        Field {
+            name: "Header",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW320_HEADER),
+        },
+        Field {
+            name: "Antwoord",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&JW320_ANTWOORD),
+        },
     ],
 };
 
@@ -2242,38 +4247,126 @@ pub static JW320_HEADER: ComplexType = ComplexType {
     name: "Header",
     ns: Ns::Message,
     fields: &[
-        Field { name: "BerichtCode", min: 1, max: 1, ty: Type::Simple(&JW320_HEADER_BERICHT_CODE) },
-        Field { name: "BerichtVersie", min: 1, max: 1, ty: Type::Simple(&JW320_HEADER_BERICHT_VERSIE) },
-        Field { name: "BerichtSubversie", min: 1, max: 1, ty: Type::Simple(&JW320_HEADER_BERICHT_SUBVERSIE) },
-        Field { name: "Afzender", min: 1, max: 1, ty: Type::Simple(&LDT_GEMEENTE) },
-        Field { name: "Ontvanger", min: 1, max: 1, ty: Type::Simple(&LDT_AGB_CODE) },
-        Field { name: "BerichtIdentificatie", min: 1, max: 1, ty: Type::Complex(&CDT_BERICHT_IDENTIFICATIE) },
-        Field { name: "XsdVersie", min: 1, max: 1, ty: Type::Complex(&CDT_XSD_VERSIE) },
-        Field { name: "IdentificatieRetour", min: 1, max: 1, ty: Type::Simple(&LDT_IDENTIFICATIE_BERICHT) },
-        Field { name: "DagtekeningRetour", min: 1, max: 1, ty: Type::Simple(&LDT_DATUM) },
-        Field { name: "XsltVersie", min: 0, max: 1, ty: Type::Simple(&LDT_VERSIE) },
-        Field { name: "XsdVersieRetour", min: 1, max: 1, ty: Type::Complex(&CDT_XSD_VERSIE) },
-        Field { name: "RetourCodes", min: 0, max: 1, ty: Type::Complex(&JW320_RETOUR_CODES) },
+        Field {
+            name: "BerichtCode",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&JW320_HEADER_BERICHT_CODE),
+        },
+        Field {
+            name: "BerichtVersie",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&JW320_HEADER_BERICHT_VERSIE),
+        },
+        Field {
+            name: "BerichtSubversie",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&JW320_HEADER_BERICHT_SUBVERSIE),
+        },
+        Field {
+            name: "Afzender",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_GEMEENTE),
+        },
+        Field {
+            name: "Ontvanger",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_AGB_CODE),
+        },
+        Field {
+            name: "BerichtIdentificatie",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_BERICHT_IDENTIFICATIE),
+        },
+        Field {
+            name: "XsdVersie",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_XSD_VERSIE),
+        },
+        Field {
+            name: "IdentificatieRetour",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_IDENTIFICATIE_BERICHT),
+        },
+        Field {
+            name: "DagtekeningRetour",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_DATUM),
+        },
+        Field {
+            name: "XsltVersie",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_VERSIE),
+        },
+        Field {
+            name: "XsdVersieRetour",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_XSD_VERSIE),
+        },
+        Field {
+            name: "RetourCodes",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&JW320_RETOUR_CODES),
+        },
     ],
 };
 
 pub static JW320_RETOUR_CODES: ComplexType = ComplexType {
     name: "RetourCodes",
     ns: Ns::Message,
-    fields: &[
-        Field { name: "RetourCode", min: 1, max: UNBOUNDED, ty: Type::Simple(&LDT_RETOUR_CODE) },
-    ],
+    fields: &[Field {
+        name: "RetourCode",
+        min: 1,
+        max: UNBOUNDED,
+        ty: Type::Simple(&LDT_RETOUR_CODE),
+    }],
 };
 
 pub static JW320_ANTWOORD: ComplexType = ComplexType {
     name: "Antwoord",
     ns: Ns::Message,
     fields: &[
-        Field { name: "ReferentieAanbieder", min: 1, max: 1, ty: Type::Simple(&LDT_REFERENTIE) },
-        Field { name: "VerzoekAntwoord", min: 1, max: 1, ty: Type::Simple(&LDT_VERZOEK_ANTWOORD) },
-        Field { name: "RedenAfwijzingVerzoek", min: 0, max: 1, ty: Type::Simple(&LDT_REDEN_AFWIJZING_VERZOEK) },
-        Field { name: "Woonplaatsbeginsel", min: 0, max: 1, ty: Type::Complex(&JW320_WOONPLAATSBEGINSEL) },
-        Field { name: "RetourCodes", min: 1, max: 1, ty: Type::Complex(&JW320_RETOUR_CODES) },
+        Field {
+            name: "ReferentieAanbieder",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_REFERENTIE),
+        },
+        Field {
+            name: "VerzoekAntwoord",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_VERZOEK_ANTWOORD),
+        },
+        Field {
+            name: "RedenAfwijzingVerzoek",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_REDEN_AFWIJZING_VERZOEK),
+        },
+        Field {
+            name: "Woonplaatsbeginsel",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&JW320_WOONPLAATSBEGINSEL),
+        },
+        Field {
+            name: "RetourCodes",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW320_RETOUR_CODES),
+        },
     ],
 };
 
@@ -2281,8 +4374,18 @@ pub static JW320_WOONPLAATSBEGINSEL: ComplexType = ComplexType {
     name: "Woonplaatsbeginsel",
     ns: Ns::Message,
     fields: &[
-        Field { name: "Gemeente", min: 1, max: 1, ty: Type::Simple(&LDT_GEMEENTE) },
-        Field { name: "RetourCodes", min: 1, max: 1, ty: Type::Complex(&JW320_RETOUR_CODES) },
+        Field {
+            name: "Gemeente",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_GEMEENTE),
+        },
+        Field {
+            name: "RetourCodes",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW320_RETOUR_CODES),
+        },
     ],
 };
 
@@ -2338,8 +4441,18 @@ pub static JW323_ROOT: ComplexType = ComplexType {
     name: "Root",
     ns: Ns::Message,
     fields: &[
-        Field { name: "Header", min: 1, max: 1, ty: Type::Complex(&JW323_HEADER) },
-        Field { name: "Declaratie", min: 1, max: 1, ty: Type::Complex(&JW323_DECLARATIE) },
+        Field {
+            name: "Header",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW323_HEADER),
+        },
+        Field {
+            name: "Declaratie",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW323_DECLARATIE),
+        },
     ],
 };
 
@@ -2347,13 +4460,48 @@ pub static JW323_HEADER: ComplexType = ComplexType {
     name: "Header",
     ns: Ns::Message,
     fields: &[
-        Field { name: "BerichtCode", min: 1, max: 1, ty: Type::Simple(&JW323_HEADER_BERICHT_CODE) },
-        Field { name: "BerichtVersie", min: 1, max: 1, ty: Type::Simple(&JW323_HEADER_BERICHT_VERSIE) },
-        Field { name: "BerichtSubversie", min: 1, max: 1, ty: Type::Simple(&JW323_HEADER_BERICHT_SUBVERSIE) },
-        Field { name: "Afzender", min: 1, max: 1, ty: Type::Simple(&LDT_AGB_CODE) },
-        Field { name: "Ontvanger", min: 1, max: 1, ty: Type::Simple(&LDT_GEMEENTE) },
-        Field { name: "BerichtIdentificatie", min: 1, max: 1, ty: Type::Complex(&CDT_BERICHT_IDENTIFICATIE) },
-        Field { name: "XsdVersie", min: 1, max: 1, ty: Type::Complex(&CDT_XSD_VERSIE) },
+        Field {
+            name: "BerichtCode",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&JW323_HEADER_BERICHT_CODE),
+        },
+        Field {
+            name: "BerichtVersie",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&JW323_HEADER_BERICHT_VERSIE),
+        },
+        Field {
+            name: "BerichtSubversie",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&JW323_HEADER_BERICHT_SUBVERSIE),
+        },
+        Field {
+            name: "Afzender",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_AGB_CODE),
+        },
+        Field {
+            name: "Ontvanger",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_GEMEENTE),
+        },
+        Field {
+            name: "BerichtIdentificatie",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_BERICHT_IDENTIFICATIE),
+        },
+        Field {
+            name: "XsdVersie",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_XSD_VERSIE),
+        },
     ],
 };
 
@@ -2361,52 +4509,138 @@ pub static JW323_DECLARATIE: ComplexType = ComplexType {
     name: "Declaratie",
     ns: Ns::Message,
     fields: &[
-        Field { name: "DeclaratieNummer", min: 1, max: 1, ty: Type::Simple(&JW323_DECLARATIE_DECLARATIE_NUMMER) },
-        Field { name: "DeclaratiePeriode", min: 1, max: 1, ty: Type::Complex(&CDT_GESLOTEN_PERIODE) },
-        Field { name: "DeclaratieDagtekening", min: 1, max: 1, ty: Type::Simple(&LDT_DATUM) },
-        Field { name: "TotaalIngediendBedrag", min: 1, max: 1, ty: Type::Complex(&CDT_TOTAAL_BEDRAG_MET_DC) },
-        Field { name: "Clienten", min: 1, max: 1, ty: Type::Complex(&JW323_CLIENTEN) },
+        Field {
+            name: "DeclaratieNummer",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&JW323_DECLARATIE_DECLARATIE_NUMMER),
+        },
+        Field {
+            name: "DeclaratiePeriode",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_GESLOTEN_PERIODE),
+        },
+        Field {
+            name: "DeclaratieDagtekening",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_DATUM),
+        },
+        Field {
+            name: "TotaalIngediendBedrag",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_TOTAAL_BEDRAG_MET_DC),
+        },
+        Field {
+            name: "Clienten",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW323_CLIENTEN),
+        },
     ],
 };
 
 pub static JW323_CLIENTEN: ComplexType = ComplexType {
     name: "Clienten",
     ns: Ns::Message,
-    fields: &[
-        Field { name: "Client", min: 1, max: UNBOUNDED, ty: Type::Complex(&JW323_CLIENT) },
-    ],
+    fields: &[Field {
+        name: "Client",
+        min: 1,
+        max: UNBOUNDED,
+        ty: Type::Complex(&JW323_CLIENT),
+    }],
 };
 
 pub static JW323_CLIENT: ComplexType = ComplexType {
     name: "Client",
     ns: Ns::Message,
     fields: &[
-        Field { name: "Bsn", min: 1, max: 1, ty: Type::Simple(&LDT_BURGER_SERVICENUMMER) },
-        Field { name: "Prestaties", min: 1, max: 1, ty: Type::Complex(&JW323_PRESTATIES) },
+        Field {
+            name: "Bsn",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_BURGER_SERVICENUMMER),
+        },
+        Field {
+            name: "Prestaties",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW323_PRESTATIES),
+        },
     ],
 };
 
 pub static JW323_PRESTATIES: ComplexType = ComplexType {
     name: "Prestaties",
     ns: Ns::Message,
-    fields: &[
-        Field { name: "Prestatie", min: 1, max: UNBOUNDED, ty: Type::Complex(&JW323_PRESTATIE) },
-    ],
+    fields: &[Field {
+        name: "Prestatie",
+        min: 1,
+        max: UNBOUNDED,
+        ty: Type::Complex(&JW323_PRESTATIE),
+    }],
 };
 
 pub static JW323_PRESTATIE: ComplexType = ComplexType {
     name: "Prestatie",
     ns: Ns::Message,
     fields: &[
-        Field { name: "ProductReferentie", min: 1, max: 1, ty: Type::Complex(&CDT_REFERENTIE) },
-        Field { name: "ToewijzingNummer", min: 1, max: 1, ty: Type::Simple(&LDT_NUMMER) },
-        Field { name: "ProductCategorie", min: 1, max: 1, ty: Type::Simple(&LDT_PRODUCT_CATEGORIE) },
-        Field { name: "ProductCode", min: 1, max: 1, ty: Type::Simple(&LDT_PRODUCT_CODE) },
-        Field { name: "ProductPeriode", min: 1, max: 1, ty: Type::Complex(&CDT_GESLOTEN_PERIODE) },
-        Field { name: "GeleverdVolume", min: 1, max: 1, ty: Type::Simple(&LDT_VOLUME) },
-        Field { name: "Eenheid", min: 1, max: 1, ty: Type::Simple(&LDT_EENHEID) },
-        Field { name: "ProductTarief", min: 0, max: 1, ty: Type::Simple(&LDT_BEDRAG) },
-        Field { name: "IngediendBedrag", min: 1, max: 1, ty: Type::Complex(&CDT_BEDRAG_MET_DC) },
+        Field {
+            name: "ProductReferentie",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_REFERENTIE),
+        },
+        Field {
+            name: "ToewijzingNummer",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_NUMMER),
+        },
+        Field {
+            name: "ProductCategorie",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_PRODUCT_CATEGORIE),
+        },
+        Field {
+            name: "ProductCode",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_PRODUCT_CODE),
+        },
+        Field {
+            name: "ProductPeriode",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_GESLOTEN_PERIODE),
+        },
+        Field {
+            name: "GeleverdVolume",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_VOLUME),
+        },
+        Field {
+            name: "Eenheid",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_EENHEID),
+        },
+        Field {
+            name: "ProductTarief",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_BEDRAG),
+        },
+        Field {
+            name: "IngediendBedrag",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_BEDRAG_MET_DC),
+        },
     ],
 };
 
@@ -2450,8 +4684,18 @@ pub static JW325_ROOT: ComplexType = ComplexType {
     name: "Root",
     ns: Ns::Message,
     fields: &[
-        Field { name: "Header", min: 1, max: 1, ty: Type::Complex(&JW325_HEADER) },
-        Field { name: "DeclaratieAntwoord", min: 0, max: 1, ty: Type::Complex(&JW325_DECLARATIE_ANTWOORD) },
+        Field {
+            name: "Header",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW325_HEADER),
+        },
+        Field {
+            name: "DeclaratieAntwoord",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&JW325_DECLARATIE_ANTWOORD),
+        },
     ],
 };
 
@@ -2459,80 +4703,234 @@ pub static JW325_HEADER: ComplexType = ComplexType {
     name: "Header",
     ns: Ns::Message,
     fields: &[
-        Field { name: "BerichtCode", min: 1, max: 1, ty: Type::Simple(&JW325_HEADER_BERICHT_CODE) },
-        Field { name: "BerichtVersie", min: 1, max: 1, ty: Type::Simple(&JW325_HEADER_BERICHT_VERSIE) },
-        Field { name: "BerichtSubversie", min: 1, max: 1, ty: Type::Simple(&JW325_HEADER_BERICHT_SUBVERSIE) },
-        Field { name: "Afzender", min: 1, max: 1, ty: Type::Simple(&LDT_GEMEENTE) },
-        Field { name: "Ontvanger", min: 1, max: 1, ty: Type::Simple(&LDT_AGB_CODE) },
-        Field { name: "BerichtIdentificatie", min: 1, max: 1, ty: Type::Complex(&CDT_BERICHT_IDENTIFICATIE) },
-        Field { name: "XsdVersie", min: 1, max: 1, ty: Type::Complex(&CDT_XSD_VERSIE) },
-        Field { name: "DeclaratieIdentificatie", min: 1, max: 1, ty: Type::Complex(&CDT_BERICHT_IDENTIFICATIE) },
-        Field { name: "XsltVersie", min: 0, max: 1, ty: Type::Simple(&LDT_VERSIE) },
-        Field { name: "XsdVersieDeclaratie", min: 1, max: 1, ty: Type::Complex(&CDT_XSD_VERSIE) },
-        Field { name: "RetourCodes", min: 1, max: 1, ty: Type::Complex(&JW325_RETOUR_CODES) },
+        Field {
+            name: "BerichtCode",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&JW325_HEADER_BERICHT_CODE),
+        },
+        Field {
+            name: "BerichtVersie",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&JW325_HEADER_BERICHT_VERSIE),
+        },
+        Field {
+            name: "BerichtSubversie",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&JW325_HEADER_BERICHT_SUBVERSIE),
+        },
+        Field {
+            name: "Afzender",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_GEMEENTE),
+        },
+        Field {
+            name: "Ontvanger",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_AGB_CODE),
+        },
+        Field {
+            name: "BerichtIdentificatie",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_BERICHT_IDENTIFICATIE),
+        },
+        Field {
+            name: "XsdVersie",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_XSD_VERSIE),
+        },
+        Field {
+            name: "DeclaratieIdentificatie",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_BERICHT_IDENTIFICATIE),
+        },
+        Field {
+            name: "XsltVersie",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_VERSIE),
+        },
+        Field {
+            name: "XsdVersieDeclaratie",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_XSD_VERSIE),
+        },
+        Field {
+            name: "RetourCodes",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW325_RETOUR_CODES),
+        },
     ],
 };
 
 pub static JW325_RETOUR_CODES: ComplexType = ComplexType {
     name: "RetourCodes",
     ns: Ns::Message,
-    fields: &[
-        Field { name: "RetourCode", min: 1, max: UNBOUNDED, ty: Type::Simple(&LDT_RETOUR_CODE) },
-    ],
+    fields: &[Field {
+        name: "RetourCode",
+        min: 1,
+        max: UNBOUNDED,
+        ty: Type::Simple(&LDT_RETOUR_CODE),
+    }],
 };
 
 pub static JW325_DECLARATIE_ANTWOORD: ComplexType = ComplexType {
     name: "DeclaratieAntwoord",
     ns: Ns::Message,
     fields: &[
-        Field { name: "DeclaratieNummer", min: 1, max: 1, ty: Type::Simple(&LDT_IDENTIFICATIE_DECLARATIE) },
-        Field { name: "TotaalIngediendBedrag", min: 1, max: 1, ty: Type::Complex(&CDT_TOTAAL_BEDRAG_MET_DC) },
-        Field { name: "TotaalToegekendBedrag", min: 1, max: 1, ty: Type::Complex(&CDT_TOTAAL_BEDRAG_MET_DC) },
-        Field { name: "Clienten", min: 0, max: 1, ty: Type::Complex(&JW325_CLIENTEN) },
-        Field { name: "RetourCodes", min: 1, max: 1, ty: Type::Complex(&JW325_RETOUR_CODES) },
+        Field {
+            name: "DeclaratieNummer",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_IDENTIFICATIE_DECLARATIE),
+        },
+        Field {
+            name: "TotaalIngediendBedrag",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_TOTAAL_BEDRAG_MET_DC),
+        },
+        Field {
+            name: "TotaalToegekendBedrag",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_TOTAAL_BEDRAG_MET_DC),
+        },
+        Field {
+            name: "Clienten",
+            min: 0,
+            max: 1,
+            ty: Type::Complex(&JW325_CLIENTEN),
+        },
+        Field {
+            name: "RetourCodes",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW325_RETOUR_CODES),
+        },
     ],
 };
 
 pub static JW325_CLIENTEN: ComplexType = ComplexType {
     name: "Clienten",
     ns: Ns::Message,
-    fields: &[
-        Field { name: "Client", min: 1, max: UNBOUNDED, ty: Type::Complex(&JW325_CLIENT) },
-    ],
+    fields: &[Field {
+        name: "Client",
+        min: 1,
+        max: UNBOUNDED,
+        ty: Type::Complex(&JW325_CLIENT),
+    }],
 };
 
 pub static JW325_CLIENT: ComplexType = ComplexType {
     name: "Client",
     ns: Ns::Message,
     fields: &[
-        Field { name: "Bsn", min: 1, max: 1, ty: Type::Simple(&LDT_BURGER_SERVICENUMMER) },
-        Field { name: "Prestaties", min: 1, max: 1, ty: Type::Complex(&JW325_PRESTATIES) },
-        Field { name: "RetourCodes", min: 1, max: 1, ty: Type::Complex(&JW325_RETOUR_CODES) },
+        Field {
+            name: "Bsn",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_BURGER_SERVICENUMMER),
+        },
+        Field {
+            name: "Prestaties",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW325_PRESTATIES),
+        },
+        Field {
+            name: "RetourCodes",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW325_RETOUR_CODES),
+        },
     ],
 };
 
 pub static JW325_PRESTATIES: ComplexType = ComplexType {
     name: "Prestaties",
     ns: Ns::Message,
-    fields: &[
-        Field { name: "Prestatie", min: 1, max: UNBOUNDED, ty: Type::Complex(&JW325_PRESTATIE) },
-    ],
+    fields: &[Field {
+        name: "Prestatie",
+        min: 1,
+        max: UNBOUNDED,
+        ty: Type::Complex(&JW325_PRESTATIE),
+    }],
 };
 
 pub static JW325_PRESTATIE: ComplexType = ComplexType {
     name: "Prestatie",
     ns: Ns::Message,
     fields: &[
-        Field { name: "ProductReferentie", min: 1, max: 1, ty: Type::Complex(&CDT_REFERENTIE) },
-        Field { name: "ToewijzingNummer", min: 1, max: 1, ty: Type::Simple(&LDT_NUMMER) },
-        Field { name: "ProductCategorie", min: 1, max: 1, ty: Type::Simple(&LDT_PRODUCT_CATEGORIE) },
-        Field { name: "ProductCode", min: 1, max: 1, ty: Type::Simple(&LDT_PRODUCT_CODE) },
-        Field { name: "ProductPeriode", min: 1, max: 1, ty: Type::Complex(&CDT_GESLOTEN_PERIODE) },
-        Field { name: "GeleverdVolume", min: 1, max: 1, ty: Type::Simple(&LDT_VOLUME) },
-        Field { name: "Eenheid", min: 1, max: 1, ty: Type::Simple(&LDT_EENHEID) },
-        Field { name: "ProductTarief", min: 0, max: 1, ty: Type::Simple(&LDT_BEDRAG) },
-        Field { name: "IngediendBedrag", min: 1, max: 1, ty: Type::Complex(&CDT_BEDRAG_MET_DC) },
-        Field { name: "RetourCodes", min: 1, max: 1, ty: Type::Complex(&JW325_RETOUR_CODES) },
+        Field {
+            name: "ProductReferentie",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_REFERENTIE),
+        },
+        Field {
+            name: "ToewijzingNummer",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_NUMMER),
+        },
+        Field {
+            name: "ProductCategorie",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_PRODUCT_CATEGORIE),
+        },
+        Field {
+            name: "ProductCode",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_PRODUCT_CODE),
+        },
+        Field {
+            name: "ProductPeriode",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_GESLOTEN_PERIODE),
+        },
+        Field {
+            name: "GeleverdVolume",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_VOLUME),
+        },
+        Field {
+            name: "Eenheid",
+            min: 1,
+            max: 1,
+            ty: Type::Simple(&LDT_EENHEID),
+        },
+        Field {
+            name: "ProductTarief",
+            min: 0,
+            max: 1,
+            ty: Type::Simple(&LDT_BEDRAG),
+        },
+        Field {
+            name: "IngediendBedrag",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&CDT_BEDRAG_MET_DC),
+        },
+        Field {
+            name: "RetourCodes",
+            min: 1,
+            max: 1,
+            ty: Type::Complex(&JW325_RETOUR_CODES),
+        },
     ],
 };
 

@@ -37,7 +37,12 @@ mod tests {
         for m in &all {
             assert_eq!(by_code(m.code).map(|x| x.namespace), Some(m.namespace));
             assert_eq!(by_namespace(m.namespace).map(|x| x.code), Some(m.code));
-            assert_eq!(all.iter().filter(|o| o.berichtcode == m.berichtcode).count(), 1);
+            assert_eq!(
+                all.iter()
+                    .filter(|o| o.berichtcode == m.berichtcode)
+                    .count(),
+                1
+            );
         }
         assert_eq!(by_code("wmo301").map(|m| m.berichtcode), Some("414"));
         assert!(by_code("JW399").is_none());
@@ -47,12 +52,18 @@ mod tests {
     fn patterns_follow_xsd_semantics() {
         assert!(Pattern::NonBlankLine.matches(" a "));
         assert!(!Pattern::NonBlankLine.matches("   "));
-        assert!(!Pattern::NonBlankLine.matches("a\nb"), "XSD '.' excludes newlines");
+        assert!(
+            !Pattern::NonBlankLine.matches("a\nb"),
+            "XSD '.' excludes newlines"
+        );
         assert!(Pattern::NonBlankText.matches("a\nb"));
         assert!(!Pattern::NonBlankText.matches(" \t\r\n"));
         assert!(Pattern::Digits(9).matches("123456789"));
         assert!(!Pattern::Digits(9).matches("12345678"));
-        assert!(!Pattern::Digits(9).matches("12345678٩"), "only ASCII digits");
+        assert!(
+            !Pattern::Digits(9).matches("12345678٩"),
+            "only ASCII digits"
+        );
         assert!(Pattern::Version.matches("1.0.10"));
         assert!(!Pattern::Version.matches("1.01.0"));
         assert!(!Pattern::Version.matches("1.0"));

@@ -1,0 +1,123 @@
+//! The `sluis` command line, run as a real process.
+
+mod common;
+use common::{jw305_with, JW305};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn sluis(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sluis"))
+        .args(args)
+        .output()
+        .expect("runs")
+}
+
+fn write(dir: &Path, name: &str, body: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, body).expect("writes");
+    p
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+}
+
+#[test]
+fn validate_reports_per_file_and_sets_the_exit_code() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let good = write(dir.path(), "good.xml", JW305.as_bytes());
+    let bad = write(
+        dir.path(),
+        "bad.xml",
+        jw305_with("<s:Geslacht>2</s:Geslacht>", "<s:Geslacht>9</s:Geslacht>").as_bytes(),
+    );
+    let junk = write(dir.path(), "junk.xml", b"<a><b></a>");
+
+    let out = sluis(&["validate", "--format", "json", good.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    let v = json(&out);
+    assert_eq!(v["bericht"], "JW305");
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["errors"], serde_json::json!([]));
+    assert_eq!(v["file"], good.to_str().unwrap());
+
+    let out = sluis(&["validate", "--format", "json", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let v = json(&out);
+    assert_eq!(v["valid"], false);
+    assert_eq!(v["errors"][0]["code"], "XSD");
+    assert_eq!(v["errors"][0]["path"], "/Bericht/Client/Geslacht");
+    assert!(v["errors"][0]["message"].as_str().unwrap().contains("'9'"));
+
+    let out = sluis(&[
+        "validate",
+        "--format",
+        "json",
+        good.to_str().unwrap(),
+        bad.to_str().unwrap(),
+        junk.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "an unreadable file wins");
+    let v = json(&out);
+    let arr = v.as_array().expect("array for several files");
+    assert_eq!(arr.len(), 3);
+    assert_eq!(arr[2]["bericht"], serde_json::Value::Null);
+    assert_eq!(arr[2]["errors"][0]["code"], "READ");
+
+    let out = sluis(&["validate", good.to_str().unwrap(), bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("JW305 geldig") && text.contains("XSD /Bericht/Client/Geslacht"),
+        "{text}"
+    );
+
+    let out = sluis(&["validate", dir.path().join("missing.xml").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn convert_goes_both_ways_and_refuses_invalid_messages() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let xml = write(dir.path(), "m.xml", JW305.as_bytes());
+    let out = sluis(&["convert", "--to", "json", xml.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    let v = json(&out);
+    assert_eq!(v["bericht"], "JW305");
+    assert_eq!(v["Client"]["StartProducten"][1]["ToewijzingNummer"], 7002);
+    let js = write(dir.path(), "m.json", &out.stdout);
+    let out = sluis(&["convert", "--to", "xml", js.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    let back = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(
+        back.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<jw305:Bericht xmlns:jw305=")
+    );
+    assert!(back.contains("<ijw:Achternaam>Jansen &amp; Zn</ijw:Achternaam>"));
+
+    let bad = write(
+        dir.path(),
+        "bad.xml",
+        jw305_with("<s:Geslacht>2</s:Geslacht>", "").as_bytes(),
+    );
+    let out = sluis(&["convert", "--to", "json", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/Bericht/Client/Geslacht"));
+}
+
+#[test]
+fn a_huge_file_is_refused_without_reading_it_whole() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("huge.xml");
+    let f = std::fs::File::create(&path).expect("creates");
+    f.set_len(100 * 1024 * 1024).expect("sparse 100 MB");
+    let out = sluis(&["validate", "--format", "json", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let v = json(&out);
+    assert!(v["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("more than the limit"));
+    let out = sluis(&["--max-bytes", "100", "validate", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Conformance against the official iJw/iWmo 3.2 material (run by .ci/run when ../shared exists).
+#  1. Every official example is classified (valid / invalid) exactly as `xmllint --schema` does.
+#  2. Every XSD-valid example survives XML -> JSON -> XML: the result is XSD-valid and equal to
+#     the original element for element (namespace, name, text), and JSON -> XML -> JSON is stable.
+#  3. Every valid fixture Sluis ships is XSD-valid by xmllint; every invalid one is refused by it.
+# Usage: tests/conformance.sh [ISTANDAARDEN_DIR] [SLUIS_BINARY]
+set -euo pipefail
+ref=${1:-../shared/istandaarden}
+sluis=${2:-target/release/sluis}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0; checked=0
+
+same_tree() {  # element-for-element comparison, whitespace between elements ignored
+  python3 - "$1" "$2" <<'PY'
+import sys, xml.etree.ElementTree as ET
+def norm(e):
+    text = (e.text or "").strip() if len(e) else (e.text or "")
+    return (e.tag, text, [norm(c) for c in e])
+a, b = (norm(ET.parse(p).getroot()) for p in sys.argv[1:3])
+sys.exit(0 if a == b else 1)
+PY
+}
+
+for std in ijw-3.2 iwmo-3.2; do
+  for f in "$ref/$std"/voorbeelden/*.xml; do
+    n=$(basename "$f" .xml); xsd="$ref/$std/xsd/$n.xsd"
+    checked=$((checked + 1))
+    if xmllint --noout --schema "$xsd" "$f" 2>/dev/null; then x=valid; else x=invalid; fi
+    if "$sluis" validate "$f" >/dev/null; then s=valid; else s=invalid; fi
+    if [ "$x" != "$s" ]; then echo "FAIL $std/$n: xmllint says $x, sluis says $s"; fail=$((fail + 1)); continue; fi
+    if [ "$x" = valid ]; then
+      "$sluis" convert --to json "$f" > "$tmp/a.json"
+      "$sluis" convert --to xml "$tmp/a.json" > "$tmp/b.xml"
+      "$sluis" convert --to json "$tmp/b.xml" > "$tmp/c.json"
+      if ! xmllint --noout --schema "$xsd" "$tmp/b.xml" 2>/dev/null; then echo "FAIL $std/$n: round-tripped XML is not XSD-valid"; fail=$((fail + 1)); fi
+      if ! same_tree "$f" "$tmp/b.xml"; then echo "FAIL $std/$n: XML -> JSON -> XML differs from the original"; fail=$((fail + 1)); fi
+      if ! cmp -s "$tmp/a.json" "$tmp/c.json"; then echo "FAIL $std/$n: JSON -> XML -> JSON differs"; fail=$((fail + 1)); fi
+    fi
+    echo "ok   $std/$n ($x)"
+  done
+done
+
+# Our own fixtures against the official XSDs.
+for f in fixtures/*/*/valid/*.xml fixtures/*/*/invalid/*.xml; do
+  [ -e "$f" ] || continue
+  std=$(echo "$f" | cut -d/ -f2); code=$(echo "$f" | cut -d/ -f3)
+  checked=$((checked + 1))
+  if xmllint --noout --schema "$ref/$std/xsd/$code.xsd" "$f" 2>/dev/null; then x=valid; else x=invalid; fi
+  case "$f" in */valid/*) want=valid ;; *) want=invalid ;; esac
+  if [ "$x" != "$want" ]; then echo "FAIL $f: xmllint says $x"; fail=$((fail + 1)); fi
+done
+
+echo "conformance: $((checked - fail)) passed, $fail failed"
+[ "$fail" -eq 0 ]
