@@ -398,3 +398,18 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod write_tests {
+    use super::*;
+
+    #[test]
+    fn escaping_keeps_carriage_returns_and_markup() {
+        let mut out = String::new();
+        escape_into(&mut out, "a\r\nb & <c> \"d\"");
+        assert_eq!(out, "a&#xD;\nb &amp; &lt;c&gt; \"d\"");
+        let xml = format!("<r>{out}</r>");
+        let tree = read(&xml, &Limits::default()).expect("reads back");
+        assert_eq!(tree.root().text, "a\r\nb & <c> \"d\"");
+    }
+}
