@@ -15,6 +15,7 @@ future XSD change cannot be silently mistranslated.
 import json
 import os
 import re
+import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
@@ -288,6 +289,8 @@ def write_rust(std, label):
     path = os.path.join(ROOT, "src", "standard", "schema", f"{std.key}.rs")
     with open(path, "w", encoding="utf-8") as fh:
         fh.write("\n".join(out))
+    # Committed code is rustfmt-clean, so regenerating gives no spurious diff.
+    subprocess.run(["rustfmt", "--edition", "2021", path], check=True)
 
 
 # ---------------------------------------------------------------- JSON Schema output
