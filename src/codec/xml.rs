@@ -125,7 +125,7 @@ pub fn read<'a>(text: &'a str, limits: &Limits) -> Result<XmlTree<'a>, ReadError
                         return Err(malformed(pos, format!("undeclared namespace prefix {p:?}")))
                     }
                 };
-                let local = Cow::Owned(e.local_name().into_inner().to_string());
+                let local = borrow_from(text, e.local_name().into_inner());
                 let mut attributes = Vec::new();
                 for attr in e.attributes() {
                     let attr = attr.map_err(|err| malformed(pos, err.to_string()))?;
@@ -232,6 +232,16 @@ pub fn read<'a>(text: &'a str, limits: &Limits) -> Result<XmlTree<'a>, ReadError
         return Err(malformed(0, "no root element"));
     }
     Ok(tree)
+}
+
+/// The reader hands out names borrowed from the input; re-borrow them with the input's
+/// lifetime (found by address, no `unsafe`) instead of allocating one String per element.
+fn borrow_from<'a>(input: &'a str, part: &str) -> Cow<'a, str> {
+    let start = (part.as_ptr() as usize).wrapping_sub(input.as_ptr() as usize);
+    match input.get(start..start.wrapping_add(part.len())) {
+        Some(s) if s.as_ptr() == part.as_ptr() => Cow::Borrowed(s),
+        _ => Cow::Owned(part.to_string()),
+    }
 }
 
 fn intern(list: &mut Vec<String>, uri: &str) -> u16 {
