@@ -303,6 +303,10 @@ def js_simple(s):
             d["minimum"] = f["minInclusive"]
         if "maxInclusive" in f:
             d["maximum"] = f["maxInclusive"]
+        # A fixed-value pattern on an integer (BerichtVersie `3`) is an exact value.
+        literals = [p for p in s.patterns if re.fullmatch(r"[0-9]+", p)]
+        if literals:
+            d["enum"] = [int(literals[-1])]
         return d
     d = {"type": "string"}
     if s.base == "Date":
