@@ -52,6 +52,16 @@ fn message_group(c: &mut Criterion, name: &str, input: &[u8]) {
     g.bench_function("quick_xml_plain", |b| {
         b.iter(|| quick_xml_plain(black_box(text)))
     });
+    g.bench_function("reader_only", |b| {
+        b.iter(|| {
+            let mut r = sluis::codec::xml::XmlReader::new(black_box(text), &limits);
+            let mut n = 0;
+            while let Ok(Some(_)) = r.next_event() {
+                n += 1;
+            }
+            n
+        })
+    });
     g.bench_function("parse_validate", |b| {
         b.iter(|| sluis::parse(black_box(input), &limits))
     });

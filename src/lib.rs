@@ -29,18 +29,7 @@ pub struct Parsed {
 pub fn parse(bytes: &[u8], limits: &Limits) -> Result<Parsed, ReadError> {
     let (format, text) = codec::sniff(bytes, limits)?;
     let structured = match format {
-        Format::Xml => {
-            let tree = codec::xml::read(text, limits)?;
-            let root = tree.root();
-            let ns = tree.namespace(root).unwrap_or("");
-            let schema = schema::by_namespace(ns)
-                .filter(|_| root.local == "Bericht")
-                .ok_or_else(|| ReadError::UnknownMessage {
-                    name: root.local.chars().take(60).collect(),
-                    namespace: ns.chars().take(200).collect(),
-                })?;
-            validate::structure::from_xml(&tree, schema)
-        }
+        Format::Xml => validate::structure::from_xml(text, limits)?,
         Format::Json => {
             let value: serde_json::Value =
                 serde_json::from_str(text).map_err(|e| ReadError::Json(e.to_string()))?;

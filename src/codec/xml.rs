@@ -1,237 +1,316 @@
 //! XML in and out.
 //!
-//! Reading builds a plain element tree ([`XmlTree`]) with namespaces resolved to URIs, so any
-//! prefix works. It refuses DOCTYPEs (so nothing is ever expanded from a DTD), entity references
+//! Reading is a pull reader ([`XmlReader`]) handing out elements with their namespaces
+//! resolved, so any prefix works. It refuses DOCTYPEs (so nothing is ever expanded from a DTD), entity references
 //! other than XML's five, other encodings than UTF-8, and inputs past the [`Limits`].
 //! Writing turns a [`Document`] into the official form, with the standard's prefixes.
 
 use super::{Limits, ReadError};
 use crate::standard::schema::Ns;
 use crate::standard::{Content, Document, Element};
-use quick_xml::events::Event;
-use quick_xml::name::ResolveResult;
-use quick_xml::NsReader;
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::name::PrefixDeclaration;
+use quick_xml::Reader;
 use std::borrow::Cow;
 
 const XSI: &str = "http://www.w3.org/2001/XMLSchema-instance";
-const NONE: u32 = u32::MAX;
+const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 
-/// An element as read, before anything is known about what it should be.
-#[derive(Debug)]
-pub struct XmlNode<'a> {
-    /// Index into [`XmlTree::namespaces`], or `None` for an unqualified name.
-    pub ns: Option<u16>,
-    pub local: Cow<'a, str>,
-    /// Character data directly inside this element (text, CDATA, references), concatenated.
-    pub text: Cow<'a, str>,
-    /// Names of attributes other than namespace declarations and `xsi:schemaLocation`.
-    pub attributes: Vec<String>,
-    pub first_child: u32,
-    pub next_sibling: u32,
+/// What the reader hands out: elements opening and closing, and the character data between.
+#[derive(Debug, PartialEq)]
+pub enum XmlEvent<'a> {
+    /// An element opens; its attributes are in [`XmlReader::attributes`] until the next event.
+    Start {
+        /// Index into [`XmlReader::namespace`], or `None` for a name in no namespace.
+        ns: Option<u16>,
+        local: Cow<'a, str>,
+    },
+    /// Character data (text, CDATA or one reference); consecutive pieces belong together.
+    Text(Cow<'a, str>),
+    End,
 }
 
-#[derive(Debug)]
-pub struct XmlTree<'a> {
-    pub nodes: Vec<XmlNode<'a>>,
-    pub namespaces: Vec<String>,
+/// A prefix bound to a namespace by an `xmlns` attribute, in scope below `depth`.
+struct Binding {
+    /// Empty for the default namespace.
+    prefix: Box<str>,
+    /// `None` when the declaration undoes a binding (`xmlns=""`).
+    ns: Option<u16>,
+    depth: usize,
 }
 
-impl<'a> XmlTree<'a> {
-    pub fn root(&self) -> &XmlNode<'a> {
-        &self.nodes[0]
-    }
-
-    pub fn namespace(&self, node: &XmlNode<'_>) -> Option<&str> {
-        node.ns.map(|i| self.namespaces[i as usize].as_str())
-    }
-
-    pub fn children(&self, node: &XmlNode<'_>) -> Children<'_, 'a> {
-        Children {
-            tree: self,
-            next: node.first_child,
-        }
-    }
+/// A pull reader over well-formed, namespace-resolved XML.
+///
+/// quick-xml's plain reader does the tokenising; the namespace bookkeeping is done here
+/// because the standard's messages declare their namespaces once, on the root: most elements
+/// carry no attributes at all, so looking at attributes only when a tag has some is about
+/// twice as fast as resolving every event in general (see `docs/performance.md`).
+pub struct XmlReader<'a> {
+    reader: Reader<&'a [u8]>,
+    input: &'a str,
+    limits: Limits,
+    namespaces: Vec<String>,
+    bindings: Vec<Binding>,
+    /// Names of the last opened element's attributes, other than namespace declarations and
+    /// `xsi:schemaLocation`.
+    attributes: Vec<String>,
+    depth: usize,
+    elements: usize,
+    /// The last event was an empty element whose `End` is still to be handed out.
+    pending_end: bool,
+    root_done: bool,
+    /// The input holds a carriage return, so text needs XML's end-of-line normalisation.
+    has_cr: bool,
 }
 
-pub struct Children<'t, 'a> {
-    tree: &'t XmlTree<'a>,
-    next: u32,
-}
-
-impl<'t, 'a> Iterator for Children<'t, 'a> {
-    type Item = &'t XmlNode<'a>;
-    fn next(&mut self) -> Option<Self::Item> {
-        let node = self.tree.nodes.get(self.next as usize)?;
-        self.next = node.next_sibling;
-        Some(node)
-    }
-}
-
-fn malformed(reader_pos: u64, message: impl Into<String>) -> ReadError {
+fn malformed(offset: u64, message: impl Into<String>) -> ReadError {
     ReadError::Malformed {
-        offset: reader_pos,
+        offset,
         message: message.into(),
     }
 }
 
-fn append<'a>(text: &mut Cow<'a, str>, piece: Cow<'a, str>) {
-    if text.is_empty() {
-        *text = piece;
-    } else {
-        text.to_mut().push_str(&piece);
-    }
-}
-
-/// Read well-formed XML into an element tree.
-pub fn read<'a>(text: &'a str, limits: &Limits) -> Result<XmlTree<'a>, ReadError> {
-    let mut reader = NsReader::from_str(text);
-    let cfg = reader.config_mut();
-    cfg.check_end_names = true;
-    cfg.expand_empty_elements = false;
-    cfg.check_comments = true;
-
-    let mut tree = XmlTree {
-        nodes: Vec::with_capacity(128),
-        namespaces: Vec::new(),
-    };
-    // Open elements: (node index, index of its last child).
-    let mut stack: Vec<(u32, u32)> = Vec::with_capacity(16);
-    let mut root_done = false;
-
-    loop {
-        let pos = reader.buffer_position();
-        let (resolved, event) = reader
-            .read_resolved_event()
-            .map_err(|e| malformed(pos, e.to_string()))?;
-        match event {
-            Event::Start(ref e) | Event::Empty(ref e) => {
-                if root_done {
-                    return Err(malformed(pos, "content after the root element"));
-                }
-                if stack.len() >= limits.max_depth {
-                    return Err(ReadError::TooDeep {
-                        limit: limits.max_depth,
-                    });
-                }
-                if tree.nodes.len() >= limits.max_elements {
-                    return Err(ReadError::TooManyElements {
-                        limit: limits.max_elements,
-                    });
-                }
-                let ns = match resolved {
-                    ResolveResult::Bound(ns) => Some(intern(&mut tree.namespaces, ns.as_ref())),
-                    ResolveResult::Unbound => None,
-                    ResolveResult::Unknown(p) => {
-                        return Err(malformed(pos, format!("undeclared namespace prefix {p:?}")))
-                    }
-                };
-                let local = borrow_from(text, e.local_name().into_inner());
-                let mut attributes = Vec::new();
-                for attr in e.attributes() {
-                    let attr = attr.map_err(|err| malformed(pos, err.to_string()))?;
-                    if attr.key.as_namespace_binding().is_some() {
-                        continue;
-                    }
-                    let (ans, alocal) = reader.resolver().resolve_attribute(attr.key);
-                    let is_xsi = matches!(ans, ResolveResult::Bound(n) if n.as_ref() == XSI);
-                    let alocal = alocal.into_inner().to_string();
-                    if is_xsi
-                        && (alocal == "schemaLocation" || alocal == "noNamespaceSchemaLocation")
-                    {
-                        continue;
-                    }
-                    attributes.push(attr.key.into_inner().to_string());
-                }
-                let idx = tree.nodes.len() as u32;
-                tree.nodes.push(XmlNode {
-                    ns,
-                    local,
-                    text: Cow::Borrowed(""),
-                    attributes,
-                    first_child: NONE,
-                    next_sibling: NONE,
-                });
-                if let Some((parent, last)) = stack.last_mut() {
-                    if *last == NONE {
-                        tree.nodes[*parent as usize].first_child = idx;
-                    } else {
-                        tree.nodes[*last as usize].next_sibling = idx;
-                    }
-                    *last = idx;
-                }
-                if matches!(event, Event::Start(_)) {
-                    stack.push((idx, NONE));
-                } else if stack.is_empty() {
-                    root_done = true;
-                }
-            }
-            Event::End(_) => {
-                stack.pop();
-                if stack.is_empty() {
-                    root_done = true;
-                }
-            }
-            Event::Text(t) => {
-                let piece = t.xml10_content();
-                match stack.last() {
-                    Some(&(node, _)) => append(&mut tree.nodes[node as usize].text, piece),
-                    None if piece.trim_matches([' ', '\t', '\n', '\r']).is_empty() => {}
-                    None => return Err(malformed(pos, "text outside the root element")),
-                }
-            }
-            Event::CData(c) => {
-                let Some(&(node, _)) = stack.last() else {
-                    return Err(malformed(pos, "CDATA outside the root element"));
-                };
-                append(&mut tree.nodes[node as usize].text, c.xml10_content());
-            }
-            Event::GeneralRef(r) => {
-                let Some(&(node, _)) = stack.last() else {
-                    return Err(malformed(pos, "reference outside the root element"));
-                };
-                let ch = match r.resolve_char_ref() {
-                    Ok(Some(c)) => c,
-                    Ok(None) => match &*r {
-                        "lt" => '<',
-                        "gt" => '>',
-                        "amp" => '&',
-                        "apos" => '\'',
-                        "quot" => '"',
-                        other => return Err(ReadError::Entity(other.chars().take(40).collect())),
-                    },
-                    Err(e) => return Err(malformed(pos, e.to_string())),
-                };
-                let mut buf = [0u8; 4];
-                let s: &str = ch.encode_utf8(&mut buf);
-                append(
-                    &mut tree.nodes[node as usize].text,
-                    Cow::Owned(s.to_string()),
-                );
-            }
-            Event::Decl(d) => {
-                if let Some(enc) = d.encoding() {
-                    let enc = enc.map_err(|e| malformed(pos, e.to_string()))?;
-                    let enc = enc.to_string();
-                    if !enc.eq_ignore_ascii_case("utf-8") && !enc.eq_ignore_ascii_case("utf8") {
-                        return Err(ReadError::Encoding(enc));
-                    }
-                }
-            }
-            Event::DocType(_) => return Err(ReadError::Doctype),
-            Event::Comment(_) | Event::PI(_) => {}
-            Event::Eof => break,
+impl<'a> XmlReader<'a> {
+    pub fn new(input: &'a str, limits: &Limits) -> Self {
+        let mut reader = Reader::from_str(input);
+        let cfg = reader.config_mut();
+        cfg.check_end_names = true;
+        cfg.expand_empty_elements = false;
+        cfg.check_comments = true;
+        XmlReader {
+            reader,
+            input,
+            limits: *limits,
+            namespaces: Vec::new(),
+            bindings: Vec::new(),
+            attributes: Vec::new(),
+            depth: 0,
+            elements: 0,
+            pending_end: false,
+            root_done: false,
+            has_cr: memchr::memchr(b'\r', input.as_bytes()).is_some(),
         }
     }
-    if !stack.is_empty() {
-        return Err(malformed(
-            text.len() as u64,
-            "document ends inside an element",
-        ));
+
+    /// The URI of a namespace index handed out in [`XmlEvent::Start`].
+    pub fn namespace(&self, index: u16) -> &str {
+        self.namespaces
+            .get(index as usize)
+            .map_or("", String::as_str)
     }
-    if tree.nodes.is_empty() {
-        return Err(malformed(0, "no root element"));
+
+    /// The attributes of the element the last [`XmlEvent::Start`] opened.
+    pub fn attributes(&self) -> &[String] {
+        &self.attributes
     }
-    Ok(tree)
+
+    /// The next event, or `None` after the root element has closed and the input ended.
+    pub fn next_event(&mut self) -> Result<Option<XmlEvent<'a>>, ReadError> {
+        if self.pending_end {
+            self.pending_end = false;
+            self.close();
+            return Ok(Some(XmlEvent::End));
+        }
+        loop {
+            let pos = self.reader.buffer_position();
+            let event = self
+                .reader
+                .read_event()
+                .map_err(|e| malformed(pos, e.to_string()))?;
+            match event {
+                Event::Start(e) => return self.open(&e, pos, false).map(Some),
+                Event::Empty(e) => return self.open(&e, pos, true).map(Some),
+                Event::End(_) => {
+                    self.close();
+                    return Ok(Some(XmlEvent::End));
+                }
+                Event::Text(t) => {
+                    // Normalising line ends costs a scan per text; skip it when there is no CR.
+                    let piece = if self.has_cr {
+                        t.xml10_content()
+                    } else {
+                        t.into_inner()
+                    };
+                    if self.depth > 0 {
+                        return Ok(Some(XmlEvent::Text(piece)));
+                    }
+                    if !crate::standard::types::is_blank(&piece) {
+                        return Err(malformed(pos, "text outside the root element"));
+                    }
+                }
+                Event::CData(c) => {
+                    if self.depth == 0 {
+                        return Err(malformed(pos, "CDATA outside the root element"));
+                    }
+                    let piece = if self.has_cr {
+                        c.xml10_content()
+                    } else {
+                        c.into_inner()
+                    };
+                    return Ok(Some(XmlEvent::Text(piece)));
+                }
+                Event::GeneralRef(r) => {
+                    if self.depth == 0 {
+                        return Err(malformed(pos, "reference outside the root element"));
+                    }
+                    let ch = match r.resolve_char_ref() {
+                        Ok(Some(c)) => c,
+                        Ok(None) => match &*r {
+                            "lt" => '<',
+                            "gt" => '>',
+                            "amp" => '&',
+                            "apos" => '\'',
+                            "quot" => '"',
+                            other => {
+                                return Err(ReadError::Entity(other.chars().take(40).collect()))
+                            }
+                        },
+                        Err(e) => return Err(malformed(pos, e.to_string())),
+                    };
+                    return Ok(Some(XmlEvent::Text(Cow::Owned(ch.to_string()))));
+                }
+                Event::Decl(d) => {
+                    if let Some(enc) = d.encoding() {
+                        let enc = enc.map_err(|e| malformed(pos, e.to_string()))?;
+                        if !enc.eq_ignore_ascii_case("utf-8") && !enc.eq_ignore_ascii_case("utf8")
+                        {
+                            return Err(ReadError::Encoding(enc.to_string()));
+                        }
+                    }
+                }
+                Event::DocType(_) => return Err(ReadError::Doctype),
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::Eof => {
+                    return if self.depth > 0 {
+                        Err(malformed(
+                            self.input.len() as u64,
+                            "document ends inside an element",
+                        ))
+                    } else if !self.root_done {
+                        Err(malformed(0, "no root element"))
+                    } else {
+                        Ok(None)
+                    };
+                }
+            }
+        }
+    }
+
+    fn open(
+        &mut self,
+        e: &BytesStart<'a>,
+        pos: u64,
+        empty: bool,
+    ) -> Result<XmlEvent<'a>, ReadError> {
+        if self.root_done {
+            return Err(malformed(pos, "content after the root element"));
+        }
+        if self.depth >= self.limits.max_depth {
+            return Err(ReadError::TooDeep {
+                limit: self.limits.max_depth,
+            });
+        }
+        if self.elements >= self.limits.max_elements {
+            return Err(ReadError::TooManyElements {
+                limit: self.limits.max_elements,
+            });
+        }
+        self.elements += 1;
+        self.depth += 1;
+        self.attributes.clear();
+        // The common case, a tag without attributes, skips attribute parsing altogether.
+        if !crate::standard::types::is_blank(e.attributes_raw()) {
+            self.read_attributes(e, pos)?;
+        }
+        let qname = e.name();
+        let qname = qname.as_ref();
+        let (prefix, local) = match memchr::memchr(b':', qname.as_bytes()) {
+            // ':' is ASCII, so both sides are on character boundaries.
+            Some(i) => (&qname[..i], &qname[i + 1..]),
+            None => ("", qname),
+        };
+        let ns = match self.resolve(prefix) {
+            Ok(ns) => ns,
+            Err(()) => return Err(malformed(pos, format!("undeclared namespace prefix {prefix:?}"))),
+        };
+        let local = borrow_from(self.input, local);
+        if empty {
+            self.pending_end = true;
+        }
+        Ok(XmlEvent::Start { ns, local })
+    }
+
+    /// Namespace declarations first (they apply to the tag's own name and attributes), then
+    /// the names of the other attributes.
+    fn read_attributes(&mut self, e: &BytesStart<'_>, pos: u64) -> Result<(), ReadError> {
+        for attr in e.attributes() {
+            let attr = attr.map_err(|err| malformed(pos, err.to_string()))?;
+            let prefix = match attr.key.as_namespace_binding() {
+                Some(PrefixDeclaration::Default) => "",
+                Some(PrefixDeclaration::Named(p)) => p,
+                None => continue,
+            };
+            let uri = attr
+                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .map_err(|err| malformed(pos, err.to_string()))?;
+            // `xml` may only be bound to its own namespace, `xmlns` never.
+            if prefix == "xml" && uri == XML_NS {
+                continue;
+            }
+            if prefix == "xmlns" || prefix == "xml" {
+                return Err(malformed(pos, format!("prefix {prefix} cannot be declared")));
+            }
+            let ns = if uri.is_empty() {
+                None
+            } else {
+                Some(intern(&mut self.namespaces, &uri))
+            };
+            self.bindings.push(Binding {
+                prefix: prefix.into(),
+                ns,
+                depth: self.depth,
+            });
+        }
+        for attr in e.attributes() {
+            let attr = attr.map_err(|err| malformed(pos, err.to_string()))?;
+            let key = attr.key.as_ref();
+            if attr.key.as_namespace_binding().is_some() {
+                continue;
+            }
+            if let Some((prefix, local)) = key.split_once(':') {
+                let ns = self.resolve(prefix).map_err(|()| {
+                    malformed(pos, format!("undeclared namespace prefix {prefix:?}"))
+                })?;
+                let is_xsi = ns.is_some_and(|i| self.namespace(i) == XSI);
+                if is_xsi && (local == "schemaLocation" || local == "noNamespaceSchemaLocation") {
+                    continue;
+                }
+            }
+            self.attributes.push(key.to_string());
+        }
+        Ok(())
+    }
+
+    /// The namespace of a prefix (`""` for the default namespace); `Err` if it is undeclared.
+    fn resolve(&mut self, prefix: &str) -> Result<Option<u16>, ()> {
+        match self.bindings.iter().rev().find(|b| &*b.prefix == prefix) {
+            Some(b) if b.ns.is_some() || prefix.is_empty() => Ok(b.ns),
+            Some(_) => Err(()),
+            None if prefix.is_empty() => Ok(None),
+            None if prefix == "xml" => Ok(Some(intern(&mut self.namespaces, XML_NS))),
+            None => Err(()),
+        }
+    }
+
+    fn close(&mut self) {
+        while self.bindings.last().is_some_and(|b| b.depth == self.depth) {
+            self.bindings.pop();
+        }
+        self.depth = self.depth.saturating_sub(1);
+        if self.depth == 0 {
+            self.root_done = true;
+        }
+    }
 }
 
 /// The reader hands out names borrowed from the input; re-borrow them with the input's
@@ -338,8 +417,35 @@ fn escape_into(out: &mut String, s: &str) {
 mod tests {
     use super::*;
 
-    fn read_str(s: &str) -> Result<XmlTree<'_>, ReadError> {
-        read(s, &Limits::default())
+    /// A read document as `(depth, namespace, local name, text)` per element.
+    type Flat = Vec<(usize, String, String, String)>;
+
+    fn read_str(s: &str) -> Result<Flat, ReadError> {
+        read_with(s, &Limits::default())
+    }
+
+    fn read_with(s: &str, limits: &Limits) -> Result<Flat, ReadError> {
+        let mut r = XmlReader::new(s, limits);
+        let mut out: Flat = Vec::new();
+        let mut open: Vec<usize> = Vec::new();
+        while let Some(ev) = r.next_event()? {
+            match ev {
+                XmlEvent::Start { ns, local } => {
+                    let ns = ns.map(|i| r.namespace(i).to_string()).unwrap_or_default();
+                    open.push(out.len());
+                    out.push((open.len(), ns, local.into_owned(), String::new()));
+                }
+                XmlEvent::Text(t) => {
+                    if let Some(&i) = open.last() {
+                        out[i].3.push_str(&t);
+                    }
+                }
+                XmlEvent::End => {
+                    open.pop();
+                }
+            }
+        }
+        Ok(out)
     }
 
     #[test]
@@ -347,18 +453,35 @@ mod tests {
         let a = read_str(r#"<a:R xmlns:a="urn:x"><a:K>1</a:K></a:R>"#).expect("reads");
         let b = read_str(r#"<R xmlns="urn:x"><K>1</K></R>"#).expect("reads");
         for t in [&a, &b] {
-            assert_eq!(t.namespace(t.root()), Some("urn:x"));
-            let kid = t.children(t.root()).next().expect("child");
-            assert_eq!(kid.local, "K");
-            assert_eq!(kid.text, "1");
+            assert_eq!(t[0].1, "urn:x");
+            assert_eq!((t[1].1.as_str(), t[1].2.as_str(), t[1].3.as_str()), ("urn:x", "K", "1"));
         }
+        // Scopes end with their element; a redeclared prefix wins inside.
+        let c = read_str(r#"<p:R xmlns:p="urn:a"><p:K xmlns:p="urn:b"/><p:L/></p:R>"#)
+            .expect("reads");
+        assert_eq!(c[1].1, "urn:b");
+        assert_eq!(c[2].1, "urn:a");
+        let d = read_str(r#"<R xmlns="urn:a"><K xmlns=""/></R>"#).expect("reads");
+        assert_eq!(d[1].1, "");
+    }
+
+    #[test]
+    fn attributes_are_reported_except_namespace_declarations_and_schema_location() {
+        let xml = r#"<R xmlns="urn:x" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="urn:x x.xsd"><K a="1" xsi:type="t"/></R>"#;
+        let mut r = XmlReader::new(xml, &Limits::default());
+        let mut seen = Vec::new();
+        while let Some(ev) = r.next_event().expect("reads") {
+            if let XmlEvent::Start { .. } = ev {
+                seen.push(r.attributes().to_vec());
+            }
+        }
+        assert_eq!(seen, vec![vec![], vec!["a".to_string(), "xsi:type".to_string()]]);
     }
 
     #[test]
     fn text_joins_references_and_cdata() {
         let t = read_str("<R><K>a &amp; b &#x41;<![CDATA[<c>]]></K></R>").expect("reads");
-        let kid = t.children(t.root()).next().expect("child");
-        assert_eq!(kid.text, "a & b A<c>");
+        assert_eq!(t[1].3, "a & b A<c>");
     }
 
     #[test]
@@ -371,19 +494,22 @@ mod tests {
             read_str("<r>&a;</r>").unwrap_err(),
             ReadError::Entity("a".into())
         );
-        assert!(matches!(
-            read_str("<r><k></r>"),
-            Err(ReadError::Malformed { .. })
-        ));
-        assert!(matches!(read_str("<r>"), Err(ReadError::Malformed { .. })));
-        assert!(matches!(
-            read_str("<r/><r/>"),
-            Err(ReadError::Malformed { .. })
-        ));
-        assert!(matches!(
-            read_str("<p:r/>"),
-            Err(ReadError::Malformed { .. })
-        ));
+        for bad in [
+            "<r><k></r>",
+            "<r>",
+            "<r/><r/>",
+            "<p:r/>",
+            "<r><p:k/></r>",
+            "<r a=\"1\" a=\"2\"/>",
+            "<r xmlns:xmlns=\"urn:x\"/>",
+            "x<r/>",
+            "",
+        ] {
+            assert!(
+                matches!(read_str(bad), Err(ReadError::Malformed { .. })),
+                "{bad:?} must be refused"
+            );
+        }
         assert_eq!(
             read_str("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><r/>").unwrap_err(),
             ReadError::Encoding("ISO-8859-1".into())
@@ -403,7 +529,7 @@ mod tests {
             ..Limits::default()
         };
         assert_eq!(
-            read(&wide, &limits).unwrap_err(),
+            read_with(&wide, &limits).unwrap_err(),
             ReadError::TooManyElements { limit: 10 }
         );
     }
@@ -419,7 +545,13 @@ mod write_tests {
         escape_into(&mut out, "a\r\nb & <c> \"d\"");
         assert_eq!(out, "a&#xD;\nb &amp; &lt;c&gt; \"d\"");
         let xml = format!("<r>{out}</r>");
-        let tree = read(&xml, &Limits::default()).expect("reads back");
-        assert_eq!(tree.root().text, "a\r\nb & <c> \"d\"");
+        let mut r = XmlReader::new(&xml, &Limits::default());
+        let mut text = String::new();
+        while let Some(ev) = r.next_event().expect("reads back") {
+            if let XmlEvent::Text(t) = ev {
+                text.push_str(&t);
+            }
+        }
+        assert_eq!(text, "a\r\nb & <c> \"d\"");
     }
 }

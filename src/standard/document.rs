@@ -7,6 +7,7 @@
 
 use super::schema::{Field, MessageSchema, Type};
 use super::types::{Datum, Tijd};
+use compact_str::CompactString;
 use std::fmt;
 
 #[derive(Clone, PartialEq)]
@@ -30,7 +31,8 @@ pub enum Content {
 
 #[derive(Clone, PartialEq)]
 pub enum Value {
-    Text(Box<str>),
+    /// Short texts (most codes and names) are held inline, without an allocation of their own.
+    Text(CompactString),
     Integer(i64),
     Date(Datum),
     Time(Tijd),
@@ -42,7 +44,8 @@ impl Value {
     /// The value's canonical lexical form, as written in XML.
     pub fn lexical(&self) -> std::borrow::Cow<'_, str> {
         match self {
-            Value::Text(s) | Value::Invalid(s) => std::borrow::Cow::Borrowed(s),
+            Value::Text(s) => std::borrow::Cow::Borrowed(s),
+            Value::Invalid(s) => std::borrow::Cow::Borrowed(s),
             Value::Integer(i) => i.to_string().into(),
             Value::Date(d) => d.to_string().into(),
             Value::Time(t) => t.to_string().into(),

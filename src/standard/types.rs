@@ -10,7 +10,17 @@ use time::macros::format_description;
 
 /// XML Schema's whitespace for the `collapse` facet of non-string types.
 pub fn trim_xsd(s: &str) -> &str {
-    s.trim_matches([' ', '\t', '\n', '\r'])
+    // Byte-wise: the four characters are ASCII, and this runs for every value read.
+    let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+    let bytes = s.as_bytes();
+    let start = bytes.iter().position(|b| !is_space(b)).unwrap_or(bytes.len());
+    let end = bytes.iter().rposition(|b| !is_space(b)).map_or(start, |e| e + 1);
+    s.get(start..end).unwrap_or("")
+}
+
+/// Whether a text holds nothing but XSD white space.
+pub fn is_blank(s: &str) -> bool {
+    s.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
 }
 
 /// A calendar date without time zone (`LDT_Datum`, an `xs:date`).

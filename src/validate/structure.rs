@@ -6,10 +6,14 @@
 //! a message are reported, not just the first.
 
 use super::Finding;
-use crate::codec::xml::{XmlNode, XmlTree};
-use crate::standard::schema::{Base, ComplexType, Field, MessageSchema, SimpleType, Type};
-use crate::standard::types::{trim_xsd, Datum, Tijd};
+use crate::codec::xml::{XmlEvent, XmlReader};
+use crate::codec::{Limits, ReadError};
+use crate::standard::schema::{
+    self, Base, ComplexType, Field, MessageSchema, Ns, SimpleType, Type,
+};
+use crate::standard::types::{is_blank, trim_xsd, Datum, Tijd};
 use crate::standard::{Content, Document, Element, Value};
+use std::borrow::Cow;
 
 /// A message read into the model, with everything its structure check found.
 #[derive(Debug, Clone)]
@@ -33,7 +37,7 @@ pub fn check_value(st: &SimpleType, raw: &str) -> Result<Value, String> {
             format!("'{}'", v.chars().take(80).collect::<String>())
         }
     };
-    if let Some(c) = raw.chars().find(|&c| !is_xml_char(c)) {
+    if let Some(c) = first_non_xml_char(raw) {
         return Err(format!(
             "bevat een teken dat XML niet toestaat (U+{:04X})",
             c as u32
@@ -52,7 +56,11 @@ pub fn check_value(st: &SimpleType, raw: &str) -> Result<Value, String> {
         ));
     }
     if st.min_length.is_some() || st.max_length.is_some() {
-        let len = lexical.chars().count() as u32;
+        let len = if lexical.is_ascii() {
+            lexical.len()
+        } else {
+            lexical.chars().count()
+        } as u32;
         if let Some(min) = st.min_length.filter(|&m| len < m) {
             return Err(format!("{} is korter dan {min} teken(s)", shown(lexical)));
         }
@@ -120,6 +128,15 @@ fn parse_integer(s: &str) -> Option<Option<i64>> {
     Some(s.parse::<i64>().ok())
 }
 
+/// The first character outside XML 1.0's `Char` production, checking ASCII text byte-wise.
+fn first_non_xml_char(s: &str) -> Option<char> {
+    let ascii_ok = |b: u8| b >= 0x20 || matches!(b, b'\t' | b'\n' | b'\r');
+    if s.bytes().all(|b| b < 0x80 && ascii_ok(b)) {
+        return None;
+    }
+    s.chars().find(|&c| !is_xml_char(c))
+}
+
 /// XML 1.0's `Char` production.
 fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
@@ -130,9 +147,9 @@ fn push_step(path: &mut String, field: &Field, occurrence: usize) {
     path.push('/');
     path.push_str(field.name);
     if field.repeats() {
-        path.push('[');
-        path.push_str(&occurrence.to_string());
-        path.push(']');
+        use std::fmt::Write;
+        // Writing into a String cannot fail.
+        let _ = write!(path, "[{occurrence}]");
     }
 }
 
@@ -148,91 +165,257 @@ fn expected_list(fields: &[Field]) -> String {
 
 // ------------------------------------------------------------------------------------- XML
 
-/// Check an XML element tree against the message its root namespace names.
-pub fn from_xml(tree: &XmlTree<'_>, schema: &'static MessageSchema) -> Structured {
-    let mut findings = Vec::new();
-    let mut path = String::from("/Bericht");
-    let root = tree.root();
-    check_node_extras(root, false, &path, &mut findings);
-    let children = xml_complex(tree, root, schema, schema.root, &mut path, &mut findings);
-    Structured {
-        document: Document { schema, children },
-        findings,
-    }
+/// An element being read: a complex one collects its children, a simple one its text.
+enum Open<'a> {
+    Complex {
+        ct: &'static ComplexType,
+        /// The field the next child is matched against, and how often it occurred so far.
+        at: usize,
+        count: usize,
+        children: Vec<Element>,
+        /// Where a finding about text in this element goes, to keep findings in document order.
+        findings_at: usize,
+        text: bool,
+    },
+    Simple {
+        field: &'static Field,
+        st: &'static SimpleType,
+        text: Cow<'a, str>,
+        nested: bool,
+    },
 }
 
-fn check_node_extras(node: &XmlNode<'_>, simple: bool, path: &str, findings: &mut Vec<Finding>) {
-    for a in &node.attributes {
-        findings.push(Finding::xsd(
-            path,
-            format!("attribuut {a} is niet toegestaan"),
-        ));
-    }
-    if !simple && !trim_xsd(&node.text).is_empty() {
-        findings.push(Finding::xsd(
-            path,
-            "tekst is hier niet toegestaan, alleen elementen",
-        ));
-    }
+struct Frame<'a> {
+    open: Open<'a>,
+    /// This element's field and occurrence (1-based) under its parent; `None` for the root.
+    step: Option<(&'static Field, usize)>,
 }
 
-fn xml_complex(
-    tree: &XmlTree<'_>,
-    node: &XmlNode<'_>,
+/// How a namespace index of the reader relates to the message being read.
+#[derive(Clone, Copy, PartialEq)]
+enum NsClass {
+    Message,
+    Base,
+    Other,
+}
+
+/// Read an XML message and check it against the structure its root namespace names, in one
+/// pass: each element is matched against its parent's content model as it opens, so no
+/// element tree is built first, and a path is only spelled out when there is a finding.
+/// `Err` when the input is not a readable message at all.
+pub fn from_xml(text: &str, limits: &Limits) -> Result<Structured, ReadError> {
+    let mut reader = XmlReader::new(text, limits);
+    let Some(XmlEvent::Start { ns, local }) = reader.next_event()? else {
+        return Err(ReadError::Malformed {
+            offset: 0,
+            message: "no root element".into(),
+        });
+    };
+    let uri = ns.map_or("", |i| reader.namespace(i));
+    let Some(schema) = schema::by_namespace(uri).filter(|_| local == "Bericht") else {
+        let err = ReadError::UnknownMessage {
+            name: local.chars().take(60).collect(),
+            namespace: uri.chars().take(200).collect(),
+        };
+        // A broken document is reported as broken, whatever its root.
+        while reader.next_event()?.is_some() {}
+        return Err(err);
+    };
+    let mut walk = Walk {
+        schema,
+        classes: Vec::new(),
+        findings: Vec::new(),
+        stack: Vec::with_capacity(16),
+        skip: 0,
+        document: None,
+    };
+    walk.stack.push(Frame {
+        open: Open::Complex {
+            ct: schema.root,
+            at: 0,
+            count: 0,
+            children: Vec::with_capacity(schema.root.fields.len()),
+            findings_at: 0,
+            text: false,
+        },
+        step: None,
+    });
+    walk.attribute_findings(reader.attributes());
+    if let Some(Frame {
+        open: Open::Complex { findings_at, .. },
+        ..
+    }) = walk.stack.last_mut()
+    {
+        *findings_at = walk.findings.len();
+    }
+    while let Some(event) = reader.next_event()? {
+        match event {
+            XmlEvent::Start { ns, local } => walk.start(&reader, ns, &local),
+            XmlEvent::Text(t) => walk.text(t),
+            XmlEvent::End => walk.end(),
+        }
+    }
+    let document = walk.document.take().unwrap_or(Document {
+        schema,
+        children: Vec::new(),
+    });
+    Ok(Structured {
+        document,
+        findings: walk.findings,
+    })
+}
+
+struct Walk<'a> {
     schema: &'static MessageSchema,
-    ct: &'static ComplexType,
-    path: &mut String,
-    findings: &mut Vec<Finding>,
-) -> Vec<Element> {
-    let fields = ct.fields;
-    let ns = schema.namespace_of(ct.ns);
-    let mut out = Vec::with_capacity(fields.len());
-    let mut at = 0usize; // current field
-    let mut count = 0usize; // occurrences of the current field so far
-    for child in tree.children(node) {
-        let same_ns = tree.namespace(child) == Some(ns);
+    /// Per namespace index of the reader, filled as indexes appear.
+    classes: Vec<NsClass>,
+    findings: Vec<Finding>,
+    stack: Vec<Frame<'a>>,
+    /// Depth inside an element that is being passed over (reported already, or not allowed).
+    skip: usize,
+    document: Option<Document>,
+}
+
+impl<'a> Walk<'a> {
+    fn class(&mut self, reader: &XmlReader<'_>, ns: Option<u16>) -> NsClass {
+        let Some(i) = ns else {
+            return NsClass::Other;
+        };
+        while self.classes.len() <= i as usize {
+            let uri = reader.namespace(self.classes.len() as u16);
+            self.classes.push(if uri == self.schema.namespace {
+                NsClass::Message
+            } else if uri == self.schema.standard.base_namespace {
+                NsClass::Base
+            } else {
+                NsClass::Other
+            });
+        }
+        self.classes[i as usize]
+    }
+
+    /// The path of the innermost open element, e.g. `/Bericht/Client/Relaties/Relatie[2]`.
+    fn path(&self) -> String {
+        let mut path = String::from("/Bericht");
+        for frame in &self.stack {
+            if let Some((field, occurrence)) = frame.step {
+                push_step(&mut path, field, occurrence);
+            }
+        }
+        path
+    }
+
+    fn attribute_findings(&mut self, attributes: &[String]) {
+        if attributes.is_empty() {
+            return;
+        }
+        let path = self.path();
+        for a in attributes {
+            self.findings.push(Finding::xsd(
+                path.as_str(),
+                format!("attribuut {a} is niet toegestaan"),
+            ));
+        }
+    }
+
+    fn start(&mut self, reader: &XmlReader<'_>, ns: Option<u16>, local: &str) {
+        if self.skip > 0 {
+            self.skip += 1;
+            return;
+        }
+        let class = self.class(reader, ns);
+        let Some(frame) = self.stack.last_mut() else {
+            self.skip = 1;
+            return;
+        };
+        let (ct, at, count) = match &mut frame.open {
+            Open::Simple { nested, .. } => {
+                *nested = true;
+                self.skip = 1;
+                return;
+            }
+            Open::Complex { ct, at, count, .. } => (*ct, *at, *count),
+        };
+        let fields = ct.fields;
+        let same_ns = class
+            == match ct.ns {
+                Ns::Message => NsClass::Message,
+                Ns::Base => NsClass::Base,
+            };
         let found = same_ns
             .then(|| {
                 fields[at.min(fields.len())..]
                     .iter()
-                    .position(|f| f.name == child.local)
+                    .position(|f| f.name == local)
             })
             .flatten()
             .map(|p| p + at);
         match found {
             Some(j) if j == at && count as u32 >= fields[j].max => {
-                let len = path.len();
-                push_step(path, &fields[j], count + 1);
-                findings.push(Finding::xsd(
-                    path.as_str(),
+                let mut path = self.path();
+                push_step(&mut path, &fields[j], count + 1);
+                self.findings.push(Finding::xsd(
+                    path,
                     format!(
-                        "element {} komt vaker voor dan toegestaan (maximaal {})",
-                        child.local, fields[j].max
+                        "element {local} komt vaker voor dan toegestaan (maximaal {})",
+                        fields[j].max
                     ),
                 ));
-                path.truncate(len);
+                self.skip = 1;
             }
             Some(j) => {
-                let from = if j == at { None } else { Some(at) };
-                if let Some(from) = from {
-                    report_missing(&fields[from..j], count, path, findings);
-                    at = j;
+                let mut count = count;
+                if j != at {
+                    self.report_missing(&fields[at..j], count);
                     count = 0;
                 }
                 count += 1;
+                if let Some(Frame {
+                    open: Open::Complex { at, count: c, .. },
+                    ..
+                }) = self.stack.last_mut()
+                {
+                    *at = j;
+                    *c = count;
+                }
                 let field = &fields[j];
-                let len = path.len();
-                push_step(path, field, count);
-                out.push(xml_element(tree, child, schema, field, path, findings));
-                path.truncate(len);
+                let open = match field.ty {
+                    Type::Complex(ct) => Open::Complex {
+                        ct,
+                        at: 0,
+                        count: 0,
+                        children: Vec::with_capacity(ct.fields.len().min(8)),
+                        findings_at: 0,
+                        text: false,
+                    },
+                    Type::Simple(st) => Open::Simple {
+                        field,
+                        st,
+                        text: Cow::Borrowed(""),
+                        nested: false,
+                    },
+                };
+                self.stack.push(Frame {
+                    open,
+                    step: Some((field, count)),
+                });
+                self.attribute_findings(reader.attributes());
+                let len = self.findings.len();
+                if let Some(Frame {
+                    open: Open::Complex { findings_at, .. },
+                    ..
+                }) = self.stack.last_mut()
+                {
+                    *findings_at = len;
+                }
             }
             None => {
-                let name = match tree.namespace(child) {
-                    Some(n) if n == ns => child.local.to_string(),
-                    Some(n) => format!("{{{n}}}{}", child.local),
-                    None => format!("{} (zonder namespace)", child.local),
+                let name = match ns {
+                    Some(_) if same_ns => local.to_string(),
+                    Some(i) => format!("{{{}}}{local}", reader.namespace(i)),
+                    None => format!("{local} (zonder namespace)"),
                 };
-                let earlier = same_ns && fields[..at].iter().any(|f| f.name == child.local);
+                let earlier = same_ns && fields[..at].iter().any(|f| f.name == local);
                 // The current element is still possible only while it may occur again.
                 let next = if at < fields.len() && count > 0 && count as u32 >= fields[at].max {
                     at + 1
@@ -253,66 +436,137 @@ fn xml_complex(
                         expected_list(rest)
                     )
                 };
-                findings.push(Finding::xsd(format!("{path}/{}", child.local), msg));
+                self.findings
+                    .push(Finding::xsd(format!("{}/{local}", self.path()), msg));
+                self.skip = 1;
             }
         }
     }
-    report_missing(&fields[at.min(fields.len())..], count, path, findings);
-    out
-}
 
-/// Fields being passed over: the first has had `count` occurrences, the others none.
-fn report_missing(passed: &[Field], count: usize, path: &str, findings: &mut Vec<Finding>) {
-    for (i, f) in passed.iter().enumerate() {
-        let seen = if i == 0 { count } else { 0 };
-        if (seen as u32) < f.min {
-            findings.push(Finding::xsd(
-                format!("{path}/{}", f.name),
-                format!("verplicht element {} ontbreekt", f.name),
-            ));
-        }
-    }
-}
-
-fn xml_element(
-    tree: &XmlTree<'_>,
-    node: &XmlNode<'_>,
-    schema: &'static MessageSchema,
-    field: &'static Field,
-    path: &mut String,
-    findings: &mut Vec<Finding>,
-) -> Element {
-    match field.ty {
-        Type::Complex(ct) => {
-            check_node_extras(node, false, path, findings);
-            let children = xml_complex(tree, node, schema, ct, path, findings);
-            Element {
-                field,
-                content: Content::Complex(children),
-            }
-        }
-        Type::Simple(st) => {
-            check_node_extras(node, true, path, findings);
-            if node.first_child != u32::MAX {
-                findings.push(Finding::xsd(
-                    path.as_str(),
-                    format!("element {} mag geen elementen bevatten", field.name),
+    /// Fields being passed over in the innermost element: the first has had `count`
+    /// occurrences, the others none.
+    fn report_missing(&mut self, passed: &[Field], count: usize) {
+        let mut path = None;
+        for (i, f) in passed.iter().enumerate() {
+            let seen = if i == 0 { count } else { 0 };
+            if (seen as u32) < f.min {
+                let path = path.get_or_insert_with(|| self.path());
+                self.findings.push(Finding::xsd(
+                    format!("{path}/{}", f.name),
+                    format!("verplicht element {} ontbreekt", f.name),
                 ));
             }
-            let value = match check_value(st, &node.text) {
-                Ok(v) => v,
-                Err(msg) => {
-                    findings.push(Finding::xsd(
-                        path.as_str(),
-                        format!("{}: {msg}", field.name),
-                    ));
-                    Value::Invalid(node.text.as_ref().into())
+        }
+    }
+
+    fn text(&mut self, piece: Cow<'a, str>) {
+        if self.skip > 0 {
+            return;
+        }
+        match self.stack.last_mut().map(|f| &mut f.open) {
+            Some(Open::Simple { text, .. }) => {
+                if text.is_empty() {
+                    *text = piece;
+                } else {
+                    text.to_mut().push_str(&piece);
                 }
-            };
-            Element {
-                field,
-                content: Content::Value(value),
             }
+            Some(Open::Complex { text, .. }) => {
+                if !*text && !is_blank(&piece) {
+                    *text = true;
+                }
+            }
+            None => {}
+        }
+    }
+
+    fn end(&mut self) {
+        if self.skip > 0 {
+            self.skip -= 1;
+            return;
+        }
+        // Findings are made while the element is still open, so that its path can be spelled.
+        let simple = match self.stack.last_mut() {
+            None => return,
+            Some(Frame {
+                open: Open::Complex { ct, at, count, .. },
+                ..
+            }) => {
+                let (ct, at, count) = (*ct, *at, *count);
+                self.report_missing(&ct.fields[at.min(ct.fields.len())..], count);
+                None
+            }
+            Some(Frame {
+                open:
+                    Open::Simple {
+                        field,
+                        st,
+                        nested,
+                        text,
+                    },
+                ..
+            }) => Some((*field, *st, *nested, std::mem::take(text))),
+        };
+        let content = match simple {
+            Some((field, st, nested, text)) => {
+                if nested {
+                    self.findings.push(Finding::xsd(
+                        self.path(),
+                        format!("element {} mag geen elementen bevatten", field.name),
+                    ));
+                }
+                Content::Value(match check_value(st, &text) {
+                    Ok(v) => v,
+                    Err(msg) => {
+                        self.findings
+                            .push(Finding::xsd(self.path(), format!("{}: {msg}", field.name)));
+                        Value::Invalid(text.as_ref().into())
+                    }
+                })
+            }
+            None => Content::Complex(Vec::new()),
+        };
+        let text_finding = match self.stack.last() {
+            Some(Frame {
+                open: Open::Complex {
+                    text: true,
+                    findings_at,
+                    ..
+                },
+                ..
+            }) => Some((*findings_at, self.path())),
+            _ => None,
+        };
+        let Some(frame) = self.stack.pop() else {
+            return;
+        };
+        if let Some((at, path)) = text_finding {
+            self.findings.insert(
+                at,
+                Finding::xsd(path, "tekst is hier niet toegestaan, alleen elementen"),
+            );
+        }
+        let content = match frame.open {
+            Open::Complex { children, .. } => Content::Complex(children),
+            Open::Simple { .. } => content,
+        };
+        match (frame.step, self.stack.last_mut()) {
+            (
+                Some((field, _)),
+                Some(Frame {
+                    open: Open::Complex { children, .. },
+                    ..
+                }),
+            ) => children.push(Element { field, content }),
+            (None, _) => {
+                if let Content::Complex(children) = content {
+                    self.document = Some(Document {
+                        schema: self.schema,
+                        children,
+                    });
+                }
+            }
+            _ => {}
         }
     }
 }
