@@ -17,8 +17,13 @@ use std::sync::OnceLock;
 pub struct JsonForm<'a>(pub &'a Document);
 
 pub fn to_string(doc: &Document) -> String {
-    // Serializing our own tree into a String cannot fail.
-    serde_json::to_string(&JsonForm(doc)).unwrap_or_default()
+    // Room for a typical message up front, so the output is not grown step by step.
+    let mut out = Vec::with_capacity(8 * 1024);
+    // Serializing our own tree into memory cannot fail, and serde_json writes UTF-8 only.
+    if serde_json::to_writer(&mut out, &JsonForm(doc)).is_err() {
+        return String::new();
+    }
+    String::from_utf8(out).unwrap_or_default()
 }
 
 pub fn to_string_pretty(doc: &Document) -> String {
@@ -81,6 +86,9 @@ impl Serialize for Json<'_> {
         let e = self.0;
         match (&e.content, e.field.ty) {
             (Content::Value(Value::Integer(n)), _) => s.serialize_i64(*n),
+            // Dates and times are written straight from their Display, without a String between.
+            (Content::Value(Value::Date(d)), _) => s.collect_str(d),
+            (Content::Value(Value::Time(t)), _) => s.collect_str(t),
             (Content::Value(v), _) => s.serialize_str(&v.lexical()),
             (Content::Complex(children), Type::Complex(ct)) if ct.list_item().is_some() => {
                 Items(children).serialize(s)

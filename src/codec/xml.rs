@@ -172,8 +172,7 @@ impl<'a> XmlReader<'a> {
                 Event::Decl(d) => {
                     if let Some(enc) = d.encoding() {
                         let enc = enc.map_err(|e| malformed(pos, e.to_string()))?;
-                        if !enc.eq_ignore_ascii_case("utf-8") && !enc.eq_ignore_ascii_case("utf8")
-                        {
+                        if !enc.eq_ignore_ascii_case("utf-8") && !enc.eq_ignore_ascii_case("utf8") {
                             return Err(ReadError::Encoding(enc.to_string()));
                         }
                     }
@@ -231,7 +230,12 @@ impl<'a> XmlReader<'a> {
         };
         let ns = match self.resolve(prefix) {
             Ok(ns) => ns,
-            Err(()) => return Err(malformed(pos, format!("undeclared namespace prefix {prefix:?}"))),
+            Err(()) => {
+                return Err(malformed(
+                    pos,
+                    format!("undeclared namespace prefix {prefix:?}"),
+                ))
+            }
         };
         let local = borrow_from(self.input, local);
         if empty {
@@ -258,7 +262,10 @@ impl<'a> XmlReader<'a> {
                 continue;
             }
             if prefix == "xmlns" || prefix == "xml" {
-                return Err(malformed(pos, format!("prefix {prefix} cannot be declared")));
+                return Err(malformed(
+                    pos,
+                    format!("prefix {prefix} cannot be declared"),
+                ));
             }
             let ns = if uri.is_empty() {
                 None
@@ -454,11 +461,14 @@ mod tests {
         let b = read_str(r#"<R xmlns="urn:x"><K>1</K></R>"#).expect("reads");
         for t in [&a, &b] {
             assert_eq!(t[0].1, "urn:x");
-            assert_eq!((t[1].1.as_str(), t[1].2.as_str(), t[1].3.as_str()), ("urn:x", "K", "1"));
+            assert_eq!(
+                (t[1].1.as_str(), t[1].2.as_str(), t[1].3.as_str()),
+                ("urn:x", "K", "1")
+            );
         }
         // Scopes end with their element; a redeclared prefix wins inside.
-        let c = read_str(r#"<p:R xmlns:p="urn:a"><p:K xmlns:p="urn:b"/><p:L/></p:R>"#)
-            .expect("reads");
+        let c =
+            read_str(r#"<p:R xmlns:p="urn:a"><p:K xmlns:p="urn:b"/><p:L/></p:R>"#).expect("reads");
         assert_eq!(c[1].1, "urn:b");
         assert_eq!(c[2].1, "urn:a");
         let d = read_str(r#"<R xmlns="urn:a"><K xmlns=""/></R>"#).expect("reads");
@@ -475,7 +485,10 @@ mod tests {
                 seen.push(r.attributes().to_vec());
             }
         }
-        assert_eq!(seen, vec![vec![], vec!["a".to_string(), "xsi:type".to_string()]]);
+        assert_eq!(
+            seen,
+            vec![vec![], vec!["a".to_string(), "xsi:type".to_string()]]
+        );
     }
 
     #[test]

@@ -13,8 +13,14 @@ pub fn trim_xsd(s: &str) -> &str {
     // Byte-wise: the four characters are ASCII, and this runs for every value read.
     let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
     let bytes = s.as_bytes();
-    let start = bytes.iter().position(|b| !is_space(b)).unwrap_or(bytes.len());
-    let end = bytes.iter().rposition(|b| !is_space(b)).map_or(start, |e| e + 1);
+    let start = bytes
+        .iter()
+        .position(|b| !is_space(b))
+        .unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !is_space(b))
+        .map_or(start, |e| e + 1);
     s.get(start..end).unwrap_or("")
 }
 

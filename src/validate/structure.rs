@@ -471,12 +471,8 @@ impl<'a> Walk<'a> {
                     text.to_mut().push_str(&piece);
                 }
             }
-            Some(Open::Complex { text, .. }) => {
-                if !*text && !is_blank(&piece) {
-                    *text = true;
-                }
-            }
-            None => {}
+            Some(Open::Complex { text, .. }) if !*text && !is_blank(&piece) => *text = true,
+            _ => {}
         }
     }
 
@@ -528,11 +524,12 @@ impl<'a> Walk<'a> {
         };
         let text_finding = match self.stack.last() {
             Some(Frame {
-                open: Open::Complex {
-                    text: true,
-                    findings_at,
-                    ..
-                },
+                open:
+                    Open::Complex {
+                        text: true,
+                        findings_at,
+                        ..
+                    },
                 ..
             }) => Some((*findings_at, self.path())),
             _ => None,
