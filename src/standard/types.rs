@@ -6,7 +6,6 @@
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
-use time::macros::format_description;
 
 /// XML Schema's whitespace for the `collapse` facet of non-string types.
 pub fn trim_xsd(s: &str) -> &str {
@@ -36,14 +35,20 @@ pub struct Datum(time::Date);
 impl Datum {
     /// Parses `JJJJ-MM-DD`; the date must exist in the calendar.
     pub fn parse(s: &str) -> Option<Datum> {
-        let fmt =
-            format_description!("[year repr:full base:calendar sign:automatic]-[month]-[day]");
-        // `time` accepts a leading `+` for years; xs:date does not.
-        if s.len() != 10 || !s.as_bytes()[0].is_ascii_digit() {
+        // Fixed positions: this runs for every date read, and `time` checks the calendar.
+        let b = s.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
             return None;
         }
-        let d = time::Date::parse(s, &fmt).ok()?;
-        (d.year() >= 1).then_some(Datum(d))
+        let num = |r: std::ops::Range<usize>| -> Option<u32> {
+            b[r].iter().try_fold(0u32, |n, &c| {
+                c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+            })
+        };
+        let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+        let month = time::Month::try_from(u8::try_from(month).ok()?).ok()?;
+        let d = time::Date::from_calendar_date(year as i32, month, u8::try_from(day).ok()?).ok()?;
+        (year >= 1).then_some(Datum(d))
     }
 
     pub fn from_ymd(year: i32, month: u8, day: u8) -> Option<Datum> {
