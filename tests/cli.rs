@@ -25,7 +25,12 @@ fn json(out: &Output) -> serde_json::Value {
 #[test]
 fn validate_reports_per_file_and_sets_the_exit_code() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let good = write(dir.path(), "good.xml", JW305.as_bytes());
+    // The shared JW305 starts its second product after the Dagtekening (TR134); move it back.
+    let good_text = jw305_with(
+        "<s:Begindatum>2026-03-09</s:Begindatum>",
+        "<s:Begindatum>2026-03-02</s:Begindatum>",
+    );
+    let good = write(dir.path(), "good.xml", good_text.as_bytes());
     let bad = write(
         dir.path(),
         "bad.xml",
