@@ -390,3 +390,85 @@ pub fn more_than_years_before(earlier: Datum, later: Datum, years: i32) -> bool 
 pub fn after_2020_or_open(end: Option<Datum>) -> bool {
     end.is_none_or(|e| ymd(e) > (2020, 12, 31))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::client::{dutch_postcode, elfproef};
+    use super::*;
+    use crate::standard::types::Bsn;
+
+    fn datum(s: &str) -> Datum {
+        Datum::parse(s).expect("date")
+    }
+
+    #[test]
+    fn elfproef_follows_the_standard() {
+        for ok in ["123456782", "999990019", "999900006", "000000000"] {
+            assert!(elfproef(&Bsn::parse(ok).expect("nine digits")), "{ok}");
+        }
+        for bad in ["123456789", "999990018", "111111111"] {
+            assert!(!elfproef(&Bsn::parse(bad).expect("nine digits")), "{bad}");
+        }
+    }
+
+    #[test]
+    fn years_before_compares_month_and_day() {
+        let dag = datum("2026-05-04");
+        assert!(!more_than_years_before(datum("1906-05-04"), dag, 120));
+        assert!(more_than_years_before(datum("1906-05-03"), dag, 120));
+        assert!(!more_than_years_before(datum("1906-05-05"), dag, 120));
+        // 29 February plus whole years lands just after 28 February.
+        assert!(!more_than_years_before(
+            datum("2020-02-29"),
+            datum("2025-02-28"),
+            5
+        ));
+        assert!(more_than_years_before(
+            datum("2020-02-29"),
+            datum("2025-03-01"),
+            5
+        ));
+    }
+
+    #[test]
+    fn cut_over_2020() {
+        assert!(after_2020_or_open(None));
+        assert!(after_2020_or_open(Some(datum("2021-01-01"))));
+        assert!(!after_2020_or_open(Some(datum("2020-12-31"))));
+    }
+
+    #[test]
+    fn dutch_postcodes() {
+        for ok in ["1234AB", "9999zz", "1000aB"] {
+            assert!(dutch_postcode(ok), "{ok}");
+        }
+        for bad in ["0123AB", "1234 AB", "1234A", "12345B", "1234ÄB", ""] {
+            assert!(!dutch_postcode(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn locations_index_only_repeating_elements() {
+        let top = Loc::top("Client");
+        assert_eq!(top.path(), "/Bericht/Client");
+        assert_eq!(
+            top.at2("Naam", "NaamGebruik"),
+            "/Bericht/Client/Naam/NaamGebruik"
+        );
+    }
+
+    #[test]
+    fn message_codes_per_standard() {
+        let ijw_only = rule("TR409").expect("registered");
+        assert_eq!(ijw_only.message_codes(), ["JW319"]);
+        assert!(ijw_only.applies(true, 319));
+        assert!(!ijw_only.applies(false, 319));
+        assert!(!ijw_only.applies(true, 317));
+        let both = rule("CS002").expect("registered");
+        assert!(both.applies(false, 323) && both.applies(true, 323));
+        assert!(
+            !both.applies(true, 302),
+            "retourberichten have no in-message rules"
+        );
+    }
+}
