@@ -135,10 +135,11 @@ pub fn cs050(ctx: &Ctx<'_>, out: &mut Sink) {
         let Some(naam) = p.child("Naam") else {
             return;
         };
+        let partner = has(naam, "Partnernaam");
+        // NaamGebruik is required by the XSD: when it is missing, that is the finding.
         let Some(gebruik) = text(naam, "NaamGebruik") else {
             return;
         };
-        let partner = has(naam, "Partnernaam");
         let allowed: &[&str] = if partner {
             &["1", "2", "3", "4"]
         } else {
@@ -260,11 +261,14 @@ pub fn cd025(ctx: &Ctx<'_>, out: &mut Sink) {
 
 pub fn cd034(ctx: &Ctx<'_>, out: &mut Sink) {
     contacts(ctx, |c, loc| {
+        // Judged on an Adres, as the stylesheets attach conditions to the element they govern.
+        let Some(adres) = c.child("Adres") else {
+            return;
+        };
         let Some(soort) = text(c, "Soort") else {
             return;
         };
-        if (soort == "01" || soort == "03") && !c.child("Adres").is_some_and(|a| has(a, "Postcode"))
-        {
+        if (soort == "01" || soort == "03") && !has(adres, "Postcode") {
             out.push(
                 loc.at2("Adres", "Postcode"),
                 format!("Postcode ontbreekt bij adressoort {soort}"),

@@ -11,13 +11,13 @@ use std::collections::HashSet;
 type Key = &'static [&'static str];
 
 /// The text of a key part (absent = empty, as the stylesheet's string value would be).
-fn key_part(e: &Element, path: &str) -> String {
+fn key_part<'e>(e: &'e Element, path: &str) -> std::borrow::Cow<'e, str> {
     let mut cur = Some(e);
     for step in path.split('/') {
         cur = cur.and_then(|c| c.child(step));
     }
     cur.and_then(|c| c.value())
-        .map(|v| v.lexical().into_owned())
+        .map(|v| v.lexical())
         .unwrap_or_default()
 }
 
