@@ -40,20 +40,42 @@ pub struct Rule {
     pub retourcode: Option<&'static str>,
     /// The standard(s) the rule is part of.
     pub standards: Standards,
-    /// Message numbers it applies to (301 = JW301 and/or WMO301, per `standards`).
+    /// Heenbericht numbers it applies to (301 = JW301 and/or WMO301, per `standards`); the
+    /// matching retourberichten (302 …) get the same rules.
     pub messages: &'static [u16],
     /// What the rule says, in our own words.
     pub description: &'static str,
     pub check: fn(&Ctx<'_>, &mut Sink),
 }
 
+/// The retourbericht that answers a heenbericht (301 → 302 …); 323 is answered by its own 325.
+pub fn retour_of(heen: u16) -> Option<u16> {
+    matches!(heen, 301 | 305 | 307 | 315 | 317 | 319).then_some(heen + 1)
+}
+
+/// The heenbericht whose rules a message gets: itself, or for a retourbericht the message it
+/// answers. A retourbericht carries the heenbericht's content (plus retourcodes), and the
+/// official validation turns it back into that heenbericht before applying the rules.
+pub fn heen_of(number: u16) -> u16 {
+    match number {
+        302 | 306 | 308 | 316 | 318 | 320 => number - 1,
+        n => n,
+    }
+}
+
 impl Rule {
-    /// The message codes the rule applies to, iJw first: `JW301`, `WMO301`.
+    /// The message codes the rule applies to, iJw first, each heenbericht followed by its
+    /// retourbericht: `JW301`, `JW302`, `WMO301`, `WMO302`.
     pub fn message_codes(&self) -> Vec<String> {
         let mut out = Vec::new();
         for (std, prefix) in [(Standards::Ijw, "JW"), (Standards::Iwmo, "WMO")] {
             if self.standards == Standards::Both || self.standards == std {
-                out.extend(self.messages.iter().map(|m| format!("{prefix}{m}")));
+                for &m in self.messages {
+                    out.push(format!("{prefix}{m}"));
+                    if let Some(r) = retour_of(m) {
+                        out.push(format!("{prefix}{r}"));
+                    }
+                }
             }
         }
         out
@@ -176,7 +198,7 @@ pub fn check(doc: &Document) -> Vec<Finding> {
         Some(n) => (true, n),
         None => (false, code.strip_prefix("WMO").unwrap_or("")),
     };
-    let number: u16 = number.parse().unwrap_or(0);
+    let number = heen_of(number.parse().unwrap_or(0));
     let ctx = Ctx::new(doc, ijw);
     let mut sink = Sink {
         code: "",
