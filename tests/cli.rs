@@ -182,13 +182,17 @@ fn rules_lists_the_registry() {
         .find(|r| r["code"] == "TR302")
         .expect("TR302 listed");
     assert_eq!(tr302["retourcode"], "0001");
-    assert_eq!(tr302["messages"], serde_json::json!(["JW301", "WMO301"]));
+    assert_eq!(
+        tr302["messages"],
+        serde_json::json!(["JW301", "JW302", "WMO301", "WMO302"])
+    );
     assert!(tr302["description"].as_str().is_some_and(|d| !d.is_empty()));
 
     let out = sluis(&["rules"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.lines().any(|l| l.starts_with("TR377  0001  JW319  ")),
+        text.lines()
+            .any(|l| l.starts_with("TR377  0001  JW319,JW320  ")),
         "{text}"
     );
     let out = sluis(&["rules", "--format", "markdown"]);

@@ -482,7 +482,7 @@ mod tests {
     #[test]
     fn message_codes_per_standard() {
         let ijw_only = rule("TR409").expect("registered");
-        assert_eq!(ijw_only.message_codes(), ["JW319"]);
+        assert_eq!(ijw_only.message_codes(), ["JW319", "JW320"]);
         assert!(ijw_only.applies(true, 319));
         assert!(!ijw_only.applies(false, 319));
         assert!(!ijw_only.applies(true, 317));
