@@ -269,3 +269,26 @@ fn messages_say_what_was_found() {
     assert_eq!(json["code"], "CS003");
     assert_eq!(json["retourcode"], "0001");
 }
+
+#[test]
+fn the_json_form_gets_the_same_rule_findings() {
+    let mut failures = Vec::new();
+    for r in RULES {
+        for file in xml_files(&root().join(r.code), "") {
+            let v = verdict(&file);
+            let json = sluis::write(&v.document, sluis::Format::Json);
+            let from_json = validate(json.as_bytes(), &Limits::default())
+                .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            if from_json.findings != v.findings {
+                failures.push(format!(
+                    "{}: {} as JSON:\n    {}\nas XML:\n    {}",
+                    r.code,
+                    file.display(),
+                    summary(&from_json),
+                    summary(&v)
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
