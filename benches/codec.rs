@@ -71,6 +71,14 @@ fn message_group(c: &mut Criterion, name: &str, input: &[u8]) {
             sluis::codec::json::to_string(&p.structured.document)
         })
     });
+    // The whole verdict (structure and the standard's in-message rules), and the rules alone.
+    g.bench_function("structure_and_rules", |b| {
+        b.iter(|| sluis::validate(black_box(input), &limits))
+    });
+    let doc = parsed.structured.document;
+    g.bench_function("rules_only", |b| {
+        b.iter(|| sluis::validate::rules::check(black_box(&doc)))
+    });
     g.finish();
 }
 

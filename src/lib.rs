@@ -51,6 +51,39 @@ pub fn parse(bytes: &[u8], limits: &Limits) -> Result<Parsed, ReadError> {
     Ok(Parsed { format, structured })
 }
 
+/// A message read and judged: its structure and the standard's in-message rules.
+#[derive(Debug, Clone)]
+pub struct Verdict {
+    pub format: Format,
+    pub document: Document,
+    /// Structure findings (`XSD`) first, then rule findings (`TR101`, `CS003` …).
+    pub findings: Vec<Finding>,
+}
+
+impl Verdict {
+    /// Valid when neither the structure nor any rule has a finding.
+    pub fn is_valid(&self) -> bool {
+        self.findings.is_empty()
+    }
+}
+
+/// Read a message in either form, check its structure and then the standard's in-message
+/// rules. A structural error stops only the rules that need the affected element (it holds
+/// `Value::Invalid` or is absent), not the whole message. Pure: no I/O.
+pub fn validate(bytes: &[u8], limits: &Limits) -> Result<Verdict, ReadError> {
+    let parsed = parse(bytes, limits)?;
+    let Structured {
+        document,
+        mut findings,
+    } = parsed.structured;
+    findings.extend(validate::rules::check(&document));
+    Ok(Verdict {
+        format: parsed.format,
+        document,
+        findings,
+    })
+}
+
 /// Convert a document to the given form.
 pub fn write(doc: &Document, format: Format) -> String {
     match format {

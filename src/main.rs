@@ -32,6 +32,11 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// List the standard's in-message rules Sluis checks: code, retourcode, messages, description.
+    Rules {
+        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        format: RulesFormat,
+    },
     /// Convert a message between XML and JSON, written to standard output.
     Convert {
         #[arg(long, value_enum)]
@@ -45,6 +50,14 @@ enum Command {
 enum OutputFormat {
     Text,
     Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RulesFormat {
+    Text,
+    Json,
+    /// The table in `docs/rules.md`.
+    Markdown,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -98,18 +111,15 @@ fn validate_file(path: &Path, limits: &Limits) -> Report {
         Ok(b) => b,
         Err(e) => return unreadable(file, format!("cannot read file: {e}")),
     };
-    match sluis::parse(&bytes, limits) {
+    match sluis::validate(&bytes, limits) {
         Err(e) => unreadable(file, e.to_string()),
-        Ok(parsed) => {
-            let s = parsed.structured;
-            Report {
-                file,
-                bericht: Some(s.document.code()),
-                valid: s.findings.is_empty(),
-                errors: s.findings,
-                unreadable: false,
-            }
-        }
+        Ok(verdict) => Report {
+            file,
+            bericht: Some(verdict.document.code()),
+            valid: verdict.is_valid(),
+            errors: verdict.findings,
+            unreadable: false,
+        },
     }
 }
 
@@ -124,6 +134,47 @@ fn print_text(r: &Report) {
     }
     for e in &r.errors {
         println!("  {} {} {}", e.code, e.path, e.message);
+    }
+}
+
+/// One registry entry as `rules --format json` prints it.
+#[derive(Serialize)]
+struct RuleRow {
+    code: &'static str,
+    retourcode: Option<&'static str>,
+    messages: Vec<String>,
+    description: &'static str,
+}
+
+fn print_rules(format: RulesFormat) {
+    let rows: Vec<RuleRow> = sluis::validate::rules::RULES
+        .iter()
+        .map(|r| RuleRow {
+            code: r.code,
+            retourcode: r.retourcode,
+            messages: r.message_codes(),
+            description: r.description,
+        })
+        .collect();
+    match format {
+        RulesFormat::Json => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&rows).unwrap_or_default()
+            );
+        }
+        RulesFormat::Text => {
+            for r in &rows {
+                println!(
+                    "{}  {}  {}  {}",
+                    r.code,
+                    r.retourcode.unwrap_or("-"),
+                    r.messages.join(","),
+                    r.description
+                );
+            }
+        }
+        RulesFormat::Markdown => print!("{}", sluis::validate::rules::markdown_table()),
     }
 }
 
@@ -154,6 +205,10 @@ fn main() -> ExitCode {
             } else {
                 ExitCode::SUCCESS
             }
+        }
+        Command::Rules { format } => {
+            print_rules(format);
+            ExitCode::SUCCESS
         }
         Command::Convert { to, file } => {
             let bytes = match read_input(&file, limits.max_bytes) {

@@ -25,7 +25,12 @@ fn json(out: &Output) -> serde_json::Value {
 #[test]
 fn validate_reports_per_file_and_sets_the_exit_code() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let good = write(dir.path(), "good.xml", JW305.as_bytes());
+    // The shared JW305 starts its second product after the Dagtekening (TR134); move it back.
+    let good_text = jw305_with(
+        "<s:Begindatum>2026-03-09</s:Begindatum>",
+        "<s:Begindatum>2026-03-02</s:Begindatum>",
+    );
+    let good = write(dir.path(), "good.xml", good_text.as_bytes());
     let bad = write(
         dir.path(),
         "bad.xml",
@@ -120,4 +125,79 @@ fn a_huge_file_is_refused_without_reading_it_whole() {
         .contains("more than the limit"));
     let out = sluis(&["--max-bytes", "100", "validate", path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn validate_reports_rule_errors_with_code_and_retourcode() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // The shared JW305 starts its second product after the Dagtekening: TR134.
+    let late = write(dir.path(), "late.xml", JW305.as_bytes());
+    let out = sluis(&["validate", "--format", "json", late.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let v = json(&out);
+    assert_eq!(v["valid"], false);
+    assert_eq!(v["errors"][0]["code"], "TR134");
+    assert_eq!(v["errors"][0]["retourcode"], "0001");
+    assert_eq!(
+        v["errors"][0]["path"],
+        "/Bericht/Client/StartProducten/StartProduct[2]/Begindatum"
+    );
+    assert_eq!(
+        v["errors"][0]["message"],
+        "Begindatum 2026-03-09 ligt na Dagtekening 2026-03-02"
+    );
+    // Structure errors first, then rule errors; neither hides the other.
+    let both = write(
+        dir.path(),
+        "both.xml",
+        JW305
+            .replacen(
+                "<s:Geslacht>2</s:Geslacht>",
+                "<s:Geslacht>9</s:Geslacht>",
+                1,
+            )
+            .as_bytes(),
+    );
+    let out = sluis(&["validate", "--format", "json", both.to_str().unwrap()]);
+    let v = json(&out);
+    let codes: Vec<&str> = v["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter_map(|e| e["code"].as_str())
+        .collect();
+    assert_eq!(codes, ["XSD", "TR134"]);
+    assert!(v["errors"][0].get("retourcode").is_none());
+}
+
+#[test]
+fn rules_lists_the_registry() {
+    let out = sluis(&["rules", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v = json(&out);
+    let rules = v.as_array().expect("array");
+    assert_eq!(rules.len(), sluis::validate::rules::RULES.len());
+    let tr302 = rules
+        .iter()
+        .find(|r| r["code"] == "TR302")
+        .expect("TR302 listed");
+    assert_eq!(tr302["retourcode"], "0001");
+    assert_eq!(
+        tr302["messages"],
+        serde_json::json!(["JW301", "JW302", "WMO301", "WMO302"])
+    );
+    assert!(tr302["description"].as_str().is_some_and(|d| !d.is_empty()));
+
+    let out = sluis(&["rules"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("TR377  0001  JW319,JW320  ")),
+        "{text}"
+    );
+    let out = sluis(&["rules", "--format", "markdown"]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        sluis::validate::rules::markdown_table()
+    );
 }

@@ -1,6 +1,7 @@
-//! Judging a message: first its structure (what the XSD says); later issues add the standard's
-//! in-message and cross-message rules on top of the same [`Finding`]s.
+//! Judging a message: first its structure (what the XSD says), then the standard's in-message
+//! rules ([`rules`]), both as [`Finding`]s. Cross-message rules come with the store.
 
+pub mod rules;
 pub mod structure;
 
 use serde::Serialize;
