@@ -197,6 +197,11 @@ def parse_message(std, path, code):
     msg.root = top.get("type").split(":")[1]
     code_simple = msg.inline[f"{code}_Header_BerichtCode"]
     msg.berichtcode = code_simple.patterns[-1]
+    # The versions the XSD declares of itself (its appinfo): what a retourbericht reports in
+    # XsdVersieRetour for the schemas Sluis checks with.
+    info = {e.tag.split("}")[-1]: (e.text or "").strip() for e in root.iter() if e.tag.endswith("XsdVersie")}
+    msg.xsd_versie = info["BerichtXsdVersie"]
+    msg.basis_xsd_versie = info["BasisschemaXsdVersie"]
     std.messages.append(msg)
 
 
@@ -279,6 +284,8 @@ def write_rust(std, label):
             f"    MessageSchema {{\n        code: {json.dumps(msg.code)},\n        berichtcode: {json.dumps(msg.berichtcode)},\n"
             f"        namespace: {json.dumps(msg.ns)},\n        prefix: {json.dumps(msg.code.lower())},\n"
             f"        purpose: {json.dumps(PURPOSE[msg.code[-3:]])},\n"
+            f"        xsd_versie: {json.dumps(msg.xsd_versie)},\n"
+            f"        basis_xsd_versie: {json.dumps(msg.basis_xsd_versie)},\n"
             f"        root: &{msg.code}_{rust_ident(msg.root)},\n        standard: &STANDARD,\n    }},"
         )
     out.append("];\n")

@@ -6,10 +6,12 @@
 //! sides share. Nothing in these modules does I/O.
 
 pub mod codec;
+pub mod retour;
 pub mod standard;
 pub mod validate;
 
 pub use codec::{Format, Limits, ReadError};
+pub use retour::{retour, RetourContext, RetourError};
 pub use standard::Document;
 pub use validate::structure::Structured;
 pub use validate::Finding;

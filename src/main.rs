@@ -2,7 +2,8 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
-use sluis::{Finding, Format, Limits};
+use sluis::standard::types::Datum;
+use sluis::{Finding, Format, Limits, RetourContext};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -36,6 +37,21 @@ enum Command {
     Rules {
         #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
         format: RulesFormat,
+    },
+    /// Write the retourbericht the standard prescribes for a heenbericht (JW302 for a JW301 …,
+    /// the JW325 declaratie-antwoord for a JW323). Exit code 0: written, 1: the standard gives
+    /// no retourbericht (not XSD-valid, or itself a retourbericht), 2: unreadable.
+    Retour {
+        #[arg(long, value_enum, default_value_t = Target::Xml)]
+        format: Target,
+        /// IdentificatieRetour (at most 12 characters); by default derived from the message.
+        #[arg(long)]
+        identificatie: Option<String>,
+        /// DagtekeningRetour (JJJJ-MM-DD); by default today (UTC).
+        #[arg(long, value_parser = parse_datum)]
+        dagtekening: Option<Datum>,
+        /// Message file; `-` reads standard input.
+        file: PathBuf,
     },
     /// Convert a message between XML and JSON, written to standard output.
     Convert {
@@ -178,6 +194,78 @@ fn print_rules(format: RulesFormat) {
     }
 }
 
+fn parse_datum(s: &str) -> Result<Datum, String> {
+    Datum::parse(s).ok_or_else(|| format!("{s:?} is geen geldige datum (JJJJ-MM-DD)"))
+}
+
+fn today() -> Option<Datum> {
+    let d = time::OffsetDateTime::now_utc().date();
+    Datum::from_ymd(d.year(), d.month() as u8, d.day())
+}
+
+/// A default IdentificatieRetour: 12 hex digits of a hash of the heenbericht, so the same
+/// message gets the same identificatie on a rerun.
+fn derived_identificatie(bytes: &[u8]) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut h);
+    format!("{:012x}", h.finish() & 0xffff_ffff_ffff)
+}
+
+fn retour_file(
+    file: &Path,
+    format: Target,
+    identificatie: Option<String>,
+    dagtekening: Option<Datum>,
+    limits: &Limits,
+) -> ExitCode {
+    let bytes = match read_input(file, limits.max_bytes) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("{}: cannot read file: {e}", file.display());
+            return ExitCode::from(2);
+        }
+    };
+    let verdict = match sluis::validate(&bytes, limits) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("{}: {e}", file.display());
+            return ExitCode::from(2);
+        }
+    };
+    let Some(dagtekening) = dagtekening.or_else(today) else {
+        eprintln!("the system date is not a usable date");
+        return ExitCode::from(2);
+    };
+    let identificatie = identificatie.unwrap_or_else(|| derived_identificatie(&bytes));
+    let ctx = RetourContext::new(identificatie, dagtekening);
+    match sluis::retour(&verdict, &ctx) {
+        Ok(doc) => {
+            let target = match format {
+                Target::Json => Format::Json,
+                Target::Xml => Format::Xml,
+            };
+            let out = sluis::write(&doc, target);
+            print!("{out}");
+            if !out.ends_with('\n') {
+                println!();
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{}: geen retourbericht: {e}", file.display());
+            for f in verdict
+                .findings
+                .iter()
+                .filter(|f| f.code == sluis::validate::XSD)
+            {
+                eprintln!("  {} {} {}", f.code, f.path, f.message);
+            }
+            ExitCode::from(1)
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let limits = Limits {
@@ -210,6 +298,12 @@ fn main() -> ExitCode {
             print_rules(format);
             ExitCode::SUCCESS
         }
+        Command::Retour {
+            format,
+            identificatie,
+            dagtekening,
+            file,
+        } => retour_file(&file, format, identificatie, dagtekening, &limits),
         Command::Convert { to, file } => {
             let bytes = match read_input(&file, limits.max_bytes) {
                 Ok(b) => b,

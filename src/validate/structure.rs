@@ -143,7 +143,7 @@ fn is_xml_char(c: char) -> bool {
 }
 
 /// Appends one step to an element path, with an index for elements that may repeat.
-fn push_step(path: &mut String, field: &Field, occurrence: usize) {
+pub(crate) fn push_step(path: &mut String, field: &Field, occurrence: usize) {
     path.push('/');
     path.push_str(field.name);
     if field.repeats() {

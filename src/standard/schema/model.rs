@@ -184,6 +184,9 @@ pub struct MessageSchema {
     /// The prefix Sluis writes for the message namespace (`jw301`).
     pub prefix: &'static str,
     pub purpose: &'static str,
+    /// The version the message's XSD declares of itself, and of the basisschema it imports.
+    pub xsd_versie: &'static str,
+    pub basis_xsd_versie: &'static str,
     pub root: &'static ComplexType,
     pub standard: &'static Standard,
 }
