@@ -132,6 +132,8 @@ impl<'f> Outcome<'f> {
     }
 }
 
+const HEADER: &str = "/Bericht/Header";
+
 /// Whether `path` lies at or below `class` (`/Bericht/Client` covers `/Bericht/Client/Bsn`).
 fn within(path: &str, class: &str) -> bool {
     path.strip_prefix(class)
@@ -146,9 +148,12 @@ struct Codes {
 
 impl Codes {
     fn new(heen: &Document, root: &'static ComplexType, coded: &[(&str, &'static str)]) -> Self {
-        let mut classes = vec![("/Bericht/Header".to_string(), Vec::new())];
+        let mut classes = Vec::new();
         let mut path = String::from("/Bericht");
         collect_classes(&heen.children, root, &mut path, &mut classes);
+        // The header is always a berichtklasse, first in the list.
+        classes.retain(|(c, _)| c != HEADER);
+        classes.insert(0, (HEADER.to_string(), Vec::new()));
         for &(at, code) in coded {
             let class = classes
                 .iter_mut()
@@ -191,7 +196,12 @@ fn collect_classes(
         let Type::Complex(sub) = field.ty else {
             continue;
         };
-        for (i, e) in heen.iter().filter(|e| e.name() == field.name).enumerate() {
+        // The declaratie-antwoord answers the Declaratie berichtklasse of the 323.
+        let name = match field.name {
+            "DeclaratieAntwoord" => "Declaratie",
+            n => n,
+        };
+        for (i, e) in heen.iter().filter(|e| e.name() == name).enumerate() {
             let len = path.len();
             push_step(path, e.field, i + 1);
             if sub.field("RetourCodes").is_some() {
@@ -242,7 +252,7 @@ impl Builder<'_> {
             Outcome::InMessage => (vec![TECHNISCH_AFGEKEURD], None),
             Outcome::Coded(coded) => {
                 let codes = Codes::new(self.heen, self.target.root, coded);
-                let own = codes.own("/Bericht/Header").to_vec();
+                let own = codes.own(HEADER).to_vec();
                 if own.is_empty() {
                     (vec![GEEN_OPMERKING], Some(codes))
                 } else {
@@ -311,9 +321,7 @@ impl Builder<'_> {
         };
         let header_codes: Vec<&str> = match (outcome, &codes) {
             (Outcome::InMessage, _) => vec![TECHNISCH_AFGEKEURD],
-            (_, Some(c)) if !c.own("/Bericht/Header").is_empty() => {
-                c.own("/Bericht/Header").to_vec()
-            }
+            (_, Some(c)) if !c.own(HEADER).is_empty() => c.own(HEADER).to_vec(),
             _ => vec![GEEN_OPMERKING],
         };
         let mut header = Vec::new();
@@ -582,12 +590,7 @@ fn copy_field(
         occurrence += 1;
         let len = path.len();
         push_step(path, e.field, occurrence);
-        let keep = !copy.only_rejected
-            || !matches!(field.name, "Client" | "Prestatie")
-            || copy
-                .codes
-                .is_some_and(|c| c.rejected_within(path) || c.rejected_above(path));
-        if keep {
+        if keeps(copy, field, path, false) {
             out.push(transplant(e, field, path, copy, false)?);
         }
         path.truncate(len);
@@ -595,13 +598,14 @@ fn copy_field(
     Ok(())
 }
 
-impl Codes {
-    /// Whether a berichtklasse holding `path` (not `path` itself) was rejected.
-    fn rejected_above(&self, path: &str) -> bool {
-        self.classes
-            .iter()
-            .any(|(c, codes)| !codes.is_empty() && c.len() < path.len() && within(path, c))
-    }
+/// Whether a Client or Prestatie goes into the answer: always when copying plainly; when only
+/// rejected ones go back (OP065, IV087), if it or anything in it was rejected, or a berichtklasse
+/// above it was (then it comes back as not assessed).
+fn keeps(copy: &Copy<'_>, field: &Field, path: &str, below_rejected: bool) -> bool {
+    !copy.only_rejected
+        || !matches!(field.name, "Client" | "Prestatie")
+        || below_rejected
+        || copy.codes.is_some_and(|c| c.rejected_within(path))
 }
 
 /// One heenbericht element as `field` of the answer, with RetourCodes where the answer's type
@@ -642,11 +646,7 @@ fn transplant(
             let len = path.len();
             push_step(path, child.field, occurrence);
             let below_rejected = rejected_above || !own.is_empty();
-            let keep = !copy.only_rejected
-                || f.name != "Prestatie"
-                || below_rejected
-                || copy.codes.is_some_and(|c| c.rejected_within(path));
-            if keep {
+            if keeps(copy, f, path, below_rejected) {
                 kids.push(transplant(child, f, path, copy, below_rejected)?);
             }
             path.truncate(len);

@@ -201,3 +201,77 @@ fn rules_lists_the_registry() {
         sluis::validate::rules::markdown_table()
     );
 }
+
+#[test]
+fn retour_writes_the_answer_or_says_why_there_is_none() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // StatusAanlevering 2 breaks an in-message rule (CS058): rejected with 0001.
+    let rejected = JW305.replacen(
+        "<s:StatusAanlevering>1</s:StatusAanlevering>",
+        "<s:StatusAanlevering>2</s:StatusAanlevering>",
+        1,
+    );
+    let heen = write(dir.path(), "start.xml", rejected.as_bytes());
+    let args = |extra: &[&str]| {
+        let mut a = vec![
+            "retour",
+            "--identificatie",
+            "RET-7",
+            "--dagtekening",
+            "2026-03-03",
+        ];
+        a.extend_from_slice(extra);
+        a.push(heen.to_str().unwrap());
+        sluis(&a)
+    };
+    let out = args(&[]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let xml = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(
+        xml.contains("<jw306:BerichtCode>439</jw306:BerichtCode>"),
+        "{xml}"
+    );
+    assert!(xml.contains("<jw306:IdentificatieRetour>RET-7</jw306:IdentificatieRetour>"));
+    assert!(xml.contains("<jw306:DagtekeningRetour>2026-03-03</jw306:DagtekeningRetour>"));
+    assert!(xml.contains("<jw306:RetourCode>0001</jw306:RetourCode>"));
+    let out = args(&["--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v = json(&out);
+    assert_eq!(v["bericht"], "JW306");
+    assert_eq!(v["Header"]["RetourCodes"], serde_json::json!(["0001"]));
+    // Without options the identificatie is derived from the message: the same on a rerun.
+    let once = sluis(&["retour", heen.to_str().unwrap()]);
+    let again = sluis(&["retour", heen.to_str().unwrap()]);
+    assert_eq!(once.stdout, again.stdout);
+
+    // An XSD-invalid message gets no retourbericht: exit 1 and the reason.
+    let bad = write(
+        dir.path(),
+        "bad.xml",
+        jw305_with("<s:Geslacht>2</s:Geslacht>", "").as_bytes(),
+    );
+    let out = sluis(&["retour", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("XSD") && err.contains("/Bericht/Client/Geslacht"),
+        "{err}"
+    );
+    let out = sluis(&[
+        "retour",
+        "--dagtekening",
+        "2026-02-30",
+        heen.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an impossible date is a usage error"
+    );
+}

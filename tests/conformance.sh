@@ -5,6 +5,8 @@
 #     the original element for element (namespace, name, text), and JSON -> XML -> JSON is stable.
 #  3. Every valid fixture Sluis ships is XSD-valid by xmllint; every invalid one is refused by it;
 #     every rule fixture (fixtures/rules/, pass and fail alike) is XSD-valid.
+#  4. Every retourbericht Sluis writes (for the official examples and for all our fixtures that
+#     are heenberichten and XSD-valid) is XSD-valid by xmllint against the answer's own XSD.
 # Step 1 compares Sluis's structure verdict (XSD and READ findings), not its rule findings: xmllint
 # knows nothing of the standard's rules.
 # Usage: tests/conformance.sh [ISTANDAARDEN_DIR] [SLUIS_BINARY]
@@ -66,6 +68,30 @@ for f in fixtures/rules/*/*.xml; do
   checked=$((checked + 1))
   if ! xmllint --noout --schema "$ref/$std/xsd/$code.xsd" "$f" 2>/dev/null; then echo "FAIL $f: not XSD-valid"; fail=$((fail + 1)); fi
 done
+
+# The retourberichten Sluis writes.
+retours=0
+# target/tmp/retour-samples/ holds the answers tests/retour.rs wrote (rejected clients and
+# prestaties with their codes: the cases no fixture reaches without the message history).
+for f in "$ref"/*/voorbeelden/*.xml fixtures/*/*/valid/*.xml fixtures/rules/*/*.xml fixtures/bench/*.xml target/tmp/retour-samples/*.xml; do
+  [ -e "$f" ] || continue
+  case "$f" in
+    target/tmp/retour-samples/*) cp "$f" "$tmp/r.xml" ;;
+    # Exit 1 means the standard gives no retourbericht (XSD-invalid, or itself a retourbericht).
+    *) if ! "$sluis" retour --dagtekening 2026-11-23 "$f" > "$tmp/r.xml" 2>/dev/null; then continue; fi ;;
+  esac
+  answer=$(python3 -c '
+import sys, xml.etree.ElementTree as ET
+ns = ET.parse(sys.argv[1]).getroot().tag[1:].split("}")[0]
+parts = ns.split("/")
+print(("ijw-3.2" if parts[3] == "ijw" else "iwmo-3.2") + " " + parts[5].upper())' "$tmp/r.xml")
+  std=${answer% *}; code=${answer#* }
+  checked=$((checked + 1)); retours=$((retours + 1))
+  if ! xmllint --noout --schema "$ref/$std/xsd/$code.xsd" "$tmp/r.xml" 2>"$tmp/err"; then
+    echo "FAIL $f: its retourbericht $code is not XSD-valid"; head -3 "$tmp/err"; fail=$((fail + 1))
+  fi
+done
+echo "retourberichten checked: $retours"
 
 echo "conformance: $((checked - fail)) passed, $fail failed"
 [ "$fail" -eq 0 ]
