@@ -75,6 +75,17 @@ fn message_group(c: &mut Criterion, name: &str, input: &[u8]) {
     g.bench_function("structure_and_rules", |b| {
         b.iter(|| sluis::validate(black_box(input), &limits))
     });
+    // What the gateway does per message: the verdict, the retourbericht and its XML text.
+    let ctx = sluis::RetourContext::new(
+        "BENCH",
+        sluis::standard::types::Datum::from_ymd(2026, 6, 1).expect("date"),
+    );
+    g.bench_function("validate_retour_xml", |b| {
+        b.iter(|| {
+            let v = sluis::validate(black_box(input), &limits).expect("readable");
+            sluis::retour(&v, &ctx).map(|r| sluis::codec::xml::write(&r))
+        })
+    });
     let doc = parsed.structured.document;
     g.bench_function("rules_only", |b| {
         b.iter(|| sluis::validate::rules::check(black_box(&doc)))
