@@ -8,6 +8,7 @@
 use super::{Limits, ReadError};
 use crate::standard::schema::Ns;
 use crate::standard::{Content, Document, Element};
+use quick_xml::escape::EscapeError;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::PrefixDeclaration;
 use quick_xml::Reader;
@@ -15,6 +16,8 @@ use std::borrow::Cow;
 
 const XSI: &str = "http://www.w3.org/2001/XMLSchema-instance";
 const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
+/// Namespace declarations in scope at once; the standard's messages have two.
+const MAX_BINDINGS: usize = 64;
 
 /// What the reader hands out: elements opening and closing, and the character data between.
 #[derive(Debug, PartialEq)]
@@ -33,7 +36,7 @@ pub enum XmlEvent<'a> {
 /// A prefix bound to a namespace by an `xmlns` attribute, in scope below `depth`.
 struct Binding {
     /// Empty for the default namespace.
-    prefix: Box<str>,
+    prefix: Box<[u8]>,
     /// `None` when the declaration undoes a binding (`xmlns=""`).
     ns: Option<u16>,
     depth: usize,
@@ -125,16 +128,11 @@ impl<'a> XmlReader<'a> {
                     return Ok(Some(XmlEvent::End));
                 }
                 Event::Text(t) => {
-                    // Normalising line ends costs a scan per text; skip it when there is no CR.
-                    let piece = if self.has_cr {
-                        t.xml10_content()
-                    } else {
-                        t.into_inner()
-                    };
+                    let raw = self.text_of(&t.into_inner(), pos)?;
                     if self.depth > 0 {
-                        return Ok(Some(XmlEvent::Text(piece)));
+                        return self.unescape(raw, pos).map(|t| Some(XmlEvent::Text(t)));
                     }
-                    if !crate::standard::types::is_blank(&piece) {
+                    if !crate::standard::types::is_blank(&raw) {
                         return Err(malformed(pos, "text outside the root element"));
                     }
                 }
@@ -142,38 +140,17 @@ impl<'a> XmlReader<'a> {
                     if self.depth == 0 {
                         return Err(malformed(pos, "CDATA outside the root element"));
                     }
-                    let piece = if self.has_cr {
-                        c.xml10_content()
-                    } else {
-                        c.into_inner()
-                    };
-                    return Ok(Some(XmlEvent::Text(piece)));
-                }
-                Event::GeneralRef(r) => {
-                    if self.depth == 0 {
-                        return Err(malformed(pos, "reference outside the root element"));
-                    }
-                    let ch = match r.resolve_char_ref() {
-                        Ok(Some(c)) => c,
-                        Ok(None) => match &*r {
-                            "lt" => '<',
-                            "gt" => '>',
-                            "amp" => '&',
-                            "apos" => '\'',
-                            "quot" => '"',
-                            other => {
-                                return Err(ReadError::Entity(other.chars().take(40).collect()))
-                            }
-                        },
-                        Err(e) => return Err(malformed(pos, e.to_string())),
-                    };
-                    return Ok(Some(XmlEvent::Text(Cow::Owned(ch.to_string()))));
+                    // CDATA is taken as it is: no references inside.
+                    return self
+                        .text_of(&c.into_inner(), pos)
+                        .map(|t| Some(XmlEvent::Text(t)));
                 }
                 Event::Decl(d) => {
                     if let Some(enc) = d.encoding() {
                         let enc = enc.map_err(|e| malformed(pos, e.to_string()))?;
+                        let enc = String::from_utf8_lossy(&enc);
                         if !enc.eq_ignore_ascii_case("utf-8") && !enc.eq_ignore_ascii_case("utf8") {
-                            return Err(ReadError::Encoding(enc.to_string()));
+                            return Err(ReadError::Encoding(enc.into_owned()));
                         }
                     }
                 }
@@ -192,6 +169,33 @@ impl<'a> XmlReader<'a> {
                     };
                 }
             }
+        }
+    }
+
+    /// The text of a piece of the input, with XML's end-of-line normalisation (CR LF and lone
+    /// CR become LF) when the input has carriage returns at all.
+    fn text_of(&self, raw: &[u8], pos: u64) -> Result<Cow<'a, str>, ReadError> {
+        let text = borrow_from(self.input, raw)
+            .ok_or_else(|| malformed(pos, "text is not valid UTF-8"))?;
+        if self.has_cr && memchr::memchr(b'\r', raw).is_some() {
+            return Ok(Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n")));
+        }
+        Ok(text)
+    }
+
+    /// Resolve character references and XML's five predefined entities; any other entity is
+    /// refused, never looked up.
+    fn unescape(&self, text: Cow<'a, str>, pos: u64) -> Result<Cow<'a, str>, ReadError> {
+        if memchr::memchr(b'&', text.as_bytes()).is_none() {
+            return Ok(text);
+        }
+        match quick_xml::escape::unescape(&text) {
+            Ok(Cow::Borrowed(_)) => Ok(text),
+            Ok(Cow::Owned(s)) => Ok(Cow::Owned(s)),
+            Err(EscapeError::UnrecognizedEntity(_, name)) => {
+                Err(ReadError::Entity(name.chars().take(40).collect()))
+            }
+            Err(e) => Err(malformed(pos, e.to_string())),
         }
     }
 
@@ -218,26 +222,32 @@ impl<'a> XmlReader<'a> {
         self.depth += 1;
         self.attributes.clear();
         // The common case, a tag without attributes, skips attribute parsing altogether.
-        if !crate::standard::types::is_blank(e.attributes_raw()) {
+        if e.attributes_raw()
+            .iter()
+            .any(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        {
             self.read_attributes(e, pos)?;
         }
         let qname = e.name();
         let qname = qname.as_ref();
-        let (prefix, local) = match memchr::memchr(b':', qname.as_bytes()) {
-            // ':' is ASCII, so both sides are on character boundaries.
+        let (prefix, local) = match memchr::memchr(b':', qname) {
             Some(i) => (&qname[..i], &qname[i + 1..]),
-            None => ("", qname),
+            None => (&b""[..], qname),
         };
         let ns = match self.resolve(prefix) {
             Ok(ns) => ns,
             Err(()) => {
                 return Err(malformed(
                     pos,
-                    format!("undeclared namespace prefix {prefix:?}"),
+                    format!(
+                        "undeclared namespace prefix {:?}",
+                        String::from_utf8_lossy(prefix)
+                    ),
                 ))
             }
         };
-        let local = borrow_from(self.input, local);
+        let local = borrow_from(self.input, local)
+            .ok_or_else(|| malformed(pos, "element name is not valid UTF-8"))?;
         if empty {
             self.pending_end = true;
         }
@@ -249,22 +259,31 @@ impl<'a> XmlReader<'a> {
     fn read_attributes(&mut self, e: &BytesStart<'_>, pos: u64) -> Result<(), ReadError> {
         for attr in e.attributes() {
             let attr = attr.map_err(|err| malformed(pos, err.to_string()))?;
-            let prefix = match attr.key.as_namespace_binding() {
-                Some(PrefixDeclaration::Default) => "",
+            let prefix: &[u8] = match attr.key.as_namespace_binding() {
+                Some(PrefixDeclaration::Default) => b"",
                 Some(PrefixDeclaration::Named(p)) => p,
                 None => continue,
             };
             let uri = attr
-                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .unescape_value()
                 .map_err(|err| malformed(pos, err.to_string()))?;
             // `xml` may only be bound to its own namespace, `xmlns` never.
-            if prefix == "xml" && uri == XML_NS {
+            if prefix == b"xml" && uri == XML_NS {
                 continue;
             }
-            if prefix == "xmlns" || prefix == "xml" {
+            if prefix == b"xmlns" || prefix == b"xml" {
                 return Err(malformed(
                     pos,
-                    format!("prefix {prefix} cannot be declared"),
+                    format!(
+                        "prefix {} cannot be declared",
+                        String::from_utf8_lossy(prefix)
+                    ),
+                ));
+            }
+            if self.bindings.len() >= MAX_BINDINGS {
+                return Err(malformed(
+                    pos,
+                    format!("more than {MAX_BINDINGS} namespace declarations in scope"),
                 ));
             }
             let ns = if uri.is_empty() {
@@ -284,27 +303,35 @@ impl<'a> XmlReader<'a> {
             if attr.key.as_namespace_binding().is_some() {
                 continue;
             }
-            if let Some((prefix, local)) = key.split_once(':') {
+            if let Some(i) = memchr::memchr(b':', key) {
+                let (prefix, local) = (&key[..i], &key[i + 1..]);
                 let ns = self.resolve(prefix).map_err(|()| {
-                    malformed(pos, format!("undeclared namespace prefix {prefix:?}"))
+                    malformed(
+                        pos,
+                        format!(
+                            "undeclared namespace prefix {:?}",
+                            String::from_utf8_lossy(prefix)
+                        ),
+                    )
                 })?;
                 let is_xsi = ns.is_some_and(|i| self.namespace(i) == XSI);
-                if is_xsi && (local == "schemaLocation" || local == "noNamespaceSchemaLocation") {
+                if is_xsi && (local == b"schemaLocation" || local == b"noNamespaceSchemaLocation") {
                     continue;
                 }
             }
-            self.attributes.push(key.to_string());
+            self.attributes
+                .push(String::from_utf8_lossy(key).into_owned());
         }
         Ok(())
     }
 
-    /// The namespace of a prefix (`""` for the default namespace); `Err` if it is undeclared.
-    fn resolve(&mut self, prefix: &str) -> Result<Option<u16>, ()> {
+    /// The namespace of a prefix (empty for the default namespace); `Err` if it is undeclared.
+    fn resolve(&mut self, prefix: &[u8]) -> Result<Option<u16>, ()> {
         match self.bindings.iter().rev().find(|b| &*b.prefix == prefix) {
             Some(b) if b.ns.is_some() || prefix.is_empty() => Ok(b.ns),
             Some(_) => Err(()),
             None if prefix.is_empty() => Ok(None),
-            None if prefix == "xml" => Ok(Some(intern(&mut self.namespaces, XML_NS))),
+            None if prefix == b"xml" => Ok(Some(intern(&mut self.namespaces, XML_NS))),
             None => Err(()),
         }
     }
@@ -320,13 +347,17 @@ impl<'a> XmlReader<'a> {
     }
 }
 
-/// The reader hands out names borrowed from the input; re-borrow them with the input's
-/// lifetime (found by address, no `unsafe`) instead of allocating one String per element.
-fn borrow_from<'a>(input: &'a str, part: &str) -> Cow<'a, str> {
+/// The reader hands out names and text as bytes borrowed from the input, which is already
+/// known to be UTF-8; re-borrow them as `&str` with the input's lifetime (found by address, no
+/// `unsafe`), instead of checking UTF-8 again or allocating. Bytes from elsewhere (never, with
+/// a reader over a `&str`) are checked and copied. `None` only for invalid UTF-8.
+fn borrow_from<'a>(input: &'a str, part: &[u8]) -> Option<Cow<'a, str>> {
     let start = (part.as_ptr() as usize).wrapping_sub(input.as_ptr() as usize);
     match input.get(start..start.wrapping_add(part.len())) {
-        Some(s) if s.as_ptr() == part.as_ptr() => Cow::Borrowed(s),
-        _ => Cow::Owned(part.to_string()),
+        Some(s) if s.as_ptr() == part.as_ptr() => Some(Cow::Borrowed(s)),
+        _ => std::str::from_utf8(part)
+            .ok()
+            .map(|s| Cow::Owned(s.to_string())),
     }
 }
 
