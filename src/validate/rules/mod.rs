@@ -177,7 +177,7 @@ pub static RULES: &[Rule] = &[
     rule!("TR353", Both, [317], verzoek::tr353, "Een verzoek om wijziging bevat minstens één te wijzigen of nieuw product."),
     rule!("TR358", Both, [323], declaratie::tr358, "Het totaal ingediende bedrag is de som van de prestaties (debet min credit)."),
     rule!("TR377", Ijw, [319], verzoek::tr377, "Bij afwijzing wegens woonplaatsbeginsel (reden 8) is Woonplaatsbeginsel gevuld."),
-    rule!("TR380", Both, [317], verzoek::tr380, "De gewenste ingangsdatum ligt na de dagtekening van het bericht."),
+    rule!("TR380", Both, [317], verzoek::tr380, "De gewenste ingangsdatum van een nieuw product ligt na de dagtekening van het bericht."),
     rule!("TR383", Both, [315], verzoek::tr383, "ReferentieAanbieder is uniek per aangevraagd product."),
     rule!("TR386", Both, [315], verzoek::tr386, "Aangevraagde producten van hetzelfde product (of dezelfde categorie) overlappen niet in tijd."),
     rule!("TR409", Ijw, [319], verzoek::tr409, "Woonplaatsbeginsel blijft leeg als de reden van afwijzing niet 8 is."),
