@@ -292,3 +292,40 @@ fn the_json_form_gets_the_same_rule_findings() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn constraints_left_to_the_xsd_are_reported_as_xsd() {
+    // CS015 (BerichtSubversie 2), CS025 (BerichtVersie 3) and CS319 (DeclaratieNummer only
+    // letters and digits) are not registered: the XSD enforces them completely.
+    let mut failures = Vec::new();
+    for (file, p) in [
+        ("CS100/pass-januari-2021-jw323.xml", "jw323"),
+        ("CS100/pass-januari-2021-wmo323.xml", "wmo323"),
+    ] {
+        let text = base(file);
+        assert!(validate(text.as_bytes(), &Limits::default())
+            .expect("readable")
+            .is_valid());
+        for (element, from, to) in [
+            ("BerichtSubversie", "2", "1"),
+            ("BerichtVersie", "3", "03"),
+            ("DeclaratieNummer", "DECL0001", "DECL-0001"),
+        ] {
+            let changed = text.replacen(
+                &format!("<{p}:{element}>{from}</{p}:{element}>"),
+                &format!("<{p}:{element}>{to}</{p}:{element}>"),
+                1,
+            );
+            assert_ne!(changed, text, "{file}: {element} not found");
+            let v = validate(changed.as_bytes(), &Limits::default()).expect("readable");
+            if !v
+                .findings
+                .iter()
+                .any(|f| f.code == "XSD" && f.path.ends_with(element))
+            {
+                failures.push(format!("{file}: {element} {to}: {}", summary(&v)));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

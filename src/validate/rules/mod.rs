@@ -38,11 +38,12 @@ pub struct Rule {
     pub code: &'static str,
     /// The retourcode (code list WJ001) the standard maps a violation to.
     pub retourcode: Option<&'static str>,
-    /// The standard(s) the rule is part of.
-    pub standards: Standards,
-    /// Heenbericht numbers it applies to (301 = JW301 and/or WMO301, per `standards`); the
-    /// matching retourberichten (302 …) get the same rules.
-    pub messages: &'static [u16],
+    /// Heenbericht numbers it applies to in iJw (301 = JW301); the matching retourberichten
+    /// (302 …) get the same rules. Empty when the rule is not part of iJw.
+    pub ijw: &'static [u16],
+    /// The same for iWmo (301 = WMO301). Usually equal to `ijw`; a code can be attached to
+    /// different messages in the two standards (CD076: not in JW301, but in WMO301).
+    pub iwmo: &'static [u16],
     /// What the rule says, in our own words.
     pub description: &'static str,
     pub check: fn(&Ctx<'_>, &mut Sink),
@@ -68,38 +69,52 @@ impl Rule {
     /// retourbericht: `JW301`, `JW302`, `WMO301`, `WMO302`.
     pub fn message_codes(&self) -> Vec<String> {
         let mut out = Vec::new();
-        for (std, prefix) in [(Standards::Ijw, "JW"), (Standards::Iwmo, "WMO")] {
-            if self.standards == Standards::Both || self.standards == std {
-                for &m in self.messages {
-                    out.push(format!("{prefix}{m}"));
-                    if let Some(r) = retour_of(m) {
-                        out.push(format!("{prefix}{r}"));
-                    }
+        for (messages, prefix) in [(self.ijw, "JW"), (self.iwmo, "WMO")] {
+            for &m in messages {
+                out.push(format!("{prefix}{m}"));
+                if let Some(r) = retour_of(m) {
+                    out.push(format!("{prefix}{r}"));
                 }
             }
         }
         out
     }
 
+    /// The standard(s) the rule is part of.
+    pub fn standards(&self) -> Standards {
+        match (self.ijw.is_empty(), self.iwmo.is_empty()) {
+            (false, true) => Standards::Ijw,
+            (true, false) => Standards::Iwmo,
+            _ => Standards::Both,
+        }
+    }
+
     fn applies(&self, ijw: bool, number: u16) -> bool {
-        let std_ok = match self.standards {
-            Standards::Both => true,
-            Standards::Ijw => ijw,
-            Standards::Iwmo => !ijw,
-        };
-        std_ok && self.messages.contains(&number)
+        let messages = if ijw { self.ijw } else { self.iwmo };
+        messages.contains(&number)
     }
 }
 
 const R: Option<&str> = Some("0001");
 
 macro_rules! rule {
-    ($code:literal, $std:ident, [$($m:literal),*], $f:path, $desc:literal) => {
+    // The same messages in both standards.
+    ($code:literal, Both, [$($m:literal),*], $f:path, $desc:literal) => {
+        rule!($code, ijw [$($m),*], iwmo [$($m),*], $f, $desc)
+    };
+    ($code:literal, Ijw, [$($m:literal),*], $f:path, $desc:literal) => {
+        rule!($code, ijw [$($m),*], iwmo [], $f, $desc)
+    };
+    ($code:literal, Iwmo, [$($m:literal),*], $f:path, $desc:literal) => {
+        rule!($code, ijw [], iwmo [$($m),*], $f, $desc)
+    };
+    // Attached to different messages in the two standards.
+    ($code:literal, ijw [$($j:literal),*], iwmo [$($w:literal),*], $f:path, $desc:literal) => {
         Rule {
             code: $code,
             retourcode: R,
-            standards: Standards::$std,
-            messages: &[$($m),*],
+            ijw: &[$($j),*],
+            iwmo: &[$($w),*],
             description: $desc,
             check: $f,
         }
@@ -120,7 +135,7 @@ pub static RULES: &[Rule] = &[
     rule!("CD067", Both, [315], verzoek::cd067, "Naam van de verwijzer is verplicht bij verwijzertype 02–05 zonder ZorgverlenerCode."),
     rule!("CD068", Both, [315], verzoek::cd068, "ZorgverlenerCode blijft leeg als het verwijzertype niet 02–05 is."),
     rule!("CD075", Both, [301, 315, 317], toewijzing::cd075, "De einddatum van een product is verplicht als Budget gevuld is."),
-    rule!("CD076", Both, [301, 315, 317], toewijzing::cd076, "De einddatum van een product is verplicht bij frequentie 2 (per week)."),
+    rule!("CD076", ijw [315, 317], iwmo [301, 315, 317], toewijzing::cd076, "De einddatum van een product is verplicht bij frequentie 2 (per week); in iJw niet bij een toegewezen product (301)."),
     rule!("CD077", Both, [301, 315, 317], toewijzing::cd077, "Omvang blijft leeg als Budget gevuld is."),
     rule!("CD078", Both, [301, 315, 317], toewijzing::cd078, "Budget blijft leeg als Omvang gevuld is."),
     rule!("CD079", Both, [301, 315, 317], toewijzing::cd079, "Product is verplicht als Budget leeg is."),
@@ -162,7 +177,7 @@ pub static RULES: &[Rule] = &[
     rule!("TR353", Both, [317], verzoek::tr353, "Een verzoek om wijziging bevat minstens één te wijzigen of nieuw product."),
     rule!("TR358", Both, [323], declaratie::tr358, "Het totaal ingediende bedrag is de som van de prestaties (debet min credit)."),
     rule!("TR377", Ijw, [319], verzoek::tr377, "Bij afwijzing wegens woonplaatsbeginsel (reden 8) is Woonplaatsbeginsel gevuld."),
-    rule!("TR380", Both, [317], verzoek::tr380, "De gewenste ingangsdatum ligt na de dagtekening van het bericht."),
+    rule!("TR380", Both, [317], verzoek::tr380, "De gewenste ingangsdatum van een nieuw product ligt na de dagtekening van het bericht."),
     rule!("TR383", Both, [315], verzoek::tr383, "ReferentieAanbieder is uniek per aangevraagd product."),
     rule!("TR386", Both, [315], verzoek::tr386, "Aangevraagde producten van hetzelfde product (of dezelfde categorie) overlappen niet in tijd."),
     rule!("TR409", Ijw, [319], verzoek::tr409, "Woonplaatsbeginsel blijft leeg als de reden van afwijzing niet 8 is."),
@@ -491,6 +506,24 @@ mod tests {
         assert!(
             !both.applies(true, 302),
             "retourberichten have no in-message rules"
+        );
+        assert_eq!(ijw_only.standards(), Standards::Ijw);
+        assert_eq!(both.standards(), Standards::Both);
+    }
+
+    #[test]
+    fn a_code_can_have_different_messages_per_standard() {
+        // CD076 is attached to ToegewezenProduct in WMO301, not in JW301.
+        let r = rule("CD076").expect("registered");
+        assert!(!r.applies(true, 301));
+        assert!(r.applies(false, 301));
+        assert!(r.applies(true, 315) && r.applies(true, 317));
+        assert_eq!(
+            r.message_codes(),
+            [
+                "JW315", "JW316", "JW317", "JW318", "WMO301", "WMO302", "WMO315", "WMO316",
+                "WMO317", "WMO318"
+            ]
         );
     }
 }

@@ -1,7 +1,7 @@
 //! Rules of the requests: verzoek om toewijzing (315), verzoek om wijziging (317) and the
 //! answer to a request (319).
 
-use super::toewijzing::{each_of, overlap, AANGEVRAAGD, NIEUW, TE_WIJZIGEN};
+use super::toewijzing::{each_of, overlap, AANGEVRAAGD, NIEUW};
 use super::{date, has, text, Ctx, Sink};
 use std::collections::HashSet;
 
@@ -139,18 +139,19 @@ pub fn tr380(ctx: &Ctx<'_>, out: &mut Sink) {
     let Some(dag) = ctx.dagtekening else {
         return;
     };
-    for kind in [&TE_WIJZIGEN, &NIEUW] {
-        each_of(ctx, kind, |e, loc, _| {
-            if let Some(d) = date(e, "GewensteIngangsdatum") {
-                if d <= dag {
-                    out.push(
-                        loc.at("GewensteIngangsdatum"),
-                        format!("GewensteIngangsdatum {d} ligt niet na Dagtekening {dag}"),
-                    );
-                }
+    // Only a new product must start after the Dagtekening. A TeWijzigenProduct may start on or
+    // before it when it keeps the original Ingangsdatum (a change over the whole period); that
+    // needs the original assignment and is the cross-message rule TR357.
+    each_of(ctx, &NIEUW, |e, loc, _| {
+        if let Some(d) = date(e, "GewensteIngangsdatum") {
+            if d <= dag {
+                out.push(
+                    loc.at("GewensteIngangsdatum"),
+                    format!("GewensteIngangsdatum {d} ligt niet na Dagtekening {dag}"),
+                );
             }
-        });
-    }
+        }
+    });
 }
 
 pub fn cd085(ctx: &Ctx<'_>, out: &mut Sink) {
