@@ -25,12 +25,7 @@ fn json(out: &Output) -> serde_json::Value {
 #[test]
 fn validate_reports_per_file_and_sets_the_exit_code() {
     let dir = tempfile::tempdir().expect("tempdir");
-    // The shared JW305 starts its second product after the Dagtekening (TR134); move it back.
-    let good_text = jw305_with(
-        "<s:Begindatum>2026-03-09</s:Begindatum>",
-        "<s:Begindatum>2026-03-02</s:Begindatum>",
-    );
-    let good = write(dir.path(), "good.xml", good_text.as_bytes());
+    let good = write(dir.path(), "good.xml", JW305.as_bytes());
     let bad = write(
         dir.path(),
         "bad.xml",
@@ -130,8 +125,12 @@ fn a_huge_file_is_refused_without_reading_it_whole() {
 #[test]
 fn validate_reports_rule_errors_with_code_and_retourcode() {
     let dir = tempfile::tempdir().expect("tempdir");
-    // The shared JW305 starts its second product after the Dagtekening: TR134.
-    let late = write(dir.path(), "late.xml", JW305.as_bytes());
+    // The second product starts after the Dagtekening: TR134.
+    let late_text = jw305_with(
+        "<s:Begindatum>2026-03-09</s:Begindatum>",
+        "<s:Begindatum>2026-03-11</s:Begindatum>",
+    );
+    let late = write(dir.path(), "late.xml", late_text.as_bytes());
     let out = sluis(&["validate", "--format", "json", late.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let v = json(&out);
@@ -144,13 +143,13 @@ fn validate_reports_rule_errors_with_code_and_retourcode() {
     );
     assert_eq!(
         v["errors"][0]["message"],
-        "Begindatum 2026-03-09 ligt na Dagtekening 2026-03-02"
+        "Begindatum 2026-03-11 ligt na Dagtekening 2026-03-10"
     );
     // Structure errors first, then rule errors; neither hides the other.
     let both = write(
         dir.path(),
         "both.xml",
-        JW305
+        late_text
             .replacen(
                 "<s:Geslacht>2</s:Geslacht>",
                 "<s:Geslacht>9</s:Geslacht>",

@@ -1,7 +1,8 @@
-//! Every fixture in `fixtures/`: valid ones pass and convert losslessly, invalid ones fail at the
-//! path `expected.json` names. Needs nothing outside the repository.
+//! Every fixture in `fixtures/`: valid ones pass the structure and every in-message rule and
+//! convert losslessly, invalid ones fail at the path `expected.json` names. Needs nothing outside
+//! the repository.
 
-use sluis::{parse, write, Format, Limits};
+use sluis::{parse, validate, write, Format, Limits};
 use std::path::{Path, PathBuf};
 
 fn dirs() -> Vec<PathBuf> {
@@ -83,6 +84,50 @@ fn valid_fixtures_pass_and_round_trip() {
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// "Valid" means valid as a whole: no XSD finding and no finding of any rule (TR/CD/CS), in
+/// both forms. A failure names the file and the codes, then every finding.
+#[test]
+fn valid_fixtures_break_no_rule() {
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for d in dirs() {
+        let valid = d.join("valid");
+        for file in files(&valid, "xml")
+            .into_iter()
+            .chain(files(&valid, "json"))
+        {
+            let bytes = std::fs::read(&file).expect("reads");
+            let verdict = validate(&bytes, &Limits::default())
+                .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            checked += 1;
+            if verdict.is_valid() {
+                continue;
+            }
+            let mut codes: Vec<&str> = verdict.findings.iter().map(|f| f.code).collect();
+            codes.sort_unstable();
+            codes.dedup();
+            let details: Vec<String> = verdict
+                .findings
+                .iter()
+                .map(|f| format!("{} {}: {}", f.code, f.path, f.message))
+                .collect();
+            failures.push(format!(
+                "{} breaks {}\n    {}",
+                file.display(),
+                codes.join(", "),
+                details.join("\n    ")
+            ));
+        }
+    }
+    assert!(checked >= 28 * 6, "only {checked} valid fixtures found");
+    assert!(
+        failures.is_empty(),
+        "{} valid fixture(s) with findings:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 fn load_str(s: &str) -> sluis::Document {

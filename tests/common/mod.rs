@@ -12,7 +12,7 @@ pub const JW305: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
     <s:Ontvanger>0599</s:Ontvanger>
     <s:BerichtIdentificatie>
       <b:Identificatie>START-0001</b:Identificatie>
-      <b:Dagtekening>2026-03-02</b:Dagtekening>
+      <b:Dagtekening>2026-03-10</b:Dagtekening>
     </s:BerichtIdentificatie>
     <s:XsdVersie>
       <b:BasisschemaXsdVersie>1.0.0</b:BasisschemaXsdVersie>
