@@ -274,3 +274,19 @@ fn retour_writes_the_answer_or_says_why_there_is_none() {
         "an impossible date is a usage error"
     );
 }
+
+#[test]
+fn a_closed_pipe_ends_output_without_a_panic() {
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sluis"))
+        .args(["rules"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    // Close our end before anything is read, as `| head -0` would.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("ends");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+}
