@@ -177,7 +177,7 @@ impl<'a> XmlReader<'a> {
     fn text_of(&self, raw: &[u8], pos: u64) -> Result<Cow<'a, str>, ReadError> {
         let text = borrow_from(self.input, raw)
             .ok_or_else(|| malformed(pos, "text is not valid UTF-8"))?;
-        if self.has_cr && memchr::memchr(b'\r', raw).is_some() {
+        if self.has_cr && raw.contains(&b'\r') {
             return Ok(Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n")));
         }
         Ok(text)
@@ -186,7 +186,8 @@ impl<'a> XmlReader<'a> {
     /// Resolve character references and XML's five predefined entities; any other entity is
     /// refused, never looked up.
     fn unescape(&self, text: Cow<'a, str>, pos: u64) -> Result<Cow<'a, str>, ReadError> {
-        if memchr::memchr(b'&', text.as_bytes()).is_none() {
+        // Pieces are short: a plain loop beats a vectorised search's set-up.
+        if !text.as_bytes().contains(&b'&') {
             return Ok(text);
         }
         match quick_xml::escape::unescape(&text) {
@@ -230,7 +231,7 @@ impl<'a> XmlReader<'a> {
         }
         let qname = e.name();
         let qname = qname.as_ref();
-        let (prefix, local) = match memchr::memchr(b':', qname) {
+        let (prefix, local) = match qname.iter().position(|&b| b == b':') {
             Some(i) => (&qname[..i], &qname[i + 1..]),
             None => (&b""[..], qname),
         };
@@ -303,7 +304,7 @@ impl<'a> XmlReader<'a> {
             if attr.key.as_namespace_binding().is_some() {
                 continue;
             }
-            if let Some(i) = memchr::memchr(b':', key) {
+            if let Some(i) = key.iter().position(|&b| b == b':') {
                 let (prefix, local) = (&key[..i], &key[i + 1..]);
                 let ns = self.resolve(prefix).map_err(|()| {
                     malformed(
@@ -327,7 +328,9 @@ impl<'a> XmlReader<'a> {
 
     /// The namespace of a prefix (empty for the default namespace); `Err` if it is undeclared.
     fn resolve(&mut self, prefix: &[u8]) -> Result<Option<u16>, ()> {
-        match self.bindings.iter().rev().find(|b| &*b.prefix == prefix) {
+        // Byte by byte: prefixes are a few letters, not worth a library `memcmp` call each.
+        let same = |a: &[u8]| a.len() == prefix.len() && a.iter().zip(prefix).all(|(x, y)| x == y);
+        match self.bindings.iter().rev().find(|b| same(&b.prefix)) {
             Some(b) if b.ns.is_some() || prefix.is_empty() => Ok(b.ns),
             Some(_) => Err(()),
             None if prefix.is_empty() => Ok(None),
