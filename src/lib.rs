@@ -6,8 +6,14 @@
 //! sides share. Nothing in these modules does I/O.
 
 pub mod codec;
+pub mod config;
+pub mod gateway;
+pub mod http;
 pub mod retour;
 pub mod standard;
+pub mod startup;
+pub mod store;
+pub mod telemetry;
 pub mod validate;
 
 pub use codec::{Format, Limits, ReadError};

@@ -39,6 +39,18 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the gateway: HTTP API on the configured address, store in the data directory.
+    Serve {
+        /// Configuration file (TOML); `config/sluis.toml` is the demo.
+        #[arg(long, default_value = "config/sluis.toml")]
+        config: PathBuf,
+        /// Data directory (overrides the file and SLUIS_DATA_DIR).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// Address to listen on, e.g. 127.0.0.1:8080 (overrides the file and SLUIS_LISTEN).
+        #[arg(long)]
+        listen: Option<std::net::SocketAddr>,
+    },
     /// Check messages (XML or JSON) against the standard. Exit code 0: all valid,
     /// 1: some invalid, 2: some unreadable.
     Validate {
@@ -213,11 +225,6 @@ fn parse_datum(s: &str) -> Result<Datum, String> {
     Datum::parse(s).ok_or_else(|| format!("{s:?} is geen geldige datum (JJJJ-MM-DD)"))
 }
 
-fn today() -> Option<Datum> {
-    let d = time::OffsetDateTime::now_utc().date();
-    Datum::from_ymd(d.year(), d.month() as u8, d.day())
-}
-
 /// A default IdentificatieRetour: 12 hex digits of a hash of the heenbericht, so the same
 /// message gets the same identificatie on a rerun.
 fn derived_identificatie(bytes: &[u8]) -> String {
@@ -248,10 +255,7 @@ fn retour_file(
             return ExitCode::from(2);
         }
     };
-    let Some(dagtekening) = dagtekening.or_else(today) else {
-        eprintln!("the system date is not a usable date");
-        return ExitCode::from(2);
-    };
+    let dagtekening = dagtekening.unwrap_or_else(Datum::today);
     let identificatie = identificatie.unwrap_or_else(|| derived_identificatie(&bytes));
     let ctx = RetourContext::new(identificatie, dagtekening);
     match sluis::retour(&verdict, &ctx) {
@@ -281,6 +285,30 @@ fn retour_file(
     }
 }
 
+fn serve(config: &Path, overrides: sluis::config::Overrides) -> ExitCode {
+    sluis::telemetry::init_logging();
+    let settings = match sluis::config::Settings::load(config, &overrides) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let data_dir = settings.server.data_dir.clone();
+    let result = actix_web::rt::System::new().block_on(async move {
+        let app = sluis::startup::Application::build(settings)?;
+        tracing::info!(addr = %app.addr(), data_dir = %data_dir.display(), "Sluis listening");
+        app.run().await
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("sluis serve: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let limits = Limits {
@@ -288,6 +316,11 @@ fn main() -> ExitCode {
         ..Limits::default()
     };
     match cli.command {
+        Command::Serve {
+            config,
+            data_dir,
+            listen,
+        } => serve(&config, sluis::config::Overrides { listen, data_dir }),
         Command::Validate { format, files } => {
             let reports: Vec<Report> = files.iter().map(|f| validate_file(f, &limits)).collect();
             match format {

@@ -59,6 +59,11 @@ impl Datum {
             .map(Datum)
     }
 
+    /// Today's date (UTC) by the system clock.
+    pub fn today() -> Datum {
+        Datum(time::OffsetDateTime::now_utc().date())
+    }
+
     pub fn date(&self) -> time::Date {
         self.0
     }

@@ -1,0 +1,203 @@
+//! Configuration: a TOML file (`config/sluis.toml` is the demo), overridden by `SLUIS_*`
+//! environment variables, overridden by command-line flags.
+
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub server: Server,
+    pub gemeente: Gemeente,
+    #[serde(default)]
+    pub declaratie: DeclaratieSettings,
+    #[serde(default)]
+    pub aanbieders: Vec<Aanbieder>,
+    #[serde(default)]
+    pub contracten: Vec<Contract>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Server {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    #[serde(default = "default_max_body")]
+    pub max_body_bytes: usize,
+    #[serde(default = "default_commit_wait")]
+    pub commit_wait_ms: u64,
+}
+
+fn default_max_body() -> usize {
+    10 * 1024 * 1024
+}
+
+fn default_commit_wait() -> u64 {
+    2
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Gemeente {
+    /// CBS gemeentecode, four digits.
+    pub code: String,
+    pub naam: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum DeclaratieMode {
+    /// Sluis answers a declaratie itself with the declaratie-antwoord.
+    #[default]
+    Auto,
+    /// Sluis forwards the declaratie with its advice; the gemeente's back office answers.
+    Advies,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeclaratieSettings {
+    #[serde(default)]
+    pub mode: DeclaratieMode,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Aanbieder {
+    /// AGB-code, eight digits.
+    pub agb: String,
+    pub naam: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contract {
+    pub aanbieder: String,
+    pub categorie: String,
+    pub code: String,
+    /// Cents per eenheid.
+    pub tarief: i64,
+    pub eenheid: String,
+    pub uitvoeringsvariant: String,
+}
+
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("cannot read configuration {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("configuration {path} is not valid: {message}")]
+    Invalid { path: PathBuf, message: String },
+    #[error("environment variable {name}: {message}")]
+    Env { name: &'static str, message: String },
+}
+
+/// What the command line may override.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub listen: Option<SocketAddr>,
+    pub data_dir: Option<PathBuf>,
+}
+
+impl Settings {
+    /// Read the file, then apply `SLUIS_LISTEN` / `SLUIS_DATA_DIR`, then the flags.
+    pub fn load(path: &Path, flags: &Overrides) -> Result<Settings, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut s = Settings::parse(&text).map_err(|message| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        })?;
+        if let Ok(v) = std::env::var("SLUIS_LISTEN") {
+            s.server.listen = v.parse().map_err(|e| ConfigError::Env {
+                name: "SLUIS_LISTEN",
+                message: format!("{v:?}: {e}"),
+            })?;
+        }
+        if let Ok(v) = std::env::var("SLUIS_DATA_DIR") {
+            s.server.data_dir = PathBuf::from(v);
+        }
+        if let Some(l) = flags.listen {
+            s.server.listen = l;
+        }
+        if let Some(d) = &flags.data_dir {
+            s.server.data_dir = d.clone();
+        }
+        Ok(s)
+    }
+
+    /// Parse and check a configuration text.
+    pub fn parse(text: &str) -> Result<Settings, String> {
+        let s: Settings = toml::from_str(text).map_err(|e| e.to_string())?;
+        s.check()?;
+        Ok(s)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+        if !digits(&self.gemeente.code, 4) {
+            return Err(format!(
+                "gemeente.code {:?} is geen gemeentecode van 4 cijfers",
+                self.gemeente.code
+            ));
+        }
+        for a in &self.aanbieders {
+            if !digits(&a.agb, 8) {
+                return Err(format!(
+                    "aanbieder {:?}: AGB-code moet 8 cijfers zijn",
+                    a.agb
+                ));
+            }
+        }
+        for c in &self.contracten {
+            if !self.aanbieders.iter().any(|a| a.agb == c.aanbieder) {
+                return Err(format!(
+                    "contract voor {}: onbekende aanbieder {:?}",
+                    c.code, c.aanbieder
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether a party (AGB-code or gemeentecode) is known to this gateway.
+    pub fn knows_party(&self, party: &str) -> bool {
+        party == self.gemeente.code || self.aanbieders.iter().any(|a| a.agb == party)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_configuration_is_valid() {
+        let s = Settings::parse(include_str!("../config/sluis.toml")).expect("demo config");
+        assert_eq!(s.gemeente.code, "0599");
+        assert_eq!(s.aanbieders.len(), 3);
+        assert!(s.contracten.len() >= 3);
+        assert!(s.knows_party("12345678") && s.knows_party("0599") && !s.knows_party("99999999"));
+    }
+
+    #[test]
+    fn mistakes_are_reported() {
+        let demo = include_str!("../config/sluis.toml");
+        let bad = demo.replace("code = \"0599\"", "code = \"599\"");
+        assert!(Settings::parse(&bad).unwrap_err().contains("gemeentecode"));
+        let bad = demo.replace("aanbieder = \"23456789\"", "aanbieder = \"11111111\"");
+        assert!(Settings::parse(&bad)
+            .unwrap_err()
+            .contains("onbekende aanbieder"));
+        let bad = format!("{demo}\n[extra]\nx = 1\n");
+        assert!(
+            Settings::parse(&bad).is_err(),
+            "unknown sections are refused"
+        );
+    }
+}

@@ -1,0 +1,275 @@
+//! The path of one message through the gateway: read and judge it, check it against what was
+//! received before, store it durably with its answer, and put it in the inboxes of the parties
+//! concerned. Handlers call [`Gateway::ingest`] and translate its result to HTTP.
+
+use crate::config::Settings;
+use crate::retour::{answer_to, RetourContext};
+use crate::standard::types::Datum;
+use crate::store::{Inserted, Store, StoreError, StoredBericht, StoredFinding, StoredRetour};
+use crate::telemetry::Metrics;
+use crate::validate::{Finding, XSD};
+use crate::{Format, Limits, ReadError, Verdict};
+use sha2::{Digest, Sha256};
+use std::time::Instant;
+use thiserror::Error;
+
+pub struct Gateway {
+    pub settings: Settings,
+    pub store: Store,
+    pub metrics: Metrics,
+    limits: Limits,
+}
+
+#[derive(Debug, Error)]
+pub enum IngestError {
+    /// Not a readable message (not well-formed, too large, DOCTYPE, unknown message …).
+    #[error("{0}")]
+    Unreadable(#[from] ReadError),
+    /// Not valid by its XSD: the standard gives no retourbericht, the sender gets the errors.
+    #[error("het bericht voldoet niet aan het XSD ({} fout(en))", .0.len())]
+    Structure(Vec<Finding>),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What became of a message.
+#[derive(Debug)]
+pub struct Ingested {
+    pub record: StoredBericht,
+    /// The same message had been received before: nothing changed, its original answer is
+    /// given again.
+    pub replay: bool,
+}
+
+/// The header facts every stage needs.
+struct Header {
+    afzender: String,
+    ontvanger: String,
+    identificatie: String,
+    dagtekening: String,
+}
+
+fn header(v: &Verdict) -> Header {
+    let t = |p: &str| {
+        v.document
+            .text(p)
+            .map(|c| c.into_owned())
+            .unwrap_or_default()
+    };
+    Header {
+        afzender: t("Header/Afzender"),
+        ontvanger: t("Header/Ontvanger"),
+        identificatie: t("Header/BerichtIdentificatie/Identificatie"),
+        dagtekening: t("Header/BerichtIdentificatie/Dagtekening"),
+    }
+}
+
+fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// TR056: the identificatie of a message is unique per sender and message type.
+fn duplicate_finding() -> Finding {
+    Finding {
+        code: "TR056",
+        retourcode: Some("9056"),
+        path: "/Bericht/Header/BerichtIdentificatie/Identificatie".into(),
+        message: "deze Identificatie is voor dit berichttype al gebruikt door deze afzender, \
+                  met een andere inhoud"
+            .into(),
+    }
+}
+
+impl Gateway {
+    pub fn new(settings: Settings, store: Store) -> Gateway {
+        let limits = Limits {
+            max_bytes: settings.server.max_body_bytes,
+            ..Limits::default()
+        };
+        Gateway {
+            settings,
+            store,
+            metrics: Metrics::default(),
+            limits,
+        }
+    }
+
+    /// Take in one message. Returns once it is durably stored (or known from before).
+    pub async fn ingest(&self, bytes: &[u8]) -> Result<Ingested, IngestError> {
+        let started = Instant::now();
+        let result = self.ingest_inner(bytes).await;
+        let (bericht, outcome) = match &result {
+            Ok(i) => (
+                i.record.bericht.clone(),
+                i.record
+                    .retour
+                    .as_ref()
+                    .map_or("geen", |_| {
+                        if i.record.accepted {
+                            "0200"
+                        } else {
+                            "afgekeurd"
+                        }
+                    })
+                    .to_string(),
+            ),
+            Err(IngestError::Unreadable(_)) => ("onleesbaar".into(), "400".into()),
+            Err(IngestError::Structure(_)) => ("xsd".into(), "400".into()),
+            Err(IngestError::Store(_)) => ("fout".into(), "500".into()),
+        };
+        if let Ok(i) = &result {
+            for f in &i.record.findings {
+                self.metrics
+                    .retourcode(&i.record.bericht, f.retourcode.as_deref().unwrap_or("XSD"));
+            }
+        }
+        self.metrics
+            .message(&bericht, &outcome, started.elapsed().as_secs_f64());
+        result
+    }
+
+    async fn ingest_inner(&self, bytes: &[u8]) -> Result<Ingested, IngestError> {
+        let verdict = crate::validate(bytes, &self.limits)?;
+        let structure: Vec<Finding> = verdict
+            .findings
+            .iter()
+            .filter(|f| f.code == XSD)
+            .cloned()
+            .collect();
+        if !structure.is_empty() {
+            return Err(IngestError::Structure(structure));
+        }
+        let h = header(&verdict);
+        let code = verdict.document.code();
+        let hash = hex::encode(Sha256::digest(bytes));
+        // A race between two posts of one identificatie ends in the store's transaction: the
+        // loser sees the winner's record on its next round.
+        loop {
+            if let Some(id) = self
+                .store
+                .by_identificatie(&h.afzender, code, &h.identificatie)?
+            {
+                let earlier = self
+                    .store
+                    .get(id)?
+                    .ok_or_else(|| StoreError::Corrupt(id, "index without record".into()))?;
+                if earlier.content_hash == hash {
+                    return Ok(Ingested {
+                        record: earlier,
+                        replay: true,
+                    });
+                }
+                return self.conflicting(verdict, &h, hash, bytes, id).await;
+            }
+            let id = self.store.next_id()?;
+            let record = self.judge(&verdict, &h, &hash, bytes, id, verdict.findings.clone());
+            let inbox = inbox_of(&record);
+            let inbox: Vec<(&str, &str)> = inbox.iter().map(|(p, k)| (p.as_str(), *k)).collect();
+            match self.store.insert(&record, true, &inbox)? {
+                Inserted::New(_) => {
+                    self.store.durable().await?;
+                    tracing::info!(id, bericht = code, afzender = %h.afzender, accepted = record.accepted, "stored");
+                    return Ok(Ingested {
+                        record,
+                        replay: false,
+                    });
+                }
+                Inserted::Exists(_) => continue,
+            }
+        }
+    }
+
+    /// Another message under an identificatie the sender already used: answered with 9056,
+    /// kept for the audit, and nothing of the earlier message changes.
+    async fn conflicting(
+        &self,
+        mut verdict: Verdict,
+        h: &Header,
+        hash: String,
+        bytes: &[u8],
+        earlier: u64,
+    ) -> Result<Ingested, IngestError> {
+        let id = self.store.next_id()?;
+        verdict.findings = vec![duplicate_finding()];
+        let findings = verdict.findings.clone();
+        let mut record = self.judge(&verdict, h, &hash, bytes, id, findings);
+        record.conflicts_with = Some(earlier);
+        let inbox: Vec<(&str, &str)> = record
+            .retour
+            .as_ref()
+            .map(|_| vec![(h.afzender.as_str(), "retour")])
+            .unwrap_or_default();
+        self.store.insert(&record, false, &inbox)?;
+        self.store.durable().await?;
+        tracing::info!(id, earlier, afzender = %h.afzender, "identificatie reused with other content");
+        Ok(Ingested {
+            record,
+            replay: false,
+        })
+    }
+
+    /// The record of a message with its findings and answer.
+    fn judge(
+        &self,
+        verdict: &Verdict,
+        h: &Header,
+        hash: &str,
+        bytes: &[u8],
+        id: u64,
+        findings: Vec<Finding>,
+    ) -> StoredBericht {
+        let judged = Verdict {
+            format: verdict.format,
+            document: verdict.document.clone(),
+            findings,
+        };
+        let retour = answer_to(judged.document.schema).and_then(|answer| {
+            let ctx = RetourContext::new(format!("S{id:011}"), Datum::today());
+            match crate::retour(&judged, &ctx) {
+                Ok(doc) => Some(StoredRetour {
+                    bericht: answer.code.to_string(),
+                    identificatie: ctx.identificatie,
+                    xml: crate::write(&doc, Format::Xml),
+                }),
+                Err(e) => {
+                    tracing::error!(id, error = %e, "no retourbericht could be made");
+                    None
+                }
+            }
+        });
+        StoredBericht {
+            id,
+            received_at: now_rfc3339(),
+            format: match verdict.format {
+                Format::Xml => "xml".into(),
+                Format::Json => "json".into(),
+            },
+            bericht: judged.document.code().to_string(),
+            afzender: h.afzender.clone(),
+            ontvanger: h.ontvanger.clone(),
+            identificatie: h.identificatie.clone(),
+            dagtekening: h.dagtekening.clone(),
+            content_hash: hash.to_string(),
+            // The body is UTF-8: it was read as a message.
+            body: String::from_utf8_lossy(bytes).into_owned(),
+            accepted: judged.findings.is_empty(),
+            findings: judged.findings.iter().map(StoredFinding::from).collect(),
+            retour,
+            conflicts_with: None,
+        }
+    }
+}
+
+/// Who gets what: an accepted message goes to its Ontvanger, the answer to its Afzender.
+fn inbox_of(record: &StoredBericht) -> Vec<(String, &'static str)> {
+    let mut out = Vec::new();
+    if record.accepted {
+        out.push((record.ontvanger.clone(), "bericht"));
+    }
+    if record.retour.is_some() {
+        out.push((record.afzender.clone(), "retour"));
+    }
+    out
+}

@@ -1,0 +1,312 @@
+//! The durable store: sled trees for messages as received, their verdicts and retourberichten,
+//! the identificaties per sender (idempotency) and the inbox of every party.
+//!
+//! Every message is written in one sled transaction (record, index, inbox entries) and
+//! acknowledged only after [`durable::Committer`] has synced it to disk.
+
+pub mod durable;
+
+use serde::{Deserialize, Serialize};
+use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
+use std::path::Path;
+use std::time::Duration;
+use thiserror::Error;
+
+/// One message as received, with its verdict and answer.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct StoredBericht {
+    pub id: u64,
+    /// RFC 3339, UTC.
+    pub received_at: String,
+    /// `xml` or `json`: the form it came in.
+    pub format: String,
+    /// `JW301` …
+    pub bericht: String,
+    pub afzender: String,
+    pub ontvanger: String,
+    pub identificatie: String,
+    pub dagtekening: String,
+    /// SHA-256 of the body, hex: the same message posted again is recognised by it.
+    pub content_hash: String,
+    /// The message exactly as received.
+    pub body: String,
+    /// Accepted: no findings; the message goes on to its Ontvanger.
+    pub accepted: bool,
+    pub findings: Vec<StoredFinding>,
+    pub retour: Option<StoredRetour>,
+    /// Set when this is a different message under an identificatie already used by the sender.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conflicts_with: Option<u64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct StoredFinding {
+    pub code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retourcode: Option<String>,
+    pub path: String,
+    pub message: String,
+}
+
+impl From<&crate::Finding> for StoredFinding {
+    fn from(f: &crate::Finding) -> Self {
+        StoredFinding {
+            code: f.code.to_string(),
+            retourcode: f.retourcode.map(str::to_string),
+            path: f.path.clone(),
+            message: f.message.clone(),
+        }
+    }
+}
+
+/// The answer Sluis gave, kept as sent.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct StoredRetour {
+    /// `JW302` …
+    pub bericht: String,
+    pub identificatie: String,
+    /// The retourbericht in the standard's XML.
+    pub xml: String,
+}
+
+/// One entry of a party's inbox.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct InboxEntry {
+    /// Position in the inbox; entries come in increasing order.
+    pub cursor: u64,
+    pub bericht_id: u64,
+    /// `bericht`: a message for this party; `retour`: the answer to one it sent.
+    pub kind: String,
+}
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("store: {0}")]
+    Sled(#[from] sled::Error),
+    #[error("store: record {0} cannot be read: {1}")]
+    Corrupt(u64, String),
+    #[error("store: not durable: {0}")]
+    Durability(String),
+    #[error("store: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// What happened to a message handed to [`Store::insert`].
+#[derive(Debug)]
+pub enum Inserted {
+    /// Stored under this id.
+    New(u64),
+    /// The sender had already used this identificatie: the earlier record's id. Nothing was
+    /// written; the caller decides (same content: replay the answer; other content: 9056).
+    Exists(u64),
+}
+
+#[derive(Clone)]
+pub struct Store {
+    db: sled::Db,
+    berichten: sled::Tree,
+    identificaties: sled::Tree,
+    inbox: sled::Tree,
+    acks: sled::Tree,
+    committer: durable::Committer,
+}
+
+fn be(n: u64) -> [u8; 8] {
+    n.to_be_bytes()
+}
+
+/// TR056: an identificatie is unique per sender and message type.
+fn ident_key(afzender: &str, bericht: &str, identificatie: &str) -> Vec<u8> {
+    [
+        afzender.as_bytes(),
+        b"\0",
+        bericht.as_bytes(),
+        b"\0",
+        identificatie.as_bytes(),
+    ]
+    .concat()
+}
+
+fn inbox_key(party: &str, cursor: u64) -> Vec<u8> {
+    [party.as_bytes(), b"\0", &be(cursor)].concat()
+}
+
+impl Store {
+    /// Open (or create) the store in `dir`. sled recovers a crashed store itself: what was
+    /// synced is there, a transaction is there whole or not at all.
+    pub fn open(dir: &Path, commit_wait: Duration) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(dir)?;
+        let db = sled::Config::new().path(dir).open()?;
+        let committer = durable::Committer::start(db.clone(), dir, commit_wait)?;
+        Ok(Store {
+            berichten: db.open_tree("berichten")?,
+            identificaties: db.open_tree("identificaties")?,
+            inbox: db.open_tree("inbox")?,
+            acks: db.open_tree("inbox_acks")?,
+            db,
+            committer,
+        })
+    }
+
+    /// A fresh id for a message (monotonic, survives restarts; gaps are possible).
+    pub fn next_id(&self) -> Result<u64, StoreError> {
+        Ok(self.db.generate_id()? + 1)
+    }
+
+    /// Store a message and its inbox entries in one transaction, unless its sender already
+    /// used its identificatie (then nothing is written). `index` false stores it without
+    /// claiming the identificatie (a conflicting duplicate, kept for the audit).
+    pub fn insert(
+        &self,
+        record: &StoredBericht,
+        index: bool,
+        inbox: &[(&str, &str)],
+    ) -> Result<Inserted, StoreError> {
+        let value = serde_json::to_vec(record)
+            .map_err(|e| StoreError::Corrupt(record.id, e.to_string()))?;
+        let key = ident_key(&record.afzender, &record.bericht, &record.identificatie);
+        let mut cursors = Vec::with_capacity(inbox.len());
+        for _ in inbox {
+            cursors.push(self.db.generate_id()? + 1);
+        }
+        let result = (&self.berichten, &self.identificaties, &self.inbox).transaction(
+            |(berichten, identificaties, inboxes)| {
+                if index {
+                    if let Some(existing) = identificaties.get(&key)? {
+                        let id = u64::from_be_bytes(existing.as_ref().try_into().unwrap_or([0; 8]));
+                        return Err(ConflictableTransactionError::Abort(id));
+                    }
+                    identificaties.insert(key.as_slice(), &be(record.id))?;
+                }
+                berichten.insert(&be(record.id), value.as_slice())?;
+                for ((party, kind), cursor) in inbox.iter().zip(&cursors) {
+                    let entry = InboxEntry {
+                        cursor: *cursor,
+                        bericht_id: record.id,
+                        kind: (*kind).to_string(),
+                    };
+                    let v = serde_json::to_vec(&entry).unwrap_or_default();
+                    inboxes.insert(inbox_key(party, *cursor), v)?;
+                }
+                Ok(())
+            },
+        );
+        match result {
+            Ok(()) => Ok(Inserted::New(record.id)),
+            Err(TransactionError::Abort(id)) => Ok(Inserted::Exists(id)),
+            Err(TransactionError::Storage(e)) => Err(e.into()),
+        }
+    }
+
+    /// Wait until everything written so far is on disk.
+    pub async fn durable(&self) -> Result<(), StoreError> {
+        self.committer
+            .durable()
+            .await
+            .map_err(StoreError::Durability)
+    }
+
+    pub fn get(&self, id: u64) -> Result<Option<StoredBericht>, StoreError> {
+        match self.berichten.get(be(id))? {
+            None => Ok(None),
+            Some(v) => serde_json::from_slice(&v)
+                .map(Some)
+                .map_err(|e| StoreError::Corrupt(id, e.to_string())),
+        }
+    }
+
+    /// The id under which a sender's identificatie of a message type is stored.
+    pub fn by_identificatie(
+        &self,
+        afzender: &str,
+        bericht: &str,
+        identificatie: &str,
+    ) -> Result<Option<u64>, StoreError> {
+        Ok(self
+            .identificaties
+            .get(ident_key(afzender, bericht, identificatie))?
+            .and_then(|v| v.as_ref().try_into().ok().map(u64::from_be_bytes)))
+    }
+
+    /// Messages with an id above `after`, oldest first, that pass `keep`; at most `limit`.
+    pub fn list(
+        &self,
+        after: u64,
+        limit: usize,
+        mut keep: impl FnMut(&StoredBericht) -> bool,
+    ) -> Result<Vec<StoredBericht>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.berichten.range(be(after.saturating_add(1))..) {
+            let (k, v) = item?;
+            let id = k.as_ref().try_into().map(u64::from_be_bytes).unwrap_or(0);
+            let b: StoredBericht =
+                serde_json::from_slice(&v).map_err(|e| StoreError::Corrupt(id, e.to_string()))?;
+            if keep(&b) {
+                out.push(b);
+                if out.len() >= limit {
+                    break;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// A party's inbox entries after `after` (or after its last acknowledgement), at most `limit`.
+    pub fn inbox(
+        &self,
+        party: &str,
+        after: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<InboxEntry>, StoreError> {
+        let from = match after {
+            Some(a) => a,
+            None => self.acked(party)?,
+        };
+        let start = inbox_key(party, from.saturating_add(1));
+        let end = inbox_key(party, u64::MAX);
+        let mut out = Vec::new();
+        for item in self.inbox.range(start..=end).take(limit) {
+            let (_, v) = item?;
+            out.push(
+                serde_json::from_slice(&v).map_err(|e| StoreError::Corrupt(0, e.to_string()))?,
+            );
+        }
+        Ok(out)
+    }
+
+    /// The cursor a party has acknowledged up to (0: nothing yet).
+    pub fn acked(&self, party: &str) -> Result<u64, StoreError> {
+        Ok(self
+            .acks
+            .get(party.as_bytes())?
+            .and_then(|v| v.as_ref().try_into().ok().map(u64::from_be_bytes))
+            .unwrap_or(0))
+    }
+
+    /// Acknowledge a party's inbox up to `cursor`; never moves back.
+    pub fn ack(&self, party: &str, cursor: u64) -> Result<u64, StoreError> {
+        let updated = self.acks.update_and_fetch(party.as_bytes(), |old| {
+            let prev = old
+                .and_then(|v| v.try_into().ok().map(u64::from_be_bytes))
+                .unwrap_or(0);
+            Some(be(prev.max(cursor)).to_vec())
+        })?;
+        Ok(updated
+            .and_then(|v| v.as_ref().try_into().ok().map(u64::from_be_bytes))
+            .unwrap_or(cursor))
+    }
+
+    /// Bytes on disk, for the metrics.
+    pub fn size_on_disk(&self) -> u64 {
+        self.db.size_on_disk().unwrap_or(0)
+    }
+
+    pub fn count(&self) -> usize {
+        self.berichten.len()
+    }
+
+    /// A cheap read that fails when the store does.
+    pub fn ready(&self) -> bool {
+        self.berichten.first().is_ok()
+    }
+}
