@@ -98,7 +98,8 @@ async fn post_bericht(
     let limit = gw.settings.server.max_body_bytes;
     let body = match payload.to_bytes_limited(limit).await {
         Ok(Ok(b)) => b,
-        Ok(Err(_)) => {
+        Ok(Err(e)) => return problem::bad_request(format!("de body kon niet gelezen worden: {e}")),
+        Err(_) => {
             return Problem::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "too-large",
@@ -107,7 +108,6 @@ async fn post_bericht(
             )
             .response()
         }
-        Err(e) => return problem::bad_request(format!("de body kon niet gelezen worden: {e}")),
     };
     let ingested = match gw.ingest(&body).await {
         Ok(i) => i,

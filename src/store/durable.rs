@@ -12,11 +12,15 @@ use std::sync::mpsc;
 use std::time::Duration;
 use tokio::sync::oneshot;
 
-type Waiter = oneshot::Sender<Result<(), String>>;
+/// A writer waiting for the next sync, with the database to sync. The commit thread holds no
+/// database of its own between batches, so dropping the last `Store` closes sled (and
+/// releases its lock) without waiting for this thread.
+type Waiter = (sled::Db, oneshot::Sender<Result<(), String>>);
 
 /// Hands out "durable now" notifications; cheap to clone.
 #[derive(Clone)]
 pub struct Committer {
+    db: sled::Db,
     requests: mpsc::Sender<Waiter>,
 }
 
@@ -28,15 +32,15 @@ impl Committer {
         let dir = dir.to_path_buf();
         std::thread::Builder::new()
             .name("sluis-commit".into())
-            .spawn(move || run(db, dir, gather, rx))?;
-        Ok(Committer { requests: tx })
+            .spawn(move || run(dir, gather, rx))?;
+        Ok(Committer { db, requests: tx })
     }
 
     /// Wait until everything written before this call is on disk.
     pub async fn durable(&self) -> Result<(), String> {
         let (tx, rx) = oneshot::channel();
         self.requests
-            .send(tx)
+            .send((self.db.clone(), tx))
             .map_err(|_| "the commit thread has stopped".to_string())?;
         rx.await
             .map_err(|_| "the commit thread has stopped".to_string())?
@@ -46,22 +50,23 @@ impl Committer {
     pub fn durable_blocking(&self) -> Result<(), String> {
         let (tx, rx) = oneshot::channel();
         self.requests
-            .send(tx)
+            .send((self.db.clone(), tx))
             .map_err(|_| "the commit thread has stopped".to_string())?;
         rx.blocking_recv()
             .map_err(|_| "the commit thread has stopped".to_string())?
     }
 }
 
-fn run(db: sled::Db, dir: PathBuf, gather: Duration, rx: mpsc::Receiver<Waiter>) {
+fn run(dir: PathBuf, gather: Duration, rx: mpsc::Receiver<Waiter>) {
     // Ends when every Committer (and so every sender) is gone.
-    while let Ok(first) = rx.recv() {
+    while let Ok((db, first)) = rx.recv() {
         if !gather.is_zero() {
             std::thread::sleep(gather);
         }
         let mut batch = vec![first];
-        batch.extend(rx.try_iter());
+        batch.extend(rx.try_iter().map(|(_, w)| w));
         let result = sync(&db, &dir).map_err(|e| e.to_string());
+        drop(db);
         if let Err(e) = &result {
             tracing::error!(error = %e, "group commit failed; writers are told");
         }
