@@ -9,6 +9,7 @@ pub mod codec;
 pub mod config;
 pub mod gateway;
 pub mod http;
+pub mod load;
 pub mod retour;
 pub mod standard;
 pub mod startup;

@@ -51,6 +51,27 @@ enum Command {
         #[arg(long)]
         listen: Option<std::net::SocketAddr>,
     },
+    /// Post a realistic mix of messages to a gateway on loopback with many clients at once;
+    /// report throughput, p50/p99 latency, the server's RSS and the store's bytes per message.
+    /// Without --url it starts `sluis serve` itself on a fresh data directory.
+    BenchLoad {
+        /// A running gateway (loopback only), e.g. http://127.0.0.1:8080.
+        #[arg(long)]
+        url: Option<String>,
+        /// Its process id, to read its memory.
+        #[arg(long)]
+        pid: Option<u32>,
+        #[arg(long, default_value_t = 32)]
+        clients: usize,
+        #[arg(long, default_value_t = 20_000)]
+        messages: u64,
+        /// Data directory of the server it starts (default: a new temporary one).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// Configuration of the server it starts.
+        #[arg(long, default_value = "config/sluis.toml")]
+        config: PathBuf,
+    },
     /// Check messages (XML or JSON) against the standard. Exit code 0: all valid,
     /// 1: some invalid, 2: some unreadable.
     Validate {
@@ -309,6 +330,124 @@ fn serve(config: &Path, overrides: sluis::config::Overrides) -> ExitCode {
     }
 }
 
+/// The gateway `bench-load` measures: the given one, or one it starts and stops itself.
+struct LoadTarget {
+    url: String,
+    pid: Option<u32>,
+    child: Option<std::process::Child>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+fn start_server(config: &Path, data_dir: Option<PathBuf>) -> Result<LoadTarget, String> {
+    let (dir, temp) = match data_dir {
+        Some(d) => (d, None),
+        None => {
+            let t = tempfile::tempdir().map_err(|e| e.to_string())?;
+            (t.path().to_path_buf(), Some(t))
+        }
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_err(|e| e.to_string())?
+        .port();
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let child = std::process::Command::new(exe)
+        .arg("serve")
+        .arg("--config")
+        .arg(config)
+        .arg("--data-dir")
+        .arg(&dir)
+        .arg("--listen")
+        .arg(format!("127.0.0.1:{port}"))
+        .env("RUST_LOG", "warn")
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    let url = format!("http://127.0.0.1:{port}");
+    let pid = child.id();
+    let mut target = LoadTarget {
+        url: url.clone(),
+        pid: Some(pid),
+        child: Some(child),
+        _dir: temp,
+    };
+    for _ in 0..200 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok(target);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    if let Some(c) = target.child.as_mut() {
+        let _ = c.kill();
+    }
+    Err(format!("the server did not start on {url}"))
+}
+
+fn bench_load(
+    url: Option<String>,
+    pid: Option<u32>,
+    clients: usize,
+    messages: u64,
+    data_dir: Option<PathBuf>,
+    config: &Path,
+) -> ExitCode {
+    let mut target = match url {
+        Some(url) => LoadTarget {
+            url,
+            pid,
+            child: None,
+            _dir: None,
+        },
+        None => match start_server(config, data_dir) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("bench-load: {e}");
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let run_id = format!(
+        "L{:03}",
+        time::OffsetDateTime::now_utc().unix_timestamp() % 1000
+    );
+    let opts = sluis::load::LoadOptions {
+        url: target.url.clone(),
+        clients,
+        messages,
+        server_pid: target.pid,
+        run_id,
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("bench-load: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = runtime.block_on(sluis::load::run(opts));
+    if let Some(c) = target.child.as_mut() {
+        let _ = c.kill();
+        let _ = c.wait();
+    }
+    match result {
+        Ok(report) => {
+            println!("{} clients, {}", clients, target.url);
+            print!("{report}");
+            if report.failures > 0 {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(e) => {
+            eprintln!("bench-load: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let limits = Limits {
@@ -321,6 +460,14 @@ fn main() -> ExitCode {
             data_dir,
             listen,
         } => serve(&config, sluis::config::Overrides { listen, data_dir }),
+        Command::BenchLoad {
+            url,
+            pid,
+            clients,
+            messages,
+            data_dir,
+            config,
+        } => bench_load(url, pid, clients, messages, data_dir, &config),
         Command::Validate { format, files } => {
             let reports: Vec<Report> = files.iter().map(|f| validate_file(f, &limits)).collect();
             match format {

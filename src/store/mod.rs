@@ -101,6 +101,9 @@ pub enum Inserted {
     Exists(u64),
 }
 
+/// sled's page cache.
+const CACHE_BYTES: u64 = 64 * 1024 * 1024;
+
 #[derive(Clone)]
 pub struct Store {
     db: sled::Db,
@@ -136,7 +139,12 @@ impl Store {
     /// synced is there, a transaction is there whole or not at all.
     pub fn open(dir: &Path, commit_wait: Duration) -> Result<Store, StoreError> {
         std::fs::create_dir_all(dir)?;
-        let db = sled::Config::new().path(dir).open()?;
+        // sled's page cache defaults to 1 GiB; the records are read rarely once written, so a
+        // small cache keeps the server's memory flat however many messages it holds.
+        let db = sled::Config::new()
+            .path(dir)
+            .cache_capacity(CACHE_BYTES)
+            .open()?;
         let committer = durable::Committer::start(db.clone(), dir, commit_wait)?;
         Ok(Store {
             berichten: db.open_tree("berichten")?,

@@ -1,0 +1,262 @@
+//! `sluis bench-load`: post a realistic mix of messages to a running gateway with many clients at
+//! once and report throughput, latency percentiles, the server's memory and the store's bytes per
+//! message. Only loopback addresses are accepted: this is a measuring tool, not a load on others.
+
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// The mix: what a municipality receives and sends on a working day, roughly. Each template is
+/// one of our fixtures; every post gets its own identificatie.
+const MIX: &[(&str, u32)] = &[
+    (
+        include_str!("../fixtures/ijw-3.2/JW301/valid/volledig.xml"),
+        3,
+    ),
+    (
+        include_str!("../fixtures/ijw-3.2/JW305/valid/volledig.xml"),
+        3,
+    ),
+    (
+        include_str!("../fixtures/ijw-3.2/JW307/valid/volledig.xml"),
+        2,
+    ),
+    (
+        include_str!("../fixtures/ijw-3.2/JW315/valid/volledig.xml"),
+        1,
+    ),
+    (
+        include_str!("../fixtures/ijw-3.2/JW323/valid/meerdere.xml"),
+        2,
+    ),
+    (
+        include_str!("../fixtures/iwmo-3.2/WMO301/valid/volledig.xml"),
+        2,
+    ),
+    (
+        include_str!("../fixtures/iwmo-3.2/WMO305/valid/volledig.xml"),
+        2,
+    ),
+    (
+        include_str!("../fixtures/iwmo-3.2/WMO323/valid/minimaal.xml"),
+        1,
+    ),
+];
+
+pub struct LoadOptions {
+    /// Base URL of the gateway, e.g. `http://127.0.0.1:8080`.
+    pub url: String,
+    pub clients: usize,
+    pub messages: u64,
+    /// The server's process id, to read its resident memory.
+    pub server_pid: Option<u32>,
+    /// Prefix of the identificaties, so runs against one store do not collide.
+    pub run_id: String,
+}
+
+#[derive(Debug)]
+pub struct LoadReport {
+    pub messages: u64,
+    pub failures: u64,
+    pub seconds: f64,
+    pub per_second: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+    pub server_rss_mb: Option<f64>,
+    pub store_bytes: Option<u64>,
+    pub store_messages: Option<u64>,
+}
+
+impl std::fmt::Display for LoadReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "messages   {} ({} failed) in {:.1} s",
+            self.messages, self.failures, self.seconds
+        )?;
+        writeln!(f, "throughput {:.0} messages/s", self.per_second)?;
+        writeln!(
+            f,
+            "latency    p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+            self.p50_ms, self.p99_ms, self.max_ms
+        )?;
+        if let Some(rss) = self.server_rss_mb {
+            writeln!(f, "server RSS {rss:.0} MB")?;
+        }
+        if let (Some(bytes), Some(n)) = (self.store_bytes, self.store_messages) {
+            let per = if n > 0 { bytes / n } else { 0 };
+            writeln!(
+                f,
+                "store      {} messages, {:.1} MB on disk, {per} bytes per message",
+                n,
+                bytes as f64 / 1e6
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// The message with the given identificatie in place of the template's (the first
+/// `Identificatie` element, the one in the header).
+fn with_identificatie(template: &str, id: &str) -> String {
+    let Some(at) = template.find(":Identificatie>") else {
+        return template.to_string();
+    };
+    let start = at + ":Identificatie>".len();
+    let Some(len) = template[start..].find('<') else {
+        return template.to_string();
+    };
+    format!("{}{id}{}", &template[..start], &template[start + len..])
+}
+
+fn pick(n: u64) -> &'static str {
+    let total: u64 = MIX.iter().map(|(_, w)| u64::from(*w)).sum();
+    let mut k = n % total.max(1);
+    for (t, w) in MIX {
+        if k < u64::from(*w) {
+            return t;
+        }
+        k -= u64::from(*w);
+    }
+    MIX[0].0
+}
+
+fn loopback_only(url: &str) -> Result<(), String> {
+    let host = url
+        .split("://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .map(|h| h.rsplit_once(':').map_or(h, |(h, _)| h))
+        .map(|h| h.trim_start_matches('[').trim_end_matches(']'))
+        .unwrap_or("");
+    let ok = host == "localhost" || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("{url}: bench-load only targets loopback addresses"))
+    }
+}
+
+/// Resident memory of a process, from `/proc` (Linux).
+pub fn rss_mb(pid: u32) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// A value of the gateway's `/metrics`.
+async fn metric(client: &reqwest::Client, url: &str, name: &str) -> Option<u64> {
+    let text = client
+        .get(format!("{url}/metrics"))
+        .send()
+        .await
+        .ok()?
+        .text()
+        .await
+        .ok()?;
+    text.lines()
+        .find(|l| l.starts_with(name) && l[name.len()..].starts_with(' '))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse::<f64>().ok())
+        .map(|v| v as u64)
+}
+
+pub async fn run(opts: LoadOptions) -> Result<LoadReport, String> {
+    loopback_only(&opts.url)?;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(opts.clients)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let next = Arc::new(AtomicU64::new(0));
+    let failures = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..opts.clients.max(1) {
+        let client = client.clone();
+        let next = next.clone();
+        let failures = failures.clone();
+        let url = format!("{}/api/v1/berichten", opts.url);
+        let run_id = opts.run_id.clone();
+        let total = opts.messages;
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            loop {
+                let n = next.fetch_add(1, Ordering::Relaxed);
+                if n >= total {
+                    return latencies;
+                }
+                // At most 12 characters: the standard's limit for an identificatie.
+                let id = format!("{run_id}{n:08}");
+                let body = with_identificatie(pick(n), &id);
+                let t = Instant::now();
+                let ok = match client
+                    .post(&url)
+                    .header("Content-Type", "application/xml")
+                    .body(body)
+                    .send()
+                    .await
+                {
+                    Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
+                    Err(_) => false,
+                };
+                latencies.push(t.elapsed());
+                if !ok {
+                    failures.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }));
+    }
+    let mut latencies: Vec<Duration> = Vec::new();
+    for t in tasks {
+        latencies.extend(t.await.map_err(|e| e.to_string())?);
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    latencies.sort();
+    let pct = |p: f64| -> f64 {
+        if latencies.is_empty() {
+            return 0.0;
+        }
+        let i = ((latencies.len() as f64 - 1.0) * p).round() as usize;
+        latencies[i.min(latencies.len() - 1)].as_secs_f64() * 1e3
+    };
+    let messages = latencies.len() as u64;
+    Ok(LoadReport {
+        messages,
+        failures: failures.load(Ordering::Relaxed),
+        seconds,
+        per_second: messages as f64 / seconds.max(1e-9),
+        p50_ms: pct(0.50),
+        p99_ms: pct(0.99),
+        max_ms: pct(1.0),
+        server_rss_mb: opts.server_pid.and_then(rss_mb),
+        store_bytes: metric(&client, &opts.url, "sluis_store_bytes").await,
+        store_messages: metric(&client, &opts.url, "sluis_store_messages").await,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_is_a_valid_message_with_a_replaceable_identificatie() {
+        for (t, _) in MIX {
+            let m = with_identificatie(t, "LOAD00000001");
+            assert!(m.contains(">LOAD00000001<"));
+            let v = crate::validate(m.as_bytes(), &crate::Limits::default()).expect("readable");
+            assert!(v.is_valid(), "{:?}", v.findings);
+        }
+    }
+
+    #[test]
+    fn only_loopback_is_a_target() {
+        assert!(loopback_only("http://127.0.0.1:8080").is_ok());
+        assert!(loopback_only("http://localhost:8080").is_ok());
+        assert!(loopback_only("http://[::1]:8080").is_ok());
+        assert!(loopback_only("http://10.0.0.1:8080").is_err());
+        assert!(loopback_only("http://example.org").is_err());
+    }
+}
