@@ -86,7 +86,7 @@ impl std::fmt::Display for LoadReport {
             writeln!(f, "server RSS {rss:.0} MB")?;
         }
         if let (Some(bytes), Some(n)) = (self.store_bytes, self.store_messages) {
-            let per = if n > 0 { bytes / n } else { 0 };
+            let per = bytes.checked_div(n).unwrap_or(0);
             writeln!(
                 f,
                 "store      {} messages, {:.1} MB on disk, {per} bytes per message",
