@@ -1,0 +1,269 @@
+//! Crash safety: many clients post while the server process is killed with SIGKILL at a random
+//! moment; after a restart every message that got a 200 is there exactly once with its effects
+//! (its inbox entries), and no message is there half.
+
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::process::{Child, Command};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+const TEMPLATE: &str = include_str!("../fixtures/ijw-3.2/JW305/valid/volledig.xml");
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// The server process; killed when dropped, so a failing test leaves no server behind.
+struct Server(Child);
+
+impl Server {
+    fn kill(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn start(dir: &Path, port: u16) -> Server {
+    let child = Command::new(env!("CARGO_BIN_EXE_sluis"))
+        .args(["serve", "--config", "config/sluis.toml", "--listen"])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("--data-dir")
+        .arg(dir)
+        .env("RUST_LOG", "warn")
+        .spawn()
+        .expect("server starts");
+    let child = Server(child);
+    let until = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < until, "server did not come up");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child
+}
+
+fn with_identificatie(id: &str) -> String {
+    let at = TEMPLATE.find(":Identificatie>").expect("identificatie") + ":Identificatie>".len();
+    let len = TEMPLATE[at..].find('<').expect("end");
+    format!("{}{id}{}", &TEMPLATE[..at], &TEMPLATE[at + len..])
+}
+
+/// A pseudo-random number from the clock: the kill moment should differ between runs.
+fn jitter(max_ms: u64) -> u64 {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::from(d.subsec_nanos()));
+    nanos % max_ms
+}
+
+#[derive(Clone)]
+struct Acked {
+    body: String,
+    location: String,
+}
+
+/// Post unique messages from `clients` threads until `stop`; remember every 200.
+fn hammer(
+    port: u16,
+    round: usize,
+    clients: usize,
+    stop: Arc<Mutex<bool>>,
+    acked: Arc<Mutex<Vec<Acked>>>,
+) -> Vec<std::thread::JoinHandle<()>> {
+    (0..clients)
+        .map(|c| {
+            let stop = stop.clone();
+            let acked = acked.clone();
+            std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("runtime");
+                rt.block_on(async move {
+                    let client = reqwest::Client::new();
+                    let url = format!("http://127.0.0.1:{port}/api/v1/berichten");
+                    for n in 0.. {
+                        if *stop.lock().expect("lock") {
+                            return;
+                        }
+                        let body = with_identificatie(&format!("K{round}{c:02}{n:06}"));
+                        let r = client
+                            .post(&url)
+                            .header("Content-Type", "application/xml")
+                            .body(body.clone())
+                            .send()
+                            .await;
+                        let Ok(r) = r else { continue };
+                        if r.status() != 200 {
+                            continue;
+                        }
+                        let location = r
+                            .headers()
+                            .get("location")
+                            .and_then(|l| l.to_str().ok())
+                            .unwrap_or_default()
+                            .to_string();
+                        // Acknowledged only when the whole answer arrived.
+                        if r.bytes().await.is_ok() {
+                            acked.lock().expect("lock").push(Acked { body, location });
+                        }
+                    }
+                });
+            })
+        })
+        .collect()
+}
+
+fn get(rt: &tokio::runtime::Runtime, client: &reqwest::Client, url: String) -> Value {
+    rt.block_on(async {
+        client
+            .get(url)
+            .send()
+            .await
+            .expect("request")
+            .json::<Value>()
+            .await
+            .expect("json")
+    })
+}
+
+#[test]
+fn sigkill_under_load_loses_nothing_acknowledged_and_leaves_nothing_half() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let acked = Arc::new(Mutex::new(Vec::new()));
+    for round in 0..3 {
+        let port = free_port();
+        let mut server = start(dir.path(), port);
+        let stop = Arc::new(Mutex::new(false));
+        let threads = hammer(port, round, 8, stop.clone(), acked.clone());
+        std::thread::sleep(Duration::from_millis(300 + jitter(700)));
+        // Child::kill is SIGKILL on Unix.
+        server.kill();
+        *stop.lock().expect("lock") = true;
+        for t in threads {
+            t.join().expect("client thread");
+        }
+    }
+    let acked = acked.lock().expect("lock").clone();
+    assert!(
+        acked.len() > 50,
+        "the load reached the server: {} acknowledged",
+        acked.len()
+    );
+    eprintln!("{} messages acknowledged over three SIGKILLs", acked.len());
+
+    let port = free_port();
+    let mut server = start(dir.path(), port);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let client = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}");
+
+    // Every acknowledged message is there, as it was sent.
+    for a in &acked {
+        let record = get(&rt, &client, format!("{base}{}", a.location));
+        assert_eq!(
+            record["body"].as_str(),
+            Some(a.body.as_str()),
+            "{} lost or changed",
+            a.location
+        );
+    }
+    // Exactly once: the store holds each identificatie once, and all records are whole.
+    let mut records = Vec::new();
+    let mut after = 0u64;
+    loop {
+        let page = get(
+            &rt,
+            &client,
+            format!("{base}/api/v1/berichten?limit=1000&after={after}"),
+        );
+        let items = page["items"].as_array().cloned().unwrap_or_default();
+        records.extend(items);
+        match page["next"].as_u64() {
+            Some(n) => after = n,
+            None => break,
+        }
+    }
+    let mut seen = HashSet::new();
+    for r in &records {
+        assert!(
+            seen.insert(r["identificatie"].as_str().unwrap_or("").to_string()),
+            "stored twice: {r}"
+        );
+    }
+    assert!(records.len() >= acked.len());
+    // Every stored message has its inbox entries: forwarded to the gemeente, answered to the
+    // aanbieder (the transaction wrote all three or nothing).
+    let inbox = |party: &str| -> HashMap<u64, usize> {
+        let mut m = HashMap::new();
+        let mut after = 0u64;
+        loop {
+            let page = get(
+                &rt,
+                &client,
+                format!("{base}/api/v1/inbox/{party}?after={after}&limit=1000"),
+            );
+            for i in page["items"].as_array().cloned().unwrap_or_default() {
+                *m.entry(i["bericht_id"].as_u64().unwrap_or(0)).or_insert(0) += 1;
+            }
+            match page["next"].as_u64() {
+                Some(n) => after = n,
+                None => return m,
+            }
+        }
+    };
+    let gemeente = inbox("0599");
+    let aanbieder = inbox("12345678");
+    for r in &records {
+        let id = r["id"].as_u64().unwrap_or(0);
+        assert_eq!(
+            gemeente.get(&id),
+            Some(&1),
+            "message {id} forwarded exactly once"
+        );
+        assert_eq!(
+            aanbieder.get(&id),
+            Some(&1),
+            "answer to {id} delivered exactly once"
+        );
+    }
+    assert_eq!(
+        gemeente.len(),
+        records.len(),
+        "no inbox entry without its message"
+    );
+    // Posting an acknowledged message again changes nothing.
+    if let Some(a) = acked.first() {
+        let r = rt.block_on(async {
+            client
+                .post(format!("{base}/api/v1/berichten"))
+                .header("Content-Type", "application/xml")
+                .body(a.body.clone())
+                .send()
+                .await
+                .expect("request")
+        });
+        assert_eq!(
+            r.headers().get("sluis-replay").map(|v| v.as_bytes()),
+            Some(&b"true"[..])
+        );
+        assert_eq!(
+            r.headers().get("location").and_then(|l| l.to_str().ok()),
+            Some(a.location.as_str())
+        );
+    }
+    server.kill();
+}
