@@ -1,9 +1,10 @@
 //! Rules for every message: unique identificatie (TR056) and the external code lists (TR378
 //! gemeentecodes, TR381 productcodes).
 
+use super::read;
 use super::{Ctx, Sink};
 use crate::standard::Element;
-use crate::validate::rules::{items, text, Loc};
+use crate::validate::rules::{items, Loc};
 
 pub fn tr056(ctx: &Ctx<'_>, out: &mut Sink) {
     let h = &ctx.header;
@@ -44,9 +45,9 @@ pub fn tr378(ctx: &Ctx<'_>, out: &mut Sink) {
         .top("Antwoord")
         .and_then(|a| a.child("Woonplaatsbeginsel"))
     {
-        if let Some(code) = text(w, "Gemeente") {
+        if let Some(code) = read::owned(w, "Gemeente") {
             check(
-                code,
+                &code,
                 "/Bericht/Antwoord/Woonplaatsbeginsel/Gemeente".to_string(),
             );
         }
@@ -54,12 +55,12 @@ pub fn tr378(ctx: &Ctx<'_>, out: &mut Sink) {
 }
 
 /// Calls `f` for every product line of the message with its location and (category, code).
-fn product_lines(ctx: &Ctx<'_>, mut f: impl FnMut(String, Option<&str>, Option<&str>)) {
-    fn product(e: &Element) -> (Option<&str>, Option<&str>) {
+fn product_lines(ctx: &Ctx<'_>, mut f: impl FnMut(String, Option<String>, Option<String>)) {
+    fn product(e: &Element) -> (Option<String>, Option<String>) {
         let p = e.child("Product");
         (
-            p.and_then(|p| text(p, "Categorie")),
-            p.and_then(|p| text(p, "Code")),
+            p.and_then(|p| read::owned(p, "Categorie")),
+            p.and_then(|p| read::owned(p, "Code")),
         )
     }
     if let Some(client) = ctx.top("Client") {
@@ -96,8 +97,8 @@ fn product_lines(ctx: &Ctx<'_>, mut f: impl FnMut(String, Option<&str>, Option<&
         super::declaratie::each_prestatie(ctx, |e, loc, _| {
             f(
                 loc.path(),
-                text(e, "ProductCategorie"),
-                text(e, "ProductCode"),
+                read::owned(e, "ProductCategorie"),
+                read::owned(e, "ProductCode"),
             );
         });
     }
@@ -112,8 +113,9 @@ pub fn tr381(ctx: &Ctx<'_>, out: &mut Sink) {
             return;
         };
         let fits = cat
-            .and_then(|c| lists.get(c))
-            .is_some_and(|s| s.contains(code));
+            .as_ref()
+            .and_then(|c| lists.get(c.as_str()))
+            .is_some_and(|s| s.contains(code.as_str()));
         if !fits {
             out.push(
                 path,

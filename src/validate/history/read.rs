@@ -5,7 +5,7 @@
 use super::state::{Domein, Omvang, Parties, Periode, Product};
 use crate::standard::types::{Bsn, Datum, Tijd};
 use crate::standard::{Document, Element, Value};
-use crate::validate::rules::{date, date2, int, text, text2, value};
+use crate::validate::rules::{date, date2, int, value};
 
 /// The header facts every rule needs.
 #[derive(Debug, Clone)]
@@ -64,11 +64,13 @@ impl Header {
 }
 
 pub fn bsn(e: &Element) -> Option<Bsn> {
-    Bsn::parse(text(e, "Bsn")?)
+    Bsn::parse(&owned(e, "Bsn")?)
 }
 
+/// The valid value of child `name` in its lexical form, whatever its type: codes and numbers
+/// (`ToewijzingNummer` is an integer in the XSD) are compared as written.
 pub fn owned(e: &Element, name: &str) -> Option<String> {
-    text(e, name).map(str::to_string)
+    Some(value(e.child(name)?)?.lexical().into_owned())
 }
 
 pub fn time(e: &Element, name: &str) -> Option<Tijd> {
@@ -167,7 +169,7 @@ impl Prestatie {
             eenheid: owned(e, "Eenheid")?,
             tarief: int(e, "ProductTarief"),
             bedrag: int(e.child("IngediendBedrag")?, "Bedrag")?,
-            credit: match text2(e, "IngediendBedrag", "DebetCredit")? {
+            credit: match owned(e.child("IngediendBedrag")?, "DebetCredit")?.as_str() {
                 "C" => true,
                 "D" => false,
                 _ => return None,

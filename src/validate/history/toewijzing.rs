@@ -5,7 +5,7 @@ use super::read;
 use super::state::{PrestatieRecord, ToewijzingVersie};
 use super::{Ctx, Sink};
 use crate::standard::types::Bsn;
-use crate::validate::rules::{items, text, Loc};
+use crate::validate::rules::{items, Loc};
 
 /// What a ToewijzingNummer in a message from (or to) an aanbieder refers to.
 pub enum Relation {
@@ -69,8 +69,8 @@ fn each_product(ctx: &Ctx<'_>, mut f: impl FnMut(String, &Bsn, &str, &crate::sta
     let loc = Loc::top("Client");
     let list_loc = loc.child(list, 1);
     for (i, e) in items(client, "ToegewezenProducten", "ToegewezenProduct") {
-        if let Some(nummer) = text(e, "ToewijzingNummer") {
-            f(list_loc.child(e, i).path(), &bsn, nummer, e);
+        if let Some(nummer) = read::owned(e, "ToewijzingNummer") {
+            f(list_loc.child(e, i).path(), &bsn, &nummer, e);
         }
     }
 }
@@ -101,10 +101,10 @@ pub fn tr332(ctx: &Ctx<'_>, out: &mut Sink) {
 pub fn tr379(ctx: &Ctx<'_>, out: &mut Sink) {
     let p = &ctx.header.parties;
     each_product(ctx, |path, bsn, _, e| {
-        let Some(referentie) = text(e, "ReferentieAanbieder") else {
+        let Some(referentie) = read::owned(e, "ReferentieAanbieder") else {
             return;
         };
-        let verzoek = ctx.history.verzoek(p.domein, &p.aanbieder, referentie);
+        let verzoek = ctx.history.verzoek(p.domein, &p.aanbieder, &referentie);
         if verzoek.is_none_or(|v| &v.bsn != bsn || v.parties.gemeente != p.gemeente) {
             out.push(
                 path,
@@ -118,7 +118,7 @@ pub fn tr379(ctx: &Ctx<'_>, out: &mut Sink) {
 
 pub fn tr385(ctx: &Ctx<'_>, out: &mut Sink) {
     each_product(ctx, |path, _, nummer, e| {
-        if text(e, "RedenWijziging") != Some("13") {
+        if read::owned(e, "RedenWijziging").as_deref() != Some("13") {
             return;
         }
         let open = uncredited(ctx, nummer);

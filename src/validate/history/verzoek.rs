@@ -6,7 +6,7 @@ use super::toewijzing::{relate, Relation};
 use super::{Ctx, Sink};
 use crate::standard::types::{Bsn, Datum};
 use crate::standard::Element;
-use crate::validate::rules::{date, has, items, text, Loc};
+use crate::validate::rules::{date, has, items, Loc};
 
 const VERZOEK: &str = "/Bericht/Client/Verzoek";
 
@@ -25,7 +25,7 @@ fn products<'a>(ctx: &Ctx<'a>, list: &'a str, item: &'a str) -> Vec<(String, Str
         .filter_map(|(i, e)| {
             Some((
                 list_loc.child(e, i).path(),
-                text(e, "ToewijzingNummer")?.to_string(),
+                read::owned(e, "ToewijzingNummer")?,
                 e,
             ))
         })
@@ -39,10 +39,10 @@ fn client_bsn(ctx: &Ctx<'_>) -> Option<Bsn> {
 pub fn tr304(ctx: &Ctx<'_>, out: &mut Sink) {
     if ctx.header.nummer == 323 {
         super::declaratie::each_prestatie(ctx, |e, loc, bsn| {
-            let (Some(bsn), Some(nummer)) = (bsn, text(e, "ToewijzingNummer")) else {
+            let (Some(bsn), Some(nummer)) = (bsn, read::owned(e, "ToewijzingNummer")) else {
                 return;
             };
-            if let Relation::OtherClient = relate(ctx, nummer, bsn) {
+            if let Relation::OtherClient = relate(ctx, &nummer, bsn) {
                 out.push(
                     loc.path(),
                     format!("Toewijzing {nummer} van deze prestatie hoort bij een andere cliënt"),
@@ -93,15 +93,15 @@ pub fn tr347(ctx: &Ctx<'_>, out: &mut Sink) {
         let top = Loc::top("Client");
         let list_loc = top.child(l, 1);
         for (i, e) in items(client, "AangevraagdeProducten", "AangevraagdProduct") {
-            if let Some(r) = text(e, "ReferentieAanbieder") {
-                check(r, list_loc.child(e, i).path());
+            if let Some(r) = read::owned(e, "ReferentieAanbieder") {
+                check(&r, list_loc.child(e, i).path());
             }
         }
     } else if let Some(r) = client
         .child("Verzoek")
-        .and_then(|v| text(v, "ReferentieAanbieder"))
+        .and_then(|v| read::owned(v, "ReferentieAanbieder"))
     {
-        check(r, VERZOEK.to_string());
+        check(&r, VERZOEK.to_string());
     }
 }
 
@@ -299,9 +299,9 @@ pub fn tr412(ctx: &Ctx<'_>, out: &mut Sink) {
 }
 
 /// The Antwoord of a 319 with its ReferentieAanbieder.
-fn antwoord<'a>(ctx: &Ctx<'a>) -> Option<(&'a Element, &'a str)> {
+fn antwoord<'a>(ctx: &Ctx<'a>) -> Option<(&'a Element, String)> {
     let a = ctx.top("Antwoord")?;
-    Some((a, text(a, "ReferentieAanbieder")?))
+    Some((a, read::owned(a, "ReferentieAanbieder")?))
 }
 
 const ANTWOORD: &str = "/Bericht/Antwoord";
@@ -313,7 +313,7 @@ pub fn tr355(ctx: &Ctx<'_>, out: &mut Sink) {
     let p = &ctx.header.parties;
     let known = ctx
         .history
-        .verzoek(p.domein, &p.aanbieder, r)
+        .verzoek(p.domein, &p.aanbieder, &r)
         .is_some_and(|v| v.parties.gemeente == p.gemeente);
     if !known {
         out.push(
@@ -332,7 +332,7 @@ pub fn tr359(ctx: &Ctx<'_>, out: &mut Sink) {
     let p = &ctx.header.parties;
     if !ctx
         .history
-        .toewijzingen_met_referentie(p.domein, &p.aanbieder, r)
+        .toewijzingen_met_referentie(p.domein, &p.aanbieder, &r)
         .is_empty()
     {
         out.push(
@@ -346,11 +346,15 @@ pub fn tr360(ctx: &Ctx<'_>, out: &mut Sink) {
     let Some((a, r)) = antwoord(ctx) else {
         return;
     };
-    if text(a, "VerzoekAntwoord") != Some("2") {
+    if read::owned(a, "VerzoekAntwoord").as_deref() != Some("2") {
         return;
     }
     let p = &ctx.header.parties;
-    if !ctx.history.antwoorden(p.domein, &p.aanbieder, r).is_empty() {
+    if !ctx
+        .history
+        .antwoorden(p.domein, &p.aanbieder, &r)
+        .is_empty()
+    {
         out.push(
             ANTWOORD.to_string(),
             format!("Op het verzoek met ReferentieAanbieder {r} is al eerder geantwoord; 'aanvraag in onderzoek' kan alleen als eerste antwoord"),
@@ -365,7 +369,7 @@ pub fn tr365(ctx: &Ctx<'_>, out: &mut Sink) {
     let p = &ctx.header.parties;
     if let Some(earlier) = ctx
         .history
-        .antwoorden(p.domein, &p.aanbieder, r)
+        .antwoorden(p.domein, &p.aanbieder, &r)
         .into_iter()
         .find(|a| a.verzoek_antwoord != "2")
     {
