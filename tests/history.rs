@@ -192,7 +192,7 @@ fn tr326_new_start_while_one_runs() {
         let mut w = started(std);
         let later = Lev::new("7001").begin("2026-02-01");
         assert_eq!(
-            w.codes(&start(std, "S2", BSN1, &[later.clone()])),
+            w.codes(&start(std, "S2", BSN1, std::slice::from_ref(&later))),
             one("TR326", "9326", START1)
         );
         // After a (temporary) stop a new start is allowed (OP379).
