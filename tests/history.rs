@@ -665,7 +665,7 @@ fn tr349_tr350_tr351_wijziging_names_actual_toewijzingen() {
             BSN1,
             "VOW-4",
             &["7001"],
-            &[Wijz::new("7002")],
+            &[Wijz::new("7002").gewenst("2026-07-01")],
         ));
     }
 }
@@ -1293,13 +1293,98 @@ fn tr318_tr333_declaratie_level() {
     }
 }
 
+#[test]
+fn tr361_products_of_a_wijziging_do_not_overlap() {
+    for std in BOTH {
+        let mut w = World::new();
+        w.ok(&toewijzing(
+            std,
+            "T1",
+            BSN1,
+            &[Tw {
+                code: Some(NIEUW.into()),
+                ..Tw::new(std, "7001")
+            }],
+        ));
+        // The new product (code 45N01 from 2026-06-01) overlaps the unchanged toewijzing.
+        assert_eq!(
+            w.codes(&wijziging(std, "W1", BSN1, "VOW-1", &["7001"], &[])),
+            one(
+                "TR361",
+                "9361",
+                "/Bericht/Client/Verzoek/NieuweProducten/NieuwProduct[1]"
+            )
+        );
+        w.ok(&toewijzing(
+            std,
+            "T2",
+            BSN1,
+            &[Tw {
+                code: Some(NIEUW.into()),
+                ..Tw::new(std, "7001")
+                    .later("05")
+                    .period("2026-01-01", Some("2026-05-31"))
+            }],
+        ));
+        w.ok(&wijziging(std, "W2", BSN1, "VOW-2", &["7001"], &[]));
+    }
+}
+
 // ----- external -----
+
+#[test]
+fn tr135_dagtekening_not_after_the_system_date() {
+    for std in BOTH {
+        let mut w = World::new();
+        w.ext.vandaag = sluis::standard::types::Datum::parse("2026-05-03");
+        assert_eq!(
+            w.codes(&toewijzing(std, "T1", BSN1, &[Tw::new(std, "7001")])),
+            one(
+                "TR135",
+                "8848",
+                "/Bericht/Header/BerichtIdentificatie/Dagtekening"
+            )
+        );
+        w.ext.vandaag = sluis::standard::types::Datum::parse(DAG);
+        w.ok(&toewijzing(std, "T2", BSN1, &[Tw::new(std, "7001")]));
+    }
+}
+
+#[test]
+fn tr346_amount_is_volume_times_tariff() {
+    for std in BOTH {
+        let mut w = assigned(std);
+        assert_eq!(
+            w.codes(&decl(
+                std,
+                "D1",
+                "DECL1",
+                vec![Pr::new(std, "R1", "7001").with_bedrag(5000, 60001)]
+            )),
+            one("TR346", "9346", PRESTATIE1)
+        );
+        // 90 minutes on an hourly rate of 50,00: tariff 0,83 a minute, amount 75,00 (IV081).
+        w.ok(&declaratie(
+            std,
+            "D2",
+            "DECL2",
+            "2026-05",
+            &[(
+                BSN1,
+                vec![Pr::new(std, "R2", "7001")
+                    .volume(90, "01")
+                    .with_bedrag(83, 7500)],
+            )],
+        ));
+    }
+}
 
 #[test]
 fn tr378_tr381_external_lists() {
     for std in BOTH {
         let mut w = World::new();
         w.ext = External {
+            vandaag: None,
             gemeentecodes: Some(BTreeSet::from(["0600".to_string()])),
             productcodes: Some(BTreeMap::from([(
                 std.cat().to_string(),

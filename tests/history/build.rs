@@ -20,6 +20,8 @@ pub const BSN3: &str = "999990032";
 pub const BSNS: [&str; 4] = [BSN1, BSN2, BSN3, "999990044"];
 pub const DAG: &str = "2026-05-04";
 pub const CODE: &str = "45A07";
+/// The product code of the NieuwProduct a verzoek om wijziging carries when nothing is changed.
+pub const NIEUW: &str = "45N01";
 
 impl Std {
     pub fn code(self, nr: u16) -> String {
@@ -448,7 +450,7 @@ pub fn wijziging(
     // A new product keeps TR353 satisfied when nothing is to be changed.
     let nieuw = if te_wijzigen.is_empty() {
         format!(
-            "<m:NieuweProducten><m:NieuwProduct><m:Product><b:Categorie>{}</b:Categorie><b:Code>{CODE}</b:Code></m:Product><m:GewensteIngangsdatum>2026-06-01</m:GewensteIngangsdatum><m:Einddatum>2026-12-31</m:Einddatum><m:Omvang><b:Volume>4</b:Volume><b:Eenheid>04</b:Eenheid><b:Frequentie>2</b:Frequentie></m:Omvang></m:NieuwProduct></m:NieuweProducten>",
+            "<m:NieuweProducten><m:NieuwProduct><m:Product><b:Categorie>{}</b:Categorie><b:Code>{NIEUW}</b:Code></m:Product><m:GewensteIngangsdatum>2026-06-01</m:GewensteIngangsdatum><m:Einddatum>2026-12-31</m:Einddatum><m:Omvang><b:Volume>4</b:Volume><b:Eenheid>04</b:Eenheid><b:Frequentie>2</b:Frequentie></m:Omvang></m:NieuwProduct></m:NieuweProducten>",
             std.cat()
         )
     } else {
@@ -489,6 +491,8 @@ pub struct Pr {
     pub eenheid: String,
     pub tarief: Option<i64>,
     pub credit: bool,
+    /// IngediendBedrag other than volume × tarief.
+    pub bedrag: Option<i64>,
 }
 
 impl Pr {
@@ -506,6 +510,7 @@ impl Pr {
             eenheid: "04".into(),
             tarief: Some(5000),
             credit: false,
+            bedrag: None,
         }
     }
 
@@ -537,7 +542,16 @@ impl Pr {
         self
     }
 
+    pub fn with_bedrag(mut self, tarief: i64, bedrag: i64) -> Pr {
+        self.tarief = Some(tarief);
+        self.bedrag = Some(bedrag);
+        self
+    }
+
     pub fn bedrag(&self) -> i64 {
+        if let Some(b) = self.bedrag {
+            return b;
+        }
         match self.tarief {
             Some(t) => t * self.volume,
             None => self.volume,

@@ -186,6 +186,42 @@ pub fn tr341(ctx: &Ctx<'_>, out: &mut Sink) {
     }
 }
 
+/// Whether some whole-cent hourly rate rounds to `per_minute` and gives `bedrag` for `minutes`
+/// (IV081: the amount is hourly rate × minutes / 60, rounded half up to the cent).
+fn fits_hourly(per_minute: i64, minutes: i64, bedrag: i64) -> bool {
+    let round60 = |x: i64| (x + 30).div_euclid(60);
+    (per_minute * 60 - 30..per_minute * 60 + 30)
+        .filter(|&h| round60(h) == per_minute)
+        .any(|h| h.checked_mul(minutes).is_some_and(|x| round60(x) == bedrag))
+}
+
+pub fn tr346(ctx: &Ctx<'_>, out: &mut Sink) {
+    for l in lines(ctx) {
+        let p = &l.p;
+        let Some(tarief) = p.tarief.filter(|_| p.eenheid != "83") else {
+            continue;
+        };
+        let exact = p.volume.checked_mul(tarief);
+        if exact == Some(p.bedrag) || (p.eenheid == "01" && fits_hourly(tarief, p.volume, p.bedrag))
+        {
+            continue;
+        }
+        out.push(
+            l.path,
+            format!(
+                "IngediendBedrag {} is niet GeleverdVolume {} maal ProductTarief {}",
+                euro(p.bedrag),
+                p.volume,
+                euro(tarief)
+            ),
+        );
+    }
+}
+
+fn euro(cents: i64) -> String {
+    format!("{},{:02}", cents / 100, (cents % 100).abs())
+}
+
 pub fn tr314(ctx: &Ctx<'_>, out: &mut Sink) {
     let p = &ctx.header.parties;
     for l in lines(ctx) {
@@ -727,6 +763,15 @@ mod tests {
         assert_eq!(max_total(&t), Some(15));
         let t = toewijzing("2026-01-10", None, 5, "84", "4");
         assert_eq!(max_total(&t), None, "open end: no total");
+    }
+
+    #[test]
+    fn minute_amounts_from_an_hourly_rate() {
+        // 50,00 an hour is 0,83 a minute (rounded); 90 minutes cost 75,00, not 74,70.
+        assert!(fits_hourly(83, 90, 7500));
+        assert!(!fits_hourly(83, 90, 7470 + 1));
+        // 1,455 rounds to 1,46 (IV081): an hourly rate of 87,30 gives 1,455 a minute.
+        assert!(fits_hourly(146, 10, 1455));
     }
 
     #[test]

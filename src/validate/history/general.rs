@@ -22,6 +22,18 @@ pub fn tr056(ctx: &Ctx<'_>, out: &mut Sink) {
     }
 }
 
+pub fn tr135(ctx: &Ctx<'_>, out: &mut Sink) {
+    let (Some(vandaag), Some(dag)) = (ctx.ext.vandaag, ctx.header.dagtekening) else {
+        return;
+    };
+    if dag > vandaag {
+        out.push(
+            "/Bericht/Header/BerichtIdentificatie/Dagtekening".to_string(),
+            format!("Dagtekening {dag} ligt na de systeemdatum {vandaag}"),
+        );
+    }
+}
+
 pub fn tr378(ctx: &Ctx<'_>, out: &mut Sink) {
     let Some(codes) = &ctx.ext.gemeentecodes else {
         return;

@@ -48,6 +48,8 @@ pub struct External {
     pub gemeentecodes: Option<BTreeSet<String>>,
     /// Product codes per product category, from the product code list in use (TR381).
     pub productcodes: Option<BTreeMap<String, BTreeSet<String>>>,
+    /// The receiver's system date (TR135: a Dagtekening does not lie after it).
+    pub vandaag: Option<crate::standard::types::Datum>,
 }
 
 /// One cross-message or external rule.
@@ -98,6 +100,7 @@ pub static RULES: &[Rule] = &[
     rule!("TR069", "9069", [307], startstop::tr069, "Bij een stop hoort een actuele start met dezelfde sleutel (ToewijzingNummer, Product, Begindatum)."),
     rule!("TR071", "9071", [305], startstop::tr071, "Een start kan niet meer verwijderd worden als er al een stop op is gemeld."),
     rule!("TR074", "9074", [305, 307], startstop::tr074, "Een eerste aanlevering (StatusAanlevering 1) heeft een sleutel die nog niet eerder is ontvangen."),
+    rule!("TR135", "8848", [301, 305, 307, 315, 317, 319, 323, 325], general::tr135, "De dagtekening van het bericht ligt niet na de systeemdatum van de ontvanger."),
     rule!("TR304", "8187", [317, 323], verzoek::tr304, "Een toewijzing waarnaar verwezen wordt hoort bij dezelfde cliënt (Bsn)."),
     rule!("TR307", "9307", [323], declaratie::tr307, "De productperiode begint niet voor de ingangsdatum van de toewijzing."),
     rule!("TR308", "9308", [323], declaratie::tr308, "De productperiode eindigt niet na de einddatum van de toewijzing."),
@@ -114,6 +117,7 @@ pub static RULES: &[Rule] = &[
     rule!("TR339", "9339", [323], declaratie::tr339, "De productcategorie van de prestatie is die van de toewijzing (als die er een heeft)."),
     rule!("TR340", "9340", [323], declaratie::tr340, "De productcode van de prestatie is die van de toewijzing (als die er een heeft)."),
     rule!("TR341", "9341", [323], declaratie::tr341, "De eenheid van de prestatie is die van de toewijzing, of minuten bij een toewijzing in uren."),
+    rule!("TR346", "9346", [323], declaratie::tr346, "Bij een eenheid anders dan euro's is het bedrag het volume maal het tarief (minuten: uurtarief maal minuten gedeeld door 60, afgerond)."),
     rule!("TR347", "9347", [315, 317], verzoek::tr347, "ReferentieAanbieder is nog niet eerder door de aanbieder gebruikt voor een verzoek."),
     rule!("TR349", "9349", [317], verzoek::tr349, "Een verzoek om wijziging noemt alle actuele toewijzingen van de cliënt."),
     rule!("TR350", "9350", [317], verzoek::tr350, "Een ongewijzigd product verwijst naar een actuele toewijzing."),
@@ -122,6 +126,7 @@ pub static RULES: &[Rule] = &[
     rule!("TR357", "9357", [317], verzoek::tr357, "Een gewenste ingangsdatum op of voor de dagtekening is de ingangsdatum van de toewijzing."),
     rule!("TR359", "9359", [319], verzoek::tr359, "Er is nog geen toewijzing gestuurd op het verzoek waarop geantwoord wordt."),
     rule!("TR360", "9360", [319], verzoek::tr360, "Een antwoord 'aanvraag in onderzoek' is het eerste antwoord op het verzoek."),
+    rule!("TR361", "9361", [317], verzoek::tr361, "Producten in een verzoek om wijziging (ook ongewijzigde en te wijzigen, via hun toewijzing) overlappen niet in tijd."),
     rule!("TR365", "9365", [319], verzoek::tr365, "Een eerder antwoord op hetzelfde verzoek was 'aanvraag in onderzoek'."),
     rule!("TR369", "9369", [323], declaratie::tr369, "Alle gedeclareerde volumes samen passen binnen het toegewezen budget."),
     rule!("TR373", "9373", [317], verzoek::tr373, "Wijzigt een verzoek het budget of het totaal over de looptijd, dan is de gewenste ingangsdatum die van de toewijzing."),

@@ -382,3 +382,92 @@ pub fn tr365(ctx: &Ctx<'_>, out: &mut Sink) {
         );
     }
 }
+
+/// A product line of a 317 with the period it asks for.
+struct Span {
+    path: String,
+    product: super::state::Product,
+    begin: Datum,
+    end: Option<Datum>,
+    nieuw: bool,
+}
+
+/// TR361: like TR410, but OngewijzigdProduct and TeWijzigenProduct take part too, with the
+/// product of their toewijzing (Ongewijzigd: its whole period; TeWijzigen: from the
+/// GewensteIngangsdatum to its Einddatum, or the toewijzing's).
+pub fn tr361(ctx: &Ctx<'_>, out: &mut Sink) {
+    let Some(bsn) = client_bsn(ctx) else {
+        return;
+    };
+    let mut spans = Vec::new();
+    for (path, nummer, _) in products(ctx, "OngewijzigdeProducten", "OngewijzigdProduct") {
+        if let Relation::Found(t) = relate(ctx, &nummer, &bsn) {
+            spans.push(Span {
+                path,
+                product: t.product.clone(),
+                begin: t.ingangsdatum,
+                end: t.einddatum,
+                nieuw: false,
+            });
+        }
+    }
+    for (path, t, gewenst, e) in te_wijzigen(ctx) {
+        spans.push(Span {
+            path,
+            product: t.product.clone(),
+            begin: gewenst,
+            end: date(e, "Einddatum").or(t.einddatum),
+            nieuw: false,
+        });
+    }
+    if let Some(v) = ctx.top("Client").and_then(|c| c.child("Verzoek")) {
+        if let Some(l) = v.child("NieuweProducten") {
+            let top = Loc::top("Client");
+            let vloc = top.child(v, 1);
+            let list_loc = vloc.child(l, 1);
+            for (i, e) in items(v, "NieuweProducten", "NieuwProduct") {
+                if let Some(begin) = date(e, "GewensteIngangsdatum") {
+                    spans.push(Span {
+                        path: list_loc.child(e, i).path(),
+                        product: read::product(e),
+                        begin,
+                        end: date(e, "Einddatum"),
+                        nieuw: true,
+                    });
+                }
+            }
+        }
+    }
+    let ijw = ctx.ijw();
+    let free = |c: &Option<String>| !ijw && matches!(c.as_deref(), Some("11" | "12" | "13" | "14"));
+    for j in 1..spans.len() {
+        let b = &spans[j];
+        for a in &spans[..j] {
+            if (a.nieuw && b.nieuw) || free(&a.product.categorie) || free(&b.product.categorie) {
+                continue; // two new products: TR410, in the message itself
+            }
+            let same = match (&a.product.categorie, &b.product.categorie) {
+                (Some(x), Some(y)) if x != y => false,
+                (Some(_), Some(_)) => match (&a.product.code, &b.product.code) {
+                    (Some(x), Some(y)) => x == y,
+                    _ => true,
+                },
+                _ => true,
+            };
+            let overlaps =
+                a.end.is_none_or(|ae| b.begin <= ae) && b.end.is_none_or(|be| a.begin <= be);
+            if same && overlaps {
+                out.push(
+                    b.path.clone(),
+                    format!(
+                        "Dit product overlapt van {} met een ander product in het verzoek ({} tot en met {})",
+                        b.begin,
+                        a.begin,
+                        a.end.map_or_else(|| "open einde".to_string(), |d| d.to_string())
+                    ),
+                );
+                break;
+            }
+        }
+    }
+}
