@@ -1552,8 +1552,12 @@ fn trajectory_with_faults_and_their_retourberichten() {
                 (START2.to_string(), vec!["9019".to_string()]),
             ]
         );
-        // The same identificatie may be used again: the rejected message counts as not sent.
-        w.ok(&start(std, "S1", BSN1, &[Lev::new("7001")]));
+        // The rejected message was received: its identificatie is taken.
+        assert_eq!(
+            w.codes(&start(std, "S1", BSN1, &[Lev::new("7001")])),
+            one("TR056", "9056", HEADER_ID)
+        );
+        w.ok(&start(std, "S2", BSN1, &[Lev::new("7001")]));
 
         // A stop without start.
         let xml = stop(std, "P1", BSN1, &[Lev::new("7001").begin("2026-01-06")]);
@@ -1747,4 +1751,69 @@ fn every_rule_is_exercised_here() {
             r.code
         );
     }
+}
+
+fn finding(code: &'static str, rc: &'static str, path: &str) -> Finding {
+    Finding {
+        code,
+        retourcode: Some(rc),
+        path: path.into(),
+        message: String::new(),
+    }
+}
+
+#[test]
+fn accepted_effects_follow_the_level_of_the_findings() {
+    let std = Std::Ijw;
+    let xml = declaratie(
+        std,
+        "D1",
+        "DECL1",
+        "2026-04",
+        &[
+            (
+                BSN1,
+                vec![Pr::new(std, "R1", "7001"), Pr::new(std, "R2", "7002")],
+            ),
+            (BSN2, vec![Pr::new(std, "R3", "7003")]),
+        ],
+    );
+    let doc = validated(&xml).document;
+    let prestaties = |e: &history::Effects| -> Vec<String> {
+        e.puts()
+            .filter_map(|r| match r {
+                Record::Prestatie(p) => Some(p.referentienummer.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    let kinds = |e: &history::Effects| e.puts().count();
+    // Clean: identificatie, declaratie and three prestaties.
+    assert_eq!(kinds(&accepted_effects(&doc, &[])), 5);
+    // In-message (level 2): as if never sent.
+    let level2 = [finding("TR358", "0001", "/Bericht/Declaratie")];
+    assert!(accepted_effects(&doc, &level2).is_empty());
+    // On the Declaratie: only the identificatie.
+    let decl = [finding("TR333", "9333", "/Bericht/Declaratie")];
+    assert_eq!(kinds(&accepted_effects(&doc, &decl)), 1);
+    // On one prestatie: the others are granted.
+    let one_prestatie = [finding("TR338", "9338", PRESTATIE2)];
+    assert_eq!(
+        prestaties(&accepted_effects(&doc, &one_prestatie)),
+        ["R1", "R3"]
+    );
+    // On a client: all its prestaties are rejected.
+    let client = [finding(
+        "TR304",
+        "8187",
+        "/Bericht/Declaratie/Clienten/Client[1]/Bsn",
+    )];
+    assert_eq!(prestaties(&accepted_effects(&doc, &client)), ["R3"]);
+    // Any other message with a level-3 finding: only the identificatie.
+    let start_doc = validated(&start(std, "S1", BSN1, &[Lev::new("7001")])).document;
+    let e = accepted_effects(&start_doc, &[finding("TR019", "9019", START1)]);
+    assert!(matches!(
+        e.puts().collect::<Vec<_>>()[..],
+        [Record::Identificatie(_)]
+    ));
 }

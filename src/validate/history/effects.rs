@@ -11,10 +11,13 @@
 //! | 319 | the antwoord |
 //! | 323 | the declaratie (number, period) and every granted prestatie |
 //!
-//! Only accepted messages change state. A message with any finding is rejected as a whole
-//! (IV032), except a declaratie: when nothing was found in its Header or in the Declaratie
-//! berichtklasse itself, the declaratie is processed and its prestaties that were not rejected
-//! are granted (IV087); [`accepted_effects`] works that out from the findings.
+//! Only accepted messages change state. A message rejected on its structure or in-message
+//! rules (levels 1–2) counts as never sent: no effect at all. A message with a cross-message or
+//! external finding (levels 3–4) is rejected as a whole (IV032) but was received and answered:
+//! only its identificatie is recorded (TR056). Except a declaratie: when nothing was found in
+//! its Header or in the Declaratie berichtklasse itself, the declaratie is processed and its
+//! prestaties that were not rejected are granted (IV087); a finding on a Client rejects all its
+//! prestaties. [`accepted_effects`] works that out from the findings.
 
 use super::read::{self, Header, Levering, Prestatie};
 use super::state::{
@@ -37,15 +40,17 @@ pub fn accepted_effects(doc: &Document, findings: &[Finding]) -> Effects {
     if findings.is_empty() {
         return effects(doc);
     }
-    let is_323 = doc.code().ends_with("323");
     let level_2 = |f: &Finding| f.code == XSD || f.retourcode.is_none_or(|c| c == "0001");
-    if !is_323 || findings.iter().any(level_2) {
+    if findings.iter().any(level_2) {
+        // Rejected on structure or in-message rules: as if never sent (IV087).
         return Effects::default();
     }
     let clients = "/Bericht/Declaratie/Clienten/Client[";
-    if findings.iter().any(|f| !f.path.starts_with(clients)) {
-        // The Header or the Declaratie itself: the declaratie counts as not sent.
-        return Effects::default();
+    let is_323 = doc.code().ends_with("323");
+    if !is_323 || findings.iter().any(|f| !f.path.starts_with(clients)) {
+        // Rejected as a whole on cross-message or external rules: the message was received
+        // and answered, so its identificatie is taken; nothing else changes.
+        return identificatie_only(doc);
     }
     let rejected = |path: &str| {
         findings.iter().any(|f| {
@@ -57,6 +62,23 @@ pub fn accepted_effects(doc: &Document, findings: &[Finding]) -> Effects {
         })
     };
     effects_with(doc, &rejected)
+}
+
+fn identificatie_only(doc: &Document) -> Effects {
+    let mut out = Effects::default();
+    if let Some(h) = Header::of(doc) {
+        out.put(identificatie(&h));
+    }
+    out
+}
+
+fn identificatie(h: &Header) -> Record {
+    Record::Identificatie(IdentificatieRecord {
+        berichtsoort: h.berichtsoort.to_string(),
+        afzender: h.afzender.clone(),
+        identificatie: h.identificatie.clone(),
+        dagtekening: h.dagtekening,
+    })
 }
 
 fn within(path: &str, class: &str) -> bool {
@@ -78,12 +100,7 @@ fn effects_with(doc: &Document, rejected: &dyn Fn(&str) -> bool) -> Effects {
     let Some(h) = Header::of(doc) else {
         return out;
     };
-    out.put(Record::Identificatie(IdentificatieRecord {
-        berichtsoort: h.berichtsoort.to_string(),
-        afzender: h.afzender.clone(),
-        identificatie: h.identificatie.clone(),
-        dagtekening: h.dagtekening,
-    }));
+    out.put(identificatie(&h));
     let top = |name: &str| doc.children.iter().find(|e| e.name() == name);
     match h.nummer {
         301 => {
