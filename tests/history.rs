@@ -1817,3 +1817,13 @@ fn accepted_effects_follow_the_level_of_the_findings() {
         [Record::Identificatie(_)]
     ));
 }
+
+#[test]
+fn docs_table_is_current() {
+    let doc = include_str!("../docs/history.md");
+    let table = history::markdown_table();
+    assert!(
+        doc.contains(&table),
+        "docs/history.md: replace the rule table with\n{table}"
+    );
+}
