@@ -1827,3 +1827,75 @@ fn docs_table_is_current() {
         "docs/history.md: replace the rule table with\n{table}"
     );
 }
+
+fn fixture(std: Std, nr: u16, name: &str) -> String {
+    let dir = match std {
+        Std::Ijw => "ijw-3.2",
+        Std::Iwmo => "iwmo-3.2",
+    };
+    let path = format!(
+        "{}/fixtures/{dir}/{}/valid/{name}.xml",
+        env!("CARGO_MANIFEST_DIR"),
+        std.code(nr)
+    );
+    std::fs::read_to_string(&path).expect("fixture")
+}
+
+#[test]
+fn trajectory_of_the_minimal_fixtures() {
+    for std in BOTH {
+        let mut w = World::new();
+        w.ok(&fixture(std, 301, "minimaal"));
+        w.ok(&fixture(std, 305, "minimaal"));
+        w.ok(&fixture(std, 307, "minimaal"));
+        w.ok(&fixture(std, 323, "minimaal"));
+        w.ok(&fixture(std, 315, "minimaal"));
+        // The verzoek om wijziging reuses the 315's ReferentieAanbieder while that verzoek is
+        // still open, names a toewijzing that does not exist and leaves out the actual one.
+        assert_eq!(
+            w.codes(&fixture(std, 317, "minimaal")),
+            vec![
+                ("TR347", "9347", "/Bericht/Client/Verzoek".to_string()),
+                ("TR349", "9349", "/Bericht/Client/Verzoek".to_string()),
+                (
+                    "TR351",
+                    "9351",
+                    "/Bericht/Client/Verzoek/TeWijzigenProducten/TeWijzigenProduct[1]".to_string()
+                ),
+                ("TR374", "9374", "/Bericht/Client".to_string()),
+            ]
+        );
+        w.ok(&fixture(std, 319, "minimaal"));
+    }
+}
+
+#[test]
+fn every_valid_fixture_is_judged_and_answered() {
+    // Against an empty history, each heenbericht gets only coded findings whose retourbericht
+    // can be written (the codes are in the answer's XSD enumeration).
+    for std in BOTH {
+        for nr in [301, 305, 307, 315, 317, 319, 323] {
+            for name in ["minimaal", "volledig", "meerdere"] {
+                let xml = fixture(std, nr, name);
+                let v = validated(&xml);
+                let h = MemoryHistory::new();
+                let ext = External {
+                    gemeentecodes: Some(BTreeSet::new()),
+                    productcodes: Some(BTreeMap::new()),
+                    vandaag: None,
+                };
+                let f = check(&v.document, &h, &ext);
+                assert!(
+                    f.iter().any(|f| f.code == "TR378"),
+                    "{} {name}: {f:?}",
+                    std.code(nr)
+                );
+                let verdict = verdict_with(&xml, f);
+                sluis::retour(&verdict, &ctx())
+                    .unwrap_or_else(|e| panic!("{} {name}: {e}", std.code(nr)));
+                let e = effects(&v.document);
+                assert!(!e.is_empty());
+            }
+        }
+    }
+}
