@@ -1385,6 +1385,7 @@ fn tr378_tr381_external_lists() {
         let mut w = World::new();
         w.ext = External {
             vandaag: None,
+            tarieven: None,
             gemeentecodes: Some(BTreeSet::from(["0600".to_string()])),
             productcodes: Some(BTreeMap::from([(
                 std.cat().to_string(),
@@ -1428,6 +1429,50 @@ fn tr378_tr381_external_lists() {
                 ("TR381", "S329", PRESTATIE1.to_string())
             ]
         );
+    }
+}
+
+#[test]
+fn tr418_contract_tariff() {
+    for std in BOTH {
+        let mut w = assigned(std);
+        let contract = BTreeMap::from([("04".to_string(), 5000), ("14".to_string(), 20000)]);
+        w.ext.tarieven = Some(BTreeMap::from([(
+            (AANBIEDER.to_string(), CODE.to_string()),
+            contract,
+        )]));
+        assert_eq!(
+            w.codes(&decl(
+                std,
+                "D1",
+                "DECL1",
+                vec![Pr::new(std, "R1", "7001").with_bedrag(5100, 61200)]
+            )),
+            one("TR418", "0611", PRESTATIE1)
+        );
+        // 50,00 an hour is 0,83 a minute.
+        w.ok(&declaratie(
+            std,
+            "D2",
+            "DECL2",
+            "2026-05",
+            &[(
+                BSN1,
+                vec![Pr::new(std, "R2", "7001")
+                    .volume(90, "01")
+                    .with_bedrag(83, 7500)],
+            )],
+        ));
+        w.ok(&declaratie(
+            std,
+            "D3",
+            "DECL3",
+            "2026-06",
+            &[(
+                BSN1,
+                vec![Pr::new(std, "R3", "7001").period("2026-06-01", "2026-06-30")],
+            )],
+        ));
     }
 }
 
@@ -1883,6 +1928,7 @@ fn every_valid_fixture_is_judged_and_answered() {
                     gemeentecodes: Some(BTreeSet::new()),
                     productcodes: Some(BTreeMap::new()),
                     vandaag: None,
+                    tarieven: None,
                 };
                 let f = check(&v.document, &h, &ext);
                 assert!(

@@ -218,6 +218,44 @@ pub fn tr346(ctx: &Ctx<'_>, out: &mut Sink) {
     }
 }
 
+pub fn tr418(ctx: &Ctx<'_>, out: &mut Sink) {
+    let Some(tarieven) = &ctx.ext.tarieven else {
+        return;
+    };
+    let aanbieder = &ctx.header.parties.aanbieder;
+    for l in lines(ctx).into_iter().filter(|l| !l.p.credit) {
+        let p = &l.p;
+        let (Some(tarief), Some(code)) = (p.tarief, &p.code) else {
+            continue;
+        };
+        let contract = tarieven.get(&(aanbieder.clone(), code.clone()));
+        // Minutes on an hourly contract: the hourly tariff / 60, rounded half up (IV081).
+        let expected = contract.and_then(|c| match c.get(&p.eenheid) {
+            Some(t) => Some(*t),
+            None if p.eenheid == "01" => c.get("04").map(|h| (h + 30).div_euclid(60)),
+            None => None,
+        });
+        match expected {
+            Some(t) if t == tarief => {}
+            Some(t) => out.push(
+                l.path,
+                format!(
+                    "ProductTarief {} is niet het contracttarief {} voor productcode {code}",
+                    euro(tarief),
+                    euro(t)
+                ),
+            ),
+            None => out.push(
+                l.path,
+                format!(
+                    "Er is geen contracttarief voor productcode {code} in eenheid {}",
+                    p.eenheid
+                ),
+            ),
+        }
+    }
+}
+
 fn euro(cents: i64) -> String {
     format!("{},{:02}", cents / 100, (cents % 100).abs())
 }

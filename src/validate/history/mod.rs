@@ -50,6 +50,9 @@ pub struct External {
     pub productcodes: Option<BTreeMap<String, BTreeSet<String>>>,
     /// The receiver's system date (TR135: a Dagtekening does not lie after it).
     pub vandaag: Option<crate::standard::types::Datum>,
+    /// Contract tariffs in euro cents (TR418): per (AGB-code of the aanbieder, ProductCode),
+    /// the tariff per Eenheid (`04` per hour …).
+    pub tarieven: Option<BTreeMap<(String, String), BTreeMap<String, i64>>>,
 }
 
 /// One cross-message or external rule.
@@ -146,6 +149,7 @@ pub static RULES: &[Rule] = &[
     rule!("TR413", "9413", [307], startstop::tr413, "Na een tijdelijke stop (reden 20) volgt geen tweede tijdelijke stop op dezelfde start."),
     rule!("TR414", "9414", [307], startstop::tr414, "Een volgende stop op dezelfde start eindigt niet voor de vorige."),
     rule!("TR415", "9415", [307], startstop::tr415, "Na een definitieve stop (reden niet 20) volgt geen nieuwe stop op dezelfde start."),
+    rule!("TR418", "0611", [323], declaratie::tr418, "Het ProductTarief van een debetprestatie is het contracttarief van de productcode (per minuut: het uurtarief gedeeld door 60, afgerond)."),
 ];
 
 /// The rule with this code.
