@@ -1945,3 +1945,39 @@ fn every_valid_fixture_is_judged_and_answered() {
         }
     }
 }
+
+#[test]
+fn removals_get_only_the_removal_rules() {
+    for std in BOTH {
+        let mut w = World::new();
+        // No toewijzing 7999 at all: a removal is judged on TR063 only, not on TR019.
+        assert_eq!(
+            w.codes(&start(std, "S1", BSN1, &[Lev::new("7999").status("3")])),
+            one("TR063", "9063", START1)
+        );
+        assert_eq!(
+            w.codes(&stop(std, "P1", BSN1, &[Lev::new("7999").status("3")])),
+            one("TR063", "9063", STOP1)
+        );
+    }
+}
+
+#[test]
+fn tr378_woonplaatsbeginsel_gemeente() {
+    let mut w = World::new();
+    w.ok(&verzoek(Std::Ijw, "V1", BSN1, &["AANB-REF-17"]));
+    w.ext.gemeentecodes = Some(BTreeSet::from(["0600".to_string()]));
+    // JW319 volledig: afgewezen on the woonplaatsbeginsel, Woonplaatsbeginsel/Gemeente 0599.
+    let f = w.codes(&fixture(Std::Ijw, 319, "volledig"));
+    assert_eq!(
+        f,
+        vec![
+            ("TR378", "S300", "/Bericht/Header/Afzender".to_string()),
+            (
+                "TR378",
+                "S300",
+                "/Bericht/Antwoord/Woonplaatsbeginsel/Gemeente".to_string()
+            ),
+        ]
+    );
+}
