@@ -1981,3 +1981,61 @@ fn tr378_woonplaatsbeginsel_gemeente() {
         ]
     );
 }
+
+#[test]
+fn totals_and_tr389_ignore_what_other_rules_reject() {
+    for std in BOTH {
+        let mut w = World::new();
+        w.ok(&toewijzing(
+            std,
+            "T1",
+            BSN1,
+            &[Tw::new(std, "7001").omvang(20, "04", "6")],
+        ));
+        w.ok(&decl(std, "D1", "DECL1", vec![Pr::new(std, "R1", "7001")]));
+        let other_cat = if std == Std::Ijw { "32" } else { "03" };
+        let may = |r: &str, v: i64| {
+            Pr::new(std, r, "7001")
+                .volume(v, "04")
+                .period("2026-05-01", "2026-05-31")
+        };
+        // 12 granted; 9 hours in the wrong category are rejected (TR339) and take no room,
+        // so 8 more still fit.
+        let f = w.codes(&declaratie(
+            std,
+            "D2",
+            "DECL2",
+            "2026-05",
+            &[(
+                BSN1,
+                vec![may("R2", 9).code(other_cat, Some(CODE)), may("R3", 8)],
+            )],
+        ));
+        assert_eq!(f, one("TR339", "9339", PRESTATIE1));
+        // A credit that is itself rejected (TR346) neither makes room (TR322) nor clears the
+        // way for a new debet on the same period (TR389).
+        let f = w.codes(&declaratie(
+            std,
+            "D3",
+            "DECL3",
+            "2026-06",
+            &[(
+                BSN1,
+                vec![
+                    Pr::new(std, "C1", "7001")
+                        .credit_of("R1")
+                        .with_bedrag(5000, 1),
+                    Pr::new(std, "R4", "7001").volume(10, "04"),
+                ],
+            )],
+        ));
+        assert_eq!(
+            f,
+            vec![
+                ("TR322", "9322", PRESTATIE2.to_string()),
+                ("TR346", "9346", PRESTATIE1.to_string()),
+                ("TR389", "9389", PRESTATIE2.to_string()),
+            ]
+        );
+    }
+}

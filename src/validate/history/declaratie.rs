@@ -320,6 +320,11 @@ pub fn tr390(ctx: &Ctx<'_>, out: &mut Sink) {
 pub fn tr389(ctx: &Ctx<'_>, out: &mut Sink) {
     let p = &ctx.header.parties;
     let all = lines(ctx);
+    // Only credits that are granted themselves make room (OP366).
+    let credits: Vec<&Line> = all
+        .iter()
+        .filter(|c| c.p.credit && !ctx.is_rejected(&c.path))
+        .collect();
     for l in all.iter().filter(|l| !l.p.credit) {
         let earlier =
             ctx.history
@@ -338,9 +343,9 @@ pub fn tr389(ctx: &Ctx<'_>, out: &mut Sink) {
                     .credits_van(p.domein, &p.aanbieder, &d.referentienummer)
                     .is_empty()
                 // Credits come first (OP366): one in this message clears the way.
-                && !all
+                && !credits
                     .iter()
-                    .any(|c| c.p.credit && c.p.vorig.as_ref() == Some(&d.referentienummer))
+                    .any(|c| c.p.vorig.as_ref() == Some(&d.referentienummer))
         });
         if let Some(d) = open {
             out.push(
@@ -636,7 +641,8 @@ fn base_eenheid<'a>(toegewezen: &'a str, eenheid: &'a str) -> &'a str {
 }
 
 /// Running totals per toewijzing: granted history plus this message's credits, then its
-/// debets in document order; a debet that would pass `max` is reported and not counted.
+/// debets in document order; a debet that would pass `max` is reported and not counted, and
+/// prestaties other rules reject do not count at all.
 fn totals(
     ctx: &Ctx<'_>,
     out: &mut Sink,
@@ -645,9 +651,15 @@ fn totals(
     what: &str,
 ) {
     let p = &ctx.header.parties;
-    let all = lines(ctx);
+    let all: Vec<Line> = lines(ctx)
+        .into_iter()
+        .filter(|l| !ctx.is_rejected(&l.path))
+        .collect();
     let mut sums: BTreeMap<String, i64> = BTreeMap::new();
     for (l, t) in debets_with_toewijzing(ctx) {
+        if ctx.is_rejected(&l.path) {
+            continue;
+        }
         let Some(max) = max(&t) else {
             continue;
         };

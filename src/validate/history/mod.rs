@@ -180,27 +180,44 @@ pub fn check(doc: &Document, history: &impl History, ext: &External) -> Vec<Find
     let Some(header) = Header::of(doc) else {
         return Vec::new();
     };
-    let ctx = Ctx {
+    let mut ctx = Ctx {
         doc,
         history,
         ext,
         header,
+        rejected: Vec::new(),
     };
     let mut sink = Sink {
         code: "",
         retourcode: "",
         findings: Vec::new(),
     };
-    for r in RULES
+    let applicable: Vec<&Rule> = RULES
         .iter()
         .filter(|r| r.applies(ctx.header.domein, ctx.header.nummer))
-    {
-        sink.code = r.code;
-        sink.retourcode = r.retourcode;
-        (r.check)(&ctx, &mut sink);
-    }
+        .collect();
+    let run = |ctx: &Ctx<'_>, second: bool, sink: &mut Sink| {
+        for r in applicable
+            .iter()
+            .filter(|r| SECOND.contains(&r.code) == second)
+        {
+            sink.code = r.code;
+            sink.retourcode = r.retourcode;
+            (r.check)(ctx, sink);
+        }
+    };
+    run(&ctx, false, &mut sink);
+    // What is rejected so far is not granted, so it takes no room in the totals and clears
+    // no way for a new debet.
+    ctx.rejected = sink.findings.iter().map(|f| f.path.clone()).collect();
+    run(&ctx, true, &mut sink);
+    let position = |code: &str| RULES.iter().position(|r| r.code == code);
+    sink.findings.sort_by_key(|f| position(f.code));
     sink.findings
 }
+
+/// Rules that depend on which prestaties of the message the other rules reject.
+const SECOND: [&str; 3] = ["TR322", "TR369", "TR389"];
 
 /// What every rule gets.
 pub struct Ctx<'a> {
@@ -208,6 +225,8 @@ pub struct Ctx<'a> {
     pub history: &'a dyn History,
     pub ext: &'a External,
     pub header: Header,
+    /// For the rules judged last (TR322, TR369, TR389): paths of the findings of all others.
+    pub rejected: Vec<String>,
 }
 
 impl<'a> Ctx<'a> {
@@ -218,6 +237,14 @@ impl<'a> Ctx<'a> {
 
     pub fn ijw(&self) -> bool {
         self.header.domein == Domein::Ijw
+    }
+
+    /// Whether another rule rejected the element at `path` (or an element holding it).
+    pub fn is_rejected(&self, path: &str) -> bool {
+        self.rejected.iter().any(|r| {
+            path.strip_prefix(r.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        })
     }
 }
 
