@@ -851,3 +851,76 @@ impl History for MemoryHistory {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn start(nummer: &str, begin: &str) -> Record {
+        Record::Start(StartRecord {
+            parties: Parties {
+                domein: Domein::Ijw,
+                gemeente: "0599".into(),
+                aanbieder: "12345678".into(),
+            },
+            bsn: Bsn::parse("999990019").expect("bsn"),
+            toewijzingnummer: nummer.into(),
+            product: Product::default(),
+            toewijzing_ingangsdatum: None,
+            begindatum: Datum::parse(begin).expect("date"),
+            identificatie: "S1".into(),
+        })
+    }
+
+    #[test]
+    fn a_prefix_of_whole_parts_selects_exactly() {
+        let mut h = MemoryHistory::new();
+        let mut e = Effects::default();
+        e.put(start("700", "2026-01-01"));
+        e.put(start("7001", "2026-01-01"));
+        e.put(start("7001", "2026-02-01"));
+        h.apply(&e);
+        let p = Parties {
+            domein: Domein::Ijw,
+            gemeente: "0599".into(),
+            aanbieder: "12345678".into(),
+        };
+        let bsn = Bsn::parse("999990019").expect("bsn");
+        assert_eq!(h.starts(&p, &bsn, "700").len(), 1);
+        assert_eq!(h.starts(&p, &bsn, "7001").len(), 2);
+        assert!(h.starts(&p, &bsn, "70").is_empty());
+        let other = Parties {
+            domein: Domein::Iwmo,
+            ..p.clone()
+        };
+        assert!(h.starts(&other, &bsn, "7001").is_empty());
+        // Removing by the record's key.
+        let mut r = Effects::default();
+        r.remove(&start("7001", "2026-01-01"));
+        h.apply(&r);
+        assert_eq!(h.starts(&p, &bsn, "7001").len(), 1);
+    }
+
+    #[test]
+    fn keys_end_every_part() {
+        assert_eq!(key(&["a", "", "bc"]), b"a\0\0bc\0");
+    }
+
+    #[test]
+    fn records_round_trip_through_json() {
+        let r = start("7001", "2026-01-01");
+        let json = serde_json::to_string(&r).expect("serializes");
+        assert!(
+            json.contains("\"999990019\""),
+            "the store holds the BSN itself"
+        );
+        assert_eq!(
+            serde_json::from_str::<Record>(&json).expect("deserializes"),
+            r
+        );
+        assert!(
+            !format!("{r:?}").contains("999990019"),
+            "Debug never shows it"
+        );
+    }
+}
