@@ -34,8 +34,9 @@ pub fn effects(doc: &Document) -> Effects {
 }
 
 /// The effects of `doc` judged with `findings` (structure, in-message and cross-message):
-/// nothing for a rejected message; for a declaratie with findings only below the Declaratie
-/// berichtklasse, the declaratie and its granted prestaties.
+/// everything when clean; nothing on a level 1–2 finding; only the identificatie when rejected
+/// as a whole on levels 3–4; for a declaratie with findings only below the Declaratie
+/// berichtklasse, the identificatie, the declaratie and its granted prestaties.
 pub fn accepted_effects(doc: &Document, findings: &[Finding]) -> Effects {
     if findings.is_empty() {
         return effects(doc);
