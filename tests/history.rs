@@ -2039,3 +2039,35 @@ fn totals_and_tr389_ignore_what_other_rules_reject() {
         );
     }
 }
+
+#[test]
+fn retour_places_verzoek_and_antwoord_codes() {
+    for std in BOTH {
+        let mut w = assigned(std);
+        let xml = wijziging(std, "W1", BSN1, "VOW-1", &["7001"], &[Wijz::new("7009")]);
+        let f = w.send(&xml);
+        let answer = sluis::retour(&verdict_with(&xml, f), &ctx()).expect("retour");
+        assert_eq!(answer.code(), std.code(318));
+        let te_wijzigen = "/Bericht/Client/Verzoek/TeWijzigenProducten/TeWijzigenProduct[1]";
+        let codes = retour_codes(&answer);
+        assert!(
+            codes.contains(&(te_wijzigen.to_string(), vec!["9351".to_string()])),
+            "{codes:?}"
+        );
+        assert!(codes.contains(&(
+            "/Bericht/Client/Verzoek".to_string(),
+            vec!["0200".to_string()]
+        )));
+
+        let xml = antwoord(std, "A1", "VOT-9", "2");
+        let f = w.send(&xml);
+        let answer = sluis::retour(&verdict_with(&xml, f), &ctx()).expect("retour");
+        assert_eq!(
+            retour_codes(&answer),
+            vec![
+                ("/Bericht/Header".to_string(), vec!["0200".to_string()]),
+                ("/Bericht/Antwoord".to_string(), vec!["9355".to_string()]),
+            ]
+        );
+    }
+}
