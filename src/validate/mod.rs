@@ -1,6 +1,8 @@
 //! Judging a message: first its structure (what the XSD says), then the standard's in-message
-//! rules ([`rules`]), both as [`Finding`]s. Cross-message rules come with the store.
+//! rules ([`rules`]), both as [`Finding`]s; then, against the history of earlier messages, the
+//! cross-message and external rules ([`history`]).
 
+pub mod history;
 pub mod rules;
 pub mod structure;
 

@@ -1,0 +1,926 @@
+//! What the cross-message rules remember of earlier accepted messages, keyed by the standard's
+//! logical keys, and the [`History`] trait through which the rules read it.
+//!
+//! Every record lives in one [`Tree`] under a byte key built from its logical key (each part
+//! followed by a 0 byte, so a prefix of whole parts selects exactly the records that share
+//! those parts). A few lookups go by another key than the primary one; for those there are
+//! index trees whose entries point at the primary key. A store backs [`History`] with one sled
+//! tree per [`Tree`] and needs only [`History::get`] and [`History::scan`]; the typed lookups the
+//! rules use are built on those two.
+
+use crate::standard::types::{Bsn, Datum, Tijd};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The legal domain (wettelijk domein): numbers that must be unique are unique per domain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Domein {
+    /// Jeugdwet, iJw (JWxxx messages).
+    Ijw,
+    /// Wmo, iWmo (WMOxxx messages).
+    Iwmo,
+}
+
+impl Domein {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Domein::Ijw => "ijw",
+            Domein::Iwmo => "iwmo",
+        }
+    }
+
+    /// The domain of a message code (`JW301` → iJw, `WMO323` → iWmo).
+    pub fn of_code(code: &str) -> Option<Domein> {
+        if code.starts_with("JW") {
+            Some(Domein::Ijw)
+        } else if code.starts_with("WMO") {
+            Some(Domein::Iwmo)
+        } else {
+            None
+        }
+    }
+}
+
+/// The two parties of a message: the municipality and the care provider, whichever sent it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Parties {
+    pub domein: Domein,
+    /// CBS gemeentecode (4 digits).
+    pub gemeente: String,
+    /// AGB-code of the aanbieder (8 digits).
+    pub aanbieder: String,
+}
+
+/// A product as the messages name it: category and (optional) product code.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Product {
+    pub categorie: Option<String>,
+    pub code: Option<String>,
+}
+
+/// Omvang of a toewijzing: Volume per Eenheid (WJ756) per Frequentie (WMO757).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Omvang {
+    pub volume: i64,
+    pub eenheid: String,
+    pub frequentie: String,
+}
+
+/// A period from begin to end, both inclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Periode {
+    pub begin: Datum,
+    pub eind: Datum,
+}
+
+/// Berichtsoort, afzender and identificatie of an accepted message (TR056).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentificatieRecord {
+    /// The message code: `JW301`, `WMO323` …
+    pub berichtsoort: String,
+    pub afzender: String,
+    pub identificatie: String,
+    pub dagtekening: Option<Datum>,
+}
+
+/// One version of a toegewezen product, as sent in one JW301/WMO301. Versions of the same
+/// toewijzing share (domein, gemeente, toewijzingnummer); the one with the latest
+/// toewijzingsdatum and -tijd is the current one (OP033x1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToewijzingVersie {
+    pub parties: Parties,
+    pub bsn: Bsn,
+    pub toewijzingnummer: String,
+    pub referentie_aanbieder: Option<String>,
+    pub product: Product,
+    pub toewijzingsdatum: Datum,
+    pub toewijzingstijd: Tijd,
+    pub ingangsdatum: Datum,
+    pub einddatum: Option<Datum>,
+    pub reden_wijziging: Option<String>,
+    pub omvang: Option<Omvang>,
+    /// Budget in euro cents.
+    pub budget: Option<i64>,
+    /// Identificatie of the JW301 that carried this version.
+    pub identificatie: String,
+}
+
+impl ToewijzingVersie {
+    /// Removed (RedenWijziging 13): to be treated as never sent.
+    pub fn verwijderd(&self) -> bool {
+        self.reden_wijziging.as_deref() == Some("13")
+    }
+
+    /// Not an actual toewijzing at all: Einddatum = Ingangsdatum with RedenWijziging 13 or 01
+    /// (OP087, TR349).
+    pub fn vervallen(&self) -> bool {
+        matches!(self.reden_wijziging.as_deref(), Some("13" | "01"))
+            && self.einddatum == Some(self.ingangsdatum)
+    }
+
+    /// Actual on `dag`: not vervallen and not ended before `dag` (TR349–TR351).
+    pub fn actueel_op(&self, dag: Datum) -> bool {
+        !self.vervallen() && self.einddatum.is_none_or(|e| e >= dag)
+    }
+}
+
+/// A toewijzing with all its known versions, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToewijzingState {
+    pub versions: Vec<ToewijzingVersie>,
+}
+
+impl ToewijzingState {
+    /// The leading version: latest toewijzingsdatum and -tijd.
+    pub fn current(&self) -> Option<&ToewijzingVersie> {
+        self.versions
+            .iter()
+            .max_by_key(|v| (v.toewijzingsdatum, v.toewijzingstijd))
+    }
+}
+
+/// A StartProduct with StatusAanlevering 1 that has not been removed (StatusAanlevering 3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StartRecord {
+    pub parties: Parties,
+    pub bsn: Bsn,
+    pub toewijzingnummer: String,
+    pub product: Product,
+    pub toewijzing_ingangsdatum: Option<Datum>,
+    pub begindatum: Datum,
+    pub identificatie: String,
+}
+
+/// A StopProduct with StatusAanlevering 1 that has not been removed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StopRecord {
+    pub parties: Parties,
+    pub bsn: Bsn,
+    pub toewijzingnummer: String,
+    pub product: Product,
+    pub toewijzing_ingangsdatum: Option<Datum>,
+    pub begindatum: Datum,
+    pub reden_beeindiging: String,
+    pub einddatum: Datum,
+    pub identificatie: String,
+}
+
+/// A granted prestatie of a declaratie (debet or credit).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrestatieRecord {
+    pub parties: Parties,
+    pub bsn: Bsn,
+    pub referentienummer: String,
+    pub vorig_referentienummer: Option<String>,
+    pub toewijzingnummer: String,
+    pub product: Product,
+    pub periode: Periode,
+    pub geleverd_volume: i64,
+    pub eenheid: String,
+    pub product_tarief: Option<i64>,
+    /// IngediendBedrag in euro cents, without sign.
+    pub bedrag: i64,
+    /// DebetCredit `C`.
+    pub credit: bool,
+    pub declaratienummer: String,
+}
+
+/// A declaratie whose Declaratie berichtklasse was accepted (TR318, TR333).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeclaratieRecord {
+    pub parties: Parties,
+    pub declaratienummer: String,
+    pub periode: Periode,
+    pub identificatie: String,
+}
+
+/// A verzoek om toewijzing (one per AangevraagdProduct) or verzoek om wijziging.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerzoekRecord {
+    pub parties: Parties,
+    pub bsn: Bsn,
+    pub referentie_aanbieder: String,
+    /// 315 or 317.
+    pub soort: u16,
+    /// The toewijzingen a 317 names (OngewijzigdProduct and TeWijzigenProduct).
+    pub toewijzingnummers: Vec<String>,
+    pub identificatie: String,
+}
+
+/// An antwoord (JW319) on a verzoek.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AntwoordRecord {
+    pub parties: Parties,
+    pub referentie_aanbieder: String,
+    /// WJ760: 1 afgewezen, 2 in onderzoek.
+    pub verzoek_antwoord: String,
+    pub identificatie: String,
+}
+
+/// Every kind of record the history holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Record {
+    Identificatie(IdentificatieRecord),
+    Toewijzing(ToewijzingVersie),
+    Start(StartRecord),
+    Stop(StopRecord),
+    Prestatie(PrestatieRecord),
+    Declaratie(DeclaratieRecord),
+    Verzoek(VerzoekRecord),
+    Antwoord(AntwoordRecord),
+}
+
+/// The trees (sled trees, in a store) of the history. The key of each is given in order of its
+/// parts; `index` trees map their key to the primary key of a record in another tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Tree {
+    /// (berichtsoort, afzender, identificatie)
+    Identificaties,
+    /// (domein, gemeente, toewijzingnummer, toewijzingsdatum, toewijzingstijd)
+    Toewijzingen,
+    /// index → Toewijzingen: (domein, gemeente, aanbieder, bsn, toewijzingnummer, datum, tijd)
+    ToewijzingenPerClient,
+    /// index → Toewijzingen: (domein, aanbieder, referentie, gemeente, toewijzingnummer, datum, tijd)
+    ToewijzingenPerReferentie,
+    /// (domein, gemeente, aanbieder, bsn, toewijzingnummer, categorie, code, begindatum)
+    Starts,
+    /// (domein, gemeente, aanbieder, bsn, toewijzingnummer, categorie, code, begindatum,
+    /// einddatum, reden beëindiging)
+    Stops,
+    /// (domein, aanbieder, referentienummer)
+    Prestaties,
+    /// index → Prestaties: (domein, gemeente, toewijzingnummer, aanbieder, referentienummer)
+    PrestatiesPerToewijzing,
+    /// index → Prestaties, credits only: (domein, aanbieder, vorig referentienummer, referentienummer)
+    Credits,
+    /// (domein, aanbieder, declaratienummer)
+    Declaraties,
+    /// index → Declaraties: (domein, aanbieder, gemeente, begindatum, declaratienummer)
+    DeclaratiesPerPartij,
+    /// (domein, aanbieder, referentie aanbieder)
+    Verzoeken,
+    /// index → Verzoeken: (domein, gemeente, aanbieder, bsn, referentie)
+    VerzoekenPerClient,
+    /// (domein, aanbieder, referentie aanbieder, identificatie of the 319)
+    Antwoorden,
+}
+
+impl Tree {
+    pub const ALL: [Tree; 14] = [
+        Tree::Identificaties,
+        Tree::Toewijzingen,
+        Tree::ToewijzingenPerClient,
+        Tree::ToewijzingenPerReferentie,
+        Tree::Starts,
+        Tree::Stops,
+        Tree::Prestaties,
+        Tree::PrestatiesPerToewijzing,
+        Tree::Credits,
+        Tree::Declaraties,
+        Tree::DeclaratiesPerPartij,
+        Tree::Verzoeken,
+        Tree::VerzoekenPerClient,
+        Tree::Antwoorden,
+    ];
+
+    /// The name of the sled tree.
+    pub fn name(self) -> &'static str {
+        match self {
+            Tree::Identificaties => "identificaties",
+            Tree::Toewijzingen => "toewijzingen",
+            Tree::ToewijzingenPerClient => "toewijzingen_per_client",
+            Tree::ToewijzingenPerReferentie => "toewijzingen_per_referentie",
+            Tree::Starts => "starts",
+            Tree::Stops => "stops",
+            Tree::Prestaties => "prestaties",
+            Tree::PrestatiesPerToewijzing => "prestaties_per_toewijzing",
+            Tree::Credits => "credits",
+            Tree::Declaraties => "declaraties",
+            Tree::DeclaratiesPerPartij => "declaraties_per_partij",
+            Tree::Verzoeken => "verzoeken",
+            Tree::VerzoekenPerClient => "verzoeken_per_client",
+            Tree::Antwoorden => "antwoorden",
+        }
+    }
+
+    /// For an index tree, the tree its entries point into.
+    pub fn primary(self) -> Option<Tree> {
+        match self {
+            Tree::ToewijzingenPerClient | Tree::ToewijzingenPerReferentie => {
+                Some(Tree::Toewijzingen)
+            }
+            Tree::PrestatiesPerToewijzing | Tree::Credits => Some(Tree::Prestaties),
+            Tree::DeclaratiesPerPartij => Some(Tree::Declaraties),
+            Tree::VerzoekenPerClient => Some(Tree::Verzoeken),
+            _ => None,
+        }
+    }
+}
+
+/// A key (or prefix of whole parts): each part followed by a 0 byte. XML text cannot hold a 0,
+/// so parts never run into each other.
+pub fn key(parts: &[&str]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
+    for p in parts {
+        k.extend_from_slice(p.as_bytes());
+        k.push(0);
+    }
+    k
+}
+
+fn opt(s: &Option<String>) -> &str {
+    s.as_deref().unwrap_or("")
+}
+
+impl Record {
+    /// The tree and primary key of this record.
+    pub fn key(&self) -> (Tree, Vec<u8>) {
+        match self {
+            Record::Identificatie(r) => (
+                Tree::Identificaties,
+                key(&[&r.berichtsoort, &r.afzender, &r.identificatie]),
+            ),
+            Record::Toewijzing(r) => (
+                Tree::Toewijzingen,
+                key(&[
+                    r.parties.domein.as_str(),
+                    &r.parties.gemeente,
+                    &r.toewijzingnummer,
+                    &r.toewijzingsdatum.to_string(),
+                    &r.toewijzingstijd.to_string(),
+                ]),
+            ),
+            Record::Start(r) => (
+                Tree::Starts,
+                key(&[
+                    r.parties.domein.as_str(),
+                    &r.parties.gemeente,
+                    &r.parties.aanbieder,
+                    r.bsn.as_str(),
+                    &r.toewijzingnummer,
+                    opt(&r.product.categorie),
+                    opt(&r.product.code),
+                    &r.begindatum.to_string(),
+                ]),
+            ),
+            Record::Stop(r) => (
+                Tree::Stops,
+                key(&[
+                    r.parties.domein.as_str(),
+                    &r.parties.gemeente,
+                    &r.parties.aanbieder,
+                    r.bsn.as_str(),
+                    &r.toewijzingnummer,
+                    opt(&r.product.categorie),
+                    opt(&r.product.code),
+                    &r.begindatum.to_string(),
+                    &r.einddatum.to_string(),
+                    &r.reden_beeindiging,
+                ]),
+            ),
+            Record::Prestatie(r) => (
+                Tree::Prestaties,
+                key(&[
+                    r.parties.domein.as_str(),
+                    &r.parties.aanbieder,
+                    &r.referentienummer,
+                ]),
+            ),
+            Record::Declaratie(r) => (
+                Tree::Declaraties,
+                key(&[
+                    r.parties.domein.as_str(),
+                    &r.parties.aanbieder,
+                    &r.declaratienummer,
+                ]),
+            ),
+            Record::Verzoek(r) => (
+                Tree::Verzoeken,
+                key(&[
+                    r.parties.domein.as_str(),
+                    &r.parties.aanbieder,
+                    &r.referentie_aanbieder,
+                ]),
+            ),
+            Record::Antwoord(r) => (
+                Tree::Antwoorden,
+                key(&[
+                    r.parties.domein.as_str(),
+                    &r.parties.aanbieder,
+                    &r.referentie_aanbieder,
+                    &r.identificatie,
+                ]),
+            ),
+        }
+    }
+
+    /// The index entries that point at this record.
+    pub fn index_keys(&self) -> Vec<(Tree, Vec<u8>)> {
+        match self {
+            Record::Toewijzing(r) => {
+                let (d, t) = (
+                    r.toewijzingsdatum.to_string(),
+                    r.toewijzingstijd.to_string(),
+                );
+                let mut out = vec![(
+                    Tree::ToewijzingenPerClient,
+                    key(&[
+                        r.parties.domein.as_str(),
+                        &r.parties.gemeente,
+                        &r.parties.aanbieder,
+                        r.bsn.as_str(),
+                        &r.toewijzingnummer,
+                        &d,
+                        &t,
+                    ]),
+                )];
+                if let Some(referentie) = &r.referentie_aanbieder {
+                    out.push((
+                        Tree::ToewijzingenPerReferentie,
+                        key(&[
+                            r.parties.domein.as_str(),
+                            &r.parties.aanbieder,
+                            referentie,
+                            &r.parties.gemeente,
+                            &r.toewijzingnummer,
+                            &d,
+                            &t,
+                        ]),
+                    ));
+                }
+                out
+            }
+            Record::Prestatie(r) => {
+                let mut out = vec![(
+                    Tree::PrestatiesPerToewijzing,
+                    key(&[
+                        r.parties.domein.as_str(),
+                        &r.parties.gemeente,
+                        &r.toewijzingnummer,
+                        &r.parties.aanbieder,
+                        &r.referentienummer,
+                    ]),
+                )];
+                if let (true, Some(vorig)) = (r.credit, &r.vorig_referentienummer) {
+                    out.push((
+                        Tree::Credits,
+                        key(&[
+                            r.parties.domein.as_str(),
+                            &r.parties.aanbieder,
+                            vorig,
+                            &r.referentienummer,
+                        ]),
+                    ));
+                }
+                out
+            }
+            Record::Declaratie(r) => vec![(
+                Tree::DeclaratiesPerPartij,
+                key(&[
+                    r.parties.domein.as_str(),
+                    &r.parties.aanbieder,
+                    &r.parties.gemeente,
+                    &r.periode.begin.to_string(),
+                    &r.declaratienummer,
+                ]),
+            )],
+            Record::Verzoek(r) => vec![(
+                Tree::VerzoekenPerClient,
+                key(&[
+                    r.parties.domein.as_str(),
+                    &r.parties.gemeente,
+                    &r.parties.aanbieder,
+                    r.bsn.as_str(),
+                    &r.referentie_aanbieder,
+                ]),
+            )],
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// One change of state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Effect {
+    /// Store `record` under `key` in `tree` (replacing what was there).
+    Put {
+        tree: Tree,
+        key: Vec<u8>,
+        record: Box<Record>,
+    },
+    /// Store an index entry: `key` in index `tree` points at `primary` in `tree.primary()`.
+    Index {
+        tree: Tree,
+        key: Vec<u8>,
+        primary: Vec<u8>,
+    },
+    /// Remove the record under `key` in `tree` (only starts and stops are ever removed; they
+    /// have no index entries).
+    Remove { tree: Tree, key: Vec<u8> },
+}
+
+/// What an accepted message changes, in order; to be applied as one transaction.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Effects(pub Vec<Effect>);
+
+impl Effects {
+    /// Add a put of `record` and its index entries.
+    pub fn put(&mut self, record: Record) {
+        let (tree, primary) = record.key();
+        for (index, key) in record.index_keys() {
+            self.0.push(Effect::Index {
+                tree: index,
+                key,
+                primary: primary.clone(),
+            });
+        }
+        self.0.push(Effect::Put {
+            tree,
+            key: primary,
+            record: Box::new(record),
+        });
+    }
+
+    pub fn remove(&mut self, record: &Record) {
+        let (tree, key) = record.key();
+        self.0.push(Effect::Remove { tree, key });
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The records put, in order.
+    pub fn puts(&self) -> impl Iterator<Item = &Record> {
+        self.0.iter().filter_map(|e| match e {
+            Effect::Put { record, .. } => Some(record.as_ref()),
+            _ => None,
+        })
+    }
+}
+
+/// Read-only access to the history of accepted messages.
+///
+/// A store implements [`get`](History::get) and [`scan`](History::scan); the typed lookups
+/// are provided on top of them (a store may override them with something faster).
+pub trait History {
+    /// The record under `key` in a primary tree.
+    fn get(&self, tree: Tree, key: &[u8]) -> Option<Record>;
+
+    /// The records whose key in `tree` starts with `prefix`, in key order. For an index tree:
+    /// the primary records its matching entries point at.
+    fn scan(&self, tree: Tree, prefix: &[u8]) -> Vec<Record>;
+
+    /// Whether `afzender` already sent a `berichtsoort` with this identificatie (TR056).
+    fn identificatie_bekend(
+        &self,
+        berichtsoort: &str,
+        afzender: &str,
+        identificatie: &str,
+    ) -> bool {
+        self.get(
+            Tree::Identificaties,
+            &key(&[berichtsoort, afzender, identificatie]),
+        )
+        .is_some()
+    }
+
+    /// All versions of a toewijzing, by its number within the gemeente and domain.
+    fn toewijzing(&self, domein: Domein, gemeente: &str, nummer: &str) -> Option<ToewijzingState> {
+        let versions: Vec<ToewijzingVersie> = self
+            .scan(
+                Tree::Toewijzingen,
+                &key(&[domein.as_str(), gemeente, nummer]),
+            )
+            .into_iter()
+            .filter_map(|r| match r {
+                Record::Toewijzing(v) => Some(v),
+                _ => None,
+            })
+            .collect();
+        (!versions.is_empty()).then_some(ToewijzingState { versions })
+    }
+
+    /// The toewijzingen of one client from a gemeente to an aanbieder.
+    fn toewijzingen_van_client(&self, p: &Parties, bsn: &Bsn) -> Vec<ToewijzingState> {
+        let mut by_nummer: BTreeMap<String, Vec<ToewijzingVersie>> = BTreeMap::new();
+        let prefix = key(&[p.domein.as_str(), &p.gemeente, &p.aanbieder, bsn.as_str()]);
+        for r in self.scan(Tree::ToewijzingenPerClient, &prefix) {
+            if let Record::Toewijzing(v) = r {
+                by_nummer
+                    .entry(v.toewijzingnummer.clone())
+                    .or_default()
+                    .push(v);
+            }
+        }
+        by_nummer
+            .into_values()
+            .map(|versions| ToewijzingState { versions })
+            .collect()
+    }
+
+    /// Toewijzing versions that carry this ReferentieAanbieder (TR359, TR374).
+    fn toewijzingen_met_referentie(
+        &self,
+        domein: Domein,
+        aanbieder: &str,
+        referentie: &str,
+    ) -> Vec<ToewijzingVersie> {
+        self.scan(
+            Tree::ToewijzingenPerReferentie,
+            &key(&[domein.as_str(), aanbieder, referentie]),
+        )
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Toewijzing(v) => Some(v),
+            _ => None,
+        })
+        .collect()
+    }
+
+    /// The current starts of one client on one toewijzing.
+    fn starts(&self, p: &Parties, bsn: &Bsn, toewijzingnummer: &str) -> Vec<StartRecord> {
+        let prefix = key(&[
+            p.domein.as_str(),
+            &p.gemeente,
+            &p.aanbieder,
+            bsn.as_str(),
+            toewijzingnummer,
+        ]);
+        self.scan(Tree::Starts, &prefix)
+            .into_iter()
+            .filter_map(|r| match r {
+                Record::Start(s) => Some(s),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The current stops of one client on one toewijzing.
+    fn stops(&self, p: &Parties, bsn: &Bsn, toewijzingnummer: &str) -> Vec<StopRecord> {
+        let prefix = key(&[
+            p.domein.as_str(),
+            &p.gemeente,
+            &p.aanbieder,
+            bsn.as_str(),
+            toewijzingnummer,
+        ]);
+        self.scan(Tree::Stops, &prefix)
+            .into_iter()
+            .filter_map(|r| match r {
+                Record::Stop(s) => Some(s),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// A granted prestatie by its ReferentieNummer (unique per aanbieder and domain).
+    fn prestatie(
+        &self,
+        domein: Domein,
+        aanbieder: &str,
+        referentie: &str,
+    ) -> Option<PrestatieRecord> {
+        match self.get(
+            Tree::Prestaties,
+            &key(&[domein.as_str(), aanbieder, referentie]),
+        )? {
+            Record::Prestatie(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// Granted credits whose VorigReferentieNummer is `vorig`.
+    fn credits_van(&self, domein: Domein, aanbieder: &str, vorig: &str) -> Vec<PrestatieRecord> {
+        prestaties(self.scan(Tree::Credits, &key(&[domein.as_str(), aanbieder, vorig])))
+    }
+
+    /// Granted prestaties (debet and credit) on a toewijzing, of any aanbieder.
+    fn prestaties_op_toewijzing(
+        &self,
+        domein: Domein,
+        gemeente: &str,
+        toewijzingnummer: &str,
+    ) -> Vec<PrestatieRecord> {
+        prestaties(self.scan(
+            Tree::PrestatiesPerToewijzing,
+            &key(&[domein.as_str(), gemeente, toewijzingnummer]),
+        ))
+    }
+
+    /// An accepted declaratie by its DeclaratieNummer (unique per aanbieder and domain).
+    fn declaratie(
+        &self,
+        domein: Domein,
+        aanbieder: &str,
+        nummer: &str,
+    ) -> Option<DeclaratieRecord> {
+        match self.get(
+            Tree::Declaraties,
+            &key(&[domein.as_str(), aanbieder, nummer]),
+        )? {
+            Record::Declaratie(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// Accepted declaraties from an aanbieder to a gemeente, by DeclaratiePeriode.
+    fn declaraties_van(&self, p: &Parties) -> Vec<DeclaratieRecord> {
+        self.scan(
+            Tree::DeclaratiesPerPartij,
+            &key(&[p.domein.as_str(), &p.aanbieder, &p.gemeente]),
+        )
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Declaratie(d) => Some(d),
+            _ => None,
+        })
+        .collect()
+    }
+
+    /// A verzoek by its ReferentieAanbieder (unique per aanbieder and domain).
+    fn verzoek(&self, domein: Domein, aanbieder: &str, referentie: &str) -> Option<VerzoekRecord> {
+        match self.get(
+            Tree::Verzoeken,
+            &key(&[domein.as_str(), aanbieder, referentie]),
+        )? {
+            Record::Verzoek(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// The verzoeken of one client from an aanbieder to a gemeente.
+    fn verzoeken_van_client(&self, p: &Parties, bsn: &Bsn) -> Vec<VerzoekRecord> {
+        self.scan(
+            Tree::VerzoekenPerClient,
+            &key(&[p.domein.as_str(), &p.gemeente, &p.aanbieder, bsn.as_str()]),
+        )
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Verzoek(v) => Some(v),
+            _ => None,
+        })
+        .collect()
+    }
+
+    /// The antwoorden (JW319) on a verzoek.
+    fn antwoorden(&self, domein: Domein, aanbieder: &str, referentie: &str) -> Vec<AntwoordRecord> {
+        self.scan(
+            Tree::Antwoorden,
+            &key(&[domein.as_str(), aanbieder, referentie]),
+        )
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Antwoord(a) => Some(a),
+            _ => None,
+        })
+        .collect()
+    }
+}
+
+fn prestaties(records: Vec<Record>) -> Vec<PrestatieRecord> {
+    records
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Prestatie(p) => Some(p),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The history in memory: for tests, and the reference a store must behave like.
+#[derive(Debug, Clone, Default)]
+pub struct MemoryHistory {
+    records: BTreeMap<(Tree, Vec<u8>), Record>,
+    indexes: BTreeMap<(Tree, Vec<u8>), Vec<u8>>,
+}
+
+impl MemoryHistory {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Apply effects in order, as a store does inside one transaction.
+    pub fn apply(&mut self, effects: &Effects) {
+        for e in &effects.0 {
+            match e {
+                Effect::Put { tree, key, record } => {
+                    self.records
+                        .insert((*tree, key.clone()), record.as_ref().clone());
+                }
+                Effect::Index { tree, key, primary } => {
+                    self.indexes.insert((*tree, key.clone()), primary.clone());
+                }
+                Effect::Remove { tree, key } => {
+                    self.records.remove(&(*tree, key.clone()));
+                }
+            }
+        }
+    }
+
+    /// Number of records (index entries not counted).
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+}
+
+impl History for MemoryHistory {
+    fn get(&self, tree: Tree, key: &[u8]) -> Option<Record> {
+        self.records.get(&(tree, key.to_vec())).cloned()
+    }
+
+    fn scan(&self, tree: Tree, prefix: &[u8]) -> Vec<Record> {
+        let start = (tree, prefix.to_vec());
+        match tree.primary() {
+            None => self
+                .records
+                .range(start..)
+                .take_while(|((t, k), _)| *t == tree && k.starts_with(prefix))
+                .map(|(_, r)| r.clone())
+                .collect(),
+            Some(primary) => self
+                .indexes
+                .range(start..)
+                .take_while(|((t, k), _)| *t == tree && k.starts_with(prefix))
+                .filter_map(|(_, p)| self.records.get(&(primary, p.clone())).cloned())
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn start(nummer: &str, begin: &str) -> Record {
+        Record::Start(StartRecord {
+            parties: Parties {
+                domein: Domein::Ijw,
+                gemeente: "0599".into(),
+                aanbieder: "12345678".into(),
+            },
+            bsn: Bsn::parse("999990019").expect("bsn"),
+            toewijzingnummer: nummer.into(),
+            product: Product::default(),
+            toewijzing_ingangsdatum: None,
+            begindatum: Datum::parse(begin).expect("date"),
+            identificatie: "S1".into(),
+        })
+    }
+
+    #[test]
+    fn a_prefix_of_whole_parts_selects_exactly() {
+        let mut h = MemoryHistory::new();
+        let mut e = Effects::default();
+        e.put(start("700", "2026-01-01"));
+        e.put(start("7001", "2026-01-01"));
+        e.put(start("7001", "2026-02-01"));
+        h.apply(&e);
+        let p = Parties {
+            domein: Domein::Ijw,
+            gemeente: "0599".into(),
+            aanbieder: "12345678".into(),
+        };
+        let bsn = Bsn::parse("999990019").expect("bsn");
+        assert_eq!(h.starts(&p, &bsn, "700").len(), 1);
+        assert_eq!(h.starts(&p, &bsn, "7001").len(), 2);
+        assert!(h.starts(&p, &bsn, "70").is_empty());
+        let other = Parties {
+            domein: Domein::Iwmo,
+            ..p.clone()
+        };
+        assert!(h.starts(&other, &bsn, "7001").is_empty());
+        // Removing by the record's key.
+        let mut r = Effects::default();
+        r.remove(&start("7001", "2026-01-01"));
+        h.apply(&r);
+        assert_eq!(h.starts(&p, &bsn, "7001").len(), 1);
+    }
+
+    #[test]
+    fn keys_end_every_part() {
+        assert_eq!(key(&["a", "", "bc"]), b"a\0\0bc\0");
+    }
+
+    #[test]
+    fn records_round_trip_through_json() {
+        let r = start("7001", "2026-01-01");
+        let json = serde_json::to_string(&r).expect("serializes");
+        assert!(
+            json.contains("\"999990019\""),
+            "the store holds the BSN itself"
+        );
+        assert_eq!(
+            serde_json::from_str::<Record>(&json).expect("deserializes"),
+            r
+        );
+        assert!(
+            !format!("{r:?}").contains("999990019"),
+            "Debug never shows it"
+        );
+    }
+}
