@@ -2,14 +2,17 @@
 //! received before, store it durably with its answer, and put it in the inboxes of the parties
 //! concerned. Handlers call [`Gateway::ingest`] and translate its result to HTTP.
 
-use crate::config::Settings;
+use crate::config::{DeclaratieMode, Settings};
 use crate::retour::{answer_to, RetourContext};
 use crate::standard::types::Datum;
 use crate::store::{Inserted, Store, StoreError, StoredBericht, StoredFinding, StoredRetour};
 use crate::telemetry::Metrics;
+use crate::validate::history::{self, External};
 use crate::validate::{Finding, XSD};
 use crate::{Format, Limits, ReadError, Verdict};
 use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
 use std::time::Instant;
 use thiserror::Error;
 
@@ -18,6 +21,42 @@ pub struct Gateway {
     pub store: Store,
     pub metrics: Metrics,
     limits: Limits,
+    /// Judging against the history and writing the result happen under this lock, so no two
+    /// messages are judged against the same old state. It holds the external facts (the
+    /// configured gemeente, product codes and tariffs; today's date is set per message).
+    judge: Mutex<External>,
+}
+
+/// The external facts of controleniveau 4 from the configuration.
+fn external(settings: &Settings) -> External {
+    let mut productcodes: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut tarieven: BTreeMap<(String, String), BTreeMap<String, i64>> = BTreeMap::new();
+    for c in &settings.contracten {
+        productcodes
+            .entry(c.categorie.clone())
+            .or_default()
+            .insert(c.code.clone());
+        tarieven
+            .entry((c.aanbieder.clone(), c.code.clone()))
+            .or_default()
+            .insert(c.eenheid.clone(), c.tarief);
+    }
+    External {
+        gemeentecodes: Some(BTreeSet::from([settings.gemeente.code.clone()])),
+        productcodes: Some(productcodes),
+        vandaag: None,
+        tarieven: Some(tarieven),
+    }
+}
+
+/// Whether the standard counts a stored message as never sent: rejected on its form or on the
+/// in-message rules (levels 1–2). Its identificatie may be used again.
+fn never_sent(b: &StoredBericht) -> bool {
+    !b.accepted
+        && b.conflicts_with.is_none()
+        && b.findings
+            .iter()
+            .any(|f| f.retourcode.as_deref().is_none_or(|c| c == "0001"))
 }
 
 #[derive(Debug, Error)]
@@ -88,11 +127,13 @@ impl Gateway {
             max_bytes: settings.server.max_body_bytes,
             ..Limits::default()
         };
+        let judge = Mutex::new(external(&settings));
         Gateway {
             settings,
             store,
             metrics: Metrics::default(),
             limits,
+            judge,
         }
     }
 
@@ -147,6 +188,7 @@ impl Gateway {
         // A race between two posts of one identificatie ends in the store's transaction: the
         // loser sees the winner's record on its next round.
         loop {
+            let mut replaces = None;
             if let Some(id) = self
                 .store
                 .by_identificatie(&h.afzender, code, &h.identificatie)?
@@ -161,13 +203,35 @@ impl Gateway {
                         replay: true,
                     });
                 }
-                return self.conflicting(verdict, &h, hash, bytes, id).await;
+                if !never_sent(&earlier) {
+                    return self.conflicting(verdict, &h, hash, bytes, id).await;
+                }
+                replaces = Some(id);
             }
             let id = self.store.next_id()?;
-            let record = self.judge(&verdict, &h, &hash, bytes, id, verdict.findings.clone());
-            let inbox = inbox_of(&record);
-            let inbox: Vec<(&str, &str)> = inbox.iter().map(|(p, k)| (p.as_str(), *k)).collect();
-            match self.store.insert(&record, true, &inbox)? {
+            let (inserted, record) = {
+                let mut ext = self
+                    .judge
+                    .lock()
+                    .map_err(|_| StoreError::Durability("judge lock poisoned".into()))?;
+                // Levels 3–4 only for a message that passed levels 1–2 (IV032).
+                let findings = if verdict.findings.is_empty() {
+                    ext.vandaag = Some(Datum::today());
+                    history::check(&verdict.document, &self.store.history(), &ext)
+                } else {
+                    verdict.findings.clone()
+                };
+                let effects = history::accepted_effects(&verdict.document, &findings);
+                let record = self.judge(&verdict, &h, &hash, bytes, id, findings);
+                let inbox = self.inbox_of(&record);
+                let inbox: Vec<(&str, &str)> =
+                    inbox.iter().map(|(p, k)| (p.as_str(), *k)).collect();
+                let inserted = self
+                    .store
+                    .insert(&record, true, replaces, &inbox, &effects)?;
+                (inserted, record)
+            };
+            match inserted {
                 Inserted::New(_) => {
                     self.store.durable().await?;
                     tracing::info!(id, bericht = code, afzender = %h.afzender, accepted = record.accepted, "stored");
@@ -201,7 +265,8 @@ impl Gateway {
             .as_ref()
             .map(|_| vec![(h.afzender.as_str(), "retour")])
             .unwrap_or_default();
-        self.store.insert(&record, false, &inbox)?;
+        self.store
+            .insert(&record, false, None, &inbox, &history::Effects::default())?;
         self.store.durable().await?;
         tracing::info!(id, earlier, afzender = %h.afzender, "identificatie reused with other content");
         Ok(Ingested {
@@ -225,20 +290,30 @@ impl Gateway {
             document: verdict.document.clone(),
             findings,
         };
-        let retour = answer_to(judged.document.schema).and_then(|answer| {
-            let ctx = RetourContext::new(format!("S{id:011}"), Datum::today());
-            match crate::retour(&judged, &ctx) {
-                Ok(doc) => Some(StoredRetour {
-                    bericht: answer.code.to_string(),
-                    identificatie: ctx.identificatie,
-                    xml: crate::write(&doc, Format::Xml),
-                }),
-                Err(e) => {
-                    tracing::error!(id, error = %e, "no retourbericht could be made");
-                    None
+        // In `advies` mode the gemeente answers a declaratie itself, with Sluis's findings as
+        // advice; Sluis still answers a technical rejection (levels 1–2) at once.
+        let advies = self.settings.declaratie.mode == DeclaratieMode::Advies
+            && judged.document.code().ends_with("323")
+            && !judged
+                .findings
+                .iter()
+                .any(|f| f.retourcode.is_none_or(|c| c == "0001"));
+        let retour = answer_to(judged.document.schema)
+            .filter(|_| !advies)
+            .and_then(|answer| {
+                let ctx = RetourContext::new(format!("S{id:011}"), Datum::today());
+                match crate::retour(&judged, &ctx) {
+                    Ok(doc) => Some(StoredRetour {
+                        bericht: answer.code.to_string(),
+                        identificatie: ctx.identificatie,
+                        xml: crate::write(&doc, Format::Xml),
+                    }),
+                    Err(e) => {
+                        tracing::error!(id, error = %e, "no retourbericht could be made");
+                        None
+                    }
                 }
-            }
-        });
+            });
         StoredBericht {
             id,
             received_at: now_rfc3339(),
@@ -262,14 +337,31 @@ impl Gateway {
     }
 }
 
-/// Who gets what: an accepted message goes to its Ontvanger, the answer to its Afzender.
-fn inbox_of(record: &StoredBericht) -> Vec<(String, &'static str)> {
-    let mut out = Vec::new();
-    if record.accepted {
-        out.push((record.ontvanger.clone(), "bericht"));
+impl Gateway {
+    /// Who gets what: an accepted message goes to its Ontvanger, the answer to its Afzender. A
+    /// declaratie goes to the gemeente also when only some of its prestaties were rejected (the
+    /// rest is granted), and always in `advies` mode unless rejected on its form or in-message
+    /// rules: the back office then decides, with Sluis's findings as advice.
+    fn inbox_of(&self, record: &StoredBericht) -> Vec<(String, &'static str)> {
+        let mut out = Vec::new();
+        let declaratie = record.bericht.ends_with("323");
+        let technical = record
+            .findings
+            .iter()
+            .any(|f| f.retourcode.as_deref().is_none_or(|c| c == "0001"));
+        let whole = record
+            .findings
+            .iter()
+            .any(|f| !f.path.contains("/Clienten/"));
+        let forward = record.accepted
+            || (declaratie && !technical && !whole)
+            || (declaratie && !technical && record.retour.is_none());
+        if forward {
+            out.push((record.ontvanger.clone(), "bericht"));
+        }
+        if record.retour.is_some() {
+            out.push((record.afzender.clone(), "retour"));
+        }
+        out
     }
-    if record.retour.is_some() {
-        out.push((record.afzender.clone(), "retour"));
-    }
-    out
 }

@@ -5,7 +5,11 @@
 //! acknowledged only after [`durable::Committer`] has synced it to disk.
 
 pub mod durable;
+mod history;
 
+pub use history::SledHistory;
+
+use crate::validate::history::{Effect, Effects, Tree};
 use serde::{Deserialize, Serialize};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 use std::path::Path;
@@ -111,7 +115,14 @@ pub struct Store {
     identificaties: sled::Tree,
     inbox: sled::Tree,
     acks: sled::Tree,
+    /// The cross-message rules' state, one sled tree per [`Tree`], in `Tree::ALL` order.
+    history: Vec<sled::Tree>,
     committer: durable::Committer,
+}
+
+/// Where a history tree sits in `Store::history`.
+fn tree_index(t: Tree) -> usize {
+    Tree::ALL.iter().position(|x| *x == t).unwrap_or(0)
 }
 
 fn be(n: u64) -> [u8; 8] {
@@ -146,7 +157,12 @@ impl Store {
             .cache_capacity(CACHE_BYTES)
             .open()?;
         let committer = durable::Committer::start(db.clone(), dir, commit_wait)?;
+        let history = Tree::ALL
+            .iter()
+            .map(|t| db.open_tree(format!("h_{}", t.name())))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Store {
+            history,
             berichten: db.open_tree("berichten")?,
             identificaties: db.open_tree("identificaties")?,
             inbox: db.open_tree("inbox")?,
@@ -161,14 +177,18 @@ impl Store {
         Ok(self.db.generate_id()? + 1)
     }
 
-    /// Store a message and its inbox entries in one transaction, unless its sender already
-    /// used its identificatie (then nothing is written). `index` false stores it without
-    /// claiming the identificatie (a conflicting duplicate, kept for the audit).
+    /// Store a message, its inbox entries and its effects on the history in one transaction,
+    /// unless its sender already used its identificatie for another message (then nothing is
+    /// written). `claim` false stores it without claiming the identificatie (a conflicting
+    /// duplicate, kept for the audit); `replaces` lets it take over the identificatie of that
+    /// earlier message (one the standard counts as never sent).
     pub fn insert(
         &self,
         record: &StoredBericht,
-        index: bool,
+        claim: bool,
+        replaces: Option<u64>,
         inbox: &[(&str, &str)],
+        effects: &Effects,
     ) -> Result<Inserted, StoreError> {
         let value = serde_json::to_vec(record)
             .map_err(|e| StoreError::Corrupt(record.id, e.to_string()))?;
@@ -177,33 +197,66 @@ impl Store {
         for _ in inbox {
             cursors.push(self.db.generate_id()? + 1);
         }
-        let result = (&self.berichten, &self.identificaties, &self.inbox).transaction(
-            |(berichten, identificaties, inboxes)| {
-                if index {
-                    if let Some(existing) = identificaties.get(&key)? {
-                        let id = u64::from_be_bytes(existing.as_ref().try_into().unwrap_or([0; 8]));
+        let mut puts = Vec::with_capacity(effects.0.len());
+        for e in &effects.0 {
+            puts.push(match e {
+                Effect::Put { tree, key, record } => {
+                    let v = serde_json::to_vec(record)
+                        .map_err(|err| StoreError::Corrupt(0, err.to_string()))?;
+                    (tree_index(*tree), key.clone(), Some(v))
+                }
+                Effect::Index { tree, key, primary } => {
+                    (tree_index(*tree), key.clone(), Some(primary.clone()))
+                }
+                Effect::Remove { tree, key } => (tree_index(*tree), key.clone(), None),
+            });
+        }
+        let mut trees = vec![
+            self.berichten.clone(),
+            self.identificaties.clone(),
+            self.inbox.clone(),
+        ];
+        trees.extend(self.history.iter().cloned());
+        let result = trees.as_slice().transaction(|t| {
+            let (berichten, identificaties, inboxes) = (&t[0], &t[1], &t[2]);
+            if claim {
+                if let Some(existing) = identificaties.get(&key)? {
+                    let id = u64::from_be_bytes(existing.as_ref().try_into().unwrap_or([0; 8]));
+                    if Some(id) != replaces {
                         return Err(ConflictableTransactionError::Abort(id));
                     }
-                    identificaties.insert(key.as_slice(), &be(record.id))?;
                 }
-                berichten.insert(&be(record.id), value.as_slice())?;
-                for ((party, kind), cursor) in inbox.iter().zip(&cursors) {
-                    let entry = InboxEntry {
-                        cursor: *cursor,
-                        bericht_id: record.id,
-                        kind: (*kind).to_string(),
-                    };
-                    let v = serde_json::to_vec(&entry).unwrap_or_default();
-                    inboxes.insert(inbox_key(party, *cursor), v)?;
-                }
-                Ok(())
-            },
-        );
+                identificaties.insert(key.as_slice(), &be(record.id))?;
+            }
+            berichten.insert(&be(record.id), value.as_slice())?;
+            for ((party, kind), cursor) in inbox.iter().zip(&cursors) {
+                let entry = InboxEntry {
+                    cursor: *cursor,
+                    bericht_id: record.id,
+                    kind: (*kind).to_string(),
+                };
+                let v = serde_json::to_vec(&entry).unwrap_or_default();
+                inboxes.insert(inbox_key(party, *cursor), v)?;
+            }
+            for (i, k, v) in &puts {
+                let tree = &t[3 + i];
+                match v {
+                    Some(v) => tree.insert(k.as_slice(), v.as_slice())?,
+                    None => tree.remove(k.as_slice())?,
+                };
+            }
+            Ok(())
+        });
         match result {
             Ok(()) => Ok(Inserted::New(record.id)),
             Err(TransactionError::Abort(id)) => Ok(Inserted::Exists(id)),
             Err(TransactionError::Storage(e)) => Err(e.into()),
         }
+    }
+
+    /// The cross-message rules' view of the store.
+    pub fn history(&self) -> SledHistory<'_> {
+        SledHistory::new(&self.history)
     }
 
     /// Wait until everything written so far is on disk.
