@@ -13,6 +13,7 @@ pub mod load;
 pub mod retour;
 pub mod standard;
 pub mod startup;
+pub mod status;
 pub mod store;
 pub mod telemetry;
 pub mod validate;

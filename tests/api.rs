@@ -482,3 +482,44 @@ async fn health_readiness_and_metrics() {
     assert!(!text.contains("999990019"), "no BSN in metrics");
     app.stop().await;
 }
+
+#[actix_web::test]
+async fn a_toewijzing_shows_its_current_state() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = spawn(dir.path()).await;
+    assert_eq!(
+        app.get_json("/api/v1/toewijzingen/7001").await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(app.post_xml(JW301).await.status(), StatusCode::OK);
+    let (status, v) = app.get_json("/api/v1/toewijzingen/7001").await;
+    assert_eq!(status, StatusCode::OK);
+    let t = &v["items"][0];
+    assert_eq!(t["domein"], "ijw");
+    assert_eq!(t["aanbieder"], "12345678");
+    assert_eq!(t["ingangsdatum"], "2026-01-01");
+    assert_eq!(t["product"]["categorie"], "31");
+    assert_eq!(t["gestart"], false);
+    // The start is accepted (it refers to this toewijzing) and shows.
+    let r = app.post_xml(JW305).await;
+    let body = r.text().await.expect("body");
+    assert!(!body.contains("RetourCode>"), "{body}");
+    let (_, v) = app.get_json("/api/v1/toewijzingen/7001").await;
+    assert_eq!(v["items"][0]["gestart"], true);
+    assert_eq!(v["items"][0]["starts"].as_array().map(Vec::len), Some(1));
+    assert_eq!(v["items"][0]["gedeclareerd"]["prestaties"], 0);
+    // Per client, in either standard.
+    let (status, v) = app
+        .get_json("/api/v1/clienten/999990019/toewijzingen")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(v["items"].as_array().map(Vec::len), Some(1));
+    let (_, none) = app
+        .get_json("/api/v1/clienten/999990020/toewijzingen")
+        .await;
+    assert_eq!(none["items"].as_array().map(Vec::len), Some(0));
+    let (status, p) = app.get_json("/api/v1/clienten/12345/toewijzingen").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(!p.to_string().contains("12345"), "the value is not echoed");
+    app.stop().await;
+}

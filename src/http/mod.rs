@@ -21,6 +21,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/berichten", web::post().to(post_bericht))
                 .route("/berichten", web::get().to(list_berichten))
                 .route("/berichten/{id}", web::get().to(get_bericht))
+                .route("/toewijzingen/{nummer}", web::get().to(get_toewijzing))
+                .route(
+                    "/clienten/{bsn}/toewijzingen",
+                    web::get().to(client_toewijzingen),
+                )
                 .route("/inbox/{party}", web::get().to(get_inbox))
                 .route("/inbox/{party}/ack", web::post().to(ack_inbox)),
         );
@@ -349,4 +354,36 @@ async fn ack_inbox(
         },
         Err(e) => problem::internal(e),
     }
+}
+
+async fn get_toewijzing(path: web::Path<String>, gw: web::Data<Gateway>) -> HttpResponse {
+    let found = crate::status::toewijzing(
+        &gw.store.history(),
+        &gw.settings.gemeente.code,
+        &path.into_inner(),
+    );
+    if found.is_empty() {
+        return problem::not_found("geen toewijzing met dit nummer");
+    }
+    HttpResponse::Ok().json(serde_json::json!({ "items": found }))
+}
+
+async fn client_toewijzingen(path: web::Path<String>, gw: web::Data<Gateway>) -> HttpResponse {
+    // The number itself never goes into an error message.
+    let Some(bsn) = crate::standard::types::Bsn::parse(&path.into_inner()) else {
+        return problem::bad_request("een BSN bestaat uit 9 cijfers");
+    };
+    let aanbieders: Vec<String> = gw
+        .settings
+        .aanbieders
+        .iter()
+        .map(|a| a.agb.clone())
+        .collect();
+    let found = crate::status::van_client(
+        &gw.store.history(),
+        &gw.settings.gemeente.code,
+        &aanbieders,
+        &bsn,
+    );
+    HttpResponse::Ok().json(serde_json::json!({ "items": found }))
 }
