@@ -85,6 +85,10 @@ enum Command {
     Rules {
         #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
         format: RulesFormat,
+        /// Which rules: the in-message ones (default, `docs/rules.md`), the cross-message and
+        /// external ones the gateway checks against the history (`docs/history.md`), or both.
+        #[arg(long, value_enum, default_value_t = RuleSet::Bericht)]
+        set: RuleSet,
     },
     /// Write the retourbericht the standard prescribes for a heenbericht (JW302 for a JW301 …,
     /// the JW325 declaratie-antwoord for a JW323). Exit code 0: written, 1: the standard gives
@@ -201,25 +205,46 @@ fn print_text(r: &Report) {
     }
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum RuleSet {
+    /// In-message rules (technische regels, condities, constraints).
+    Bericht,
+    /// Cross-message and external rules, judged against the history.
+    Historie,
+    All,
+}
+
 /// One registry entry as `rules --format json` prints it.
 #[derive(Serialize)]
 struct RuleRow {
+    /// `bericht` or `historie`.
+    niveau: &'static str,
     code: &'static str,
     retourcode: Option<&'static str>,
     messages: Vec<String>,
     description: &'static str,
 }
 
-fn print_rules(format: RulesFormat) {
-    let rows: Vec<RuleRow> = sluis::validate::rules::RULES
-        .iter()
-        .map(|r| RuleRow {
+fn print_rules(format: RulesFormat, set: RuleSet) {
+    let mut rows: Vec<RuleRow> = Vec::new();
+    if set != RuleSet::Historie {
+        rows.extend(sluis::validate::rules::RULES.iter().map(|r| RuleRow {
+            niveau: "bericht",
             code: r.code,
             retourcode: r.retourcode,
             messages: r.message_codes(),
             description: r.description,
-        })
-        .collect();
+        }));
+    }
+    if set != RuleSet::Bericht {
+        rows.extend(sluis::validate::history::RULES.iter().map(|r| RuleRow {
+            niveau: "historie",
+            code: r.code,
+            retourcode: Some(r.retourcode),
+            messages: r.message_codes(),
+            description: r.description,
+        }));
+    }
     match format {
         RulesFormat::Json => {
             println!(
@@ -238,7 +263,14 @@ fn print_rules(format: RulesFormat) {
                 );
             }
         }
-        RulesFormat::Markdown => print!("{}", sluis::validate::rules::markdown_table()),
+        RulesFormat::Markdown => {
+            if set != RuleSet::Historie {
+                print!("{}", sluis::validate::rules::markdown_table());
+            }
+            if set != RuleSet::Bericht {
+                print!("{}", sluis::validate::history::markdown_table());
+            }
+        }
     }
 }
 
@@ -489,8 +521,8 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
-        Command::Rules { format } => {
-            print_rules(format);
+        Command::Rules { format, set } => {
+            print_rules(format, set);
             ExitCode::SUCCESS
         }
         Command::Retour {

@@ -290,3 +290,21 @@ fn a_closed_pipe_ends_output_without_a_panic() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!err.contains("panicked"), "{err}");
 }
+
+#[test]
+fn rules_lists_the_cross_message_rules_on_request() {
+    let out = sluis(&["rules", "--set", "historie", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v = json(&out);
+    let rows = v.as_array().expect("array");
+    assert!(rows.iter().all(|r| r["niveau"] == "historie"));
+    assert!(rows
+        .iter()
+        .any(|r| r["code"] == "TR019" && r["retourcode"] == "9019"));
+    let all = json(&sluis(&["rules", "--set", "all", "--format", "json"]));
+    let bericht = json(&sluis(&["rules", "--format", "json"]));
+    assert_eq!(
+        all.as_array().map(Vec::len),
+        Some(rows.len() + bericht.as_array().map_or(0, Vec::len))
+    );
+}
