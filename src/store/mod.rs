@@ -120,6 +120,20 @@ pub struct Store {
     committer: durable::Committer,
 }
 
+/// A message record as stored: JSON, LZ4-compressed (messages are XML and compress about
+/// fourfold, which is most of the store's size per message).
+fn encode(record: &StoredBericht) -> Result<Vec<u8>, StoreError> {
+    let json =
+        serde_json::to_vec(record).map_err(|e| StoreError::Corrupt(record.id, e.to_string()))?;
+    Ok(lz4_flex::compress_prepend_size(&json))
+}
+
+fn decode(id: u64, bytes: &[u8]) -> Result<StoredBericht, StoreError> {
+    let json = lz4_flex::decompress_size_prepended(bytes)
+        .map_err(|e| StoreError::Corrupt(id, e.to_string()))?;
+    serde_json::from_slice(&json).map_err(|e| StoreError::Corrupt(id, e.to_string()))
+}
+
 /// Where a history tree sits in `Store::history`.
 fn tree_index(t: Tree) -> usize {
     Tree::ALL.iter().position(|x| *x == t).unwrap_or(0)
@@ -190,8 +204,7 @@ impl Store {
         inbox: &[(&str, &str)],
         effects: &Effects,
     ) -> Result<Inserted, StoreError> {
-        let value = serde_json::to_vec(record)
-            .map_err(|e| StoreError::Corrupt(record.id, e.to_string()))?;
+        let value = encode(record)?;
         let key = ident_key(&record.afzender, &record.bericht, &record.identificatie);
         let mut cursors = Vec::with_capacity(inbox.len());
         for _ in inbox {
@@ -270,9 +283,7 @@ impl Store {
     pub fn get(&self, id: u64) -> Result<Option<StoredBericht>, StoreError> {
         match self.berichten.get(be(id))? {
             None => Ok(None),
-            Some(v) => serde_json::from_slice(&v)
-                .map(Some)
-                .map_err(|e| StoreError::Corrupt(id, e.to_string())),
+            Some(v) => decode(id, &v).map(Some),
         }
     }
 
@@ -300,8 +311,7 @@ impl Store {
         for item in self.berichten.range(be(after.saturating_add(1))..) {
             let (k, v) = item?;
             let id = k.as_ref().try_into().map(u64::from_be_bytes).unwrap_or(0);
-            let b: StoredBericht =
-                serde_json::from_slice(&v).map_err(|e| StoreError::Corrupt(id, e.to_string()))?;
+            let b = decode(id, &v)?;
             if keep(&b) {
                 out.push(b);
                 if out.len() >= limit {
