@@ -186,6 +186,25 @@ mod tests {
     }
 
     #[test]
+    fn flags_override_the_file() {
+        let dir = std::env::temp_dir().join(format!("sluis-config-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let path = dir.join("sluis.toml");
+        std::fs::write(&path, include_str!("../config/sluis.toml")).expect("write");
+        let flags = Overrides {
+            listen: "127.0.0.1:9999".parse().ok(),
+            data_dir: Some(PathBuf::from("/tmp/elders")),
+        };
+        let s = Settings::load(&path, &flags).expect("loads");
+        assert_eq!(s.server.listen.port(), 9999);
+        assert_eq!(s.server.data_dir, PathBuf::from("/tmp/elders"));
+        let plain = Settings::load(&path, &Overrides::default()).expect("loads");
+        assert_eq!(plain.server.data_dir, PathBuf::from("data"));
+        assert!(Settings::load(&dir.join("missing.toml"), &flags).is_err());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn mistakes_are_reported() {
         let demo = include_str!("../config/sluis.toml");
         let bad = demo.replace("code = \"0599\"", "code = \"599\"");

@@ -523,3 +523,38 @@ async fn a_toewijzing_shows_its_current_state() {
     assert!(!p.to_string().contains("12345"), "the value is not echoed");
     app.stop().await;
 }
+
+#[actix_web::test]
+async fn a_truncated_upload_stores_nothing() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = spawn(dir.path()).await;
+    let addr = app.base.trim_start_matches("http://").to_string();
+    // Announce the whole message, send half of it, and hang up.
+    let half = &JW301.as_bytes()[..JW301.len() / 2];
+    let sent = actix_web::rt::task::spawn_blocking(move || {
+        let mut s = std::net::TcpStream::connect(addr).expect("connect");
+        let head = format!(
+            "POST /api/v1/berichten HTTP/1.1\r\nHost: x\r\nContent-Type: application/xml\r\nContent-Length: {}\r\n\r\n",
+            JW301.len()
+        );
+        s.write_all(head.as_bytes()).expect("head");
+        s.write_all(half).expect("half a body");
+        s.shutdown(std::net::Shutdown::Write).expect("hang up");
+        let mut answer = Vec::new();
+        let _ = s.read_to_end(&mut answer);
+        answer
+    })
+    .await
+    .expect("client");
+    assert!(
+        !String::from_utf8_lossy(&sent).starts_with("HTTP/1.1 200"),
+        "no acknowledgement"
+    );
+    assert_eq!(count(&app).await, 0, "nothing stored");
+    // The whole message afterwards is taken as new.
+    let r = app.post_xml(JW301).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers().get("sluis-replay").is_none());
+    app.stop().await;
+}
