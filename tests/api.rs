@@ -29,7 +29,11 @@ fn settings(dir: &Path) -> Settings {
 }
 
 async fn spawn(dir: &Path) -> TestApp {
-    let app = Application::build(settings(dir)).expect("server starts");
+    spawn_with(settings(dir)).await
+}
+
+async fn spawn_with(settings: Settings) -> TestApp {
+    let app = Application::build(settings).expect("server starts");
     let base = format!("http://{}", app.addr());
     let handle = app.handle();
     let running = actix_web::rt::spawn(app.run());
@@ -556,5 +560,41 @@ async fn a_truncated_upload_stores_nothing() {
     let r = app.post_xml(JW301).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert!(r.headers().get("sluis-replay").is_none());
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn in_advies_mode_a_declaratie_goes_to_the_gemeente_with_sluis_findings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut s = settings(dir.path());
+    s.declaratie.mode = sluis::config::DeclaratieMode::Advies;
+    let app = spawn_with(s).await;
+    // A declaratie on a toewijzing Sluis never saw: rejected on level 3 in auto mode; here it
+    // is the gemeente's decision, with Sluis's findings as advice.
+    let jw323 = include_str!("../fixtures/ijw-3.2/JW323/valid/minimaal.xml");
+    let r = app.post_xml(jw323).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let loc = location(&r);
+    let summary: Value = r.json().await.expect("a summary, no retourbericht");
+    assert_eq!(summary["bericht"], "JW323");
+    let (_, record) = app.get_json(&loc).await;
+    assert!(record["retour"].is_null(), "the gemeente answers");
+    assert!(
+        record["findings"].as_array().is_some_and(|f| !f.is_empty()),
+        "Sluis's advice"
+    );
+    let (_, gemeente) = app.get_json("/api/v1/inbox/0599").await;
+    assert_eq!(gemeente["items"][0]["bericht"], "JW323");
+    // A technical rejection (level 2) is still answered by Sluis at once.
+    // The total no longer adds up (TR358).
+    let broken = jw323
+        .replace("SLUIS-0001", "SLUIS-0002")
+        .replace("<ijw:TotaalBedrag>", "<ijw:TotaalBedrag>9");
+    let r = app.post_xml(&broken).await;
+    let body = r.text().await.expect("body");
+    assert!(
+        body.contains("<jw325:RetourCode>0001</jw325:RetourCode>"),
+        "{body}"
+    );
     app.stop().await;
 }
