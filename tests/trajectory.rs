@@ -811,3 +811,370 @@ async fn partial_declaratie_ijw() {
 async fn partial_declaratie_iwmo() {
     partial_declaratie(Std::Iwmo).await;
 }
+
+// ----- a declaratie rejected as a whole -----
+
+async fn declaratie_rejected_as_a_whole(std: Std) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ids = Ids::default();
+    let c = CLIENT1;
+    let mut app = spawn(dir.path()).await;
+    assigned_and_started(&app, std, &ids, &[c]).await;
+    let a = app
+        .post(&declaratie(
+            std,
+            &ids.next("D"),
+            "DECL1",
+            "2025-04",
+            &[(c, vec![Pr::new("R-1", c, "2025-04")])],
+        ))
+        .await;
+    assert_granted(&a, 12 * TARIEF);
+    let forwarded = kinds(&app.inbox(GEMEENTE).await, "bericht").len();
+
+    // The DeclaratieNummer again (May): 9333 on the DeclaratieAntwoord, nothing granted, no
+    // clients; the declaratie counts as not sent and does not reach the gemeente.
+    let may = vec![Pr::new("R-2", c, "2025-05")];
+    let a = app
+        .post(&declaratie(
+            std,
+            &ids.next("D"),
+            "DECL1",
+            "2025-05",
+            &[(c, may.clone())],
+        ))
+        .await;
+    assert_eq!(a.code(), std.code(325));
+    assert_eq!(
+        a.codes(),
+        want(&[(HEADER, &["0200"]), (ANTWOORD, &["9333"])]),
+        "{}",
+        a.body
+    );
+    assert_eq!(a.toegekend(), 0);
+    assert!(!has(&app.inbox(GEMEENTE).await, "bericht", a.id()));
+
+    // A period before the previous one (March after April): 8214 on the DeclaratieAntwoord.
+    let a = app
+        .post(&declaratie(
+            std,
+            &ids.next("D"),
+            "DECL2",
+            "2025-03",
+            &[(c, vec![Pr::new("R-3", c, "2025-03")])],
+        ))
+        .await;
+    assert_eq!(
+        a.codes(),
+        want(&[(HEADER, &["0200"]), (ANTWOORD, &["8214"])]),
+        "{}",
+        a.body
+    );
+    assert_eq!(a.toegekend(), 0);
+
+    app = app.restart(dir.path()).await;
+
+    // Neither counted: May with the same ReferentieNummer is granted (not 8021, not 8214).
+    let id = ids.next("D");
+    let xml = declaratie(std, &id, "DECL3", "2025-05", &[(c, may.clone())]);
+    let granted = app.post(&xml).await;
+    assert_granted(&granted, 12 * TARIEF);
+    let inbox = app.inbox(GEMEENTE).await;
+    assert_eq!(kinds(&inbox, "bericht").len(), forwarded + 1);
+    assert!(has(&inbox, "bericht", granted.id()));
+
+    // Its identificatie again with other content: 9056 on the Header only, nothing granted.
+    let other = declaratie(
+        std,
+        &id,
+        "DECL4",
+        "2025-06",
+        &[(c, vec![Pr::new("R-4", c, "2025-06")])],
+    );
+    let a = app.post(&other).await;
+    assert_eq!(a.code(), std.code(325));
+    assert_eq!(a.codes(), want(&[(HEADER, &["9056"])]), "{}", a.body);
+    assert!(!has(&app.inbox(GEMEENTE).await, "bericht", a.id()));
+    // … and R-4 and June are still free.
+    let a = app
+        .post(&declaratie(
+            std,
+            &ids.next("D"),
+            "DECL4",
+            "2025-06",
+            &[(c, vec![Pr::new("R-4", c, "2025-06")])],
+        ))
+        .await;
+    assert_granted(&a, 12 * TARIEF);
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn declaratie_rejected_as_a_whole_ijw() {
+    declaratie_rejected_as_a_whole(Std::Ijw).await;
+}
+
+#[actix_web::test]
+async fn declaratie_rejected_as_a_whole_iwmo() {
+    declaratie_rejected_as_a_whole(Std::Iwmo).await;
+}
+
+// ----- corrections: credit and debet, the total over the looptijd -----
+
+async fn corrections(std: Std) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ids = Ids::default();
+    let c = CLIENT1;
+    let mut app = spawn(dir.path()).await;
+    assigned_and_started(&app, std, &ids, &[c]).await;
+    let a = app
+        .post(&declaratie(
+            std,
+            &ids.next("D"),
+            "DECL1",
+            "2025-03",
+            &[(c, vec![Pr::new("R-1", c, "2025-03")])],
+        ))
+        .await;
+    assert_granted(&a, 12 * TARIEF);
+
+    // March a second time without crediting the first: 9389.
+    let a = app
+        .post(&declaratie(
+            std,
+            &ids.next("D"),
+            "DECL2",
+            "2025-04",
+            &[(c, vec![Pr::new("R-2", c, "2025-03").volume(8)])],
+        ))
+        .await;
+    assert_rejected_prestaties(&a, &[&["9389"]], 0);
+
+    app = app.restart(dir.path()).await;
+
+    // The credit of R-1 with the corrected debet in one declaratie: both granted (credits
+    // first), the granted total is the difference.
+    let credit = Pr::new("R-3", c, "2025-03").credit_of("R-1");
+    let debet = Pr::new("R-4", c, "2025-03").volume(8);
+    let a = app
+        .post(&declaratie(
+            std,
+            &ids.next("D"),
+            "DECL3",
+            "2025-05",
+            &[(c, vec![credit.clone(), debet.clone()])],
+        ))
+        .await;
+    assert_granted(&a, total(&[&credit, &debet]));
+    assert_eq!(a.toegekend(), -4 * TARIEF);
+    assert_eq!(
+        a.text("DeclaratieAntwoord/TotaalToegekendBedrag/DebetCredit")
+            .as_deref(),
+        Some("C")
+    );
+
+    // R-1 cannot be credited twice (9390); a credit granted beside a rejected debet leaves a
+    // negative granted total.
+    let a = app
+        .post(&declaratie(
+            std,
+            &ids.next("D"),
+            "DECL4",
+            "2025-06",
+            &[(
+                c,
+                vec![
+                    Pr::new("R-5", c, "2025-03").credit_of("R-1"),
+                    Pr::new("R-6", c, "2025-03").credit_of("R-4").volume(8),
+                    Pr::new("R-7", c, "2025-04").tarief(TARIEF - 1),
+                ],
+            )],
+        ))
+        .await;
+    assert_rejected_prestaties(&a, &[&["9390"], &["0611"]], -8 * TARIEF);
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn corrections_ijw() {
+    corrections(Std::Ijw).await;
+}
+
+#[actix_web::test]
+async fn corrections_iwmo() {
+    corrections(Std::Iwmo).await;
+}
+
+/// A toewijzing of 100 hours in total (Frequentie 6): 60 hours fit in any month, but not twice.
+async fn total_over_the_looptijd(std: Std) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ids = Ids::default();
+    let c = CLIENT2;
+    let mut app = spawn(dir.path()).await;
+    assert_clean(&app.post(&verzoek(std, &ids.next("V"), c)).await);
+    assert_clean(
+        &app.post(&toewijzing(
+            std,
+            &ids.next("T"),
+            c,
+            &Tw::default().totaal(100),
+        ))
+        .await,
+    );
+    let a = app
+        .post(&declaratie(
+            std,
+            &ids.next("D"),
+            "DECL1",
+            "2025-02",
+            &[(
+                c,
+                vec![
+                    Pr::new("R-1", c, "2025-01").volume(60),
+                    Pr::new("R-2", c, "2025-02").volume(60),
+                ],
+            )],
+        ))
+        .await;
+    assert_rejected_prestaties(&a, &[&["9322"]], 60 * TARIEF);
+    assert_eq!(
+        a.text("DeclaratieAntwoord/Clienten/Client/Prestaties/Prestatie/ProductReferentie/ReferentieNummer")
+            .as_deref(),
+        Some("R-2")
+    );
+    app = app.restart(dir.path()).await;
+    // More than the whole omvang in one month: 9321. Not also 9322: a prestatie another rule
+    // rejects does not count towards the total (docs/history.md, TR322).
+    let a = app
+        .post(&declaratie(
+            std,
+            &ids.next("D"),
+            "DECL2",
+            "2025-03",
+            &[(c, vec![Pr::new("R-3", c, "2025-03").volume(101)])],
+        ))
+        .await;
+    assert_rejected_prestaties(&a, &[&["9321"]], 0);
+    // What is left (40 hours) is granted.
+    let a = app
+        .post(&declaratie(
+            std,
+            &ids.next("D"),
+            "DECL3",
+            "2025-04",
+            &[(c, vec![Pr::new("R-2", c, "2025-02").volume(40)])],
+        ))
+        .await;
+    assert_granted(&a, 40 * TARIEF);
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn total_over_the_looptijd_ijw() {
+    total_over_the_looptijd(Std::Ijw).await;
+}
+
+#[actix_web::test]
+async fn total_over_the_looptijd_iwmo() {
+    total_over_the_looptijd(Std::Iwmo).await;
+}
+
+// ----- verzoeken and identificaties -----
+
+async fn verzoeken_and_identificaties(std: Std) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ids = Ids::default();
+    let c = CLIENT1;
+    let mut app = spawn(dir.path()).await;
+    let first = app.post(&verzoek(std, &ids.next("V"), c)).await;
+    assert_clean(&first);
+
+    // A second verzoek for the client while the first is open: 9374 on the Client. Its
+    // ReferentieAanbieder again: 9347 on the AangevraagdProduct.
+    let other = Client {
+        referentie: "VOT-9",
+        ..c
+    };
+    let a = app.post(&verzoek(std, &ids.next("V"), other)).await;
+    assert_eq!(a.code(), std.code(316));
+    assert_eq!(
+        a.codes(),
+        want(&[
+            (HEADER, &["0200"]),
+            (CLIENT, &["9374"]),
+            (
+                "/Bericht/Client/AangevraagdeProducten/AangevraagdProduct[1]",
+                &["0233"]
+            ),
+        ]),
+        "{}",
+        a.body
+    );
+    let a = app.post(&verzoek(std, &ids.next("V"), c)).await;
+    assert_eq!(
+        a.codes(),
+        want(&[
+            (HEADER, &["0200"]),
+            (CLIENT, &["9374"]),
+            (
+                "/Bericht/Client/AangevraagdeProducten/AangevraagdProduct[1]",
+                &["9347"]
+            ),
+        ]),
+        "{}",
+        a.body
+    );
+
+    // A toewijzing naming a verzoek that was never sent: 9379 on the ToegewezenProduct.
+    let a = app
+        .post(&toewijzing(std, &ids.next("T"), other, &Tw::default()))
+        .await;
+    assert_eq!(
+        a.codes(),
+        want(&[
+            (HEADER, &["0200"]),
+            (CLIENT, &["0200"]),
+            (CONTACT1, &["0200"]),
+            (TOEGEWEZEN1, &["9379"])
+        ]),
+        "{}",
+        a.body
+    );
+    // The toewijzing that honours the verzoek closes it: a new verzoek is fine.
+    assert_clean(
+        &app.post(&toewijzing(std, &ids.next("T"), c, &Tw::default()))
+            .await,
+    );
+    app = app.restart(dir.path()).await;
+    assert_clean(&app.post(&verzoek(std, &ids.next("V"), other)).await);
+
+    // A start rejected on an in-message rule (Begindatum after the Dagtekening: 0001) counts
+    // as never sent: its identificatie may be used again for the corrected start.
+    let id = ids.next("S");
+    let good = start(std, &id, c, BEGIN);
+    let bad = good.replace(
+        &format!("<m:Begindatum>{BEGIN}</m:Begindatum>"),
+        "<m:Begindatum>2025-01-20</m:Begindatum>",
+    );
+    assert_ne!(bad, good);
+    let a = app.post(&bad).await;
+    assert_eq!(a.code(), std.code(306));
+    assert_eq!(a.codes(), want(&[(HEADER, &["0001"])]), "{}", a.body);
+    assert!(!has(&app.inbox(GEMEENTE).await, "bericht", a.id()));
+    app = app.restart(dir.path()).await;
+    let a = app.post(&good).await;
+    assert!(!a.replay);
+    assert_clean(&a);
+    assert!(has(&app.inbox(GEMEENTE).await, "bericht", a.id()));
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn verzoeken_and_identificaties_ijw() {
+    verzoeken_and_identificaties(Std::Ijw).await;
+}
+
+#[actix_web::test]
+async fn verzoeken_and_identificaties_iwmo() {
+    verzoeken_and_identificaties(Std::Iwmo).await;
+}

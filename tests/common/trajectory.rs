@@ -181,6 +181,8 @@ pub struct Tw {
     pub ingang: String,
     pub eind: String,
     pub volume: i64,
+    /// Frequentie of the Omvang: 2 per week, 6 in total over the toewijzing's period.
+    pub frequentie: &'static str,
 }
 
 impl Default for Tw {
@@ -191,6 +193,7 @@ impl Default for Tw {
             ingang: INGANG.into(),
             eind: EINDE.into(),
             volume: UREN_PER_WEEK,
+            frequentie: "2",
         }
     }
 }
@@ -205,12 +208,19 @@ impl Tw {
         self.volume = v;
         self
     }
+
+    /// `hours` in total over the whole period (Frequentie 6).
+    pub fn totaal(mut self, hours: i64) -> Tw {
+        self.volume = hours;
+        self.frequentie = "6";
+        self
+    }
 }
 
 /// The toewijzing of the client's number, honouring its verzoek (ReferentieAanbieder).
 pub fn toewijzing(std: Std, id: &str, c: Client, t: &Tw) -> String {
     let body = format!(
-        "<m:Client>{}<m:Contactgegevens><m:Contact><m:Soort>01</m:Soort><m:Telefoon><b:Telefoon01><b:Telefoonnummer>0381234567</b:Telefoonnummer><b:Landnummer>0031</b:Landnummer></b:Telefoon01></m:Telefoon></m:Contact></m:Contactgegevens><m:ToegewezenProducten><m:ToegewezenProduct><m:ToewijzingNummer>{}</m:ToewijzingNummer><m:ReferentieAanbieder>{}</m:ReferentieAanbieder><m:Product><b:Categorie>{}</b:Categorie><b:Code>{}</b:Code></m:Product><m:Toewijzingsdatum>{TOEWIJZINGSDATUM}</m:Toewijzingsdatum><m:Toewijzingstijd>09:30:00</m:Toewijzingstijd><m:Ingangsdatum>{}</m:Ingangsdatum><m:Einddatum>{}</m:Einddatum><m:Omvang><b:Volume>{}</b:Volume><b:Eenheid>04</b:Eenheid><b:Frequentie>2</b:Frequentie></m:Omvang></m:ToegewezenProduct></m:ToegewezenProducten></m:Client>",
+        "<m:Client>{}<m:Contactgegevens><m:Contact><m:Soort>01</m:Soort><m:Telefoon><b:Telefoon01><b:Telefoonnummer>0381234567</b:Telefoonnummer><b:Landnummer>0031</b:Landnummer></b:Telefoon01></m:Telefoon></m:Contact></m:Contactgegevens><m:ToegewezenProducten><m:ToegewezenProduct><m:ToewijzingNummer>{}</m:ToewijzingNummer><m:ReferentieAanbieder>{}</m:ReferentieAanbieder><m:Product><b:Categorie>{}</b:Categorie><b:Code>{}</b:Code></m:Product><m:Toewijzingsdatum>{TOEWIJZINGSDATUM}</m:Toewijzingsdatum><m:Toewijzingstijd>09:30:00</m:Toewijzingstijd><m:Ingangsdatum>{}</m:Ingangsdatum><m:Einddatum>{}</m:Einddatum><m:Omvang><b:Volume>{}</b:Volume><b:Eenheid>04</b:Eenheid><b:Frequentie>{}</b:Frequentie></m:Omvang></m:ToegewezenProduct></m:ToegewezenProducten></m:Client>",
         person(c.bsn, true),
         c.nummer,
         c.referentie,
@@ -219,6 +229,7 @@ pub fn toewijzing(std: Std, id: &str, c: Client, t: &Tw) -> String {
         t.ingang,
         t.eind,
         t.volume,
+        t.frequentie,
     );
     message(std, 301, id, TOEWIJZINGSDATUM, &body)
 }
