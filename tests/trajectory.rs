@@ -1186,6 +1186,28 @@ async fn verzoeken_and_identificaties(std: Std) {
     assert!(!a.replay);
     assert_clean(&a);
     assert!(has(&app.inbox(GEMEENTE).await, "bericht", a.id()));
+
+    // External rules on the Header: a gemeente not configured (S300), a Dagtekening in the
+    // future (8848). The Header only, nothing forwarded, nothing recorded.
+    let stop_xml = stop(std, &ids.next("P"), c, BEGIN);
+    let elsewhere = stop_xml.replace(
+        "<m:Ontvanger>0599</m:Ontvanger>",
+        "<m:Ontvanger>0600</m:Ontvanger>",
+    );
+    assert_ne!(elsewhere, stop_xml);
+    let a = app.post(&valid(elsewhere)).await;
+    assert_eq!(a.code(), std.code(308));
+    assert_eq!(a.codes(), want(&[(HEADER, &["S300"])]), "{}", a.body);
+    let future = stop(std, &ids.next("P"), c, BEGIN).replace(
+        &format!("<b:Dagtekening>{DAG_STOP}</b:Dagtekening>"),
+        "<b:Dagtekening>2100-01-04</b:Dagtekening>",
+    );
+    let a = app.post(&valid(future)).await;
+    assert_eq!(a.codes(), want(&[(HEADER, &["8848"])]), "{}", a.body);
+    let gemeente = app.inbox(GEMEENTE).await;
+    assert!(!kinds(&gemeente, "bericht").contains(&std.code(307)));
+    // Neither stop was recorded: the stop is accepted now.
+    assert_clean(&app.post(&stop(std, &ids.next("P"), c, BEGIN)).await);
     app.stop().await;
 }
 
