@@ -1220,3 +1220,126 @@ async fn verzoeken_and_identificaties_ijw() {
 async fn verzoeken_and_identificaties_iwmo() {
     verzoeken_and_identificaties(Std::Iwmo).await;
 }
+
+// ----- versions of a toewijzing, removals -----
+
+async fn versions_and_removals(std: Std) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ids = Ids::default();
+    let c = CLIENT1;
+    let mut app = spawn(dir.path()).await;
+    assigned_and_started(&app, std, &ids, &[c]).await;
+
+    // A start removed (StatusAanlevering 3) is gone: its stop has no start (9069); sent anew it
+    // is accepted (not 9074).
+    assert_clean(
+        &app.post(&start_with(std, &ids.next("S"), c, BEGIN, "3"))
+            .await,
+    );
+    app = app.restart(dir.path()).await;
+    let a = app.post(&stop(std, &ids.next("P"), c, BEGIN)).await;
+    assert_eq!(
+        a.codes(),
+        want(&[(HEADER, &["0200"]), (CLIENT, &["0200"]), (STOP1, &["9069"])]),
+        "{}",
+        a.body
+    );
+    let a = app
+        .post(&start_with(std, &ids.next("S"), c, BEGIN, "3"))
+        .await;
+    assert_eq!(
+        a.codes(),
+        want(&[
+            (HEADER, &["0200"]),
+            (CLIENT, &["0200"]),
+            (START1, &["9063"])
+        ]),
+        "{}",
+        a.body
+    );
+    assert_clean(&app.post(&start(std, &ids.next("S"), c, BEGIN)).await);
+
+    // Two later versions, arriving in the wrong order: the latest Toewijzingsdatum leads
+    // (Einddatum 31 May), not the last to arrive (31 March).
+    let newest = Tw::default().versie("2025-03-10", "04").eind("2025-05-31");
+    let older = Tw::default().versie("2025-03-03", "04").eind("2025-03-31");
+    assert_clean(&app.post(&toewijzing(std, &ids.next("T"), c, &newest)).await);
+    assert_clean(&app.post(&toewijzing(std, &ids.next("T"), c, &older)).await);
+    app = app.restart(dir.path()).await;
+    let may = Pr::new("R-1", c, "2025-05");
+    let a = app
+        .post(&declaratie(
+            std,
+            &ids.next("D"),
+            "DECL1",
+            "2025-05",
+            &[(c, vec![may.clone()])],
+        ))
+        .await;
+    assert_granted(&a, may.bedrag());
+    let a = app
+        .post(&declaratie(
+            std,
+            &ids.next("D"),
+            "DECL2",
+            "2025-06",
+            &[(c, vec![Pr::new("R-2", c, "2025-06")])],
+        ))
+        .await;
+    assert_rejected_prestaties(&a, &[&["9308"]], 0);
+
+    // No removal while a granted prestatie is not credited (9385); after the credit it is
+    // accepted, and the removed toewijzing cannot be declared on (9384).
+    let removal = Tw::default().removed("2025-07-01");
+    let a = app
+        .post(&toewijzing(std, &ids.next("T"), c, &removal))
+        .await;
+    assert_eq!(
+        a.codes(),
+        want(&[
+            (HEADER, &["0200"]),
+            (CLIENT, &["0200"]),
+            (CONTACT1, &["0200"]),
+            (TOEGEWEZEN1, &["9385"])
+        ]),
+        "{}",
+        a.body
+    );
+    let credit = Pr::new("R-3", c, "2025-05").credit_of("R-1");
+    let a = app
+        .post(&declaratie(
+            std,
+            &ids.next("D"),
+            "DECL3",
+            "2025-07",
+            &[(c, vec![credit.clone()])],
+        ))
+        .await;
+    assert_granted(&a, credit.signed());
+    app = app.restart(dir.path()).await;
+    assert_clean(
+        &app.post(&toewijzing(std, &ids.next("T"), c, &removal))
+            .await,
+    );
+    let a = app
+        .post(&declaratie(
+            std,
+            &ids.next("D"),
+            "DECL4",
+            "2025-08",
+            &[(c, vec![Pr::new("R-4", c, "2025-04")])],
+        ))
+        .await;
+    assert_rejected_prestaties(&a, &[&["9384"]], 0);
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn versions_and_removals_ijw() {
+    versions_and_removals(Std::Ijw).await;
+}
+
+#[actix_web::test]
+async fn versions_and_removals_iwmo() {
+    versions_and_removals(Std::Iwmo).await;
+}

@@ -183,6 +183,10 @@ pub struct Tw {
     pub volume: i64,
     /// Frequentie of the Omvang: 2 per week, 6 in total over the toewijzing's period.
     pub frequentie: &'static str,
+    /// Toewijzingsdatum (also the message's Dagtekening) and -tijd of this version.
+    pub datum: String,
+    pub tijd: String,
+    pub reden: Option<String>,
 }
 
 impl Default for Tw {
@@ -194,6 +198,9 @@ impl Default for Tw {
             eind: EINDE.into(),
             volume: UREN_PER_WEEK,
             frequentie: "2",
+            datum: TOEWIJZINGSDATUM.into(),
+            tijd: "09:30:00".into(),
+            reden: None,
         }
     }
 }
@@ -209,6 +216,25 @@ impl Tw {
         self
     }
 
+    /// A later version of the toewijzing, made on `datum` with RedenWijziging `reden`.
+    pub fn versie(mut self, datum: &str, reden: &str) -> Tw {
+        self.datum = datum.into();
+        self.tijd = "10:00:00".into();
+        self.reden = Some(reden.into());
+        self
+    }
+
+    pub fn eind(mut self, d: &str) -> Tw {
+        self.eind = d.into();
+        self
+    }
+
+    /// Removed (RedenWijziging 13, Einddatum = Ingangsdatum), made on `datum`.
+    pub fn removed(self, datum: &str) -> Tw {
+        let ingang = self.ingang.clone();
+        self.versie(datum, "13").eind(&ingang)
+    }
+
     /// `hours` in total over the whole period (Frequentie 6).
     pub fn totaal(mut self, hours: i64) -> Tw {
         self.volume = hours;
@@ -220,26 +246,37 @@ impl Tw {
 /// The toewijzing of the client's number, honouring its verzoek (ReferentieAanbieder).
 pub fn toewijzing(std: Std, id: &str, c: Client, t: &Tw) -> String {
     let body = format!(
-        "<m:Client>{}<m:Contactgegevens><m:Contact><m:Soort>01</m:Soort><m:Telefoon><b:Telefoon01><b:Telefoonnummer>0381234567</b:Telefoonnummer><b:Landnummer>0031</b:Landnummer></b:Telefoon01></m:Telefoon></m:Contact></m:Contactgegevens><m:ToegewezenProducten><m:ToegewezenProduct><m:ToewijzingNummer>{}</m:ToewijzingNummer><m:ReferentieAanbieder>{}</m:ReferentieAanbieder><m:Product><b:Categorie>{}</b:Categorie><b:Code>{}</b:Code></m:Product><m:Toewijzingsdatum>{TOEWIJZINGSDATUM}</m:Toewijzingsdatum><m:Toewijzingstijd>09:30:00</m:Toewijzingstijd><m:Ingangsdatum>{}</m:Ingangsdatum><m:Einddatum>{}</m:Einddatum><m:Omvang><b:Volume>{}</b:Volume><b:Eenheid>04</b:Eenheid><b:Frequentie>{}</b:Frequentie></m:Omvang></m:ToegewezenProduct></m:ToegewezenProducten></m:Client>",
+        "<m:Client>{}<m:Contactgegevens><m:Contact><m:Soort>01</m:Soort><m:Telefoon><b:Telefoon01><b:Telefoonnummer>0381234567</b:Telefoonnummer><b:Landnummer>0031</b:Landnummer></b:Telefoon01></m:Telefoon></m:Contact></m:Contactgegevens><m:ToegewezenProducten><m:ToegewezenProduct><m:ToewijzingNummer>{}</m:ToewijzingNummer><m:ReferentieAanbieder>{}</m:ReferentieAanbieder><m:Product><b:Categorie>{}</b:Categorie><b:Code>{}</b:Code></m:Product><m:Toewijzingsdatum>{}</m:Toewijzingsdatum><m:Toewijzingstijd>{}</m:Toewijzingstijd><m:Ingangsdatum>{}</m:Ingangsdatum><m:Einddatum>{}</m:Einddatum>{}<m:Omvang><b:Volume>{}</b:Volume><b:Eenheid>04</b:Eenheid><b:Frequentie>{}</b:Frequentie></m:Omvang></m:ToegewezenProduct></m:ToegewezenProducten></m:Client>",
         person(c.bsn, true),
         c.nummer,
         c.referentie,
         std.cat(),
         t.code,
+        t.datum,
+        t.tijd,
         t.ingang,
         t.eind,
+        t.reden
+            .as_ref()
+            .map(|r| format!("<m:RedenWijziging>{r}</m:RedenWijziging>"))
+            .unwrap_or_default(),
         t.volume,
         t.frequentie,
     );
-    message(std, 301, id, TOEWIJZINGSDATUM, &body)
+    message(std, 301, id, &t.datum, &body)
 }
 
 // ----- 305 / 307: start and stop -----
 
 /// A start of the client's toewijzing on `begin` (StatusAanlevering 1).
 pub fn start(std: Std, id: &str, c: Client, begin: &str) -> String {
+    start_with(std, id, c, begin, "1")
+}
+
+/// A start line with StatusAanlevering `status` (3: remove the start with this key).
+pub fn start_with(std: Std, id: &str, c: Client, begin: &str, status: &str) -> String {
     let body = format!(
-        "<m:Client>{}<m:StartProducten><m:StartProduct><m:ToewijzingNummer>{}</m:ToewijzingNummer><m:Product><b:Categorie>{}</b:Categorie><b:Code>{CODE}</b:Code></m:Product><m:ToewijzingIngangsdatum>{INGANG}</m:ToewijzingIngangsdatum><m:Begindatum>{begin}</m:Begindatum><m:StatusAanlevering>1</m:StatusAanlevering></m:StartProduct></m:StartProducten></m:Client>",
+        "<m:Client>{}<m:StartProducten><m:StartProduct><m:ToewijzingNummer>{}</m:ToewijzingNummer><m:Product><b:Categorie>{}</b:Categorie><b:Code>{CODE}</b:Code></m:Product><m:ToewijzingIngangsdatum>{INGANG}</m:ToewijzingIngangsdatum><m:Begindatum>{begin}</m:Begindatum><m:StatusAanlevering>{status}</m:StatusAanlevering></m:StartProduct></m:StartProducten></m:Client>",
         person(c.bsn, false),
         c.nummer,
         std.cat()
