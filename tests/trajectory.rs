@@ -107,11 +107,27 @@ type Entry = (String, String, u64);
 impl TestApp {
     /// Post a message as XML; it must be answered with 200 and a valid retourbericht.
     async fn post(&self, xml: &str) -> Answer {
+        self.post_as(xml.to_string(), "application/xml").await
+    }
+
+    /// Post a message in Sluis's JSON form; the answer comes as JSON.
+    async fn post_json(&self, xml: &str) -> Answer {
+        let doc = sluis::validate(xml.as_bytes(), &sluis::Limits::default())
+            .expect("readable")
+            .document;
+        let a = self
+            .post_as(sluis::write(&doc, sluis::Format::Json), "application/json")
+            .await;
+        assert!(a.body.trim_start().starts_with('{'), "{}", a.body);
+        a
+    }
+
+    async fn post_as(&self, body: String, content_type: &str) -> Answer {
         let r = self
             .client
             .post(format!("{}/api/v1/berichten", self.base))
-            .header("Content-Type", "application/xml")
-            .body(xml.to_string())
+            .header("Content-Type", content_type)
+            .body(body)
             .send()
             .await
             .expect("request");
@@ -1342,4 +1358,70 @@ async fn versions_and_removals_ijw() {
 #[actix_web::test]
 async fn versions_and_removals_iwmo() {
     versions_and_removals(Std::Iwmo).await;
+}
+
+// ----- both forms in one trajectory -----
+
+/// XML and JSON mixed: the history does not depend on the form a message came in.
+async fn mixed_forms(std: Std) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ids = Ids::default();
+    let c = CLIENT1;
+    let mut app = spawn(dir.path()).await;
+    assert_clean(&app.post_json(&verzoek(std, &ids.next("V"), c)).await);
+    assert_clean(
+        &app.post(&toewijzing(std, &ids.next("T"), c, &Tw::default()))
+            .await,
+    );
+    let start_json = start(std, &ids.next("S"), c, BEGIN);
+    let a = app.post_json(&start_json).await;
+    assert_eq!(a.code(), std.code(306));
+    assert_clean(&a);
+    app = app.restart(dir.path()).await;
+    // The same start again as XML: the same content, other identificatie: 9074 and 9326.
+    let a = app.post(&start(std, &ids.next("S"), c, BEGIN)).await;
+    assert_eq!(
+        a.codes(),
+        want(&[
+            (HEADER, &["0200"]),
+            (CLIENT, &["0200"]),
+            (START1, &["9074", "9326"])
+        ]),
+        "{}",
+        a.body
+    );
+    // The JSON start posted again: a replay.
+    let again = app.post_json(&start_json).await;
+    assert!(again.replay);
+    assert_clean(&app.post_json(&stop(std, &ids.next("P"), c, BEGIN)).await);
+    let pr = Pr::new("R-1", c, "2025-04");
+    let xml = declaratie(
+        std,
+        &ids.next("D"),
+        "DECL1",
+        "2025-04",
+        &[(c, vec![pr.clone()])],
+    );
+    assert_granted(&app.post_json(&xml).await, pr.bedrag());
+    let a = app
+        .post(&declaratie(
+            std,
+            &ids.next("D"),
+            "DECL2",
+            "2025-05",
+            &[(c, vec![Pr::new("R-1", c, "2025-05")])],
+        ))
+        .await;
+    assert_rejected_prestaties(&a, &[&["8021"]], 0);
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn mixed_forms_ijw() {
+    mixed_forms(Std::Ijw).await;
+}
+
+#[actix_web::test]
+async fn mixed_forms_iwmo() {
+    mixed_forms(Std::Iwmo).await;
 }
