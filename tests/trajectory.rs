@@ -1491,3 +1491,69 @@ async fn both_standards_share_a_store_but_not_their_numbers() {
     );
     app.stop().await;
 }
+
+// ----- product codes -----
+
+/// A product code outside the product code list (TR381, S329) in a start and a declaratie.
+async fn unknown_product_codes(std: Std) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ids = Ids::default();
+    let c = CLIENT1;
+    let mut app = spawn(dir.path()).await;
+    assert_clean(&app.post(&verzoek(std, &ids.next("V"), c)).await);
+    assert_clean(
+        &app.post(&toewijzing(std, &ids.next("T"), c, &Tw::default()))
+            .await,
+    );
+
+    // A start of an unknown product: S329 on the StartProduct, and not recorded: the start of
+    // the toegewezen product is accepted next (not 9326).
+    let xml = start(std, &ids.next("S"), c, BEGIN).replace(
+        &format!("<b:Code>{CODE}</b:Code>"),
+        &format!("<b:Code>{UNKNOWN_CODE}</b:Code>"),
+    );
+    let a = app.post(&valid(xml)).await;
+    assert_eq!(
+        a.codes(),
+        want(&[
+            (HEADER, &["0200"]),
+            (CLIENT, &["0200"]),
+            (START1, &["S329"])
+        ]),
+        "{}",
+        a.body
+    );
+    app = app.restart(dir.path()).await;
+    assert_clean(&app.post(&start(std, &ids.next("S"), c, BEGIN)).await);
+
+    // In a declaratie: not the toewijzing's code (9340), not in the list (S329), no contract
+    // tariff (0611); the other prestatie is granted.
+    let good = Pr::new("R-1", c, "2025-03");
+    let a = app
+        .post(&declaratie(
+            std,
+            &ids.next("D"),
+            "DECL1",
+            "2025-04",
+            &[(
+                c,
+                vec![
+                    good.clone(),
+                    Pr::new("R-2", c, "2025-04").code(UNKNOWN_CODE),
+                ],
+            )],
+        ))
+        .await;
+    assert_rejected_prestaties(&a, &[&["9340", "S329", "0611"]], good.bedrag());
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn unknown_product_codes_ijw() {
+    unknown_product_codes(Std::Ijw).await;
+}
+
+#[actix_web::test]
+async fn unknown_product_codes_iwmo() {
+    unknown_product_codes(Std::Iwmo).await;
+}

@@ -322,6 +322,7 @@ pub struct Pr {
     pub volume: i64,
     pub tarief: i64,
     pub credit: bool,
+    pub code: String,
 }
 
 impl Pr {
@@ -335,6 +336,7 @@ impl Pr {
             volume: 12,
             tarief: TARIEF,
             credit: false,
+            code: CODE.into(),
         }
     }
 
@@ -345,6 +347,11 @@ impl Pr {
 
     pub fn tarief(mut self, t: i64) -> Pr {
         self.tarief = t;
+        self
+    }
+
+    pub fn code(mut self, code: &str) -> Pr {
+        self.code = code.into();
         self
     }
 
@@ -371,7 +378,7 @@ impl Pr {
     fn xml(&self, std: Std) -> String {
         let (begin, eind) = month_bounds(&self.month);
         format!(
-            "<m:Prestatie><m:ProductReferentie><b:ReferentieNummer>{}</b:ReferentieNummer>{}</m:ProductReferentie><m:ToewijzingNummer>{}</m:ToewijzingNummer><m:ProductCategorie>{}</m:ProductCategorie><m:ProductCode>{CODE}</m:ProductCode><m:ProductPeriode><b:Begindatum>{begin}</b:Begindatum><b:Einddatum>{eind}</b:Einddatum></m:ProductPeriode><m:GeleverdVolume>{}</m:GeleverdVolume><m:Eenheid>04</m:Eenheid><m:ProductTarief>{}</m:ProductTarief><m:IngediendBedrag><b:Bedrag>{}</b:Bedrag><b:DebetCredit>{}</b:DebetCredit></m:IngediendBedrag></m:Prestatie>",
+            "<m:Prestatie><m:ProductReferentie><b:ReferentieNummer>{}</b:ReferentieNummer>{}</m:ProductReferentie><m:ToewijzingNummer>{}</m:ToewijzingNummer><m:ProductCategorie>{}</m:ProductCategorie><m:ProductCode>{}</m:ProductCode><m:ProductPeriode><b:Begindatum>{begin}</b:Begindatum><b:Einddatum>{eind}</b:Einddatum></m:ProductPeriode><m:GeleverdVolume>{}</m:GeleverdVolume><m:Eenheid>04</m:Eenheid><m:ProductTarief>{}</m:ProductTarief><m:IngediendBedrag><b:Bedrag>{}</b:Bedrag><b:DebetCredit>{}</b:DebetCredit></m:IngediendBedrag></m:Prestatie>",
             self.referentie,
             self.vorig
                 .as_ref()
@@ -379,6 +386,7 @@ impl Pr {
                 .unwrap_or_default(),
             self.nummer,
             std.cat(),
+            self.code,
             self.volume,
             self.tarief,
             self.bedrag(),
