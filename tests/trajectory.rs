@@ -190,6 +190,18 @@ impl TestApp {
             .collect()
     }
 
+    /// The xml of a party's inbox entry of `kind` for message `id`.
+    async fn inbox_xml(&self, party: &str, kind: &str, id: u64) -> Option<String> {
+        let (_, v) = self
+            .get_json(&format!("/api/v1/inbox/{party}?after=0&limit=1000"))
+            .await;
+        v["items"].as_array()?.iter().find_map(|i| {
+            (i["kind"] == kind && i["bericht_id"] == id)
+                .then(|| i["xml"].as_str().map(str::to_string))
+                .flatten()
+        })
+    }
+
     /// The stored messages (summaries).
     async fn berichten(&self) -> Vec<Value> {
         let (_, v) = self.get_json("/api/v1/berichten?limit=1000").await;
@@ -360,6 +372,16 @@ async fn happy_path(std: Std) {
         assert!(
             has(&app.inbox(ontvanger).await, "bericht", a.id()),
             "{nr} in the inbox of {ontvanger}"
+        );
+        assert_eq!(
+            app.inbox_xml(ontvanger, "bericht", a.id()).await.as_deref(),
+            Some(xml.as_str()),
+            "the message as received"
+        );
+        assert_eq!(
+            app.inbox_xml(afzender, "retour", a.id()).await.as_deref(),
+            Some(a.body.as_str()),
+            "the answer as given"
         );
         assert!(
             has(&app.inbox(afzender).await, "retour", a.id()),
@@ -1273,6 +1295,49 @@ async fn versions_and_removals(std: Std) {
             (CLIENT, &["0200"]),
             (START1, &["9063"])
         ]),
+        "{}",
+        a.body
+    );
+    assert_clean(&app.post(&start(std, &ids.next("S"), c, BEGIN)).await);
+
+    // A stopped start cannot be removed (9071) until its stop is removed; then both go, and
+    // a stop has no start again (9069).
+    assert_clean(&app.post(&stop(std, &ids.next("P"), c, BEGIN)).await);
+    let a = app
+        .post(&start_with(std, &ids.next("S"), c, BEGIN, "3"))
+        .await;
+    assert_eq!(
+        a.codes(),
+        want(&[
+            (HEADER, &["0200"]),
+            (CLIENT, &["0200"]),
+            (START1, &["9071"])
+        ]),
+        "{}",
+        a.body
+    );
+    assert_clean(
+        &app.post(&stop_with(std, &ids.next("P"), c, BEGIN, "3"))
+            .await,
+    );
+    app = app.restart(dir.path()).await;
+    let a = app
+        .post(&stop_with(std, &ids.next("P"), c, BEGIN, "3"))
+        .await;
+    assert_eq!(
+        a.codes(),
+        want(&[(HEADER, &["0200"]), (CLIENT, &["0200"]), (STOP1, &["9063"])]),
+        "{}",
+        a.body
+    );
+    assert_clean(
+        &app.post(&start_with(std, &ids.next("S"), c, BEGIN, "3"))
+            .await,
+    );
+    let a = app.post(&stop(std, &ids.next("P"), c, BEGIN)).await;
+    assert_eq!(
+        a.codes(),
+        want(&[(HEADER, &["0200"]), (CLIENT, &["0200"]), (STOP1, &["9069"])]),
         "{}",
         a.body
     );

@@ -286,8 +286,13 @@ pub fn start_with(std: Std, id: &str, c: Client, begin: &str, status: &str) -> S
 
 /// A stop of the start of `begin` on `EIND_ZORG`, reden 31 (StatusAanlevering 1).
 pub fn stop(std: Std, id: &str, c: Client, begin: &str) -> String {
+    stop_with(std, id, c, begin, "1")
+}
+
+/// A stop line with StatusAanlevering `status` (3: remove the stop with this key).
+pub fn stop_with(std: Std, id: &str, c: Client, begin: &str, status: &str) -> String {
     let body = format!(
-        "<m:Client>{}<m:StopProducten><m:StopProduct><m:ToewijzingNummer>{}</m:ToewijzingNummer><m:Product><b:Categorie>{}</b:Categorie><b:Code>{CODE}</b:Code></m:Product><m:ToewijzingIngangsdatum>{INGANG}</m:ToewijzingIngangsdatum><m:Begindatum>{begin}</m:Begindatum><m:RedenBeeindiging>{REDEN}</m:RedenBeeindiging><m:Einddatum>{EIND_ZORG}</m:Einddatum><m:StatusAanlevering>1</m:StatusAanlevering></m:StopProduct></m:StopProducten></m:Client>",
+        "<m:Client>{}<m:StopProducten><m:StopProduct><m:ToewijzingNummer>{}</m:ToewijzingNummer><m:Product><b:Categorie>{}</b:Categorie><b:Code>{CODE}</b:Code></m:Product><m:ToewijzingIngangsdatum>{INGANG}</m:ToewijzingIngangsdatum><m:Begindatum>{begin}</m:Begindatum><m:RedenBeeindiging>{REDEN}</m:RedenBeeindiging><m:Einddatum>{EIND_ZORG}</m:Einddatum><m:StatusAanlevering>{status}</m:StatusAanlevering></m:StopProduct></m:StopProducten></m:Client>",
         person(c.bsn, false),
         c.nummer,
         std.cat()
