@@ -2,7 +2,14 @@
 //! declaratie, with and without faults, in both standards. The server runs on a loopback port
 //! with a real sled store in a temporary directory and is restarted between steps: the state the
 //! cross-message rules keep survives. Every rejection is pinned to its RetourCode on the
-//! berichtklasse the standard puts it on.
+//! berichtklasse the standard puts it on (IV028, IV087), and followed by a message showing that
+//! the rejected one changed nothing.
+//!
+//! Where the rule texts leave room, the readings of `docs/history.md` are pinned: a rejected
+//! prestatie's ReferentieNummer may be used again (TR314: only granted prestaties count); a
+//! prestatie rejected by another rule is not judged by TR322; a duplicate start gets both 9074
+//! and 9326; a declaratie rejected on its Header or Declaratie counts as not sent (IV087).
+//! Declaraties follow each other month by month, as TR318 asks.
 
 #[path = "common/trajectory.rs"]
 mod build;
