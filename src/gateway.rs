@@ -222,8 +222,12 @@ impl Gateway {
                     verdict.findings.clone()
                 };
                 let effects = history::accepted_effects(&verdict.document, &findings);
+                let granted = effects.0.iter().any(|e| {
+                    matches!(e, history::Effect::Put { record, .. }
+                        if matches!(**record, history::Record::Prestatie(_)))
+                });
                 let record = self.judge(&verdict, &h, &hash, bytes, id, findings);
-                let inbox = self.inbox_of(&record);
+                let inbox = self.inbox_of(&record, granted);
                 let inbox: Vec<(&str, &str)> =
                     inbox.iter().map(|(p, k)| (p.as_str(), *k)).collect();
                 let inserted = self
@@ -339,22 +343,18 @@ impl Gateway {
 
 impl Gateway {
     /// Who gets what: an accepted message goes to its Ontvanger, the answer to its Afzender. A
-    /// declaratie goes to the gemeente also when only some of its prestaties were rejected (the
-    /// rest is granted), and always in `advies` mode unless rejected on its form or in-message
-    /// rules: the back office then decides, with Sluis's findings as advice.
-    fn inbox_of(&self, record: &StoredBericht) -> Vec<(String, &'static str)> {
+    /// declaratie goes to the gemeente also when some of its prestaties were granted and others
+    /// rejected, and in `advies` mode whenever it passed levels 1–2: the back office then
+    /// decides, with Sluis's findings as advice.
+    fn inbox_of(&self, record: &StoredBericht, granted: bool) -> Vec<(String, &'static str)> {
         let mut out = Vec::new();
         let declaratie = record.bericht.ends_with("323");
         let technical = record
             .findings
             .iter()
             .any(|f| f.retourcode.as_deref().is_none_or(|c| c == "0001"));
-        let whole = record
-            .findings
-            .iter()
-            .any(|f| !f.path.contains("/Clienten/"));
         let forward = record.accepted
-            || (declaratie && !technical && !whole)
+            || (declaratie && granted)
             || (declaratie && !technical && record.retour.is_none());
         if forward {
             out.push((record.ontvanger.clone(), "bericht"));

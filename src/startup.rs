@@ -71,7 +71,22 @@ impl Application {
         if let Err(e) = self.gateway.store.durable().await {
             tracing::error!(error = %e, "final sync failed");
         }
-        tracing::info!("stopped");
+        // Workers report "stopped" a moment before they drop their copy of the gateway; wait
+        // for them (at most 5 s), so the store is closed and its lock released when this
+        // returns and a new server may open the same directory at once.
+        let mut gateway = self.gateway.into_inner();
+        for _ in 0..500 {
+            match std::sync::Arc::try_unwrap(gateway) {
+                Ok(last) => {
+                    drop(last);
+                    tracing::info!("stopped");
+                    return result;
+                }
+                Err(shared) => gateway = shared,
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(10)).await;
+        }
+        tracing::warn!("stopped; the store is still held elsewhere");
         result
     }
 }
