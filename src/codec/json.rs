@@ -87,7 +87,10 @@ impl Serialize for Json<'_> {
         match (&e.content, e.field.ty) {
             (Content::Value(Value::Integer(n)), _) => s.serialize_i64(*n),
             // Dates and times are written straight from their Display, without a String between.
-            (Content::Value(Value::Date(d)), _) => s.collect_str(d),
+            (Content::Value(Value::Date(d)), _) => {
+                let b = d.to_bytes();
+                s.serialize_str(std::str::from_utf8(&b).unwrap_or_default())
+            }
             (Content::Value(Value::Time(t)), _) => s.collect_str(t),
             (Content::Value(v), _) => s.serialize_str(&v.lexical()),
             (Content::Complex(children), Type::Complex(ct)) if ct.list_item().is_some() => {

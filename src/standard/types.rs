@@ -69,10 +69,34 @@ impl Datum {
     }
 }
 
+impl Datum {
+    /// `JJJJ-MM-DD` without the formatting machinery: every date written goes through here.
+    pub fn to_bytes(&self) -> [u8; 10] {
+        let d = self.0;
+        // Years are 1..=9999 by construction of the messages' dates; clamp for the odd clock.
+        let y = d.year().clamp(0, 9999) as u32;
+        let (m, day) = (d.month() as u32, u32::from(d.day()));
+        let digit = |n: u32| b'0' + (n % 10) as u8;
+        [
+            digit(y / 1000),
+            digit(y / 100),
+            digit(y / 10),
+            digit(y),
+            b'-',
+            digit(m / 10),
+            digit(m),
+            b'-',
+            digit(day / 10),
+            digit(day),
+        ]
+    }
+}
+
 impl fmt::Display for Datum {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let d = self.0;
-        write!(f, "{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
+        let b = self.to_bytes();
+        // Only ASCII digits and dashes.
+        f.write_str(std::str::from_utf8(&b).unwrap_or("0000-00-00"))
     }
 }
 
