@@ -7,42 +7,57 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// The mix: what a municipality receives and sends on a working day, roughly. Each template is
-/// one of our fixtures; every post gets its own identificatie.
-const MIX: &[(&str, u32)] = &[
-    (
-        include_str!("../fixtures/ijw-3.2/JW301/valid/volledig.xml"),
-        3,
-    ),
-    (
-        include_str!("../fixtures/ijw-3.2/JW305/valid/volledig.xml"),
-        3,
-    ),
-    (
-        include_str!("../fixtures/ijw-3.2/JW307/valid/volledig.xml"),
-        2,
-    ),
-    (
-        include_str!("../fixtures/ijw-3.2/JW315/valid/volledig.xml"),
-        1,
-    ),
-    (
-        include_str!("../fixtures/ijw-3.2/JW323/valid/meerdere.xml"),
-        2,
-    ),
-    (
-        include_str!("../fixtures/iwmo-3.2/WMO301/valid/volledig.xml"),
-        2,
-    ),
-    (
-        include_str!("../fixtures/iwmo-3.2/WMO305/valid/volledig.xml"),
-        2,
-    ),
-    (
-        include_str!("../fixtures/iwmo-3.2/WMO323/valid/minimaal.xml"),
-        1,
-    ),
+/// The mix: trajectories as they happen, toewijzing (gemeente → aanbieder), start and stop
+/// (aanbieder → gemeente), in both standards, each for its own client and toewijzingnummer, so
+/// most messages are accepted and change the history. Every few trajectories also has a message
+/// that is rejected on the history (a second start on the same toewijzing). Templates are our
+/// fixtures; every post gets its own identificatie.
+const TRAJECTORY: [[&str; 3]; 2] = [
+    [
+        include_str!("../fixtures/ijw-3.2/JW301/valid/minimaal.xml"),
+        include_str!("../fixtures/ijw-3.2/JW305/valid/minimaal.xml"),
+        include_str!("../fixtures/ijw-3.2/JW307/valid/minimaal.xml"),
+    ],
+    [
+        include_str!("../fixtures/iwmo-3.2/WMO301/valid/minimaal.xml"),
+        include_str!("../fixtures/iwmo-3.2/WMO305/valid/minimaal.xml"),
+        include_str!("../fixtures/iwmo-3.2/WMO307/valid/minimaal.xml"),
+    ],
 ];
+
+/// The templates' client and toewijzing, replaced per trajectory.
+const TEMPLATE_BSN: &str = ">999990019<";
+const TEMPLATE_NUMMER: &str = ">7001<";
+
+/// A nine-digit number passing the elfproef, different for every `n`.
+fn bsn(n: u64) -> String {
+    let mut base = 100_000_000 + (n * 7) % 800_000_000;
+    loop {
+        let digits: Vec<u64> = format!("{base:09}")
+            .bytes()
+            .map(|b| u64::from(b - b'0'))
+            .collect();
+        let sum: i64 = digits[..8]
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (9 - i as i64) * *d as i64)
+            .sum::<i64>()
+            - digits[8] as i64;
+        if sum % 11 == 0 {
+            return format!("{base:09}");
+        }
+        base += 1;
+    }
+}
+
+/// Message `step` (0 toewijzing, 1 start, 2 stop, 3 the start again) of trajectory `t`.
+fn trajectory_message(t: u64, step: usize, id: &str) -> String {
+    let [toewijzing, start, stop] = TRAJECTORY[(t % 2) as usize];
+    let template = [toewijzing, start, stop, start][step.min(3)];
+    with_identificatie(template, id)
+        .replacen(TEMPLATE_BSN, &format!(">{}<", bsn(t)), 1)
+        .replacen(TEMPLATE_NUMMER, &format!(">{}<", 100_000 + t), 1)
+}
 
 pub struct LoadOptions {
     /// Base URL of the gateway, e.g. `http://127.0.0.1:8080`.
@@ -67,6 +82,8 @@ pub struct LoadReport {
     pub server_rss_mb: Option<f64>,
     pub store_bytes: Option<u64>,
     pub store_messages: Option<u64>,
+    /// Messages the gateway accepted (no findings), from its metrics.
+    pub accepted: Option<u64>,
 }
 
 impl std::fmt::Display for LoadReport {
@@ -82,6 +99,12 @@ impl std::fmt::Display for LoadReport {
             "latency    p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
             self.p50_ms, self.p99_ms, self.max_ms
         )?;
+        if let Some(a) = self.accepted {
+            writeln!(
+                f,
+                "accepted   {a} (the rest rejected on the history, as the mix intends)"
+            )?;
+        }
         if let Some(rss) = self.server_rss_mb {
             writeln!(f, "server RSS {rss:.0} MB")?;
         }
@@ -109,18 +132,6 @@ fn with_identificatie(template: &str, id: &str) -> String {
         return template.to_string();
     };
     format!("{}{id}{}", &template[..start], &template[start + len..])
-}
-
-fn pick(n: u64) -> &'static str {
-    let total: u64 = MIX.iter().map(|(_, w)| u64::from(*w)).sum();
-    let mut k = n % total.max(1);
-    for (t, w) in MIX {
-        if k < u64::from(*w) {
-            return t;
-        }
-        k -= u64::from(*w);
-    }
-    MIX[0].0
 }
 
 fn loopback_only(url: &str) -> Result<(), String> {
@@ -164,6 +175,24 @@ async fn metric(client: &reqwest::Client, url: &str, name: &str) -> Option<u64> 
         .map(|v| v as u64)
 }
 
+/// The sum of `sluis_messages_total` with outcome `0200` (accepted).
+async fn accepted(client: &reqwest::Client, url: &str) -> Option<u64> {
+    let text = client
+        .get(format!("{url}/metrics"))
+        .send()
+        .await
+        .ok()?
+        .text()
+        .await
+        .ok()?;
+    Some(
+        text.lines()
+            .filter(|l| l.starts_with("sluis_messages_total{") && l.contains(r#"outcome="0200""#))
+            .filter_map(|l| l.split_whitespace().last()?.parse::<f64>().ok())
+            .sum::<f64>() as u64,
+    )
+}
+
 pub async fn run(opts: LoadOptions) -> Result<LoadReport, String> {
     loopback_only(&opts.url)?;
     let client = reqwest::Client::builder()
@@ -174,7 +203,8 @@ pub async fn run(opts: LoadOptions) -> Result<LoadReport, String> {
     let failures = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for _ in 0..opts.clients.max(1) {
+    let clients = opts.clients.max(1) as u64;
+    for client_nr in 0..clients {
         let client = client.clone();
         let next = next.clone();
         let failures = failures.clone();
@@ -183,29 +213,36 @@ pub async fn run(opts: LoadOptions) -> Result<LoadReport, String> {
         let total = opts.messages;
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
+            // Each client walks its own trajectories in order, so a start never overtakes its
+            // toewijzing; every fifth one repeats its start (rejected: 9074/9326).
+            let mut t = client_nr;
             loop {
-                let n = next.fetch_add(1, Ordering::Relaxed);
-                if n >= total {
-                    return latencies;
+                let steps = if t % 5 == 4 { 4 } else { 3 };
+                for step in 0..steps {
+                    let n = next.fetch_add(1, Ordering::Relaxed);
+                    if n >= total {
+                        return latencies;
+                    }
+                    // At most 12 characters: the standard's limit for an identificatie.
+                    let id = format!("{run_id}{n:08}");
+                    let body = trajectory_message(t, step, &id);
+                    let start = Instant::now();
+                    let ok = match client
+                        .post(&url)
+                        .header("Content-Type", "application/xml")
+                        .body(body)
+                        .send()
+                        .await
+                    {
+                        Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
+                        Err(_) => false,
+                    };
+                    latencies.push(start.elapsed());
+                    if !ok {
+                        failures.fetch_add(1, Ordering::Relaxed);
+                    }
                 }
-                // At most 12 characters: the standard's limit for an identificatie.
-                let id = format!("{run_id}{n:08}");
-                let body = with_identificatie(pick(n), &id);
-                let t = Instant::now();
-                let ok = match client
-                    .post(&url)
-                    .header("Content-Type", "application/xml")
-                    .body(body)
-                    .send()
-                    .await
-                {
-                    Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
-                    Err(_) => false,
-                };
-                latencies.push(t.elapsed());
-                if !ok {
-                    failures.fetch_add(1, Ordering::Relaxed);
-                }
+                t += clients;
             }
         }));
     }
@@ -234,6 +271,7 @@ pub async fn run(opts: LoadOptions) -> Result<LoadReport, String> {
         server_rss_mb: opts.server_pid.and_then(rss_mb),
         store_bytes: metric(&client, &opts.url, "sluis_store_bytes").await,
         store_messages: metric(&client, &opts.url, "sluis_store_messages").await,
+        accepted: accepted(&client, &opts.url).await,
     })
 }
 
@@ -242,12 +280,35 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_template_is_a_valid_message_with_a_replaceable_identificatie() {
-        for (t, _) in MIX {
-            let m = with_identificatie(t, "LOAD00000001");
-            assert!(m.contains(">LOAD00000001<"));
+    fn trajectories_are_valid_messages_for_their_own_client() {
+        for t in [0, 1, 17, 123_456] {
+            for step in 0..4 {
+                let m = trajectory_message(t, step, "LOAD00000001");
+                assert!(m.contains(">LOAD00000001<"));
+                assert!(m.contains(&format!(">{}<", bsn(t))), "client replaced");
+                assert!(
+                    m.contains(&format!(">{}<", 100_000 + t)),
+                    "toewijzing replaced"
+                );
+                let v = crate::validate(m.as_bytes(), &crate::Limits::default()).expect("readable");
+                assert!(v.is_valid(), "{:?}", v.findings);
+            }
+        }
+        assert_ne!(bsn(1), bsn(2));
+    }
+
+    #[test]
+    fn a_trajectory_is_accepted_on_the_history() {
+        use crate::validate::history::{self, MemoryHistory};
+        let mut h = MemoryHistory::default();
+        let ext = history::External::default();
+        for step in 0..4 {
+            let m = trajectory_message(7, step, &format!("T{step}"));
             let v = crate::validate(m.as_bytes(), &crate::Limits::default()).expect("readable");
-            assert!(v.is_valid(), "{:?}", v.findings);
+            let findings = history::check(&v.document, &h, &ext);
+            // The repeated start (step 3) is the one rejection.
+            assert_eq!(findings.is_empty(), step < 3, "step {step}: {findings:?}");
+            h.apply(&history::accepted_effects(&v.document, &findings));
         }
     }
 
