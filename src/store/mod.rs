@@ -105,6 +105,9 @@ pub enum Inserted {
     Exists(u64),
 }
 
+/// The key of the message counter in `meta`.
+const COUNT: &[u8] = b"berichten";
+
 /// sled's page cache.
 const CACHE_BYTES: u64 = 64 * 1024 * 1024;
 
@@ -115,6 +118,8 @@ pub struct Store {
     identificaties: sled::Tree,
     inbox: sled::Tree,
     acks: sled::Tree,
+    /// Counters kept in the message's transaction (`sled::Tree::len` walks the whole tree).
+    meta: sled::Tree,
     /// The cross-message rules' state, one sled tree per [`Tree`], in `Tree::ALL` order.
     history: Vec<sled::Tree>,
     committer: durable::Committer,
@@ -181,6 +186,7 @@ impl Store {
             identificaties: db.open_tree("identificaties")?,
             inbox: db.open_tree("inbox")?,
             acks: db.open_tree("inbox_acks")?,
+            meta: db.open_tree("meta")?,
             db,
             committer,
         })
@@ -228,6 +234,7 @@ impl Store {
             self.berichten.clone(),
             self.identificaties.clone(),
             self.inbox.clone(),
+            self.meta.clone(),
         ];
         trees.extend(self.history.iter().cloned());
         let result = trees.as_slice().transaction(|t| {
@@ -242,6 +249,12 @@ impl Store {
                 identificaties.insert(key.as_slice(), &be(record.id))?;
             }
             berichten.insert(&be(record.id), value.as_slice())?;
+            let meta = &t[3];
+            let count = meta
+                .get(COUNT)?
+                .and_then(|v| v.as_ref().try_into().ok().map(u64::from_be_bytes))
+                .unwrap_or(0);
+            meta.insert(COUNT, &be(count + 1))?;
             for ((party, kind), cursor) in inbox.iter().zip(&cursors) {
                 let entry = InboxEntry {
                     cursor: *cursor,
@@ -252,7 +265,7 @@ impl Store {
                 inboxes.insert(inbox_key(party, *cursor), v)?;
             }
             for (i, k, v) in &puts {
-                let tree = &t[3 + i];
+                let tree = &t[4 + i];
                 match v {
                     Some(v) => tree.insert(k.as_slice(), v.as_slice())?,
                     None => tree.remove(k.as_slice())?,
@@ -372,8 +385,14 @@ impl Store {
         self.db.size_on_disk().unwrap_or(0)
     }
 
-    pub fn count(&self) -> usize {
-        self.berichten.len()
+    /// Messages stored, from the counter kept with every insert.
+    pub fn count(&self) -> u64 {
+        self.meta
+            .get(COUNT)
+            .ok()
+            .flatten()
+            .and_then(|v| v.as_ref().try_into().ok().map(u64::from_be_bytes))
+            .unwrap_or(0)
     }
 
     /// A cheap read that fails when the store does.
