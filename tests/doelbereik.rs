@@ -1034,3 +1034,55 @@ fn the_declaratie_antwoord_carries_9322_and_grants_the_rest() {
     let text = sluis::write(&answer, sluis::Format::Xml);
     assert!(text.contains(">9322<"), "{text}");
 }
+
+/// The worked example of `docs/doelbereik.md`, step by step.
+#[test]
+fn the_worked_example_of_the_docs() {
+    let mut w = World::ended(Std::Ijw);
+    w.accept(Kind::Behandelplan, &w.plan());
+    // 1. No resultaatmelding yet.
+    let f = w.declare("D1", &[40]);
+    assert_eq!(
+        f[0].message,
+        "Resultaatfinanciering: de aanspraak op toewijzing 7001 is € 1.400,00 (70 % van \
+         trajectprijs € 2.000,00: er is nog geen resultaatmelding; het laatste deel wordt \
+         ingehouden tot het resultaat bekend is); al gedeclareerd € 0,00; met deze prestatie van \
+         € 2.000,00 komt het totaal op € 2.000,00, € 600,00 te veel"
+    );
+    assert!(w.declare("D2", &[28]).is_empty());
+    let fin = w.financiering();
+    assert_eq!(
+        (fin.status, fin.aanspraak, fin.gedeclareerd, fin.ingehouden),
+        (Status::Onbekend, 140_000, 140_000, 60_000)
+    );
+    // 2. D2 deels behaald: not reached; another hour is rejected.
+    w.accept(
+        Kind::Resultaatmelding,
+        &w.resultaat("behaald", "deels_behaald"),
+    );
+    let f = w.declare("D3", &[1]);
+    assert_eq!(codes_of(&f), [("SL020", Some("9322"), P1)]);
+    assert!(f[0]
+        .message
+        .contains("niet alle doelen behaald volgens de resultaatmelding"));
+    assert_eq!(w.financiering().status, Status::NietBereikt);
+    // 3. The gebiedsteam holds it reached: the remaining 12 hours are granted.
+    w.accept(Kind::Beoordeling, &w.beoordeling("oneens", true));
+    assert!(w.declare("D4", &[12]).is_empty());
+    let fin = w.financiering();
+    assert_eq!(
+        (fin.status, fin.aanspraak, fin.gedeclareerd, fin.ingehouden),
+        (Status::Bereikt, PRIJS, PRIJS, 0)
+    );
+}
+
+#[test]
+fn the_docs_list_every_code() {
+    let docs = include_str!("../docs/doelbereik.md");
+    for (code, _) in doelbereik::codes::ALL {
+        assert!(
+            docs.contains(&format!("| {code} |")),
+            "{code} not in docs/doelbereik.md"
+        );
+    }
+}

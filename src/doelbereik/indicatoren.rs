@@ -167,18 +167,30 @@ pub fn plus_maanden(d: Datum, n: u32) -> Option<Datum> {
     Datum::from_ymd(year, month, date.day().min(last))
 }
 
+/// Toewijzingen per client (domein, gemeente, bsn): their numbers and Ingangsdata.
+type PerClient<'a> = BTreeMap<(Domein, &'a str, Bsn), Vec<(&'a str, Datum)>>;
+
+fn per_client(all: &[Trajectory]) -> PerClient<'_> {
+    let mut map: PerClient<'_> = BTreeMap::new();
+    for u in all {
+        map.entry((u.domein, u.gemeente.as_str(), u.bsn))
+            .or_default()
+            .push((u.toewijzingnummer.as_str(), u.ingangsdatum));
+    }
+    map
+}
+
 /// Whether `t` (ended on `eind`) is followed by a new toewijzing for the same client within the
 /// window: `Some(true)`/`Some(false)`, or `None` when the window is still open without one.
-fn herhaald(all: &[Trajectory], t: &Trajectory, eind: Datum, filter: &Filter) -> Option<bool> {
+fn herhaald(clients: &PerClient<'_>, t: &Trajectory, eind: Datum, filter: &Filter) -> Option<bool> {
     let tot = plus_maanden(eind, filter.venster_maanden)?;
-    let repeat = all.iter().any(|u| {
-        u.domein == t.domein
-            && u.gemeente == t.gemeente
-            && u.bsn == t.bsn
-            && u.toewijzingnummer != t.toewijzingnummer
-            && u.ingangsdatum > eind
-            && u.ingangsdatum <= tot
-    });
+    let repeat = clients
+        .get(&(t.domein, t.gemeente.as_str(), t.bsn))
+        .is_some_and(|others| {
+            others.iter().any(|(nummer, ingang)| {
+                *nummer != t.toewijzingnummer && *ingang > eind && *ingang <= tot
+            })
+        });
     if repeat {
         return Some(true);
     }
@@ -191,6 +203,7 @@ fn herhaald(all: &[Trajectory], t: &Trajectory, eind: Datum, filter: &Filter) ->
 /// The indicators of the trajectories `filter` admits. Repeats for herhaald beroep are looked
 /// for among all of `all`, whatever the filter.
 pub fn indicatoren(all: &[Trajectory], filter: &Filter) -> Indicatoren {
+    let clients = per_client(all);
     let mut out = Indicatoren::default();
     for t in all.iter().filter(|t| filter.admits(t)) {
         let Some(stop) = &t.stop else {
@@ -209,7 +222,7 @@ pub fn indicatoren(all: &[Trajectory], filter: &Filter) -> Indicatoren {
             out.clienttevredenheid.count(tv == Tevredenheid::Tevreden);
         }
         if hoe == Beeindiging::VolgensPlan {
-            if let Some(hit) = herhaald(all, t, stop.einddatum, filter) {
+            if let Some(hit) = herhaald(&clients, t, stop.einddatum, filter) {
                 out.herhaald_beroep.count(hit);
             }
         }
