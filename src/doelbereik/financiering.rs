@@ -45,12 +45,16 @@ pub struct Resultaatfinanciering {
 }
 
 impl Resultaatfinanciering {
-    /// A price above zero and a percentage of at most 100.
+    /// The highest trajectory price accepted: € 100.000.000,00 (in cents).
+    pub const MAX_PRIJS: i64 = 10_000_000_000;
+
+    /// A price above zero (and not absurd) and a percentage of at most 100.
     pub fn check(&self) -> Result<(), String> {
-        if self.trajectprijs <= 0 {
+        if self.trajectprijs <= 0 || self.trajectprijs > Self::MAX_PRIJS {
             return Err(format!(
-                "trajectprijs {} moet groter dan 0 zijn (eurocent)",
-                self.trajectprijs
+                "trajectprijs {} moet groter dan 0 en hoogstens {} zijn (eurocent)",
+                self.trajectprijs,
+                Self::MAX_PRIJS
             ));
         }
         if self.percentage > 100 {
@@ -64,7 +68,8 @@ impl Resultaatfinanciering {
 
     /// The reduced amount: percentage × trajectprijs, rounded half up to whole cents.
     pub fn verlaagd(&self) -> i64 {
-        (self.trajectprijs * i64::from(self.percentage) + 50) / 100
+        let v = (i128::from(self.trajectprijs) * i128::from(self.percentage) + 50) / 100;
+        i64::try_from(v).unwrap_or(i64::MAX)
     }
 }
 
@@ -215,7 +220,10 @@ impl Financiering {
     /// Judge a debet of `bedrag` cents, with `eerder` cents of earlier debets (net of credits) in
     /// the same message already counted, at `path`. `None`: it fits.
     pub fn toets(&self, bedrag: i64, eerder: i64, path: &str) -> Option<Finding> {
-        let totaal = self.gedeclareerd + eerder + bedrag;
+        let totaal = self
+            .gedeclareerd
+            .saturating_add(eerder)
+            .saturating_add(bedrag);
         if totaal <= self.aanspraak {
             return None;
         }
@@ -271,8 +279,13 @@ pub fn gedeclareerd(granted: &[PrestatieRecord], aanbieder: &str) -> i64 {
     granted
         .iter()
         .filter(|p| p.parties.aanbieder == aanbieder)
-        .map(|p| if p.credit { -p.bedrag } else { p.bedrag })
-        .sum()
+        .fold(0i64, |sum, p| {
+            if p.credit {
+                sum.saturating_sub(p.bedrag)
+            } else {
+                sum.saturating_add(p.bedrag)
+            }
+        })
 }
 
 /// The financing state of a toewijzing under `contract`, from the granted prestaties on it
@@ -444,7 +457,7 @@ pub fn check_declaratie(
         };
         match f.toets(l.p.bedrag, *eerder, &l.path) {
             Some(finding) => out.push(finding),
-            None => *eerder += l.p.bedrag,
+            None => *eerder = eerder.saturating_add(l.p.bedrag),
         }
     }
     out
@@ -481,6 +494,12 @@ mod tests {
         }
         .check()
         .is_err());
+        let huge = Resultaatfinanciering {
+            trajectprijs: i64::MAX,
+            percentage: 100,
+        };
+        assert_eq!(huge.verlaagd(), i64::MAX, "no overflow");
+        assert!(huge.check().is_err());
         assert!(Resultaatfinanciering {
             trajectprijs: 1,
             percentage: 101
