@@ -20,6 +20,7 @@ pub mod indicatoren;
 pub mod model;
 pub mod plans;
 pub mod read;
+pub mod xml;
 
 pub use checks::check;
 pub use financiering::{
@@ -38,6 +39,7 @@ pub use plans::{
     PlanTree,
 };
 pub use read::read;
+pub use xml::read_xml;
 
 /// Sluis's own codes for the doelbereik checks (the standard has none). The retourcode of a
 /// finding is `None`, except [`codes::FINANCIERING`] (`9322`).

@@ -103,6 +103,11 @@ pub fn read(kind: Kind, bytes: &[u8]) -> Result<Bericht, Vec<Finding>> {
     if !findings.is_empty() {
         return Err(findings);
     }
+    from_value(kind, value)
+}
+
+/// The typed message from a JSON value that passed its schema, then the in-message checks.
+pub fn from_value(kind: Kind, value: serde_json::Value) -> Result<Bericht, Vec<Finding>> {
     let typed = |e: serde_json::Error| {
         // The schema admits only what the types accept; this is a fallback. serde's message
         // names the field, not the value.
