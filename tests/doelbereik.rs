@@ -1150,3 +1150,73 @@ fn xml_findings_have_element_paths() {
         "/Behandelplan/ToewijzingNummers/ToewijzingNummer[2]"
     );
 }
+
+// ----- plan status -----
+
+#[test]
+fn plan_status_of_a_client_and_trajectories_without_a_result() {
+    let std = Std::Ijw;
+    let mut w = World::ended(std);
+    w.accept(Kind::Behandelplan, &w.plan());
+    w.accept(
+        Kind::Resultaatmelding,
+        &w.resultaat("behaald", "niet_behaald"),
+    );
+    w.accept(Kind::Beoordeling, &w.beoordeling("eens", false));
+    assert!(w.declare("D1", &[28]).is_empty());
+    // A second toewijzing of another product, ended prematurely without a resultaatmelding.
+    let mut other = Tw::new(std, "7005");
+    other.code = Some("45A08".into());
+    w.ok(&toewijzing(std, "T2", BSN1, &[other]));
+    w.ok(&start(std, "S2", BSN1, &[Lev::new("7005")]));
+    w.ok(&stop(std, "P2", BSN1, &[Lev::new("7005").reden("33")]));
+    // Another client's toewijzing is not in this client's status.
+    w.ok(&toewijzing(std, "T3", BSN2, &[Tw::new(std, "7006")]));
+
+    let bsn = Bsn::parse(BSN1).expect("bsn");
+    let status = doelbereik::plan_status(&w.h, &w.plans, &w.contracts, Domein::Ijw, GEMEENTE, &bsn);
+    assert_eq!(
+        status
+            .iter()
+            .map(|s| s.toewijzingnummer.as_str())
+            .collect::<Vec<_>>(),
+        ["7001", "7005"]
+    );
+    let s = &status[0];
+    assert_eq!(s.gestart, Datum::parse("2026-01-05"));
+    assert_eq!(s.gestopt.as_ref().map(|g| g.reden.as_str()), Some("31"));
+    assert_eq!(s.plannen.len(), 1);
+    assert_eq!(
+        s.plannen[0]
+            .doelen
+            .iter()
+            .map(|d| d.as_str())
+            .collect::<Vec<_>>(),
+        ["D1", "D2"]
+    );
+    assert_eq!(s.resultaat.as_ref().map(|r| r.doelen.len()), Some(2));
+    assert_eq!(
+        s.beoordeling.as_ref().map(|b| b.team.as_str()),
+        Some("noord")
+    );
+    assert_eq!(s.uitkomst, Status::NietBereikt);
+    let fin = s.financiering.as_ref().expect("result-financed");
+    assert_eq!((fin.aanspraak, fin.gedeclareerd), (140_000, 140_000));
+    let s = &status[1];
+    assert!(s.plannen.is_empty() && s.resultaat.is_none() && s.financiering.is_none());
+    assert_eq!(s.uitkomst, Status::Onbekend);
+    let json = serde_json::to_string(&status).expect("json");
+    assert!(!json.contains(BSN1), "no BSN in the status");
+
+    let ts = trajectories(&w.h, &w.plans);
+    let open = doelbereik::zonder_resultaatmelding(&ts, &Filter::default());
+    assert_eq!(
+        open.iter()
+            .map(|t| t.toewijzingnummer.as_str())
+            .collect::<Vec<_>>(),
+        ["7005"]
+    );
+    let i = indicatoren(&ts, &Filter::default());
+    assert_eq!((i.beeindigd, i.zonder_resultaat), (2, 1));
+    assert_eq!(i.uitval, fig(1, 2));
+}

@@ -107,7 +107,8 @@ impl Default for Filter {
 }
 
 impl Filter {
-    fn admits(&self, t: &Trajectory) -> bool {
+    /// Whether the trajectory is selected.
+    pub fn admits(&self, t: &Trajectory) -> bool {
         let eq = |want: &Option<String>, have: Option<&str>| {
             want.as_deref().is_none_or(|w| have == Some(w))
         };

@@ -20,6 +20,7 @@ pub mod indicatoren;
 pub mod model;
 pub mod plans;
 pub mod read;
+pub mod status;
 pub mod xml;
 
 pub use checks::check;
@@ -39,6 +40,7 @@ pub use plans::{
     PlanTree,
 };
 pub use read::read;
+pub use status::{plan_status, zonder_resultaatmelding, PlanStatus};
 pub use xml::read_xml;
 
 /// Sluis's own codes for the doelbereik checks (the standard has none). The retourcode of a
