@@ -1220,3 +1220,102 @@ fn plan_status_of_a_client_and_trajectories_without_a_result() {
     assert_eq!((i.beeindigd, i.zonder_resultaat), (2, 1));
     assert_eq!(i.uitval, fig(1, 2));
 }
+
+#[test]
+fn paid_at_full_and_reduced_price_per_aanbieder() {
+    let std = Std::Ijw;
+    let mut w = World::ended(std);
+    w.accept(Kind::Behandelplan, &w.plan());
+    w.accept(
+        Kind::Resultaatmelding,
+        &w.resultaat("behaald", "niet_behaald"),
+    );
+    assert!(w.declare("D1", &[28]).is_empty());
+    // A second result-financed trajectory of the same aanbieder for another client, reached.
+    w.ok(&toewijzing(std, "T2", BSN2, &[Tw::new(std, "7002")]));
+    w.ok(&start(std, "S2", BSN2, &[Lev::new("7002")]));
+    w.ok(&stop(std, "P2", BSN2, &[Lev::new("7002").reden("31")]));
+    let mut plan = w.plan();
+    plan["bsn"] = json!(BSN2);
+    plan["plan_id"] = json!("PLAN-2");
+    plan["toewijzingnummers"] = json!(["7002"]);
+    w.accept(Kind::Behandelplan, &plan);
+    let mut r = w.resultaat("behaald", "behaald");
+    r["bsn"] = json!(BSN2);
+    r["plan_id"] = json!("PLAN-2");
+    r["toewijzingnummer"] = json!("7002");
+    w.accept(Kind::Resultaatmelding, &r);
+    let ps = vec![Pr::new(std, "R2", "7002")
+        .volume(40, "04")
+        .period("2026-03-01", "2026-03-31")];
+    w.ok(&declaratie(std, "D2", "D2", "2026-04", &[(BSN2, ps)]));
+
+    let ts = trajectories(&w.h, &w.plans);
+    let paid = doelbereik::uitbetaling(&w.h, &w.plans, &w.contracts, &ts, &Filter::default());
+    let u = paid[AANBIEDER];
+    assert_eq!((u.bereikt, u.trajecten_bereikt), (PRIJS, 1));
+    assert_eq!((u.niet_bereikt, u.trajecten_niet_bereikt), (140_000, 1));
+    assert_eq!((u.onbekend, u.trajecten_onbekend), (0, 0));
+}
+
+#[test]
+fn check_prestatie_judges_one_prestatie() {
+    let mut w = World::ended(Std::Ijw);
+    w.accept(Kind::Behandelplan, &w.plan());
+    assert!(w.declare("D1", &[20]).is_empty());
+    let t =
+        w.h.toewijzing(Domein::Ijw, GEMEENTE, "7001")
+            .and_then(|s| s.current().cloned())
+            .expect("toewijzing");
+    let granted = w.h.prestaties_op_toewijzing(Domein::Ijw, GEMEENTE, "7001");
+    let prestatie = |bedrag: i64, credit: bool| sluis::validate::history::read::Prestatie {
+        referentienummer: "X1".into(),
+        vorig: None,
+        toewijzingnummer: "7001".into(),
+        categorie: Some("31".into()),
+        code: Some(CODE.into()),
+        periode: Periode {
+            begin: Datum::parse("2026-02-01").expect("date"),
+            eind: Datum::parse("2026-02-28").expect("date"),
+        },
+        volume: bedrag / 5000,
+        eenheid: "04".into(),
+        tarief: Some(5000),
+        bedrag,
+        credit,
+    };
+    let c = &w.contracts[0];
+    // € 1.000,00 granted, € 400,00 room while the result is unknown.
+    assert!(doelbereik::check_prestatie(
+        &t,
+        c,
+        &granted,
+        &w.plans,
+        &prestatie(40_000, false),
+        0,
+        P1
+    )
+    .is_none());
+    let f = doelbereik::check_prestatie(
+        &t,
+        c,
+        &granted,
+        &w.plans,
+        &prestatie(40_000, false),
+        5_000,
+        P1,
+    )
+    .expect("too much with the earlier € 50,00 in the message");
+    assert_eq!((f.code, f.retourcode), ("SL020", Some("9322")));
+    assert!(
+        f.message
+            .contains("al gedeclareerd € 1.000,00, eerder in dit bericht € 50,00"),
+        "{}",
+        f.message
+    );
+    assert!(
+        doelbereik::check_prestatie(&t, c, &granted, &w.plans, &prestatie(500_000, true), 0, P1)
+            .is_none(),
+        "a credit always fits"
+    );
+}

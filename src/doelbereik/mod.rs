@@ -40,7 +40,7 @@ pub use plans::{
     PlanTree,
 };
 pub use read::read;
-pub use status::{plan_status, zonder_resultaatmelding, PlanStatus};
+pub use status::{plan_status, uitbetaling, zonder_resultaatmelding, PlanStatus, Uitbetaling};
 pub use xml::read_xml;
 
 /// Sluis's own codes for the doelbereik checks (the standard has none). The retourcode of a

@@ -162,3 +162,60 @@ pub fn zonder_resultaatmelding<'a>(all: &'a [Trajectory], filter: &Filter) -> Ve
         .filter(|t| t.stop.is_some() && t.status == Status::Onbekend && filter.admits(t))
         .collect()
 }
+
+/// What was paid on result-financed trajectories of one aanbieder, by outcome. Amounts are the
+/// granted totals (debets minus credits) in euro cents.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Uitbetaling {
+    /// Outcome reached: paid up to 100 %.
+    pub bereikt: i64,
+    pub trajecten_bereikt: u64,
+    /// Outcome not reached: paid up to the reduced percentage.
+    pub niet_bereikt: i64,
+    pub trajecten_niet_bereikt: u64,
+    /// No result yet: paid so far, the final part held.
+    pub onbekend: i64,
+    pub trajecten_onbekend: u64,
+}
+
+/// Per aanbieder, what was paid at 100 % and at the reduced percentage (and what is still
+/// open) on the result-financed trajectories the filter admits (`Filter::periode`: ended in the
+/// period; without a period, running ones count too).
+pub fn uitbetaling(
+    history: &impl History,
+    plans: &impl PlanHistory,
+    contracts: &[ResultaatContract],
+    trajectories: &[Trajectory],
+    filter: &Filter,
+) -> BTreeMap<String, Uitbetaling> {
+    let mut out: BTreeMap<String, Uitbetaling> = BTreeMap::new();
+    for t in trajectories.iter().filter(|t| filter.admits(t)) {
+        let Some(v) = history
+            .toewijzing(t.domein, &t.gemeente, &t.toewijzingnummer)
+            .and_then(|s| s.current().cloned())
+        else {
+            continue;
+        };
+        let Some(c) = contracts.iter().find(|c| c.geldt_voor(&v)) else {
+            continue;
+        };
+        let granted = history.prestaties_op_toewijzing(t.domein, &t.gemeente, &t.toewijzingnummer);
+        let f = financiering(&v, c, &granted, plans);
+        let u = out.entry(t.aanbieder.clone()).or_default();
+        match f.status {
+            Status::Bereikt => {
+                u.bereikt += f.gedeclareerd;
+                u.trajecten_bereikt += 1;
+            }
+            Status::NietBereikt => {
+                u.niet_bereikt += f.gedeclareerd;
+                u.trajecten_niet_bereikt += 1;
+            }
+            Status::Onbekend => {
+                u.onbekend += f.gedeclareerd;
+                u.trajecten_onbekend += 1;
+            }
+        }
+    }
+    out
+}
