@@ -49,7 +49,7 @@ fn finding(code: &'static str, path: impl Into<String>, message: impl Into<Strin
 }
 
 /// The JSON Schema findings of `value` (empty: valid). Paths are JSON Pointers into the body,
-/// `/` for the body itself; a value under `/bsn` is masked.
+/// `/` for the body itself; values are never echoed (masked messages).
 pub fn schema_findings(kind: Kind, value: &serde_json::Value) -> Vec<Finding> {
     let validator = match validators().get(&kind) {
         Some(Ok(v)) => v,
@@ -66,12 +66,9 @@ pub fn schema_findings(kind: Kind, value: &serde_json::Value) -> Vec<Finding> {
         .iter_errors(value)
         .map(|err| {
             let pointer = err.instance_path().as_str().to_string();
-            let message = if pointer.starts_with("/bsn") || pointer.is_empty() {
-                // The root's messages may quote the whole body, BSN included.
-                err.masked().to_string()
-            } else {
-                err.to_string()
-            };
+            // Never echo a value: besides the BSN, the free texts (goals, explanations) may
+            // hold personal data. The path says where; the masked message what.
+            let message = err.masked().to_string();
             let path = if pointer.is_empty() {
                 "/".to_string()
             } else {
@@ -222,6 +219,21 @@ mod tests {
         assert!(paths.contains(&"/datum"), "{f:?}");
         assert!(f.iter().all(|f| f.code == "SL000"));
         assert!(f.iter().all(|f| !f.message.contains("99999001")), "{f:?}");
+    }
+
+    #[test]
+    fn free_text_is_never_echoed() {
+        let long = format!("Mevrouw Jansen {}", "x".repeat(1000));
+        let body = serde_json::json!({"domein":"ijw","gemeente":"0599","aanbieder":"12345678",
+            "bsn":"999990019","plan_id":"P1","versie":1,"datum":"2026-01-10",
+            "toewijzingnummers":["7001"],
+            "doelen":[{"id":"D1","omschrijving":long,"levensdomein":"opvoeding","meting":"m",
+                       "streefdatum":"2026-06-30"}]});
+        let bytes = serde_json::to_vec(&body).expect("json");
+        let f = read(Kind::Behandelplan, &bytes).expect_err("too long");
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].path, "/doelen/0/omschrijving");
+        assert!(!f[0].message.contains("Jansen"), "{f:?}");
     }
 
     #[test]
