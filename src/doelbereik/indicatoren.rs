@@ -1,0 +1,357 @@
+//! Outcome indicators (the youth-care set, also used for Wmo): doelrealisatie, uitval,
+//! cliënttevredenheid and herhaald beroep, each as numerator (`teller`) and denominator
+//! (`noemer`), computed from [`Trajectory`]s: one per toewijzing, derived from the stored
+//! messages by [`trajectories`]. Pure: [`indicatoren`] takes a slice and a [`Filter`].
+//!
+//! Definitions (a trajectory is *ended* when it has a definitive stop, reden not 20; the period
+//! filter selects ended trajectories by the stop's Einddatum):
+//!
+//! - **doelrealisatie**: ended with a known outcome → teller: outcome reached (the gebiedsteam's
+//!   beoordeling, else all goals `behaald`). Ended without a resultaatmelding are counted apart
+//!   (`zonder_resultaat`), not in the noemer.
+//! - **uitval**: ended prematurely or as planned → teller: prematurely. iJw (JZ588): planned 31,
+//!   premature 32–35; iWmo (WMO588): planned 19, premature 21–23; other reasons count in neither.
+//! - **cliënttevredenheid**: ended with a reported satisfaction → teller: `tevreden`.
+//! - **herhaald beroep**: ended as planned → teller: followed by a new toewijzing for the same
+//!   client (same domain and gemeente, any aanbieder) whose Ingangsdatum lies after the
+//!   Einddatum and at most `venster_maanden` (default 12) months after it. With a `peildatum`,
+//!   a trajectory whose window has not closed by then counts only once it has a repeat.
+
+use super::checks::definitieve_stops;
+use super::financiering::{uitkomst, Grond, Status};
+use super::model::{domein_serde, Tevredenheid};
+use super::plans::PlanHistory;
+use crate::standard::types::{Bsn, Datum};
+use crate::validate::history::{Domein, History, Periode, Record, ToewijzingState, Tree};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The definitive stop of a trajectory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stop {
+    pub einddatum: Datum,
+    /// RedenBeeindiging (JZ588 / WMO588).
+    pub reden: String,
+}
+
+/// One trajectory: a toewijzing with what became of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Trajectory {
+    #[serde(with = "domein_serde")]
+    pub domein: Domein,
+    pub aanbieder: String,
+    pub gemeente: String,
+    /// The gebiedsteam, where known.
+    pub team: Option<String>,
+    pub bsn: Bsn,
+    pub toewijzingnummer: String,
+    /// Ingangsdatum of the toewijzing (its current version).
+    pub ingangsdatum: Datum,
+    /// The first start (Begindatum), if started.
+    pub start: Option<Datum>,
+    /// The definitive stop, if ended.
+    pub stop: Option<Stop>,
+    /// The outcome: the beoordeling's, else the resultaatmelding's, else unknown.
+    pub status: Status,
+    pub tevredenheid: Option<Tevredenheid>,
+}
+
+/// How a trajectory ended, for uitval and herhaald beroep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Beeindiging {
+    VolgensPlan,
+    Voortijdig,
+    /// Death, moving, change of provider …: neither.
+    Anders,
+}
+
+/// Classify a RedenBeeindiging of the domain's code list.
+pub fn beeindiging(domein: Domein, reden: &str) -> Beeindiging {
+    match (domein, reden) {
+        (Domein::Ijw, "31") | (Domein::Iwmo, "19") => Beeindiging::VolgensPlan,
+        (Domein::Ijw, "32" | "33" | "34" | "35") | (Domein::Iwmo, "21" | "22" | "23") => {
+            Beeindiging::Voortijdig
+        }
+        _ => Beeindiging::Anders,
+    }
+}
+
+/// Which trajectories count. `None`: no restriction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Filter {
+    pub domein: Option<Domein>,
+    pub aanbieder: Option<String>,
+    pub gemeente: Option<String>,
+    pub team: Option<String>,
+    /// Ended (Einddatum of the stop) within this period.
+    pub periode: Option<Periode>,
+    /// The herhaald-beroep window in months.
+    pub venster_maanden: u32,
+    /// The day of computation: windows not closed by then count only with a repeat.
+    pub peildatum: Option<Datum>,
+}
+
+impl Default for Filter {
+    fn default() -> Filter {
+        Filter {
+            domein: None,
+            aanbieder: None,
+            gemeente: None,
+            team: None,
+            periode: None,
+            venster_maanden: 12,
+            peildatum: None,
+        }
+    }
+}
+
+impl Filter {
+    /// Whether the trajectory is selected.
+    pub fn admits(&self, t: &Trajectory) -> bool {
+        let eq = |want: &Option<String>, have: Option<&str>| {
+            want.as_deref().is_none_or(|w| have == Some(w))
+        };
+        self.domein.is_none_or(|d| d == t.domein)
+            && eq(&self.aanbieder, Some(&t.aanbieder))
+            && eq(&self.gemeente, Some(&t.gemeente))
+            && eq(&self.team, t.team.as_deref())
+            && match (&self.periode, &t.stop) {
+                (None, _) => true,
+                (Some(p), Some(s)) => p.begin <= s.einddatum && s.einddatum <= p.eind,
+                (Some(_), None) => false,
+            }
+    }
+}
+
+/// A share as numerator and denominator.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Figure {
+    pub teller: u64,
+    pub noemer: u64,
+}
+
+impl Figure {
+    /// teller / noemer; `None` when nothing was counted.
+    pub fn aandeel(&self) -> Option<f64> {
+        (self.noemer > 0).then(|| self.teller as f64 / self.noemer as f64)
+    }
+
+    fn count(&mut self, hit: bool) {
+        self.noemer += 1;
+        if hit {
+            self.teller += 1;
+        }
+    }
+}
+
+/// The four figures over the selected trajectories.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Indicatoren {
+    /// Ended trajectories selected.
+    pub beeindigd: u64,
+    /// … of which without a resultaatmelding (outside doelrealisatie's noemer).
+    pub zonder_resultaat: u64,
+    pub doelrealisatie: Figure,
+    pub uitval: Figure,
+    pub clienttevredenheid: Figure,
+    pub herhaald_beroep: Figure,
+}
+
+/// `d` plus `n` calendar months (the day clamped to the month's last).
+pub fn plus_maanden(d: Datum, n: u32) -> Option<Datum> {
+    let date = d.date();
+    let total = date.year() * 12 + (date.month() as i32 - 1) + n as i32;
+    let (year, month) = (total.div_euclid(12), (total.rem_euclid(12) + 1) as u8);
+    let m = time::Month::try_from(month).ok()?;
+    let last = m.length(year);
+    Datum::from_ymd(year, month, date.day().min(last))
+}
+
+/// Toewijzingen per client (domein, gemeente, bsn): their numbers and Ingangsdata.
+type PerClient<'a> = BTreeMap<(Domein, &'a str, Bsn), Vec<(&'a str, Datum)>>;
+
+fn per_client(all: &[Trajectory]) -> PerClient<'_> {
+    let mut map: PerClient<'_> = BTreeMap::new();
+    for u in all {
+        map.entry((u.domein, u.gemeente.as_str(), u.bsn))
+            .or_default()
+            .push((u.toewijzingnummer.as_str(), u.ingangsdatum));
+    }
+    map
+}
+
+/// Whether `t` (ended on `eind`) is followed by a new toewijzing for the same client within the
+/// window: `Some(true)`/`Some(false)`, or `None` when the window is still open without one.
+fn herhaald(clients: &PerClient<'_>, t: &Trajectory, eind: Datum, filter: &Filter) -> Option<bool> {
+    let tot = plus_maanden(eind, filter.venster_maanden)?;
+    let repeat = clients
+        .get(&(t.domein, t.gemeente.as_str(), t.bsn))
+        .is_some_and(|others| {
+            others.iter().any(|(nummer, ingang)| {
+                *nummer != t.toewijzingnummer && *ingang > eind && *ingang <= tot
+            })
+        });
+    if repeat {
+        return Some(true);
+    }
+    match filter.peildatum {
+        Some(peil) if peil < tot => None,
+        _ => Some(false),
+    }
+}
+
+/// The indicators of the trajectories `filter` admits. Repeats for herhaald beroep are looked
+/// for among all of `all`, whatever the filter.
+pub fn indicatoren(all: &[Trajectory], filter: &Filter) -> Indicatoren {
+    let clients = per_client(all);
+    let mut out = Indicatoren::default();
+    for t in all.iter().filter(|t| filter.admits(t)) {
+        let Some(stop) = &t.stop else {
+            continue;
+        };
+        out.beeindigd += 1;
+        match t.status {
+            Status::Onbekend => out.zonder_resultaat += 1,
+            s => out.doelrealisatie.count(s == Status::Bereikt),
+        }
+        let hoe = beeindiging(t.domein, &stop.reden);
+        if hoe != Beeindiging::Anders {
+            out.uitval.count(hoe == Beeindiging::Voortijdig);
+        }
+        if let Some(tv) = t.tevredenheid {
+            out.clienttevredenheid.count(tv == Tevredenheid::Tevreden);
+        }
+        if hoe == Beeindiging::VolgensPlan {
+            if let Some(hit) = herhaald(&clients, t, stop.einddatum, filter) {
+                out.herhaald_beroep.count(hit);
+            }
+        }
+    }
+    out
+}
+
+/// What to group by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Groep {
+    Aanbieder,
+    Gemeente,
+    Team,
+}
+
+/// The indicators per aanbieder, gemeente or team (trajectories without a team are left out
+/// when grouping by team), each within `filter`.
+pub fn per(all: &[Trajectory], filter: &Filter, groep: Groep) -> BTreeMap<String, Indicatoren> {
+    let keys: BTreeSet<String> = all
+        .iter()
+        .filter_map(|t| match groep {
+            Groep::Aanbieder => Some(t.aanbieder.clone()),
+            Groep::Gemeente => Some(t.gemeente.clone()),
+            Groep::Team => t.team.clone(),
+        })
+        .collect();
+    keys.into_iter()
+        .map(|k| {
+            let mut f = filter.clone();
+            match groep {
+                Groep::Aanbieder => f.aanbieder = Some(k.clone()),
+                Groep::Gemeente => f.gemeente = Some(k.clone()),
+                Groep::Team => f.team = Some(k.clone()),
+            }
+            let i = indicatoren(all, &f);
+            (k, i)
+        })
+        .collect()
+}
+
+/// Every toewijzing in the history (not removed) as a trajectory: its first start, its latest
+/// definitive stop, the outcome and satisfaction from the plan history. The team is the one of
+/// the latest beoordeling; a gateway with team configuration may set it afterwards.
+pub fn trajectories(history: &impl History, plans: &impl PlanHistory) -> Vec<Trajectory> {
+    let mut by_nummer: BTreeMap<(Domein, String, String), Vec<_>> = BTreeMap::new();
+    for r in history.scan(Tree::Toewijzingen, b"") {
+        if let Record::Toewijzing(v) = r {
+            by_nummer
+                .entry((
+                    v.parties.domein,
+                    v.parties.gemeente.clone(),
+                    v.toewijzingnummer.clone(),
+                ))
+                .or_default()
+                .push(v);
+        }
+    }
+    let mut out = Vec::new();
+    for versions in by_nummer.into_values() {
+        let state = ToewijzingState { versions };
+        let Some(t) = state.current() else {
+            continue;
+        };
+        if t.verwijderd() {
+            continue;
+        }
+        let p = &t.parties;
+        let start = history
+            .starts(p, &t.bsn, &t.toewijzingnummer)
+            .iter()
+            .map(|s| s.begindatum)
+            .min();
+        let stop = definitieve_stops(history, p, &t.bsn, &t.toewijzingnummer)
+            .pop()
+            .map(|s| Stop {
+                einddatum: s.einddatum,
+                reden: s.reden_beeindiging,
+            });
+        let (status, grond) = uitkomst(plans, p.domein, &p.gemeente, &t.toewijzingnummer);
+        let team = match grond {
+            Grond::Beoordeling { team, .. } => Some(team),
+            _ => None,
+        };
+        let tevredenheid = plans
+            .resultaat(p.domein, &p.gemeente, &t.toewijzingnummer)
+            .and_then(|r| r.tevredenheid);
+        out.push(Trajectory {
+            domein: p.domein,
+            aanbieder: p.aanbieder.clone(),
+            gemeente: p.gemeente.clone(),
+            team,
+            bsn: t.bsn,
+            toewijzingnummer: t.toewijzingnummer.clone(),
+            ingangsdatum: t.ingangsdatum,
+            start,
+            stop,
+            status,
+            tevredenheid,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Datum {
+        Datum::parse(s).expect("date")
+    }
+
+    #[test]
+    fn months_are_calendar_months() {
+        assert_eq!(plus_maanden(d("2026-01-31"), 1), Some(d("2026-02-28")));
+        assert_eq!(plus_maanden(d("2026-04-30"), 12), Some(d("2027-04-30")));
+        assert_eq!(plus_maanden(d("2024-02-29"), 12), Some(d("2025-02-28")));
+        assert_eq!(plus_maanden(d("2026-11-15"), 3), Some(d("2027-02-15")));
+    }
+
+    #[test]
+    fn reasons_per_standard() {
+        assert_eq!(beeindiging(Domein::Ijw, "31"), Beeindiging::VolgensPlan);
+        assert_eq!(beeindiging(Domein::Ijw, "35"), Beeindiging::Voortijdig);
+        assert_eq!(beeindiging(Domein::Ijw, "19"), Beeindiging::Anders);
+        assert_eq!(beeindiging(Domein::Iwmo, "19"), Beeindiging::VolgensPlan);
+        assert_eq!(beeindiging(Domein::Iwmo, "21"), Beeindiging::Voortijdig);
+        assert_eq!(beeindiging(Domein::Iwmo, "31"), Beeindiging::Anders);
+        assert_eq!(beeindiging(Domein::Ijw, "01"), Beeindiging::Anders);
+    }
+}

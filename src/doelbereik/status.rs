@@ -1,0 +1,221 @@
+//! The plan status of a client: per toewijzing the aanbieder, product, period, start and stop,
+//! the plans covering it with their goals, the reported and judged result and the financing
+//! outcome. And the gebiedsteam's question "which trajectories ended without a
+//! resultaatmelding?". Read-only views over both histories; no BSN in the output.
+
+use super::checks::definitieve_stops;
+use super::financiering::{financiering, uitkomst, Financiering, ResultaatContract, Status};
+use super::indicatoren::{Filter, Stop, Trajectory};
+use super::model::{DoelId, Oordeel, Tevredenheid, Uitkomst};
+use super::plans::PlanHistory;
+use crate::standard::types::{Bsn, Datum};
+use crate::validate::history::state::key;
+use crate::validate::history::{Domein, History, Product, Record, ToewijzingState, Tree};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A plan covering the toewijzing, in its current version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanSamenvatting {
+    pub aanbieder: String,
+    pub plan_id: String,
+    pub versie: u32,
+    pub datum: Datum,
+    pub doelen: Vec<DoelId>,
+}
+
+/// The resultaatmelding, per goal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultaatSamenvatting {
+    pub datum: Datum,
+    pub einddatum: Datum,
+    pub doelen: Vec<(DoelId, Uitkomst)>,
+    pub tevredenheid: Option<Tevredenheid>,
+}
+
+/// The beoordeling that counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BeoordelingSamenvatting {
+    pub team: String,
+    pub versie: u32,
+    pub datum: Datum,
+    pub oordeel: Oordeel,
+    pub resultaat_bereikt: bool,
+}
+
+/// The status of one toewijzing of the client.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanStatus {
+    pub toewijzingnummer: String,
+    pub aanbieder: String,
+    pub product: Product,
+    pub ingangsdatum: Datum,
+    pub einddatum: Option<Datum>,
+    pub gestart: Option<Datum>,
+    pub gestopt: Option<Stop>,
+    pub plannen: Vec<PlanSamenvatting>,
+    pub resultaat: Option<ResultaatSamenvatting>,
+    pub beoordeling: Option<BeoordelingSamenvatting>,
+    pub uitkomst: Status,
+    /// Present when a result-financed contract line covers the toewijzing.
+    pub financiering: Option<Financiering>,
+}
+
+/// The plan status of a client in a gemeente and domain, per (not removed) toewijzing, of every
+/// aanbieder, by toewijzingnummer. Reads the gemeente's toewijzingen (a store may index them by
+/// client).
+pub fn plan_status(
+    history: &impl History,
+    plans: &impl PlanHistory,
+    contracts: &[ResultaatContract],
+    domein: Domein,
+    gemeente: &str,
+    bsn: &Bsn,
+) -> Vec<PlanStatus> {
+    let mut by_nummer: BTreeMap<String, Vec<_>> = BTreeMap::new();
+    for r in history.scan(Tree::Toewijzingen, &key(&[domein.as_str(), gemeente])) {
+        if let Record::Toewijzing(v) = r {
+            if &v.bsn == bsn {
+                by_nummer
+                    .entry(v.toewijzingnummer.clone())
+                    .or_default()
+                    .push(v);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (nummer, versions) in by_nummer {
+        let state = ToewijzingState { versions };
+        let Some(t) = state.current() else {
+            continue;
+        };
+        if t.verwijderd() {
+            continue;
+        }
+        let p = &t.parties;
+        let gestart = history
+            .starts(p, bsn, &nummer)
+            .iter()
+            .map(|s| s.begindatum)
+            .min();
+        let gestopt = definitieve_stops(history, p, bsn, &nummer)
+            .pop()
+            .map(|s| Stop {
+                einddatum: s.einddatum,
+                reden: s.reden_beeindiging,
+            });
+        let plannen = plans
+            .plannen_voor(domein, gemeente, &nummer)
+            .into_iter()
+            .map(|pl| PlanSamenvatting {
+                aanbieder: pl.aanbieder,
+                plan_id: pl.plan_id,
+                versie: pl.versie,
+                datum: pl.datum,
+                doelen: pl.doelen.into_iter().map(|d| d.id).collect(),
+            })
+            .collect();
+        let resultaat = plans
+            .resultaat(domein, gemeente, &nummer)
+            .map(|r| ResultaatSamenvatting {
+                datum: r.datum,
+                einddatum: r.einddatum,
+                doelen: r.doelen.into_iter().map(|d| (d.id, d.uitkomst)).collect(),
+                tevredenheid: r.tevredenheid,
+            });
+        let beoordeling =
+            plans
+                .beoordeling(domein, gemeente, &nummer)
+                .map(|b| BeoordelingSamenvatting {
+                    team: b.team,
+                    versie: b.versie,
+                    datum: b.datum,
+                    oordeel: b.oordeel,
+                    resultaat_bereikt: b.resultaat_bereikt,
+                });
+        let financiering = contracts.iter().find(|c| c.geldt_voor(t)).map(|c| {
+            let granted = history.prestaties_op_toewijzing(domein, gemeente, &nummer);
+            financiering(t, c, &granted, plans)
+        });
+        out.push(PlanStatus {
+            toewijzingnummer: nummer.clone(),
+            aanbieder: p.aanbieder.clone(),
+            product: t.product.clone(),
+            ingangsdatum: t.ingangsdatum,
+            einddatum: t.einddatum,
+            gestart,
+            gestopt,
+            plannen,
+            resultaat,
+            beoordeling,
+            uitkomst: uitkomst(plans, domein, gemeente, &nummer).0,
+            financiering,
+        });
+    }
+    out
+}
+
+/// The ended trajectories (definitive stop) the filter admits that have no resultaatmelding
+/// (and no beoordeling): what a gebiedsteam chases.
+pub fn zonder_resultaatmelding<'a>(all: &'a [Trajectory], filter: &Filter) -> Vec<&'a Trajectory> {
+    all.iter()
+        .filter(|t| t.stop.is_some() && t.status == Status::Onbekend && filter.admits(t))
+        .collect()
+}
+
+/// What was paid on result-financed trajectories of one aanbieder, by outcome. Amounts are the
+/// granted totals (debets minus credits) in euro cents.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Uitbetaling {
+    /// Outcome reached: paid up to 100 %.
+    pub bereikt: i64,
+    pub trajecten_bereikt: u64,
+    /// Outcome not reached: paid up to the reduced percentage.
+    pub niet_bereikt: i64,
+    pub trajecten_niet_bereikt: u64,
+    /// No result yet: paid so far, the final part held.
+    pub onbekend: i64,
+    pub trajecten_onbekend: u64,
+}
+
+/// Per aanbieder, what was paid at 100 % and at the reduced percentage (and what is still
+/// open) on the result-financed trajectories the filter admits (`Filter::periode`: ended in the
+/// period; without a period, running ones count too).
+pub fn uitbetaling(
+    history: &impl History,
+    plans: &impl PlanHistory,
+    contracts: &[ResultaatContract],
+    trajectories: &[Trajectory],
+    filter: &Filter,
+) -> BTreeMap<String, Uitbetaling> {
+    let mut out: BTreeMap<String, Uitbetaling> = BTreeMap::new();
+    for t in trajectories.iter().filter(|t| filter.admits(t)) {
+        let Some(v) = history
+            .toewijzing(t.domein, &t.gemeente, &t.toewijzingnummer)
+            .and_then(|s| s.current().cloned())
+        else {
+            continue;
+        };
+        let Some(c) = contracts.iter().find(|c| c.geldt_voor(&v)) else {
+            continue;
+        };
+        let granted = history.prestaties_op_toewijzing(t.domein, &t.gemeente, &t.toewijzingnummer);
+        let f = financiering(&v, c, &granted, plans);
+        let u = out.entry(t.aanbieder.clone()).or_default();
+        match f.status {
+            Status::Bereikt => {
+                u.bereikt += f.gedeclareerd;
+                u.trajecten_bereikt += 1;
+            }
+            Status::NietBereikt => {
+                u.niet_bereikt += f.gedeclareerd;
+                u.trajecten_niet_bereikt += 1;
+            }
+            Status::Onbekend => {
+                u.onbekend += f.gedeclareerd;
+                u.trajecten_onbekend += 1;
+            }
+        }
+    }
+    out
+}
