@@ -50,9 +50,7 @@ async fn readyz(gw: web::Data<Gateway>) -> HttpResponse {
 }
 
 async fn metrics(gw: web::Data<Gateway>) -> HttpResponse {
-    let text = gw
-        .metrics
-        .render(gw.store.size_on_disk(), gw.store.count());
+    let text = gw.metrics.render(gw.store.size_on_disk(), gw.store.count());
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(text)
