@@ -15,11 +15,10 @@
 //! is personal data.
 
 use super::model::{Behandelplan, Beoordeling, Bericht, Resultaatmelding};
-use crate::validate::history::state::key;
+use crate::validate::history::state::{key, MemoryTrees};
 use crate::validate::history::Domein;
 use crate::validate::Finding;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// The trees of the plan history.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -281,8 +280,7 @@ pub trait PlanHistory {
 /// The plan history in memory: for tests, and the reference a store must behave like.
 #[derive(Debug, Clone, Default)]
 pub struct MemoryPlans {
-    records: BTreeMap<(PlanTree, Vec<u8>), PlanRecord>,
-    indexes: BTreeMap<(PlanTree, Vec<u8>), Vec<u8>>,
+    trees: MemoryTrees<PlanTree, PlanRecord>,
 }
 
 impl MemoryPlans {
@@ -293,47 +291,28 @@ impl MemoryPlans {
     pub fn apply(&mut self, effects: &PlanEffects) {
         for e in &effects.0 {
             match e {
-                PlanEffect::Put { tree, key, record } => {
-                    self.records
-                        .insert((*tree, key.clone()), record.as_ref().clone());
-                }
-                PlanEffect::Index { tree, key, primary } => {
-                    self.indexes.insert((*tree, key.clone()), primary.clone());
-                }
+                PlanEffect::Put { tree, key, record } => self.trees.put(*tree, key, record),
+                PlanEffect::Index { tree, key, primary } => self.trees.index(*tree, key, primary),
             }
         }
     }
 
     /// Number of records (index entries not counted).
     pub fn len(&self) -> usize {
-        self.records.len()
+        self.trees.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
+        self.trees.is_empty()
     }
 }
 
 impl PlanHistory for MemoryPlans {
     fn get(&self, tree: PlanTree, key: &[u8]) -> Option<PlanRecord> {
-        self.records.get(&(tree, key.to_vec())).cloned()
+        self.trees.get(tree, key)
     }
 
     fn scan(&self, tree: PlanTree, prefix: &[u8]) -> Vec<PlanRecord> {
-        let start = (tree, prefix.to_vec());
-        match tree.primary() {
-            None => self
-                .records
-                .range(start..)
-                .take_while(|((t, k), _)| *t == tree && k.starts_with(prefix))
-                .map(|(_, r)| r.clone())
-                .collect(),
-            Some(primary) => self
-                .indexes
-                .range(start..)
-                .take_while(|((t, k), _)| *t == tree && k.starts_with(prefix))
-                .filter_map(|(_, p)| self.records.get(&(primary, p.clone())).cloned())
-                .collect(),
-        }
+        self.trees.scan(tree, tree.primary(), prefix)
     }
 }

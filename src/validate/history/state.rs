@@ -788,54 +788,46 @@ fn prestaties(records: Vec<Record>) -> Vec<PrestatieRecord> {
         .collect()
 }
 
-/// The history in memory: for tests, and the reference a store must behave like.
-#[derive(Debug, Clone, Default)]
-pub struct MemoryHistory {
-    records: BTreeMap<(Tree, Vec<u8>), Record>,
-    indexes: BTreeMap<(Tree, Vec<u8>), Vec<u8>>,
+/// Trees of records with index trees pointing at them, in memory: the shape both the history
+/// and the plan history have, so one implementation serves [`MemoryHistory`] and
+/// `doelbereik::MemoryPlans`.
+#[derive(Debug, Clone)]
+pub struct MemoryTrees<T, R> {
+    records: BTreeMap<(T, Vec<u8>), R>,
+    indexes: BTreeMap<(T, Vec<u8>), Vec<u8>>,
 }
 
-impl MemoryHistory {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Apply effects in order, as a store does inside one transaction.
-    pub fn apply(&mut self, effects: &Effects) {
-        for e in &effects.0 {
-            match e {
-                Effect::Put { tree, key, record } => {
-                    self.records
-                        .insert((*tree, key.clone()), record.as_ref().clone());
-                }
-                Effect::Index { tree, key, primary } => {
-                    self.indexes.insert((*tree, key.clone()), primary.clone());
-                }
-                Effect::Remove { tree, key } => {
-                    self.records.remove(&(*tree, key.clone()));
-                }
-            }
+impl<T, R> Default for MemoryTrees<T, R> {
+    fn default() -> Self {
+        MemoryTrees {
+            records: BTreeMap::new(),
+            indexes: BTreeMap::new(),
         }
     }
-
-    /// Number of records (index entries not counted).
-    pub fn len(&self) -> usize {
-        self.records.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
-    }
 }
 
-impl History for MemoryHistory {
-    fn get(&self, tree: Tree, key: &[u8]) -> Option<Record> {
+impl<T: Ord + Copy, R: Clone> MemoryTrees<T, R> {
+    pub fn put(&mut self, tree: T, key: &[u8], record: &R) {
+        self.records.insert((tree, key.to_vec()), record.clone());
+    }
+
+    pub fn index(&mut self, tree: T, key: &[u8], primary: &[u8]) {
+        self.indexes.insert((tree, key.to_vec()), primary.to_vec());
+    }
+
+    pub fn remove(&mut self, tree: T, key: &[u8]) {
+        self.records.remove(&(tree, key.to_vec()));
+    }
+
+    pub fn get(&self, tree: T, key: &[u8]) -> Option<R> {
         self.records.get(&(tree, key.to_vec())).cloned()
     }
 
-    fn scan(&self, tree: Tree, prefix: &[u8]) -> Vec<Record> {
+    /// Records under `prefix` in `tree`, in key order; for an index tree (`primary` given) the
+    /// records its entries point at in `primary`.
+    pub fn scan(&self, tree: T, primary: Option<T>, prefix: &[u8]) -> Vec<R> {
         let start = (tree, prefix.to_vec());
-        match tree.primary() {
+        match primary {
             None => self
                 .records
                 .range(start..)
@@ -849,6 +841,57 @@ impl History for MemoryHistory {
                 .filter_map(|(_, p)| self.records.get(&(primary, p.clone())).cloned())
                 .collect(),
         }
+    }
+
+    /// Number of records (index entries not counted).
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+}
+
+/// The history in memory: for tests, and the reference a store must behave like.
+#[derive(Debug, Clone, Default)]
+pub struct MemoryHistory {
+    trees: MemoryTrees<Tree, Record>,
+}
+
+impl MemoryHistory {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Apply effects in order, as a store does inside one transaction.
+    pub fn apply(&mut self, effects: &Effects) {
+        for e in &effects.0 {
+            match e {
+                Effect::Put { tree, key, record } => self.trees.put(*tree, key, record),
+                Effect::Index { tree, key, primary } => self.trees.index(*tree, key, primary),
+                Effect::Remove { tree, key } => self.trees.remove(*tree, key),
+            }
+        }
+    }
+
+    /// Number of records (index entries not counted).
+    pub fn len(&self) -> usize {
+        self.trees.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.trees.is_empty()
+    }
+}
+
+impl History for MemoryHistory {
+    fn get(&self, tree: Tree, key: &[u8]) -> Option<Record> {
+        self.trees.get(tree, key)
+    }
+
+    fn scan(&self, tree: Tree, prefix: &[u8]) -> Vec<Record> {
+        self.trees.scan(tree, tree.primary(), prefix)
     }
 }
 
