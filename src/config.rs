@@ -17,6 +17,70 @@ pub struct Settings {
     pub aanbieders: Vec<Aanbieder>,
     #[serde(default)]
     pub contracten: Vec<Contract>,
+    /// The gebiedsteams and the postcode areas they serve.
+    #[serde(default)]
+    pub teams: Vec<Team>,
+    #[serde(default)]
+    pub indicatoren: IndicatorSettings,
+}
+
+/// A gebiedsteam and the postcode areas (the four digits of a Dutch postcode) it serves.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Team {
+    pub naam: String,
+    /// `"8011"` or a range `"8000-8099"`, inclusive.
+    pub postcodes: Vec<String>,
+}
+
+impl Team {
+    /// The inclusive ranges of the team's areas; `None` when an entry is not 4 digits or a
+    /// range of them.
+    fn ranges(&self) -> Option<Vec<(u16, u16)>> {
+        let four = |s: &str| {
+            (s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| s.parse::<u16>().ok())
+                .flatten()
+        };
+        self.postcodes
+            .iter()
+            .map(|p| match p.split_once('-') {
+                Some((a, b)) => Some((four(a.trim())?, four(b.trim())?)).filter(|(a, b)| a <= b),
+                None => four(p.trim()).map(|a| (a, a)),
+            })
+            .collect()
+    }
+
+    /// Whether the postcode (e.g. `8011AB`) lies in one of the team's areas.
+    pub fn serves(&self, postcode: &str) -> bool {
+        let Some(area) = postcode.get(..4).and_then(|d| d.parse::<u16>().ok()) else {
+            return false;
+        };
+        self.ranges()
+            .unwrap_or_default()
+            .iter()
+            .any(|(a, b)| (*a..=*b).contains(&area))
+    }
+}
+
+fn default_venster() -> u32 {
+    12
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorSettings {
+    /// Herhaald beroep: a new toewijzing within this many months after a planned end counts.
+    #[serde(default = "default_venster")]
+    pub venster_maanden: u32,
+}
+
+impl Default for IndicatorSettings {
+    fn default() -> Self {
+        IndicatorSettings {
+            venster_maanden: default_venster(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -81,6 +145,10 @@ pub struct Contract {
     pub tarief: i64,
     pub eenheid: String,
     pub uitvoeringsvariant: String,
+    /// The product is result-financed: a trajectory price, of which the reduced percentage is
+    /// paid when the result is not reached (`docs/doelbereik.md`).
+    #[serde(default)]
+    pub resultaatfinanciering: Option<crate::doelbereik::Resultaatfinanciering>,
 }
 
 #[derive(Debug, Error)]
@@ -162,8 +230,48 @@ impl Settings {
                     c.code, c.aanbieder
                 ));
             }
+            if let Some(r) = &c.resultaatfinanciering {
+                r.check()
+                    .map_err(|e| format!("contract voor {}: resultaatfinanciering: {e}", c.code))?;
+            }
+        }
+        let mut names = std::collections::BTreeSet::new();
+        for t in &self.teams {
+            if t.naam.is_empty() || !names.insert(t.naam.as_str()) {
+                return Err(format!("team {:?}: naam leeg of dubbel", t.naam));
+            }
+            if t.ranges().is_none() {
+                return Err(format!(
+                    "team {:?}: postcodes zijn 4 cijfers of een reeks \"1000-1099\"",
+                    t.naam
+                ));
+            }
         }
         Ok(())
+    }
+
+    /// The team serving a postcode (the first configured team that does).
+    pub fn team_for_postcode(&self, postcode: &str) -> Option<&str> {
+        self.teams
+            .iter()
+            .find(|t| t.serves(postcode))
+            .map(|t| t.naam.as_str())
+    }
+
+    /// Whether a team of this name is configured.
+    pub fn knows_team(&self, naam: &str) -> bool {
+        self.teams.iter().any(|t| t.naam == naam)
+    }
+
+    /// The result-financed contract lines.
+    pub fn resultaat_contracten(&self) -> Vec<crate::doelbereik::ResultaatContract> {
+        self.contracten
+            .iter()
+            .filter_map(|c| {
+                c.resultaatfinanciering
+                    .map(|r| crate::doelbereik::ResultaatContract::from_contract(c, r))
+            })
+            .collect()
     }
 
     /// Whether a party (AGB-code or gemeentecode) is known to this gateway.
@@ -183,6 +291,11 @@ mod tests {
         assert_eq!(s.aanbieders.len(), 3);
         assert!(s.contracten.len() >= 3);
         assert!(s.knows_party("12345678") && s.knows_party("0599") && !s.knows_party("99999999"));
+        assert_eq!(s.resultaat_contracten().len(), 1);
+        assert_eq!(s.team_for_postcode("8011AB"), Some("noord"));
+        assert_eq!(s.team_for_postcode("8250XY"), Some("zuid"));
+        assert_eq!(s.team_for_postcode("9999ZZ"), None);
+        assert_eq!(s.team_for_postcode("AB"), None);
     }
 
     #[test]
@@ -213,6 +326,10 @@ mod tests {
         assert!(Settings::parse(&bad)
             .unwrap_err()
             .contains("onbekende aanbieder"));
+        let bad = format!("{demo}\n[[teams]]\nnaam = \"x\"\npostcodes = [\"80\"]\n");
+        assert!(Settings::parse(&bad).unwrap_err().contains("postcodes"));
+        let bad = demo.replace("trajectprijs = 200000", "trajectprijs = 0");
+        assert!(Settings::parse(&bad).unwrap_err().contains("trajectprijs"));
         let bad = format!("{demo}\n[extra]\nx = 1\n");
         assert!(
             Settings::parse(&bad).is_err(),

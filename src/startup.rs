@@ -26,7 +26,7 @@ impl Application {
         .map_err(std::io::Error::other)?;
         let listener = TcpListener::bind(settings.server.listen)?;
         let addr = listener.local_addr()?;
-        let gateway = web::Data::new(Gateway::new(settings, store));
+        let gateway = web::Data::new(Gateway::new(settings, store).map_err(std::io::Error::other)?);
         let data = gateway.clone();
         let server = HttpServer::new(move || {
             App::new()

@@ -739,7 +739,15 @@ fn tr(
             reden: reden.into(),
         }),
         status,
+        grond: match status {
+            Status::Onbekend => doelbereik::Grond::GeenResultaat,
+            s => doelbereik::Grond::Resultaatmelding {
+                alle_doelen_behaald: s == Status::Bereikt,
+            },
+        },
         tevredenheid: tevredenheid.map(|t| serde_json::from_value(json!(t)).expect("tevredenheid")),
+        plan: None,
+        reden_wijziging: None,
     }
 }
 
@@ -1190,7 +1198,7 @@ fn plan_status_of_a_client_and_trajectories_without_a_result() {
         s.plannen[0]
             .doelen
             .iter()
-            .map(|d| d.as_str())
+            .map(|d| d.id.as_str())
             .collect::<Vec<_>>(),
         ["D1", "D2"]
     );

@@ -53,7 +53,37 @@ pub struct Trajectory {
     pub stop: Option<Stop>,
     /// The outcome: the beoordeling's, else the resultaatmelding's, else unknown.
     pub status: Status,
+    /// What decided the outcome (beoordeling agreeing or not, the melding, nothing yet).
+    pub grond: Grond,
     pub tevredenheid: Option<Tevredenheid>,
+    /// The date of the earliest current behandelplan covering the toewijzing, if any.
+    pub plan: Option<Datum>,
+    /// RedenWijziging of the toewijzing's current version, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reden_wijziging: Option<String>,
+}
+
+/// A trajectory's identity: domein, gemeente, toewijzingnummer.
+pub type TrajectoryKey = (Domein, String, String);
+
+impl Trajectory {
+    pub fn key(&self) -> TrajectoryKey {
+        (
+            self.domein,
+            self.gemeente.clone(),
+            self.toewijzingnummer.clone(),
+        )
+    }
+
+    /// Ended: a definitive stop.
+    pub fn beeindigd(&self) -> bool {
+        self.stop.is_some()
+    }
+
+    /// The gebiedsteam judged the result otherwise than the aanbieder reported it.
+    pub fn betwist(&self) -> bool {
+        matches!(self.grond, Grond::Beoordeling { eens: false, .. })
+    }
 }
 
 /// How a trajectory ended, for uitval and herhaald beroep.
@@ -282,50 +312,73 @@ pub fn trajectories(history: &impl History, plans: &impl PlanHistory) -> Vec<Tra
                 .push(v);
         }
     }
-    let mut out = Vec::new();
-    for versions in by_nummer.into_values() {
-        let state = ToewijzingState { versions };
-        let Some(t) = state.current() else {
-            continue;
-        };
-        if t.verwijderd() {
-            continue;
-        }
-        let p = &t.parties;
-        let start = history
-            .starts(p, &t.bsn, &t.toewijzingnummer)
-            .iter()
-            .map(|s| s.begindatum)
-            .min();
-        let stop = definitieve_stops(history, p, &t.bsn, &t.toewijzingnummer)
-            .pop()
-            .map(|s| Stop {
-                einddatum: s.einddatum,
-                reden: s.reden_beeindiging,
-            });
-        let (status, grond) = uitkomst(plans, p.domein, &p.gemeente, &t.toewijzingnummer);
-        let team = match grond {
-            Grond::Beoordeling { team, .. } => Some(team),
-            _ => None,
-        };
-        let tevredenheid = plans
-            .resultaat(p.domein, &p.gemeente, &t.toewijzingnummer)
-            .and_then(|r| r.tevredenheid);
-        out.push(Trajectory {
-            domein: p.domein,
-            aanbieder: p.aanbieder.clone(),
-            gemeente: p.gemeente.clone(),
-            team,
-            bsn: t.bsn,
-            toewijzingnummer: t.toewijzingnummer.clone(),
-            ingangsdatum: t.ingangsdatum,
-            start,
-            stop,
-            status,
-            tevredenheid,
-        });
+    by_nummer
+        .into_values()
+        .filter_map(|versions| of_state(history, plans, &ToewijzingState { versions }))
+        .collect()
+}
+
+/// The trajectory of one toewijzing; `None` when there is none (or it was removed).
+pub fn trajectory(
+    history: &impl History,
+    plans: &impl PlanHistory,
+    domein: Domein,
+    gemeente: &str,
+    nummer: &str,
+) -> Option<Trajectory> {
+    of_state(history, plans, &history.toewijzing(domein, gemeente, nummer)?)
+}
+
+fn of_state(
+    history: &impl History,
+    plans: &impl PlanHistory,
+    state: &ToewijzingState,
+) -> Option<Trajectory> {
+    let t = state.current()?;
+    if t.verwijderd() {
+        return None;
     }
-    out
+    let p = &t.parties;
+    let start = history
+        .starts(p, &t.bsn, &t.toewijzingnummer)
+        .iter()
+        .map(|s| s.begindatum)
+        .min();
+    let stop = definitieve_stops(history, p, &t.bsn, &t.toewijzingnummer)
+        .pop()
+        .map(|s| Stop {
+            einddatum: s.einddatum,
+            reden: s.reden_beeindiging,
+        });
+    let (status, grond) = uitkomst(plans, p.domein, &p.gemeente, &t.toewijzingnummer);
+    let team = match &grond {
+        Grond::Beoordeling { team, .. } => Some(team.clone()),
+        _ => None,
+    };
+    let tevredenheid = plans
+        .resultaat(p.domein, &p.gemeente, &t.toewijzingnummer)
+        .and_then(|r| r.tevredenheid);
+    let plan = plans
+        .plannen_voor(p.domein, &p.gemeente, &t.toewijzingnummer)
+        .iter()
+        .map(|p| p.datum)
+        .min();
+    Some(Trajectory {
+        domein: p.domein,
+        aanbieder: p.aanbieder.clone(),
+        gemeente: p.gemeente.clone(),
+        team,
+        bsn: t.bsn,
+        toewijzingnummer: t.toewijzingnummer.clone(),
+        ingangsdatum: t.ingangsdatum,
+        start,
+        stop,
+        status,
+        grond,
+        tevredenheid,
+        plan,
+        reden_wijziging: t.reden_wijziging.clone(),
+    })
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@
 
 pub mod checks;
 pub mod financiering;
+pub mod index;
 pub mod indicatoren;
 pub mod model;
 pub mod plans;
@@ -28,8 +29,10 @@ pub use financiering::{
     check_declaratie, check_prestatie, financiering, uitkomst, Financiering, Grond,
     ResultaatContract, Resultaatfinanciering, Status,
 };
+pub use index::{Selectie, TrajectoryIndex};
 pub use indicatoren::{
-    indicatoren, per, trajectories, Figure, Filter, Groep, Indicatoren, Trajectory,
+    indicatoren, per, trajectories, trajectory, Figure, Filter, Groep, Indicatoren, Trajectory,
+    TrajectoryKey,
 };
 pub use model::{
     Activiteit, Behandelplan, Beoordeling, Bericht, Doel, DoelId, DoelResultaat, Kind, Oordeel,
@@ -40,7 +43,7 @@ pub use plans::{
     PlanTree,
 };
 pub use read::read;
-pub use status::{plan_status, uitbetaling, zonder_resultaatmelding, PlanStatus, Uitbetaling};
+pub use status::{plan_status, plan_status_of, uitbetaling, zonder_resultaatmelding, PlanStatus, Uitbetaling};
 pub use xml::read_xml;
 
 /// Sluis's own codes for the doelbereik checks (the standard has none). The retourcode of a

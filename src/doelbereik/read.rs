@@ -103,14 +103,41 @@ pub fn read(kind: Kind, bytes: &[u8]) -> Result<Bericht, Vec<Finding>> {
     from_value(kind, value)
 }
 
-/// The typed message from a JSON value that passed its schema, then the in-message checks.
-pub fn from_value(kind: Kind, value: serde_json::Value) -> Result<Bericht, Vec<Finding>> {
+/// Read a message for the gateway, in either form: `Err` with `SL000` findings when it is not a
+/// readable message of its kind (nothing to store), else the message with its in-message
+/// findings (`SL009`; empty: it may go on to the cross-checks).
+pub fn read_judged(
+    kind: Kind,
+    bytes: &[u8],
+    xml: bool,
+) -> Result<(Bericht, Vec<Finding>), Vec<Finding>> {
+    let result = if xml {
+        super::xml::read_xml(kind, bytes)
+    } else {
+        read(kind, bytes)
+    };
+    match result {
+        Ok(b) => Ok((b, Vec::new())),
+        Err(findings) if findings.iter().any(|f| f.code == codes::SCHEMA) => Err(findings),
+        // Only in-message findings: the message itself is readable; read it again without them.
+        Err(findings) => {
+            let value = if xml {
+                super::xml::to_json(kind, bytes)?
+            } else {
+                serde_json::from_slice(bytes).map_err(|_| findings.clone())?
+            };
+            let bericht = typed(kind, value).map_err(|_| findings.clone())?;
+            Ok((bericht, findings))
+        }
+    }
+}
+
+/// The typed message from a JSON value that passed its schema, without further checks.
+fn typed(kind: Kind, value: serde_json::Value) -> Result<Bericht, Vec<Finding>> {
     let typed = |e: serde_json::Error| {
-        // The schema admits only what the types accept; this is a fallback. serde's message
-        // names the field, not the value.
         vec![finding(codes::SCHEMA, "/", format!("niet te lezen: {e}"))]
     };
-    let bericht = match kind {
+    Ok(match kind {
         Kind::Behandelplan => {
             Bericht::Behandelplan(serde_json::from_value::<Behandelplan>(value).map_err(typed)?)
         }
@@ -120,7 +147,14 @@ pub fn from_value(kind: Kind, value: serde_json::Value) -> Result<Bericht, Vec<F
         Kind::Beoordeling => {
             Bericht::Beoordeling(serde_json::from_value::<Beoordeling>(value).map_err(typed)?)
         }
-    };
+    })
+}
+
+/// The typed message from a JSON value that passed its schema, then the in-message checks.
+pub fn from_value(kind: Kind, value: serde_json::Value) -> Result<Bericht, Vec<Finding>> {
+    // The schema admits only what the types accept; a typing error is a fallback. serde's
+    // message names the field, not the value.
+    let bericht = typed(kind, value)?;
     let findings = in_message(&bericht);
     if findings.is_empty() {
         Ok(bericht)

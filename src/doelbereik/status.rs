@@ -6,7 +6,7 @@
 use super::checks::definitieve_stops;
 use super::financiering::{financiering, uitkomst, Financiering, ResultaatContract, Status};
 use super::indicatoren::{Filter, Stop, Trajectory};
-use super::model::{DoelId, Oordeel, Tevredenheid, Uitkomst};
+use super::model::{Doel, DoelId, Oordeel, Tevredenheid, Uitkomst};
 use super::plans::PlanHistory;
 use crate::standard::types::{Bsn, Datum};
 use crate::validate::history::state::key;
@@ -21,7 +21,8 @@ pub struct PlanSamenvatting {
     pub plan_id: String,
     pub versie: u32,
     pub datum: Datum,
-    pub doelen: Vec<DoelId>,
+    /// The goals with their description, life domain, measure and target date.
+    pub doelen: Vec<Doel>,
 }
 
 /// The resultaatmelding, per goal.
@@ -72,24 +73,40 @@ pub fn plan_status(
     gemeente: &str,
     bsn: &Bsn,
 ) -> Vec<PlanStatus> {
-    let mut by_nummer: BTreeMap<String, Vec<_>> = BTreeMap::new();
+    let mut nummers = Vec::new();
     for r in history.scan(Tree::Toewijzingen, &key(&[domein.as_str(), gemeente])) {
         if let Record::Toewijzing(v) = r {
             if &v.bsn == bsn {
-                by_nummer
-                    .entry(v.toewijzingnummer.clone())
-                    .or_default()
-                    .push(v);
+                nummers.push(v.toewijzingnummer);
             }
         }
     }
+    plan_status_of(history, plans, contracts, domein, gemeente, bsn, nummers)
+}
+
+/// The plan status of the client's toewijzingen among `nummers` (found by the caller, e.g. in
+/// an index), by toewijzingnummer; numbers of other clients are passed over.
+pub fn plan_status_of(
+    history: &impl History,
+    plans: &impl PlanHistory,
+    contracts: &[ResultaatContract],
+    domein: Domein,
+    gemeente: &str,
+    bsn: &Bsn,
+    nummers: impl IntoIterator<Item = String>,
+) -> Vec<PlanStatus> {
+    let mut by_nummer: BTreeMap<String, ToewijzingState> = BTreeMap::new();
+    for nummer in nummers {
+        if let Some(state) = history.toewijzing(domein, gemeente, &nummer) {
+            by_nummer.insert(nummer, state);
+        }
+    }
     let mut out = Vec::new();
-    for (nummer, versions) in by_nummer {
-        let state = ToewijzingState { versions };
+    for (nummer, state) in by_nummer {
         let Some(t) = state.current() else {
             continue;
         };
-        if t.verwijderd() {
+        if t.verwijderd() || &t.bsn != bsn {
             continue;
         }
         let p = &t.parties;
@@ -112,7 +129,7 @@ pub fn plan_status(
                 plan_id: pl.plan_id,
                 versie: pl.versie,
                 datum: pl.datum,
-                doelen: pl.doelen.into_iter().map(|d| d.id).collect(),
+                doelen: pl.doelen,
             })
             .collect();
         let resultaat = plans
@@ -176,6 +193,11 @@ pub struct Uitbetaling {
     /// No result yet: paid so far, the final part held.
     pub onbekend: i64,
     pub trajecten_onbekend: u64,
+    /// Withheld for good: the part of the trajectory price above the reduced percentage on
+    /// trajectories whose result was not reached.
+    pub ingehouden: i64,
+    /// Held until the result is known (trajectories without a resultaatmelding).
+    pub aangehouden: i64,
 }
 
 /// Per aanbieder, what was paid at 100 % and at the reduced percentage (and what is still
@@ -210,10 +232,12 @@ pub fn uitbetaling(
             Status::NietBereikt => {
                 u.niet_bereikt += f.gedeclareerd;
                 u.trajecten_niet_bereikt += 1;
+                u.ingehouden += f.ingehouden;
             }
             Status::Onbekend => {
                 u.onbekend += f.gedeclareerd;
                 u.trajecten_onbekend += 1;
+                u.aangehouden += f.ingehouden;
             }
         }
     }

@@ -1,6 +1,7 @@
 //! The HTTP API (actix-web): handlers translate requests into calls on the [`Gateway`] and its
 //! store, and results into responses. No business logic here.
 
+pub mod doelbereik;
 pub mod problem;
 
 use crate::gateway::{Gateway, IngestError};
@@ -27,7 +28,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     web::get().to(client_toewijzingen),
                 )
                 .route("/inbox/{party}", web::get().to(get_inbox))
-                .route("/inbox/{party}/ack", web::post().to(ack_inbox)),
+                .route("/inbox/{party}/ack", web::post().to(ack_inbox))
+                .configure(doelbereik::routes),
         );
 }
 
@@ -287,7 +289,11 @@ struct InboxItem {
     bericht_id: u64,
     bericht: String,
     /// The message for the party: the received message, or the retourbericht (XML).
-    xml: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    xml: Option<String>,
+    /// A doelbereik message received as JSON.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    json: Option<serde_json::Value>,
 }
 
 async fn get_inbox(
@@ -313,9 +319,16 @@ async fn get_inbox(
             }
             Err(e) => return problem::internal(e),
         };
-        let (bericht, xml) = match (entry.kind.as_str(), &b.retour) {
-            ("retour", Some(r)) => (r.bericht.clone(), r.xml.clone()),
-            _ => (b.bericht.clone(), b.body.clone()),
+        let (bericht, xml, json) = match (entry.kind.as_str(), &b.retour) {
+            ("retour", Some(r)) => (r.bericht.clone(), Some(r.xml.clone()), None),
+            // Sluis's own messages stay in the form they came in.
+            _ if b.format == "json" && is_doelbereik(&b.bericht) => {
+                match serde_json::from_str(&b.body) {
+                    Ok(v) => (b.bericht.clone(), None, Some(v)),
+                    Err(e) => return problem::internal(e),
+                }
+            }
+            _ => (b.bericht.clone(), Some(b.body.clone()), None),
         };
         items.push(InboxItem {
             cursor: entry.cursor,
@@ -323,12 +336,19 @@ async fn get_inbox(
             bericht_id: entry.bericht_id,
             bericht,
             xml,
+            json,
         });
     }
     let next = (entries.len() > limit)
         .then(|| items.last().map(|i| i.cursor))
         .flatten();
     HttpResponse::Ok().json(Page { items, next })
+}
+
+fn is_doelbereik(bericht: &str) -> bool {
+    crate::doelbereik::Kind::ALL
+        .iter()
+        .any(|k| k.as_str() == bericht)
 }
 
 #[derive(Deserialize)]

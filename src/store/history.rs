@@ -1,44 +1,89 @@
-//! The cross-message rules' [`History`] backed by the store's sled trees.
+//! The rules' read views ([`History`], [`PlanHistory`]) backed by the store's sled trees.
 
+use crate::doelbereik::{PlanHistory, PlanRecord, PlanTree};
 use crate::validate::history::{History, Record, Tree};
+use serde::de::DeserializeOwned;
+use std::marker::PhantomData;
 
-/// Read-only view on the history trees, in `Tree::ALL` order.
-pub struct SledHistory<'a> {
-    trees: &'a [sled::Tree],
+/// A family of trees: the standard's history ([`Tree`]) or the plan history ([`PlanTree`]).
+pub trait TreeKind: Copy + PartialEq + 'static {
+    /// Every tree, in the order the store opens them.
+    fn all() -> &'static [Self];
+    fn name(self) -> &'static str;
+    /// For an index tree, the primary tree its entries point into.
+    fn primary(self) -> Option<Self>;
+    /// The sled tree's name: a prefix per family, so the families cannot collide.
+    fn sled_name(self) -> String;
 }
 
-impl<'a> SledHistory<'a> {
+impl TreeKind for Tree {
+    fn all() -> &'static [Self] {
+        &Tree::ALL
+    }
+    fn name(self) -> &'static str {
+        Tree::name(self)
+    }
+    fn primary(self) -> Option<Self> {
+        Tree::primary(self)
+    }
+    fn sled_name(self) -> String {
+        format!("h_{}", self.name())
+    }
+}
+
+impl TreeKind for PlanTree {
+    fn all() -> &'static [Self] {
+        &PlanTree::ALL
+    }
+    fn name(self) -> &'static str {
+        PlanTree::name(self)
+    }
+    fn primary(self) -> Option<Self> {
+        PlanTree::primary(self)
+    }
+    fn sled_name(self) -> String {
+        format!("p_{}", self.name())
+    }
+}
+
+/// Where a tree sits in the store's list of that family.
+pub(super) fn position<T: TreeKind>(t: T) -> usize {
+    T::all().iter().position(|x| *x == t).unwrap_or(0)
+}
+
+/// Read-only view on one family of trees, in `T::all()` order, holding records `R` as JSON.
+pub struct SledView<'a, T, R> {
+    trees: &'a [sled::Tree],
+    kind: PhantomData<(T, R)>,
+}
+
+/// The cross-message rules' view of the store.
+pub type SledHistory<'a> = SledView<'a, Tree, Record>;
+/// The doelbereik checks' view of the store.
+pub type SledPlans<'a> = SledView<'a, PlanTree, PlanRecord>;
+
+impl<'a, T: TreeKind, R: DeserializeOwned> SledView<'a, T, R> {
     pub(super) fn new(trees: &'a [sled::Tree]) -> Self {
-        SledHistory { trees }
+        SledView {
+            trees,
+            kind: PhantomData,
+        }
     }
 
-    fn tree(&self, t: Tree) -> Option<&sled::Tree> {
-        Tree::ALL
-            .iter()
-            .position(|x| *x == t)
-            .and_then(|i| self.trees.get(i))
-    }
-
-    fn record(&self, t: Tree, key: &[u8]) -> Option<Record> {
-        let bytes = self.tree(t)?.get(key).ok()??;
+    fn record(&self, t: T, key: &[u8]) -> Option<R> {
+        let bytes = self.trees.get(position(t))?.get(key).ok()??;
         match serde_json::from_slice(&bytes) {
             Ok(r) => Some(r),
             Err(e) => {
                 // A record the rules cannot read is as if absent; say so loudly.
-                tracing::error!(tree = t.name(), error = %e, "unreadable history record");
+                tracing::error!(tree = t.name(), error = %e, "unreadable record");
                 None
             }
         }
     }
-}
 
-impl History for SledHistory<'_> {
-    fn get(&self, tree: Tree, key: &[u8]) -> Option<Record> {
-        self.record(tree, key)
-    }
-
-    fn scan(&self, tree: Tree, prefix: &[u8]) -> Vec<Record> {
-        let Some(t) = self.tree(tree) else {
+    fn scan_records(&self, tree: T, prefix: &[u8]) -> Vec<R> {
+        let Some(t) = self.trees.get(position(tree)) else {
             return Vec::new();
         };
         let entries = t.scan_prefix(prefix).filter_map(Result::ok);
@@ -50,5 +95,25 @@ impl History for SledHistory<'_> {
                 .filter_map(|(_, p)| self.record(primary, &p))
                 .collect(),
         }
+    }
+}
+
+impl History for SledHistory<'_> {
+    fn get(&self, tree: Tree, key: &[u8]) -> Option<Record> {
+        self.record(tree, key)
+    }
+
+    fn scan(&self, tree: Tree, prefix: &[u8]) -> Vec<Record> {
+        self.scan_records(tree, prefix)
+    }
+}
+
+impl PlanHistory for SledPlans<'_> {
+    fn get(&self, tree: PlanTree, key: &[u8]) -> Option<PlanRecord> {
+        self.record(tree, key)
+    }
+
+    fn scan(&self, tree: PlanTree, prefix: &[u8]) -> Vec<PlanRecord> {
+        self.scan_records(tree, prefix)
     }
 }

@@ -7,8 +7,9 @@
 pub mod durable;
 mod history;
 
-pub use history::SledHistory;
+pub use history::{SledHistory, SledPlans, SledView, TreeKind};
 
+use crate::doelbereik::{PlanEffect, PlanEffects, PlanTree};
 use crate::validate::history::{Effect, Effects, Tree};
 use serde::{Deserialize, Serialize};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
@@ -120,8 +121,12 @@ pub struct Store {
     acks: sled::Tree,
     /// Counters kept in the message's transaction (`sled::Tree::len` walks the whole tree).
     meta: sled::Tree,
+    /// Client facts ([`ClientInfo`]) by gemeente and BSN.
+    clienten: sled::Tree,
     /// The cross-message rules' state, one sled tree per [`Tree`], in `Tree::ALL` order.
     history: Vec<sled::Tree>,
+    /// The plan history, one sled tree per [`PlanTree`], in `PlanTree::ALL` order.
+    plans: Vec<sled::Tree>,
     committer: durable::Committer,
 }
 
@@ -139,10 +144,38 @@ fn decode(id: u64, bytes: &[u8]) -> Result<StoredBericht, StoreError> {
     serde_json::from_slice(&json).map_err(|e| StoreError::Corrupt(id, e.to_string()))
 }
 
-/// Where a history tree sits in `Store::history`.
-fn tree_index(t: Tree) -> usize {
-    Tree::ALL.iter().position(|x| *x == t).unwrap_or(0)
+/// What a client is known by besides its toewijzingen: the postcode of its address in the
+/// latest JW301/WMO301, and the gebiedsteam the back office assigned it to (which prevails over
+/// the postcode areas of the configuration).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct ClientInfo {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postcode: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
 }
+
+/// Everything a message changes besides its own record, written in its transaction.
+#[derive(Debug, Default)]
+pub struct Writes {
+    /// (party, kind): inbox entries to add.
+    pub inbox: Vec<(String, &'static str)>,
+    /// Changes to the standard's history.
+    pub effects: Effects,
+    /// Changes to the plan history.
+    pub plans: PlanEffects,
+    /// (key of gemeente and BSN, info): client facts to set.
+    pub clienten: Vec<(Vec<u8>, ClientInfo)>,
+}
+
+/// The key of a client in `clienten`.
+pub fn client_key(gemeente: &str, bsn: &str) -> Vec<u8> {
+    crate::validate::history::state::key(&[gemeente, bsn])
+}
+
+/// The transaction's trees before the history trees: berichten, identificaties, inbox, meta,
+/// clienten.
+const FIXED_TREES: usize = 5;
 
 fn be(n: u64) -> [u8; 8] {
     n.to_be_bytes()
@@ -164,6 +197,17 @@ fn inbox_key(party: &str, cursor: u64) -> Vec<u8> {
     [party.as_bytes(), b"\0", &be(cursor)].concat()
 }
 
+fn open_family<T: TreeKind>(db: &sled::Db) -> Result<Vec<sled::Tree>, sled::Error> {
+    T::all()
+        .iter()
+        .map(|t| db.open_tree(t.sled_name()))
+        .collect()
+}
+
+fn json<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
+    serde_json::to_vec(value).map_err(|err| StoreError::Corrupt(0, err.to_string()))
+}
+
 impl Store {
     /// Open (or create) the store in `dir`. sled recovers a crashed store itself: what was
     /// synced is there, a transaction is there whole or not at all.
@@ -176,12 +220,12 @@ impl Store {
             .cache_capacity(CACHE_BYTES)
             .open()?;
         let committer = durable::Committer::start(db.clone(), dir, commit_wait)?;
-        let history = Tree::ALL
-            .iter()
-            .map(|t| db.open_tree(format!("h_{}", t.name())))
-            .collect::<Result<Vec<_>, _>>()?;
+        let history = open_family::<Tree>(&db)?;
+        let plans = open_family::<PlanTree>(&db)?;
         Ok(Store {
             history,
+            plans,
+            clienten: db.open_tree("clienten")?,
             berichten: db.open_tree("berichten")?,
             identificaties: db.open_tree("identificaties")?,
             inbox: db.open_tree("inbox")?,
@@ -197,48 +241,75 @@ impl Store {
         Ok(self.db.generate_id()? + 1)
     }
 
-    /// Store a message, its inbox entries and its effects on the history in one transaction,
-    /// unless its sender already used its identificatie for another message (then nothing is
-    /// written). `claim` false stores it without claiming the identificatie (a conflicting
-    /// duplicate, kept for the audit); `replaces` lets it take over the identificatie of that
+    /// Store a message with everything it changes ([`Writes`]: inbox entries, history and plan
+    /// effects, client facts) in one transaction, unless its sender already used its
+    /// identificatie for another message (then nothing is written). `claim` false stores it
+    /// without claiming the identificatie (a conflicting duplicate or a rejected doelbereik
+    /// message, kept for the audit); `replaces` lets it take over the identificatie of that
     /// earlier message (one the standard counts as never sent).
     pub fn insert(
         &self,
         record: &StoredBericht,
         claim: bool,
         replaces: Option<u64>,
-        inbox: &[(&str, &str)],
-        effects: &Effects,
+        writes: &Writes,
     ) -> Result<Inserted, StoreError> {
         let value = encode(record)?;
         let key = ident_key(&record.afzender, &record.bericht, &record.identificatie);
-        let mut cursors = Vec::with_capacity(inbox.len());
-        for _ in inbox {
-            cursors.push(self.db.generate_id()? + 1);
+        let mut inbox = Vec::with_capacity(writes.inbox.len());
+        for (party, kind) in &writes.inbox {
+            let cursor = self.db.generate_id()? + 1;
+            let entry = InboxEntry {
+                cursor,
+                bericht_id: record.id,
+                kind: (*kind).to_string(),
+            };
+            inbox.push((inbox_key(party, cursor), json(&entry)?));
         }
-        let mut puts = Vec::with_capacity(effects.0.len());
-        for e in &effects.0 {
+        // (tree, key, value or removal), trees numbered as in the transaction.
+        let mut puts: Vec<(usize, Vec<u8>, Option<Vec<u8>>)> = Vec::new();
+        let plan_base = FIXED_TREES + self.history.len();
+        for e in &writes.effects.0 {
             puts.push(match e {
                 Effect::Put { tree, key, record } => {
-                    let v = serde_json::to_vec(record)
-                        .map_err(|err| StoreError::Corrupt(0, err.to_string()))?;
-                    (tree_index(*tree), key.clone(), Some(v))
+                    (FIXED_TREES + history::position(*tree), key.clone(), Some(json(record)?))
                 }
-                Effect::Index { tree, key, primary } => {
-                    (tree_index(*tree), key.clone(), Some(primary.clone()))
+                Effect::Index { tree, key, primary } => (
+                    FIXED_TREES + history::position(*tree),
+                    key.clone(),
+                    Some(primary.clone()),
+                ),
+                Effect::Remove { tree, key } => {
+                    (FIXED_TREES + history::position(*tree), key.clone(), None)
                 }
-                Effect::Remove { tree, key } => (tree_index(*tree), key.clone(), None),
             });
+        }
+        for e in &writes.plans.0 {
+            puts.push(match e {
+                PlanEffect::Put { tree, key, record } => {
+                    (plan_base + history::position(*tree), key.clone(), Some(json(record)?))
+                }
+                PlanEffect::Index { tree, key, primary } => (
+                    plan_base + history::position(*tree),
+                    key.clone(),
+                    Some(primary.clone()),
+                ),
+            });
+        }
+        for (k, info) in &writes.clienten {
+            puts.push((4, k.clone(), Some(json(info)?)));
         }
         let mut trees = vec![
             self.berichten.clone(),
             self.identificaties.clone(),
             self.inbox.clone(),
             self.meta.clone(),
+            self.clienten.clone(),
         ];
         trees.extend(self.history.iter().cloned());
+        trees.extend(self.plans.iter().cloned());
         let result = trees.as_slice().transaction(|t| {
-            let (berichten, identificaties, inboxes) = (&t[0], &t[1], &t[2]);
+            let (berichten, identificaties, inboxes, meta) = (&t[0], &t[1], &t[2], &t[3]);
             if claim {
                 if let Some(existing) = identificaties.get(&key)? {
                     let id = u64::from_be_bytes(existing.as_ref().try_into().unwrap_or([0; 8]));
@@ -249,23 +320,16 @@ impl Store {
                 identificaties.insert(key.as_slice(), &be(record.id))?;
             }
             berichten.insert(&be(record.id), value.as_slice())?;
-            let meta = &t[3];
             let count = meta
                 .get(COUNT)?
                 .and_then(|v| v.as_ref().try_into().ok().map(u64::from_be_bytes))
                 .unwrap_or(0);
             meta.insert(COUNT, &be(count + 1))?;
-            for ((party, kind), cursor) in inbox.iter().zip(&cursors) {
-                let entry = InboxEntry {
-                    cursor: *cursor,
-                    bericht_id: record.id,
-                    kind: (*kind).to_string(),
-                };
-                let v = serde_json::to_vec(&entry).unwrap_or_default();
-                inboxes.insert(inbox_key(party, *cursor), v)?;
+            for (k, v) in &inbox {
+                inboxes.insert(k.as_slice(), v.as_slice())?;
             }
             for (i, k, v) in &puts {
-                let tree = &t[4 + i];
+                let tree = &t[*i];
                 match v {
                     Some(v) => tree.insert(k.as_slice(), v.as_slice())?,
                     None => tree.remove(k.as_slice())?,
@@ -278,6 +342,57 @@ impl Store {
             Err(TransactionError::Abort(id)) => Ok(Inserted::Exists(id)),
             Err(TransactionError::Storage(e)) => Err(e.into()),
         }
+    }
+
+    /// What is known of a client (postcode, team set by the back office).
+    pub fn client(&self, gemeente: &str, bsn: &str) -> Result<Option<ClientInfo>, StoreError> {
+        match self.clienten.get(client_key(gemeente, bsn))? {
+            None => Ok(None),
+            Some(v) => serde_json::from_slice(&v)
+                .map(Some)
+                .map_err(|e| StoreError::Corrupt(0, e.to_string())),
+        }
+    }
+
+    /// Every client's facts, with the key's parts (gemeente, BSN).
+    pub fn clients(&self) -> Result<Vec<(String, String, ClientInfo)>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.clienten.iter() {
+            let (k, v) = item?;
+            let mut parts = k.split(|b| *b == 0).map(|p| String::from_utf8_lossy(p));
+            let (Some(g), Some(b)) = (parts.next(), parts.next()) else {
+                continue;
+            };
+            let info =
+                serde_json::from_slice(&v).map_err(|e| StoreError::Corrupt(0, e.to_string()))?;
+            out.push((g.into_owned(), b.into_owned(), info));
+        }
+        Ok(out)
+    }
+
+    /// Set a client's team (the back office's override), keeping what else is known of it.
+    pub fn set_client_team(
+        &self,
+        gemeente: &str,
+        bsn: &str,
+        team: Option<String>,
+    ) -> Result<ClientInfo, StoreError> {
+        let k = client_key(gemeente, bsn);
+        let mut result = ClientInfo::default();
+        self.clienten.fetch_and_update(&k, |old| {
+            let mut info: ClientInfo = old
+                .and_then(|v| serde_json::from_slice(v).ok())
+                .unwrap_or_default();
+            info.team = team.clone();
+            result = info.clone();
+            serde_json::to_vec(&info).ok()
+        })?;
+        Ok(result)
+    }
+
+    /// The doelbereik checks' view of the store.
+    pub fn plans(&self) -> SledPlans<'_> {
+        SledPlans::new(&self.plans)
     }
 
     /// The cross-message rules' view of the store.

@@ -1,18 +1,29 @@
 //! The path of one message through the gateway: read and judge it, check it against what was
 //! received before, store it durably with its answer, and put it in the inboxes of the parties
-//! concerned. Handlers call [`Gateway::ingest`] and translate its result to HTTP.
+//! concerned. Handlers call [`Gateway::ingest`] (the standard's messages) or
+//! [`Gateway::ingest_doelbereik`] (Sluis's own) and translate the result to HTTP; the views of
+//! the trajectories are in [`views`].
+
+mod doelbereik;
+pub mod views;
+
+pub use doelbereik::DoelbereikError;
 
 use crate::config::{DeclaratieMode, Settings};
+use crate::doelbereik::{ResultaatContract, TrajectoryIndex};
 use crate::retour::{answer_to, RetourContext};
 use crate::standard::types::Datum;
-use crate::store::{Inserted, Store, StoreError, StoredBericht, StoredFinding, StoredRetour};
+use crate::store::{
+    client_key, ClientInfo, Inserted, Store, StoreError, StoredBericht, StoredFinding,
+    StoredRetour, Writes,
+};
 use crate::telemetry::Metrics;
 use crate::validate::history::{self, External};
 use crate::validate::{Finding, XSD};
 use crate::{Format, Limits, ReadError, Verdict};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Mutex;
+use std::sync::{Mutex, RwLock};
 use std::time::Instant;
 use thiserror::Error;
 
@@ -25,6 +36,10 @@ pub struct Gateway {
     /// messages are judged against the same old state. It holds the external facts (the
     /// configured gemeente, product codes and tariffs; today's date is set per message).
     judge: Mutex<External>,
+    /// The result-financed contract lines.
+    resultaat: Vec<ResultaatContract>,
+    /// Every trajectory, kept current under the judging lock (see [`views`]).
+    index: RwLock<TrajectoryIndex>,
 }
 
 /// The external facts of controleniveau 4 from the configuration.
@@ -122,19 +137,29 @@ fn duplicate_finding() -> Finding {
 }
 
 impl Gateway {
-    pub fn new(settings: Settings, store: Store) -> Gateway {
+    /// The gateway over an opened store; builds the index of trajectories from it.
+    pub fn new(settings: Settings, store: Store) -> Result<Gateway, StoreError> {
         let limits = Limits {
             max_bytes: settings.server.max_body_bytes,
             ..Limits::default()
         };
         let judge = Mutex::new(external(&settings));
-        Gateway {
+        let started = Instant::now();
+        let index = views::build_index(&settings, &store)?;
+        tracing::info!(
+            trajectories = index.len(),
+            ms = started.elapsed().as_millis() as u64,
+            "trajectory index built"
+        );
+        Ok(Gateway {
+            resultaat: settings.resultaat_contracten(),
             settings,
             store,
             metrics: Metrics::default(),
             limits,
             judge,
-        }
+            index: RwLock::new(index),
+        })
     }
 
     /// Take in one message. Returns once it is durably stored (or known from before).
@@ -217,7 +242,18 @@ impl Gateway {
                 // Levels 3–4 only for a message that passed levels 1–2 (IV032).
                 let findings = if verdict.findings.is_empty() {
                     ext.vandaag = Some(Datum::today());
-                    history::check(&verdict.document, &self.store.history(), &ext)
+                    let history = self.store.history();
+                    let mut findings = history::check(&verdict.document, &history, &ext);
+                    // Resultaatfinanciering: a declaratie beyond the entitlement (9322).
+                    let beyond = crate::doelbereik::check_declaratie(
+                        &verdict.document,
+                        &history,
+                        &self.store.plans(),
+                        &self.resultaat,
+                        &findings,
+                    );
+                    findings.extend(beyond);
+                    findings
                 } else {
                     verdict.findings.clone()
                 };
@@ -227,12 +263,21 @@ impl Gateway {
                         if matches!(**record, history::Record::Prestatie(_)))
                 });
                 let record = self.judge(&verdict, &h, &hash, bytes, id, findings);
-                let inbox = self.inbox_of(&record, granted);
-                let inbox: Vec<(&str, &str)> =
-                    inbox.iter().map(|(p, k)| (p.as_str(), *k)).collect();
-                let inserted = self
-                    .store
-                    .insert(&record, true, replaces, &inbox, &effects)?;
+                let clienten = if effects.is_empty() {
+                    Vec::new()
+                } else {
+                    self.client_facts(&verdict)?
+                };
+                let writes = Writes {
+                    inbox: self.inbox_of(&record, granted),
+                    effects,
+                    clienten,
+                    ..Writes::default()
+                };
+                let inserted = self.store.insert(&record, true, replaces, &writes)?;
+                if matches!(inserted, Inserted::New(_)) && !writes.effects.is_empty() {
+                    self.refresh_standard(&verdict, &writes)?;
+                }
                 (inserted, record)
             };
             match inserted {
@@ -264,13 +309,15 @@ impl Gateway {
         let findings = verdict.findings.clone();
         let mut record = self.judge(&verdict, h, &hash, bytes, id, findings);
         record.conflicts_with = Some(earlier);
-        let inbox: Vec<(&str, &str)> = record
-            .retour
-            .as_ref()
-            .map(|_| vec![(h.afzender.as_str(), "retour")])
-            .unwrap_or_default();
-        self.store
-            .insert(&record, false, None, &inbox, &history::Effects::default())?;
+        let writes = Writes {
+            inbox: record
+                .retour
+                .as_ref()
+                .map(|_| vec![(h.afzender.clone(), "retour")])
+                .unwrap_or_default(),
+            ..Writes::default()
+        };
+        self.store.insert(&record, false, None, &writes)?;
         self.store.durable().await?;
         tracing::info!(id, earlier, afzender = %h.afzender, "identificatie reused with other content");
         Ok(Ingested {
@@ -346,6 +393,36 @@ impl Gateway {
     /// declaratie goes to the gemeente also when some of its prestaties were granted and others
     /// rejected, and in `advies` mode whenever it passed levels 1–2: the back office then
     /// decides, with Sluis's findings as advice.
+    /// The postcode of each client of an accepted toewijzing (JW301/WMO301), kept with what else
+    /// is known of the client (the team the back office set stays).
+    fn client_facts(&self, verdict: &Verdict) -> Result<Vec<(Vec<u8>, ClientInfo)>, StoreError> {
+        let doc = &verdict.document;
+        if !doc.code().ends_with("301") {
+            return Ok(Vec::new());
+        }
+        let Some(header) = history::read::Header::of(doc) else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for client in doc.children.iter().filter(|e| e.name() == "Client") {
+            let Some(bsn) = history::read::bsn(client) else {
+                continue;
+            };
+            let gemeente = &header.parties.gemeente;
+            let mut info = self
+                .store
+                .client(gemeente, bsn.as_str())?
+                .unwrap_or_default();
+            let postcode = views::postcode(client);
+            if postcode.is_none() || postcode == info.postcode {
+                continue;
+            }
+            info.postcode = postcode;
+            out.push((client_key(gemeente, bsn.as_str()), info));
+        }
+        Ok(out)
+    }
+
     fn inbox_of(&self, record: &StoredBericht, granted: bool) -> Vec<(String, &'static str)> {
         let mut out = Vec::new();
         let declaratie = record.bericht.ends_with("323");

@@ -1,0 +1,234 @@
+//! What the gateway shows of the trajectories: the in-memory index (built at start-up, kept
+//! current under the judging lock), the gebiedsteam's views, the plan status of a client,
+//! resultaatfinanciering per aanbieder and the outcome indicators. Handlers call these.
+
+use super::Gateway;
+use crate::config::Settings;
+use crate::doelbereik::{
+    self, Filter, Groep, Indicatoren, PlanStatus, Selectie, Trajectory, TrajectoryIndex,
+    Uitbetaling,
+};
+use crate::standard::types::{Bsn, Datum};
+use crate::standard::Element;
+use crate::store::{ClientInfo, Store, StoreError, Writes};
+use crate::validate::history::{self, Domein, History};
+use crate::Verdict;
+use std::collections::BTreeMap;
+
+/// The team of a client: the back office's choice, else the area of its postcode.
+pub fn team_of(settings: &Settings, info: &ClientInfo) -> Option<String> {
+    info.team.clone().or_else(|| {
+        info.postcode
+            .as_deref()
+            .and_then(|p| settings.team_for_postcode(p))
+            .map(str::to_string)
+    })
+}
+
+/// The postcode of a client in a JW301/WMO301: of its BRP address (Contact Soort 01) when
+/// given, else of the first address.
+pub fn postcode(client: &Element) -> Option<String> {
+    let contacts = client
+        .child("Contactgegevens")?
+        .children_named("Contact")
+        .filter_map(|c| {
+            let soort = c.child("Soort").and_then(|s| s.value()).map(|v| v.lexical());
+            let postcode = c
+                .child("Adres")?
+                .child("Postcode")?
+                .value()?
+                .lexical()
+                .into_owned();
+            Some((soort.as_deref() == Some("01"), postcode))
+        })
+        .collect::<Vec<_>>();
+    contacts
+        .iter()
+        .find(|(brp, _)| *brp)
+        .or(contacts.first())
+        .map(|(_, p)| p.clone())
+}
+
+/// Every trajectory in the store, with its client's team.
+pub(super) fn build_index(settings: &Settings, store: &Store) -> Result<TrajectoryIndex, StoreError> {
+    let all = doelbereik::trajectories(&store.history(), &store.plans());
+    let teams = store
+        .clients()?
+        .into_iter()
+        .filter_map(|(g, b, info)| team_of(settings, &info).map(|t| (g, b, t)))
+        .collect::<Vec<_>>();
+    Ok(TrajectoryIndex::build(all, teams))
+}
+
+fn write_index(gw: &Gateway) -> std::sync::RwLockWriteGuard<'_, TrajectoryIndex> {
+    // A panic while holding the lock leaves a consistent index (each change is one assignment).
+    gw.index.write().unwrap_or_else(|e| e.into_inner())
+}
+
+fn read_index(gw: &Gateway) -> std::sync::RwLockReadGuard<'_, TrajectoryIndex> {
+    gw.index.read().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Gateway {
+    /// After an accepted JW301/305/307 (or WMO): the trajectories of its clients anew, and for
+    /// a toewijzing the clients' teams. Called under the judging lock, after the insert.
+    pub(super) fn refresh_standard(
+        &self,
+        verdict: &Verdict,
+        writes: &Writes,
+    ) -> Result<(), StoreError> {
+        let doc = &verdict.document;
+        let code = doc.code();
+        if !(code.ends_with("301") || code.ends_with("305") || code.ends_with("307")) {
+            return Ok(());
+        }
+        let Some(header) = history::read::Header::of(doc) else {
+            return Ok(());
+        };
+        let parties = &header.parties;
+        let h = self.store.history();
+        let plans = self.store.plans();
+        let mut index = write_index(self);
+        for client in doc.children.iter().filter(|e| e.name() == "Client") {
+            let Some(bsn) = history::read::bsn(client) else {
+                continue;
+            };
+            if !writes.clienten.is_empty() {
+                if let Some(info) = self.store.client(&parties.gemeente, bsn.as_str())? {
+                    index.set_team(
+                        &parties.gemeente,
+                        bsn.as_str(),
+                        team_of(&self.settings, &info),
+                    );
+                }
+            }
+            for state in h.toewijzingen_van_client(parties, &bsn) {
+                let Some(nummer) = state.versions.first().map(|v| v.toewijzingnummer.clone())
+                else {
+                    continue;
+                };
+                let key = (parties.domein, parties.gemeente.clone(), nummer);
+                match doelbereik::trajectory(&h, &plans, key.0, &key.1, &key.2) {
+                    Some(t) => index.put(t),
+                    None => index.remove(&key),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The trajectories of these toewijzingen anew (after a doelbereik message).
+    pub(super) fn refresh(&self, domein: Domein, gemeente: &str, nummers: &[String]) {
+        let h = self.store.history();
+        let plans = self.store.plans();
+        let mut index = write_index(self);
+        for nummer in nummers {
+            let key = (domein, gemeente.to_string(), nummer.clone());
+            match doelbereik::trajectory(&h, &plans, domein, gemeente, nummer) {
+                Some(t) => index.put(t),
+                None => index.remove(&key),
+            }
+        }
+    }
+
+    /// The back office puts a client in a team (`None`: back to the postcode areas).
+    pub async fn set_client_team(
+        &self,
+        bsn: &Bsn,
+        team: Option<String>,
+    ) -> Result<Option<String>, StoreError> {
+        let gemeente = self.settings.gemeente.code.clone();
+        let resolved = {
+            // Under the judging lock: a JW301 writing the client's postcode does not race it.
+            let _judge = self
+                .judge
+                .lock()
+                .map_err(|_| StoreError::Durability("judge lock poisoned".into()))?;
+            let info = self.store.set_client_team(&gemeente, bsn.as_str(), team)?;
+            let resolved = team_of(&self.settings, &info);
+            write_index(self).set_team(&gemeente, bsn.as_str(), resolved.clone());
+            resolved
+        };
+        self.store.durable().await?;
+        Ok(resolved)
+    }
+
+    /// The team of a client now (override or postcode), if any.
+    pub fn client_team(&self, bsn: &Bsn) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .store
+            .client(&self.settings.gemeente.code, bsn.as_str())?
+            .and_then(|info| team_of(&self.settings, &info)))
+    }
+
+    /// The trajectories of a team that pass the selection.
+    pub fn team_view(&self, team: &str, selectie: &Selectie) -> Vec<Trajectory> {
+        read_index(self)
+            .team_view(team, selectie, Datum::today())
+            .into_iter()
+            .cloned()
+            .collect()
+    }
+
+    /// The indicators over the trajectories the filter admits, and per group when asked.
+    pub fn indicatoren(
+        &self,
+        filter: &Filter,
+        groep: Option<Groep>,
+    ) -> (Indicatoren, BTreeMap<String, Indicatoren>) {
+        let index = read_index(self);
+        let total = doelbereik::indicatoren(index.all(), filter);
+        let groups = groep
+            .map(|g| doelbereik::per(index.all(), filter, g))
+            .unwrap_or_default();
+        (total, groups)
+    }
+
+    /// The plan status of a client in this gemeente, both domains, per toewijzing.
+    pub fn plan_status(&self, bsn: &Bsn) -> Vec<(Domein, PlanStatus)> {
+        let gemeente = &self.settings.gemeente.code;
+        let mut nummers: BTreeMap<Domein, Vec<String>> = BTreeMap::new();
+        for t in read_index(self)
+            .all()
+            .iter()
+            .filter(|t| &t.bsn == bsn && &t.gemeente == gemeente)
+        {
+            nummers
+                .entry(t.domein)
+                .or_default()
+                .push(t.toewijzingnummer.clone());
+        }
+        let h = self.store.history();
+        let plans = self.store.plans();
+        nummers
+            .into_iter()
+            .flat_map(|(domein, n)| {
+                doelbereik::plan_status_of(&h, &plans, &self.resultaat, domein, gemeente, bsn, n)
+                    .into_iter()
+                    .map(move |s| (domein, s))
+            })
+            .collect()
+    }
+
+    /// Resultaatfinanciering per aanbieder over the trajectories the filter admits.
+    pub fn financiering(&self, filter: &Filter) -> BTreeMap<String, Uitbetaling> {
+        let selected: Vec<Trajectory> = read_index(self)
+            .all()
+            .iter()
+            .filter(|t| filter.admits(t))
+            .cloned()
+            .collect();
+        doelbereik::uitbetaling(
+            &self.store.history(),
+            &self.store.plans(),
+            &self.resultaat,
+            &selected,
+            filter,
+        )
+    }
+
+    /// Number of trajectories in the index.
+    pub fn trajectory_count(&self) -> usize {
+        read_index(self).len()
+    }
+}
