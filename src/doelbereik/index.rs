@@ -141,13 +141,12 @@ pub struct Selectie {
 impl Selectie {
     pub fn admits(&self, t: &Trajectory, vandaag: Datum) -> bool {
         self.filter.as_ref().is_none_or(|f| f.admits(t))
-            && self.lopend.is_none_or(|l| l == !t.beeindigd())
+            && self.lopend.is_none_or(|l| l != t.beeindigd())
             && (!self.zonder_resultaatmelding || (t.beeindigd() && t.status == Status::Onbekend))
             && self.zonder_plan_na_dagen.is_none_or(|n| {
                 t.plan.is_none()
-                    && t.start.is_some_and(|s| {
-                        (vandaag.date() - s.date()).whole_days() >= i64::from(n)
-                    })
+                    && t.start
+                        .is_some_and(|s| (vandaag.date() - s.date()).whole_days() >= i64::from(n))
             })
             && (!self.betwist || t.betwist())
     }

@@ -326,7 +326,11 @@ pub fn trajectory(
     gemeente: &str,
     nummer: &str,
 ) -> Option<Trajectory> {
-    of_state(history, plans, &history.toewijzing(domein, gemeente, nummer)?)
+    of_state(
+        history,
+        plans,
+        &history.toewijzing(domein, gemeente, nummer)?,
+    )
 }
 
 fn of_state(

@@ -43,7 +43,9 @@ pub use plans::{
     PlanTree,
 };
 pub use read::read;
-pub use status::{plan_status, plan_status_of, uitbetaling, zonder_resultaatmelding, PlanStatus, Uitbetaling};
+pub use status::{
+    plan_status, plan_status_of, uitbetaling, zonder_resultaatmelding, PlanStatus, Uitbetaling,
+};
 pub use xml::read_xml;
 
 /// Sluis's own codes for the doelbereik checks (the standard has none). The retourcode of a

@@ -134,9 +134,8 @@ pub fn read_judged(
 
 /// The typed message from a JSON value that passed its schema, without further checks.
 fn typed(kind: Kind, value: serde_json::Value) -> Result<Bericht, Vec<Finding>> {
-    let typed = |e: serde_json::Error| {
-        vec![finding(codes::SCHEMA, "/", format!("niet te lezen: {e}"))]
-    };
+    let typed =
+        |e: serde_json::Error| vec![finding(codes::SCHEMA, "/", format!("niet te lezen: {e}"))];
     Ok(match kind {
         Kind::Behandelplan => {
             Bericht::Behandelplan(serde_json::from_value::<Behandelplan>(value).map_err(typed)?)

@@ -187,7 +187,9 @@ impl Gateway {
                 Inserted::New(_) => {}
                 Inserted::Exists(other) => {
                     // Checked above under the same lock; only a corrupt index gets here.
-                    return Err(StoreError::Corrupt(other, "identificatie claimed twice".into()).into());
+                    return Err(
+                        StoreError::Corrupt(other, "identificatie claimed twice".into()).into(),
+                    );
                 }
             }
             if accepted {

@@ -32,7 +32,10 @@ pub fn postcode(client: &Element) -> Option<String> {
         .child("Contactgegevens")?
         .children_named("Contact")
         .filter_map(|c| {
-            let soort = c.child("Soort").and_then(|s| s.value()).map(|v| v.lexical());
+            let soort = c
+                .child("Soort")
+                .and_then(|s| s.value())
+                .map(|v| v.lexical());
             let postcode = c
                 .child("Adres")?
                 .child("Postcode")?
@@ -50,7 +53,10 @@ pub fn postcode(client: &Element) -> Option<String> {
 }
 
 /// Every trajectory in the store, with its client's team.
-pub(super) fn build_index(settings: &Settings, store: &Store) -> Result<TrajectoryIndex, StoreError> {
+pub(super) fn build_index(
+    settings: &Settings,
+    store: &Store,
+) -> Result<TrajectoryIndex, StoreError> {
     let all = doelbereik::trajectories(&store.history(), &store.plans());
     let teams = store
         .clients()?

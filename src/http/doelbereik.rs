@@ -116,8 +116,8 @@ async fn post(
 }
 
 /// A BSN from the path; the number itself never goes into an error message.
-fn bsn_of(path: &str) -> Result<Bsn, HttpResponse> {
-    Bsn::parse(path).ok_or_else(|| problem::bad_request("een BSN bestaat uit 9 cijfers"))
+fn bsn_of(path: &str) -> Result<Bsn, Box<HttpResponse>> {
+    Bsn::parse(path).ok_or_else(|| Box::new(problem::bad_request("een BSN bestaat uit 9 cijfers")))
 }
 
 #[derive(Serialize)]
@@ -130,7 +130,7 @@ struct PlanStatusItem {
 async fn planstatus(path: web::Path<String>, gw: web::Data<Gateway>) -> HttpResponse {
     let bsn = match bsn_of(&path) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let team = match gw.client_team(&bsn) {
         Ok(t) => t,
@@ -153,7 +153,7 @@ async fn planstatus(path: web::Path<String>, gw: web::Data<Gateway>) -> HttpResp
 async fn get_team(path: web::Path<String>, gw: web::Data<Gateway>) -> HttpResponse {
     let bsn = match bsn_of(&path) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     match gw.client_team(&bsn) {
         Ok(team) => HttpResponse::Ok().json(serde_json::json!({ "team": team })),
@@ -175,7 +175,7 @@ async fn put_team(
 ) -> HttpResponse {
     let bsn = match bsn_of(&path) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let body = body.into_inner();
     if let Some(t) = &body.team {
@@ -217,44 +217,44 @@ struct FilterQuery {
     betwist: Option<bool>,
 }
 
-fn date(field: &str, value: &Option<String>) -> Result<Option<Datum>, HttpResponse> {
+/// A query's date; `Err` is the detail of a bad request.
+fn date(field: &str, value: &Option<String>) -> Result<Option<Datum>, String> {
     match value {
         None => Ok(None),
         Some(v) => Datum::parse(v)
             .map(Some)
-            .ok_or_else(|| problem::bad_request(format!("{field}: {v:?} is geen datum (JJJJ-MM-DD)"))),
+            .ok_or_else(|| format!("{field}: {v:?} is geen datum (JJJJ-MM-DD)")),
     }
 }
 
 impl FilterQuery {
-    fn filter(&self, gw: &Gateway) -> Result<Filter, HttpResponse> {
+    /// The filter; `Err` is the detail of a bad request.
+    fn filter(&self, gw: &Gateway) -> Result<Filter, String> {
         let domein = match self.domein.as_deref() {
             None => None,
             Some("ijw") => Some(Domein::Ijw),
             Some("iwmo") => Some(Domein::Iwmo),
-            Some(d) => return Err(problem::bad_request(format!("domein {d:?}: ijw of iwmo"))),
+            Some(d) => return Err(format!("domein {d:?}: ijw of iwmo")),
         };
         let van = date("van", &self.van)?;
         let tot = date("tot", &self.tot)?;
         let periode = match (van, tot) {
             (None, None) => None,
             (v, t) => Some(Periode {
-                begin: v.or(Datum::from_ymd(1, 1, 1)).ok_or_else(|| problem::internal("datum"))?,
-                eind: t
-                    .or(Datum::from_ymd(9999, 12, 31))
-                    .ok_or_else(|| problem::internal("datum"))?,
+                begin: v.or(Datum::from_ymd(1, 1, 1)).ok_or("datum")?,
+                eind: t.or(Datum::from_ymd(9999, 12, 31)).ok_or("datum")?,
             }),
         };
         if let Some(p) = &periode {
             if p.eind < p.begin {
-                return Err(problem::bad_request("tot ligt voor van"));
+                return Err("tot ligt voor van".into());
             }
         }
         let venster = self
             .venster_maanden
             .unwrap_or(gw.settings.indicatoren.venster_maanden);
         if venster == 0 || venster > 120 {
-            return Err(problem::bad_request("venster_maanden ligt tussen 1 en 120"));
+            return Err("venster_maanden ligt tussen 1 en 120".into());
         }
         Ok(Filter {
             domein,
@@ -267,15 +267,13 @@ impl FilterQuery {
         })
     }
 
-    fn groep(&self) -> Result<Option<Groep>, HttpResponse> {
+    fn groep(&self) -> Result<Option<Groep>, String> {
         match self.per.as_deref() {
             None => Ok(None),
             Some("aanbieder") => Ok(Some(Groep::Aanbieder)),
             Some("gemeente") => Ok(Some(Groep::Gemeente)),
             Some("team") => Ok(Some(Groep::Team)),
-            Some(p) => Err(problem::bad_request(format!(
-                "per {p:?}: aanbieder, gemeente of team"
-            ))),
+            Some(p) => Err(format!("per {p:?}: aanbieder, gemeente of team")),
         }
     }
 }
@@ -291,7 +289,7 @@ async fn team_doelbereik(
     }
     let filter = match q.filter(&gw) {
         Ok(f) => f,
-        Err(r) => return r,
+        Err(detail) => return problem::bad_request(detail),
     };
     let selectie = Selectie {
         filter: Some(filter),
@@ -311,7 +309,7 @@ async fn team_doelbereik(
 async fn financiering(q: web::Query<FilterQuery>, gw: web::Data<Gateway>) -> HttpResponse {
     let filter = match q.filter(&gw) {
         Ok(f) => f,
-        Err(r) => return r,
+        Err(detail) => return problem::bad_request(detail),
     };
     let per = gw.financiering(&filter);
     let items: Vec<_> = per
@@ -381,7 +379,8 @@ impl From<Indicatoren> for IndicatorenOut {
 /// The CSV form: one row per group and figure.
 pub fn indicatoren_csv(total: &Indicatoren, groups: &BTreeMap<String, Indicatoren>) -> String {
     let mut out = String::from("groep,indicator,teller,noemer,aandeel\n");
-    let rows = std::iter::once(("totaal", total)).chain(groups.iter().map(|(k, v)| (k.as_str(), v)));
+    let rows =
+        std::iter::once(("totaal", total)).chain(groups.iter().map(|(k, v)| (k.as_str(), v)));
     for (groep, i) in rows {
         for (name, f) in [
             ("doelrealisatie", i.doelrealisatie),
@@ -413,11 +412,11 @@ async fn indicatoren(
 ) -> HttpResponse {
     let filter = match q.filter(&gw) {
         Ok(f) => f,
-        Err(r) => return r,
+        Err(detail) => return problem::bad_request(detail),
     };
     let groep = match q.groep() {
         Ok(g) => g,
-        Err(r) => return r,
+        Err(detail) => return problem::bad_request(detail),
     };
     let (total, groups) = gw.indicatoren(&filter, groep);
     let accept_csv = req

@@ -271,9 +271,11 @@ impl Store {
         let plan_base = FIXED_TREES + self.history.len();
         for e in &writes.effects.0 {
             puts.push(match e {
-                Effect::Put { tree, key, record } => {
-                    (FIXED_TREES + history::position(*tree), key.clone(), Some(json(record)?))
-                }
+                Effect::Put { tree, key, record } => (
+                    FIXED_TREES + history::position(*tree),
+                    key.clone(),
+                    Some(json(record)?),
+                ),
                 Effect::Index { tree, key, primary } => (
                     FIXED_TREES + history::position(*tree),
                     key.clone(),
@@ -286,9 +288,11 @@ impl Store {
         }
         for e in &writes.plans.0 {
             puts.push(match e {
-                PlanEffect::Put { tree, key, record } => {
-                    (plan_base + history::position(*tree), key.clone(), Some(json(record)?))
-                }
+                PlanEffect::Put { tree, key, record } => (
+                    plan_base + history::position(*tree),
+                    key.clone(),
+                    Some(json(record)?),
+                ),
                 PlanEffect::Index { tree, key, primary } => (
                     plan_base + history::position(*tree),
                     key.clone(),
