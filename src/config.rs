@@ -328,7 +328,7 @@ mod tests {
             .contains("onbekende aanbieder"));
         let bad = format!("{demo}\n[[teams]]\nnaam = \"x\"\npostcodes = [\"80\"]\n");
         assert!(Settings::parse(&bad).unwrap_err().contains("postcodes"));
-        let bad = demo.replace("trajectprijs = 200000", "trajectprijs = 0");
+        let bad = demo.replace("trajectprijs = 240000", "trajectprijs = 0");
         assert!(Settings::parse(&bad).unwrap_err().contains("trajectprijs"));
         let bad = format!("{demo}\n[extra]\nx = 1\n");
         assert!(

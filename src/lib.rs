@@ -11,6 +11,7 @@ pub mod doelbereik;
 pub mod gateway;
 pub mod http;
 pub mod load;
+pub mod rapport;
 pub mod retour;
 pub mod standard;
 pub mod startup;

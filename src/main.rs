@@ -105,6 +105,14 @@ enum Command {
         /// Message file; `-` reads standard input.
         file: PathBuf,
     },
+    /// Readable reports of doelbereik from a running gateway (BSNs masked).
+    Rapport {
+        /// The gateway, e.g. http://127.0.0.1:8080.
+        #[arg(long, global = true, default_value = "http://127.0.0.1:8080")]
+        url: String,
+        #[command(subcommand)]
+        rapport: Rapport,
+    },
     /// Convert a message between XML and JSON, written to standard output.
     Convert {
         #[arg(long, value_enum)]
@@ -112,6 +120,137 @@ enum Command {
         /// Message file; `-` reads standard input.
         file: PathBuf,
     },
+}
+
+#[derive(Subcommand)]
+enum Rapport {
+    /// A gebiedsteam's trajectories with plan, stop, outcome and judgement.
+    Doelbereik {
+        #[arg(long)]
+        team: String,
+        /// Only ended trajectories without a resultaatmelding.
+        #[arg(long)]
+        zonder_resultaatmelding: bool,
+        /// Only trajectories started at least this many days ago without a behandelplan.
+        #[arg(long)]
+        zonder_plan_na_dagen: Option<u32>,
+        /// Only results the gebiedsteam disputed.
+        #[arg(long)]
+        betwist: bool,
+        #[arg(long)]
+        aanbieder: Option<String>,
+    },
+    /// Doelrealisatie, uitval, cliënttevredenheid and herhaald beroep with numerator and
+    /// denominator, for trajectories ended in the period.
+    Indicatoren {
+        #[arg(long)]
+        aanbieder: Option<String>,
+        #[arg(long)]
+        team: Option<String>,
+        /// ijw or iwmo.
+        #[arg(long)]
+        domein: Option<String>,
+        /// Ended on or after (JJJJ-MM-DD).
+        #[arg(long)]
+        van: Option<String>,
+        /// Ended on or before (JJJJ-MM-DD).
+        #[arg(long)]
+        tot: Option<String>,
+        /// Also per aanbieder, gemeente or team.
+        #[arg(long)]
+        per: Option<String>,
+    },
+}
+
+/// Run a report against the gateway at `url` and print it.
+fn rapport(url: &str, r: Rapport) -> ExitCode {
+    let (path, render): (String, Box<dyn Fn(&serde_json::Value) -> String>) = match r {
+        Rapport::Doelbereik {
+            team,
+            zonder_resultaatmelding,
+            zonder_plan_na_dagen,
+            betwist,
+            aanbieder,
+        } => {
+            let dagen = zonder_plan_na_dagen.map(|d| d.to_string());
+            let q = sluis::rapport::query(&[
+                (
+                    "zonder_resultaatmelding",
+                    zonder_resultaatmelding.then_some("true"),
+                ),
+                ("zonder_plan_na_dagen", dagen.as_deref()),
+                ("betwist", betwist.then_some("true")),
+                ("aanbieder", aanbieder.as_deref()),
+            ]);
+            let team_path: String = team
+                .bytes()
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' {
+                        (b as char).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
+                .collect();
+            (
+                format!("/api/v1/teams/{team_path}/doelbereik{q}"),
+                Box::new(sluis::rapport::doelbereik_table),
+            )
+        }
+        Rapport::Indicatoren {
+            aanbieder,
+            team,
+            domein,
+            van,
+            tot,
+            per,
+        } => {
+            let mut titel = String::from("Indicatoren");
+            for (k, v) in [
+                ("aanbieder", &aanbieder),
+                ("team", &team),
+                ("domein", &domein),
+                ("van", &van),
+                ("tot", &tot),
+            ] {
+                if let Some(v) = v {
+                    titel.push_str(&format!(", {k} {v}"));
+                }
+            }
+            let q = sluis::rapport::query(&[
+                ("aanbieder", aanbieder.as_deref()),
+                ("team", team.as_deref()),
+                ("domein", domein.as_deref()),
+                ("van", van.as_deref()),
+                ("tot", tot.as_deref()),
+                ("per", per.as_deref()),
+            ]);
+            (
+                format!("/api/v1/indicatoren{q}"),
+                Box::new(move |v| sluis::rapport::indicatoren_table(v, &titel)),
+            )
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("rapport: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(sluis::rapport::fetch(url, &path)) {
+        Ok(v) => {
+            print!("{}", render(&v));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("rapport: {e}");
+            ExitCode::from(1)
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -531,6 +670,7 @@ fn main() -> ExitCode {
             dagtekening,
             file,
         } => retour_file(&file, format, identificatie, dagtekening, &limits),
+        Command::Rapport { url, rapport: r } => rapport(&url, r),
         Command::Convert { to, file } => {
             let bytes = match read_input(&file, limits.max_bytes) {
                 Ok(b) => b,

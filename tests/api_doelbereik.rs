@@ -769,5 +769,78 @@ async fn team_view_override_and_indicators() {
         .get(&format!("/api/v1/clienten/{}/planstatus", CLIENT2.bsn))
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
+
+    // The CLI reports, as a real process against the running gateway.
+    let run = |args: Vec<String>| {
+        actix_web::rt::task::spawn_blocking(move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_sluis"))
+                .args(&args)
+                .output()
+                .expect("runs")
+        })
+    };
+    let base = app.base.clone();
+    let out = run(vec![
+        "rapport".into(),
+        "doelbereik".into(),
+        "--team".into(),
+        "noord".into(),
+        "--url".into(),
+        base.clone(),
+    ])
+    .await
+    .expect("joined");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("Team noord: 1 traject(en)"), "{text}");
+    assert!(
+        text.contains("2025-04-30 (31)") && text.contains("niet bereikt"),
+        "{text}"
+    );
+    assert!(!text.contains(CLIENT1.bsn), "BSNs are masked: {text}");
+    let out = run(vec![
+        "rapport".into(),
+        "indicatoren".into(),
+        "--aanbieder".into(),
+        AANBIEDER.into(),
+        "--van".into(),
+        "2025-01-01".into(),
+        "--tot".into(),
+        "2025-12-31".into(),
+        "--per".into(),
+        "team".into(),
+        "--url".into(),
+        base.clone(),
+    ])
+    .await
+    .expect("joined");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("aanbieder 12345678"), "{text}");
+    assert!(
+        text.contains("cliënttevredenheid  1       1       100.0 %"),
+        "{text}"
+    );
+    assert!(text.contains("noord (beëindigd: 1)"), "{text}");
+    let out = run(vec![
+        "rapport".into(),
+        "doelbereik".into(),
+        "--team".into(),
+        "oost".into(),
+        "--url".into(),
+        base,
+    ])
+    .await
+    .expect("joined");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("onbekend team"));
     app.stop().await;
 }

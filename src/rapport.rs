@@ -1,0 +1,246 @@
+//! `sluis rapport …`: readable tables of the doelbereik views for people without an API client.
+//! The reports ask a running gateway over HTTP (the same endpoints as `docs/api.md`), so they
+//! show what the gateway shows and need no access to its store. BSNs are masked in the tables:
+//! a printed report travels further than a screen.
+
+use serde_json::Value;
+use std::fmt::Write as _;
+
+/// GET `path` (with query) from the gateway at `base`; the JSON body, or why not.
+pub async fn fetch(base: &str, path_and_query: &str) -> Result<Value, String> {
+    let url = format!("{}{path_and_query}", base.trim_end_matches('/'));
+    let resp = reqwest::Client::new()
+        .get(&url)
+        .header("Accept", "application/json")
+        .send()
+        .await
+        .map_err(|e| format!("{url}: de gateway is niet bereikbaar: {e}"))?;
+    let status = resp.status();
+    let body: Value = resp
+        .json()
+        .await
+        .map_err(|e| format!("{url}: geen JSON: {e}"))?;
+    if !status.is_success() {
+        let detail = body["detail"].as_str().unwrap_or("");
+        return Err(format!("{url}: {status}: {detail}"));
+    }
+    Ok(body)
+}
+
+/// A query string of the pairs that have a value, percent-encoded.
+pub fn query(pairs: &[(&str, Option<&str>)]) -> String {
+    let parts: Vec<String> = pairs
+        .iter()
+        .filter_map(|(k, v)| v.map(|v| format!("{k}={}", encode(v))))
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", parts.join("&"))
+    }
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// `*****0019`: enough to tell clients apart in a list, not enough to identify one.
+pub fn mask_bsn(bsn: &str) -> String {
+    let keep = bsn.len().saturating_sub(4);
+    format!("{}{}", "*".repeat(keep), bsn.get(keep..).unwrap_or(""))
+}
+
+/// Rows as an aligned text table with a header line.
+fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            if let Some(w) = widths.get_mut(i) {
+                *w = (*w).max(c.chars().count());
+            }
+        }
+    }
+    let line = |cells: Vec<String>| {
+        let mut out = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            let pad = widths[i].saturating_sub(c.chars().count());
+            out.push_str(c);
+            if i + 1 < cells.len() {
+                out.push_str(&" ".repeat(pad + 2));
+            }
+        }
+        out.trim_end().to_string()
+    };
+    let mut out = line(header.iter().map(|h| h.to_string()).collect());
+    out.push('\n');
+    out.push_str(&line(widths.iter().map(|w| "-".repeat(*w)).collect()));
+    out.push('\n');
+    for r in rows {
+        out.push_str(&line(r.clone()));
+        out.push('\n');
+    }
+    out
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::Null => "-".into(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The team view (`GET /api/v1/teams/{team}/doelbereik`) as a table.
+pub fn doelbereik_table(v: &Value) -> String {
+    let items = v["items"].as_array().cloned().unwrap_or_default();
+    let rows: Vec<Vec<String>> = items
+        .iter()
+        .map(|t| {
+            let stop = match &t["stop"] {
+                Value::Null => "-".to_string(),
+                s => format!("{} ({})", text(&s["einddatum"]), text(&s["reden"])),
+            };
+            let oordeel = match &t["grond"] {
+                g if g.get("beoordeling").is_some() => {
+                    if g["beoordeling"]["eens"] == true {
+                        "beoordeeld: eens".to_string()
+                    } else {
+                        "beoordeeld: oneens".to_string()
+                    }
+                }
+                g if g.get("resultaatmelding").is_some() => "melding".to_string(),
+                _ => "geen melding".to_string(),
+            };
+            vec![
+                text(&t["toewijzingnummer"]),
+                mask_bsn(t["bsn"].as_str().unwrap_or("")),
+                text(&t["domein"]),
+                text(&t["aanbieder"]),
+                text(&t["start"]),
+                stop,
+                text(&t["plan"]),
+                text(&t["status"]).replace('_', " "),
+                oordeel,
+                text(&t["tevredenheid"]),
+            ]
+        })
+        .collect();
+    let mut out = format!("Team {}: {} traject(en)\n\n", text(&v["team"]), items.len());
+    out.push_str(&table(
+        &[
+            "toewijzing",
+            "cliënt",
+            "domein",
+            "aanbieder",
+            "gestart",
+            "gestopt (reden)",
+            "plan",
+            "uitkomst",
+            "grond",
+            "tevredenheid",
+        ],
+        &rows,
+    ));
+    out
+}
+
+fn figure_row(name: &str, f: &Value) -> Vec<String> {
+    let aandeel = f["aandeel"]
+        .as_f64()
+        .map(|a| format!("{:.1} %", a * 100.0))
+        .unwrap_or_else(|| "-".into());
+    vec![
+        name.to_string(),
+        text(&f["teller"]),
+        text(&f["noemer"]),
+        aandeel,
+    ]
+}
+
+fn indicator_rows(i: &Value) -> Vec<Vec<String>> {
+    vec![
+        figure_row("doelrealisatie", &i["doelrealisatie"]),
+        figure_row("uitval", &i["uitval"]),
+        figure_row("cliënttevredenheid", &i["clienttevredenheid"]),
+        figure_row("herhaald beroep", &i["herhaald_beroep"]),
+    ]
+}
+
+/// The indicators (`GET /api/v1/indicatoren`) as tables: the total, then each group.
+pub fn indicatoren_table(v: &Value, titel: &str) -> String {
+    let header = ["indicator", "teller", "noemer", "aandeel"];
+    let mut out = String::new();
+    let total = &v["totaal"];
+    let _ = writeln!(
+        out,
+        "{titel}\nbeëindigd: {}, zonder resultaatmelding: {}\n",
+        text(&total["beeindigd"]),
+        text(&total["zonder_resultaat"])
+    );
+    out.push_str(&table(&header, &indicator_rows(total)));
+    if let Some(groups) = v["groepen"].as_object() {
+        for (name, i) in groups {
+            let _ = writeln!(out, "\n{name} (beëindigd: {})", text(&i["beeindigd"]));
+            out.push_str(&table(&header, &indicator_rows(i)));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn bsns_are_masked_and_queries_encoded() {
+        assert_eq!(mask_bsn("999990019"), "*****0019");
+        assert_eq!(mask_bsn(""), "");
+        assert_eq!(
+            query(&[
+                ("team", Some("noord oost")),
+                ("van", None),
+                ("x", Some("a&b"))
+            ]),
+            "?team=noord%20oost&x=a%26b"
+        );
+        assert_eq!(query(&[("van", None)]), "");
+    }
+
+    #[test]
+    fn tables_show_the_figures() {
+        let v = json!({
+            "totaal": {"beeindigd": 8, "zonder_resultaat": 1,
+                "doelrealisatie": {"teller": 4, "noemer": 7, "aandeel": 0.5714},
+                "uitval": {"teller": 3, "noemer": 7, "aandeel": 0.4286},
+                "clienttevredenheid": {"teller": 0, "noemer": 0, "aandeel": null},
+                "herhaald_beroep": {"teller": 1, "noemer": 4, "aandeel": 0.25}},
+            "groepen": {}
+        });
+        let t = indicatoren_table(&v, "Gemeente 0599");
+        assert!(
+            t.contains("doelrealisatie      4       7       57.1 %"),
+            "{t}"
+        );
+        assert!(t.contains("cliënttevredenheid  0       0       -"), "{t}");
+        let team = json!({"team": "noord", "items": [{
+            "toewijzingnummer": "7001", "bsn": "999990019", "domein": "ijw", "aanbieder": "12345678",
+            "start": "2025-01-06", "stop": {"einddatum": "2025-04-30", "reden": "31"}, "plan": null,
+            "status": "niet_bereikt", "grond": {"beoordeling": {"team": "noord", "versie": 1, "eens": false}},
+            "tevredenheid": "tevreden"}]});
+        let t = doelbereik_table(&team);
+        assert!(t.contains("*****0019"), "{t}");
+        assert!(!t.contains("999990019"), "{t}");
+        assert!(
+            t.contains("2025-04-30 (31)") && t.contains("beoordeeld: oneens"),
+            "{t}"
+        );
+    }
+}
