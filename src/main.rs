@@ -162,9 +162,12 @@ enum Rapport {
     },
 }
 
+/// Turns an endpoint's JSON into the printed report.
+type Render = Box<dyn Fn(&serde_json::Value) -> String>;
+
 /// Run a report against the gateway at `url` and print it.
 fn rapport(url: &str, r: Rapport) -> ExitCode {
-    let (path, render): (String, Box<dyn Fn(&serde_json::Value) -> String>) = match r {
+    let (path, render): (String, Render) = match r {
         Rapport::Doelbereik {
             team,
             zonder_resultaatmelding,
