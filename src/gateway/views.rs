@@ -167,13 +167,24 @@ impl Gateway {
             .and_then(|info| team_of(&self.settings, &info)))
     }
 
-    /// The trajectories of a team that pass the selection.
-    pub fn team_view(&self, team: &str, selectie: &Selectie) -> Vec<Trajectory> {
-        read_index(self)
-            .team_view(team, selectie, Datum::today())
-            .into_iter()
-            .cloned()
-            .collect()
+    /// The trajectories of a team that pass the selection: how many, and the page of at most
+    /// `limit` from `offset` (in the view's order: aanbieder, toewijzingnummer).
+    pub fn team_view(
+        &self,
+        team: &str,
+        selectie: &Selectie,
+        offset: usize,
+        limit: usize,
+    ) -> (usize, Vec<Trajectory>) {
+        let index = read_index(self);
+        let all = index.team_view(team, selectie, Datum::today());
+        let page = all
+            .iter()
+            .skip(offset)
+            .take(limit)
+            .map(|t| (*t).clone())
+            .collect();
+        (all.len(), page)
     }
 
     /// The indicators over the trajectories the filter admits, and per group when asked.

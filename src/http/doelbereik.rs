@@ -215,6 +215,9 @@ struct FilterQuery {
     zonder_resultaatmelding: Option<bool>,
     zonder_plan_na_dagen: Option<u32>,
     betwist: Option<bool>,
+    /// Page of the team view: at most `limit` (default 500, at most 5000) from `offset`.
+    limit: Option<usize>,
+    offset: Option<usize>,
 }
 
 /// A query's date; `Err` is the detail of a bad request.
@@ -298,10 +301,15 @@ async fn team_doelbereik(
         zonder_plan_na_dagen: q.zonder_plan_na_dagen,
         betwist: q.betwist.unwrap_or(false),
     };
-    let items = gw.team_view(&team, &selectie);
+    let limit = q.limit.unwrap_or(500).clamp(1, 5000);
+    let offset = q.offset.unwrap_or(0);
+    let (aantal, items) = gw.team_view(&team, &selectie, offset, limit);
+    let next = (offset + items.len() < aantal).then_some(offset + items.len());
     HttpResponse::Ok().json(serde_json::json!({
         "team": team,
-        "aantal": items.len(),
+        "aantal": aantal,
+        "offset": offset,
+        "next": next,
         "items": items,
     }))
 }
