@@ -578,7 +578,8 @@ impl Gen {
         let product = self.product(domein);
         self.next_nummer += 1;
         let nummer = self.next_nummer.to_string();
-        let toewijzingsdatum = ingang - days(self.rng.u64(3..21));
+        // Dated a few days before the Ingangsdatum, never after today.
+        let toewijzingsdatum = (ingang - days(self.rng.u64(3..21))).min(today);
         let eind_toewijzing = plus_months(ingang, 12) - Duration::days(1);
         let c = client.nummer;
 
@@ -881,8 +882,8 @@ pub fn generate(seed: u64, clients: usize) -> DemoSet {
                     g.rng.u64(380..521)
                 };
                 let ingang2 = eind + days(gap);
-                // The toewijzing must be dated by today.
-                if ingang2 - days(21) <= today {
+                // Not later than a month after today.
+                if ingang2 <= today + days(30) {
                     let t2 = g.trajectory(&client, ingang2, &mut prestaties);
                     client.trajecten.push(t2);
                 }
