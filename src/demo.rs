@@ -366,6 +366,86 @@ impl DemoSet {
     pub fn trajecten(&self) -> usize {
         self.clients.iter().map(|c| c.trajecten.len()).sum()
     }
+
+    /// What the set is made of, by scenario (for the docs and a demo command's output): the
+    /// number of trajectories (or clients, messages) of each kind.
+    pub fn samenstelling(&self) -> BTreeMap<&'static str, usize> {
+        let mut m: BTreeMap<&'static str, usize> = BTreeMap::new();
+        let mut tel = |k: &'static str| *m.entry(k).or_default() += 1;
+        for c in &self.clients {
+            tel(match c.domein {
+                Domein::Ijw => "clients ijw",
+                Domein::Iwmo => "clients iwmo",
+            });
+            if c.trajecten.len() > 1 {
+                tel("clients met tweede toewijzing");
+            }
+            for (i, t) in c.trajecten.iter().enumerate() {
+                tel("trajecten");
+                if i > 0 {
+                    let vorige = c.trajecten[i - 1].stop.as_ref().map(|s| s.einddatum);
+                    if let Some(eind) = vorige {
+                        if t.ingangsdatum <= plus_months(eind, VENSTER_MAANDEN) {
+                            tel("tweede toewijzing binnen 12 maanden");
+                        } else {
+                            tel("tweede toewijzing na meer dan 12 maanden");
+                        }
+                    }
+                }
+                if t.start.is_none() {
+                    tel("niet gestart");
+                } else if t.stop.is_none() {
+                    tel("lopend");
+                }
+                if let Some(s) = &t.stop {
+                    tel(match s.einde {
+                        Einde::VolgensPlan => "beeindigd volgens plan",
+                        Einde::Voortijdig => "beeindigd voortijdig",
+                        Einde::Anders => "beeindigd om een andere reden",
+                    });
+                }
+                if t.plan_doelen.is_some() {
+                    tel("met behandelplan");
+                }
+                if let Some(r) = &t.resultaat {
+                    tel("met resultaatmelding");
+                    if r.uitkomsten.iter().all(|u| *u == Uitkomst::Behaald) {
+                        tel("melding: alle doelen behaald");
+                    }
+                    if r.tevredenheid.is_none() {
+                        tel("melding zonder tevredenheid");
+                    }
+                } else if t.stop.is_some() {
+                    tel("beeindigd zonder resultaatmelding");
+                }
+                match t.beoordeling {
+                    Some(b) if b.eens => tel("beoordeling eens"),
+                    Some(_) => tel("beoordeling oneens (uitkomst omgedraaid)"),
+                    None => {}
+                }
+                if t.declaratie.is_some() {
+                    tel("met gedeclareerde maand");
+                }
+            }
+        }
+        m.insert("berichten", self.messages.len());
+        for (k, path) in [
+            ("berichten standaard (xml)", PATH_BERICHTEN),
+            ("behandelplannen", PATH_BEHANDELPLANNEN),
+            ("resultaatmeldingen", PATH_RESULTAATMELDINGEN),
+            ("beoordelingen", PATH_BEOORDELINGEN),
+        ] {
+            m.insert(k, self.messages.iter().filter(|x| x.path == path).count());
+        }
+        m.insert(
+            "declaraties",
+            self.messages
+                .iter()
+                .filter(|x| x.label.contains("declaratie"))
+                .count(),
+        );
+        m
+    }
 }
 
 // ----- dates -----

@@ -7,7 +7,9 @@
 
 use sluis::config::Settings;
 use sluis::demo::{self, Breuk, Cijfers, DemoSet, JSON, XML};
-use sluis::doelbereik::{self, indicatoren, per, trajectories, Figure, Filter, Groep, Indicatoren, Kind, MemoryPlans};
+use sluis::doelbereik::{
+    self, indicatoren, per, trajectories, Figure, Filter, Groep, Indicatoren, Kind, MemoryPlans,
+};
 use sluis::standard::types::Datum;
 use sluis::validate::history::{self, accepted_effects, External, MemoryHistory};
 use sluis::{Finding, Limits};
@@ -144,7 +146,10 @@ fn informative(what: &str, c: &Cijfers) {
             b.noemer
         );
     }
-    assert!(0 < c.zonder_resultaat && c.zonder_resultaat < c.beeindigd, "{what}: {c:?}");
+    assert!(
+        0 < c.zonder_resultaat && c.zonder_resultaat < c.beeindigd,
+        "{what}: {c:?}"
+    );
 }
 
 #[test]
@@ -164,7 +169,9 @@ fn the_default_demo_set_is_accepted_and_its_indicators_are_the_counted_ones() {
     for c in &set.clients {
         assert_eq!(demo::team_voor(&c.postcode), Some(c.team));
         assert!(
-            c.trajecten.iter().all(|t| c.team != "onbekend" && !t.toewijzingnummer.is_empty()),
+            c.trajecten
+                .iter()
+                .all(|t| c.team != "onbekend" && !t.toewijzingnummer.is_empty()),
             "client {}",
             c.nummer
         );
@@ -177,7 +184,9 @@ fn the_default_demo_set_is_accepted_and_its_indicators_are_the_counted_ones() {
     ] {
         assert!(set.messages.iter().any(|m| m.path == path), "{path}");
     }
-    for kind in ["JW301", "JW305", "JW307", "JW323", "WMO301", "WMO305", "WMO307", "WMO323"] {
+    for kind in [
+        "JW301", "JW305", "JW307", "JW323", "WMO301", "WMO305", "WMO307", "WMO323",
+    ] {
         assert!(
             set.messages.iter().any(|m| m.label.contains(kind)),
             "no {kind}"
@@ -188,6 +197,32 @@ fn the_default_demo_set_is_accepted_and_its_indicators_are_the_counted_ones() {
         for c in &set.clients {
             assert!(!m.label.contains(&c.bsn), "BSN in label {}", m.label);
         }
+    }
+
+    // Every kind of scenario is in it.
+    let mix = set.samenstelling();
+    for kind in [
+        "clients ijw",
+        "clients iwmo",
+        "niet gestart",
+        "lopend",
+        "beeindigd volgens plan",
+        "beeindigd voortijdig",
+        "beeindigd om een andere reden",
+        "beeindigd zonder resultaatmelding",
+        "melding: alle doelen behaald",
+        "melding zonder tevredenheid",
+        "beoordeling eens",
+        "beoordeling oneens (uitkomst omgedraaid)",
+        "tweede toewijzing binnen 12 maanden",
+        "tweede toewijzing na meer dan 12 maanden",
+        "met gedeclareerde maand",
+        "declaraties",
+    ] {
+        assert!(
+            mix.get(kind).copied().unwrap_or(0) > 0,
+            "no {kind}: {mix:#?}"
+        );
     }
 
     // Every message accepted.
@@ -238,12 +273,23 @@ fn the_default_demo_set_is_accepted_and_its_indicators_are_the_counted_ones() {
 
     // The figures of docs/doelbereik.md ("Demo data set").
     println!(
-        "{} clients, {} trajectories, {} messages\n{}",
-        set.clients.len(),
-        set.trajecten(),
-        set.messages.len(),
+        "{mix:#?}\n{}",
         serde_json::to_string_pretty(&set.verwacht).expect("json")
     );
+    // … pinned, so the docs stay true (the counts above are what decides).
+    let b = |teller, noemer| Breuk { teller, noemer };
+    assert_eq!(
+        v.gemeente,
+        Cijfers {
+            beeindigd: 171,
+            zonder_resultaat: 55,
+            doelrealisatie: b(66, 116),
+            uitval: b(52, 152),
+            clienttevredenheid: b(45, 82),
+            herhaald_beroep: b(18, 100),
+        }
+    );
+    assert_eq!(set.messages.len(), 1282);
 }
 
 #[test]
@@ -261,7 +307,11 @@ fn other_seeds_are_accepted_and_counted_alike() {
             t.team = Some(team_of[t.bsn.as_str()].to_string());
         }
         let f = Filter::default();
-        assert_eq!(cijfers(&indicatoren(&ts, &f)), set.verwacht.gemeente, "seed {seed}");
+        assert_eq!(
+            cijfers(&indicatoren(&ts, &f)),
+            set.verwacht.gemeente,
+            "seed {seed}"
+        );
         let per_team: BTreeMap<String, Cijfers> = per(&ts, &f, Groep::Team)
             .iter()
             .map(|(k, i)| (k.clone(), cijfers(i)))
