@@ -131,7 +131,8 @@ impl Domein {
             (Domein::Iwmo, 301) => "414",
             (Domein::Iwmo, 305) => "418",
             (Domein::Iwmo, 307) => "420",
-            _ => "484",
+            (Domein::Iwmo, 323) => "484",
+            _ => "",
         }
     }
 }
@@ -581,7 +582,8 @@ struct Gen {
 
 /// A prestatie to go into the monthly declaratie of its aanbieder.
 struct Prestatie {
-    client: usize,
+    /// The month declared (its first day).
+    month: Date,
     bsn: String,
     nummer: String,
     product: Product,
@@ -851,7 +853,7 @@ impl Gen {
                 let hours = self.rng.i64(2..=product.volume * 3);
                 t.declaratie = Some((month, hours));
                 prestaties.push(Prestatie {
-                    client: c,
+                    month,
                     bsn: client.bsn.clone(),
                     nummer,
                     product,
@@ -864,20 +866,13 @@ impl Gen {
     }
 
     /// One declaratie per aanbieder and month over the prestaties of that month.
-    fn declaraties(&mut self, prestaties: Vec<Prestatie>, clients: &[DemoClient]) {
+    fn declaraties(&mut self, prestaties: Vec<Prestatie>) {
         let mut groups: BTreeMap<(Domein, &'static str, Date), Vec<Prestatie>> = BTreeMap::new();
         for p in prestaties {
-            let month = clients
-                .get(p.client - 1)
-                .and_then(|c| c.trajecten.iter().find(|t| t.toewijzingnummer == p.nummer))
-                .and_then(|t| t.declaratie)
-                .map(|(m, _)| m);
-            if let Some(month) = month {
-                groups
-                    .entry((p.product.domein, p.product.aanbieder, month))
-                    .or_default()
-                    .push(p);
-            }
+            groups
+                .entry((p.product.domein, p.product.aanbieder, p.month))
+                .or_default()
+                .push(p);
         }
         for ((domein, aanbieder, month), ps) in groups {
             let dag = date(
@@ -971,7 +966,7 @@ pub fn generate(seed: u64, clients: usize) -> DemoSet {
         }
         out.push(client);
     }
-    g.declaraties(prestaties, &out);
+    g.declaraties(prestaties);
     g.events.sort_by_key(|(d, s, _)| (*d, *s));
     DemoSet {
         seed,
