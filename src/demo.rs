@@ -386,7 +386,9 @@ impl DemoSet {
                 if i > 0 {
                     let vorige = c.trajecten[i - 1].stop.as_ref().map(|s| s.einddatum);
                     if let Some(eind) = vorige {
-                        if t.ingangsdatum <= plus_months(eind, VENSTER_MAANDEN) {
+                        if t.ingangsdatum == eind {
+                            tel("tweede toewijzing op de einddatum zelf");
+                        } else if t.ingangsdatum <= plus_months(eind, VENSTER_MAANDEN) {
                             tel("tweede toewijzing binnen 12 maanden");
                         } else {
                             tel("tweede toewijzing na meer dan 12 maanden");
@@ -948,15 +950,17 @@ pub fn generate(seed: u64, clients: usize) -> DemoSet {
         let t = g.trajectory(&client, ingang, &mut prestaties);
         let eerste_stop = t.stop.as_ref().map(|s| s.einddatum);
         client.trajecten.push(t);
-        // Some come back: mostly within the year, some later.
+        // Some come back: mostly within the year, some near its end on either side of it,
+        // a few on the very end date (not "after" it).
         if let Some(eind) = eerste_stop {
-            if g.chance(35) {
-                let gap = if g.chance(75) {
-                    g.rng.u64(1..331)
-                } else {
-                    g.rng.u64(380..521)
+            if g.chance(40) {
+                let jaar = plus_months(eind, VENSTER_MAANDEN);
+                let ingang2 = match g.rng.u32(0..100) {
+                    0..50 => eind + days(g.rng.u64(1..181)),
+                    50..70 => jaar - days(g.rng.u64(0..45)),
+                    70..95 => jaar + days(g.rng.u64(1..120)),
+                    _ => eind,
                 };
-                let ingang2 = eind + days(gap);
                 // Not later than a month after today.
                 if ingang2 <= today + days(30) {
                     let t2 = g.trajectory(&client, ingang2, &mut prestaties);
