@@ -388,7 +388,9 @@ impl DemoSet {
                     if let Some(eind) = vorige {
                         if t.ingangsdatum == eind {
                             tel("tweede toewijzing op de einddatum zelf");
-                        } else if t.ingangsdatum <= plus_months(eind, VENSTER_MAANDEN) {
+                        } else if t.ingangsdatum == plus_months(eind, VENSTER_MAANDEN) {
+                            tel("tweede toewijzing precies 12 maanden na de einddatum");
+                        } else if t.ingangsdatum < plus_months(eind, VENSTER_MAANDEN) {
                             tel("tweede toewijzing binnen 12 maanden");
                         } else {
                             tel("tweede toewijzing na meer dan 12 maanden");
@@ -945,20 +947,26 @@ pub fn generate(seed: u64, clients: usize) -> DemoSet {
             trajecten: Vec::new(),
         };
         // The first trajectory: a toewijzing from the first of a month in 2025 – 2026-10.
-        let month = g.rng.u32(0..22);
+        // Half of them early in 2025, so that there is room for a return after more than a year.
+        let month = if g.chance(50) {
+            g.rng.u32(0..8)
+        } else {
+            g.rng.u32(0..22)
+        };
         let ingang = plus_months(date(2025, 1, 1), month);
         let t = g.trajectory(&client, ingang, &mut prestaties);
         let eerste_stop = t.stop.as_ref().map(|s| s.einddatum);
         client.trajecten.push(t);
-        // Some come back: mostly within the year, some near its end on either side of it,
-        // a few on the very end date (not "after" it).
+        // Some come back: mostly within the year, some near its end on either side of it (some
+        // on its very last day), a few on the end date itself (not "after" it).
         if let Some(eind) = eerste_stop {
             if g.chance(40) {
                 let jaar = plus_months(eind, VENSTER_MAANDEN);
                 let ingang2 = match g.rng.u32(0..100) {
-                    0..50 => eind + days(g.rng.u64(1..181)),
-                    50..70 => jaar - days(g.rng.u64(0..45)),
-                    70..95 => jaar + days(g.rng.u64(1..120)),
+                    0..45 => eind + days(g.rng.u64(1..181)),
+                    45..55 => jaar,
+                    55..65 => jaar - days(g.rng.u64(1..45)),
+                    65..95 => jaar + days(g.rng.u64(1..60)),
                     _ => eind,
                 };
                 // Not later than a month after today.

@@ -216,6 +216,8 @@ fn the_default_demo_set_is_accepted_and_its_indicators_are_the_counted_ones() {
         "beoordeling oneens (uitkomst omgedraaid)",
         "tweede toewijzing binnen 12 maanden",
         "tweede toewijzing na meer dan 12 maanden",
+        "tweede toewijzing precies 12 maanden na de einddatum",
+        "tweede toewijzing op de einddatum zelf",
         "met gedeclareerde maand",
         "declaraties",
     ] {
@@ -281,15 +283,15 @@ fn the_default_demo_set_is_accepted_and_its_indicators_are_the_counted_ones() {
     assert_eq!(
         v.gemeente,
         Cijfers {
-            beeindigd: 171,
-            zonder_resultaat: 55,
-            doelrealisatie: b(66, 116),
-            uitval: b(52, 152),
-            clienttevredenheid: b(45, 82),
-            herhaald_beroep: b(18, 100),
+            beeindigd: 232,
+            zonder_resultaat: 74,
+            doelrealisatie: b(75, 158),
+            uitval: b(67, 193),
+            clienttevredenheid: b(52, 108),
+            herhaald_beroep: b(34, 126),
         }
     );
-    assert_eq!(set.messages.len(), 1282);
+    assert_eq!((set.trajecten(), set.messages.len()), (368, 1494));
 }
 
 #[test]
