@@ -666,7 +666,8 @@ impl Gen {
         let nummer = self.next_nummer.to_string();
         // Dated a few days before the Ingangsdatum, never after today.
         let toewijzingsdatum = (ingang - days(self.rng.u64(3..21))).min(today);
-        let eind_toewijzing = plus_months(ingang, 12) - Duration::days(1);
+        // For a year, within 2025 – 2026.
+        let eind_toewijzing = (plus_months(ingang, 12) - Duration::days(1)).min(date(2026, 12, 31));
         let c = client.nummer;
 
         let body = toewijzing_xml(
@@ -949,7 +950,7 @@ pub fn generate(seed: u64, clients: usize) -> DemoSet {
         // The first trajectory: a toewijzing from the first of a month in 2025 – 2026-10.
         // Half of them early in 2025, so that there is room for a return after more than a year.
         let month = if g.chance(50) {
-            g.rng.u32(0..8)
+            g.rng.u32(0..6)
         } else {
             g.rng.u32(0..22)
         };
@@ -960,7 +961,7 @@ pub fn generate(seed: u64, clients: usize) -> DemoSet {
         // Some come back: mostly within the year, some near its end on either side of it (some
         // on its very last day), a few on the end date itself (not "after" it).
         if let Some(eind) = eerste_stop {
-            if g.chance(40) {
+            if g.chance(45) {
                 let jaar = plus_months(eind, VENSTER_MAANDEN);
                 let ingang2 = match g.rng.u32(0..100) {
                     0..45 => eind + days(g.rng.u64(1..181)),
@@ -969,8 +970,8 @@ pub fn generate(seed: u64, clients: usize) -> DemoSet {
                     65..95 => jaar + days(g.rng.u64(1..60)),
                     _ => eind,
                 };
-                // Not later than a month after today.
-                if ingang2 <= today + days(30) {
+                // Not after today.
+                if ingang2 <= today {
                     let t2 = g.trajectory(&client, ingang2, &mut prestaties);
                     client.trajecten.push(t2);
                 }
