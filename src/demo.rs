@@ -1379,6 +1379,7 @@ mod tests {
         }
         for c in &set.clients {
             for t in &c.trajecten {
+                assert!(t.ingangsdatum <= vandaag());
                 assert!(t.start.is_none_or(|d| d <= vandaag()));
                 assert!(t.stop.as_ref().is_none_or(|s| s.einddatum <= vandaag()));
             }
