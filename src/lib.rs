@@ -7,6 +7,7 @@
 
 pub mod codec;
 pub mod config;
+pub mod demo;
 pub mod doelbereik;
 pub mod gateway;
 pub mod http;
