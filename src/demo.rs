@@ -1386,3 +1386,55 @@ mod tests {
         }
     }
 }
+
+/// What became of posting a set.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Posted {
+    pub accepted: usize,
+    /// Labels (no BSN) and HTTP status of the messages not accepted.
+    pub rejected: Vec<(String, u16)>,
+}
+
+/// Post every message of the set, in order, to the gateway at `base` (`http://127.0.0.1:8080`)
+/// and ask after each whether it was accepted (`GET` its `Location`). Stops at a transport
+/// error; a rejection is counted and posting goes on.
+pub async fn post_all(base: &str, set: &DemoSet) -> Result<Posted, String> {
+    let base = base.trim_end_matches('/');
+    let client = reqwest::Client::new();
+    let mut out = Posted::default();
+    for m in &set.messages {
+        let resp = client
+            .post(format!("{base}{}", m.path))
+            .header("Content-Type", m.content_type)
+            .body(m.body.clone())
+            .send()
+            .await
+            .map_err(|e| format!("{}: {e}", m.label))?;
+        let status = resp.status();
+        let location = resp
+            .headers()
+            .get("location")
+            .and_then(|l| l.to_str().ok())
+            .map(str::to_string);
+        let accepted = match (status.is_success(), location) {
+            (true, Some(loc)) => {
+                let stored: serde_json::Value = client
+                    .get(format!("{base}{loc}"))
+                    .send()
+                    .await
+                    .map_err(|e| format!("{}: {e}", m.label))?
+                    .json()
+                    .await
+                    .map_err(|e| format!("{}: {e}", m.label))?;
+                stored["accepted"] == true
+            }
+            _ => false,
+        };
+        if accepted {
+            out.accepted += 1;
+        } else {
+            out.rejected.push((m.label.clone(), status.as_u16()));
+        }
+    }
+    Ok(out)
+}

@@ -113,6 +113,17 @@ enum Command {
         #[command(subcommand)]
         rapport: Rapport,
     },
+    /// Post the generated demo data set (a gemeente with a few hundred clients, every kind of
+    /// trajectory; docs/doelbereik.md) to a running gateway, then print the indicators expected.
+    Demo {
+        /// The gateway, e.g. http://127.0.0.1:8080 (with the demo configuration).
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        url: String,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, default_value_t = 300)]
+        clients: usize,
+    },
     /// Convert a message between XML and JSON, written to standard output.
     Convert {
         #[arg(long, value_enum)]
@@ -252,6 +263,47 @@ fn rapport(url: &str, r: Rapport) -> ExitCode {
         Err(e) => {
             eprintln!("rapport: {e}");
             ExitCode::from(1)
+        }
+    }
+}
+
+/// Post the demo set and report.
+fn demo(url: &str, seed: u64, clients: usize) -> ExitCode {
+    let set = sluis::demo::generate(seed, clients);
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("demo: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(sluis::demo::post_all(url, &set)) {
+        Ok(posted) => {
+            println!(
+                "{} berichten geplaatst: {} geaccepteerd, {} afgekeurd",
+                set.messages.len(),
+                posted.accepted,
+                posted.rejected.len()
+            );
+            for (label, status) in posted.rejected.iter().take(20) {
+                println!("  afgekeurd ({status}): {label}");
+            }
+            println!(
+                "verwachte indicatoren (zie `sluis rapport indicatoren --per team`):\n{}",
+                serde_json::to_string_pretty(&set.verwacht.gemeente).unwrap_or_default()
+            );
+            if posted.rejected.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+        Err(e) => {
+            eprintln!("demo: {e}");
+            ExitCode::from(2)
         }
     }
 }
@@ -674,6 +726,7 @@ fn main() -> ExitCode {
             file,
         } => retour_file(&file, format, identificatie, dagtekening, &limits),
         Command::Rapport { url, rapport: r } => rapport(&url, r),
+        Command::Demo { url, seed, clients } => demo(&url, seed, clients),
         Command::Convert { to, file } => {
             let bytes = match read_input(&file, limits.max_bytes) {
                 Ok(b) => b,

@@ -844,3 +844,61 @@ async fn team_view_override_and_indicators() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("onbekend team"));
     app.stop().await;
 }
+
+/// The figures of one group as the API gives them, in the demo's shape.
+fn cijfers(v: &Value) -> sluis::demo::Cijfers {
+    let breuk = |f: &Value| sluis::demo::Breuk {
+        teller: f["teller"].as_u64().expect("teller"),
+        noemer: f["noemer"].as_u64().expect("noemer"),
+    };
+    sluis::demo::Cijfers {
+        beeindigd: v["beeindigd"].as_u64().expect("beeindigd"),
+        zonder_resultaat: v["zonder_resultaat"].as_u64().expect("zonder_resultaat"),
+        doelrealisatie: breuk(&v["doelrealisatie"]),
+        uitval: breuk(&v["uitval"]),
+        clienttevredenheid: breuk(&v["clienttevredenheid"]),
+        herhaald_beroep: breuk(&v["herhaald_beroep"]),
+    }
+}
+
+#[actix_web::test]
+async fn the_demo_set_through_the_server_gives_the_indicators_counted_by_hand() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = spawn(dir.path()).await;
+    let set = sluis::demo::generate(1, 300);
+    let posted = sluis::demo::post_all(&app.base, &set)
+        .await
+        .expect("posted");
+    assert!(posted.rejected.is_empty(), "{:?}", posted.rejected);
+    assert_eq!(posted.accepted, set.messages.len());
+    let (s, v) = app.get("/api/v1/indicatoren").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(cijfers(&v["totaal"]), set.verwacht.gemeente);
+    for (per, want) in [
+        ("aanbieder", &set.verwacht.per_aanbieder),
+        ("team", &set.verwacht.per_team),
+    ] {
+        let (_, v) = app.get(&format!("/api/v1/indicatoren?per={per}")).await;
+        let got: std::collections::BTreeMap<String, sluis::demo::Cijfers> = v["groepen"]
+            .as_object()
+            .expect("groepen")
+            .iter()
+            .map(|(k, g)| (k.clone(), cijfers(g)))
+            .collect();
+        assert_eq!(&got, want, "per {per}");
+    }
+    // After a restart the index, rebuilt from the store, gives the same.
+    app.stop().await;
+    let app = spawn(dir.path()).await;
+    let (_, v) = app.get("/api/v1/indicatoren?per=team").await;
+    assert_eq!(cijfers(&v["totaal"]), set.verwacht.gemeente);
+    let (_, v) = app
+        .get("/api/v1/teams/noord/doelbereik?zonder_resultaatmelding=true&limit=5000")
+        .await;
+    assert_eq!(
+        v["aantal"].as_u64(),
+        Some(set.verwacht.per_team["noord"].zonder_resultaat),
+        "ended without a melding in noord"
+    );
+    app.stop().await;
+}
