@@ -12,6 +12,7 @@ pub mod gateway;
 pub mod http;
 pub mod load;
 pub mod retour;
+pub mod security;
 pub mod standard;
 pub mod startup;
 pub mod status;
