@@ -6,3 +6,4 @@
 pub mod access;
 pub mod audit;
 pub mod crypto;
+pub mod tokens;
