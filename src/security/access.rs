@@ -110,7 +110,11 @@ pub struct Principal {
 impl Principal {
     /// Check the scope against the role and build the principal; a gemeente's party is its
     /// gemeentecode.
-    pub fn new(actor: impl Into<String>, role: Role, scope: &Scope) -> Result<Principal, ScopeError> {
+    pub fn new(
+        actor: impl Into<String>,
+        role: Role,
+        scope: &Scope,
+    ) -> Result<Principal, ScopeError> {
         let Scope {
             party,
             gemeente,
@@ -285,7 +289,8 @@ impl ScopeCheck {
 
     /// Whether the object described by `facts` is within the principal's scope.
     pub fn check(self, p: &Principal, facts: &Facts<'_>) -> Decision {
-        let same = |a: Option<&str>, b: Option<&str>| matches!((a, b), (Some(a), Some(b)) if a == b);
+        let same =
+            |a: Option<&str>, b: Option<&str>| matches!((a, b), (Some(a), Some(b)) if a == b);
         let ok = match self {
             ScopeCheck::OwnAfzender => same(p.party.as_deref(), facts.afzender),
             ScopeCheck::OwnParty => same(p.party.as_deref(), facts.party),
@@ -654,7 +659,9 @@ mod tests {
         assert!(Principal::new("x", Role::Aanbieder, &sc(Some("0599"), None, None)).is_err());
         let g = Principal::new("x", Role::Gemeente, &sc(Some("0599"), None, None)).expect("ok");
         assert_eq!(g.gemeente.as_deref(), Some("0599"));
-        assert!(Principal::new("x", Role::Gemeente, &sc(Some("0599"), Some("0363"), None)).is_err());
+        assert!(
+            Principal::new("x", Role::Gemeente, &sc(Some("0599"), Some("0363"), None)).is_err()
+        );
         assert!(Principal::new("x", Role::Gebiedsteam, &sc(None, Some("0599"), None)).is_err());
         assert!(
             Principal::new("x", Role::Gebiedsteam, &sc(None, Some("0599"), Some("a b"))).is_err()

@@ -253,12 +253,18 @@ impl Filter {
             && until.as_ref().is_none_or(|u| e.timestamp < *u)
             && self.actor.as_ref().is_none_or(|a| e.actor == *a)
             && self.action.is_none_or(|a| e.action == a)
-            && self.object_kind.as_ref().is_none_or(|k| e.object.kind == *k)
+            && self
+                .object_kind
+                .as_ref()
+                .is_none_or(|k| e.object.kind == *k)
             && self
                 .object_id
                 .as_ref()
                 .is_none_or(|i| e.object.id.as_deref() == Some(i))
-            && self.client.as_ref().is_none_or(|c| e.client.as_ref() == Some(c))
+            && self
+                .client
+                .as_ref()
+                .is_none_or(|c| e.client.as_ref() == Some(c))
     }
 }
 
@@ -365,7 +371,12 @@ impl AuditLog {
     }
 
     /// Entries after seq `after` that pass `filter`, oldest first, at most `limit`.
-    pub fn query(&self, filter: &Filter, after: u64, limit: usize) -> Result<Vec<Entry>, AuditError> {
+    pub fn query(
+        &self,
+        filter: &Filter,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<Entry>, AuditError> {
         let from = filter.from.map(timestamp);
         let until = filter.until.map(timestamp);
         let mut out = Vec::new();
@@ -471,7 +482,8 @@ impl AuditLog {
         out: &mut impl std::io::Write,
     ) -> Result<u64, ExportError> {
         self.export(filter, |e| {
-            let line = serde_json::to_string(e).map_err(|e| ExportError::Io(std::io::Error::other(e)))?;
+            let line =
+                serde_json::to_string(e).map_err(|e| ExportError::Io(std::io::Error::other(e)))?;
             writeln!(out, "{line}")?;
             Ok(())
         })
@@ -620,7 +632,13 @@ mod tests {
     #[test]
     fn an_intact_log_verifies() {
         let (log, _db) = log();
-        assert_eq!(log.verify(), Ok(Verified { entries: 0, head: None }));
+        assert_eq!(
+            log.verify(),
+            Ok(Verified {
+                entries: 0,
+                head: None
+            })
+        );
         fill(&log, 5);
         let v = log.verify().expect("intact");
         assert_eq!(v.entries, 5);
@@ -728,7 +746,10 @@ mod tests {
         }
         let v = log.verify().expect("one chain");
         assert_eq!(v.entries, 400);
-        assert_eq!(log.query(&Filter::default(), 0, 1000).expect("all").len(), 400);
+        assert_eq!(
+            log.query(&Filter::default(), 0, 1000).expect("all").len(),
+            400
+        );
     }
 
     #[test]
@@ -744,15 +765,35 @@ mod tests {
                 e.client = Some(client.clone());
                 e.object = Object::new("toewijzing", Some("7001"));
             }
-            log.append_at(e, t0 + time::Duration::seconds(i) + time::Duration::microseconds(i))
-                .expect("append");
+            log.append_at(
+                e,
+                t0 + time::Duration::seconds(i) + time::Duration::microseconds(i),
+            )
+            .expect("append");
         }
         let all = |f: Filter| log.query(&f, 0, 100).expect("query");
-        assert_eq!(all(Filter { actor: Some("even".into()), ..Filter::default() }).len(), 5);
-        let by_client = all(Filter { client: Some(client.clone()), ..Filter::default() });
+        assert_eq!(
+            all(Filter {
+                actor: Some("even".into()),
+                ..Filter::default()
+            })
+            .len(),
+            5
+        );
+        let by_client = all(Filter {
+            client: Some(client.clone()),
+            ..Filter::default()
+        });
         assert_eq!(by_client.len(), 1);
         assert_eq!(by_client[0].seq, 8);
-        assert_eq!(all(Filter { action: Some(Action::Export), ..Filter::default() }).len(), 1);
+        assert_eq!(
+            all(Filter {
+                action: Some(Action::Export),
+                ..Filter::default()
+            })
+            .len(),
+            1
+        );
         let obj = Filter {
             object_kind: Some("toewijzing".into()),
             object_id: Some("7001".into()),
@@ -764,11 +805,20 @@ mod tests {
             until: Some(t0 + time::Duration::seconds(5)),
             ..Filter::default()
         };
-        assert_eq!(all(window).iter().map(|e| e.seq).collect::<Vec<_>>(), vec![3, 4, 5]);
+        assert_eq!(
+            all(window).iter().map(|e| e.seq).collect::<Vec<_>>(),
+            vec![3, 4, 5]
+        );
         // Paging with `after`.
         let page = log.query(&Filter::default(), 4, 3).expect("page");
-        assert_eq!(page.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![5, 6, 7]);
-        assert_eq!(by_client[0].timestamp.len(), "2026-05-28T20:26:47.000007Z".len());
+        assert_eq!(
+            page.iter().map(|e| e.seq).collect::<Vec<_>>(),
+            vec![5, 6, 7]
+        );
+        assert_eq!(
+            by_client[0].timestamp.len(),
+            "2026-05-28T20:26:47.000007Z".len()
+        );
     }
 
     #[test]
@@ -777,17 +827,26 @@ mod tests {
         let mut e = event("=cmd|' /C calc'!A0", Action::Read);
         e.object = Object::new("client", Some("999990019"));
         log.append(e).expect("append");
-        log.append(event("plain, \"quoted\"", Action::Search)).expect("append");
+        log.append(event("plain, \"quoted\"", Action::Search))
+            .expect("append");
         let mut csv = Vec::new();
-        assert_eq!(log.export_csv(&Filter::default(), &mut csv).expect("csv"), 2);
+        assert_eq!(
+            log.export_csv(&Filter::default(), &mut csv).expect("csv"),
+            2
+        );
         let csv = String::from_utf8(csv).expect("utf8");
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines[0], CSV_HEADER.join(","));
         assert!(lines[1].contains(",'=cmd|' /C calc'!A0,"), "{}", lines[1]);
-        assert!(lines[2].contains(",\"plain, \"\"quoted\"\"\","), "{}", lines[2]);
+        assert!(
+            lines[2].contains(",\"plain, \"\"quoted\"\"\","),
+            "{}",
+            lines[2]
+        );
         assert!(!csv.contains("999990019"), "a BSN got into the audit");
         let mut jl = Vec::new();
-        log.export_jsonl(&Filter::default(), &mut jl).expect("jsonl");
+        log.export_jsonl(&Filter::default(), &mut jl)
+            .expect("jsonl");
         let jl = String::from_utf8(jl).expect("utf8");
         let back: Vec<Entry> = jl
             .lines()
@@ -795,6 +854,9 @@ mod tests {
             .collect();
         assert_eq!(back, log.query(&Filter::default(), 0, 10).expect("all"));
         // Numbers that fail the elfproef (message ids) are kept.
-        assert_eq!(Object::new("bericht", Some("123456789")).id.as_deref(), Some("123456789"));
+        assert_eq!(
+            Object::new("bericht", Some("123456789")).id.as_deref(),
+            Some("123456789")
+        );
     }
 }

@@ -176,9 +176,7 @@ impl Keys {
             use std::os::unix::fs::PermissionsExt;
             let meta = std::fs::metadata(path).map_err(|e| err(e.to_string()))?;
             if meta.permissions().mode() & 0o077 != 0 {
-                return Err(err(
-                    "readable by group or others; chmod 600 it".to_string(),
-                ));
+                return Err(err("readable by group or others; chmod 600 it".to_string()));
             }
         }
         let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?);
@@ -312,8 +310,9 @@ pub struct ClientPseudonym(String);
 impl ClientPseudonym {
     /// A pseudonym in its written form (e.g. from a query): exactly 32 lowercase hex digits.
     pub fn parse(s: &str) -> Option<ClientPseudonym> {
-        (s.len() == 2 * PSEUDONYM_BYTES && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
-            .then(|| ClientPseudonym(s.to_string()))
+        (s.len() == 2 * PSEUDONYM_BYTES
+            && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+        .then(|| ClientPseudonym(s.to_string()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -364,23 +363,33 @@ mod tests {
     fn tampering_is_detected_everywhere() {
         let keys = Keys::generate().expect("keys");
         let aad = record_aad("berichten", b"k");
-        let sealed = keys.seal(&aad, b"BSN 999990019 en zorgdetails").expect("seal");
+        let sealed = keys
+            .seal(&aad, b"BSN 999990019 en zorgdetails")
+            .expect("seal");
         for i in 0..sealed.len() {
             let mut bad = sealed.clone();
             bad[i] ^= 0x01;
-            assert!(keys.open(&aad, &bad).is_err(), "flip at byte {i} not detected");
+            assert!(
+                keys.open(&aad, &bad).is_err(),
+                "flip at byte {i} not detected"
+            );
         }
         assert!(matches!(
             keys.open(&aad, &sealed[..sealed.len() - 1]),
             Err(CryptoError::Open)
         ));
-        assert!(matches!(keys.open(&aad, &sealed[..10]), Err(CryptoError::Format)));
+        assert!(matches!(
+            keys.open(&aad, &sealed[..10]),
+            Err(CryptoError::Format)
+        ));
     }
 
     #[test]
     fn wrong_aad_and_wrong_key_refuse() {
         let keys = Keys::generate().expect("keys");
-        let sealed = keys.seal(&record_aad("berichten", b"1"), b"data").expect("seal");
+        let sealed = keys
+            .seal(&record_aad("berichten", b"1"), b"data")
+            .expect("seal");
         assert!(matches!(
             keys.open(&record_aad("berichten", b"2"), &sealed),
             Err(CryptoError::Open)
@@ -407,23 +416,40 @@ mod tests {
         assert!(both.needs_reseal(&sealed_old));
         let sealed_new = both.seal(&aad, b"new").expect("seal");
         assert_eq!(sealed_new[1], 2);
-        assert!(matches!(old.open(&aad, &sealed_new), Err(CryptoError::UnknownKey(2))));
-        assert_eq!(old.pseudonym(&bsn("999990019")), both.pseudonym(&bsn("999990019")));
+        assert!(matches!(
+            old.open(&aad, &sealed_new),
+            Err(CryptoError::UnknownKey(2))
+        ));
+        assert_eq!(
+            old.pseudonym(&bsn("999990019")),
+            both.pseudonym(&bsn("999990019"))
+        );
     }
 
     #[test]
     fn pseudonyms_are_stable_keyed_and_not_a_bsn() {
         let keys = Keys::from_text(K1).expect("keys");
         let p = keys.pseudonym(&bsn("999990019"));
-        assert_eq!(p, Keys::from_text(K1).expect("keys").pseudonym(&bsn("999990019")));
+        assert_eq!(
+            p,
+            Keys::from_text(K1)
+                .expect("keys")
+                .pseudonym(&bsn("999990019"))
+        );
         assert_eq!(p.as_str().len(), 32);
         assert!(!p.as_str().contains("999990019"));
         assert_ne!(p, keys.pseudonym(&bsn("999990020")));
-        assert_ne!(p, Keys::generate().expect("keys").pseudonym(&bsn("999990019")));
+        assert_ne!(
+            p,
+            Keys::generate().expect("keys").pseudonym(&bsn("999990019"))
+        );
         assert_eq!(ClientPseudonym::parse(p.as_str()), Some(p.clone()));
         assert_eq!(ClientPseudonym::parse("999990019"), None);
         let json = serde_json::to_string(&p).expect("json");
-        assert_eq!(serde_json::from_str::<ClientPseudonym>(&json).expect("back"), p);
+        assert_eq!(
+            serde_json::from_str::<ClientPseudonym>(&json).expect("back"),
+            p
+        );
         assert!(serde_json::from_str::<ClientPseudonym>("\"999990019\"").is_err());
     }
 
@@ -434,14 +460,25 @@ mod tests {
         let b64 = base64::engine::general_purpose::STANDARD.encode(&raw);
         let a = Keys::from_text(K1).expect("hex");
         let b = Keys::from_text(&format!("{b64}\n")).expect("base64");
-        assert_eq!(a.pseudonym(&bsn("999990019")), b.pseudonym(&bsn("999990019")));
+        assert_eq!(
+            a.pseudonym(&bsn("999990019")),
+            b.pseudonym(&bsn("999990019"))
+        );
         let short = &K1[..60];
-        for bad in [String::new(), short.to_string(), format!("0:{K1}"), format!("{K1}\n1:{K1}")] {
+        for bad in [
+            String::new(),
+            short.to_string(),
+            format!("0:{K1}"),
+            format!("{K1}\n1:{K1}"),
+        ] {
             let e = Keys::from_text(&bad).expect_err("refused").to_string();
             assert!(!e.contains(short), "error leaks key text: {e}");
         }
         let dbg = format!("{a:?}");
-        assert!(dbg.contains("redacted") && !dbg.contains("0001020304"), "{dbg}");
+        assert!(
+            dbg.contains("redacted") && !dbg.contains("0001020304"),
+            "{dbg}"
+        );
         let text = Keys::generate_text().expect("text");
         assert!(Keys::from_text(&text).is_ok());
     }

@@ -6,4 +6,6 @@
 pub mod access;
 pub mod audit;
 pub mod crypto;
+pub mod settings;
+pub mod tls;
 pub mod tokens;

@@ -217,7 +217,9 @@ impl TokenStore {
                 }
                 (None, Some(s)) => {
                     if !c.id.starts_with("demo-") {
-                        return Err(err("a secret in the clear only for ids starting with demo-"));
+                        return Err(err(
+                            "a secret in the clear only for ids starting with demo-",
+                        ));
                     }
                     if split(s).map(|(i, _)| i) != Some(id.clone()) {
                         return Err(err("demo_secret must be sluis_<id>_<secret> with this id"));
@@ -231,7 +233,8 @@ impl TokenStore {
                 gemeente: c.gemeente.clone(),
                 team: c.team.clone(),
             };
-            Principal::new(id.actor(), c.role, &scope).map_err(|e| TokenError::Scope(id.clone(), e))?;
+            Principal::new(id.actor(), c.role, &scope)
+                .map_err(|e| TokenError::Scope(id.clone(), e))?;
             if out.iter().any(|r: &TokenRecord| r.id == id) {
                 return Err(err("declared twice"));
             }
@@ -284,8 +287,7 @@ impl TokenStore {
             source: Source::Store,
             sha256: sha256_hex(&token),
         };
-        let value =
-            serde_json::to_vec(&record).map_err(|_| TokenError::Corrupt(id.to_string()))?;
+        let value = serde_json::to_vec(&record).map_err(|_| TokenError::Corrupt(id.to_string()))?;
         // A clash of 64 random bits is not expected; refuse rather than overwrite.
         self.tree
             .compare_and_swap(id.as_str(), None as Option<&[u8]>, Some(value))?
@@ -310,7 +312,11 @@ impl TokenStore {
         self.authenticate_at(token, OffsetDateTime::now_utc())
     }
 
-    pub fn authenticate_at(&self, token: &str, now: OffsetDateTime) -> Result<Principal, TokenError> {
+    pub fn authenticate_at(
+        &self,
+        token: &str,
+        now: OffsetDateTime,
+    ) -> Result<Principal, TokenError> {
         let (id, _) = split(token).ok_or(TokenError::Malformed)?;
         let given = Sha256::digest(token.as_bytes());
         // Unknown ids are compared against a dummy hash, so both paths do the same work.
@@ -424,13 +430,19 @@ mod tests {
             Err(TokenError::Invalid)
         ));
         for bad in ["", "Bearer x", "sluis_", "sluis_ABC_x", "sluis_abc_"] {
-            assert!(matches!(s.authenticate(bad), Err(TokenError::Malformed)), "{bad}");
+            assert!(
+                matches!(s.authenticate(bad), Err(TokenError::Malformed)),
+                "{bad}"
+            );
         }
         let listed = s.list().expect("list");
         assert_eq!(listed.len(), 1);
         assert_eq!(listed[0].label, "De Brug, koppeling");
         assert!(s.revoke(&id).expect("revoke"));
-        assert!(matches!(s.authenticate(&token), Err(TokenError::Revoked(_))));
+        assert!(matches!(
+            s.authenticate(&token),
+            Err(TokenError::Revoked(_))
+        ));
         assert!(s.list().expect("list")[0].revoked.is_some());
         assert!(!s
             .revoke(&TokenId::parse("ffffffffffffffff").expect("id"))
@@ -465,8 +477,10 @@ mod tests {
 
     #[test]
     fn configured_and_demo_tokens() {
-        let demo = "sluis_demo-brug_0000000000000000000000000000000000000000000000000000000000000001";
-        let prod = "sluis_backoffice_ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff";
+        let demo =
+            "sluis_demo-brug_0000000000000000000000000000000000000000000000000000000000000001";
+        let prod =
+            "sluis_backoffice_ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff";
         let configured = vec![
             ConfiguredToken {
                 id: "demo-brug".into(),
@@ -491,9 +505,14 @@ mod tests {
         ];
         let (s, _db) = store(&configured);
         assert!(s.has_demo_tokens());
-        assert_eq!(s.authenticate(demo).expect("demo").party.as_deref(), Some("12345678"));
+        assert_eq!(
+            s.authenticate(demo).expect("demo").party.as_deref(),
+            Some("12345678")
+        );
         assert_eq!(s.authenticate(prod).expect("prod").role, Role::Gemeente);
-        assert!(s.revoke(&TokenId::parse("backoffice").expect("id")).is_err());
+        assert!(s
+            .revoke(&TokenId::parse("backoffice").expect("id"))
+            .is_err());
         assert_eq!(s.list().expect("list").len(), 2);
         // A clear secret without the demo- mark, both or neither, a wrong scope: refused.
         let db = sled::Config::new().temporary(true).open().expect("db");
@@ -506,7 +525,10 @@ mod tests {
         assert!(TokenStore::new(tree.clone(), &[bad]).is_err());
         let mut bad = configured[0].clone();
         bad.party = None;
-        let e = TokenStore::new(tree.clone(), &[bad]).err().expect("refused").to_string();
+        let e = TokenStore::new(tree.clone(), &[bad])
+            .err()
+            .expect("refused")
+            .to_string();
         assert!(!e.contains("0000000001"), "{e}");
         let mut bad = configured[0].clone();
         bad.demo_secret = Some(prod.replace("backoffice", "demo-x"));
