@@ -419,10 +419,11 @@ impl AuditLog {
                 ));
             }
             if e.prev != prev_hash {
-                return Err(broken(
-                    key_seq.saturating_sub(1).max(1),
-                    "hash chain broken (this entry or the one after it was changed)",
-                ));
+                // Either the previous entry was changed, or this one (its `prev`). If the
+                // successor still vouches for this entry as stored, the previous one changed.
+                let vouched = self.vouched_for(&e);
+                let seq = if vouched { key_seq - 1 } else { key_seq };
+                return Err(broken(seq.max(1), "hash chain broken: entry changed"));
             }
             prev_hash = e.hash();
             last = Some(Head {
@@ -450,6 +451,18 @@ impl AuditLog {
             entries: expected_seq - 1,
             head: last,
         })
+    }
+
+    /// Whether the next entry (or, for the last, the head) carries this entry's hash.
+    fn vouched_for(&self, e: &Entry) -> bool {
+        let hash = e.hash();
+        match self.tree.get(entry_key(e.seq + 1)) {
+            Ok(Some(v)) => serde_json::from_slice::<Entry>(&v).is_ok_and(|n| n.prev == hash),
+            _ => read_head(&self.tree)
+                .ok()
+                .flatten()
+                .is_some_and(|h| h.seq == e.seq && h.hash == hash),
+        }
     }
 
     /// Verify, and check the log against an anchor kept elsewhere: the entry at the anchor's
@@ -659,6 +672,12 @@ mod tests {
         e.outcome = Outcome::Denied;
         put(&log, 3, &e);
         assert_eq!(log.verify().expect_err("tampered").seq, 3);
+        // A changed `prev` points at the entry itself, not at its predecessor.
+        let (log2, _db2) = log_with(5);
+        let mut e = raw(&log2, 3);
+        e.prev = GENESIS.to_string();
+        put(&log2, 3, &e);
+        assert_eq!(log2.verify().expect_err("tampered").seq, 3);
         // The last entry, changed: only the head notices.
         let (log, _db) = log_with(5);
         let mut e = raw(&log, 5);
@@ -686,7 +705,7 @@ mod tests {
             put(&log, seq, &e);
         }
         log.tree.remove(entry_key(5)).expect("remove");
-        assert_eq!(log.verify().expect_err("renumbered").seq, 2);
+        assert_eq!(log.verify().expect_err("renumbered").seq, 3);
     }
 
     #[test]
