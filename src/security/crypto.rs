@@ -111,9 +111,13 @@ fn decode_key(text: &str) -> Option<Zeroizing<[u8; KEY_LEN]>> {
 }
 
 impl Keys {
-    fn from_masters(mut masters: Vec<(u8, Zeroizing<[u8; KEY_LEN]>)>) -> Keys {
+    fn from_masters(mut masters: Vec<(u8, Zeroizing<[u8; KEY_LEN]>)>) -> Result<Keys, CryptoError> {
         masters.sort_by_key(|(id, _)| *id);
-        let pseudonym_key = derive(&masters[0].1, INFO_PSEUDONYM);
+        let (_, first) = masters.first().ok_or(CryptoError::KeyText {
+            line: 0,
+            message: "no key",
+        })?;
+        let pseudonym_key = derive(first, INFO_PSEUDONYM);
         // HMAC takes keys of any length: cannot fail.
         let pseudonym = <Hmac<Sha256> as KeyInit>::new_from_slice(pseudonym_key.as_ref())
             .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
@@ -127,12 +131,12 @@ impl Keys {
                 }
             })
             .collect();
-        Keys { slots, pseudonym }
+        Ok(Keys { slots, pseudonym })
     }
 
     /// Fresh random keys (id 1), e.g. for tests; see [`Keys::generate_text`] for a key file.
     pub fn generate() -> Result<Keys, CryptoError> {
-        Ok(Keys::from_masters(vec![(1, random::<KEY_LEN>()?)]))
+        Keys::from_masters(vec![(1, random::<KEY_LEN>()?)])
     }
 
     /// The text of a new key file: a comment and one fresh key in hex (id 1).
@@ -213,13 +217,7 @@ impl Keys {
             }
             masters.push((id, key));
         }
-        if masters.is_empty() {
-            return Err(CryptoError::KeyText {
-                line: 0,
-                message: "no key",
-            });
-        }
-        Ok(Keys::from_masters(masters))
+        Keys::from_masters(masters)
     }
 
     /// The id of the key that seals.
