@@ -14,6 +14,7 @@ pub mod http;
 pub mod load;
 pub mod rapport;
 pub mod retour;
+pub mod security;
 pub mod standard;
 pub mod startup;
 pub mod status;

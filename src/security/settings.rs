@@ -1,0 +1,162 @@
+//! The `[security]` section of the configuration. `config::Settings` gets a field
+//! `#[serde(default)] pub security: SecuritySettings` at the wiring (docs/security.md).
+
+use crate::security::access::{Role, Scope};
+use crate::security::tokens::ConfiguredToken;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecuritySettings {
+    #[serde(default)]
+    pub tls: TlsSettings,
+    /// The master key file (docs/security.md, "Keys").
+    #[serde(default)]
+    pub key_file: Option<PathBuf>,
+    /// Create the key file when it is missing: for the demo only; in production a missing key
+    /// must stop the server (a new key cannot read the old data).
+    #[serde(default)]
+    pub create_key_if_missing: bool,
+    /// Client certificates (mutual TLS) and whom they stand for.
+    #[serde(default)]
+    pub clients: Vec<ClientCertificate>,
+    /// Tokens declared here rather than created with `sluis token create`.
+    #[serde(default)]
+    pub tokens: Vec<ConfiguredToken>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct TlsSettings {
+    /// Server certificate chain, PEM.
+    #[serde(default)]
+    pub cert: Option<PathBuf>,
+    /// Its private key, PEM.
+    #[serde(default)]
+    pub key: Option<PathBuf>,
+    /// CA (PEM, one or more) that client certificates must chain to; enables mutual TLS.
+    #[serde(default)]
+    pub client_ca: Option<PathBuf>,
+    /// Serve plain HTTP without a certificate: only on a loopback address (the demo).
+    #[serde(default)]
+    pub plain_http_allowed: bool,
+}
+
+/// One `[[security.clients]]` entry.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ClientCertificate {
+    /// SHA-256 of the certificate (DER), hex; colons and case do not matter.
+    pub fingerprint: String,
+    pub role: Role,
+    #[serde(default)]
+    pub party: Option<String>,
+    #[serde(default)]
+    pub gemeente: Option<String>,
+    #[serde(default)]
+    pub team: Option<String>,
+    #[serde(default)]
+    pub label: String,
+}
+
+impl ClientCertificate {
+    pub fn scope(&self) -> Scope {
+        Scope {
+            party: self.party.clone(),
+            gemeente: self.gemeente.clone(),
+            team: self.team.clone(),
+        }
+    }
+}
+
+/// How the server listens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Listener {
+    /// TLS with these settings (`tls::server_config`).
+    Tls(TlsSettings),
+    /// Plain HTTP: allowed explicitly, on loopback.
+    Plain,
+}
+
+impl SecuritySettings {
+    /// Check the section against the listen address; the error is for the operator.
+    pub fn check(&self, listen: SocketAddr) -> Result<Listener, String> {
+        let t = &self.tls;
+        let listener = match (&t.cert, &t.key) {
+            (Some(_), Some(_)) => Listener::Tls(t.clone()),
+            (None, None) if t.plain_http_allowed => {
+                if !listen.ip().is_loopback() {
+                    return Err(format!(
+                        "security.tls.plain_http_allowed: plain HTTP only on a loopback address, not {listen}"
+                    ));
+                }
+                Listener::Plain
+            }
+            (None, None) => {
+                return Err(
+                    "security.tls: cert and key are needed (plain_http_allowed = true only for a loopback demo)"
+                        .into(),
+                )
+            }
+            _ => return Err("security.tls: give both cert and key".into()),
+        };
+        if t.client_ca.is_some() && listener == Listener::Plain {
+            return Err("security.tls.client_ca needs TLS (cert and key)".into());
+        }
+        if !self.clients.is_empty() && t.client_ca.is_none() {
+            return Err("security.clients needs security.tls.client_ca".into());
+        }
+        crate::security::tls::ClientCertificates::new(&self.clients).map_err(|e| e.to_string())?;
+        Ok(listener)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<SecuritySettings, String> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Wrapper {
+            security: SecuritySettings,
+        }
+        toml::from_str::<Wrapper>(text)
+            .map(|w| w.security)
+            .map_err(|e| e.to_string())
+    }
+
+    /// The example in docs/security.md parses and checks.
+    #[test]
+    fn the_documented_example_is_valid() {
+        let doc = include_str!("../../docs/security.md");
+        let start = doc.find("```toml\n[security]").expect("example") + 8;
+        let end = start + doc[start..].find("```").expect("end");
+        let s = parse(&doc[start..end]).expect("parses");
+        assert_eq!(s.clients.len(), 1);
+        assert_eq!(s.tokens.len(), 2);
+        let listen: SocketAddr = "0.0.0.0:8443".parse().expect("addr");
+        assert!(matches!(s.check(listen), Ok(Listener::Tls(_))));
+    }
+
+    #[test]
+    fn plain_http_only_when_asked_and_on_loopback() {
+        let lo: SocketAddr = "127.0.0.1:8080".parse().expect("addr");
+        let all: SocketAddr = "0.0.0.0:8080".parse().expect("addr");
+        let none = parse("[security]\n").expect("empty");
+        assert!(none.check(lo).is_err(), "no TLS and no explicit plain HTTP");
+        let plain = parse("[security.tls]\nplain_http_allowed = true\n").expect("plain");
+        assert_eq!(plain.check(lo), Ok(Listener::Plain));
+        assert!(plain.check(all).is_err());
+        let half = parse("[security.tls]\ncert = \"c.pem\"\n").expect("half");
+        assert!(half.check(lo).is_err());
+        assert!(parse("[security]\nkey = \"x\"\n").is_err(), "unknown field");
+        let clients_without_ca = parse(
+            "[security.tls]\ncert = \"c\"\nkey = \"k\"\n[[security.clients]]\nfingerprint = \"00\"\nrole = \"operator\"\n",
+        )
+        .expect("parses");
+        assert!(clients_without_ca.check(lo).is_err());
+    }
+}
