@@ -22,6 +22,9 @@ pub struct Settings {
     pub teams: Vec<Team>,
     #[serde(default)]
     pub indicatoren: IndicatorSettings,
+    /// TLS, client certificates, tokens (`docs/security.md`).
+    #[serde(default)]
+    pub security: crate::security::settings::SecuritySettings,
 }
 
 /// A gebiedsteam and the postcode areas (the four digits of a Dutch postcode) it serves.
@@ -235,6 +238,7 @@ impl Settings {
                     .map_err(|e| format!("contract voor {}: resultaatfinanciering: {e}", c.code))?;
             }
         }
+        self.listener()?;
         let mut names = std::collections::BTreeSet::new();
         for t in &self.teams {
             if t.naam.is_empty() || !names.insert(t.naam.as_str()) {
@@ -248,6 +252,11 @@ impl Settings {
             }
         }
         Ok(())
+    }
+
+    /// How to listen (TLS or, for a loopback demo, plain HTTP), checked against the address.
+    pub fn listener(&self) -> Result<crate::security::settings::Listener, String> {
+        self.security.check(self.server.listen)
     }
 
     /// The team serving a postcode (the first configured team that does).
@@ -296,6 +305,27 @@ mod tests {
         assert_eq!(s.team_for_postcode("8250XY"), Some("zuid"));
         assert_eq!(s.team_for_postcode("9999ZZ"), None);
         assert_eq!(s.team_for_postcode("AB"), None);
+    }
+
+    #[test]
+    fn the_demo_tokens_are_valid_and_marked() {
+        let s = Settings::parse(include_str!("../config/sluis.toml")).expect("demo config");
+        assert_eq!(s.listener(), Ok(crate::security::settings::Listener::Plain));
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = sled::open(dir.path()).expect("sled");
+        let tokens = crate::security::tokens::TokenStore::new(
+            db.open_tree("tokens").expect("tree"),
+            &s.security.tokens,
+        )
+        .expect("the demo tokens are valid");
+        assert!(tokens.has_demo_tokens());
+        assert_eq!(s.security.tokens.len(), 9);
+        for t in &s.security.tokens {
+            assert!(t.id.starts_with("demo-") && t.label.starts_with("DEMO"));
+            let secret = t.demo_secret.as_deref().expect("a demo secret");
+            let p = tokens.authenticate(secret).expect("authenticates");
+            assert_eq!(p.role, t.role);
+        }
     }
 
     #[test]

@@ -394,6 +394,12 @@ impl Store {
         Ok(result)
     }
 
+    /// Another tree of the same database (tokens, audit), written outside the message
+    /// transactions and made durable by the same group commit ([`Store::durable`]).
+    pub fn open_tree(&self, name: &str) -> Result<sled::Tree, StoreError> {
+        Ok(self.db.open_tree(name)?)
+    }
+
     /// The doelbereik checks' view of the store.
     pub fn plans(&self) -> SledPlans<'_> {
         SledPlans::new(&self.plans)
