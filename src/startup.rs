@@ -4,11 +4,63 @@
 
 use crate::config::Settings;
 use crate::gateway::Gateway;
+use crate::http::auth::{authorize, Security};
+use crate::security::audit::AuditLog;
+use crate::security::crypto::Keys;
+use crate::security::settings::Listener;
+use crate::security::tls::{self, ClientCertificates};
+use crate::security::tokens::TokenStore;
 use crate::store::Store;
 use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpResponse, HttpServer};
 use std::net::{SocketAddr, TcpListener};
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
+
+/// The master key: `security.key_file`, else `sluis.key` in the data directory. A missing file
+/// is created only when the configuration says so (the demo); otherwise the server refuses to
+/// start, since a new key cannot read what the old one wrote.
+fn keys(settings: &Settings) -> std::io::Result<Keys> {
+    let path: PathBuf = settings
+        .security
+        .key_file
+        .clone()
+        .unwrap_or_else(|| settings.server.data_dir.join("sluis.key"));
+    if !path.exists() {
+        if !settings.security.create_key_if_missing {
+            return Err(std::io::Error::other(format!(
+                "key file {} is missing (set security.create_key_if_missing for a demo, or restore the key)",
+                path.display()
+            )));
+        }
+        tracing::warn!(path = %path.display(), "creating a new key file (demo)");
+        Keys::create_file(&path).map_err(std::io::Error::other)?;
+    }
+    let keys = Keys::load(&path).map_err(std::io::Error::other)?;
+    tracing::info!(key_id = keys.current_id(), "keys loaded");
+    Ok(keys)
+}
+
+/// Tokens, client certificates, the audit log and the keys, for the middleware.
+fn security(settings: &Settings, store: &Store) -> std::io::Result<Security> {
+    use std::io::Error as E;
+    let tokens = TokenStore::new(
+        store.open_tree("tokens").map_err(E::other)?,
+        &settings.security.tokens,
+    )
+    .map_err(E::other)?;
+    if tokens.has_demo_tokens() {
+        tracing::warn!("DEMO TOKENS are configured: their secrets are public; never use this configuration with real data");
+    }
+    Ok(Security {
+        tokens,
+        certs: ClientCertificates::new(&settings.security.clients).map_err(E::other)?,
+        audit: AuditLog::new(store.open_tree("audit").map_err(E::other)?).map_err(E::other)?,
+        keys: Arc::new(keys(settings)?),
+    })
+}
 
 pub struct Application {
     server: Server,
@@ -24,6 +76,8 @@ impl Application {
             Duration::from_millis(settings.server.commit_wait_ms),
         )
         .map_err(std::io::Error::other)?;
+        let mode = settings.listener().map_err(std::io::Error::other)?;
+        let security = web::Data::new(security(&settings, &store)?);
         let listener = TcpListener::bind(settings.server.listen)?;
         let addr = listener.local_addr()?;
         let gateway = web::Data::new(Gateway::new(settings, store).map_err(std::io::Error::other)?);
@@ -31,6 +85,8 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
+                .app_data(security.clone())
+                .wrap(from_fn(authorize))
                 .app_data(web::JsonConfig::default().error_handler(|err, _| {
                     let detail = err.to_string();
                     actix_web::error::InternalError::from_response(
@@ -47,7 +103,14 @@ impl Application {
                 }))
         })
         .shutdown_timeout(30)
-        .listen(listener)?
+        .on_connect(tls::on_connect);
+        let server = match mode {
+            Listener::Tls(t) => {
+                let config = tls::server_config(&t).map_err(std::io::Error::other)?;
+                server.listen_rustls_0_23(listener, config)?
+            }
+            Listener::Plain => server.listen(listener)?,
+        }
         .run();
         Ok(Application {
             server,

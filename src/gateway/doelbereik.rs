@@ -21,6 +21,9 @@ pub enum DoelbereikError {
         kind: &'static str,
         findings: Vec<Finding>,
     },
+    /// The caller may not send this message (another aanbieder, another team).
+    #[error("dit bericht mag de aangemelde partij niet sturen")]
+    Forbidden,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -83,18 +86,23 @@ fn envelope(b: &Bericht) -> Envelope {
 impl Gateway {
     /// Take in a doelbereik message of `kind` in `format`. Returns once it is durably stored:
     /// accepted (no findings) or rejected with its findings; `Unreadable` stores nothing.
+    /// `allowed` says whether the caller may send this message (its aanbieder, its team).
     pub async fn ingest_doelbereik(
         &self,
         kind: Kind,
         format: Format,
         bytes: &[u8],
+        allowed: &(dyn Fn(&Bericht) -> bool + Sync),
     ) -> Result<Ingested, DoelbereikError> {
         let started = Instant::now();
-        let result = self.ingest_doelbereik_inner(kind, format, bytes).await;
+        let result = self
+            .ingest_doelbereik_inner(kind, format, bytes, allowed)
+            .await;
         let outcome = match &result {
             Ok(i) if i.record.accepted => "geaccepteerd",
             Ok(_) => "afgekeurd",
             Err(DoelbereikError::Unreadable { .. }) => "400",
+            Err(DoelbereikError::Forbidden) => "403",
             Err(DoelbereikError::Store(_)) => "500",
         };
         if let Ok(i) = &result {
@@ -112,6 +120,7 @@ impl Gateway {
         kind: Kind,
         format: Format,
         bytes: &[u8],
+        allowed: &(dyn Fn(&Bericht) -> bool + Sync),
     ) -> Result<Ingested, DoelbereikError> {
         let (bericht, in_message) =
             doelbereik::read::read_judged(kind, bytes, format == Format::Xml).map_err(
@@ -120,6 +129,9 @@ impl Gateway {
                     findings,
                 },
             )?;
+        if !allowed(&bericht) {
+            return Err(DoelbereikError::Forbidden);
+        }
         let env = envelope(&bericht);
         let hash = hex::encode(Sha256::digest(bytes));
         let id = self.store.next_id()?;

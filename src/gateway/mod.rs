@@ -82,6 +82,9 @@ pub enum IngestError {
     /// Not valid by its XSD: the standard gives no retourbericht, the sender gets the errors.
     #[error("het bericht voldoet niet aan het XSD ({} fout(en))", .0.len())]
     Structure(Vec<Finding>),
+    /// The caller may not send as the message's Afzender.
+    #[error("de afzender van het bericht is niet de aangemelde partij")]
+    Forbidden,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -163,9 +166,11 @@ impl Gateway {
     }
 
     /// Take in one message. Returns once it is durably stored (or known from before).
-    pub async fn ingest(&self, bytes: &[u8]) -> Result<Ingested, IngestError> {
+    /// `sender`: the party the caller is; a message with another Afzender is refused before
+    /// anything is judged or stored (`None`: no such restriction).
+    pub async fn ingest(&self, bytes: &[u8], sender: Option<&str>) -> Result<Ingested, IngestError> {
         let started = Instant::now();
-        let result = self.ingest_inner(bytes).await;
+        let result = self.ingest_inner(bytes, sender).await;
         let (bericht, outcome) = match &result {
             Ok(i) => (
                 i.record.bericht.clone(),
@@ -183,6 +188,7 @@ impl Gateway {
             ),
             Err(IngestError::Unreadable(_)) => ("onleesbaar".into(), "400".into()),
             Err(IngestError::Structure(_)) => ("xsd".into(), "400".into()),
+            Err(IngestError::Forbidden) => ("geweigerd".into(), "403".into()),
             Err(IngestError::Store(_)) => ("fout".into(), "500".into()),
         };
         if let Ok(i) = &result {
@@ -196,8 +202,22 @@ impl Gateway {
         result
     }
 
-    async fn ingest_inner(&self, bytes: &[u8]) -> Result<Ingested, IngestError> {
+    async fn ingest_inner(
+        &self,
+        bytes: &[u8],
+        sender: Option<&str>,
+    ) -> Result<Ingested, IngestError> {
         let verdict = crate::validate(bytes, &self.limits)?;
+        if let Some(sender) = sender {
+            // A readable Afzender that is not the caller: refused whatever else is wrong.
+            if verdict
+                .document
+                .text("Header/Afzender")
+                .is_some_and(|a| a != sender)
+            {
+                return Err(IngestError::Forbidden);
+            }
+        }
         let structure: Vec<Finding> = verdict
             .findings
             .iter()

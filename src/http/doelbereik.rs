@@ -2,7 +2,10 @@
 //! the plan status of a client, the gebiedsteam's view, the back office's team override,
 //! resultaatfinanciering per aanbieder and the outcome indicators (JSON or CSV).
 
+use super::auth::{audit_client, caller, forbidden, Caller};
 use super::{declared_format, problem, Summary};
+use crate::doelbereik::Bericht;
+use crate::security::access::Facts;
 use crate::doelbereik::{Figure, Filter, Groep, Indicatoren, Kind, Selectie};
 use crate::gateway::{DoelbereikError, Gateway};
 use crate::standard::types::{Bsn, Datum};
@@ -67,8 +70,38 @@ async fn post(
             .response()
         }
     };
-    let ingested = match gw.ingest_doelbereik(kind, format, &body).await {
+    // An aanbieder sends only its own plans and meldingen; a gebiedsteam judges only for
+    // itself, in its gemeente (the middleware left the check to us).
+    let who = caller(&req);
+    let allowed = |b: &Bericht| {
+        who.as_ref().is_none_or(|c| {
+            let facts = match b {
+                Bericht::Behandelplan(p) => Facts {
+                    afzender: Some(p.aanbieder.as_str()),
+                    ..Facts::default()
+                },
+                Bericht::Resultaatmelding(r) => Facts {
+                    afzender: Some(r.aanbieder.as_str()),
+                    ..Facts::default()
+                },
+                // The beoordeling's team must be the caller's, and the client one of its team.
+                Bericht::Beoordeling(o) => Facts {
+                    team: gw
+                        .client_team(&o.bsn)
+                        .ok()
+                        .flatten()
+                        .filter(|t| *t == o.team)
+                        .map(|_| o.team.as_str()),
+                    gemeente: Some(o.gemeente.as_str()),
+                    ..Facts::default()
+                },
+            };
+            c.permits(&facts)
+        })
+    };
+    let ingested = match gw.ingest_doelbereik(kind, format, &body, &allowed).await {
         Ok(i) => i,
+        Err(DoelbereikError::Forbidden) => return forbidden(),
         Err(e @ DoelbereikError::Unreadable { .. }) => {
             let mut p = Problem::new(
                 StatusCode::BAD_REQUEST,
@@ -127,34 +160,78 @@ struct PlanStatusItem {
     status: crate::doelbereik::PlanStatus,
 }
 
-async fn planstatus(path: web::Path<String>, gw: web::Data<Gateway>) -> HttpResponse {
+/// Whether the caller may see the plans of a client of `team` with this aanbieder: the
+/// client's gebiedsteam, or the aanbieder itself.
+fn may_see_plan(who: &Option<Caller>, gw: &Gateway, team: Option<&str>, aanbieder: &str) -> bool {
+    who.as_ref().is_none_or(|c| {
+        c.permits(&Facts {
+            parties: &[aanbieder],
+            team,
+            gemeente: Some(gw.settings.gemeente.code.as_str()),
+            ..Facts::default()
+        })
+    })
+}
+
+async fn planstatus(
+    req: HttpRequest,
+    path: web::Path<String>,
+    gw: web::Data<Gateway>,
+) -> HttpResponse {
     let bsn = match bsn_of(&path) {
         Ok(b) => b,
         Err(r) => return *r,
     };
+    audit_client(&req, &bsn);
     let team = match gw.client_team(&bsn) {
         Ok(t) => t,
         Err(e) => return problem::internal(e),
     };
-    let items: Vec<PlanStatusItem> = gw
-        .plan_status(&bsn)
+    let who = caller(&req);
+    let all = gw.plan_status(&bsn);
+    let any = !all.is_empty();
+    let items: Vec<PlanStatusItem> = all
         .into_iter()
+        .filter(|(_, s)| may_see_plan(&who, &gw, team.as_deref(), &s.aanbieder))
         .map(|(d, status)| PlanStatusItem {
             domein: d.as_str(),
             status,
         })
         .collect();
     if items.is_empty() {
-        return problem::not_found("geen toewijzingen van deze cliënt");
+        // Not a client of this caller's: refused the same whether or not it exists elsewhere.
+        return if any {
+            forbidden()
+        } else {
+            problem::not_found("geen toewijzingen van deze cliënt")
+        };
     }
     HttpResponse::Ok().json(serde_json::json!({ "team": team, "items": items }))
 }
 
-async fn get_team(path: web::Path<String>, gw: web::Data<Gateway>) -> HttpResponse {
+/// The back office of this gateway's gemeente.
+fn own_gemeente(req: &HttpRequest, gw: &Gateway) -> bool {
+    caller(req).is_none_or(|c| {
+        c.permits(&Facts {
+            gemeente: Some(gw.settings.gemeente.code.as_str()),
+            ..Facts::default()
+        })
+    })
+}
+
+async fn get_team(
+    req: HttpRequest,
+    path: web::Path<String>,
+    gw: web::Data<Gateway>,
+) -> HttpResponse {
     let bsn = match bsn_of(&path) {
         Ok(b) => b,
         Err(r) => return *r,
     };
+    audit_client(&req, &bsn);
+    if !own_gemeente(&req, &gw) {
+        return forbidden();
+    }
     match gw.client_team(&bsn) {
         Ok(team) => HttpResponse::Ok().json(serde_json::json!({ "team": team })),
         Err(e) => problem::internal(e),
@@ -169,6 +246,7 @@ struct TeamBody {
 }
 
 async fn put_team(
+    req: HttpRequest,
     path: web::Path<String>,
     body: web::Json<TeamBody>,
     gw: web::Data<Gateway>,
@@ -177,6 +255,10 @@ async fn put_team(
         Ok(b) => b,
         Err(r) => return *r,
     };
+    audit_client(&req, &bsn);
+    if !own_gemeente(&req, &gw) {
+        return forbidden();
+    }
     let body = body.into_inner();
     if let Some(t) = &body.team {
         if !gw.settings.knows_team(t) {
@@ -282,11 +364,22 @@ impl FilterQuery {
 }
 
 async fn team_doelbereik(
+    req: HttpRequest,
     path: web::Path<String>,
     q: web::Query<FilterQuery>,
     gw: web::Data<Gateway>,
 ) -> HttpResponse {
     let team = path.into_inner();
+    let mine = caller(&req).is_none_or(|c| {
+        c.permits(&Facts {
+            team: Some(team.as_str()),
+            gemeente: Some(gw.settings.gemeente.code.as_str()),
+            ..Facts::default()
+        })
+    });
+    if !mine {
+        return forbidden();
+    }
     if !gw.settings.knows_team(&team) {
         return problem::not_found("onbekend team");
     }
@@ -314,7 +407,14 @@ async fn team_doelbereik(
     }))
 }
 
-async fn financiering(q: web::Query<FilterQuery>, gw: web::Data<Gateway>) -> HttpResponse {
+async fn financiering(
+    req: HttpRequest,
+    q: web::Query<FilterQuery>,
+    gw: web::Data<Gateway>,
+) -> HttpResponse {
+    if !own_gemeente(&req, &gw) {
+        return forbidden();
+    }
     let filter = match q.filter(&gw) {
         Ok(f) => f,
         Err(detail) => return problem::bad_request(detail),
@@ -418,6 +518,9 @@ async fn indicatoren(
     q: web::Query<FilterQuery>,
     gw: web::Data<Gateway>,
 ) -> HttpResponse {
+    if !own_gemeente(&req, &gw) {
+        return forbidden();
+    }
     let filter = match q.filter(&gw) {
         Ok(f) => f,
         Err(detail) => return problem::bad_request(detail),

@@ -1,10 +1,14 @@
 //! The HTTP API (actix-web): handlers translate requests into calls on the [`Gateway`] and its
 //! store, and results into responses. No business logic here.
 
+pub mod admin;
+pub mod auth;
 pub mod doelbereik;
 pub mod problem;
 
 use crate::gateway::{Gateway, IngestError};
+use crate::security::access::Facts;
+use auth::{caller, forbidden, Caller};
 use crate::store::{StoredBericht, StoredFinding};
 use crate::{Format, ReadError};
 use actix_web::http::header::{self, ContentType};
@@ -29,7 +33,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 )
                 .route("/inbox/{party}", web::get().to(get_inbox))
                 .route("/inbox/{party}/ack", web::post().to(ack_inbox))
-                .configure(doelbereik::routes),
+                .configure(doelbereik::routes)
+                .configure(admin::routes),
         );
 }
 
@@ -114,8 +119,12 @@ async fn post_bericht(
             .response()
         }
     };
-    let ingested = match gw.ingest(&body).await {
+    // Who may send as which Afzender: the middleware left that check to us.
+    let who = caller(&req);
+    let sender = who.as_ref().and_then(|c| c.check.and(c.party()));
+    let ingested = match gw.ingest(&body, sender).await {
         Ok(i) => i,
+        Err(IngestError::Forbidden) => return forbidden(),
         Err(IngestError::Unreadable(e @ ReadError::TooLarge { .. })) => {
             return Problem::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -211,11 +220,34 @@ impl Summary {
     }
 }
 
-async fn get_bericht(path: web::Path<String>, gw: web::Data<Gateway>) -> HttpResponse {
+/// Whether the caller may see this message: it is its Afzender or Ontvanger (aanbieder,
+/// gemeente), or of its gemeente (contractmanager); no caller: no restriction.
+fn may_see(who: &Option<Caller>, b: &StoredBericht) -> bool {
+    who.as_ref().is_none_or(|c| {
+        let parties = [b.afzender.as_str(), b.ontvanger.as_str()];
+        let gemeente = if c.principal.gemeente.as_deref().is_some_and(|g| parties.contains(&g)) {
+            c.principal.gemeente.as_deref()
+        } else {
+            None
+        };
+        c.permits(&Facts {
+            parties: &parties,
+            gemeente,
+            ..Facts::default()
+        })
+    })
+}
+
+async fn get_bericht(
+    req: HttpRequest,
+    path: web::Path<String>,
+    gw: web::Data<Gateway>,
+) -> HttpResponse {
     let Ok(id) = path.parse::<u64>() else {
         return problem::not_found("geen bericht met dit id");
     };
     match gw.store.get(id) {
+        Ok(Some(b)) if !may_see(&caller(&req), &b) => forbidden(),
         Ok(Some(b)) => HttpResponse::Ok().json(b),
         Ok(None) => problem::not_found("geen bericht met dit id"),
         Err(e) => problem::internal(e),
@@ -245,7 +277,12 @@ struct Page<T> {
     next: Option<u64>,
 }
 
-async fn list_berichten(q: web::Query<ListQuery>, gw: web::Data<Gateway>) -> HttpResponse {
+async fn list_berichten(
+    req: HttpRequest,
+    q: web::Query<ListQuery>,
+    gw: web::Data<Gateway>,
+) -> HttpResponse {
+    let who = caller(&req);
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
     for d in [&q.van, &q.tot].into_iter().flatten() {
         if crate::standard::types::Datum::parse(d).is_none() {
@@ -261,6 +298,8 @@ async fn list_berichten(q: web::Query<ListQuery>, gw: web::Data<Gateway>) -> Htt
             && q.ontvanger.as_ref().is_none_or(|o| &b.ontvanger == o)
             && q.van.as_ref().is_none_or(|v| day >= v.as_str())
             && q.tot.as_ref().is_none_or(|t| day <= t.as_str())
+            // A list shows only what the caller may see; it is filtered, not refused.
+            && may_see(&who, b)
     };
     // One more than asked tells whether there is a next page.
     match gw.store.list(q.after.unwrap_or(0), limit + 1, keep) {
@@ -296,12 +335,26 @@ struct InboxItem {
     json: Option<serde_json::Value>,
 }
 
+/// Whether the caller may use this party's inbox: only its own.
+fn own_party(req: &HttpRequest, party: &str) -> bool {
+    caller(req).is_none_or(|c| {
+        c.permits(&Facts {
+            party: Some(party),
+            ..Facts::default()
+        })
+    })
+}
+
 async fn get_inbox(
+    req: HttpRequest,
     path: web::Path<String>,
     q: web::Query<InboxQuery>,
     gw: web::Data<Gateway>,
 ) -> HttpResponse {
     let party = path.into_inner();
+    if !own_party(&req, &party) {
+        return forbidden();
+    }
     if !gw.settings.knows_party(&party) {
         return problem::not_found("onbekende partij");
     }
@@ -357,11 +410,15 @@ struct Ack {
 }
 
 async fn ack_inbox(
+    req: HttpRequest,
     path: web::Path<String>,
     body: web::Json<Ack>,
     gw: web::Data<Gateway>,
 ) -> HttpResponse {
     let party = path.into_inner();
+    if !own_party(&req, &party) {
+        return forbidden();
+    }
     if !gw.settings.knows_party(&party) {
         return problem::not_found("onbekende partij");
     }
@@ -374,7 +431,22 @@ async fn ack_inbox(
     }
 }
 
-async fn get_toewijzing(path: web::Path<String>, gw: web::Data<Gateway>) -> HttpResponse {
+/// Whether the caller may see a toewijzing of this aanbieder in this gateway's gemeente.
+fn may_see_toewijzing(who: &Option<Caller>, gw: &Gateway, aanbieder: &str) -> bool {
+    who.as_ref().is_none_or(|c| {
+        c.permits(&Facts {
+            parties: &[aanbieder],
+            gemeente: Some(gw.settings.gemeente.code.as_str()),
+            ..Facts::default()
+        })
+    })
+}
+
+async fn get_toewijzing(
+    req: HttpRequest,
+    path: web::Path<String>,
+    gw: web::Data<Gateway>,
+) -> HttpResponse {
     let found = crate::status::toewijzing(
         &gw.store.history(),
         &gw.settings.gemeente.code,
@@ -383,25 +455,42 @@ async fn get_toewijzing(path: web::Path<String>, gw: web::Data<Gateway>) -> Http
     if found.is_empty() {
         return problem::not_found("geen toewijzing met dit nummer");
     }
+    let who = caller(&req);
+    let found: Vec<_> = found
+        .into_iter()
+        .filter(|t| may_see_toewijzing(&who, &gw, &t.aanbieder))
+        .collect();
+    if found.is_empty() {
+        return forbidden();
+    }
     HttpResponse::Ok().json(serde_json::json!({ "items": found }))
 }
 
-async fn client_toewijzingen(path: web::Path<String>, gw: web::Data<Gateway>) -> HttpResponse {
+async fn client_toewijzingen(
+    req: HttpRequest,
+    path: web::Path<String>,
+    gw: web::Data<Gateway>,
+) -> HttpResponse {
     // The number itself never goes into an error message.
     let Some(bsn) = crate::standard::types::Bsn::parse(&path.into_inner()) else {
         return problem::bad_request("een BSN bestaat uit 9 cijfers");
     };
+    auth::audit_client(&req, &bsn);
+    let who = caller(&req);
     let aanbieders: Vec<String> = gw
         .settings
         .aanbieders
         .iter()
         .map(|a| a.agb.clone())
         .collect();
-    let found = crate::status::van_client(
+    let found: Vec<_> = crate::status::van_client(
         &gw.store.history(),
         &gw.settings.gemeente.code,
         &aanbieders,
         &bsn,
-    );
+    )
+    .into_iter()
+    .filter(|t| may_see_toewijzing(&who, &gw, &t.aanbieder))
+    .collect();
     HttpResponse::Ok().json(serde_json::json!({ "items": found }))
 }

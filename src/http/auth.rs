@@ -1,0 +1,262 @@
+//! Who is calling, and may they: the middleware in front of every route. It identifies the
+//! caller (a client certificate presented over TLS, else a bearer token), looks the route up in
+//! the endpoint × role table (`security::access::TABLE`), refuses with 401 or 403, and records
+//! every request in the audit log — refusals too. A route whose rule depends on the object
+//! (`AllowIf`) leaves the check to its handler, which finds the [`Caller`] in the request's
+//! extensions and calls [`Caller::permits`] before it answers.
+
+use crate::security::access::{decide, Decision, Endpoint, Facts, Principal, ScopeCheck};
+use crate::security::audit::{Action, AuditLog, Event, Object, Outcome};
+use crate::security::crypto::{ClientPseudonym, Keys};
+use crate::security::tls::{ClientCertificates, PeerCertificate};
+use crate::security::tokens::TokenStore;
+use crate::standard::types::Bsn;
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{header, Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
+use std::sync::Arc;
+
+/// What the middleware needs, shared by all workers.
+pub struct Security {
+    pub tokens: TokenStore,
+    pub certs: ClientCertificates,
+    pub audit: AuditLog,
+    /// For the keyed pseudonyms of clients in the audit.
+    pub keys: Arc<Keys>,
+}
+
+/// The authenticated caller of a request, and the check its handler still owes.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub principal: Principal,
+    /// `Some`: allowed only if the object passes this check.
+    pub check: Option<ScopeCheck>,
+}
+
+impl Caller {
+    /// Whether the object described by `facts` is the caller's to see or change.
+    pub fn permits(&self, facts: &Facts<'_>) -> bool {
+        self.check
+            .is_none_or(|c| c.check(&self.principal, facts) == Decision::Allow)
+    }
+
+    /// The caller's party (AGB-code or gemeentecode), if its role has one.
+    pub fn party(&self) -> Option<&str> {
+        self.principal.party.as_deref()
+    }
+}
+
+/// The caller of a request (set by the middleware; absent on public routes).
+pub fn caller(req: &HttpRequest) -> Option<Caller> {
+    req.extensions().get::<Caller>().cloned()
+}
+
+/// A handler names the client a request concerned, for the audit (as a keyed pseudonym).
+pub fn audit_client(req: &HttpRequest, bsn: &Bsn) {
+    req.extensions_mut().insert(AuditClient(*bsn));
+}
+
+#[derive(Clone, Copy)]
+struct AuditClient(Bsn);
+
+/// The 403 a handler gives when its scope check fails: the same answer whether or not the
+/// object exists, so a refusal tells nothing.
+pub fn forbidden() -> HttpResponse {
+    super::problem::Problem::new(
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        "Geen toegang",
+        "u heeft geen toegang tot dit gegeven",
+    )
+    .response()
+}
+
+fn unauthenticated() -> HttpResponse {
+    let mut r = super::problem::Problem::new(
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+        "Niet aangemeld",
+        "geef een geldig token (Authorization: Bearer …) of een bekend clientcertificaat",
+    )
+    .response();
+    r.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        header::HeaderValue::from_static("Bearer realm=\"sluis\""),
+    );
+    r
+}
+
+/// Who presented what: a known client certificate wins; else a bearer token. `Err` carries
+/// the actor to record when credentials were presented but not accepted.
+fn identify(req: &ServiceRequest, sec: &Security) -> Result<Option<Principal>, String> {
+    if let Some(peer) = req.conn_data::<PeerCertificate>() {
+        if let Some(p) = sec.certs.identify(peer) {
+            return Ok(Some(p));
+        }
+    }
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or_else(|| "bearer:malformed".to_string())?;
+    sec.tokens.authenticate(token).map(Some).map_err(|e| {
+        // The reason (unknown, revoked, expired) goes to the audit, never the secret.
+        tracing::info!(reason = %e, "token refused");
+        format!("bearer:refused ({e})")
+    })
+}
+
+/// What an endpoint does, for the audit.
+fn action(endpoint: Endpoint, method: &Method) -> Action {
+    match endpoint {
+        Endpoint::ListBerichten
+        | Endpoint::TeamDoelbereik
+        | Endpoint::ClientToewijzingen
+        | Endpoint::Financiering
+        | Endpoint::Indicatoren => Action::Search,
+        Endpoint::Audit => Action::Export,
+        Endpoint::ReplayBericht => Action::Replay,
+        Endpoint::CreateToken => Action::TokenCreate,
+        Endpoint::RevokeToken => Action::TokenRevoke,
+        _ if method == Method::GET => Action::Read,
+        _ if method == Method::PUT => Action::Update,
+        _ => Action::Create,
+    }
+}
+
+/// The object of a request: its kind from the endpoint, its id from the path (or from the
+/// `Location` of what was created).
+fn object(endpoint: Endpoint, req: &HttpRequest, location: Option<&str>) -> Object {
+    let info = req.match_info();
+    let (kind, id) = match endpoint {
+        Endpoint::PostBericht
+        | Endpoint::PostBehandelplan
+        | Endpoint::PostResultaatmelding
+        | Endpoint::PostBeoordeling => ("bericht", location.and_then(|l| l.rsplit('/').next())),
+        Endpoint::GetBericht | Endpoint::ReplayBericht => ("bericht", info.get("id")),
+        Endpoint::ListBerichten => ("berichten", None),
+        Endpoint::GetToewijzing => ("toewijzing", info.get("nummer")),
+        Endpoint::ClientToewijzingen => ("toewijzingen", None),
+        Endpoint::GetInbox | Endpoint::AckInbox => ("inbox", info.get("party")),
+        Endpoint::ClientPlanstatus => ("planstatus", None),
+        Endpoint::PutClientTeam => ("client_team", None),
+        Endpoint::TeamDoelbereik => ("doelbereik", info.get("team")),
+        Endpoint::Financiering => ("financiering", None),
+        Endpoint::Indicatoren => ("indicatoren", None),
+        Endpoint::Audit => ("audit", None),
+        Endpoint::CreateToken | Endpoint::ListTokens => ("token", None),
+        Endpoint::RevokeToken => ("token", info.get("id")),
+        Endpoint::Healthz | Endpoint::Readyz | Endpoint::Metrics => ("status", None),
+    };
+    Object::new(kind, id)
+}
+
+fn outcome(status: StatusCode) -> Outcome {
+    match status.as_u16() {
+        401 => Outcome::Unauthenticated,
+        403 => Outcome::Denied,
+        s if s < 400 => Outcome::Success,
+        _ => Outcome::Failed,
+    }
+}
+
+fn record(sec: &Security, event: Event) {
+    if let Err(e) = sec.audit.append(event) {
+        // The request was answered; a lost audit entry is an incident for the operator.
+        tracing::error!(error = %e, "audit entry not written");
+    }
+}
+
+/// The middleware (`actix_web::middleware::from_fn(authorize)`).
+pub async fn authorize(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let endpoint = req
+        .match_pattern()
+        .and_then(|p| Endpoint::from_route(req.method().as_str(), &p));
+    let (Some(endpoint), Some(sec)) = (endpoint, req.app_data::<web::Data<Security>>().cloned())
+    else {
+        // No such route: the 404 of the default service.
+        return next.call(req).await.map(ServiceResponse::map_into_left_body);
+    };
+    let source = req.peer_addr().map(|a| a.ip().to_string());
+    let identified = identify(&req, &sec);
+    let principal = identified.as_ref().ok().cloned().flatten();
+    // Credentials presented but refused: not authenticated (public routes stay public).
+    let decision = if identified.is_err() && decide(endpoint, None) != Decision::Allow {
+        Decision::Unauthenticated
+    } else {
+        decide(endpoint, principal.as_ref())
+    };
+    let actor = match (&principal, &identified) {
+        (Some(p), _) => p.actor.clone(),
+        (None, Err(a)) => a.clone(),
+        (None, Ok(_)) => "anonymous".to_string(),
+    };
+    let refusal = match decision {
+        Decision::Unauthenticated => Some(unauthenticated()),
+        Decision::Forbidden => Some(forbidden()),
+        Decision::Allow | Decision::AllowIf(_) => None,
+    };
+    if let Some(resp) = refusal {
+        let (http, _) = req.into_parts();
+        record(
+            &sec,
+            Event {
+                actor,
+                role: principal.as_ref().map(|p| p.role),
+                on_behalf_of: None,
+                action: Action::Deny,
+                object: object(endpoint, &http, None),
+                client: None,
+                outcome: outcome(resp.status()),
+                source,
+            },
+        );
+        return Ok(ServiceResponse::new(http, resp).map_into_right_body());
+    }
+    if let Some(p) = &principal {
+        req.extensions_mut().insert(Caller {
+            principal: p.clone(),
+            check: match decision {
+                Decision::AllowIf(c) => Some(c),
+                _ => None,
+            },
+        });
+    }
+    let method = req.method().clone();
+    let res = next.call(req).await?;
+    if !matches!(endpoint, Endpoint::Healthz | Endpoint::Readyz) {
+        let location = res
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|l| l.to_str().ok())
+            .map(str::to_string);
+        let client: Option<ClientPseudonym> = res
+            .request()
+            .extensions()
+            .get::<AuditClient>()
+            .map(|c| sec.keys.pseudonym(&c.0));
+        record(
+            &sec,
+            Event {
+                actor,
+                role: principal.as_ref().map(|p| p.role),
+                on_behalf_of: None,
+                action: action(endpoint, &method),
+                object: object(endpoint, res.request(), location.as_deref()),
+                client,
+                outcome: outcome(res.status()),
+                source,
+            },
+        );
+    }
+    Ok(res.map_into_left_body())
+}
