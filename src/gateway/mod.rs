@@ -168,7 +168,11 @@ impl Gateway {
     /// Take in one message. Returns once it is durably stored (or known from before).
     /// `sender`: the party the caller is; a message with another Afzender is refused before
     /// anything is judged or stored (`None`: no such restriction).
-    pub async fn ingest(&self, bytes: &[u8], sender: Option<&str>) -> Result<Ingested, IngestError> {
+    pub async fn ingest(
+        &self,
+        bytes: &[u8],
+        sender: Option<&str>,
+    ) -> Result<Ingested, IngestError> {
         let started = Instant::now();
         let result = self.ingest_inner(bytes, sender).await;
         let (bericht, outcome) = match &result {

@@ -17,6 +17,7 @@ use time::OffsetDateTime;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/audit", web::get().to(audit))
+        .route("/berichten/{id}/replay", web::post().to(replay))
         .route("/tokens", web::post().to(create_token))
         .route("/tokens", web::get().to(list_tokens))
         .route("/tokens/{id}", web::delete().to(revoke_token));
@@ -179,7 +180,11 @@ async fn create_token(
     let Some(role) = Role::parse(&body.role) else {
         return problem::bad_request(format!("onbekende rol {:?}", body.role));
     };
-    let expires = match body.expires.as_deref().map(|e| OffsetDateTime::parse(e, &Rfc3339)) {
+    let expires = match body
+        .expires
+        .as_deref()
+        .map(|e| OffsetDateTime::parse(e, &Rfc3339))
+    {
         None => None,
         Some(Ok(t)) => Some(t),
         Some(Err(_)) => return problem::bad_request("expires: een tijdstip (RFC 3339)"),
@@ -236,4 +241,37 @@ async fn revoke_token(
         .response(),
         Err(e) => token_problem(e),
     }
+}
+
+/// Deliver a stored message again: the accepted message to its Ontvanger's inbox, Sluis's
+/// answer to the Afzender's (for a party whose system lost what it had acknowledged).
+async fn replay(path: web::Path<String>, gw: web::Data<Gateway>) -> HttpResponse {
+    let Ok(id) = path.parse::<u64>() else {
+        return problem::not_found("geen bericht met dit id");
+    };
+    let b = match gw.store.get(id) {
+        Ok(Some(b)) => b,
+        Ok(None) => return problem::not_found("geen bericht met dit id"),
+        Err(e) => return problem::internal(e),
+    };
+    let mut inbox = Vec::new();
+    if b.accepted {
+        inbox.push((b.ontvanger.clone(), "bericht"));
+    }
+    if b.retour.is_some() {
+        inbox.push((b.afzender.clone(), "retour"));
+    }
+    let cursors = match gw.store.requeue(id, &inbox) {
+        Ok(c) => c,
+        Err(e) => return problem::internal(e),
+    };
+    if let Err(e) = gw.store.durable().await {
+        return problem::internal(e);
+    }
+    let items: Vec<_> = inbox
+        .iter()
+        .zip(&cursors)
+        .map(|((party, kind), cursor)| serde_json::json!({"party": party, "kind": kind, "cursor": cursor}))
+        .collect();
+    HttpResponse::Ok().json(serde_json::json!({ "bericht_id": id, "items": items }))
 }

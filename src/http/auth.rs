@@ -145,7 +145,7 @@ fn object(endpoint: Endpoint, req: &HttpRequest, location: Option<&str>) -> Obje
         Endpoint::ClientToewijzingen => ("toewijzingen", None),
         Endpoint::GetInbox | Endpoint::AckInbox => ("inbox", info.get("party")),
         Endpoint::ClientPlanstatus => ("planstatus", None),
-        Endpoint::PutClientTeam => ("client_team", None),
+        Endpoint::GetClientTeam | Endpoint::PutClientTeam => ("client_team", None),
         Endpoint::TeamDoelbereik => ("doelbereik", info.get("team")),
         Endpoint::Financiering => ("financiering", None),
         Endpoint::Indicatoren => ("indicatoren", None),
@@ -184,7 +184,10 @@ pub async fn authorize(
     let (Some(endpoint), Some(sec)) = (endpoint, req.app_data::<web::Data<Security>>().cloned())
     else {
         // No such route: the 404 of the default service.
-        return next.call(req).await.map(ServiceResponse::map_into_left_body);
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body);
     };
     let source = req.peer_addr().map(|a| a.ip().to_string());
     let identified = identify(&req, &sec);

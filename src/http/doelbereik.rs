@@ -5,9 +5,9 @@
 use super::auth::{audit_client, caller, forbidden, Caller};
 use super::{declared_format, problem, Summary};
 use crate::doelbereik::Bericht;
-use crate::security::access::Facts;
 use crate::doelbereik::{Figure, Filter, Groep, Indicatoren, Kind, Selectie};
 use crate::gateway::{DoelbereikError, Gateway};
+use crate::security::access::Facts;
 use crate::standard::types::{Bsn, Datum};
 use crate::store::StoredFinding;
 use crate::validate::history::{Domein, Periode};

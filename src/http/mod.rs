@@ -8,12 +8,12 @@ pub mod problem;
 
 use crate::gateway::{Gateway, IngestError};
 use crate::security::access::Facts;
-use auth::{caller, forbidden, Caller};
 use crate::store::{StoredBericht, StoredFinding};
 use crate::{Format, ReadError};
 use actix_web::http::header::{self, ContentType};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
+use auth::{caller, forbidden, Caller};
 use problem::Problem;
 use serde::{Deserialize, Serialize};
 
@@ -225,7 +225,12 @@ impl Summary {
 fn may_see(who: &Option<Caller>, b: &StoredBericht) -> bool {
     who.as_ref().is_none_or(|c| {
         let parties = [b.afzender.as_str(), b.ontvanger.as_str()];
-        let gemeente = if c.principal.gemeente.as_deref().is_some_and(|g| parties.contains(&g)) {
+        let gemeente = if c
+            .principal
+            .gemeente
+            .as_deref()
+            .is_some_and(|g| parties.contains(&g))
+        {
             c.principal.gemeente.as_deref()
         } else {
             None

@@ -483,6 +483,29 @@ impl Store {
         Ok(out)
     }
 
+    /// Put a stored message in these inboxes again (an operator's replay): new entries at the
+    /// end, nothing else changes.
+    pub fn requeue(
+        &self,
+        bericht_id: u64,
+        inbox: &[(String, &'static str)],
+    ) -> Result<Vec<u64>, StoreError> {
+        let mut cursors = Vec::with_capacity(inbox.len());
+        let mut batch = sled::Batch::default();
+        for (party, kind) in inbox {
+            let cursor = self.db.generate_id()? + 1;
+            let entry = InboxEntry {
+                cursor,
+                bericht_id,
+                kind: (*kind).to_string(),
+            };
+            batch.insert(inbox_key(party, cursor), json(&entry)?);
+            cursors.push(cursor);
+        }
+        self.inbox.apply_batch(batch)?;
+        Ok(cursors)
+    }
+
     /// The cursor a party has acknowledged up to (0: nothing yet).
     pub fn acked(&self, party: &str) -> Result<u64, StoreError> {
         Ok(self

@@ -56,8 +56,9 @@ pub fn for_request(method: &str, path: &str, body: &[u8]) -> Option<String> {
         ("POST", ["api", "v1", "behandelplannen" | "resultaatmeldingen"]) => {
             afzender(body).map(|a| party(&a))
         }
-        ("POST", ["api", "v1", "beoordelingen"]) => json()
-            .and_then(|v| v["team"].as_str().map(|t| token(&format!("demo-team-{t}")))),
+        ("POST", ["api", "v1", "beoordelingen"]) => {
+            json().and_then(|v| v["team"].as_str().map(|t| token(&format!("demo-team-{t}"))))
+        }
         ("GET", ["api", "v1", "berichten"]) => Some(token("demo-operator")),
         (_, ["api", "v1", "inbox", p, ..]) => Some(party(p)),
         (_, ["api", "v1", "teams", t, ..]) => Some(token(&format!("demo-team-{t}"))),
