@@ -12,7 +12,7 @@ use crate::security::tls::{self, ClientCertificates};
 use crate::security::tokens::TokenStore;
 use crate::store::Store;
 use actix_web::dev::Server;
-use actix_web::middleware::from_fn;
+use actix_web::middleware::{from_fn, DefaultHeaders};
 use actix_web::{web, App, HttpResponse, HttpServer};
 use std::net::{SocketAddr, TcpListener};
 use std::path::PathBuf;
@@ -59,6 +59,11 @@ fn security(settings: &Settings, store: &Store) -> std::io::Result<Security> {
         certs: ClientCertificates::new(&settings.security.clients).map_err(E::other)?,
         audit: AuditLog::new(store.open_tree("audit").map_err(E::other)?).map_err(E::other)?,
         keys: Arc::new(keys(settings)?),
+        limiter: crate::http::limits::RateLimiter::new(
+            settings.security.rate_limit.per_second,
+            settings.security.rate_limit.burst,
+        ),
+        request_timeout: Duration::from_millis(settings.security.request_timeout_ms),
     })
 }
 
@@ -87,6 +92,16 @@ impl Application {
                 .app_data(data.clone())
                 .app_data(security.clone())
                 .wrap(from_fn(authorize))
+                // Personal data: never cached, never framed, never sniffed.
+                .wrap(
+                    DefaultHeaders::new()
+                        .add(("X-Content-Type-Options", "nosniff"))
+                        .add(("Cache-Control", "no-store"))
+                        .add(("X-Frame-Options", "DENY"))
+                        .add(("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"))
+                        .add(("Referrer-Policy", "no-referrer"))
+                        .add(("Strict-Transport-Security", "max-age=31536000")),
+                )
                 .app_data(web::JsonConfig::default().error_handler(|err, _| {
                     let detail = err.to_string();
                     actix_web::error::InternalError::from_response(
@@ -103,6 +118,8 @@ impl Application {
                 }))
         })
         .shutdown_timeout(30)
+        // A client that does not send its request head within this time gets 408.
+        .client_request_timeout(Duration::from_secs(10))
         .on_connect(tls::on_connect);
         let server = match mode {
             Listener::Tls(t) => {

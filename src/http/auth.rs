@@ -25,6 +25,9 @@ pub struct Security {
     pub audit: AuditLog,
     /// For the keyed pseudonyms of clients in the audit.
     pub keys: Arc<Keys>,
+    pub limiter: super::limits::RateLimiter,
+    /// Longest time a handler may take before the caller gets 503.
+    pub request_timeout: std::time::Duration,
 }
 
 /// The authenticated caller of a request, and the check its handler still owes.
@@ -160,7 +163,7 @@ fn object(endpoint: Endpoint, req: &HttpRequest, location: Option<&str>) -> Obje
 fn outcome(status: StatusCode) -> Outcome {
     match status.as_u16() {
         401 => Outcome::Unauthenticated,
-        403 => Outcome::Denied,
+        403 | 429 => Outcome::Denied,
         s if s < 400 => Outcome::Success,
         _ => Outcome::Failed,
     }
@@ -208,6 +211,30 @@ pub async fn authorize(
         Decision::Forbidden => Some(forbidden()),
         Decision::Allow | Decision::AllowIf(_) => None,
     };
+    // The rate per caller: its party (all its tokens and certificates together), else the
+    // token or certificate, else the address.
+    let limit_key = principal
+        .as_ref()
+        .map(|p| p.party.clone().unwrap_or_else(|| p.actor.clone()))
+        .or_else(|| source.clone())
+        .unwrap_or_default();
+    let refusal = match (refusal, sec.limiter.take(&limit_key)) {
+        (Some(r), _) => Some(r),
+        (None, Ok(())) => None,
+        (None, Err(wait)) => {
+            let mut r = super::problem::Problem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too-many-requests",
+                "Te veel verzoeken",
+                "wacht even en probeer het opnieuw",
+            )
+            .response();
+            if let Ok(v) = header::HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+                r.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            Some(r)
+        }
+    };
     if let Some(resp) = refusal {
         let (http, _) = req.into_parts();
         record(
@@ -235,7 +262,35 @@ pub async fn authorize(
         });
     }
     let method = req.method().clone();
-    let res = next.call(req).await?;
+    // Known before the call, for the audit of a timeout (the request is gone by then).
+    let pending = object(endpoint, req.request(), None);
+    let res = match actix_web::rt::time::timeout(sec.request_timeout, next.call(req)).await {
+        Ok(r) => r?,
+        Err(_) => {
+            record(
+                &sec,
+                Event {
+                    actor,
+                    role: principal.as_ref().map(|p| p.role),
+                    on_behalf_of: None,
+                    action: action(endpoint, &method),
+                    object: pending,
+                    client: None,
+                    outcome: Outcome::Failed,
+                    source,
+                },
+            );
+            // What was stored stays stored; the caller may post again (it is recognised).
+            let resp = super::problem::Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "timeout",
+                "Verzoek duurde te lang",
+                "het antwoord kwam niet op tijd; een opnieuw verstuurd bericht wordt herkend",
+            )
+            .response();
+            return Err(actix_web::error::InternalError::from_response("timeout", resp).into());
+        }
+    };
     if !matches!(endpoint, Endpoint::Healthz | Endpoint::Readyz) {
         let location = res
             .headers()

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod auth;
 pub mod doelbereik;
+pub mod limits;
 pub mod problem;
 
 use crate::gateway::{Gateway, IngestError};

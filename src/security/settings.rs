@@ -25,6 +25,36 @@ pub struct SecuritySettings {
     /// Tokens declared here rather than created with `sluis token create`.
     #[serde(default)]
     pub tokens: Vec<ConfiguredToken>,
+    /// Requests per caller (party, token or certificate; the address when anonymous).
+    #[serde(default)]
+    pub rate_limit: RateLimitSettings,
+    /// Longest time a request may take, headers to answer (408 when the client is too slow to
+    /// send, 503 when the answer would take longer).
+    #[serde(default = "default_request_timeout")]
+    pub request_timeout_ms: u64,
+}
+
+fn default_request_timeout() -> u64 {
+    30_000
+}
+
+/// A token bucket per caller: `per_second` on average, bursts up to `burst`. Beyond it: 429.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimitSettings {
+    pub per_second: u32,
+    pub burst: u32,
+}
+
+impl Default for RateLimitSettings {
+    /// Generous: a provider's system posting a month of declaraties at once is not throttled;
+    /// a runaway loop is.
+    fn default() -> Self {
+        RateLimitSettings {
+            per_second: 5_000,
+            burst: 10_000,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
@@ -83,6 +113,12 @@ pub enum Listener {
 impl SecuritySettings {
     /// Check the section against the listen address; the error is for the operator.
     pub fn check(&self, listen: SocketAddr) -> Result<Listener, String> {
+        if self.rate_limit.per_second == 0 || self.rate_limit.burst == 0 {
+            return Err("security.rate_limit: per_second and burst must be above 0".into());
+        }
+        if self.request_timeout_ms < 100 {
+            return Err("security.request_timeout_ms: at least 100".into());
+        }
         let t = &self.tls;
         let listener = match (&t.cert, &t.key) {
             (Some(_), Some(_)) => Listener::Tls(t.clone()),
