@@ -44,7 +44,7 @@ fn keys(settings: &Settings) -> std::io::Result<Keys> {
 }
 
 /// Tokens, client certificates, the audit log and the keys, for the middleware.
-fn security(settings: &Settings, store: &Store) -> std::io::Result<Security> {
+fn security(settings: &Settings, store: &Store, keys: Arc<Keys>) -> std::io::Result<Security> {
     use std::io::Error as E;
     let tokens = TokenStore::new(
         store.open_tree("tokens").map_err(E::other)?,
@@ -58,7 +58,7 @@ fn security(settings: &Settings, store: &Store) -> std::io::Result<Security> {
         tokens,
         certs: ClientCertificates::new(&settings.security.clients).map_err(E::other)?,
         audit: AuditLog::new(store.open_tree("audit").map_err(E::other)?).map_err(E::other)?,
-        keys: Arc::new(keys(settings)?),
+        keys,
         limiter: crate::http::limits::RateLimiter::new(
             settings.security.rate_limit.per_second,
             settings.security.rate_limit.burst,
@@ -76,13 +76,16 @@ pub struct Application {
 impl Application {
     /// Open the store and bind the listener (port 0 picks a free one, for tests).
     pub fn build(settings: Settings) -> std::io::Result<Application> {
-        let store = Store::open(
+        std::fs::create_dir_all(&settings.server.data_dir)?;
+        let keys = Arc::new(keys(&settings)?);
+        let store = Store::open_with(
             &settings.server.data_dir,
             Duration::from_millis(settings.server.commit_wait_ms),
+            Some(keys.clone()),
         )
         .map_err(std::io::Error::other)?;
         let mode = settings.listener().map_err(std::io::Error::other)?;
-        let security = web::Data::new(security(&settings, &store)?);
+        let security = web::Data::new(security(&settings, &store, keys)?);
         let listener = TcpListener::bind(settings.server.listen)?;
         let addr = listener.local_addr()?;
         let gateway = web::Data::new(Gateway::new(settings, store).map_err(std::io::Error::other)?);

@@ -492,6 +492,28 @@ async fn the_whole_table_over_mutual_tls() {
     assert_eq!(e["client"].as_str().map(str::len), Some(32), "{e}");
     w.handle.stop(true).await;
     w.running.await.expect("joined").expect("ran");
+    // Encryption at rest: no BSN and no name anywhere in the data directory's files.
+    let mut files = 0;
+    let mut stack = vec![dir.path().join("data")];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let bytes = std::fs::read(&path).expect("file");
+            files += 1;
+            for needle in [CLIENT1.bsn, CLIENT2.bsn, "Visser", "Lindelaan", "Dagritme"] {
+                assert!(
+                    !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+                    "{needle} in plain text in {}",
+                    path.display()
+                );
+            }
+        }
+    }
+    assert!(files >= 3, "the store was written ({files} files)");
 }
 
 #[actix_web::test]

@@ -442,6 +442,7 @@ impl Gateway {
                 continue;
             }
             info.postcode = postcode;
+            info.bsn = Some(bsn.as_str().to_string());
             out.push((client_key(gemeente, bsn.as_str()), info));
         }
         Ok(out)

@@ -1,5 +1,6 @@
 //! The rules' read views ([`History`], [`PlanHistory`]) backed by the store's sled trees.
 
+use super::seal::Sealer;
 use crate::doelbereik::{PlanHistory, PlanRecord, PlanTree};
 use crate::validate::history::{History, Record, Tree};
 use serde::de::DeserializeOwned;
@@ -54,6 +55,7 @@ pub(super) fn position<T: TreeKind>(t: T) -> usize {
 /// Read-only view on one family of trees, in `T::all()` order, holding records `R` as JSON.
 pub struct SledView<'a, T, R> {
     trees: &'a [sled::Tree],
+    sealer: &'a Sealer,
     kind: PhantomData<(T, R)>,
 }
 
@@ -63,16 +65,22 @@ pub type SledHistory<'a> = SledView<'a, Tree, Record>;
 pub type SledPlans<'a> = SledView<'a, PlanTree, PlanRecord>;
 
 impl<'a, T: TreeKind, R: DeserializeOwned> SledView<'a, T, R> {
-    pub(super) fn new(trees: &'a [sled::Tree]) -> Self {
+    pub(super) fn new(trees: &'a [sled::Tree], sealer: &'a Sealer) -> Self {
         SledView {
             trees,
+            sealer,
             kind: PhantomData,
         }
     }
 
-    fn record(&self, t: T, key: &[u8]) -> Option<R> {
-        let bytes = self.trees.get(position(t))?.get(key).ok()??;
-        match serde_json::from_slice(&bytes) {
+    /// The record stored under `stored` (a key as stored: pseudonymised) in tree `t`.
+    fn decode(&self, t: T, stored: &[u8], bytes: &[u8]) -> Option<R> {
+        let plain = self
+            .sealer
+            .open(&t.sled_name(), stored, bytes)
+            .map_err(|e| tracing::error!(tree = t.name(), error = %e, "unreadable record"))
+            .ok()?;
+        match serde_json::from_slice(&plain) {
             Ok(r) => Some(r),
             Err(e) => {
                 // A record the rules cannot read is as if absent; say so loudly.
@@ -82,15 +90,24 @@ impl<'a, T: TreeKind, R: DeserializeOwned> SledView<'a, T, R> {
         }
     }
 
+    fn record(&self, t: T, key: &[u8]) -> Option<R> {
+        let stored = self.sealer.key(key);
+        let bytes = self.trees.get(position(t))?.get(&stored).ok()??;
+        self.decode(t, &stored, &bytes)
+    }
+
     fn scan_records(&self, tree: T, prefix: &[u8]) -> Vec<R> {
         let Some(t) = self.trees.get(position(tree)) else {
             return Vec::new();
         };
-        let entries = t.scan_prefix(prefix).filter_map(Result::ok);
+        let entries = t
+            .scan_prefix(self.sealer.key(prefix))
+            .filter_map(Result::ok);
         match tree.primary() {
             None => entries
-                .filter_map(|(_, v)| serde_json::from_slice(&v).ok())
+                .filter_map(|(k, v)| self.decode(tree, &k, &v))
                 .collect(),
+            // Index entries hold the primary key as stored.
             Some(primary) => entries
                 .filter_map(|(_, p)| self.record(primary, &p))
                 .collect(),

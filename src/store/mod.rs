@@ -6,8 +6,10 @@
 
 pub mod durable;
 mod history;
+mod seal;
 
 pub use history::{SledHistory, SledPlans, SledView, TreeKind};
+pub use seal::Sealer;
 
 use crate::doelbereik::{PlanEffect, PlanEffects, PlanTree};
 use crate::validate::history::{Effect, Effects, Tree};
@@ -128,18 +130,27 @@ pub struct Store {
     /// The plan history, one sled tree per [`PlanTree`], in `PlanTree::ALL` order.
     plans: Vec<sled::Tree>,
     committer: durable::Committer,
+    /// Encryption at rest and pseudonymised keys (identity without keys).
+    sealer: Sealer,
 }
 
 /// A message record as stored: JSON, LZ4-compressed (messages are XML and compress about
-/// fourfold, which is most of the store's size per message).
-fn encode(record: &StoredBericht) -> Result<Vec<u8>, StoreError> {
+/// fourfold, which is most of the store's size per message), then sealed.
+fn encode(record: &StoredBericht, sealer: &Sealer) -> Result<Vec<u8>, StoreError> {
     let json =
         serde_json::to_vec(record).map_err(|e| StoreError::Corrupt(record.id, e.to_string()))?;
-    Ok(lz4_flex::compress_prepend_size(&json))
+    sealer.seal(
+        "berichten",
+        &be(record.id),
+        lz4_flex::compress_prepend_size(&json),
+    )
 }
 
-fn decode(id: u64, bytes: &[u8]) -> Result<StoredBericht, StoreError> {
-    let json = lz4_flex::decompress_size_prepended(bytes)
+fn decode(id: u64, bytes: &[u8], sealer: &Sealer) -> Result<StoredBericht, StoreError> {
+    let opened = sealer
+        .open("berichten", &be(id), bytes)
+        .map_err(|e| StoreError::Corrupt(id, e))?;
+    let json = lz4_flex::decompress_size_prepended(&opened)
         .map_err(|e| StoreError::Corrupt(id, e.to_string()))?;
     serde_json::from_slice(&json).map_err(|e| StoreError::Corrupt(id, e.to_string()))
 }
@@ -149,6 +160,9 @@ fn decode(id: u64, bytes: &[u8]) -> Result<StoredBericht, StoreError> {
 /// the postcode areas of the configuration).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct ClientInfo {
+    /// The client's BSN (the record is sealed; its key holds only the pseudonym).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bsn: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postcode: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -211,7 +225,18 @@ fn json<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
 impl Store {
     /// Open (or create) the store in `dir`. sled recovers a crashed store itself: what was
     /// synced is there, a transaction is there whole or not at all.
+    /// Without keys: for tools that read only the token and audit trees (message data does not
+    /// open without the keys).
     pub fn open(dir: &Path, commit_wait: Duration) -> Result<Store, StoreError> {
+        Store::open_with(dir, commit_wait, None)
+    }
+
+    /// Open with the keys for encryption at rest (the gateway).
+    pub fn open_with(
+        dir: &Path,
+        commit_wait: Duration,
+        keys: Option<std::sync::Arc<crate::security::crypto::Keys>>,
+    ) -> Result<Store, StoreError> {
         std::fs::create_dir_all(dir)?;
         // sled's page cache defaults to 1 GiB; the records are read rarely once written, so a
         // small cache keeps the server's memory flat however many messages it holds.
@@ -233,6 +258,7 @@ impl Store {
             meta: db.open_tree("meta")?,
             db,
             committer,
+            sealer: Sealer::new(keys),
         })
     }
 
@@ -254,7 +280,7 @@ impl Store {
         replaces: Option<u64>,
         writes: &Writes,
     ) -> Result<Inserted, StoreError> {
-        let value = encode(record)?;
+        let value = encode(record, &self.sealer)?;
         let key = ident_key(&record.afzender, &record.bericht, &record.identificatie);
         let mut inbox = Vec::with_capacity(writes.inbox.len());
         for (party, kind) in &writes.inbox {
@@ -266,42 +292,48 @@ impl Store {
             };
             inbox.push((inbox_key(party, cursor), json(&entry)?));
         }
-        // (tree, key, value or removal), trees numbered as in the transaction.
+        // (tree, key, value or removal), trees numbered as in the transaction; keys as stored
+        // (pseudonymised), records sealed, index entries pointing at stored primary keys.
         let mut puts: Vec<(usize, Vec<u8>, Option<Vec<u8>>)> = Vec::new();
         let plan_base = FIXED_TREES + self.history.len();
+        let sealer = &self.sealer;
         for e in &writes.effects.0 {
             puts.push(match e {
-                Effect::Put { tree, key, record } => (
-                    FIXED_TREES + history::position(*tree),
-                    key.clone(),
-                    Some(json(record)?),
-                ),
+                Effect::Put { tree, key, record } => {
+                    let k = sealer.key(key);
+                    let v = sealer.seal(&tree.sled_name(), &k, json(record)?)?;
+                    (FIXED_TREES + history::position(*tree), k, Some(v))
+                }
                 Effect::Index { tree, key, primary } => (
                     FIXED_TREES + history::position(*tree),
-                    key.clone(),
-                    Some(primary.clone()),
+                    sealer.key(key),
+                    Some(sealer.key(primary)),
                 ),
-                Effect::Remove { tree, key } => {
-                    (FIXED_TREES + history::position(*tree), key.clone(), None)
-                }
+                Effect::Remove { tree, key } => (
+                    FIXED_TREES + history::position(*tree),
+                    sealer.key(key),
+                    None,
+                ),
             });
         }
         for e in &writes.plans.0 {
             puts.push(match e {
-                PlanEffect::Put { tree, key, record } => (
-                    plan_base + history::position(*tree),
-                    key.clone(),
-                    Some(json(record)?),
-                ),
+                PlanEffect::Put { tree, key, record } => {
+                    let k = sealer.key(key);
+                    let v = sealer.seal(&tree.sled_name(), &k, json(record)?)?;
+                    (plan_base + history::position(*tree), k, Some(v))
+                }
                 PlanEffect::Index { tree, key, primary } => (
                     plan_base + history::position(*tree),
-                    key.clone(),
-                    Some(primary.clone()),
+                    sealer.key(key),
+                    Some(sealer.key(primary)),
                 ),
             });
         }
         for (k, info) in &writes.clienten {
-            puts.push((4, k.clone(), Some(json(info)?)));
+            let k = sealer.key(k);
+            let v = sealer.seal("clienten", &k, json(info)?)?;
+            puts.push((4, k, Some(v)));
         }
         let mut trees = vec![
             self.berichten.clone(),
@@ -350,26 +382,32 @@ impl Store {
 
     /// What is known of a client (postcode, team set by the back office).
     pub fn client(&self, gemeente: &str, bsn: &str) -> Result<Option<ClientInfo>, StoreError> {
-        match self.clienten.get(client_key(gemeente, bsn))? {
+        let k = self.sealer.key(&client_key(gemeente, bsn));
+        match self.clienten.get(&k)? {
             None => Ok(None),
-            Some(v) => serde_json::from_slice(&v)
-                .map(Some)
-                .map_err(|e| StoreError::Corrupt(0, e.to_string())),
+            Some(v) => self.client_info(&k, &v).map(Some),
         }
     }
 
-    /// Every client's facts, with the key's parts (gemeente, BSN).
+    fn client_info(&self, stored: &[u8], v: &[u8]) -> Result<ClientInfo, StoreError> {
+        let plain = self
+            .sealer
+            .open("clienten", stored, v)
+            .map_err(|e| StoreError::Corrupt(0, e))?;
+        serde_json::from_slice(&plain).map_err(|e| StoreError::Corrupt(0, e.to_string()))
+    }
+
+    /// Every client's facts, with its gemeente (the first key part) and BSN (from the record:
+    /// the key holds only the pseudonym).
     pub fn clients(&self) -> Result<Vec<(String, String, ClientInfo)>, StoreError> {
         let mut out = Vec::new();
         for item in self.clienten.iter() {
             let (k, v) = item?;
-            let mut parts = k.split(|b| *b == 0).map(|p| String::from_utf8_lossy(p));
-            let (Some(g), Some(b)) = (parts.next(), parts.next()) else {
-                continue;
-            };
-            let info =
-                serde_json::from_slice(&v).map_err(|e| StoreError::Corrupt(0, e.to_string()))?;
-            out.push((g.into_owned(), b.into_owned(), info));
+            let g = k.split(|b| *b == 0).next().unwrap_or_default();
+            let info = self.client_info(&k, &v)?;
+            if let Some(b) = info.bsn.clone() {
+                out.push((String::from_utf8_lossy(g).into_owned(), b, info));
+            }
         }
         Ok(out)
     }
@@ -381,17 +419,17 @@ impl Store {
         bsn: &str,
         team: Option<String>,
     ) -> Result<ClientInfo, StoreError> {
-        let k = client_key(gemeente, bsn);
-        let mut result = ClientInfo::default();
-        self.clienten.fetch_and_update(&k, |old| {
-            let mut info: ClientInfo = old
-                .and_then(|v| serde_json::from_slice(v).ok())
-                .unwrap_or_default();
-            info.team = team.clone();
-            result = info.clone();
-            serde_json::to_vec(&info).ok()
-        })?;
-        Ok(result)
+        // Under the gateway's judging lock: read, change, write.
+        let k = self.sealer.key(&client_key(gemeente, bsn));
+        let mut info = match self.clienten.get(&k)? {
+            Some(v) => self.client_info(&k, &v)?,
+            None => ClientInfo::default(),
+        };
+        info.bsn = Some(bsn.to_string());
+        info.team = team;
+        let v = self.sealer.seal("clienten", &k, json(&info)?)?;
+        self.clienten.insert(k, v)?;
+        Ok(info)
     }
 
     /// Another tree of the same database (tokens, audit), written outside the message
@@ -402,12 +440,12 @@ impl Store {
 
     /// The doelbereik checks' view of the store.
     pub fn plans(&self) -> SledPlans<'_> {
-        SledPlans::new(&self.plans)
+        SledPlans::new(&self.plans, &self.sealer)
     }
 
     /// The cross-message rules' view of the store.
     pub fn history(&self) -> SledHistory<'_> {
-        SledHistory::new(&self.history)
+        SledHistory::new(&self.history, &self.sealer)
     }
 
     /// Wait until everything written so far is on disk.
@@ -421,7 +459,7 @@ impl Store {
     pub fn get(&self, id: u64) -> Result<Option<StoredBericht>, StoreError> {
         match self.berichten.get(be(id))? {
             None => Ok(None),
-            Some(v) => decode(id, &v).map(Some),
+            Some(v) => decode(id, &v, &self.sealer).map(Some),
         }
     }
 
@@ -449,7 +487,7 @@ impl Store {
         for item in self.berichten.range(be(after.saturating_add(1))..) {
             let (k, v) = item?;
             let id = k.as_ref().try_into().map(u64::from_be_bytes).unwrap_or(0);
-            let b = decode(id, &v)?;
+            let b = decode(id, &v, &self.sealer)?;
             if keep(&b) {
                 out.push(b);
                 if out.len() >= limit {
