@@ -68,7 +68,7 @@ enum Command {
         /// Data directory of the server it starts (default: a new temporary one).
         #[arg(long)]
         data_dir: Option<PathBuf>,
-        /// Configuration of the server it starts.
+        /// Configuration of the server it starts, and whose demo tokens the senders post with.
         #[arg(long, default_value = "config/sluis.toml")]
         config: PathBuf,
     },
@@ -110,6 +110,10 @@ enum Command {
         /// The gateway, e.g. http://127.0.0.1:8080.
         #[arg(long, global = true, default_value = "http://127.0.0.1:8080")]
         url: String,
+        /// Bearer token: a gebiedsteam's for doelbereik, a contractmanager's for indicatoren
+        /// (the demo tokens of `config/sluis.toml` work; README). Default: env SLUIS_TOKEN.
+        #[arg(long, global = true)]
+        token: Option<String>,
         #[command(subcommand)]
         rapport: Rapport,
     },
@@ -123,6 +127,10 @@ enum Command {
         seed: u64,
         #[arg(long, default_value_t = 300)]
         clients: usize,
+        /// Configuration whose demo tokens (`[[security.tokens]]` with `demo_secret`) the
+        /// parties post with.
+        #[arg(long, default_value = "config/sluis.toml")]
+        config: PathBuf,
     },
     /// Convert a message between XML and JSON, written to standard output.
     Convert {
@@ -177,7 +185,7 @@ enum Rapport {
 type Render = Box<dyn Fn(&serde_json::Value) -> String>;
 
 /// Run a report against the gateway at `url` and print it.
-fn rapport(url: &str, r: Rapport) -> ExitCode {
+fn rapport(url: &str, token: Option<&str>, r: Rapport) -> ExitCode {
     let (path, render): (String, Render) = match r {
         Rapport::Doelbereik {
             team,
@@ -255,7 +263,7 @@ fn rapport(url: &str, r: Rapport) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match runtime.block_on(sluis::rapport::fetch(url, &path)) {
+    match runtime.block_on(sluis::rapport::fetch(url, &path, token)) {
         Ok(v) => {
             print!("{}", render(&v));
             ExitCode::SUCCESS
@@ -268,7 +276,20 @@ fn rapport(url: &str, r: Rapport) -> ExitCode {
 }
 
 /// Post the demo set and report.
-fn demo(url: &str, seed: u64, clients: usize) -> ExitCode {
+fn demo(url: &str, seed: u64, clients: usize, config: &Path) -> ExitCode {
+    let tokens = match load_settings(config, None) {
+        Ok(s) => sluis::demo::Tokens::from_settings(&s),
+        Err(e) => {
+            eprintln!("demo: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if tokens.is_empty() {
+        eprintln!(
+            "demo: {} has no demo tokens; the messages are posted without credentials",
+            config.display()
+        );
+    }
     let set = sluis::demo::generate(seed, clients);
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -280,7 +301,7 @@ fn demo(url: &str, seed: u64, clients: usize) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match runtime.block_on(sluis::demo::post_all(url, &set)) {
+    match runtime.block_on(sluis::demo::post_all(url, &set, &tokens)) {
         Ok(posted) => {
             println!(
                 "{} berichten geplaatst: {} geaccepteerd, {} afgekeurd",
@@ -532,6 +553,18 @@ fn retour_file(
     }
 }
 
+/// The settings of `config`, with the data directory given on the command line.
+fn load_settings(
+    config: &Path,
+    data_dir: Option<PathBuf>,
+) -> Result<sluis::config::Settings, String> {
+    let overrides = sluis::config::Overrides {
+        listen: None,
+        data_dir,
+    };
+    sluis::config::Settings::load(config, &overrides).map_err(|e| e.to_string())
+}
+
 fn serve(config: &Path, overrides: sluis::config::Overrides) -> ExitCode {
     sluis::telemetry::init_logging();
     let settings = match sluis::config::Settings::load(config, &overrides) {
@@ -616,6 +649,13 @@ fn bench_load(
     data_dir: Option<PathBuf>,
     config: &Path,
 ) -> ExitCode {
+    let tokens = match load_settings(config, None) {
+        Ok(s) => sluis::demo::Tokens::from_settings(&s),
+        Err(e) => {
+            eprintln!("bench-load: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let mut target = match url {
         Some(url) => LoadTarget {
             url,
@@ -641,6 +681,7 @@ fn bench_load(
         messages,
         server_pid: target.pid,
         run_id,
+        tokens,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -725,8 +766,20 @@ fn main() -> ExitCode {
             dagtekening,
             file,
         } => retour_file(&file, format, identificatie, dagtekening, &limits),
-        Command::Rapport { url, rapport: r } => rapport(&url, r),
-        Command::Demo { url, seed, clients } => demo(&url, seed, clients),
+        Command::Rapport {
+            url,
+            token,
+            rapport: r,
+        } => {
+            let token = token.or_else(|| std::env::var("SLUIS_TOKEN").ok());
+            rapport(&url, token.as_deref(), r)
+        }
+        Command::Demo {
+            url,
+            seed,
+            clients,
+            config,
+        } => demo(&url, seed, clients, &config),
         Command::Convert { to, file } => {
             let bytes = match read_input(&file, limits.max_bytes) {
                 Ok(b) => b,
