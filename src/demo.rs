@@ -1513,7 +1513,10 @@ impl Tokens {
 
 /// `request` with `Authorization: Bearer …` when there is a token; without one the gateway
 /// decides (401 once it requires credentials).
-pub fn with_token(request: reqwest::RequestBuilder, token: Option<&str>) -> reqwest::RequestBuilder {
+pub fn with_token(
+    request: reqwest::RequestBuilder,
+    token: Option<&str>,
+) -> reqwest::RequestBuilder {
     match token {
         Some(t) => request.bearer_auth(t),
         None => request,

@@ -1,6 +1,9 @@
 //! The gateway through its HTTP API: the real server on a loopback port, a real sled store in a
 //! temporary directory, real messages.
 
+#[path = "common/auth.rs"]
+mod auth;
+use auth::DemoAuth;
 use reqwest::StatusCode;
 use serde_json::Value;
 use sluis::config::Settings;
@@ -51,6 +54,7 @@ impl TestApp {
             .post(format!("{}/api/v1/berichten", self.base))
             .header("Content-Type", content_type)
             .body(body.to_string())
+            .demo_auth()
             .send()
             .await
             .expect("request")
@@ -64,6 +68,7 @@ impl TestApp {
         let r = self
             .client
             .get(format!("{}{path}", self.base))
+            .demo_auth()
             .send()
             .await
             .expect("request");
@@ -124,6 +129,7 @@ async fn a_valid_message_is_stored_and_answered_with_its_retourbericht() {
         .header("Content-Type", "application/xml")
         .header("Accept", "application/json")
         .body(WMO301)
+        .demo_auth()
         .send()
         .await
         .expect("request");
@@ -296,6 +302,7 @@ async fn a_thousand_parallel_duplicates_are_stored_once() {
                 .post(url)
                 .header("Content-Type", "application/xml")
                 .body(JW301)
+                .demo_auth()
                 .send()
                 .await
                 .expect("request");
@@ -397,6 +404,7 @@ async fn the_inbox_hands_out_messages_in_order_until_acknowledged() {
             let r = client
                 .post(url)
                 .json(&serde_json::json!({ "cursor": cursor }))
+                .demo_auth()
                 .send()
                 .await
                 .expect("request");
@@ -463,6 +471,7 @@ async fn health_readiness_and_metrics() {
         let r = app
             .client
             .get(format!("{}{path}", app.base))
+            .demo_auth()
             .send()
             .await
             .expect("request");
@@ -471,6 +480,7 @@ async fn health_readiness_and_metrics() {
     let text = app
         .client
         .get(format!("{}/metrics", app.base))
+        .demo_auth()
         .send()
         .await
         .expect("request")

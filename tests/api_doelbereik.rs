@@ -8,9 +8,12 @@
 //! The demo configuration makes product 45A08 (category 31) of aanbieder 12345678
 //! result-financed: € 2.400,00 per trajectory (80 hours at € 30), 70 % = € 1.680,00 (56 hours).
 
+#[path = "common/auth.rs"]
+mod auth;
 #[path = "common/trajectory.rs"]
 mod build;
 
+use auth::DemoAuth;
 use build::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -86,6 +89,7 @@ impl TestApp {
             .request(method, format!("{}{path}", self.base))
             .header("Content-Type", ct)
             .body(body)
+            .demo_auth()
             .send()
             .await
             .expect("request");
@@ -150,6 +154,7 @@ impl TestApp {
         let r = self
             .client
             .get(format!("{}{path}", self.base))
+            .demo_auth()
             .send()
             .await
             .expect("request");
@@ -161,6 +166,7 @@ impl TestApp {
         let r = self
             .client
             .get(format!("{}{path}", self.base))
+            .demo_auth()
             .send()
             .await
             .expect("request");
@@ -866,7 +872,9 @@ async fn the_demo_set_through_the_server_gives_the_indicators_counted_by_hand() 
     let dir = tempfile::tempdir().expect("tempdir");
     let app = spawn(dir.path()).await;
     let set = sluis::demo::generate(1, 300);
-    let posted = sluis::demo::post_all(&app.base, &set)
+    // Every party posts with its own demo token (the beoordelingen: their team's).
+    let tokens = sluis::demo::Tokens::from_settings(&settings(dir.path()));
+    let posted = sluis::demo::post_all(&app.base, &set, &tokens)
         .await
         .expect("posted");
     assert!(posted.rejected.is_empty(), "{:?}", posted.rejected);

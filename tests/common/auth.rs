@@ -56,8 +56,9 @@ pub fn for_request(method: &str, path: &str, body: &[u8]) -> Option<String> {
         ("POST", ["api", "v1", "behandelplannen" | "resultaatmeldingen"]) => {
             afzender(body).map(|a| party(&a))
         }
-        ("POST", ["api", "v1", "beoordelingen"]) => json()
-            .and_then(|v| v["team"].as_str().map(|t| token(&format!("demo-team-{t}")))),
+        ("POST", ["api", "v1", "beoordelingen"]) => {
+            json().and_then(|v| v["team"].as_str().map(|t| token(&format!("demo-team-{t}"))))
+        }
         ("GET", ["api", "v1", "berichten"]) => Some(token("demo-operator")),
         (_, ["api", "v1", "inbox", p, ..]) => Some(party(p)),
         (_, ["api", "v1", "teams", t, ..]) => Some(token(&format!("demo-team-{t}"))),
@@ -70,5 +71,43 @@ pub fn for_request(method: &str, path: &str, body: &[u8]) -> Option<String> {
         ("GET", ["api", "v1", "clienten", _, "planstatus"]) => Some(token("demo-team-noord")),
         // Messages, toewijzingen, clients, plan status, team override: the back office.
         _ => Some(token("demo-gemeente-0599")),
+    }
+}
+
+/// Adds the demo token to a request that carries none: [`for_request`] of its method, path
+/// and body. A request that already has an `Authorization` header (a test acting as a chosen
+/// party) keeps it. A request none of the demo parties would make (a body without an Afzender,
+/// say) must name its token; such a request panics here, so no test silently calls the API
+/// without credentials.
+pub trait DemoAuth {
+    fn demo_auth(self) -> reqwest::RequestBuilder;
+}
+
+impl DemoAuth for reqwest::RequestBuilder {
+    fn demo_auth(self) -> reqwest::RequestBuilder {
+        let Some(request) = self.try_clone().and_then(|b| b.build().ok()) else {
+            return self;
+        };
+        if request
+            .headers()
+            .contains_key(reqwest::header::AUTHORIZATION)
+        {
+            return self;
+        }
+        let url = request.url();
+        let path = match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_string(),
+        };
+        let body = request
+            .body()
+            .and_then(|b| b.as_bytes())
+            .unwrap_or_default();
+        let method = request.method().as_str();
+        match for_request(method, &path, body) {
+            Some(token) => self.bearer_auth(token),
+            None if matches!(url.path(), "/healthz" | "/readyz") => self,
+            None => panic!("{method} {path}: which party sends this? give its token"),
+        }
     }
 }
