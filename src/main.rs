@@ -309,8 +309,8 @@ impl Offline {
     fn open(config: &Path, data_dir: Option<PathBuf>) -> Result<Offline, String> {
         let settings = load_settings(config, data_dir)?;
         let dir = &settings.server.data_dir;
-        let store = sluis::store::Store::open(dir, std::time::Duration::from_millis(2))
-            .map_err(|e| {
+        let store =
+            sluis::store::Store::open(dir, std::time::Duration::from_millis(2)).map_err(|e| {
                 format!(
                     "{}: {e} (is the gateway still running? stop it first)",
                     dir.display()
@@ -515,7 +515,8 @@ fn read_anchor(arg: &str) -> Result<sluis::security::audit::Head, String> {
     } else {
         std::fs::read_to_string(arg).map_err(|e| format!("--anchor {arg}: {e}"))?
     };
-    serde_json::from_str(&text).map_err(|e| format!("--anchor: not a head ({{\"seq\":…,\"hash\":…}}): {e}"))
+    serde_json::from_str(&text)
+        .map_err(|e| format!("--anchor: not a head ({{\"seq\":…,\"hash\":…}}): {e}"))
 }
 
 fn audit_command(config: &Path, data_dir: Option<PathBuf>, action: AuditAction) -> ExitCode {
@@ -563,10 +564,9 @@ fn audit_command(config: &Path, data_dir: Option<PathBuf>, action: AuditAction) 
             }
             AuditAction::Head => {
                 match audit.head() {
-                    Some(h) => println!(
-                        "{}",
-                        serde_json::to_string(&h).map_err(|e| e.to_string())?
-                    ),
+                    Some(h) => {
+                        println!("{}", serde_json::to_string(&h).map_err(|e| e.to_string())?)
+                    }
                     None => println!("null"),
                 }
                 ExitCode::SUCCESS
