@@ -1349,6 +1349,55 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
+    /// Each message names the party whose token it is posted with: the Afzender of a message,
+    /// the aanbieder of a plan or melding, the team of a beoordeling.
+    #[test]
+    fn every_message_names_its_sender() {
+        let set = generate(DEFAULT_SEED, 120);
+        let mut teams = 0;
+        for m in &set.messages {
+            let want = if m.path == PATH_BERICHTEN {
+                let rest = &m.body[m.body.find("Afzender>").expect("header") + 9..];
+                Sender::Party(rest[..rest.find('<').expect("end")].to_string())
+            } else {
+                let v: serde_json::Value = serde_json::from_str(&m.body).expect("json");
+                if m.path == PATH_BEOORDELINGEN {
+                    teams += 1;
+                    Sender::Team(v["team"].as_str().expect("team").to_string())
+                } else {
+                    Sender::Party(v["aanbieder"].as_str().expect("aanbieder").to_string())
+                }
+            };
+            assert_eq!(m.sender, want, "{}", m.label);
+        }
+        assert!(teams > 0, "beoordelingen are posted by their team");
+    }
+
+    #[test]
+    fn tokens_from_the_demo_configuration() {
+        let settings =
+            crate::config::Settings::parse(include_str!("../config/sluis.toml")).expect("demo");
+        let tokens = Tokens::from_settings(&settings);
+        let set = generate(DEFAULT_SEED, 60);
+        for m in &set.messages {
+            let t = tokens.sender(&m.sender).expect("a token for every sender");
+            let id = match &m.sender {
+                Sender::Party(p) if p.len() == 4 => format!("demo-gemeente-{p}"),
+                Sender::Party(p) => format!("demo-aanbieder-{p}"),
+                Sender::Team(t) => format!("demo-team-{t}"),
+            };
+            assert!(t.starts_with(&format!("sluis_{id}_")), "{}: {id}", m.label);
+        }
+        assert!(tokens
+            .operator()
+            .is_some_and(|t| t.starts_with("sluis_demo-operator_")));
+        assert!(
+            !format!("{tokens:?}").contains("sluis_"),
+            "Debug shows no token"
+        );
+        assert!(Tokens::default().is_empty());
+    }
+
     #[test]
     fn deterministic_for_a_seed() {
         let a = generate(7, 40);
