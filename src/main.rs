@@ -245,8 +245,8 @@ enum AuditAction {
     /// Walk the hash chain. Exit 0: intact (count and head); 1: broken (the first bad seq and
     /// why); 2: the store cannot be opened.
     Verify {
-        /// A head kept elsewhere (`sluis audit head`), as JSON or a file holding it: the log
-        /// must still contain that entry unchanged.
+        /// A head kept elsewhere (`sluis audit head`): its JSON, `SEQ:HASH`, or a file holding
+        /// the JSON. The log must still contain that entry unchanged.
         #[arg(long)]
         anchor: Option<String>,
     },
@@ -510,6 +510,14 @@ fn token_command(config: &Path, data_dir: Option<PathBuf>, action: TokenAction) 
 
 /// An anchor: the JSON of `sluis audit head`, or a file holding it.
 fn read_anchor(arg: &str) -> Result<sluis::security::audit::Head, String> {
+    if let Some((seq, hash)) = arg.split_once(':').filter(|_| !arg.contains('{')) {
+        if let Ok(seq) = seq.trim().parse::<u64>() {
+            let hash = hash.trim().to_ascii_lowercase();
+            if hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Ok(sluis::security::audit::Head { seq, hash });
+            }
+        }
+    }
     let text = if arg.trim_start().starts_with('{') {
         arg.to_string()
     } else {

@@ -533,6 +533,10 @@ fn audit_verify_head_and_export_on_an_empty_and_a_small_log() {
     let (code, out, _) = offline(dir.path(), &["audit", "verify", "--anchor", &forged]);
     assert_eq!(code, Some(1));
     assert!(out.contains("seq 2") && out.contains("anchor"), "{out}");
+    let forged = format!("2:{}", "ab".repeat(32));
+    let (code, out, _) = offline(dir.path(), &["audit", "verify", "--anchor", &forged]);
+    assert_eq!(code, Some(1), "SEQ:HASH as well");
+    assert!(out.contains("seq 2"), "{out}");
 
     let (code, lines, _) = offline(dir.path(), &["audit", "export", "--format", "jsonl"]);
     assert_eq!(code, Some(0));
@@ -540,12 +544,12 @@ fn audit_verify_head_and_export_on_an_empty_and_a_small_log() {
         .lines()
         .map(|l| serde_json::from_str(l).expect("a JSON line"))
         .collect();
-    assert_eq!(entries.len(), 7);
+    assert_eq!(entries.len(), 8);
     assert_eq!(entries[0]["action"], "verify");
     assert_eq!(entries[1]["actor"], "token:demo-team-noord-0");
     let (_, csv, _) = offline(dir.path(), &["audit", "export", "--format", "csv"]);
     assert!(csv.starts_with("seq,timestamp,actor,"), "{csv}");
-    assert_eq!(csv.lines().count(), 1 + 8, "header and every entry so far");
+    assert_eq!(csv.lines().count(), 1 + 9, "header and every entry so far");
     // Nothing before 2000.
     let (code, none, _) = offline(
         dir.path(),
