@@ -90,6 +90,17 @@ pub struct DemoMessage {
     pub body: String,
     /// What it is, for people (no BSN): `client 17: JW307 stop 600023 (reden 31)`.
     pub label: String,
+    /// Who posts it, and so whose token it carries.
+    pub sender: Sender,
+}
+
+/// Who posts a demo message: a party (the gemeente's back office by its gemeentecode, an
+/// aanbieder by its AGB-code) or a gebiedsteam (by name; its beoordelingen).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sender {
+    Party(String),
+    Team(String),
 }
 
 /// The standard a client's care falls under.
@@ -612,6 +623,7 @@ impl Gen {
         content_type: &'static str,
         body: String,
         label: String,
+        sender: Sender,
     ) {
         self.seq += 1;
         self.events.push((
@@ -622,6 +634,7 @@ impl Gen {
                 content_type,
                 body,
                 label,
+                sender,
             },
         ));
     }
@@ -692,6 +705,7 @@ impl Gen {
                 product.aanbieder,
                 product.code
             ),
+            Sender::Party(GEMEENTE.to_string()),
         );
         let mut t = DemoTraject {
             toewijzingnummer: nummer.clone(),
@@ -728,6 +742,7 @@ impl Gen {
             XML,
             body,
             format!("client {c}: {} start {nummer}", domein.code(305)),
+            Sender::Party(product.aanbieder.to_string()),
         );
 
         // The behandelplan, shortly after the start.
@@ -743,6 +758,7 @@ impl Gen {
                 JSON,
                 body,
                 format!("client {c}: behandelplan PLAN-{nummer} ({n} doelen)"),
+                Sender::Party(product.aanbieder.to_string()),
             );
         }
 
@@ -775,6 +791,7 @@ impl Gen {
                     "client {c}: {} stop {nummer} (reden {reden})",
                     domein.code(307)
                 ),
+                Sender::Party(product.aanbieder.to_string()),
             );
             t.stop = Some(DemoStop {
                 einddatum,
@@ -810,6 +827,7 @@ impl Gen {
                         JSON,
                         body,
                         format!("client {c}: resultaatmelding {nummer}"),
+                        Sender::Party(product.aanbieder.to_string()),
                     );
                     let alles = r.uitkomsten.iter().all(|u| *u == Uitkomst::Behaald);
                     t.resultaat = Some(r);
@@ -833,6 +851,7 @@ impl Gen {
                                 client.team,
                                 if eens { "eens" } else { "oneens" }
                             ),
+                            Sender::Team(client.team.to_string()),
                         );
                         t.beoordeling = Some(b);
                     }
@@ -903,6 +922,7 @@ impl Gen {
                     &fmt(month)[..7],
                     ps.len()
                 ),
+                Sender::Party(aanbieder.to_string()),
             );
         }
     }
@@ -1329,6 +1349,55 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
+    /// Each message names the party whose token it is posted with: the Afzender of a message,
+    /// the aanbieder of a plan or melding, the team of a beoordeling.
+    #[test]
+    fn every_message_names_its_sender() {
+        let set = generate(DEFAULT_SEED, 120);
+        let mut teams = 0;
+        for m in &set.messages {
+            let want = if m.path == PATH_BERICHTEN {
+                let rest = &m.body[m.body.find("Afzender>").expect("header") + 9..];
+                Sender::Party(rest[..rest.find('<').expect("end")].to_string())
+            } else {
+                let v: serde_json::Value = serde_json::from_str(&m.body).expect("json");
+                if m.path == PATH_BEOORDELINGEN {
+                    teams += 1;
+                    Sender::Team(v["team"].as_str().expect("team").to_string())
+                } else {
+                    Sender::Party(v["aanbieder"].as_str().expect("aanbieder").to_string())
+                }
+            };
+            assert_eq!(m.sender, want, "{}", m.label);
+        }
+        assert!(teams > 0, "beoordelingen are posted by their team");
+    }
+
+    #[test]
+    fn tokens_from_the_demo_configuration() {
+        let settings =
+            crate::config::Settings::parse(include_str!("../config/sluis.toml")).expect("demo");
+        let tokens = Tokens::from_settings(&settings);
+        let set = generate(DEFAULT_SEED, 60);
+        for m in &set.messages {
+            let t = tokens.sender(&m.sender).expect("a token for every sender");
+            let id = match &m.sender {
+                Sender::Party(p) if p.len() == 4 => format!("demo-gemeente-{p}"),
+                Sender::Party(p) => format!("demo-aanbieder-{p}"),
+                Sender::Team(t) => format!("demo-team-{t}"),
+            };
+            assert!(t.starts_with(&format!("sluis_{id}_")), "{}: {id}", m.label);
+        }
+        assert!(tokens
+            .operator()
+            .is_some_and(|t| t.starts_with("sluis_demo-operator_")));
+        assert!(
+            !format!("{tokens:?}").contains("sluis_"),
+            "Debug shows no token"
+        );
+        assert!(Tokens::default().is_empty());
+    }
+
     #[test]
     fn deterministic_for_a_seed() {
         let a = generate(7, 40);
@@ -1387,6 +1456,122 @@ mod tests {
     }
 }
 
+/// The bearer tokens the demo parties post with: per party code (an aanbieder's AGB-code, a
+/// gemeente's gemeentecode), per gebiedsteam (by name) and the operator's (for `/metrics`).
+/// Built from the demo tokens of the configuration ([`Tokens::from_settings`]). `Debug` shows
+/// which parties have a token, never the token.
+#[derive(Clone, Default)]
+pub struct Tokens {
+    parties: BTreeMap<String, String>,
+    teams: BTreeMap<String, String>,
+    operator: Option<String>,
+}
+
+impl std::fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tokens")
+            .field("parties", &self.parties.keys().collect::<Vec<_>>())
+            .field("teams", &self.teams.keys().collect::<Vec<_>>())
+            .field("operator", &self.operator.is_some())
+            .finish()
+    }
+}
+
+impl Tokens {
+    /// The demo tokens (`demo_secret`) of `[[security.tokens]]`: role aanbieder by its party,
+    /// gemeente by its gemeentecode, gebiedsteam by its team, and the operator. The first of
+    /// each wins; tokens given only as a hash cannot be used and are skipped.
+    pub fn from_settings(settings: &crate::config::Settings) -> Tokens {
+        Tokens::from_configured(&settings.security.tokens)
+    }
+
+    /// As [`Tokens::from_settings`], from the token entries themselves.
+    pub fn from_configured(tokens: &[crate::security::tokens::ConfiguredToken]) -> Tokens {
+        use crate::security::access::Role;
+        let mut out = Tokens::default();
+        for t in tokens {
+            let Some(secret) = &t.demo_secret else {
+                continue;
+            };
+            let key = match t.role {
+                Role::Aanbieder => t.party.clone().map(|p| (false, p)),
+                Role::Gemeente => t.gemeente.clone().or(t.party.clone()).map(|g| (false, g)),
+                Role::Gebiedsteam => t.team.clone().map(|team| (true, team)),
+                Role::Operator => {
+                    out.operator.get_or_insert_with(|| secret.clone());
+                    None
+                }
+                Role::Contractmanager => None,
+            };
+            match key {
+                Some((false, party)) => {
+                    out.parties.entry(party).or_insert_with(|| secret.clone());
+                }
+                Some((true, team)) => {
+                    out.teams.entry(team).or_insert_with(|| secret.clone());
+                }
+                None => {}
+            }
+        }
+        out
+    }
+
+    /// Use `token` for the party `code` (AGB-code or gemeentecode).
+    pub fn set_party(&mut self, code: &str, token: &str) {
+        self.parties.insert(code.to_string(), token.to_string());
+    }
+
+    /// Use `token` for the gebiedsteam `team`.
+    pub fn set_team(&mut self, team: &str, token: &str) {
+        self.teams.insert(team.to_string(), token.to_string());
+    }
+
+    /// Use `token` for the operator.
+    pub fn set_operator(&mut self, token: &str) {
+        self.operator = Some(token.to_string());
+    }
+
+    /// The token of a party (AGB-code or gemeentecode).
+    pub fn party(&self, code: &str) -> Option<&str> {
+        self.parties.get(code).map(String::as_str)
+    }
+
+    /// The token of a gebiedsteam.
+    pub fn team(&self, team: &str) -> Option<&str> {
+        self.teams.get(team).map(String::as_str)
+    }
+
+    /// The operator's token.
+    pub fn operator(&self) -> Option<&str> {
+        self.operator.as_deref()
+    }
+
+    /// The token a message's sender posts with.
+    pub fn sender(&self, sender: &Sender) -> Option<&str> {
+        match sender {
+            Sender::Party(code) => self.party(code),
+            Sender::Team(team) => self.team(team),
+        }
+    }
+
+    /// Whether there is no token at all (a configuration without demo tokens).
+    pub fn is_empty(&self) -> bool {
+        self.parties.is_empty() && self.teams.is_empty() && self.operator.is_none()
+    }
+}
+
+/// `request` with `Authorization: Bearer …` when there is a token; without one the gateway
+/// decides (401 once it requires credentials).
+pub fn with_token(
+    request: reqwest::RequestBuilder,
+    token: Option<&str>,
+) -> reqwest::RequestBuilder {
+    match token {
+        Some(t) => request.bearer_auth(t),
+        None => request,
+    }
+}
+
 /// What became of posting a set.
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct Posted {
@@ -1395,16 +1580,19 @@ pub struct Posted {
     pub rejected: Vec<(String, u16)>,
 }
 
-/// Post every message of the set, in order, to the gateway at `base` (`http://127.0.0.1:8080`)
-/// and ask after each whether it was accepted (`GET` its `Location`). Stops at a transport
+/// Post every message of the set, in order, to the gateway at `base` (`http://127.0.0.1:8080`),
+/// each with the token of its sender from `tokens`. A berichten post is answered with its
+/// retourbericht, so whether it was accepted is asked after (`GET` its `Location`, as the
+/// sender, whom the message concerns); a behandelplan, resultaatmelding or beoordeling is
+/// accepted when the answer is a success (a rejected one gets 422). Stops at a transport
 /// error; a rejection is counted and posting goes on.
-pub async fn post_all(base: &str, set: &DemoSet) -> Result<Posted, String> {
+pub async fn post_all(base: &str, set: &DemoSet, tokens: &Tokens) -> Result<Posted, String> {
     let base = base.trim_end_matches('/');
     let client = reqwest::Client::new();
     let mut out = Posted::default();
     for m in &set.messages {
-        let resp = client
-            .post(format!("{base}{}", m.path))
+        let token = tokens.sender(&m.sender);
+        let resp = with_token(client.post(format!("{base}{}", m.path)), token)
             .header("Content-Type", m.content_type)
             .body(m.body.clone())
             .send()
@@ -1417,18 +1605,18 @@ pub async fn post_all(base: &str, set: &DemoSet) -> Result<Posted, String> {
             .and_then(|l| l.to_str().ok())
             .map(str::to_string);
         let accepted = match (status.is_success(), location) {
-            (true, Some(loc)) => {
-                let stored: serde_json::Value = client
-                    .get(format!("{base}{loc}"))
-                    .send()
-                    .await
-                    .map_err(|e| format!("{}: {e}", m.label))?
-                    .json()
-                    .await
-                    .map_err(|e| format!("{}: {e}", m.label))?;
+            (true, Some(loc)) if m.path == PATH_BERICHTEN => {
+                let stored: serde_json::Value =
+                    with_token(client.get(format!("{base}{loc}")), token)
+                        .send()
+                        .await
+                        .map_err(|e| format!("{}: {e}", m.label))?
+                        .json()
+                        .await
+                        .map_err(|e| format!("{}: {e}", m.label))?;
                 stored["accepted"] == true
             }
-            _ => false,
+            (success, _) => success && m.path != PATH_BERICHTEN,
         };
         if accepted {
             out.accepted += 1;

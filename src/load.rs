@@ -2,6 +2,7 @@
 //! once and report throughput, latency percentiles, the server's memory and the store's bytes per
 //! message. Only loopback addresses are accepted: this is a measuring tool, not a load on others.
 
+use crate::demo::{with_token, Tokens};
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -59,6 +60,12 @@ fn trajectory_message(t: u64, step: usize, id: &str) -> String {
         .replacen(TEMPLATE_NUMMER, &format!(">{}<", 100_000 + t), 1)
 }
 
+/// The Afzender of a message made from our templates (the text of `<…Afzender>`).
+fn afzender(body: &str) -> Option<&str> {
+    let rest = &body[body.find("Afzender>")? + "Afzender>".len()..];
+    Some(rest[..rest.find('<')?].trim())
+}
+
 pub struct LoadOptions {
     /// Base URL of the gateway, e.g. `http://127.0.0.1:8080`.
     pub url: String,
@@ -68,6 +75,10 @@ pub struct LoadOptions {
     pub server_pid: Option<u32>,
     /// Prefix of the identificaties, so runs against one store do not collide.
     pub run_id: String,
+    /// The tokens the senders post with (the gemeente its toewijzingen, the aanbieder its
+    /// starts and stops) and the operator reads `/metrics` with; from the configuration's demo
+    /// tokens ([`Tokens::from_settings`]).
+    pub tokens: Tokens,
 }
 
 #[derive(Debug)]
@@ -159,9 +170,13 @@ pub fn rss_mb(pid: u32) -> Option<f64> {
 }
 
 /// A value of the gateway's `/metrics`.
-async fn metric(client: &reqwest::Client, url: &str, name: &str) -> Option<u64> {
-    let text = client
-        .get(format!("{url}/metrics"))
+async fn metric(
+    client: &reqwest::Client,
+    url: &str,
+    token: Option<&str>,
+    name: &str,
+) -> Option<u64> {
+    let text = with_token(client.get(format!("{url}/metrics")), token)
         .send()
         .await
         .ok()?
@@ -176,9 +191,8 @@ async fn metric(client: &reqwest::Client, url: &str, name: &str) -> Option<u64> 
 }
 
 /// The sum of `sluis_messages_total` with outcome `0200` (accepted).
-async fn accepted(client: &reqwest::Client, url: &str) -> Option<u64> {
-    let text = client
-        .get(format!("{url}/metrics"))
+async fn accepted(client: &reqwest::Client, url: &str, token: Option<&str>) -> Option<u64> {
+    let text = with_token(client.get(format!("{url}/metrics")), token)
         .send()
         .await
         .ok()?
@@ -210,6 +224,7 @@ pub async fn run(opts: LoadOptions) -> Result<LoadReport, String> {
         let failures = failures.clone();
         let url = format!("{}/api/v1/berichten", opts.url);
         let run_id = opts.run_id.clone();
+        let tokens = opts.tokens.clone();
         let total = opts.messages;
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
@@ -226,9 +241,9 @@ pub async fn run(opts: LoadOptions) -> Result<LoadReport, String> {
                     // At most 12 characters: the standard's limit for an identificatie.
                     let id = format!("{run_id}{n:08}");
                     let body = trajectory_message(t, step, &id);
+                    let token = afzender(&body).and_then(|a| tokens.party(a));
                     let start = Instant::now();
-                    let ok = match client
-                        .post(&url)
+                    let ok = match with_token(client.post(&url), token)
                         .header("Content-Type", "application/xml")
                         .body(body)
                         .send()
@@ -260,6 +275,7 @@ pub async fn run(opts: LoadOptions) -> Result<LoadReport, String> {
         latencies[i.min(latencies.len() - 1)].as_secs_f64() * 1e3
     };
     let messages = latencies.len() as u64;
+    let operator = opts.tokens.operator();
     Ok(LoadReport {
         messages,
         failures: failures.load(Ordering::Relaxed),
@@ -269,9 +285,9 @@ pub async fn run(opts: LoadOptions) -> Result<LoadReport, String> {
         p99_ms: pct(0.99),
         max_ms: pct(1.0),
         server_rss_mb: opts.server_pid.and_then(rss_mb),
-        store_bytes: metric(&client, &opts.url, "sluis_store_bytes").await,
-        store_messages: metric(&client, &opts.url, "sluis_store_messages").await,
-        accepted: accepted(&client, &opts.url).await,
+        store_bytes: metric(&client, &opts.url, operator, "sluis_store_bytes").await,
+        store_messages: metric(&client, &opts.url, operator, "sluis_store_messages").await,
+        accepted: accepted(&client, &opts.url, operator).await,
     })
 }
 
@@ -284,6 +300,8 @@ mod tests {
         for t in [0, 1, 17, 123_456] {
             for step in 0..4 {
                 let m = trajectory_message(t, step, "LOAD00000001");
+                let sender = if step == 0 { "0599" } else { "12345678" };
+                assert_eq!(afzender(&m), Some(sender), "the sender's token is chosen");
                 assert!(m.contains(">LOAD00000001<"));
                 assert!(m.contains(&format!(">{}<", bsn(t))), "client replaced");
                 assert!(

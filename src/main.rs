@@ -68,7 +68,7 @@ enum Command {
         /// Data directory of the server it starts (default: a new temporary one).
         #[arg(long)]
         data_dir: Option<PathBuf>,
-        /// Configuration of the server it starts.
+        /// Configuration of the server it starts, and whose demo tokens the senders post with.
         #[arg(long, default_value = "config/sluis.toml")]
         config: PathBuf,
     },
@@ -110,6 +110,10 @@ enum Command {
         /// The gateway, e.g. http://127.0.0.1:8080.
         #[arg(long, global = true, default_value = "http://127.0.0.1:8080")]
         url: String,
+        /// Bearer token: a gebiedsteam's for doelbereik, a contractmanager's for indicatoren
+        /// (the demo tokens of `config/sluis.toml` work; README). Default: env SLUIS_TOKEN.
+        #[arg(long, global = true)]
+        token: Option<String>,
         #[command(subcommand)]
         rapport: Rapport,
     },
@@ -123,6 +127,34 @@ enum Command {
         seed: u64,
         #[arg(long, default_value_t = 300)]
         clients: usize,
+        /// Configuration whose demo tokens (`[[security.tokens]]` with `demo_secret`) the
+        /// parties post with.
+        #[arg(long, default_value = "config/sluis.toml")]
+        config: PathBuf,
+    },
+    /// Bearer tokens in the store of a stopped gateway: create (the secret is shown once),
+    /// list, revoke; and the hash of a token for `[[security.tokens]]`.
+    Token {
+        /// Configuration (for the data directory and the configured tokens).
+        #[arg(long, global = true, default_value = "config/sluis.toml")]
+        config: PathBuf,
+        /// Data directory (overrides the configuration and SLUIS_DATA_DIR).
+        #[arg(long, global = true)]
+        data_dir: Option<PathBuf>,
+        #[command(subcommand)]
+        action: TokenAction,
+    },
+    /// The audit log (NEN 7513) of a stopped gateway: verify its hash chain, print its head,
+    /// export it.
+    Audit {
+        /// Configuration (for the data directory).
+        #[arg(long, global = true, default_value = "config/sluis.toml")]
+        config: PathBuf,
+        /// Data directory (overrides the configuration and SLUIS_DATA_DIR).
+        #[arg(long, global = true)]
+        data_dir: Option<PathBuf>,
+        #[command(subcommand)]
+        action: AuditAction,
     },
     /// Convert a message between XML and JSON, written to standard output.
     Convert {
@@ -173,11 +205,423 @@ enum Rapport {
     },
 }
 
+#[derive(Subcommand)]
+enum TokenAction {
+    /// Create a token and print it once (only its hash is stored).
+    Create {
+        /// aanbieder, gemeente, gebiedsteam, contractmanager or operator.
+        #[arg(long)]
+        role: String,
+        /// AGB-code of an aanbieder (or gemeentecode of a gemeente).
+        #[arg(long)]
+        party: Option<String>,
+        /// Gemeentecode (gemeente, gebiedsteam, contractmanager).
+        #[arg(long)]
+        gemeente: Option<String>,
+        /// Team name (gebiedsteam).
+        #[arg(long)]
+        team: Option<String>,
+        /// Who holds it, for people: "De Brug, koppeling".
+        #[arg(long)]
+        label: String,
+        /// Expiry, RFC 3339 (2027-01-01T00:00:00Z).
+        #[arg(long, value_parser = parse_rfc3339)]
+        expires: Option<time::OffsetDateTime>,
+    },
+    /// Every token, configured and stored, without secrets or hashes.
+    List {
+        #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+        format: OutputFormat,
+    },
+    /// Revoke a stored token by its id (configured ones: remove them from the configuration).
+    Revoke { id: String },
+    /// Print the SHA-256 of a token, for `sha256 = "…"` in `[[security.tokens]]`. Without
+    /// TOKEN it is read from standard input (keeps it out of the process list).
+    Hash { token: Option<String> },
+}
+
+#[derive(Subcommand)]
+enum AuditAction {
+    /// Walk the hash chain. Exit 0: intact (count and head); 1: broken (the first bad seq and
+    /// why); 2: the store cannot be opened.
+    Verify {
+        /// A head kept elsewhere (`sluis audit head`): its JSON, `SEQ:HASH`, or a file holding
+        /// the JSON. The log must still contain that entry unchanged.
+        #[arg(long)]
+        anchor: Option<String>,
+    },
+    /// The latest seq and hash as JSON: keep a copy elsewhere as an anchor.
+    Head,
+    /// Write the entries to standard output, oldest first.
+    Export {
+        #[arg(long, value_enum, default_value_t = AuditFormat::Csv)]
+        format: AuditFormat,
+        /// From this day (JJJJ-MM-DD, UTC) or moment (RFC 3339) on.
+        #[arg(long, value_parser = parse_moment)]
+        van: Option<time::OffsetDateTime>,
+        /// Up to and including this day (JJJJ-MM-DD), or before this moment (RFC 3339).
+        #[arg(long, value_parser = parse_until)]
+        tot: Option<time::OffsetDateTime>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum AuditFormat {
+    Csv,
+    Jsonl,
+}
+
+fn parse_rfc3339(s: &str) -> Result<time::OffsetDateTime, String> {
+    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+        .map_err(|e| format!("{s:?}: not an RFC 3339 moment ({e})"))
+}
+
+/// A day (its start, UTC) or an RFC 3339 moment.
+fn parse_moment(s: &str) -> Result<time::OffsetDateTime, String> {
+    match Datum::parse(s) {
+        Some(_) => day_start(s),
+        None => parse_rfc3339(s).map_err(|_| format!("{s:?}: not JJJJ-MM-DD nor RFC 3339")),
+    }
+}
+
+/// The end of a day (the next day's start, exclusive) or an RFC 3339 moment.
+fn parse_until(s: &str) -> Result<time::OffsetDateTime, String> {
+    match Datum::parse(s) {
+        Some(_) => Ok(day_start(s)? + time::Duration::days(1)),
+        None => parse_rfc3339(s).map_err(|_| format!("{s:?}: not JJJJ-MM-DD nor RFC 3339")),
+    }
+}
+
+fn day_start(s: &str) -> Result<time::OffsetDateTime, String> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(s, format)
+        .map(|d| d.midnight().assume_utc())
+        .map_err(|e| format!("{s:?}: {e}"))
+}
+
+/// The store of a stopped gateway, for the token and audit commands.
+struct Offline {
+    store: sluis::store::Store,
+    settings: sluis::config::Settings,
+}
+
+impl Offline {
+    fn open(config: &Path, data_dir: Option<PathBuf>) -> Result<Offline, String> {
+        let settings = load_settings(config, data_dir)?;
+        let dir = &settings.server.data_dir;
+        let store =
+            sluis::store::Store::open(dir, std::time::Duration::from_millis(2)).map_err(|e| {
+                format!(
+                    "{}: {e} (is the gateway still running? stop it first)",
+                    dir.display()
+                )
+            })?;
+        Ok(Offline { store, settings })
+    }
+
+    fn tree(&self, name: &str) -> Result<sled::Tree, String> {
+        self.store.open_tree(name).map_err(|e| e.to_string())
+    }
+
+    fn audit(&self) -> Result<sluis::security::audit::AuditLog, String> {
+        sluis::security::audit::AuditLog::new(self.tree("audit")?).map_err(|e| e.to_string())
+    }
+
+    /// Record what the command line did in the audit (the CLI acts as the operator).
+    fn record(
+        &self,
+        audit: &sluis::security::audit::AuditLog,
+        action: sluis::security::audit::Action,
+        kind: &str,
+        id: Option<&str>,
+        outcome: sluis::security::audit::Outcome,
+    ) -> Result<(), String> {
+        let user = std::env::var("USER").unwrap_or_default();
+        let actor = if user.is_empty() {
+            "cli".to_string()
+        } else {
+            format!("cli:{user}")
+        };
+        audit
+            .append(sluis::security::audit::Event {
+                actor,
+                role: Some(sluis::security::access::Role::Operator),
+                on_behalf_of: None,
+                action,
+                object: sluis::security::audit::Object::new(kind, id),
+                client: None,
+                outcome,
+                source: Some("local".into()),
+            })
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
+    /// Make everything written durable before the process ends.
+    fn close(self) -> Result<(), String> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?;
+        runtime
+            .block_on(self.store.durable())
+            .map_err(|e| e.to_string())
+    }
+}
+
+fn token_command(config: &Path, data_dir: Option<PathBuf>, action: TokenAction) -> ExitCode {
+    use sluis::security::audit::{Action, Outcome};
+    use sluis::security::tokens::{TokenId, TokenStore};
+    if let TokenAction::Hash { token } = action {
+        let token = match token {
+            Some(t) => t,
+            None => {
+                let mut line = String::new();
+                if let Err(e) = std::io::stdin().take(4096).read_to_string(&mut line) {
+                    eprintln!("token hash: {e}");
+                    return ExitCode::from(2);
+                }
+                line.trim().to_string()
+            }
+        };
+        return match sluis::security::tokens::token_hash(&token) {
+            Some(h) => {
+                println!("{h}");
+                ExitCode::SUCCESS
+            }
+            None => {
+                eprintln!("token hash: not a Sluis token (sluis_<id>_<secret>)");
+                ExitCode::from(1)
+            }
+        };
+    }
+    let result = (|| -> Result<ExitCode, String> {
+        let off = Offline::open(config, data_dir)?;
+        let tokens = TokenStore::new(off.tree("tokens")?, &off.settings.security.tokens)
+            .map_err(|e| e.to_string())?;
+        let audit = off.audit()?;
+        let code = match action {
+            TokenAction::Hash { .. } => ExitCode::SUCCESS,
+            TokenAction::Create {
+                role,
+                party,
+                gemeente,
+                team,
+                label,
+                expires,
+            } => {
+                let role = sluis::security::access::Role::parse(&role).ok_or_else(|| {
+                    format!(
+                        "--role {role:?}: one of aanbieder, gemeente, gebiedsteam, contractmanager, operator"
+                    )
+                })?;
+                let scope = sluis::security::access::Scope {
+                    party,
+                    gemeente,
+                    team,
+                };
+                let (id, secret) = tokens
+                    .create(role, scope, &label, expires)
+                    .map_err(|e| e.to_string())?;
+                off.record(
+                    &audit,
+                    Action::TokenCreate,
+                    "token",
+                    Some(id.as_str()),
+                    Outcome::Success,
+                )?;
+                off.close()?;
+                println!("{}", secret.expose());
+                eprintln!("token {id} created ({role}); the secret above is shown only once");
+                ExitCode::SUCCESS
+            }
+            TokenAction::List { format } => {
+                let list = tokens.list().map_err(|e| e.to_string())?;
+                match format {
+                    OutputFormat::Json => println!(
+                        "{}",
+                        serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?
+                    ),
+                    OutputFormat::Text => {
+                        for t in &list {
+                            let scope: Vec<String> = [
+                                ("party", &t.scope.party),
+                                ("gemeente", &t.scope.gemeente),
+                                ("team", &t.scope.team),
+                            ]
+                            .iter()
+                            .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={v}")))
+                            .collect();
+                            let state = match (&t.revoked, &t.expires) {
+                                (Some(r), _) => format!("revoked {r}"),
+                                (None, Some(e)) => format!("expires {e}"),
+                                (None, None) => "active".into(),
+                            };
+                            let source = match t.source {
+                                sluis::security::tokens::Source::Config => "config",
+                                sluis::security::tokens::Source::Store => "store",
+                            };
+                            println!(
+                                "{}  {}  {}  {}  {}  {}",
+                                t.id,
+                                t.role,
+                                if scope.is_empty() {
+                                    "-".to_string()
+                                } else {
+                                    scope.join(",")
+                                },
+                                source,
+                                state,
+                                t.label
+                            );
+                        }
+                    }
+                }
+                ExitCode::SUCCESS
+            }
+            TokenAction::Revoke { id } => {
+                let id = TokenId::parse(&id)
+                    .ok_or_else(|| format!("{id:?} is not a token id (a-z, 0-9, '-')"))?;
+                let found = tokens.revoke(&id).map_err(|e| e.to_string())?;
+                if found {
+                    off.record(
+                        &audit,
+                        Action::TokenRevoke,
+                        "token",
+                        Some(id.as_str()),
+                        Outcome::Success,
+                    )?;
+                    off.close()?;
+                    println!("token {id} revoked");
+                    ExitCode::SUCCESS
+                } else {
+                    eprintln!("token revoke: no stored token {id}");
+                    ExitCode::from(1)
+                }
+            }
+        };
+        Ok(code)
+    })();
+    result.unwrap_or_else(|e| {
+        eprintln!("token: {e}");
+        ExitCode::from(2)
+    })
+}
+
+/// An anchor: the JSON of `sluis audit head`, or a file holding it.
+fn read_anchor(arg: &str) -> Result<sluis::security::audit::Head, String> {
+    if let Some((seq, hash)) = arg.split_once(':').filter(|_| !arg.contains('{')) {
+        if let Ok(seq) = seq.trim().parse::<u64>() {
+            let hash = hash.trim().to_ascii_lowercase();
+            if hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Ok(sluis::security::audit::Head { seq, hash });
+            }
+        }
+    }
+    let text = if arg.trim_start().starts_with('{') {
+        arg.to_string()
+    } else {
+        std::fs::read_to_string(arg).map_err(|e| format!("--anchor {arg}: {e}"))?
+    };
+    serde_json::from_str(&text)
+        .map_err(|e| format!("--anchor: not a head ({{\"seq\":…,\"hash\":…}}): {e}"))
+}
+
+fn audit_command(config: &Path, data_dir: Option<PathBuf>, action: AuditAction) -> ExitCode {
+    use sluis::security::audit::{Action, Filter, Outcome};
+    let result = (|| -> Result<ExitCode, String> {
+        let anchor = match &action {
+            AuditAction::Verify {
+                anchor: Some(a), ..
+            } => Some(read_anchor(a)?),
+            _ => None,
+        };
+        let off = Offline::open(config, data_dir)?;
+        let audit = off.audit()?;
+        let code = match action {
+            AuditAction::Verify { .. } => {
+                let verdict = match &anchor {
+                    Some(a) => audit.verify_anchor(a),
+                    None => audit.verify(),
+                };
+                // Checking the log is itself recorded, after the check.
+                let outcome = if verdict.is_ok() {
+                    Outcome::Success
+                } else {
+                    Outcome::Failed
+                };
+                off.record(&audit, Action::Verify, "audit", None, outcome)?;
+                off.close()?;
+                match verdict {
+                    Ok(v) => {
+                        match &v.head {
+                            Some(h) => println!(
+                                "audit log intact: {} entries, head seq {} hash {}",
+                                v.entries, h.seq, h.hash
+                            ),
+                            None => println!("audit log intact: 0 entries"),
+                        }
+                        ExitCode::SUCCESS
+                    }
+                    Err(b) => {
+                        println!("audit log broken at seq {}: {}", b.seq, b.reason);
+                        eprintln!("audit verify: broken at seq {}: {}", b.seq, b.reason);
+                        ExitCode::from(1)
+                    }
+                }
+            }
+            AuditAction::Head => {
+                match audit.head() {
+                    Some(h) => {
+                        println!("{}", serde_json::to_string(&h).map_err(|e| e.to_string())?)
+                    }
+                    None => println!("null"),
+                }
+                ExitCode::SUCCESS
+            }
+            AuditAction::Export { format, van, tot } => {
+                let filter = Filter {
+                    from: van,
+                    until: tot,
+                    ..Filter::default()
+                };
+                let stdout = std::io::stdout();
+                let mut out = std::io::BufWriter::new(stdout.lock());
+                let written = match format {
+                    AuditFormat::Csv => audit.export_csv(&filter, &mut out),
+                    AuditFormat::Jsonl => audit.export_jsonl(&filter, &mut out),
+                };
+                let written = written.and_then(|n| {
+                    use std::io::Write as _;
+                    out.flush()?;
+                    Ok(n)
+                });
+                drop(out);
+                let outcome = if written.is_ok() {
+                    Outcome::Success
+                } else {
+                    Outcome::Failed
+                };
+                off.record(&audit, Action::Export, "audit", None, outcome)?;
+                off.close()?;
+                let n = written.map_err(|e| e.to_string())?;
+                eprintln!("{n} audit entries exported");
+                ExitCode::SUCCESS
+            }
+        };
+        Ok(code)
+    })();
+    result.unwrap_or_else(|e| {
+        eprintln!("audit: {e}");
+        ExitCode::from(2)
+    })
+}
+
 /// Turns an endpoint's JSON into the printed report.
 type Render = Box<dyn Fn(&serde_json::Value) -> String>;
 
 /// Run a report against the gateway at `url` and print it.
-fn rapport(url: &str, r: Rapport) -> ExitCode {
+fn rapport(url: &str, token: Option<&str>, r: Rapport) -> ExitCode {
     let (path, render): (String, Render) = match r {
         Rapport::Doelbereik {
             team,
@@ -255,7 +699,7 @@ fn rapport(url: &str, r: Rapport) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match runtime.block_on(sluis::rapport::fetch(url, &path)) {
+    match runtime.block_on(sluis::rapport::fetch(url, &path, token)) {
         Ok(v) => {
             print!("{}", render(&v));
             ExitCode::SUCCESS
@@ -268,7 +712,20 @@ fn rapport(url: &str, r: Rapport) -> ExitCode {
 }
 
 /// Post the demo set and report.
-fn demo(url: &str, seed: u64, clients: usize) -> ExitCode {
+fn demo(url: &str, seed: u64, clients: usize, config: &Path) -> ExitCode {
+    let tokens = match load_settings(config, None) {
+        Ok(s) => sluis::demo::Tokens::from_settings(&s),
+        Err(e) => {
+            eprintln!("demo: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if tokens.is_empty() {
+        eprintln!(
+            "demo: {} has no demo tokens; the messages are posted without credentials",
+            config.display()
+        );
+    }
     let set = sluis::demo::generate(seed, clients);
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -280,7 +737,7 @@ fn demo(url: &str, seed: u64, clients: usize) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match runtime.block_on(sluis::demo::post_all(url, &set)) {
+    match runtime.block_on(sluis::demo::post_all(url, &set, &tokens)) {
         Ok(posted) => {
             println!(
                 "{} berichten geplaatst: {} geaccepteerd, {} afgekeurd",
@@ -532,6 +989,18 @@ fn retour_file(
     }
 }
 
+/// The settings of `config`, with the data directory given on the command line.
+fn load_settings(
+    config: &Path,
+    data_dir: Option<PathBuf>,
+) -> Result<sluis::config::Settings, String> {
+    let overrides = sluis::config::Overrides {
+        listen: None,
+        data_dir,
+    };
+    sluis::config::Settings::load(config, &overrides).map_err(|e| e.to_string())
+}
+
 fn serve(config: &Path, overrides: sluis::config::Overrides) -> ExitCode {
     sluis::telemetry::init_logging();
     let settings = match sluis::config::Settings::load(config, &overrides) {
@@ -616,6 +1085,13 @@ fn bench_load(
     data_dir: Option<PathBuf>,
     config: &Path,
 ) -> ExitCode {
+    let tokens = match load_settings(config, None) {
+        Ok(s) => sluis::demo::Tokens::from_settings(&s),
+        Err(e) => {
+            eprintln!("bench-load: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let mut target = match url {
         Some(url) => LoadTarget {
             url,
@@ -641,6 +1117,7 @@ fn bench_load(
         messages,
         server_pid: target.pid,
         run_id,
+        tokens,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -725,8 +1202,30 @@ fn main() -> ExitCode {
             dagtekening,
             file,
         } => retour_file(&file, format, identificatie, dagtekening, &limits),
-        Command::Rapport { url, rapport: r } => rapport(&url, r),
-        Command::Demo { url, seed, clients } => demo(&url, seed, clients),
+        Command::Rapport {
+            url,
+            token,
+            rapport: r,
+        } => {
+            let token = token.or_else(|| std::env::var("SLUIS_TOKEN").ok());
+            rapport(&url, token.as_deref(), r)
+        }
+        Command::Demo {
+            url,
+            seed,
+            clients,
+            config,
+        } => demo(&url, seed, clients, &config),
+        Command::Token {
+            config,
+            data_dir,
+            action,
+        } => token_command(&config, data_dir, action),
+        Command::Audit {
+            config,
+            data_dir,
+            action,
+        } => audit_command(&config, data_dir, action),
         Command::Convert { to, file } => {
             let bytes = match read_input(&file, limits.max_bytes) {
                 Ok(b) => b,

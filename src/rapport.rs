@@ -6,11 +6,12 @@
 use serde_json::Value;
 use std::fmt::Write as _;
 
-/// GET `path` (with query) from the gateway at `base`; the JSON body, or why not.
-pub async fn fetch(base: &str, path_and_query: &str) -> Result<Value, String> {
+/// GET `path` (with query) from the gateway at `base`, with `token` as bearer token when
+/// given (a gebiedsteam's for doelbereik, a contractmanager's for indicatoren); the JSON body,
+/// or why not.
+pub async fn fetch(base: &str, path_and_query: &str, token: Option<&str>) -> Result<Value, String> {
     let url = format!("{}{path_and_query}", base.trim_end_matches('/'));
-    let resp = reqwest::Client::new()
-        .get(&url)
+    let resp = crate::demo::with_token(reqwest::Client::new().get(&url), token)
         .header("Accept", "application/json")
         .send()
         .await

@@ -1,6 +1,9 @@
 //! The gateway through its HTTP API: the real server on a loopback port, a real sled store in a
 //! temporary directory, real messages.
 
+#[path = "common/auth.rs"]
+mod auth;
+use auth::DemoAuth;
 use reqwest::StatusCode;
 use serde_json::Value;
 use sluis::config::Settings;
@@ -12,6 +15,10 @@ use std::path::Path;
 const JW301: &str = include_str!("../fixtures/ijw-3.2/JW301/valid/minimaal.xml");
 const JW305: &str = include_str!("../fixtures/ijw-3.2/JW305/valid/minimaal.xml");
 const WMO301: &str = include_str!("../fixtures/iwmo-3.2/WMO301/valid/minimaal.xml");
+
+/// The token of aanbieder 99999999, which only one test adds to the configuration.
+const NOBODY: &str =
+    "sluis_demo-aanbieder-99999999_d0000000000000000000000000000000000000000000000000000000000000ff";
 
 struct TestApp {
     base: String,
@@ -51,6 +58,19 @@ impl TestApp {
             .post(format!("{}/api/v1/berichten", self.base))
             .header("Content-Type", content_type)
             .body(body.to_string())
+            .demo_auth()
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Post as the party of `token`, whatever the body says (or does not say).
+    async fn post_as(&self, body: &str, content_type: &str, token: &str) -> reqwest::Response {
+        self.client
+            .post(format!("{}/api/v1/berichten", self.base))
+            .header("Content-Type", content_type)
+            .bearer_auth(token)
+            .body(body.to_string())
             .send()
             .await
             .expect("request")
@@ -64,6 +84,7 @@ impl TestApp {
         let r = self
             .client
             .get(format!("{}{path}", self.base))
+            .demo_auth()
             .send()
             .await
             .expect("request");
@@ -124,6 +145,7 @@ async fn a_valid_message_is_stored_and_answered_with_its_retourbericht() {
         .header("Content-Type", "application/xml")
         .header("Accept", "application/json")
         .body(WMO301)
+        .demo_auth()
         .send()
         .await
         .expect("request");
@@ -213,8 +235,11 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing() {
             "unreadable",
         ),
     ];
+    // Sent by the gemeente's back office: bodies of its own (JW301), or unreadable ones
+    // whose sender only its token tells.
+    let back_office = auth::party("0599");
     for (body, ct, want, kind) in cases {
-        let r = app.post(&body, ct).await;
+        let r = app.post_as(&body, ct, &back_office).await;
         assert_eq!(r.status(), want, "{kind}");
         assert_eq!(
             r.headers()
@@ -296,6 +321,7 @@ async fn a_thousand_parallel_duplicates_are_stored_once() {
                 .post(url)
                 .header("Content-Type", "application/xml")
                 .body(JW301)
+                .demo_auth()
                 .send()
                 .await
                 .expect("request");
@@ -371,7 +397,21 @@ async fn what_was_acknowledged_survives_a_restart() {
 #[actix_web::test]
 async fn the_inbox_hands_out_messages_in_order_until_acknowledged() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let app = spawn(dir.path()).await;
+    // An aanbieder to whom nothing was ever sent, reading its own (unknown) inbox.
+    let mut s = settings(dir.path());
+    s.security
+        .tokens
+        .push(sluis::security::tokens::ConfiguredToken {
+            id: "demo-aanbieder-99999999".into(),
+            role: sluis::security::access::Role::Aanbieder,
+            party: Some("99999999".into()),
+            gemeente: None,
+            team: None,
+            label: "DEMO: an aanbieder without messages".into(),
+            sha256: None,
+            demo_secret: Some(NOBODY.into()),
+        });
+    let app = spawn_with(s).await;
     assert_eq!(app.post_xml(JW301).await.status(), StatusCode::OK);
     assert_eq!(app.post_xml(WMO301).await.status(), StatusCode::OK);
     // Both toewijzingen go from the gemeente to aanbieder 12345678.
@@ -397,6 +437,7 @@ async fn the_inbox_hands_out_messages_in_order_until_acknowledged() {
             let r = client
                 .post(url)
                 .json(&serde_json::json!({ "cursor": cursor }))
+                .demo_auth()
                 .send()
                 .await
                 .expect("request");
@@ -414,10 +455,14 @@ async fn the_inbox_hands_out_messages_in_order_until_acknowledged() {
     assert_eq!(v["acked"], first);
     let (_, all) = app.get_json("/api/v1/inbox/12345678?after=0").await;
     assert_eq!(all["items"].as_array().map(Vec::len), Some(2));
-    assert_eq!(
-        app.get_json("/api/v1/inbox/99999999").await.0,
-        StatusCode::NOT_FOUND
-    );
+    let r = app
+        .client
+        .get(format!("{}/api/v1/inbox/99999999", app.base))
+        .bearer_auth(NOBODY)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
     app.stop().await;
 }
 
@@ -463,6 +508,7 @@ async fn health_readiness_and_metrics() {
         let r = app
             .client
             .get(format!("{}{path}", app.base))
+            .demo_auth()
             .send()
             .await
             .expect("request");
@@ -471,6 +517,7 @@ async fn health_readiness_and_metrics() {
     let text = app
         .client
         .get(format!("{}/metrics", app.base))
+        .demo_auth()
         .send()
         .await
         .expect("request")
@@ -536,10 +583,12 @@ async fn a_truncated_upload_stores_nothing() {
     let addr = app.base.trim_start_matches("http://").to_string();
     // Announce the whole message, send half of it, and hang up.
     let half = &JW301.as_bytes()[..JW301.len() / 2];
+    // Sent as the gemeente's back office, the JW301's Afzender.
+    let token = auth::party("0599");
     let sent = actix_web::rt::task::spawn_blocking(move || {
         let mut s = std::net::TcpStream::connect(addr).expect("connect");
         let head = format!(
-            "POST /api/v1/berichten HTTP/1.1\r\nHost: x\r\nContent-Type: application/xml\r\nContent-Length: {}\r\n\r\n",
+            "POST /api/v1/berichten HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nContent-Type: application/xml\r\nContent-Length: {}\r\n\r\n",
             JW301.len()
         );
         s.write_all(head.as_bytes()).expect("head");

@@ -8,9 +8,12 @@
 //! The demo configuration makes product 45A08 (category 31) of aanbieder 12345678
 //! result-financed: € 2.400,00 per trajectory (80 hours at € 30), 70 % = € 1.680,00 (56 hours).
 
+#[path = "common/auth.rs"]
+mod auth;
 #[path = "common/trajectory.rs"]
 mod build;
 
+use auth::DemoAuth;
 use build::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -36,8 +39,33 @@ fn settings(dir: &Path) -> Settings {
     s
 }
 
+/// The token of gebiedsteam `oost`, a team the configuration does not know: only the test that
+/// asks for an unknown team adds it (as a token of its own, not as a team).
+const OOST: &str =
+    "sluis_demo-team-oost_d0000000000000000000000000000000000000000000000000000000000000ee";
+
+fn with_oost_token(mut s: Settings) -> Settings {
+    s.security
+        .tokens
+        .push(sluis::security::tokens::ConfiguredToken {
+            id: "demo-team-oost".into(),
+            role: sluis::security::access::Role::Gebiedsteam,
+            party: None,
+            gemeente: Some(GEMEENTE.into()),
+            team: Some("oost".into()),
+            label: "DEMO: a gebiedsteam the configuration does not know".into(),
+            sha256: None,
+            demo_secret: Some(OOST.into()),
+        });
+    s
+}
+
 async fn spawn(dir: &Path) -> TestApp {
-    let app = Application::build(settings(dir)).expect("server starts");
+    spawn_with(settings(dir)).await
+}
+
+async fn spawn_with(settings: Settings) -> TestApp {
+    let app = Application::build(settings).expect("server starts");
     let base = format!("http://{}", app.addr());
     let handle = app.handle();
     let running = actix_web::rt::spawn(app.run());
@@ -86,6 +114,7 @@ impl TestApp {
             .request(method, format!("{}{path}", self.base))
             .header("Content-Type", ct)
             .body(body)
+            .demo_auth()
             .send()
             .await
             .expect("request");
@@ -150,6 +179,7 @@ impl TestApp {
         let r = self
             .client
             .get(format!("{}{path}", self.base))
+            .demo_auth()
             .send()
             .await
             .expect("request");
@@ -161,6 +191,7 @@ impl TestApp {
         let r = self
             .client
             .get(format!("{}{path}", self.base))
+            .demo_auth()
             .send()
             .await
             .expect("request");
@@ -679,7 +710,7 @@ async fn e_rejections_are_clear_and_change_nothing() {
 #[actix_web::test]
 async fn team_view_override_and_indicators() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let app = spawn(dir.path()).await;
+    let app = spawn_with(with_oost_token(settings(dir.path()))).await;
     started(&app, false).await;
     // Started without a plan: after 0 days it shows, and the plan makes it go.
     let (_, v) = app
@@ -688,8 +719,14 @@ async fn team_view_override_and_indicators() {
     assert_eq!(v["aantal"], 1, "{v}");
     let (_, v) = app.get("/api/v1/teams/zuid/doelbereik").await;
     assert_eq!(v["aantal"], 0);
-    let (s, _) = app.get("/api/v1/teams/oost/doelbereik").await;
-    assert_eq!(s, StatusCode::NOT_FOUND);
+    let r = app
+        .client
+        .get(format!("{}/api/v1/teams/oost/doelbereik", app.base))
+        .bearer_auth(OOST)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
     // The back office moves the client to zuid.
     let team_path = format!("/api/v1/clienten/{}/team", CLIENT1.bsn);
     let put = |team: Value| {
@@ -771,23 +808,32 @@ async fn team_view_override_and_indicators() {
     assert_eq!(s, StatusCode::NOT_FOUND);
 
     // The CLI reports, as a real process against the running gateway.
-    let run = |args: Vec<String>| {
+    // Each with the token of whom the report is for: the gebiedsteam (`--token`), the
+    // contractmanager (`SLUIS_TOKEN`).
+    let run = |args: Vec<String>, env_token: Option<String>| {
         actix_web::rt::task::spawn_blocking(move || {
-            std::process::Command::new(env!("CARGO_BIN_EXE_sluis"))
-                .args(&args)
-                .output()
-                .expect("runs")
+            let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_sluis"));
+            cmd.args(&args).env_remove("SLUIS_TOKEN");
+            if let Some(t) = env_token {
+                cmd.env("SLUIS_TOKEN", t);
+            }
+            cmd.output().expect("runs")
         })
     };
     let base = app.base.clone();
-    let out = run(vec![
-        "rapport".into(),
-        "doelbereik".into(),
-        "--team".into(),
-        "noord".into(),
-        "--url".into(),
-        base.clone(),
-    ])
+    let out = run(
+        vec![
+            "rapport".into(),
+            "doelbereik".into(),
+            "--team".into(),
+            "noord".into(),
+            "--url".into(),
+            base.clone(),
+            "--token".into(),
+            auth::token("demo-team-noord"),
+        ],
+        None,
+    )
     .await
     .expect("joined");
     let text = String::from_utf8_lossy(&out.stdout);
@@ -802,20 +848,23 @@ async fn team_view_override_and_indicators() {
         "{text}"
     );
     assert!(!text.contains(CLIENT1.bsn), "BSNs are masked: {text}");
-    let out = run(vec![
-        "rapport".into(),
-        "indicatoren".into(),
-        "--aanbieder".into(),
-        AANBIEDER.into(),
-        "--van".into(),
-        "2025-01-01".into(),
-        "--tot".into(),
-        "2025-12-31".into(),
-        "--per".into(),
-        "team".into(),
-        "--url".into(),
-        base.clone(),
-    ])
+    let out = run(
+        vec![
+            "rapport".into(),
+            "indicatoren".into(),
+            "--aanbieder".into(),
+            AANBIEDER.into(),
+            "--van".into(),
+            "2025-01-01".into(),
+            "--tot".into(),
+            "2025-12-31".into(),
+            "--per".into(),
+            "team".into(),
+            "--url".into(),
+            base.clone(),
+        ],
+        Some(auth::token("demo-contractmanager-0599")),
+    )
     .await
     .expect("joined");
     let text = String::from_utf8_lossy(&out.stdout);
@@ -830,14 +879,19 @@ async fn team_view_override_and_indicators() {
         "{text}"
     );
     assert!(text.contains("noord (beëindigd: 1)"), "{text}");
-    let out = run(vec![
-        "rapport".into(),
-        "doelbereik".into(),
-        "--team".into(),
-        "oost".into(),
-        "--url".into(),
-        base,
-    ])
+    let out = run(
+        vec![
+            "rapport".into(),
+            "doelbereik".into(),
+            "--team".into(),
+            "oost".into(),
+            "--url".into(),
+            base,
+            "--token".into(),
+            OOST.into(),
+        ],
+        None,
+    )
     .await
     .expect("joined");
     assert_eq!(out.status.code(), Some(1));
@@ -866,7 +920,9 @@ async fn the_demo_set_through_the_server_gives_the_indicators_counted_by_hand() 
     let dir = tempfile::tempdir().expect("tempdir");
     let app = spawn(dir.path()).await;
     let set = sluis::demo::generate(1, 300);
-    let posted = sluis::demo::post_all(&app.base, &set)
+    // Every party posts with its own demo token (the beoordelingen: their team's).
+    let tokens = sluis::demo::Tokens::from_settings(&settings(dir.path()));
+    let posted = sluis::demo::post_all(&app.base, &set, &tokens)
         .await
         .expect("posted");
     assert!(posted.rejected.is_empty(), "{:?}", posted.rejected);

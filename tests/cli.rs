@@ -308,3 +308,293 @@ fn rules_lists_the_cross_message_rules_on_request() {
         Some(rows.len() + bericht.as_array().map_or(0, Vec::len))
     );
 }
+
+// ----- tokens and the audit, on the store of a stopped gateway -----
+
+/// `sluis <args> --data-dir <dir>` with the demo configuration; stdout and the exit code.
+fn offline(dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let mut all: Vec<&str> = args.to_vec();
+    let d = dir.to_str().expect("utf-8 path");
+    all.extend(["--config", "config/sluis.toml", "--data-dir", d]);
+    let out = sluis(&all);
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn open_store(dir: &Path) -> sluis::store::Store {
+    sluis::store::Store::open(dir, std::time::Duration::from_millis(2)).expect("store opens")
+}
+
+/// Append `n` events through the library, then close the store (and its lock).
+fn append_events(dir: &Path, n: usize) {
+    use sluis::security::audit::{Action, AuditLog, Event, Object, Outcome};
+    let store = open_store(dir);
+    let log = AuditLog::new(store.open_tree("audit").expect("tree")).expect("log");
+    for i in 0..n {
+        log.append(Event {
+            actor: format!("token:demo-team-noord-{i}"),
+            role: Some(sluis::security::access::Role::Gebiedsteam),
+            on_behalf_of: None,
+            action: Action::Read,
+            object: Object::new("doelbereik", Some("noord")),
+            client: None,
+            outcome: Outcome::Success,
+            source: Some("127.0.0.1".into()),
+        })
+        .expect("appended");
+    }
+    store
+        .open_tree("audit")
+        .expect("tree")
+        .flush()
+        .expect("flushed");
+}
+
+/// The raw audit tree, to tamper with as someone with access to the files could.
+fn with_audit_tree(dir: &Path, f: impl FnOnce(&sled::Tree)) {
+    let store = open_store(dir);
+    let tree = store.open_tree("audit").expect("tree");
+    f(&tree);
+    tree.flush().expect("flushed");
+}
+
+fn entry_key(seq: u64) -> Vec<u8> {
+    [&b"e"[..], &seq.to_be_bytes()].concat()
+}
+
+#[test]
+fn token_create_list_revoke_and_hash() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (code, secret, err) = offline(
+        dir.path(),
+        &[
+            "token",
+            "create",
+            "--role",
+            "aanbieder",
+            "--party",
+            "12345678",
+            "--label",
+            "De Brug, koppeling",
+            "--expires",
+            "2099-01-01T00:00:00Z",
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let secret = secret.trim().to_string();
+    assert!(secret.starts_with("sluis_"), "{secret}");
+    let id = secret
+        .strip_prefix("sluis_")
+        .and_then(|r| r.split('_').next())
+        .expect("an id")
+        .to_string();
+    assert!(err.contains("only once"), "{err}");
+
+    // Listed (configured demo tokens first), without secret or hash.
+    let (code, listed, _) = offline(dir.path(), &["token", "list", "--format", "json"]);
+    assert_eq!(code, Some(0));
+    assert!(!listed.contains(&secret[secret.len() - 64..]), "no secret");
+    let v: serde_json::Value = serde_json::from_str(&listed).expect("json");
+    let mine = v
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|t| t["id"] == id.as_str())
+        .cloned()
+        .expect("the new token is listed");
+    assert_eq!(mine["role"], "aanbieder");
+    assert_eq!(mine["scope"]["party"], "12345678");
+    assert_eq!(mine["label"], "De Brug, koppeling");
+    assert_eq!(mine["source"], "store");
+    assert!(mine["revoked"].is_null());
+    assert!(v
+        .as_array()
+        .expect("array")
+        .iter()
+        .any(|t| t["id"] == "demo-operator"));
+    let (_, text, _) = offline(dir.path(), &["token", "list"]);
+    assert!(
+        text.contains(&id) && text.contains("party=12345678"),
+        "{text}"
+    );
+
+    // Valid as stored on disk, until revoked.
+    {
+        let store = open_store(dir.path());
+        let tokens =
+            sluis::security::tokens::TokenStore::new(store.open_tree("tokens").expect("tree"), &[])
+                .expect("tokens");
+        let p = tokens.authenticate(&secret).expect("valid");
+        assert_eq!(p.party.as_deref(), Some("12345678"));
+    }
+    let (code, out, err) = offline(dir.path(), &["token", "revoke", &id]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("revoked"), "{out}");
+    let (_, listed, _) = offline(dir.path(), &["token", "list", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&listed).expect("json");
+    assert!(v
+        .as_array()
+        .expect("array")
+        .iter()
+        .any(|t| t["id"] == id.as_str() && t["revoked"].is_string()));
+    {
+        let store = open_store(dir.path());
+        let tokens =
+            sluis::security::tokens::TokenStore::new(store.open_tree("tokens").expect("tree"), &[])
+                .expect("tokens");
+        assert!(matches!(
+            tokens.authenticate(&secret),
+            Err(sluis::security::tokens::TokenError::Revoked(_))
+        ));
+    }
+    // Unknown ids, configured tokens and scopes that do not fit the role are refused.
+    assert_eq!(
+        offline(dir.path(), &["token", "revoke", "ffffffffffffffff"]).0,
+        Some(1)
+    );
+    assert_eq!(
+        offline(dir.path(), &["token", "revoke", "demo-operator"]).0,
+        Some(2)
+    );
+    let (code, _, err) = offline(
+        dir.path(),
+        &["token", "create", "--role", "aanbieder", "--label", "x"],
+    );
+    assert_eq!(code, Some(2));
+    assert!(err.contains("AGB"), "{err}");
+    assert_eq!(
+        offline(
+            dir.path(),
+            &["token", "create", "--role", "koning", "--label", "x"]
+        )
+        .0,
+        Some(2)
+    );
+
+    // The hash for the configuration, as the library computes it; from stdin as well.
+    let out = sluis(&["token", "hash", &secret]);
+    assert_eq!(out.status.code(), Some(0));
+    let hash = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert_eq!(
+        Some(hash.clone()),
+        sluis::security::tokens::token_hash(&secret)
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sluis"))
+        .args(["token", "hash"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().expect("stdin");
+        writeln!(stdin, "{secret}").expect("written");
+    }
+    let out = child.wait_with_output().expect("ends");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), hash);
+    assert_eq!(
+        sluis(&["token", "hash", "geen-token"]).status.code(),
+        Some(1)
+    );
+
+    // Creating and revoking is in the audit.
+    let (code, csv, _) = offline(dir.path(), &["audit", "export", "--format", "csv"]);
+    assert_eq!(code, Some(0));
+    assert!(csv.contains(&format!("token_create,token,{id}")), "{csv}");
+    assert!(csv.contains(&format!("token_revoke,token,{id}")), "{csv}");
+}
+
+#[test]
+fn audit_verify_head_and_export_on_an_empty_and_a_small_log() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (code, out, err) = offline(dir.path(), &["audit", "verify"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("intact: 0 entries"), "{out}");
+
+    // The verification itself is entry 1; three reads follow.
+    append_events(dir.path(), 3);
+    let (code, out, err) = offline(dir.path(), &["audit", "verify"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("intact: 4 entries, head seq 4"), "{out}");
+
+    let (code, head, _) = offline(dir.path(), &["audit", "head"]);
+    assert_eq!(code, Some(0));
+    let h: serde_json::Value = serde_json::from_str(head.trim()).expect("head json");
+    assert_eq!(h["seq"], 5, "the second verification is entry 5");
+    assert_eq!(h["hash"].as_str().map(str::len), Some(64));
+    let (code, out, err) = offline(dir.path(), &["audit", "verify", "--anchor", head.trim()]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("intact: 5 entries"), "{out}");
+    // A made-up anchor: the log was "rewritten".
+    let forged = format!(r#"{{"seq":2,"hash":"{}"}}"#, "ab".repeat(32));
+    let (code, out, _) = offline(dir.path(), &["audit", "verify", "--anchor", &forged]);
+    assert_eq!(code, Some(1));
+    assert!(out.contains("seq 2") && out.contains("anchor"), "{out}");
+    let forged = format!("2:{}", "ab".repeat(32));
+    let (code, out, _) = offline(dir.path(), &["audit", "verify", "--anchor", &forged]);
+    assert_eq!(code, Some(1), "SEQ:HASH as well");
+    assert!(out.contains("seq 2"), "{out}");
+
+    let (code, lines, _) = offline(dir.path(), &["audit", "export", "--format", "jsonl"]);
+    assert_eq!(code, Some(0));
+    let entries: Vec<serde_json::Value> = lines
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(entries.len(), 8);
+    assert_eq!(entries[0]["action"], "verify");
+    assert_eq!(entries[1]["actor"], "token:demo-team-noord-0");
+    let (_, csv, _) = offline(dir.path(), &["audit", "export", "--format", "csv"]);
+    assert!(csv.starts_with("seq,timestamp,actor,"), "{csv}");
+    assert_eq!(csv.lines().count(), 1 + 9, "header and every entry so far");
+    // Nothing before 2000.
+    let (code, none, _) = offline(
+        dir.path(),
+        &[
+            "audit",
+            "export",
+            "--format",
+            "jsonl",
+            "--tot",
+            "1999-12-31",
+        ],
+    );
+    assert_eq!(code, Some(0));
+    assert!(none.is_empty(), "{none}");
+}
+
+#[test]
+fn audit_verify_names_the_entry_changed_or_removed_in_the_store() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    append_events(dir.path(), 5);
+    assert_eq!(offline(dir.path(), &["audit", "verify"]).0, Some(0));
+
+    // Someone with access to the files changes who read entry 3.
+    with_audit_tree(dir.path(), |tree| {
+        let old = tree.get(entry_key(3)).expect("read").expect("entry 3");
+        let text = String::from_utf8(old.to_vec()).expect("json");
+        let changed = text.replace("demo-team-noord-2", "demo-team-noord-9");
+        assert_ne!(text, changed);
+        tree.insert(entry_key(3), changed.as_bytes())
+            .expect("written");
+    });
+    let (code, out, err) = offline(dir.path(), &["audit", "verify"]);
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(out.contains("broken at seq 3"), "{out}");
+    assert!(err.contains("seq 3"), "{err}");
+
+    // And in another log an entry removed.
+    let other = tempfile::tempdir().expect("tempdir");
+    append_events(other.path(), 5);
+    with_audit_tree(other.path(), |tree| {
+        tree.remove(entry_key(2))
+            .expect("removed")
+            .expect("was there");
+    });
+    let (code, out, _) = offline(other.path(), &["audit", "verify"]);
+    assert_eq!(code, Some(1));
+    assert!(out.contains("broken at seq 2"), "{out}");
+}

@@ -2,6 +2,9 @@
 //! moment; after a restart every message that got a 200 is there exactly once with its effects
 //! (its inbox entries), and no message is there half.
 
+#[path = "common/auth.rs"]
+mod auth;
+use auth::DemoAuth;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -101,6 +104,7 @@ fn hammer(
                             .post(&url)
                             .header("Content-Type", "application/xml")
                             .body(body.clone())
+                            .demo_auth()
                             .send()
                             .await;
                         let Ok(r) = r else { continue };
@@ -128,6 +132,7 @@ fn get(rt: &tokio::runtime::Runtime, client: &reqwest::Client, url: String) -> V
     rt.block_on(async {
         client
             .get(url)
+            .demo_auth()
             .send()
             .await
             .expect("request")
@@ -261,6 +266,7 @@ fn sigkill_under_load_loses_nothing_acknowledged_and_leaves_nothing_half() {
                 .post(format!("{base}/api/v1/berichten"))
                 .header("Content-Type", "application/xml")
                 .body(a.body.clone())
+                .demo_auth()
                 .send()
                 .await
                 .expect("request")

@@ -11,9 +11,12 @@
 //! and 9326; a declaratie rejected on its Header or Declaratie counts as not sent (IV087).
 //! Declaraties follow each other month by month, as TR318 asks.
 
+#[path = "common/auth.rs"]
+mod auth;
 #[path = "common/trajectory.rs"]
 mod build;
 
+use auth::DemoAuth;
 use build::*;
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -135,6 +138,7 @@ impl TestApp {
             .post(format!("{}/api/v1/berichten", self.base))
             .header("Content-Type", content_type)
             .body(body)
+            .demo_auth()
             .send()
             .await
             .expect("request");
@@ -170,6 +174,7 @@ impl TestApp {
         let r = self
             .client
             .get(format!("{}{path}", self.base))
+            .demo_auth()
             .send()
             .await
             .expect("request");
