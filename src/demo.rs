@@ -1588,7 +1588,7 @@ pub struct Posted {
 /// error; a rejection is counted and posting goes on.
 pub async fn post_all(base: &str, set: &DemoSet, tokens: &Tokens) -> Result<Posted, String> {
     let base = base.trim_end_matches('/');
-    let client = reqwest::Client::new();
+    let client = crate::client::client().map_err(|e| e.to_string())?;
     let mut out = Posted::default();
     for m in &set.messages {
         let token = tokens.sender(&m.sender);

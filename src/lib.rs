@@ -5,6 +5,7 @@
 //! deliver: later stages) → [`codec`] writes it in either form. [`standard`] is the model both
 //! sides share. Nothing in these modules does I/O.
 
+pub mod client;
 pub mod codec;
 pub mod config;
 pub mod demo;

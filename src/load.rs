@@ -209,7 +209,7 @@ async fn accepted(client: &reqwest::Client, url: &str, token: Option<&str>) -> O
 
 pub async fn run(opts: LoadOptions) -> Result<LoadReport, String> {
     loopback_only(&opts.url)?;
-    let client = reqwest::Client::builder()
+    let client = crate::client::builder()
         .pool_max_idle_per_host(opts.clients)
         .build()
         .map_err(|e| e.to_string())?;

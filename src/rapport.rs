@@ -11,7 +11,8 @@ use std::fmt::Write as _;
 /// or why not.
 pub async fn fetch(base: &str, path_and_query: &str, token: Option<&str>) -> Result<Value, String> {
     let url = format!("{}{path_and_query}", base.trim_end_matches('/'));
-    let resp = crate::demo::with_token(reqwest::Client::new().get(&url), token)
+    let client = crate::client::client().map_err(|e| e.to_string())?;
+    let resp = crate::demo::with_token(client.get(&url), token)
         .header("Accept", "application/json")
         .send()
         .await

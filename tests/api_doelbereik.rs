@@ -71,7 +71,7 @@ async fn spawn_with(settings: Settings) -> TestApp {
     let running = actix_web::rt::spawn(app.run());
     TestApp {
         base,
-        client: reqwest::Client::new(),
+        client: sluis::client::client().expect("client"),
         handle,
         running,
     }

@@ -93,7 +93,7 @@ fn hammer(
                     .build()
                     .expect("runtime");
                 rt.block_on(async move {
-                    let client = reqwest::Client::new();
+                    let client = sluis::client::client().expect("client");
                     let url = format!("http://127.0.0.1:{port}/api/v1/berichten");
                     for n in 0.. {
                         if *stop.lock().expect("lock") {
@@ -173,7 +173,7 @@ fn sigkill_under_load_loses_nothing_acknowledged_and_leaves_nothing_half() {
         .enable_all()
         .build()
         .expect("runtime");
-    let client = reqwest::Client::new();
+    let client = sluis::client::client().expect("client");
     let base = format!("http://127.0.0.1:{port}");
 
     // Every acknowledged message is there, as it was sent.

@@ -52,7 +52,7 @@ fn serve(app: Application) -> TestApp {
     let running = actix_web::rt::spawn(app.run());
     TestApp {
         base,
-        client: reqwest::Client::new(),
+        client: sluis::client::client().expect("client"),
         handle,
         running,
     }
