@@ -79,6 +79,31 @@ pub struct LoadOptions {
     /// starts and stops) and the operator reads `/metrics` with; from the configuration's demo
     /// tokens ([`Tokens::from_settings`]).
     pub tokens: Tokens,
+    /// The CA (PEM) to trust when the gateway speaks TLS (`https://` URL).
+    pub ca_cert: Option<std::path::PathBuf>,
+}
+
+/// A client trusting `ca` (PEM) only, on ring.
+fn tls_client(
+    builder: reqwest::ClientBuilder,
+    ca: &std::path::Path,
+) -> Result<reqwest::ClientBuilder, String> {
+    use rustls::pki_types::pem::PemObject;
+    let pem = std::fs::read(ca).map_err(|e| format!("{}: {e}", ca.display()))?;
+    let mut roots = rustls::RootCertStore::empty();
+    for c in rustls::pki_types::CertificateDer::pem_slice_iter(&pem) {
+        roots
+            .add(c.map_err(|e| format!("{}: {e}", ca.display()))?)
+            .map_err(|e| e.to_string())?;
+    }
+    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| e.to_string())?
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    Ok(builder.tls_backend_preconfigured(config))
 }
 
 #[derive(Debug)]
@@ -209,10 +234,11 @@ async fn accepted(client: &reqwest::Client, url: &str, token: Option<&str>) -> O
 
 pub async fn run(opts: LoadOptions) -> Result<LoadReport, String> {
     loopback_only(&opts.url)?;
-    let client = crate::client::builder()
-        .pool_max_idle_per_host(opts.clients)
-        .build()
-        .map_err(|e| e.to_string())?;
+    let mut builder = crate::client::builder().pool_max_idle_per_host(opts.clients);
+    if let Some(ca) = &opts.ca_cert {
+        builder = tls_client(builder, ca)?;
+    }
+    let client = builder.build().map_err(|e| e.to_string())?;
     let next = Arc::new(AtomicU64::new(0));
     let failures = Arc::new(AtomicU64::new(0));
     let started = Instant::now();

@@ -71,6 +71,9 @@ enum Command {
         /// Configuration of the server it starts, and whose demo tokens the senders post with.
         #[arg(long, default_value = "config/sluis.toml")]
         config: PathBuf,
+        /// CA certificate (PEM) to trust for an https:// --url (a gateway on TLS).
+        #[arg(long)]
+        ca_cert: Option<PathBuf>,
     },
     /// Check messages (XML or JSON) against the standard. Exit code 0: all valid,
     /// 1: some invalid, 2: some unreadable.
@@ -1077,6 +1080,7 @@ fn start_server(config: &Path, data_dir: Option<PathBuf>) -> Result<LoadTarget, 
     Err(format!("the server did not start on {url}"))
 }
 
+#[allow(clippy::too_many_arguments)]
 fn bench_load(
     url: Option<String>,
     pid: Option<u32>,
@@ -1084,6 +1088,7 @@ fn bench_load(
     messages: u64,
     data_dir: Option<PathBuf>,
     config: &Path,
+    ca_cert: Option<PathBuf>,
 ) -> ExitCode {
     let tokens = match load_settings(config, None) {
         Ok(s) => sluis::demo::Tokens::from_settings(&s),
@@ -1118,6 +1123,7 @@ fn bench_load(
         server_pid: target.pid,
         run_id,
         tokens,
+        ca_cert,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -1170,7 +1176,8 @@ fn main() -> ExitCode {
             messages,
             data_dir,
             config,
-        } => bench_load(url, pid, clients, messages, data_dir, &config),
+            ca_cert,
+        } => bench_load(url, pid, clients, messages, data_dir, &config, ca_cert),
         Command::Validate { format, files } => {
             let reports: Vec<Report> = files.iter().map(|f| validate_file(f, &limits)).collect();
             match format {
