@@ -104,7 +104,10 @@ fn write_element(out: &mut String, e: &Element) {
 fn write_str(out: &mut String, s: &str) {
     out.push('"');
     let mut rest = s;
-    while let Some(i) = rest.bytes().position(|b| b < 0x20 || b == b'"' || b == b'\\') {
+    while let Some(i) = rest
+        .bytes()
+        .position(|b| b < 0x20 || b == b'"' || b == b'\\')
+    {
         out.push_str(&rest[..i]);
         let b = rest.as_bytes()[i];
         match b {

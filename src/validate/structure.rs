@@ -6,7 +6,7 @@
 //! a message are reported, not just the first.
 
 use super::Finding;
-use crate::codec::xml::{XmlEvent, XmlReader};
+use crate::codec::xml::{Visitor, XmlEvent, XmlReader};
 use crate::codec::{Limits, ReadError};
 use crate::standard::schema::{
     self, Base, ComplexType, Field, MessageSchema, Ns, SimpleType, Type,
@@ -196,7 +196,8 @@ enum Open<'a> {
         /// The field the next child is matched against, and how often it occurred so far.
         at: usize,
         count: usize,
-        children: Vec<Element>,
+        /// Where this element's children start in [`Walk::children`].
+        first_child: usize,
         /// Where a finding about text in this element goes, to keep findings in document order.
         findings_at: usize,
         text: bool,
@@ -250,6 +251,7 @@ pub fn from_xml(text: &str, limits: &Limits) -> Result<Structured, ReadError> {
         classes: Vec::new(),
         findings: Vec::new(),
         stack: Vec::with_capacity(16),
+        children: Vec::with_capacity(64),
         skip: 0,
         document: None,
     };
@@ -258,7 +260,7 @@ pub fn from_xml(text: &str, limits: &Limits) -> Result<Structured, ReadError> {
             ct: schema.root,
             at: 0,
             count: 0,
-            children: Vec::with_capacity(schema.root.fields.len()),
+            first_child: 0,
             findings_at: 0,
             text: false,
         },
@@ -272,13 +274,7 @@ pub fn from_xml(text: &str, limits: &Limits) -> Result<Structured, ReadError> {
     {
         *findings_at = walk.findings.len();
     }
-    while let Some(event) = reader.next_event()? {
-        match event {
-            XmlEvent::Start { ns, local } => walk.start(&reader, ns, &local),
-            XmlEvent::Text(t) => walk.text(t),
-            XmlEvent::End => walk.end(),
-        }
-    }
+    reader.read_to_end(&mut walk)?;
     let document = walk.document.take().unwrap_or(Document {
         schema,
         children: Vec::new(),
@@ -295,9 +291,28 @@ struct Walk<'a> {
     classes: Vec<NsClass>,
     findings: Vec<Finding>,
     stack: Vec<Frame<'a>>,
+    /// The finished children of all open complex elements, each element's after its parent's
+    /// earlier ones: one vector reused for the whole message, so an element's own vector is
+    /// allocated once, at its exact size, when it closes.
+    children: Vec<Element>,
     /// Depth inside an element that is being passed over (reported already, or not allowed).
     skip: usize,
     document: Option<Document>,
+}
+
+impl<'a> Visitor<'a> for Walk<'a> {
+    #[inline(always)]
+    fn start(&mut self, reader: &XmlReader<'a>, ns: Option<u16>, local: &'a str) {
+        self.start(reader, ns, local);
+    }
+    #[inline(always)]
+    fn text(&mut self, text: Cow<'a, str>) {
+        self.text(text);
+    }
+    #[inline(always)]
+    fn end(&mut self) {
+        self.end();
+    }
 }
 
 impl<'a> Walk<'a> {
@@ -408,7 +423,7 @@ impl<'a> Walk<'a> {
                         ct,
                         at: 0,
                         count: 0,
-                        children: Vec::with_capacity(ct.fields.len().min(8)),
+                        first_child: self.children.len(),
                         findings_at: 0,
                         text: false,
                     },
@@ -483,6 +498,7 @@ impl<'a> Walk<'a> {
         }
     }
 
+    #[inline]
     fn text(&mut self, piece: Cow<'a, str>) {
         if self.skip > 0 {
             return;
@@ -568,17 +584,19 @@ impl<'a> Walk<'a> {
             );
         }
         let content = match frame.open {
-            Open::Complex { children, .. } => Content::Complex(children),
+            Open::Complex { first_child, .. } => {
+                Content::Complex(self.children.drain(first_child..).collect())
+            }
             Open::Simple { .. } => content,
         };
-        match (frame.step, self.stack.last_mut()) {
+        match (frame.step, self.stack.last()) {
             (
                 Some((field, _)),
                 Some(Frame {
-                    open: Open::Complex { children, .. },
+                    open: Open::Complex { .. },
                     ..
                 }),
-            ) => children.push(Element { field, content }),
+            ) => self.children.push(Element { field, content }),
             (None, _) => {
                 if let Content::Complex(children) = content {
                     self.document = Some(Document {
