@@ -186,6 +186,14 @@ impl<'a> XmlReader<'a> {
                     return Ok(true);
                 }
                 Event::Text(t) => {
+                    // The common case, text without references or carriage returns (most of
+                    // it the indentation between elements), in one scan and borrowed as it is.
+                    if self.depth > 0 && t.iter().all(|&b| b != b'&' && b != b'\r') {
+                        if let Some(text) = borrow_str(self.input, &t) {
+                            visitor.text(Cow::Borrowed(text));
+                            return Ok(true);
+                        }
+                    }
                     let raw = self.text_of(&t.into_inner(), pos)?;
                     if self.depth > 0 {
                         visitor.text(self.unescape(raw, pos)?);
@@ -413,13 +421,21 @@ impl<'a> XmlReader<'a> {
 /// a reader over a `&str`) are checked and copied. `None` only for invalid UTF-8.
 #[inline]
 fn borrow_from<'a>(input: &'a str, part: &[u8]) -> Option<Cow<'a, str>> {
-    let start = (part.as_ptr() as usize).wrapping_sub(input.as_ptr() as usize);
-    match input.get(start..start.wrapping_add(part.len())) {
-        Some(s) if s.as_ptr() == part.as_ptr() => Some(Cow::Borrowed(s)),
-        _ => std::str::from_utf8(part)
+    match borrow_str(input, part) {
+        Some(s) => Some(Cow::Borrowed(s)),
+        None => std::str::from_utf8(part)
             .ok()
             .map(|s| Cow::Owned(s.to_string())),
     }
+}
+
+/// `part` as a `&str` of the input, if it is a piece of it (found by address).
+#[inline]
+fn borrow_str<'a>(input: &'a str, part: &[u8]) -> Option<&'a str> {
+    let start = (part.as_ptr() as usize).wrapping_sub(input.as_ptr() as usize);
+    input
+        .get(start..start.wrapping_add(part.len()))
+        .filter(|s| s.as_ptr() == part.as_ptr())
 }
 
 fn intern(list: &mut Vec<String>, uri: &str) -> u16 {
