@@ -75,15 +75,11 @@ fn write_items(out: &mut String, items: &[Element]) {
 
 fn write_element(out: &mut String, e: &Element) {
     match (&e.content, e.field.ty) {
-        (Content::Value(Value::Integer(n)), _) => {
-            use std::fmt::Write;
-            // Writing into a String cannot fail.
-            let _ = write!(out, "{n}");
-        }
+        (Content::Value(Value::Integer(n)), _) => write_integer(out, *n),
         (Content::Value(Value::Date(d)), _) => {
-            // Only digits and dashes: nothing to escape.
+            // Only digits and dashes: nothing to escape, nothing to check as UTF-8.
             out.push('"');
-            out.push_str(std::str::from_utf8(&d.to_bytes()).unwrap_or_default());
+            out.extend(d.to_bytes().map(char::from));
             out.push('"');
         }
         (Content::Value(v), _) => write_str(out, &v.lexical()),
@@ -97,6 +93,26 @@ fn write_element(out: &mut String, e: &Element) {
         }
         (Content::Complex(_), Type::Simple(_)) => out.push_str("null"),
     }
+}
+
+/// An integer in decimal, as `i64`'s `Display` writes it, without the formatting machinery
+/// (amounts and counts are a good part of a declaration's values).
+fn write_integer(out: &mut String, n: i64) {
+    if n < 0 {
+        out.push('-');
+    }
+    let mut digits = [0u8; 20];
+    let mut rest = n.unsigned_abs();
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    out.extend(digits[i..].iter().map(|&d| char::from(d)));
 }
 
 /// A JSON string, escaped exactly as serde_json does: `"` and `\\`, the short forms `\b \f
@@ -387,6 +403,15 @@ mod tests {
             compared += 1;
         }
         assert!(compared > 20, "documents compared: {compared}");
+    }
+
+    #[test]
+    fn integers_are_written_as_display_does() {
+        for n in [0, 1, -1, 9, 10, 99, 100, 12345, -98765, i64::MAX, i64::MIN] {
+            let mut out = String::new();
+            write_integer(&mut out, n);
+            assert_eq!(out, n.to_string());
+        }
     }
 
     #[test]
