@@ -498,7 +498,7 @@ impl<'a> Walk<'a> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn text(&mut self, piece: Cow<'a, str>) {
         if self.skip > 0 {
             return;
@@ -585,7 +585,7 @@ impl<'a> Walk<'a> {
         }
         let content = match frame.open {
             Open::Complex { first_child, .. } => {
-                Content::Complex(self.children.drain(first_child..).collect())
+                Content::Complex(self.children.split_off(first_child))
             }
             Open::Simple { .. } => content,
         };
