@@ -82,6 +82,9 @@ fn write_element(out: &mut String, e: &Element) {
             out.extend(d.to_bytes().map(char::from));
             out.push('"');
         }
+        // Texts straight from the value, without a `Cow` between.
+        (Content::Value(Value::Text(t)), _) => write_str(out, t),
+        (Content::Value(Value::Invalid(t)), _) => write_str(out, t),
         (Content::Value(v), _) => write_str(out, &v.lexical()),
         (Content::Complex(children), Type::Complex(ct)) if ct.list_item().is_some() => {
             write_items(out, children)
