@@ -37,7 +37,10 @@ pub fn check_value(st: &SimpleType, raw: &str) -> Result<Value, String> {
             format!("'{}'", v.chars().take(80).collect::<String>())
         }
     };
-    if let Some(c) = first_non_xml_char(raw) {
+    // One byte-wise scan answers two questions for the usual value: all of it is allowed in
+    // XML, and its length in characters is its length in bytes.
+    let plain_ascii = is_plain_ascii(raw);
+    if let Some(c) = (!plain_ascii).then(|| first_non_xml_char(raw)).flatten() {
         return Err(format!(
             "bevat een teken dat XML niet toestaat (U+{:04X})",
             c as u32
@@ -61,7 +64,7 @@ pub fn check_value(st: &SimpleType, raw: &str) -> Result<Value, String> {
         ));
     }
     if st.min_length.is_some() || st.max_length.is_some() {
-        let len = if lexical.is_ascii() {
+        let len = if plain_ascii {
             lexical.len()
         } else {
             lexical.chars().count()
@@ -133,12 +136,14 @@ fn parse_integer(s: &str) -> Option<Option<i64>> {
     Some(s.parse::<i64>().ok())
 }
 
-/// The first character outside XML 1.0's `Char` production, checking ASCII text byte-wise.
+/// ASCII only, and only characters XML allows (no control characters but tab, CR and LF).
+fn is_plain_ascii(s: &str) -> bool {
+    s.bytes()
+        .all(|b| (0x20..0x80).contains(&b) || matches!(b, b'\t' | b'\n' | b'\r'))
+}
+
+/// The first character outside XML 1.0's `Char` production.
 fn first_non_xml_char(s: &str) -> Option<char> {
-    let ascii_ok = |b: u8| b >= 0x20 || matches!(b, b'\t' | b'\n' | b'\r');
-    if s.bytes().all(|b| b < 0x80 && ascii_ok(b)) {
-        return None;
-    }
     s.chars().find(|&c| !is_xml_char(c))
 }
 
@@ -344,10 +349,16 @@ impl<'a> Walk<'a> {
         path
     }
 
+    /// Attributes are rare: the check is inlined, the reporting is not.
+    #[inline(always)]
     fn attribute_findings(&mut self, attributes: &[String]) {
-        if attributes.is_empty() {
-            return;
+        if !attributes.is_empty() {
+            self.report_attributes(attributes);
         }
+    }
+
+    #[cold]
+    fn report_attributes(&mut self, attributes: &[String]) {
         let path = self.path();
         for a in attributes {
             self.findings.push(Finding::xsd(
