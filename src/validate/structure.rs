@@ -308,15 +308,15 @@ struct Walk<'a> {
 impl<'a> Visitor<'a> for Walk<'a> {
     #[inline(always)]
     fn start(&mut self, reader: &XmlReader<'a>, ns: Option<u16>, local: &'a str) {
-        self.start(reader, ns, local);
+        self.open_element(reader, ns, local);
     }
     #[inline(always)]
     fn text(&mut self, text: Cow<'a, str>) {
-        self.text(text);
+        self.add_text(text);
     }
     #[inline(always)]
     fn end(&mut self) {
-        self.end();
+        self.close_element();
     }
 }
 
@@ -368,7 +368,7 @@ impl<'a> Walk<'a> {
         }
     }
 
-    fn start(&mut self, reader: &XmlReader<'_>, ns: Option<u16>, local: &str) {
+    fn open_element(&mut self, reader: &XmlReader<'_>, ns: Option<u16>, local: &str) {
         if self.skip > 0 {
             self.skip += 1;
             return;
@@ -510,7 +510,7 @@ impl<'a> Walk<'a> {
     }
 
     #[inline(always)]
-    fn text(&mut self, piece: Cow<'a, str>) {
+    fn add_text(&mut self, piece: Cow<'a, str>) {
         if self.skip > 0 {
             return;
         }
@@ -527,7 +527,7 @@ impl<'a> Walk<'a> {
         }
     }
 
-    fn end(&mut self) {
+    fn close_element(&mut self) {
         if self.skip > 0 {
             self.skip -= 1;
             return;

@@ -57,14 +57,15 @@ impl Pattern {
     pub fn matches(&self, s: &str) -> bool {
         // The characters these patterns look for are ASCII, so they are looked for byte-wise
         // (a byte of a multi-byte character is never one of them, and is never white space).
-        let has = |set: &[u8]| s.bytes().any(|b| set.iter().any(|&c| c == b));
         let non_space = || s.bytes().any(|b| !is_xsd_space_byte(b));
         match *self {
             Pattern::Literal(v) => s == v,
-            Pattern::NonBlankLine => !has(b"\n\r") && non_space(),
+            Pattern::NonBlankLine => !s.bytes().any(|b| matches!(b, b'\n' | b'\r')) && non_space(),
             Pattern::NonBlankText => non_space(),
-            Pattern::NoColonOrZ => !has(b":Z"),
-            Pattern::NoZoneSign => !s.is_empty() && !has(b"Z+-"),
+            Pattern::NoColonOrZ => !s.bytes().any(|b| matches!(b, b':' | b'Z')),
+            Pattern::NoZoneSign => {
+                !s.is_empty() && !s.bytes().any(|b| matches!(b, b'Z' | b'+' | b'-'))
+            }
             Pattern::DigitsAny => s.bytes().all(|b| b.is_ascii_digit()),
             Pattern::Digits(n) => s.len() == n && s.bytes().all(|b| b.is_ascii_digit()),
             Pattern::Letters => {
