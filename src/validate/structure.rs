@@ -6,7 +6,7 @@
 //! a message are reported, not just the first.
 
 use super::Finding;
-use crate::codec::xml::{XmlEvent, XmlReader};
+use crate::codec::xml::{Visitor, XmlEvent, XmlReader};
 use crate::codec::{Limits, ReadError};
 use crate::standard::schema::{
     self, Base, ComplexType, Field, MessageSchema, Ns, SimpleType, Type,
@@ -37,7 +37,10 @@ pub fn check_value(st: &SimpleType, raw: &str) -> Result<Value, String> {
             format!("'{}'", v.chars().take(80).collect::<String>())
         }
     };
-    if let Some(c) = first_non_xml_char(raw) {
+    // One byte-wise scan answers two questions for the usual value: all of it is allowed in
+    // XML, and its length in characters is its length in bytes.
+    let plain_ascii = is_plain_ascii(raw);
+    if let Some(c) = (!plain_ascii).then(|| first_non_xml_char(raw)).flatten() {
         return Err(format!(
             "bevat een teken dat XML niet toestaat (U+{:04X})",
             c as u32
@@ -61,7 +64,7 @@ pub fn check_value(st: &SimpleType, raw: &str) -> Result<Value, String> {
         ));
     }
     if st.min_length.is_some() || st.max_length.is_some() {
-        let len = if lexical.is_ascii() {
+        let len = if plain_ascii {
             lexical.len()
         } else {
             lexical.chars().count()
@@ -133,12 +136,14 @@ fn parse_integer(s: &str) -> Option<Option<i64>> {
     Some(s.parse::<i64>().ok())
 }
 
-/// The first character outside XML 1.0's `Char` production, checking ASCII text byte-wise.
+/// ASCII only, and only characters XML allows (no control characters but tab, CR and LF).
+fn is_plain_ascii(s: &str) -> bool {
+    s.bytes()
+        .all(|b| (0x20..0x80).contains(&b) || matches!(b, b'\t' | b'\n' | b'\r'))
+}
+
+/// The first character outside XML 1.0's `Char` production.
 fn first_non_xml_char(s: &str) -> Option<char> {
-    let ascii_ok = |b: u8| b >= 0x20 || matches!(b, b'\t' | b'\n' | b'\r');
-    if s.bytes().all(|b| b < 0x80 && ascii_ok(b)) {
-        return None;
-    }
     s.chars().find(|&c| !is_xml_char(c))
 }
 
@@ -196,7 +201,8 @@ enum Open<'a> {
         /// The field the next child is matched against, and how often it occurred so far.
         at: usize,
         count: usize,
-        children: Vec<Element>,
+        /// Where this element's children start in [`Walk::children`].
+        first_child: usize,
         /// Where a finding about text in this element goes, to keep findings in document order.
         findings_at: usize,
         text: bool,
@@ -250,6 +256,7 @@ pub fn from_xml(text: &str, limits: &Limits) -> Result<Structured, ReadError> {
         classes: Vec::new(),
         findings: Vec::new(),
         stack: Vec::with_capacity(16),
+        children: Vec::with_capacity(64),
         skip: 0,
         document: None,
     };
@@ -258,7 +265,7 @@ pub fn from_xml(text: &str, limits: &Limits) -> Result<Structured, ReadError> {
             ct: schema.root,
             at: 0,
             count: 0,
-            children: Vec::with_capacity(schema.root.fields.len()),
+            first_child: 0,
             findings_at: 0,
             text: false,
         },
@@ -272,13 +279,7 @@ pub fn from_xml(text: &str, limits: &Limits) -> Result<Structured, ReadError> {
     {
         *findings_at = walk.findings.len();
     }
-    while let Some(event) = reader.next_event()? {
-        match event {
-            XmlEvent::Start { ns, local } => walk.start(&reader, ns, &local),
-            XmlEvent::Text(t) => walk.text(t),
-            XmlEvent::End => walk.end(),
-        }
-    }
+    reader.read_to_end(&mut walk)?;
     let document = walk.document.take().unwrap_or(Document {
         schema,
         children: Vec::new(),
@@ -295,9 +296,28 @@ struct Walk<'a> {
     classes: Vec<NsClass>,
     findings: Vec<Finding>,
     stack: Vec<Frame<'a>>,
+    /// The finished children of all open complex elements, each element's after its parent's
+    /// earlier ones: one vector reused for the whole message, so an element's own vector is
+    /// allocated once, at its exact size, when it closes.
+    children: Vec<Element>,
     /// Depth inside an element that is being passed over (reported already, or not allowed).
     skip: usize,
     document: Option<Document>,
+}
+
+impl<'a> Visitor<'a> for Walk<'a> {
+    #[inline(always)]
+    fn start(&mut self, reader: &XmlReader<'a>, ns: Option<u16>, local: &'a str) {
+        self.open_element(reader, ns, local);
+    }
+    #[inline(always)]
+    fn text(&mut self, text: Cow<'a, str>) {
+        self.add_text(text);
+    }
+    #[inline(always)]
+    fn end(&mut self) {
+        self.close_element();
+    }
 }
 
 impl<'a> Walk<'a> {
@@ -329,10 +349,16 @@ impl<'a> Walk<'a> {
         path
     }
 
+    /// Attributes are rare: the check is inlined, the reporting is not.
+    #[inline(always)]
     fn attribute_findings(&mut self, attributes: &[String]) {
-        if attributes.is_empty() {
-            return;
+        if !attributes.is_empty() {
+            self.report_attributes(attributes);
         }
+    }
+
+    #[cold]
+    fn report_attributes(&mut self, attributes: &[String]) {
         let path = self.path();
         for a in attributes {
             self.findings.push(Finding::xsd(
@@ -342,7 +368,7 @@ impl<'a> Walk<'a> {
         }
     }
 
-    fn start(&mut self, reader: &XmlReader<'_>, ns: Option<u16>, local: &str) {
+    fn open_element(&mut self, reader: &XmlReader<'_>, ns: Option<u16>, local: &str) {
         if self.skip > 0 {
             self.skip += 1;
             return;
@@ -408,7 +434,7 @@ impl<'a> Walk<'a> {
                         ct,
                         at: 0,
                         count: 0,
-                        children: Vec::with_capacity(ct.fields.len().min(8)),
+                        first_child: self.children.len(),
                         findings_at: 0,
                         text: false,
                     },
@@ -483,7 +509,8 @@ impl<'a> Walk<'a> {
         }
     }
 
-    fn text(&mut self, piece: Cow<'a, str>) {
+    #[inline(always)]
+    fn add_text(&mut self, piece: Cow<'a, str>) {
         if self.skip > 0 {
             return;
         }
@@ -500,7 +527,7 @@ impl<'a> Walk<'a> {
         }
     }
 
-    fn end(&mut self) {
+    fn close_element(&mut self) {
         if self.skip > 0 {
             self.skip -= 1;
             return;
@@ -568,17 +595,19 @@ impl<'a> Walk<'a> {
             );
         }
         let content = match frame.open {
-            Open::Complex { children, .. } => Content::Complex(children),
+            Open::Complex { first_child, .. } => {
+                Content::Complex(self.children.split_off(first_child))
+            }
             Open::Simple { .. } => content,
         };
-        match (frame.step, self.stack.last_mut()) {
+        match (frame.step, self.stack.last()) {
             (
                 Some((field, _)),
                 Some(Frame {
-                    open: Open::Complex { children, .. },
+                    open: Open::Complex { .. },
                     ..
                 }),
-            ) => children.push(Element { field, content }),
+            ) => self.children.push(Element { field, content }),
             (None, _) => {
                 if let Content::Complex(children) = content {
                     self.document = Some(Document {

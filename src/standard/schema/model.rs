@@ -45,8 +45,8 @@ pub enum Pattern {
     Version,
 }
 
-const fn is_xsd_space(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\n' | '\r')
+const fn is_xsd_space_byte(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
 
 fn version_part(p: &str) -> bool {
@@ -55,14 +55,17 @@ fn version_part(p: &str) -> bool {
 
 impl Pattern {
     pub fn matches(&self, s: &str) -> bool {
+        // The characters these patterns look for are ASCII, so they are looked for byte-wise
+        // (a byte of a multi-byte character is never one of them, and is never white space).
+        let non_space = || s.bytes().any(|b| !is_xsd_space_byte(b));
         match *self {
             Pattern::Literal(v) => s == v,
-            Pattern::NonBlankLine => {
-                !s.contains(['\n', '\r']) && s.chars().any(|c| !is_xsd_space(c))
+            Pattern::NonBlankLine => !s.bytes().any(|b| matches!(b, b'\n' | b'\r')) && non_space(),
+            Pattern::NonBlankText => non_space(),
+            Pattern::NoColonOrZ => !s.bytes().any(|b| matches!(b, b':' | b'Z')),
+            Pattern::NoZoneSign => {
+                !s.is_empty() && !s.bytes().any(|b| matches!(b, b'Z' | b'+' | b'-'))
             }
-            Pattern::NonBlankText => s.chars().any(|c| !is_xsd_space(c)),
-            Pattern::NoColonOrZ => !s.contains([':', 'Z']),
-            Pattern::NoZoneSign => !s.is_empty() && !s.contains(['Z', '+', '-']),
             Pattern::DigitsAny => s.bytes().all(|b| b.is_ascii_digit()),
             Pattern::Digits(n) => s.len() == n && s.bytes().all(|b| b.is_ascii_digit()),
             Pattern::Letters => {
