@@ -147,6 +147,12 @@ enum Command {
         #[command(subcommand)]
         action: TokenAction,
     },
+    /// Create a new master key file (mode 0600; never overwrites). Keep a copy apart from the
+    /// backups: without it the store cannot be read.
+    KeyCreate {
+        /// Where to write it, e.g. /etc/sluis/sluis.key (then `security.key_file` in the config).
+        file: PathBuf,
+    },
     /// The audit log (NEN 7513) of a stopped gateway: verify its hash chain, print its head,
     /// export it.
     Audit {
@@ -1233,6 +1239,16 @@ fn main() -> ExitCode {
             data_dir,
             action,
         } => audit_command(&config, data_dir, action),
+        Command::KeyCreate { file } => match sluis::security::crypto::Keys::create_file(&file) {
+            Ok(()) => {
+                println!("{}: new key written (mode 0600)", file.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("key-create: {e}");
+                ExitCode::from(1)
+            }
+        },
         Command::Convert { to, file } => {
             let bytes = match read_input(&file, limits.max_bytes) {
                 Ok(b) => b,

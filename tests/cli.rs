@@ -598,3 +598,33 @@ fn audit_verify_names_the_entry_changed_or_removed_in_the_store() {
     assert_eq!(code, Some(1));
     assert!(out.contains("broken at seq 2"), "{out}");
 }
+
+#[test]
+fn key_create_writes_a_private_key_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("sluis.key");
+    let p = path.to_str().expect("path");
+    let out = sluis(&["key-create", p]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let keys = sluis::security::crypto::Keys::load(&path).expect("a loadable key");
+    assert_eq!(keys.current_id(), 1);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let before = std::fs::read(&path).expect("key");
+    let again = sluis(&["key-create", p]);
+    assert_eq!(again.status.code(), Some(1), "never overwrites");
+    assert_eq!(std::fs::read(&path).expect("key"), before);
+    let text = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        !text.contains(std::str::from_utf8(&before).expect("text").trim()),
+        "no key material in the error"
+    );
+}
