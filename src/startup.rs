@@ -43,8 +43,13 @@ fn keys(settings: &Settings) -> std::io::Result<Keys> {
     Ok(keys)
 }
 
-/// Tokens, client certificates, the audit log and the keys, for the middleware.
-fn security(settings: &Settings, store: &Store, keys: Arc<Keys>) -> std::io::Result<Security> {
+/// Tokens, client certificates, the audit log (and its writer thread) and the keys, for the
+/// middleware.
+fn security(
+    settings: &Settings,
+    store: &Store,
+    keys: Arc<Keys>,
+) -> std::io::Result<(Security, std::thread::JoinHandle<()>)> {
     use std::io::Error as E;
     let tokens = TokenStore::new(
         store.open_tree("tokens").map_err(E::other)?,
@@ -54,23 +59,29 @@ fn security(settings: &Settings, store: &Store, keys: Arc<Keys>) -> std::io::Res
     if tokens.has_demo_tokens() {
         tracing::warn!("DEMO TOKENS are configured: their secrets are public; never use this configuration with real data");
     }
-    Ok(Security {
+    let audit = AuditLog::new(store.open_tree("audit").map_err(E::other)?).map_err(E::other)?;
+    let (audit_tx, writer) = crate::security::audit::spawn_writer(audit.clone())?;
+    let security = Security {
         tokens,
         certs: ClientCertificates::new(&settings.security.clients).map_err(E::other)?,
-        audit: AuditLog::new(store.open_tree("audit").map_err(E::other)?).map_err(E::other)?,
+        audit,
+        audit_tx,
         keys,
         limiter: crate::http::limits::RateLimiter::new(
             settings.security.rate_limit.per_second,
             settings.security.rate_limit.burst,
         ),
         request_timeout: Duration::from_millis(settings.security.request_timeout_ms),
-    })
+    };
+    Ok((security, writer))
 }
 
 pub struct Application {
     server: Server,
     addr: SocketAddr,
     gateway: web::Data<Gateway>,
+    /// Ends once the workers have dropped the middleware's data (the audit senders).
+    audit_writer: std::thread::JoinHandle<()>,
 }
 
 impl Application {
@@ -85,7 +96,8 @@ impl Application {
         )
         .map_err(std::io::Error::other)?;
         let mode = settings.listener().map_err(std::io::Error::other)?;
-        let security = web::Data::new(security(&settings, &store, keys)?);
+        let (security, audit_writer) = security(&settings, &store, keys)?;
+        let security = web::Data::new(security);
         let listener = TcpListener::bind(settings.server.listen)?;
         let addr = listener.local_addr()?;
         let gateway = web::Data::new(Gateway::new(settings, store).map_err(std::io::Error::other)?);
@@ -136,6 +148,7 @@ impl Application {
             server,
             addr,
             gateway,
+            audit_writer,
         })
     }
 
@@ -151,6 +164,14 @@ impl Application {
     /// Serve until stopped; then make sure everything acknowledged is on disk.
     pub async fn run(self) -> std::io::Result<()> {
         let result = self.server.await;
+        // The audit writer ends when the workers' copies of its sender are gone; its last
+        // entries then go into the final sync below (at most 5 s wait).
+        for _ in 0..500 {
+            if self.audit_writer.is_finished() {
+                break;
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(10)).await;
+        }
         if let Err(e) = self.gateway.store.durable().await {
             tracing::error!(error = %e, "final sync failed");
         }

@@ -113,6 +113,10 @@ async fn audit(
         Ok(f) => f,
         Err(detail) => return problem::bad_request(detail),
     };
+    // Everything answered before this request is in the log before it is read.
+    if let Err(e) = sec.audit_tx.flush().await {
+        return problem::internal(e);
+    }
     let mut out = Vec::new();
     match q.format.as_deref() {
         Some("csv") => match sec.audit.export_csv(&filter, &mut out) {

@@ -6,7 +6,7 @@
 //! extensions and calls [`Caller::permits`] before it answers.
 
 use crate::security::access::{decide, Decision, Endpoint, Facts, Principal, ScopeCheck};
-use crate::security::audit::{Action, AuditLog, Event, Object, Outcome};
+use crate::security::audit::{Action, AuditLog, AuditSender, Event, Object, Outcome};
 use crate::security::crypto::{ClientPseudonym, Keys};
 use crate::security::tls::{ClientCertificates, PeerCertificate};
 use crate::security::tokens::TokenStore;
@@ -22,7 +22,10 @@ use std::sync::Arc;
 pub struct Security {
     pub tokens: TokenStore,
     pub certs: ClientCertificates,
+    /// For queries; entries are written through `audit_tx`.
     pub audit: AuditLog,
+    /// The background writer of the audit chain.
+    pub audit_tx: AuditSender,
     /// For the keyed pseudonyms of clients in the audit.
     pub keys: Arc<Keys>,
     pub limiter: super::limits::RateLimiter,
@@ -170,7 +173,7 @@ fn outcome(status: StatusCode) -> Outcome {
 }
 
 fn record(sec: &Security, event: Event) {
-    if let Err(e) = sec.audit.append(event) {
+    if let Err(e) = sec.audit_tx.send(event) {
         // The request was answered; a lost audit entry is an incident for the operator.
         tracing::error!(error = %e, "audit entry not written");
     }

@@ -348,6 +348,52 @@ impl AuditLog {
         Ok(entry)
     }
 
+    /// Append several events in order, as one atomic sled batch (entries and the new head).
+    /// Returns how many were written. The background writer ([`spawn_writer`]) uses this.
+    pub fn append_batch(&self, events: Vec<(Event, OffsetDateTime)>) -> Result<u64, AuditError> {
+        if events.is_empty() {
+            return Ok(0);
+        }
+        let mut head = self.head.lock().unwrap_or_else(|p| p.into_inner());
+        let (mut seq, mut prev) = match &*head {
+            Some(h) => (h.seq, h.hash.clone()),
+            None => (0, GENESIS.to_string()),
+        };
+        let mut batch = sled::Batch::default();
+        let n = events.len() as u64;
+        for (event, at) in events {
+            seq += 1;
+            let entry = Entry {
+                seq,
+                timestamp: timestamp(at),
+                actor: event.actor,
+                role: event.role,
+                on_behalf_of: event.on_behalf_of,
+                action: event.action,
+                object: event.object,
+                client: event.client,
+                outcome: event.outcome,
+                source: event.source,
+                prev,
+            };
+            prev = entry.hash();
+            let value = serde_json::to_vec(&entry).map_err(|e| AuditError::Corrupt {
+                seq,
+                message: e.to_string(),
+            })?;
+            batch.insert(&entry_key(seq)[..], value);
+        }
+        let new_head = Head { seq, hash: prev };
+        let head_value = serde_json::to_vec(&new_head).map_err(|e| AuditError::Corrupt {
+            seq,
+            message: e.to_string(),
+        })?;
+        batch.insert(HEAD_KEY, head_value);
+        self.tree.apply_batch(batch)?;
+        *head = Some(new_head);
+        Ok(n)
+    }
+
     /// The latest `(seq, hash)`, for anchoring outside the store.
     pub fn head(&self) -> Option<Head> {
         self.head.lock().unwrap_or_else(|p| p.into_inner()).clone()
@@ -597,6 +643,72 @@ fn read_head(tree: &sled::Tree) -> Result<Option<Head>, AuditError> {
                 message: format!("head: {e}"),
             }),
     }
+}
+
+/// Hands events to a background thread that appends them in order, many per sled batch: a
+/// request does not wait for the chain (appending one entry in its own transaction cost a third
+/// of the gateway's throughput). The entries reach disk with the store's next group commit.
+pub struct AuditSender(std::sync::mpsc::SyncSender<Queued>);
+
+/// What the writer's queue holds: an event stamped when it happened, or a reader waiting until
+/// everything queued before it is written.
+pub enum Queued {
+    Event(Box<Event>, OffsetDateTime),
+    Flush(tokio::sync::oneshot::Sender<()>),
+}
+
+fn stopped() -> AuditError {
+    AuditError::Corrupt {
+        seq: 0,
+        message: "the audit writer has stopped".into(),
+    }
+}
+
+impl AuditSender {
+    /// Queue an event, stamped now. Blocks only when the writer is far behind (back pressure).
+    pub fn send(&self, event: Event) -> Result<(), AuditError> {
+        self.0
+            .send(Queued::Event(Box::new(event), OffsetDateTime::now_utc()))
+            .map_err(|_| stopped())
+    }
+
+    /// Wait until everything queued so far is in the log (before reading it).
+    pub async fn flush(&self) -> Result<(), AuditError> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.0.send(Queued::Flush(tx)).map_err(|_| stopped())?;
+        rx.await.map_err(|_| stopped())
+    }
+}
+
+/// Start the writer of `log`; it ends (after writing what was queued) when every sender is
+/// dropped. Join the handle at shutdown.
+pub fn spawn_writer(log: AuditLog) -> std::io::Result<(AuditSender, std::thread::JoinHandle<()>)> {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Queued>(65_536);
+    let handle = std::thread::Builder::new()
+        .name("sluis-audit".into())
+        .spawn(move || {
+            while let Ok(first) = rx.recv() {
+                let mut events = Vec::new();
+                let mut waiting = Vec::new();
+                let mut next = Some(first);
+                while let Some(q) = next.take() {
+                    match q {
+                        Queued::Event(e, at) => events.push((*e, at)),
+                        Queued::Flush(w) => waiting.push(w),
+                    }
+                    if events.len() < 4096 {
+                        next = rx.try_recv().ok();
+                    }
+                }
+                if let Err(e) = log.append_batch(events) {
+                    tracing::error!(error = %e, "audit entries not written");
+                }
+                for w in waiting {
+                    let _ = w.send(());
+                }
+            }
+        })?;
+    Ok((AuditSender(tx), handle))
 }
 
 #[cfg(test)]
@@ -877,5 +989,44 @@ mod tests {
             Object::new("bericht", Some("123456789")).id.as_deref(),
             Some("123456789")
         );
+    }
+
+    #[test]
+    fn the_background_writer_keeps_one_chain() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = sled::open(dir.path()).expect("sled");
+        let log = AuditLog::new(db.open_tree("audit").expect("tree")).expect("log");
+        let (tx, handle) = spawn_writer(log.clone()).expect("writer");
+        let tx = std::sync::Arc::new(tx);
+        let threads: Vec<_> = (0..4)
+            .map(|t| {
+                let tx = tx.clone();
+                std::thread::spawn(move || {
+                    for i in 0..250 {
+                        tx.send(Event {
+                            actor: format!("t{t}"),
+                            role: None,
+                            on_behalf_of: None,
+                            action: Action::Read,
+                            object: Object::new("bericht", Some(&i.to_string())),
+                            client: None,
+                            outcome: Outcome::Success,
+                            source: None,
+                        })
+                        .expect("sent");
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().expect("joined");
+        }
+        drop(tx);
+        handle
+            .join()
+            .expect("writer ends when the senders are gone");
+        let v = log.verify().expect("one unbroken chain");
+        assert_eq!(v.entries, 1000);
+        assert_eq!(log.head().map(|h| h.seq), Some(1000));
     }
 }
