@@ -58,6 +58,20 @@ struct Pki {
     brug: (String, String, Vec<u8>),
     unlisted: (String, String, Vec<u8>),
     foreign: (String, String, Vec<u8>),
+    /// Signed by the client CA, listed, but expired yesterday.
+    expired: (String, String, Vec<u8>),
+}
+
+fn expired_leaf(ca: &Ca, names: &[&str]) -> (String, String, Vec<u8>) {
+    let key = KeyPair::generate().expect("key");
+    let mut params =
+        CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+            .expect("params");
+    let now = time::OffsetDateTime::now_utc();
+    params.not_before = now - time::Duration::days(30);
+    params.not_after = now - time::Duration::days(1);
+    let cert = params.signed_by(&key, &ca.issuer).expect("leaf");
+    (cert.pem(), key.serialize_pem(), cert.der().to_vec())
 }
 
 fn pki() -> Pki {
@@ -69,6 +83,7 @@ fn pki() -> Pki {
         brug: leaf(&client_ca, &["brug.example"]),
         unlisted: leaf(&client_ca, &["anker.example"]),
         foreign: leaf(&other, &["brug.example"]),
+        expired: expired_leaf(&client_ca, &["oud.example"]),
         server_ca,
         client_ca,
     }
@@ -87,14 +102,24 @@ fn settings(dir: &Path, pki: &Pki) -> Settings {
     s.security.tls.key = Some(write("server.key", &pki.server.1));
     s.security.tls.client_ca = Some(write("clients.pem", &pki.client_ca.pem));
     s.security.tls.plain_http_allowed = false;
-    s.security.clients = vec![ClientCertificate {
-        fingerprint: sluis::security::tls::fingerprint(&pki.brug.2),
-        role: Role::Aanbieder,
-        party: Some(AANBIEDER.into()),
-        gemeente: None,
-        team: None,
-        label: "De Brug, koppeling".into(),
-    }];
+    s.security.clients = vec![
+        ClientCertificate {
+            fingerprint: sluis::security::tls::fingerprint(&pki.brug.2),
+            role: Role::Aanbieder,
+            party: Some(AANBIEDER.into()),
+            gemeente: None,
+            team: None,
+            label: "De Brug, koppeling".into(),
+        },
+        ClientCertificate {
+            fingerprint: sluis::security::tls::fingerprint(&pki.expired.2),
+            role: Role::Aanbieder,
+            party: Some(AANBIEDER.into()),
+            gemeente: None,
+            team: None,
+            label: "De Brug, oud certificaat".into(),
+        },
+    ];
     s
 }
 
@@ -674,6 +699,50 @@ async fn other_parties_objects_and_bad_credentials_are_refused() {
         .send()
         .await;
     assert!(refused.is_err() || refused.is_ok_and(|r| r.status() == StatusCode::UNAUTHORIZED));
+    // An expired token: made to expire two seconds from now, then tried after that.
+    let r = w
+        .call(
+            Who::Role(Role::Operator),
+            Method::POST,
+            "/api/v1/tokens",
+            Some(
+                json!({"role": "aanbieder", "party": "23456789", "label": "vluchtig",
+                       "expires": (time::OffsetDateTime::now_utc() + time::Duration::seconds(2))
+                           .format(&time::format_description::well_known::Rfc3339)
+                           .expect("time")})
+                .to_string(),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let brief = serde_json::from_str::<Value>(&r.body).expect("json")["token"]
+        .as_str()
+        .expect("token")
+        .to_string();
+    let ok = w
+        .call_with(anon, Some(&brief), Method::GET, &inbox, None)
+        .await;
+    assert_eq!(
+        ok.status,
+        StatusCode::OK,
+        "valid until it expires: {}",
+        ok.body
+    );
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(2500)).await;
+    let r = w
+        .call_with(anon, Some(&brief), Method::GET, &inbox, None)
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "expired: {}", r.body);
+    // A listed certificate that has expired is refused in the handshake.
+    let expired = client(&pki, Some(&pki.expired));
+    let refused = expired
+        .get(format!("{}/api/v1/inbox/{AANBIEDER}", w.base))
+        .send()
+        .await;
+    assert!(
+        refused.is_err() || refused.is_ok_and(|r| r.status() == StatusCode::UNAUTHORIZED),
+        "an expired certificate gets nothing"
+    );
     // Plain HTTP is not served on a TLS listener.
     let plain = w
         .anonymous
