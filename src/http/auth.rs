@@ -209,6 +209,17 @@ pub async fn authorize(
         (None, Err(a)) => a.clone(),
         (None, Ok(_)) => "anonymous".to_string(),
     };
+    let role = principal.as_ref().map(|p| p.role);
+    let event = |action, object, client, outcome| Event {
+        actor: actor.clone(),
+        role,
+        on_behalf_of: None,
+        action,
+        object,
+        client,
+        outcome,
+        source: source.clone(),
+    };
     let refusal = match decision {
         Decision::Unauthenticated => Some(unauthenticated()),
         Decision::Forbidden => Some(forbidden()),
@@ -242,16 +253,12 @@ pub async fn authorize(
         let (http, _) = req.into_parts();
         record(
             &sec,
-            Event {
-                actor,
-                role: principal.as_ref().map(|p| p.role),
-                on_behalf_of: None,
-                action: Action::Deny,
-                object: object(endpoint, &http, None),
-                client: None,
-                outcome: outcome(resp.status()),
-                source,
-            },
+            event(
+                Action::Deny,
+                object(endpoint, &http, None),
+                None,
+                outcome(resp.status()),
+            ),
         );
         return Ok(ServiceResponse::new(http, resp).map_into_right_body());
     }
@@ -272,16 +279,7 @@ pub async fn authorize(
         Err(_) => {
             record(
                 &sec,
-                Event {
-                    actor,
-                    role: principal.as_ref().map(|p| p.role),
-                    on_behalf_of: None,
-                    action: action(endpoint, &method),
-                    object: pending,
-                    client: None,
-                    outcome: Outcome::Failed,
-                    source,
-                },
+                event(action(endpoint, &method), pending, None, Outcome::Failed),
             );
             // What was stored stays stored; the caller may post again (it is recognised).
             let resp = super::problem::Problem::new(
@@ -307,16 +305,12 @@ pub async fn authorize(
             .map(|c| sec.keys.pseudonym(&c.0));
         record(
             &sec,
-            Event {
-                actor,
-                role: principal.as_ref().map(|p| p.role),
-                on_behalf_of: None,
-                action: action(endpoint, &method),
-                object: object(endpoint, res.request(), location.as_deref()),
+            event(
+                action(endpoint, &method),
+                object(endpoint, res.request(), location.as_deref()),
                 client,
-                outcome: outcome(res.status()),
-                source,
-            },
+                outcome(res.status()),
+            ),
         );
     }
     Ok(res.map_into_left_body())

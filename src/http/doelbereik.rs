@@ -3,7 +3,7 @@
 //! resultaatfinanciering per aanbieder and the outcome indicators (JSON or CSV).
 
 use super::auth::{audit_client, caller, forbidden, Caller};
-use super::{declared_format, problem, Summary};
+use super::{problem, read_message, Summary};
 use crate::doelbereik::Bericht;
 use crate::doelbereik::{Figure, Filter, Groep, Indicatoren, Kind, Selectie};
 use crate::gateway::{DoelbereikError, Gateway};
@@ -47,28 +47,10 @@ async fn post(
     payload: web::Payload,
     gw: web::Data<Gateway>,
 ) -> HttpResponse {
-    let Some(format) = declared_format(&req) else {
-        return Problem::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported-media-type",
-            "Niet ondersteund berichtformaat",
-            "stuur het bericht als application/json of application/xml",
-        )
-        .response();
-    };
-    let limit = crate::doelbereik::read::MAX_BYTES;
-    let body = match payload.to_bytes_limited(limit).await {
-        Ok(Ok(b)) => b,
-        Ok(Err(e)) => return problem::bad_request(format!("de body kon niet gelezen worden: {e}")),
-        Err(_) => {
-            return Problem::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too-large",
-                "Bericht te groot",
-                format!("het bericht is groter dan {limit} bytes"),
-            )
-            .response()
-        }
+    let (format, body) = match read_message(&req, payload, crate::doelbereik::read::MAX_BYTES).await
+    {
+        Ok(r) => r,
+        Err(resp) => return *resp,
     };
     // An aanbieder sends only its own plans and meldingen; a gebiedsteam judges only for
     // itself, in its gemeente (the middleware left the check to us).

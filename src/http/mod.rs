@@ -75,6 +75,41 @@ fn declared_format(req: &HttpRequest) -> Option<Format> {
     }
 }
 
+/// A posted message's declared form and its body, read up to `limit` bytes (a larger body is
+/// refused without being held in memory whole); `Err` is the 415, 413 or 400 to answer.
+async fn read_message(
+    req: &HttpRequest,
+    payload: web::Payload,
+    limit: usize,
+) -> Result<(Format, web::Bytes), Box<HttpResponse>> {
+    let Some(format) = declared_format(req) else {
+        return Err(Box::new(
+            Problem::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "Niet ondersteund berichtformaat",
+                "stuur het bericht als application/xml of application/json",
+            )
+            .response(),
+        ));
+    };
+    match payload.to_bytes_limited(limit).await {
+        Ok(Ok(b)) => Ok((format, b)),
+        Ok(Err(e)) => Err(Box::new(problem::bad_request(format!(
+            "de body kon niet gelezen worden: {e}"
+        )))),
+        Err(_) => Err(Box::new(
+            Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too-large",
+                "Bericht te groot",
+                format!("het bericht is groter dan {limit} bytes"),
+            )
+            .response(),
+        )),
+    }
+}
+
 /// The form the caller wants back: JSON when it asks for it, else the form it sent.
 fn wanted_format(req: &HttpRequest, sent: Format) -> Format {
     let accept = req
@@ -96,29 +131,9 @@ async fn post_bericht(
     payload: web::Payload,
     gw: web::Data<Gateway>,
 ) -> HttpResponse {
-    let Some(sent) = declared_format(&req) else {
-        return Problem::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported-media-type",
-            "Niet ondersteund berichtformaat",
-            "stuur het bericht als application/xml of application/json",
-        )
-        .response();
-    };
-    // Read at most the limit: a larger body is refused without being held in memory whole.
-    let limit = gw.settings.server.max_body_bytes;
-    let body = match payload.to_bytes_limited(limit).await {
-        Ok(Ok(b)) => b,
-        Ok(Err(e)) => return problem::bad_request(format!("de body kon niet gelezen worden: {e}")),
-        Err(_) => {
-            return Problem::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too-large",
-                "Bericht te groot",
-                format!("het bericht is groter dan {limit} bytes"),
-            )
-            .response()
-        }
+    let (sent, body) = match read_message(&req, payload, gw.settings.server.max_body_bytes).await {
+        Ok(r) => r,
+        Err(resp) => return *resp,
     };
     // Who may send as which Afzender: the middleware left that check to us.
     let who = caller(&req);
