@@ -503,6 +503,29 @@ async fn the_whole_table_over_mutual_tls() {
         .iter()
         .any(|e| e["role"] == "gebiedsteam" && e["outcome"] == "denied"));
     assert!(!r.body.contains(CLIENT1.bsn), "the audit holds no BSN");
+    // Acting for a person: the system says whom, and the audit records it.
+    let r = w
+        .anonymous
+        .get(format!("{}/api/v1/teams/noord/doelbereik", w.base))
+        .bearer_auth(auth::token("demo-team-noord"))
+        .header("Sluis-Namens", "medewerker j.devries")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = w
+        .call(
+            Who::Role(Role::Operator),
+            Method::GET,
+            "/api/v1/audit?object=doelbereik&actor=token:demo-team-noord",
+            None,
+        )
+        .await;
+    assert!(
+        r.body.contains("\"on_behalf_of\":\"medewerker j.devries\""),
+        "{}",
+        r.body
+    );
     // The plan status read is recorded with the client's pseudonym, not the BSN.
     let r = w
         .call(

@@ -210,10 +210,23 @@ pub async fn authorize(
         (None, Ok(_)) => "anonymous".to_string(),
     };
     let role = principal.as_ref().map(|p| p.role);
+    // A system acting for a person names that person (free text, recorded only for an
+    // authenticated caller; at most 64 printable characters).
+    let on_behalf_of = principal
+        .as_ref()
+        .and_then(|_| req.headers().get("Sluis-Namens"))
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.chars()
+                .filter(|c| !c.is_control())
+                .take(64)
+                .collect::<String>()
+        })
+        .filter(|v| !v.is_empty());
     let event = |action, object, client, outcome| Event {
         actor: actor.clone(),
         role,
-        on_behalf_of: None,
+        on_behalf_of: on_behalf_of.clone(),
         action,
         object,
         client,
