@@ -55,7 +55,7 @@ fn trajectory(i: usize) -> Trajectory {
         gemeente: "0599".into(),
         team: Some(["noord", "midden", "zuid"][client % 3].into()),
         bsn: Bsn::parse(&format!("{:09}", 100_000_000 + client)).expect("bsn"),
-        toewijzingnummer: format!("{}", 10_000_000 + i),
+        toewijzingnummer: format!("{}", 10_000_000 + i).into(),
         ingangsdatum: date(i * 7 + (i % 2) * 400),
         start: Some(date(i * 7 + (i % 2) * 400 + 5)),
         stop: ended.then(|| Stop {

@@ -242,7 +242,7 @@ fn the_default_demo_set_is_accepted_and_its_indicators_are_the_counted_ones() {
     let mut ts = trajectories(&h, &plans);
     assert_eq!(ts.len(), set.trajecten());
     for t in &mut ts {
-        t.team = Some(team_of[t.bsn.as_str()].to_string());
+        t.team = Some(team_of[t.bsn.as_str()].into());
     }
     let filter = Filter::default();
     let v = &set.verwacht;
@@ -306,7 +306,7 @@ fn other_seeds_are_accepted_and_counted_alike() {
             .map(|c| (c.bsn.clone(), demo::team_voor(&c.postcode).expect("team")))
             .collect();
         for t in &mut ts {
-            t.team = Some(team_of[t.bsn.as_str()].to_string());
+            t.team = Some(team_of[t.bsn.as_str()].into());
         }
         let f = Filter::default();
         assert_eq!(

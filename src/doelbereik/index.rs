@@ -23,7 +23,7 @@ pub struct TrajectoryIndex {
 }
 
 fn client_of(t: &Trajectory) -> ClientKey {
-    (t.gemeente.clone(), t.bsn.as_str().to_string())
+    (t.gemeente.to_string(), t.bsn.as_str().to_string())
 }
 
 impl TrajectoryIndex {
@@ -62,7 +62,7 @@ impl TrajectoryIndex {
     /// Add or replace a trajectory; its team becomes the client's team where one is known.
     pub fn put(&mut self, mut t: Trajectory) {
         if let Some(team) = self.teams.get(&client_of(&t)) {
-            t.team = Some(team.clone());
+            t.team = Some(team.as_str().into());
         }
         match self.position.get(&t.key()) {
             Some(i) => self.items[*i] = t,
@@ -100,8 +100,8 @@ impl TrajectoryIndex {
             .iter_mut()
             .filter(|t| t.gemeente == gemeente && t.bsn.as_str() == bsn)
         {
-            t.team = team.clone().or_else(|| match &t.grond {
-                super::Grond::Beoordeling { team, .. } => Some(team.clone()),
+            t.team = team.as_deref().map(Into::into).or_else(|| match &t.grond {
+                super::Grond::Beoordeling { team, .. } => Some(team.as_str().into()),
                 _ => None,
             });
         }

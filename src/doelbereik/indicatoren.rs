@@ -23,6 +23,7 @@ use super::model::{domein_serde, Tevredenheid};
 use super::plans::PlanHistory;
 use crate::standard::types::{Bsn, Datum};
 use crate::validate::history::{Domein, History, Periode, Record, ToewijzingState, Tree};
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 
@@ -31,7 +32,7 @@ use std::collections::{BTreeMap, HashSet};
 pub struct Stop {
     pub einddatum: Datum,
     /// RedenBeeindiging (JZ588 / WMO588).
-    pub reden: String,
+    pub reden: CompactString,
 }
 
 /// One trajectory: a toewijzing with what became of it.
@@ -39,12 +40,14 @@ pub struct Stop {
 pub struct Trajectory {
     #[serde(with = "domein_serde")]
     pub domein: Domein,
-    pub aanbieder: String,
-    pub gemeente: String,
+    // Short texts inline (`CompactString`): the gateway keeps every trajectory in memory, and
+    // a heap allocation per field doubled its size.
+    pub aanbieder: CompactString,
+    pub gemeente: CompactString,
     /// The gebiedsteam, where known.
-    pub team: Option<String>,
+    pub team: Option<CompactString>,
     pub bsn: Bsn,
-    pub toewijzingnummer: String,
+    pub toewijzingnummer: CompactString,
     /// Ingangsdatum of the toewijzing (its current version).
     pub ingangsdatum: Datum,
     /// The first start (Begindatum), if started.
@@ -60,11 +63,11 @@ pub struct Trajectory {
     pub plan: Option<Datum>,
     /// RedenWijziging of the toewijzing's current version, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reden_wijziging: Option<String>,
+    pub reden_wijziging: Option<CompactString>,
 }
 
 /// A trajectory's identity: domein, gemeente, toewijzingnummer.
-pub type TrajectoryKey = (Domein, String, String);
+pub type TrajectoryKey = (Domein, CompactString, CompactString);
 
 impl Trajectory {
     pub fn key(&self) -> TrajectoryKey {
@@ -386,7 +389,7 @@ fn of_state(
         .pop()
         .map(|s| Stop {
             einddatum: s.einddatum,
-            reden: s.reden_beeindiging,
+            reden: s.reden_beeindiging.into(),
         });
     let (status, grond) = uitkomst(plans, p.domein, &p.gemeente, &t.toewijzingnummer);
     let team = match &grond {
@@ -403,11 +406,11 @@ fn of_state(
         .min();
     Some(Trajectory {
         domein: p.domein,
-        aanbieder: p.aanbieder.clone(),
-        gemeente: p.gemeente.clone(),
-        team,
+        aanbieder: p.aanbieder.as_str().into(),
+        gemeente: p.gemeente.as_str().into(),
+        team: team.map(Into::into),
         bsn: t.bsn,
-        toewijzingnummer: t.toewijzingnummer.clone(),
+        toewijzingnummer: t.toewijzingnummer.as_str().into(),
         ingangsdatum: t.ingangsdatum,
         start,
         stop,
@@ -415,7 +418,7 @@ fn of_state(
         grond,
         tevredenheid,
         plan,
-        reden_wijziging: t.reden_wijziging.clone(),
+        reden_wijziging: t.reden_wijziging.as_deref().map(Into::into),
     })
 }
 

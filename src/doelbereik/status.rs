@@ -119,7 +119,7 @@ pub fn plan_status_of(
             .pop()
             .map(|s| Stop {
                 einddatum: s.einddatum,
-                reden: s.reden_beeindiging,
+                reden: s.reden_beeindiging.into(),
             });
         let plannen = plans
             .plannen_voor(domein, gemeente, &nummer)
@@ -223,7 +223,7 @@ pub fn uitbetaling(
         };
         let granted = history.prestaties_op_toewijzing(t.domein, &t.gemeente, &t.toewijzingnummer);
         let f = financiering(&v, c, &granted, plans);
-        let u = out.entry(t.aanbieder.clone()).or_default();
+        let u = out.entry(t.aanbieder.to_string()).or_default();
         match f.status {
             Status::Bereikt => {
                 u.bereikt += f.gedeclareerd;

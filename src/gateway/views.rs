@@ -6,7 +6,7 @@ use super::Gateway;
 use crate::config::Settings;
 use crate::doelbereik::{
     self, Filter, Groep, Indicatoren, PlanStatus, Selectie, Trajectory, TrajectoryIndex,
-    Uitbetaling,
+    TrajectoryKey, Uitbetaling,
 };
 use crate::standard::types::{Bsn, Datum};
 use crate::standard::Element;
@@ -113,7 +113,11 @@ impl Gateway {
                 else {
                     continue;
                 };
-                let key = (parties.domein, parties.gemeente.clone(), nummer);
+                let key: TrajectoryKey = (
+                    parties.domein,
+                    parties.gemeente.as_str().into(),
+                    nummer.into(),
+                );
                 match doelbereik::trajectory(&h, &plans, key.0, &key.1, &key.2) {
                     Some(t) => index.put(t),
                     None => index.remove(&key),
@@ -129,7 +133,7 @@ impl Gateway {
         let plans = self.store.plans();
         let mut index = write_index(self);
         for nummer in nummers {
-            let key = (domein, gemeente.to_string(), nummer.clone());
+            let key: TrajectoryKey = (domein, gemeente.into(), nummer.as_str().into());
             match doelbereik::trajectory(&h, &plans, domein, gemeente, nummer) {
                 Some(t) => index.put(t),
                 None => index.remove(&key),
@@ -208,12 +212,12 @@ impl Gateway {
         for t in read_index(self)
             .all()
             .iter()
-            .filter(|t| &t.bsn == bsn && &t.gemeente == gemeente)
+            .filter(|t| &t.bsn == bsn && t.gemeente == gemeente)
         {
             nummers
                 .entry(t.domein)
                 .or_default()
-                .push(t.toewijzingnummer.clone());
+                .push(t.toewijzingnummer.to_string());
         }
         let h = self.store.history();
         let plans = self.store.plans();
