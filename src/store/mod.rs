@@ -111,8 +111,10 @@ pub enum Inserted {
 /// The key of the message counter in `meta`.
 const COUNT: &[u8] = b"berichten";
 
-/// sled's page cache.
-const CACHE_BYTES: u64 = 64 * 1024 * 1024;
+/// sled's page cache. Records are written once and rarely read; 32 MiB (was 64) keeps a
+/// million-message gateway with its audit and trajectory index under 300 MB RSS
+/// (`docs/performance.md`) without costing throughput.
+const CACHE_BYTES: u64 = 32 * 1024 * 1024;
 
 #[derive(Clone)]
 pub struct Store {
