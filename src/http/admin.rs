@@ -2,10 +2,10 @@
 //! Who may call these is decided by the middleware (`docs/security.md`); reading the audit is
 //! itself audited there like every other request.
 
-use super::auth::{caller, forbidden, Security};
+use super::auth::{forbidden, Security};
 use super::problem::{self, Problem};
 use crate::gateway::Gateway;
-use crate::security::access::{Facts, Role, Scope};
+use crate::security::access::{Role, Scope};
 use crate::security::audit::{Action, Filter};
 use crate::security::crypto::ClientPseudonym;
 use crate::security::tokens::{TokenError, TokenId};
@@ -100,13 +100,7 @@ async fn audit(
     sec: web::Data<Security>,
 ) -> HttpResponse {
     // A contractmanager reads the audit of its own gemeente (this gateway serves one).
-    let own = caller(&req).is_none_or(|c| {
-        c.permits(&Facts {
-            gemeente: Some(gw.settings.gemeente.code.as_str()),
-            ..Facts::default()
-        })
-    });
-    if !own {
+    if !super::own_gemeente(&req, &gw) {
         return forbidden();
     }
     let filter = match q.filter() {

@@ -59,6 +59,11 @@ pub fn caller(req: &HttpRequest) -> Option<Caller> {
     req.extensions().get::<Caller>().cloned()
 }
 
+/// Whether `who` may see or change the object `facts` describes (no caller: a public route).
+pub fn permitted(who: &Option<Caller>, facts: &Facts<'_>) -> bool {
+    who.as_ref().is_none_or(|c| c.permits(facts))
+}
+
 /// A handler names the client a request concerned, for the audit (as a keyed pseudonym).
 pub fn audit_client(req: &HttpRequest, bsn: &Bsn) {
     req.extensions_mut().insert(AuditClient(*bsn));

@@ -2,8 +2,8 @@
 //! the plan status of a client, the gebiedsteam's view, the back office's team override,
 //! resultaatfinanciering per aanbieder and the outcome indicators (JSON or CSV).
 
-use super::auth::{audit_client, caller, forbidden, Caller};
-use super::{problem, read_message, Summary};
+use super::auth::{audit_client, caller, forbidden, permitted, Caller};
+use super::{own_gemeente, problem, read_message, Summary};
 use crate::doelbereik::Bericht;
 use crate::doelbereik::{Figure, Filter, Groep, Indicatoren, Kind, Selectie};
 use crate::gateway::{DoelbereikError, Gateway};
@@ -56,30 +56,28 @@ async fn post(
     // itself, in its gemeente (the middleware left the check to us).
     let who = caller(&req);
     let allowed = |b: &Bericht| {
-        who.as_ref().is_none_or(|c| {
-            let facts = match b {
-                Bericht::Behandelplan(p) => Facts {
-                    afzender: Some(p.aanbieder.as_str()),
-                    ..Facts::default()
-                },
-                Bericht::Resultaatmelding(r) => Facts {
-                    afzender: Some(r.aanbieder.as_str()),
-                    ..Facts::default()
-                },
-                // The beoordeling's team must be the caller's, and the client one of its team.
-                Bericht::Beoordeling(o) => Facts {
-                    team: gw
-                        .client_team(&o.bsn)
-                        .ok()
-                        .flatten()
-                        .filter(|t| *t == o.team)
-                        .map(|_| o.team.as_str()),
-                    gemeente: Some(o.gemeente.as_str()),
-                    ..Facts::default()
-                },
-            };
-            c.permits(&facts)
-        })
+        let facts = match b {
+            Bericht::Behandelplan(p) => Facts {
+                afzender: Some(p.aanbieder.as_str()),
+                ..Facts::default()
+            },
+            Bericht::Resultaatmelding(r) => Facts {
+                afzender: Some(r.aanbieder.as_str()),
+                ..Facts::default()
+            },
+            // The beoordeling's team must be the caller's, and the client one of its team.
+            Bericht::Beoordeling(o) => Facts {
+                team: gw
+                    .client_team(&o.bsn)
+                    .ok()
+                    .flatten()
+                    .filter(|t| *t == o.team)
+                    .map(|_| o.team.as_str()),
+                gemeente: Some(o.gemeente.as_str()),
+                ..Facts::default()
+            },
+        };
+        permitted(&who, &facts)
     };
     let ingested = match gw.ingest_doelbereik(kind, format, &body, &allowed).await {
         Ok(i) => i,
@@ -145,14 +143,15 @@ struct PlanStatusItem {
 /// Whether the caller may see the plans of a client of `team` with this aanbieder: the
 /// client's gebiedsteam, or the aanbieder itself.
 fn may_see_plan(who: &Option<Caller>, gw: &Gateway, team: Option<&str>, aanbieder: &str) -> bool {
-    who.as_ref().is_none_or(|c| {
-        c.permits(&Facts {
+    permitted(
+        who,
+        &Facts {
             parties: &[aanbieder],
             team,
             gemeente: Some(gw.settings.gemeente.code.as_str()),
             ..Facts::default()
-        })
-    })
+        },
+    )
 }
 
 async fn planstatus(
@@ -189,16 +188,6 @@ async fn planstatus(
         };
     }
     HttpResponse::Ok().json(serde_json::json!({ "team": team, "items": items }))
-}
-
-/// The back office of this gateway's gemeente.
-fn own_gemeente(req: &HttpRequest, gw: &Gateway) -> bool {
-    caller(req).is_none_or(|c| {
-        c.permits(&Facts {
-            gemeente: Some(gw.settings.gemeente.code.as_str()),
-            ..Facts::default()
-        })
-    })
 }
 
 async fn get_team(
@@ -352,14 +341,12 @@ async fn team_doelbereik(
     gw: web::Data<Gateway>,
 ) -> HttpResponse {
     let team = path.into_inner();
-    let mine = caller(&req).is_none_or(|c| {
-        c.permits(&Facts {
-            team: Some(team.as_str()),
-            gemeente: Some(gw.settings.gemeente.code.as_str()),
-            ..Facts::default()
-        })
-    });
-    if !mine {
+    let mine = Facts {
+        team: Some(team.as_str()),
+        gemeente: Some(gw.settings.gemeente.code.as_str()),
+        ..Facts::default()
+    };
+    if !permitted(&caller(&req), &mine) {
         return forbidden();
     }
     if !gw.settings.knows_team(&team) {

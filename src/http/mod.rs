@@ -14,7 +14,7 @@ use crate::{Format, ReadError};
 use actix_web::http::header::{self, ContentType};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use auth::{caller, forbidden, Caller};
+use auth::{caller, forbidden, permitted, Caller};
 use problem::Problem;
 use serde::{Deserialize, Serialize};
 
@@ -239,24 +239,27 @@ impl Summary {
 /// Whether the caller may see this message: it is its Afzender or Ontvanger (aanbieder,
 /// gemeente), or of its gemeente (contractmanager); no caller: no restriction.
 fn may_see(who: &Option<Caller>, b: &StoredBericht) -> bool {
-    who.as_ref().is_none_or(|c| {
-        let parties = [b.afzender.as_str(), b.ontvanger.as_str()];
-        let gemeente = if c
-            .principal
-            .gemeente
-            .as_deref()
-            .is_some_and(|g| parties.contains(&g))
-        {
-            c.principal.gemeente.as_deref()
-        } else {
-            None
-        };
-        c.permits(&Facts {
+    let parties = [b.afzender.as_str(), b.ontvanger.as_str()];
+    permitted(
+        who,
+        &Facts {
             parties: &parties,
-            gemeente,
+            // A message's gemeente is its party with a gemeentecode (four digits).
+            gemeente: parties.iter().copied().find(|p| p.len() == 4),
             ..Facts::default()
-        })
-    })
+        },
+    )
+}
+
+/// Whether the caller belongs to this gateway's gemeente (back office, contractmanager).
+fn own_gemeente(req: &HttpRequest, gw: &Gateway) -> bool {
+    permitted(
+        &caller(req),
+        &Facts {
+            gemeente: Some(gw.settings.gemeente.code.as_str()),
+            ..Facts::default()
+        },
+    )
 }
 
 async fn get_bericht(
@@ -358,12 +361,13 @@ struct InboxItem {
 
 /// Whether the caller may use this party's inbox: only its own.
 fn own_party(req: &HttpRequest, party: &str) -> bool {
-    caller(req).is_none_or(|c| {
-        c.permits(&Facts {
+    permitted(
+        &caller(req),
+        &Facts {
             party: Some(party),
             ..Facts::default()
-        })
-    })
+        },
+    )
 }
 
 async fn get_inbox(
@@ -454,13 +458,14 @@ async fn ack_inbox(
 
 /// Whether the caller may see a toewijzing of this aanbieder in this gateway's gemeente.
 fn may_see_toewijzing(who: &Option<Caller>, gw: &Gateway, aanbieder: &str) -> bool {
-    who.as_ref().is_none_or(|c| {
-        c.permits(&Facts {
+    permitted(
+        who,
+        &Facts {
             parties: &[aanbieder],
             gemeente: Some(gw.settings.gemeente.code.as_str()),
             ..Facts::default()
-        })
-    })
+        },
+    )
 }
 
 async fn get_toewijzing(
