@@ -233,6 +233,7 @@ impl Gateway {
 
     /// Resultaatfinanciering per aanbieder over the trajectories the filter admits.
     pub fn financiering(&self, filter: &Filter) -> BTreeMap<String, Uitbetaling> {
+        // A copy of the selected trajectories, so the index is not locked during the store reads.
         let selected: Vec<Trajectory> = read_index(self)
             .all()
             .iter()

@@ -168,6 +168,23 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// The entry of `event` at `seq`, after the entry whose hash is `prev`.
+    fn chained(seq: u64, prev: String, event: Event, at: OffsetDateTime) -> Entry {
+        Entry {
+            seq,
+            timestamp: timestamp(at),
+            actor: event.actor,
+            role: event.role,
+            on_behalf_of: event.on_behalf_of,
+            action: event.action,
+            object: event.object,
+            client: event.client,
+            outcome: event.outcome,
+            source: event.source,
+            prev,
+        }
+    }
+
     /// The canonical form the chain hashes: every field in a fixed order, each length-prefixed,
     /// `None` distinct from an empty string. Independent of the JSON the entry is stored as.
     fn canonical(&self) -> Vec<u8> {
@@ -305,19 +322,7 @@ impl AuditLog {
             Some(h) => (h.seq + 1, h.hash.clone()),
             None => (1, GENESIS.to_string()),
         };
-        let entry = Entry {
-            seq,
-            timestamp: timestamp(at),
-            actor: event.actor,
-            role: event.role,
-            on_behalf_of: event.on_behalf_of,
-            action: event.action,
-            object: event.object,
-            client: event.client,
-            outcome: event.outcome,
-            source: event.source,
-            prev,
-        };
+        let entry = Entry::chained(seq, prev, event, at);
         let new_head = Head {
             seq,
             hash: entry.hash(),
@@ -363,19 +368,7 @@ impl AuditLog {
         let n = events.len() as u64;
         for (event, at) in events {
             seq += 1;
-            let entry = Entry {
-                seq,
-                timestamp: timestamp(at),
-                actor: event.actor,
-                role: event.role,
-                on_behalf_of: event.on_behalf_of,
-                action: event.action,
-                object: event.object,
-                client: event.client,
-                outcome: event.outcome,
-                source: event.source,
-                prev,
-            };
+            let entry = Entry::chained(seq, prev, event, at);
             prev = entry.hash();
             let value = serde_json::to_vec(&entry).map_err(|e| AuditError::Corrupt {
                 seq,
