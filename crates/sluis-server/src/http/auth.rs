@@ -10,12 +10,12 @@ use crate::security::audit::{Action, AuditLog, AuditSender, Event, Object, Outco
 use crate::security::crypto::{ClientPseudonym, Keys};
 use crate::security::tls::{ClientCertificates, PeerCertificate};
 use crate::security::tokens::TokenStore;
-use crate::standard::types::Bsn;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{header, Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
+use sluis_core::standard::types::Bsn;
 use std::sync::Arc;
 
 /// What the middleware needs, shared by all workers.

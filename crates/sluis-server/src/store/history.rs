@@ -1,9 +1,9 @@
 //! The rules' read views ([`History`], [`PlanHistory`]) backed by the store's sled trees.
 
 use super::seal::Sealer;
-use crate::doelbereik::{PlanHistory, PlanRecord, PlanTree};
-use crate::validate::history::{History, Record, Tree};
 use serde::de::DeserializeOwned;
+use sluis_core::doelbereik::{PlanHistory, PlanRecord, PlanTree};
+use sluis_core::validate::history::{History, Record, Tree};
 use std::marker::PhantomData;
 
 /// A family of trees: the standard's history ([`Tree`]) or the plan history ([`PlanTree`]).

@@ -16,7 +16,7 @@ use std::fmt;
 use std::path::Path;
 use zeroize::Zeroizing;
 
-use crate::standard::types::Bsn;
+use sluis_core::standard::types::Bsn;
 
 pub const KEY_LEN: usize = 32;
 const FORMAT: u8 = 1;

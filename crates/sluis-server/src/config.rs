@@ -6,6 +6,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
+pub use sluis_core::policy::Contract;
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
@@ -138,22 +140,6 @@ pub struct Aanbieder {
     pub naam: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Contract {
-    pub aanbieder: String,
-    pub categorie: String,
-    pub code: String,
-    /// Cents per eenheid.
-    pub tarief: i64,
-    pub eenheid: String,
-    pub uitvoeringsvariant: String,
-    /// The product is result-financed: a trajectory price, of which the reduced percentage is
-    /// paid when the result is not reached (`docs/doelbereik.md`).
-    #[serde(default)]
-    pub resultaatfinanciering: Option<crate::doelbereik::Resultaatfinanciering>,
-}
-
 #[derive(Debug, Error)]
 pub enum ConfigError {
     #[error("cannot read configuration {path}: {source}")]
@@ -273,12 +259,12 @@ impl Settings {
     }
 
     /// The result-financed contract lines.
-    pub fn resultaat_contracten(&self) -> Vec<crate::doelbereik::ResultaatContract> {
+    pub fn resultaat_contracten(&self) -> Vec<sluis_core::doelbereik::ResultaatContract> {
         self.contracten
             .iter()
             .filter_map(|c| {
                 c.resultaatfinanciering
-                    .map(|r| crate::doelbereik::ResultaatContract::from_contract(c, r))
+                    .map(|r| sluis_core::doelbereik::ResultaatContract::from_contract(c, r))
             })
             .collect()
     }
@@ -295,7 +281,7 @@ mod tests {
 
     #[test]
     fn the_demo_configuration_is_valid() {
-        let s = Settings::parse(include_str!("../config/sluis.toml")).expect("demo config");
+        let s = Settings::parse(include_str!("../../../config/sluis.toml")).expect("demo config");
         assert_eq!(s.gemeente.code, "0599");
         assert_eq!(s.aanbieders.len(), 3);
         assert!(s.contracten.len() >= 3);
@@ -309,7 +295,7 @@ mod tests {
 
     #[test]
     fn the_demo_tokens_are_valid_and_marked() {
-        let s = Settings::parse(include_str!("../config/sluis.toml")).expect("demo config");
+        let s = Settings::parse(include_str!("../../../config/sluis.toml")).expect("demo config");
         assert_eq!(s.listener(), Ok(crate::security::settings::Listener::Plain));
         let dir = tempfile::tempdir().expect("tempdir");
         let db = sled::open(dir.path()).expect("sled");
@@ -333,7 +319,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("sluis-config-{}", std::process::id()));
         let _ = std::fs::create_dir_all(&dir);
         let path = dir.join("sluis.toml");
-        std::fs::write(&path, include_str!("../config/sluis.toml")).expect("write");
+        std::fs::write(&path, include_str!("../../../config/sluis.toml")).expect("write");
         let flags = Overrides {
             listen: "127.0.0.1:9999".parse().ok(),
             data_dir: Some(PathBuf::from("/tmp/elders")),
@@ -349,7 +335,7 @@ mod tests {
 
     #[test]
     fn mistakes_are_reported() {
-        let demo = include_str!("../config/sluis.toml");
+        let demo = include_str!("../../../config/sluis.toml");
         let bad = demo.replace("code = \"0599\"", "code = \"599\"");
         assert!(Settings::parse(&bad).unwrap_err().contains("gemeentecode"));
         let bad = demo.replace("aanbieder = \"23456789\"", "aanbieder = \"11111111\"");

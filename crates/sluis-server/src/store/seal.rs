@@ -8,7 +8,7 @@
 
 use super::StoreError;
 use crate::security::crypto::{record_aad, Keys};
-use crate::standard::types::Bsn;
+use sluis_core::standard::types::Bsn;
 use std::sync::Arc;
 
 #[derive(Clone, Default)]
@@ -72,11 +72,11 @@ mod tests {
     fn bsn_parts_become_pseudonyms_and_stay_so() {
         let keys = Keys::generate().expect("keys");
         let s = Sealer::new(Some(Arc::new(keys)));
-        let k = crate::validate::history::state::key(&["ijw", "0599", "999990019", "7001"]);
+        let k = sluis_core::validate::history::state::key(&["ijw", "0599", "999990019", "7001"]);
         let t = s.key(&k);
         assert!(!t.windows(9).any(|w| w == b"999990019"));
         assert_eq!(s.key(&t), t, "idempotent");
-        let prefix = crate::validate::history::state::key(&["ijw", "0599", "999990019"]);
+        let prefix = sluis_core::validate::history::state::key(&["ijw", "0599", "999990019"]);
         assert!(t.starts_with(&s.key(&prefix)), "prefix scans still work");
         // A trailing partial part is left alone (it is not a whole part of a key).
         assert_eq!(s.key(b"ijw\x00999990019"), b"ijw\x00999990019".to_vec());

@@ -15,11 +15,11 @@ pub const MAX_BYTES: usize = 1024 * 1024;
 /// The JSON Schema text of a message, as committed in `schemas/sluis/`.
 pub fn schema_source(kind: Kind) -> &'static str {
     match kind {
-        Kind::Behandelplan => include_str!("../../schemas/sluis/behandelplan.schema.json"),
+        Kind::Behandelplan => include_str!("../../../../schemas/sluis/behandelplan.schema.json"),
         Kind::Resultaatmelding => {
-            include_str!("../../schemas/sluis/resultaatmelding.schema.json")
+            include_str!("../../../../schemas/sluis/resultaatmelding.schema.json")
         }
-        Kind::Beoordeling => include_str!("../../schemas/sluis/beoordeling.schema.json"),
+        Kind::Beoordeling => include_str!("../../../../schemas/sluis/beoordeling.schema.json"),
     }
 }
 

@@ -708,7 +708,7 @@ pub fn spawn_writer(log: AuditLog) -> std::io::Result<(AuditSender, std::thread:
 mod tests {
     use super::*;
     use crate::security::crypto::Keys;
-    use crate::standard::types::Bsn;
+    use sluis_core::standard::types::Bsn;
 
     fn log() -> (AuditLog, sled::Db) {
         let db = sled::Config::new().temporary(true).open().expect("db");

@@ -4,15 +4,15 @@
 
 use super::Gateway;
 use crate::config::Settings;
-use crate::doelbereik::{
+use crate::store::{ClientInfo, Store, StoreError, Writes};
+use sluis_core::doelbereik::{
     self, Filter, Groep, Indicatoren, PlanStatus, Selectie, Trajectory, TrajectoryIndex,
     TrajectoryKey, Uitbetaling,
 };
-use crate::standard::types::{Bsn, Datum};
-use crate::standard::Element;
-use crate::store::{ClientInfo, Store, StoreError, Writes};
-use crate::validate::history::{self, Domein, History};
-use crate::Verdict;
+use sluis_core::standard::types::{Bsn, Datum};
+use sluis_core::standard::Element;
+use sluis_core::validate::history::{self, Domein, History};
+use sluis_core::Verdict;
 use std::collections::BTreeMap;
 
 /// The team of a client: the back office's choice, else the area of its postcode.

@@ -510,7 +510,7 @@ mod tests {
 
     #[test]
     fn the_table_in_the_docs_is_the_code_s_table() {
-        let doc = include_str!("../../docs/security.md");
+        let doc = include_str!("../../../../docs/security.md");
         let start = "<!-- access-table:start -->\n";
         let end = "<!-- access-table:end -->";
         let from = doc.find(start).expect("start marker") + start.len();

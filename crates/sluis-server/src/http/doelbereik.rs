@@ -4,18 +4,18 @@
 
 use super::auth::{audit_client, caller, forbidden, permitted, Caller};
 use super::{own_gemeente, problem, read_message, Summary};
-use crate::doelbereik::Bericht;
-use crate::doelbereik::{Figure, Filter, Groep, Indicatoren, Kind, Selectie};
 use crate::gateway::{DoelbereikError, Gateway};
 use crate::security::access::Facts;
-use crate::standard::types::{Bsn, Datum};
 use crate::store::StoredFinding;
-use crate::validate::history::{Domein, Periode};
 use actix_web::http::header;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use problem::Problem;
 use serde::{Deserialize, Serialize};
+use sluis_core::doelbereik::Bericht;
+use sluis_core::doelbereik::{Figure, Filter, Groep, Indicatoren, Kind, Selectie};
+use sluis_core::standard::types::{Bsn, Datum};
+use sluis_core::validate::history::{Domein, Periode};
 use std::collections::BTreeMap;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -47,11 +47,11 @@ async fn post(
     payload: web::Payload,
     gw: web::Data<Gateway>,
 ) -> HttpResponse {
-    let (format, body) = match read_message(&req, payload, crate::doelbereik::read::MAX_BYTES).await
-    {
-        Ok(r) => r,
-        Err(resp) => return *resp,
-    };
+    let (format, body) =
+        match read_message(&req, payload, sluis_core::doelbereik::read::MAX_BYTES).await {
+            Ok(r) => r,
+            Err(resp) => return *resp,
+        };
     // An aanbieder sends only its own plans and meldingen; a gebiedsteam judges only for
     // itself, in its gemeente (the middleware left the check to us).
     let who = caller(&req);
@@ -137,7 +137,7 @@ fn bsn_of(path: &str) -> Result<Bsn, Box<HttpResponse>> {
 struct PlanStatusItem {
     domein: &'static str,
     #[serde(flatten)]
-    status: crate::doelbereik::PlanStatus,
+    status: sluis_core::doelbereik::PlanStatus,
 }
 
 /// Whether the caller may see the plans of a client of `team` with this aanbieder: the

@@ -10,13 +10,13 @@ pub mod problem;
 use crate::gateway::{Gateway, IngestError};
 use crate::security::access::Facts;
 use crate::store::{StoredBericht, StoredFinding};
-use crate::{Format, ReadError};
 use actix_web::http::header::{self, ContentType};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use auth::{caller, forbidden, permitted, Caller};
 use problem::Problem;
 use serde::{Deserialize, Serialize};
+use sluis_core::{Format, ReadError};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(healthz))
@@ -186,12 +186,14 @@ async fn post_bericht(
             Format::Xml => resp
                 .content_type("application/xml; charset=utf-8")
                 .body(retour.xml.clone()),
-            Format::Json => match crate::parse(retour.xml.as_bytes(), &crate::Limits::default()) {
-                Ok(p) => resp
-                    .content_type(ContentType::json())
-                    .body(crate::codec::json::to_string_pretty(&p.structured.document)),
-                Err(e) => problem::internal(e),
-            },
+            Format::Json => {
+                match sluis_core::parse(retour.xml.as_bytes(), &sluis_core::Limits::default()) {
+                    Ok(p) => resp.content_type(ContentType::json()).body(
+                        sluis_core::codec::json::to_string_pretty(&p.structured.document),
+                    ),
+                    Err(e) => problem::internal(e),
+                }
+            }
         },
         // A retourbericht received (JW302 …) is answered by no retourbericht of its own.
         None => resp.json(Summary::of(record)),
@@ -309,7 +311,7 @@ async fn list_berichten(
     let who = caller(&req);
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
     for d in [&q.van, &q.tot].into_iter().flatten() {
-        if crate::standard::types::Datum::parse(d).is_none() {
+        if sluis_core::standard::types::Datum::parse(d).is_none() {
             return problem::bad_request(format!("{d:?} is geen datum (JJJJ-MM-DD)"));
         }
     }
@@ -424,7 +426,7 @@ async fn get_inbox(
 }
 
 fn is_doelbereik(bericht: &str) -> bool {
-    crate::doelbereik::Kind::ALL
+    sluis_core::doelbereik::Kind::ALL
         .iter()
         .any(|k| k.as_str() == bericht)
 }
@@ -473,7 +475,7 @@ async fn get_toewijzing(
     path: web::Path<String>,
     gw: web::Data<Gateway>,
 ) -> HttpResponse {
-    let found = crate::status::toewijzing(
+    let found = sluis_core::status::toewijzing(
         &gw.store.history(),
         &gw.settings.gemeente.code,
         &path.into_inner(),
@@ -498,7 +500,7 @@ async fn client_toewijzingen(
     gw: web::Data<Gateway>,
 ) -> HttpResponse {
     // The number itself never goes into an error message.
-    let Some(bsn) = crate::standard::types::Bsn::parse(&path.into_inner()) else {
+    let Some(bsn) = sluis_core::standard::types::Bsn::parse(&path.into_inner()) else {
         return problem::bad_request("een BSN bestaat uit 9 cijfers");
     };
     auth::audit_client(&req, &bsn);
@@ -509,7 +511,7 @@ async fn client_toewijzingen(
         .iter()
         .map(|a| a.agb.clone())
         .collect();
-    let found: Vec<_> = crate::status::van_client(
+    let found: Vec<_> = sluis_core::status::van_client(
         &gw.store.history(),
         &gw.settings.gemeente.code,
         &aanbieders,

@@ -11,10 +11,10 @@ mod seal;
 pub use history::{SledHistory, SledPlans, SledView, TreeKind};
 pub use seal::Sealer;
 
-use crate::doelbereik::{PlanEffect, PlanEffects, PlanTree};
-use crate::validate::history::{Effect, Effects, Tree};
 use serde::{Deserialize, Serialize};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
+use sluis_core::doelbereik::{PlanEffect, PlanEffects, PlanTree};
+use sluis_core::validate::history::{Effect, Effects, Tree};
 use std::path::Path;
 use std::time::Duration;
 use thiserror::Error;
@@ -55,8 +55,8 @@ pub struct StoredFinding {
     pub message: String,
 }
 
-impl From<&crate::Finding> for StoredFinding {
-    fn from(f: &crate::Finding) -> Self {
+impl From<&sluis_core::Finding> for StoredFinding {
+    fn from(f: &sluis_core::Finding) -> Self {
         StoredFinding {
             code: f.code.to_string(),
             retourcode: f.retourcode.map(str::to_string),
@@ -186,7 +186,7 @@ pub struct Writes {
 
 /// The key of a client in `clienten`.
 pub fn client_key(gemeente: &str, bsn: &str) -> Vec<u8> {
-    crate::validate::history::state::key(&[gemeente, bsn])
+    sluis_core::validate::history::state::key(&[gemeente, bsn])
 }
 
 /// The transaction's trees before the history trees: berichten, identificaties, inbox, meta,

@@ -238,7 +238,7 @@ macro_rules! schema_sources {
         /// The JSON Schema text of a message, as committed in `schemas/`.
         pub fn schema_source(code: &str) -> Option<&'static str> {
             match code {
-                $($($code => Some(include_str!(concat!("../../schemas/", $dir, "/", $code, ".schema.json"))),)*)*
+                $($($code => Some(include_str!(concat!("../../../../schemas/", $dir, "/", $code, ".schema.json"))),)*)*
                 _ => None,
             }
         }
@@ -385,7 +385,9 @@ mod tests {
             }
         }
         let mut files = Vec::new();
-        xml_files(std::path::Path::new("fixtures"), &mut files);
+        // Unit tests run in the crate's own directory; the fixtures are at the workspace top.
+        let top = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+        xml_files(&top, &mut files);
         assert!(files.len() > 20, "fixtures found: {}", files.len());
         let limits = crate::Limits::default();
         let mut compared = 0;

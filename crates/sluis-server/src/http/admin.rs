@@ -48,7 +48,7 @@ fn moment(field: &str, v: &str, end: bool) -> Result<OffsetDateTime, String> {
     if let Ok(t) = OffsetDateTime::parse(v, &Rfc3339) {
         return Ok(t);
     }
-    let d = crate::standard::types::Datum::parse(v)
+    let d = sluis_core::standard::types::Datum::parse(v)
         .ok_or_else(|| format!("{field}: {v:?} is geen tijdstip (RFC 3339) of datum"))?;
     let start = d.date().midnight().assume_utc();
     Ok(if end {

@@ -5,11 +5,11 @@
 //! again gives the same answer.
 
 use super::{now_rfc3339, Gateway, Ingested};
-use crate::doelbereik::{self, Bericht, Kind};
 use crate::store::{Inserted, StoreError, StoredBericht, StoredFinding, Writes};
-use crate::validate::Finding;
-use crate::Format;
 use sha2::{Digest, Sha256};
+use sluis_core::doelbereik::{self, Bericht, Kind};
+use sluis_core::validate::Finding;
+use sluis_core::Format;
 use std::time::Instant;
 use thiserror::Error;
 

@@ -10,18 +10,18 @@ pub mod views;
 pub use doelbereik::DoelbereikError;
 
 use crate::config::{DeclaratieMode, Settings};
-use crate::doelbereik::{ResultaatContract, TrajectoryIndex};
-use crate::retour::{answer_to, RetourContext};
-use crate::standard::types::Datum;
 use crate::store::{
     client_key, ClientInfo, Inserted, Store, StoreError, StoredBericht, StoredFinding,
     StoredRetour, Writes,
 };
 use crate::telemetry::Metrics;
-use crate::validate::history::{self, External};
-use crate::validate::{Finding, XSD};
-use crate::{Format, Limits, ReadError, Verdict};
 use sha2::{Digest, Sha256};
+use sluis_core::doelbereik::{ResultaatContract, TrajectoryIndex};
+use sluis_core::retour::{answer_to, RetourContext};
+use sluis_core::standard::types::Datum;
+use sluis_core::validate::history::{self, External};
+use sluis_core::validate::{Finding, XSD};
+use sluis_core::{Format, Limits, ReadError, Verdict};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Mutex, RwLock};
 use std::time::Instant;
@@ -211,7 +211,7 @@ impl Gateway {
         bytes: &[u8],
         sender: Option<&str>,
     ) -> Result<Ingested, IngestError> {
-        let verdict = crate::validate(bytes, &self.limits)?;
+        let verdict = sluis_core::validate(bytes, &self.limits)?;
         if let Some(sender) = sender {
             // A readable Afzender that is not the caller: refused whatever else is wrong.
             if verdict
@@ -269,7 +269,7 @@ impl Gateway {
                     let history = self.store.history();
                     let mut findings = history::check(&verdict.document, &history, &ext);
                     // Resultaatfinanciering: a declaratie beyond the entitlement (9322).
-                    let beyond = crate::doelbereik::check_declaratie(
+                    let beyond = sluis_core::doelbereik::check_declaratie(
                         &verdict.document,
                         &history,
                         &self.store.plans(),
@@ -377,11 +377,11 @@ impl Gateway {
             .filter(|_| !advies)
             .and_then(|answer| {
                 let ctx = RetourContext::new(format!("S{id:011}"), Datum::today());
-                match crate::retour(&judged, &ctx) {
+                match sluis_core::retour(&judged, &ctx) {
                     Ok(doc) => Some(StoredRetour {
                         bericht: answer.code.to_string(),
                         identificatie: ctx.identificatie,
-                        xml: crate::write(&doc, Format::Xml),
+                        xml: sluis_core::write(&doc, Format::Xml),
                     }),
                     Err(e) => {
                         tracing::error!(id, error = %e, "no retourbericht could be made");

@@ -167,7 +167,7 @@ mod tests {
     /// The example in docs/security.md parses and checks.
     #[test]
     fn the_documented_example_is_valid() {
-        let doc = include_str!("../../docs/security.md");
+        let doc = include_str!("../../../../docs/security.md");
         let start = doc.find("```toml\n[security]").expect("example") + 8;
         let end = start + doc[start..].find("```").expect("end");
         let s = parse(&doc[start..end]).expect("parses");

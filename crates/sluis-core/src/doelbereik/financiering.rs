@@ -14,7 +14,7 @@
 
 use super::codes;
 use super::plans::PlanHistory;
-use crate::config::Contract;
+use crate::policy::Contract;
 use crate::standard::Document;
 use crate::validate::history::read::{self, Header, Prestatie};
 use crate::validate::history::{History, PrestatieRecord, ToewijzingVersie};

@@ -1,0 +1,10 @@
+//! The Sluis gateway around the pure core (`sluis-core`): settings, the store (sled), the
+//! judging shell that stores and answers each message, the HTTP API and its security.
+
+pub mod config;
+pub mod gateway;
+pub mod http;
+pub mod security;
+pub mod startup;
+pub mod store;
+pub mod telemetry;
