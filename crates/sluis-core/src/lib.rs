@@ -8,7 +8,9 @@
 //! Cargo itself keeps it that way.
 
 pub mod codec;
+pub mod codes;
 pub mod doelbereik;
+pub mod intake;
 pub mod policy;
 pub mod retour;
 pub mod standard;

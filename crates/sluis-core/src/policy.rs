@@ -1,7 +1,10 @@
 //! The municipality's policy as plain data: what the judging needs to know of its contracts.
 //! The server reads it from its configuration; the core never reads files.
 
+use crate::doelbereik::ResultaatContract;
+use crate::validate::history::External;
 use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One contract line: an aanbieder may deliver a product at a tariff.
 #[derive(Debug, Clone, Deserialize)]
@@ -18,4 +21,65 @@ pub struct Contract {
     /// paid when the result is not reached (`docs/doelbereik.md`).
     #[serde(default)]
     pub resultaatfinanciering: Option<crate::doelbereik::Resultaatfinanciering>,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum DeclaratieMode {
+    /// Sluis answers a declaratie itself with the declaratie-antwoord.
+    #[default]
+    Auto,
+    /// Sluis forwards the declaratie with its advice; the gemeente's back office answers.
+    Advies,
+}
+
+/// Everything of the municipality's policy that a decision on one message needs, as data: the
+/// external facts of level 4, how declaraties are answered, the result-financed contracts.
+/// The server builds it once from its configuration ([`Policy::from_contracts`]).
+#[derive(Debug, Clone, Default)]
+pub struct Policy {
+    /// Gemeentecodes, product codes and tariffs (TR378, TR381, TR418). `vandaag` is set per
+    /// decision from the date it is given.
+    pub external: External,
+    pub declaratie: DeclaratieMode,
+    /// The result-financed contract lines (`9322` beyond the entitlement).
+    pub resultaat: Vec<ResultaatContract>,
+}
+
+impl Policy {
+    /// The policy of a gemeente with these contracts.
+    pub fn from_contracts(
+        gemeente: &str,
+        contracten: &[Contract],
+        declaratie: DeclaratieMode,
+    ) -> Policy {
+        let mut productcodes: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut tarieven: BTreeMap<(String, String), BTreeMap<String, i64>> = BTreeMap::new();
+        for c in contracten {
+            productcodes
+                .entry(c.categorie.clone())
+                .or_default()
+                .insert(c.code.clone());
+            tarieven
+                .entry((c.aanbieder.clone(), c.code.clone()))
+                .or_default()
+                .insert(c.eenheid.clone(), c.tarief);
+        }
+        Policy {
+            external: External {
+                gemeentecodes: Some(BTreeSet::from([gemeente.to_string()])),
+                productcodes: Some(productcodes),
+                vandaag: None,
+                tarieven: Some(tarieven),
+            },
+            declaratie,
+            resultaat: contracten
+                .iter()
+                .filter_map(|c| {
+                    c.resultaatfinanciering
+                        .map(|r| ResultaatContract::from_contract(c, r))
+                })
+                .collect(),
+        }
+    }
 }

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
-pub use sluis_core::policy::Contract;
+pub use sluis_core::policy::{Contract, DeclaratieMode};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -115,15 +115,6 @@ pub struct Gemeente {
     pub naam: String,
 }
 
-#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum DeclaratieMode {
-    /// Sluis answers a declaratie itself with the declaratie-antwoord.
-    #[default]
-    Auto,
-    /// Sluis forwards the declaratie with its advice; the gemeente's back office answers.
-    Advies,
-}
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -193,10 +193,16 @@ pub fn accepted_effects(bericht: &Bericht, findings: &[Finding]) -> PlanEffects 
     }
 }
 
-/// Read access to the plan history.
+/// Read access to the plan history. Like [`History`](crate::validate::history::History), a
+/// view that can fail keeps its first fault for whoever judged with it.
 pub trait PlanHistory {
     /// The record under `key` in a primary tree.
     fn get(&self, tree: PlanTree, key: &[u8]) -> Option<PlanRecord>;
+
+    /// The first read that failed on this view, if any.
+    fn fault(&self) -> Option<crate::validate::history::ReadFault> {
+        None
+    }
 
     /// The records whose key in `tree` starts with `prefix`, in key order; for an index tree
     /// the primary records its entries point at.

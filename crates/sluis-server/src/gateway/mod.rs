@@ -1,77 +1,76 @@
-//! The path of one message through the gateway: read and judge it, check it against what was
-//! received before, store it durably with its answer, and put it in the inboxes of the parties
-//! concerned. Handlers call [`Gateway::ingest`] (the standard's messages) or
-//! [`Gateway::ingest_doelbereik`] (Sluis's own) and translate the result to HTTP; the views of
-//! the trajectories are in [`views`].
+//! The path of one message through the gateway, as a thin shell around the pure decision of
+//! `sluis_core::intake`: read (outside any lock) → lock → decide over the store's views → one
+//! store transaction → durable → answer. Handlers call [`Gateway::ingest`] (the standard's
+//! messages) or [`Gateway::ingest_doelbereik`] (Sluis's own) and translate the result to HTTP;
+//! the views of the trajectories are in [`views`].
 
 mod doelbereik;
 pub mod views;
 
 pub use doelbereik::DoelbereikError;
 
-use crate::config::{DeclaratieMode, Settings};
+use crate::config::Settings;
 use crate::store::{
     client_key, ClientInfo, Inserted, Store, StoreError, StoredBericht, StoredFinding,
     StoredRetour, Writes,
 };
 use crate::telemetry::Metrics;
-use sha2::{Digest, Sha256};
-use sluis_core::doelbereik::{ResultaatContract, TrajectoryIndex};
-use sluis_core::retour::{answer_to, RetourContext};
+use sluis_core::codes::Retourcode;
+use sluis_core::doelbereik::TrajectoryIndex;
+use sluis_core::intake::{
+    self, ClientPostcode, Decision, Earlier, Identificaties, Judged, Message, Read, Refusal,
+    Views,
+};
+use sluis_core::policy::Policy;
 use sluis_core::standard::types::Datum;
-use sluis_core::validate::history::{self, External};
-use sluis_core::validate::{Finding, XSD};
-use sluis_core::{Format, Limits, ReadError, Verdict};
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Mutex, RwLock};
+use sluis_core::validate::history::ReadFault;
+use sluis_core::validate::Finding;
+use sluis_core::{Format, Limits, ReadError};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 use thiserror::Error;
+use time::OffsetDateTime;
+
+/// Where the gateway reads the time: the system clock, or a fixed one in tests.
+#[derive(Clone)]
+pub struct Clock(Arc<dyn Fn() -> OffsetDateTime + Send + Sync>);
+
+impl Clock {
+    pub fn system() -> Clock {
+        Clock(Arc::new(OffsetDateTime::now_utc))
+    }
+
+    pub fn fixed(at: OffsetDateTime) -> Clock {
+        Clock(Arc::new(move || at))
+    }
+
+    pub fn now(&self) -> OffsetDateTime {
+        (self.0)()
+    }
+
+    /// Today as the receiver's system date: the Dutch calendar day.
+    pub fn today(&self) -> Datum {
+        Datum::dutch_day(self.now())
+    }
+}
 
 pub struct Gateway {
     pub settings: Settings,
     pub store: Store,
     pub metrics: Metrics,
     limits: Limits,
+    /// The gemeente's policy as the decision reads it (contracts, declaratie mode, financing).
+    policy: Policy,
     /// Judging against the history and writing the result happen under this lock, so no two
-    /// messages are judged against the same old state. It holds the external facts (the
-    /// configured gemeente, product codes and tariffs; today's date is set per message).
-    judge: Mutex<External>,
-    /// The result-financed contract lines.
-    resultaat: Vec<ResultaatContract>,
+    /// messages are judged against the same old state.
+    judge: Mutex<()>,
     /// Every trajectory, kept current under the judging lock (see [`views`]).
     index: RwLock<TrajectoryIndex>,
-}
-
-/// The external facts of controleniveau 4 from the configuration.
-fn external(settings: &Settings) -> External {
-    let mut productcodes: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let mut tarieven: BTreeMap<(String, String), BTreeMap<String, i64>> = BTreeMap::new();
-    for c in &settings.contracten {
-        productcodes
-            .entry(c.categorie.clone())
-            .or_default()
-            .insert(c.code.clone());
-        tarieven
-            .entry((c.aanbieder.clone(), c.code.clone()))
-            .or_default()
-            .insert(c.eenheid.clone(), c.tarief);
-    }
-    External {
-        gemeentecodes: Some(BTreeSet::from([settings.gemeente.code.clone()])),
-        productcodes: Some(productcodes),
-        vandaag: None,
-        tarieven: Some(tarieven),
-    }
-}
-
-/// Whether the standard counts a stored message as never sent: rejected on its form or on the
-/// in-message rules (levels 1–2). Its identificatie may be used again.
-fn never_sent(b: &StoredBericht) -> bool {
-    !b.accepted
-        && b.conflicts_with.is_none()
-        && b.findings
-            .iter()
-            .any(|f| f.retourcode.as_deref().is_none_or(|c| c == "0001"))
+    clock: Clock,
+    /// Set when a read of the store failed; cleared by the next judgement that reads it whole.
+    /// `/readyz` says not ready meanwhile.
+    read_fault: AtomicBool,
 }
 
 #[derive(Debug, Error)]
@@ -89,6 +88,18 @@ pub enum IngestError {
     Store(#[from] StoreError),
 }
 
+impl From<Refusal> for IngestError {
+    fn from(r: Refusal) -> Self {
+        match r {
+            Refusal::Unreadable(e) => IngestError::Unreadable(e),
+            Refusal::Structure(f) | Refusal::Schema { findings: f, .. } => {
+                IngestError::Structure(f)
+            }
+            Refusal::Forbidden => IngestError::Forbidden,
+        }
+    }
+}
+
 /// What became of a message.
 #[derive(Debug)]
 pub struct Ingested {
@@ -98,55 +109,99 @@ pub struct Ingested {
     pub replay: bool,
 }
 
-/// The header facts every stage needs.
-struct Header {
-    afzender: String,
-    ontvanger: String,
-    identificatie: String,
-    dagtekening: String,
-}
-
-fn header(v: &Verdict) -> Header {
-    let t = |p: &str| {
-        v.document
-            .text(p)
-            .map(|c| c.into_owned())
-            .unwrap_or_default()
-    };
-    Header {
-        afzender: t("Header/Afzender"),
-        ontvanger: t("Header/Ontvanger"),
-        identificatie: t("Header/BerichtIdentificatie/Identificatie"),
-        dagtekening: t("Header/BerichtIdentificatie/Dagtekening"),
-    }
-}
-
-fn now_rfc3339() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
 }
 
-/// TR056: the identificatie of a message is unique per sender and message type.
-fn duplicate_finding() -> Finding {
-    Finding {
-        code: "TR056",
-        retourcode: Some("9056"),
-        path: "/Bericht/Header/BerichtIdentificatie/Identificatie".into(),
-        message: "deze Identificatie is voor dit berichttype al gebruikt door deze afzender, \
-                  met een andere inhoud"
-            .into(),
+/// Whether the standard counts a stored message as never sent (levels 1–2).
+fn never_sent(b: &StoredBericht) -> bool {
+    !b.accepted
+        && b.conflicts_with.is_none()
+        && b.findings.iter().any(|f| {
+            f.retourcode
+                .as_deref()
+                .is_none_or(|c| c == Retourcode::TECHNISCH_AFGEKEURD)
+        })
+}
+
+/// The store's claimed identificaties, as the decision reads them.
+struct Claimed<'a>(&'a Store);
+
+impl Identificaties for Claimed<'_> {
+    fn earlier(
+        &self,
+        afzender: &str,
+        bericht: &str,
+        identificatie: &str,
+    ) -> Result<Option<Earlier>, ReadFault> {
+        let fault = |e: StoreError| ReadFault(e.to_string());
+        let Some(id) = self
+            .0
+            .by_identificatie(afzender, bericht, identificatie)
+            .map_err(fault)?
+        else {
+            return Ok(None);
+        };
+        let b = self
+            .0
+            .get(id)
+            .map_err(fault)?
+            .ok_or_else(|| ReadFault(format!("identificatie index points at missing {id}")))?;
+        Ok(Some(Earlier {
+            id,
+            never_sent: never_sent(&b),
+            content_hash: b.content_hash,
+        }))
+    }
+}
+
+/// The record of a judged message, as stored.
+fn record_of(id: u64, at: OffsetDateTime, read: &Read, bytes: &[u8], j: &Judged) -> StoredBericht {
+    let e = &j.envelope;
+    StoredBericht {
+        id,
+        received_at: rfc3339(at),
+        format: match j.format {
+            Format::Xml => "xml".into(),
+            Format::Json => "json".into(),
+        },
+        bericht: e.bericht.clone(),
+        afzender: e.afzender.clone(),
+        ontvanger: e.ontvanger.clone(),
+        identificatie: e.identificatie.clone(),
+        dagtekening: e.dagtekening.clone(),
+        content_hash: read.content_hash.clone(),
+        // The body is UTF-8: it was read as a message.
+        body: String::from_utf8_lossy(bytes).into_owned(),
+        accepted: j.accepted,
+        findings: j.findings.iter().map(StoredFinding::from).collect(),
+        retour: j.retour.as_ref().map(|r| StoredRetour {
+            bericht: r.bericht.clone(),
+            identificatie: r.identificatie.clone(),
+            xml: r.xml.clone(),
+        }),
+        conflicts_with: j.conflicts_with,
+        granted: j.granted,
     }
 }
 
 impl Gateway {
-    /// The gateway over an opened store; builds the index of trajectories from it.
+    /// The gateway over an opened store on the system clock; builds the index of trajectories.
     pub fn new(settings: Settings, store: Store) -> Result<Gateway, StoreError> {
+        Gateway::with_clock(settings, store, Clock::system())
+    }
+
+    /// The gateway on a given clock (tests: a fixed moment).
+    pub fn with_clock(
+        settings: Settings,
+        store: Store,
+        clock: Clock,
+    ) -> Result<Gateway, StoreError> {
         let limits = Limits {
             max_bytes: settings.server.max_body_bytes,
             ..Limits::default()
         };
-        let judge = Mutex::new(external(&settings));
         let started = Instant::now();
         let index = views::build_index(&settings, &store)?;
         tracing::info!(
@@ -155,14 +210,21 @@ impl Gateway {
             "trajectory index built"
         );
         Ok(Gateway {
-            resultaat: settings.resultaat_contracten(),
+            policy: settings.policy(),
             settings,
             store,
             metrics: Metrics::default(),
             limits,
-            judge,
+            judge: Mutex::new(()),
             index: RwLock::new(index),
+            clock,
+            read_fault: AtomicBool::new(false),
         })
+    }
+
+    /// Whether the gateway can take messages: the store is open and was readable last time.
+    pub fn ready(&self) -> bool {
+        self.store.ready() && !self.read_fault.load(Ordering::Relaxed)
     }
 
     /// Take in one message. Returns once it is durably stored (or known from before).
@@ -174,26 +236,24 @@ impl Gateway {
         sender: Option<&str>,
     ) -> Result<Ingested, IngestError> {
         let started = Instant::now();
-        let result = self.ingest_inner(bytes, sender).await;
+        let result = match intake::read(bytes, sender, &self.limits) {
+            Ok(read) => self.take(read, bytes).await.map_err(IngestError::from),
+            Err(refusal) => Err(IngestError::from(refusal)),
+        };
         let (bericht, outcome) = match &result {
             Ok(i) => (
                 i.record.bericht.clone(),
-                i.record
-                    .retour
-                    .as_ref()
-                    .map_or("geen", |_| {
-                        if i.record.accepted {
-                            "0200"
-                        } else {
-                            "afgekeurd"
-                        }
-                    })
-                    .to_string(),
+                match (&i.record.retour, i.record.accepted) {
+                    (None, _) => "geen",
+                    (Some(_), true) => "0200",
+                    (Some(_), false) => "afgekeurd",
+                }
+                .to_string(),
             ),
             Err(IngestError::Unreadable(_)) => ("onleesbaar".into(), "400".into()),
             Err(IngestError::Structure(_)) => ("xsd".into(), "400".into()),
             Err(IngestError::Forbidden) => ("geweigerd".into(), "403".into()),
-            Err(IngestError::Store(_)) => ("fout".into(), "500".into()),
+            Err(IngestError::Store(_)) => ("fout".into(), "503".into()),
         };
         if let Ok(i) = &result {
             for f in &i.record.findings {
@@ -206,264 +266,151 @@ impl Gateway {
         result
     }
 
-    async fn ingest_inner(
-        &self,
-        bytes: &[u8],
-        sender: Option<&str>,
-    ) -> Result<Ingested, IngestError> {
-        let verdict = sluis_core::validate(bytes, &self.limits)?;
-        if let Some(sender) = sender {
-            // A readable Afzender that is not the caller: refused whatever else is wrong.
-            if verdict
-                .document
-                .text("Header/Afzender")
-                .is_some_and(|a| a != sender)
-            {
-                return Err(IngestError::Forbidden);
-            }
-        }
-        let structure: Vec<Finding> = verdict
-            .findings
-            .iter()
-            .filter(|f| f.code == XSD)
-            .cloned()
-            .collect();
-        if !structure.is_empty() {
-            return Err(IngestError::Structure(structure));
-        }
-        let h = header(&verdict);
-        let code = verdict.document.code();
-        let hash = hex::encode(Sha256::digest(bytes));
-        // A race between two posts of one identificatie ends in the store's transaction: the
-        // loser sees the winner's record on its next round.
-        loop {
-            let mut replaces = None;
-            if let Some(id) = self
-                .store
-                .by_identificatie(&h.afzender, code, &h.identificatie)?
-            {
-                let earlier = self
-                    .store
-                    .get(id)?
-                    .ok_or_else(|| StoreError::Corrupt(id, "index without record".into()))?;
-                if earlier.content_hash == hash {
+    /// The shell around the decision: lock → decide → one transaction → durable → answer.
+    async fn take(&self, read: Read, bytes: &[u8]) -> Result<Ingested, StoreError> {
+        let id = self.store.next_id()?;
+        let now = self.clock.now();
+        let record = {
+            let _judging = self
+                .judge
+                .lock()
+                .map_err(|_| StoreError::Durability("judge lock poisoned".into()))?;
+            let history = self.store.history();
+            let plans = self.store.plans();
+            let views = Views {
+                history: &history,
+                plans: &plans,
+                identificaties: &Claimed(&self.store),
+            };
+            let decision = intake::decide(&read, &views, &self.policy, self.clock.today(), id)
+                .inspect_err(|_| self.read_fault.store(true, Ordering::Relaxed))?;
+            self.read_fault.store(false, Ordering::Relaxed);
+            let judged = match decision {
+                Decision::Replay { earlier } => {
+                    let record = self.store.get(earlier)?.ok_or_else(|| {
+                        StoreError::Corrupt(earlier, "index without record".into())
+                    })?;
                     return Ok(Ingested {
-                        record: earlier,
+                        record,
                         replay: true,
                     });
                 }
-                if !never_sent(&earlier) {
-                    return self.conflicting(verdict, &h, hash, bytes, id).await;
-                }
-                replaces = Some(id);
-            }
-            let id = self.store.next_id()?;
-            let (inserted, record) = {
-                let mut ext = self
-                    .judge
-                    .lock()
-                    .map_err(|_| StoreError::Durability("judge lock poisoned".into()))?;
-                // Levels 3–4 only for a message that passed levels 1–2 (IV032).
-                let findings = if verdict.findings.is_empty() {
-                    ext.vandaag = Some(Datum::today());
-                    let history = self.store.history();
-                    let mut findings = history::check(&verdict.document, &history, &ext);
-                    // Resultaatfinanciering: a declaratie beyond the entitlement (9322).
-                    let beyond = sluis_core::doelbereik::check_declaratie(
-                        &verdict.document,
-                        &history,
-                        &self.store.plans(),
-                        &self.resultaat,
-                        &findings,
-                    );
-                    findings.extend(beyond);
-                    findings
-                } else {
-                    verdict.findings.clone()
-                };
-                let effects = history::accepted_effects(&verdict.document, &findings);
-                let granted = effects.0.iter().any(|e| {
-                    matches!(e, history::Effect::Put { record, .. }
-                        if matches!(**record, history::Record::Prestatie(_)))
-                });
-                let record = self.judge(&verdict, &h, &hash, bytes, id, findings);
-                let clienten = if effects.is_empty() {
-                    Vec::new()
-                } else {
-                    self.client_facts(&verdict)?
-                };
-                let writes = Writes {
-                    inbox: self.inbox_of(&record, granted),
-                    effects,
-                    clienten,
-                    ..Writes::default()
-                };
-                let inserted = self.store.insert(&record, true, replaces, &writes)?;
-                if matches!(inserted, Inserted::New(_)) && !writes.effects.is_empty() {
-                    self.refresh_standard(&verdict, &writes)?;
-                }
-                (inserted, record)
+                Decision::Store(judged) => *judged,
             };
-            match inserted {
-                Inserted::New(_) => {
-                    self.store.durable().await?;
-                    tracing::info!(id, bericht = code, afzender = %h.afzender, accepted = record.accepted, "stored");
-                    return Ok(Ingested {
-                        record,
-                        replay: false,
-                    });
-                }
-                Inserted::Exists(_) => continue,
+            if let Some(error) = &judged.retour_error {
+                tracing::error!(id, %error, "no retourbericht could be made");
             }
-        }
-    }
-
-    /// Another message under an identificatie the sender already used: answered with 9056,
-    /// kept for the audit, and nothing of the earlier message changes.
-    async fn conflicting(
-        &self,
-        mut verdict: Verdict,
-        h: &Header,
-        hash: String,
-        bytes: &[u8],
-        earlier: u64,
-    ) -> Result<Ingested, IngestError> {
-        let id = self.store.next_id()?;
-        verdict.findings = vec![duplicate_finding()];
-        let findings = verdict.findings.clone();
-        let mut record = self.judge(&verdict, h, &hash, bytes, id, findings);
-        record.conflicts_with = Some(earlier);
-        let writes = Writes {
-            inbox: record
-                .retour
-                .as_ref()
-                .map(|_| vec![(h.afzender.clone(), "retour")])
-                .unwrap_or_default(),
-            ..Writes::default()
+            let record = record_of(id, now, &read, bytes, &judged);
+            let clienten = self.client_facts(&judged.postcodes)?;
+            let clients_changed = !clienten.is_empty();
+            let changed = !judged.effects.is_empty() || judged.accepted;
+            let writes = Writes {
+                inbox: judged
+                    .deliveries
+                    .iter()
+                    .map(|d| (d.party.clone(), d.kind.as_str()))
+                    .collect(),
+                effects: judged.effects,
+                plans: judged.plans,
+                clienten,
+            };
+            if let Inserted::Exists(other) =
+                self.store
+                    .insert(&record, judged.claim, judged.replaces, &writes)?
+            {
+                // Checked by the decision under the same lock; only a damaged index gets here.
+                return Err(StoreError::Corrupt(
+                    other,
+                    "identificatie claimed twice".into(),
+                ));
+            }
+            if changed {
+                self.refresh_after(&read, &writes, clients_changed)?;
+            }
+            record
         };
-        self.store.insert(&record, false, None, &writes)?;
         self.store.durable().await?;
-        tracing::info!(id, earlier, afzender = %h.afzender, "identificatie reused with other content");
+        tracing::info!(id, bericht = %record.bericht, afzender = %record.afzender, accepted = record.accepted, "stored");
         Ok(Ingested {
             record,
             replay: false,
         })
     }
 
-    /// The record of a message with its findings and answer.
-    fn judge(
+    /// The trajectories a stored message changed, anew in the index.
+    fn refresh_after(
         &self,
-        verdict: &Verdict,
-        h: &Header,
-        hash: &str,
-        bytes: &[u8],
-        id: u64,
-        findings: Vec<Finding>,
-    ) -> StoredBericht {
-        let judged = Verdict {
-            format: verdict.format,
-            document: verdict.document.clone(),
-            findings,
-        };
-        // In `advies` mode the gemeente answers a declaratie itself, with Sluis's findings as
-        // advice; Sluis still answers a technical rejection (levels 1–2) at once.
-        let advies = self.settings.declaratie.mode == DeclaratieMode::Advies
-            && judged.document.code().ends_with("323")
-            && !judged
-                .findings
-                .iter()
-                .any(|f| f.retourcode.is_none_or(|c| c == "0001"));
-        let retour = answer_to(judged.document.schema)
-            .filter(|_| !advies)
-            .and_then(|answer| {
-                let ctx = RetourContext::new(format!("S{id:011}"), Datum::today());
-                match sluis_core::retour(&judged, &ctx) {
-                    Ok(doc) => Some(StoredRetour {
-                        bericht: answer.code.to_string(),
-                        identificatie: ctx.identificatie,
-                        xml: sluis_core::write(&doc, Format::Xml),
-                    }),
-                    Err(e) => {
-                        tracing::error!(id, error = %e, "no retourbericht could be made");
-                        None
-                    }
+        read: &Read,
+        writes: &Writes,
+        clients_changed: bool,
+    ) -> Result<(), StoreError> {
+        match &read.message {
+            Message::Standard(verdict) if !writes.effects.is_empty() => {
+                self.refresh_standard(verdict, clients_changed)
+            }
+            Message::Doelbereik { .. } if !writes.plans.is_empty() => {
+                if let Some((domein, gemeente, nummers)) = &read.envelope.trajectories {
+                    self.refresh(*domein, gemeente, nummers)?;
                 }
-            });
-        StoredBericht {
-            id,
-            received_at: now_rfc3339(),
-            format: match verdict.format {
-                Format::Xml => "xml".into(),
-                Format::Json => "json".into(),
-            },
-            bericht: judged.document.code().to_string(),
-            afzender: h.afzender.clone(),
-            ontvanger: h.ontvanger.clone(),
-            identificatie: h.identificatie.clone(),
-            dagtekening: h.dagtekening.clone(),
-            content_hash: hash.to_string(),
-            // The body is UTF-8: it was read as a message.
-            body: String::from_utf8_lossy(bytes).into_owned(),
-            accepted: judged.findings.is_empty(),
-            findings: judged.findings.iter().map(StoredFinding::from).collect(),
-            retour,
-            conflicts_with: None,
+                Ok(())
+            }
+            _ => Ok(()),
         }
     }
-}
 
-impl Gateway {
-    /// Who gets what: an accepted message goes to its Ontvanger, the answer to its Afzender. A
-    /// declaratie goes to the gemeente also when some of its prestaties were granted and others
-    /// rejected, and in `advies` mode whenever it passed levels 1–2: the back office then
-    /// decides, with Sluis's findings as advice.
-    /// The postcode of each client of an accepted toewijzing (JW301/WMO301), kept with what else
-    /// is known of the client (the team the back office set stays).
-    fn client_facts(&self, verdict: &Verdict) -> Result<Vec<(Vec<u8>, ClientInfo)>, StoreError> {
-        let doc = &verdict.document;
-        if !doc.code().ends_with("301") {
-            return Ok(Vec::new());
-        }
-        let Some(header) = history::read::Header::of(doc) else {
-            return Ok(Vec::new());
-        };
+    /// The client facts to write for the postcodes a toewijzing gives: what is known of the
+    /// client stays (the team the back office set), a postcode that did not change is no write.
+    fn client_facts(
+        &self,
+        postcodes: &[ClientPostcode],
+    ) -> Result<Vec<(Vec<u8>, ClientInfo)>, StoreError> {
         let mut out = Vec::new();
-        for client in doc.children.iter().filter(|e| e.name() == "Client") {
-            let Some(bsn) = history::read::bsn(client) else {
-                continue;
-            };
-            let gemeente = &header.parties.gemeente;
-            let mut info = self
-                .store
-                .client(gemeente, bsn.as_str())?
-                .unwrap_or_default();
-            let postcode = views::postcode(client);
-            if postcode.is_none() || postcode == info.postcode {
+        for p in postcodes {
+            let bsn = p.bsn.as_str();
+            let mut info = self.store.client(&p.gemeente, bsn)?.unwrap_or_default();
+            if info.postcode.as_deref() == Some(p.postcode.as_str()) {
                 continue;
             }
-            info.postcode = postcode;
-            info.bsn = Some(bsn.as_str().to_string());
-            out.push((client_key(gemeente, bsn.as_str()), info));
+            info.postcode = Some(p.postcode.clone());
+            info.bsn = Some(bsn.to_string());
+            out.push((client_key(&p.gemeente, bsn), info));
         }
         Ok(out)
     }
 
-    fn inbox_of(&self, record: &StoredBericht, granted: bool) -> Vec<(String, &'static str)> {
-        let mut out = Vec::new();
-        let declaratie = record.bericht.ends_with("323");
-        let technical = record
-            .findings
-            .iter()
-            .any(|f| f.retourcode.as_deref().is_none_or(|c| c == "0001"));
-        let forward = record.accepted
-            || (declaratie && granted)
-            || (declaratie && !technical && record.retour.is_none());
-        if forward {
-            out.push((record.ontvanger.clone(), "bericht"));
-        }
-        if record.retour.is_some() {
-            out.push((record.afzender.clone(), "retour"));
-        }
-        out
+    /// Deliver a stored message again (an operator's replay), routed by the same rule as when
+    /// it was judged: new inbox entries at the end, nothing else changes. `None`: no such
+    /// message.
+    pub async fn replay(&self, id: u64) -> Result<Option<Vec<(String, &'static str, u64)>>, StoreError> {
+        let Some(b) = self.store.get(id)? else {
+            return Ok(None);
+        };
+        let findings_technisch = b.findings.iter().any(|f| {
+            f.retourcode
+                .as_deref()
+                .is_none_or(|c| c == Retourcode::TECHNISCH_AFGEKEURD)
+        });
+        let routing = intake::Routing {
+            soort: sluis_core::codes::Berichtsoort::parse(&b.bericht),
+            afzender: &b.afzender,
+            ontvanger: &b.ontvanger,
+            accepted: b.accepted,
+            technisch: findings_technisch,
+            has_retour: b.retour.is_some(),
+            granted: b.granted,
+        };
+        let inbox: Vec<(String, &'static str)> = intake::deliveries(&routing)
+            .into_iter()
+            .map(|d| (d.party, d.kind.as_str()))
+            .collect();
+        let cursors = self.store.requeue(id, &inbox)?;
+        self.store.durable().await?;
+        Ok(Some(
+            inbox
+                .into_iter()
+                .zip(cursors)
+                .map(|((party, kind), cursor)| (party, kind, cursor))
+                .collect(),
+        ))
     }
 }

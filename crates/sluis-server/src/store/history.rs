@@ -3,7 +3,8 @@
 use super::seal::Sealer;
 use serde::de::DeserializeOwned;
 use sluis_core::doelbereik::{PlanHistory, PlanRecord, PlanTree};
-use sluis_core::validate::history::{History, Record, Tree};
+use sluis_core::validate::history::{History, ReadFault, Record, Tree};
+use std::cell::OnceCell;
 use std::marker::PhantomData;
 
 /// A family of trees: the standard's history ([`Tree`]) or the plan history ([`PlanTree`]).
@@ -53,9 +54,14 @@ pub(super) fn position<T: TreeKind>(t: T) -> usize {
 }
 
 /// Read-only view on one family of trees, in `T::all()` order, holding records `R` as JSON.
+///
+/// Every read returns `Result` inside; the rules' traits read as if nothing can fail, so the
+/// view keeps the first fault (and answers nothing after it: a failing disk is not read in a
+/// loop) for the judge to ask afterwards ([`History::fault`]).
 pub struct SledView<'a, T, R> {
     trees: &'a [sled::Tree],
     sealer: &'a Sealer,
+    fault: OnceCell<ReadFault>,
     kind: PhantomData<(T, R)>,
 }
 
@@ -69,49 +75,92 @@ impl<'a, T: TreeKind, R: DeserializeOwned> SledView<'a, T, R> {
         SledView {
             trees,
             sealer,
+            fault: OnceCell::new(),
             kind: PhantomData,
         }
     }
 
+    fn tree(&self, t: T) -> Result<&sled::Tree, ReadFault> {
+        self.trees
+            .get(position(t))
+            .ok_or_else(|| ReadFault(format!("tree {} is not open", t.name())))
+    }
+
     /// The record stored under `stored` (a key as stored: pseudonymised) in tree `t`.
-    fn decode(&self, t: T, stored: &[u8], bytes: &[u8]) -> Option<R> {
+    fn decode(&self, t: T, stored: &[u8], bytes: &[u8]) -> Result<R, ReadFault> {
         let plain = self
             .sealer
             .open(&t.sled_name(), stored, bytes)
-            .map_err(|e| tracing::error!(tree = t.name(), error = %e, "unreadable record"))
-            .ok()?;
-        match serde_json::from_slice(&plain) {
-            Ok(r) => Some(r),
+            .map_err(|e| ReadFault(format!("record in {} cannot be opened: {e}", t.name())))?;
+        serde_json::from_slice(&plain)
+            .map_err(|e| ReadFault(format!("record in {} cannot be read: {e}", t.name())))
+    }
+
+    /// The record under `key` (plain) in tree `t`.
+    pub fn try_get(&self, t: T, key: &[u8]) -> Result<Option<R>, ReadFault> {
+        self.get_stored(t, &self.sealer.key(key))
+    }
+
+    fn get_stored(&self, t: T, stored: &[u8]) -> Result<Option<R>, ReadFault> {
+        let bytes = self
+            .tree(t)?
+            .get(stored)
+            .map_err(|e| ReadFault(format!("{}: {e}", t.name())))?;
+        match bytes {
+            None => Ok(None),
+            Some(bytes) => self.decode(t, stored, &bytes).map(Some),
+        }
+    }
+
+    /// The records whose key in `tree` starts with `prefix`; stops at the first error.
+    pub fn try_scan(&self, tree: T, prefix: &[u8]) -> Result<Vec<R>, ReadFault> {
+        let mut out = Vec::new();
+        for entry in self.tree(tree)?.scan_prefix(self.sealer.key(prefix)) {
+            let (k, v) = entry.map_err(|e| ReadFault(format!("{}: {e}", tree.name())))?;
+            match tree.primary() {
+                None => out.push(self.decode(tree, &k, &v)?),
+                // Index entries hold the primary key as stored; one pointing nowhere is a
+                // damaged store, not an absent record.
+                Some(primary) => match self.get_stored(primary, &v)? {
+                    Some(r) => out.push(r),
+                    None => {
+                        return Err(ReadFault(format!(
+                            "index {} points at a missing record",
+                            tree.name()
+                        )))
+                    }
+                },
+            }
+        }
+        Ok(out)
+    }
+
+    /// `Some` while the view is sound; after a fault nothing more is read.
+    fn latch<V>(&self, read: impl FnOnce() -> Result<V, ReadFault>) -> Option<V> {
+        if self.fault.get().is_some() {
+            return None;
+        }
+        match read() {
+            Ok(v) => Some(v),
             Err(e) => {
-                // A record the rules cannot read is as if absent; say so loudly.
-                tracing::error!(tree = t.name(), error = %e, "unreadable record");
+                tracing::error!(error = %e, "store read failed; the judgement is void");
+                let _ = self.fault.set(e);
                 None
             }
         }
     }
 
     fn record(&self, t: T, key: &[u8]) -> Option<R> {
-        let stored = self.sealer.key(key);
-        let bytes = self.trees.get(position(t))?.get(&stored).ok()??;
-        self.decode(t, &stored, &bytes)
+        self.latch(|| self.try_get(t, key)).flatten()
     }
 
     fn scan_records(&self, tree: T, prefix: &[u8]) -> Vec<R> {
-        let Some(t) = self.trees.get(position(tree)) else {
-            return Vec::new();
-        };
-        let entries = t
-            .scan_prefix(self.sealer.key(prefix))
-            .filter_map(Result::ok);
-        match tree.primary() {
-            None => entries
-                .filter_map(|(k, v)| self.decode(tree, &k, &v))
-                .collect(),
-            // Index entries hold the primary key as stored.
-            Some(primary) => entries
-                .filter_map(|(_, p)| self.record(primary, &p))
-                .collect(),
-        }
+        self.latch(|| self.try_scan(tree, prefix))
+            .unwrap_or_default()
+    }
+
+    fn first_fault(&self) -> Option<ReadFault> {
+        self.fault.get().cloned()
     }
 }
 
@@ -123,6 +172,10 @@ impl History for SledHistory<'_> {
     fn scan(&self, tree: Tree, prefix: &[u8]) -> Vec<Record> {
         self.scan_records(tree, prefix)
     }
+
+    fn fault(&self) -> Option<ReadFault> {
+        self.first_fault()
+    }
 }
 
 impl PlanHistory for SledPlans<'_> {
@@ -132,5 +185,9 @@ impl PlanHistory for SledPlans<'_> {
 
     fn scan(&self, tree: PlanTree, prefix: &[u8]) -> Vec<PlanRecord> {
         self.scan_records(tree, prefix)
+    }
+
+    fn fault(&self) -> Option<ReadFault> {
+        self.first_fault()
     }
 }

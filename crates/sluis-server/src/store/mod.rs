@@ -44,6 +44,10 @@ pub struct StoredBericht {
     /// Set when this is a different message under an identificatie already used by the sender.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conflicts_with: Option<u64>,
+    /// A declaratie of which some prestaties were granted (the routing rule reads it again on
+    /// a replay). Records from before it was kept read as `false`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub granted: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -96,6 +100,9 @@ pub enum StoreError {
     Durability(String),
     #[error("store: {0}")]
     Io(#[from] std::io::Error),
+    /// A view of the history could not be read while judging: the judgement is void.
+    #[error("store: {0}")]
+    Read(#[from] sluis_core::validate::history::ReadFault),
 }
 
 /// What happened to a message handed to [`Store::insert`].
@@ -472,10 +479,18 @@ impl Store {
         bericht: &str,
         identificatie: &str,
     ) -> Result<Option<u64>, StoreError> {
-        Ok(self
+        match self
             .identificaties
             .get(ident_key(afzender, bericht, identificatie))?
-            .and_then(|v| v.as_ref().try_into().ok().map(u64::from_be_bytes)))
+        {
+            None => Ok(None),
+            // A damaged index entry is an error, never "not used before".
+            Some(v) => v
+                .as_ref()
+                .try_into()
+                .map(|b| Some(u64::from_be_bytes(b)))
+                .map_err(|_| StoreError::Corrupt(0, "identificatie index entry".into())),
+        }
     }
 
     /// Messages with an id above `after`, oldest first, that pass `keep`; at most `limit`.

@@ -23,7 +23,7 @@ pub fn tr056(ctx: &Ctx<'_>, out: &mut Sink) {
 }
 
 pub fn tr135(ctx: &Ctx<'_>, out: &mut Sink) {
-    let (Some(vandaag), Some(dag)) = (ctx.ext.vandaag, ctx.header.dagtekening) else {
+    let (Some(vandaag), Some(dag)) = (ctx.vandaag, ctx.header.dagtekening) else {
         return;
     };
     if dag > vandaag {

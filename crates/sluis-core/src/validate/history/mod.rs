@@ -28,11 +28,12 @@ mod verzoek;
 pub use effects::{accepted_effects, effects};
 pub use state::{
     AntwoordRecord, DeclaratieRecord, Domein, Effect, Effects, History, IdentificatieRecord,
-    MemoryHistory, Omvang, Parties, Periode, PrestatieRecord, Product, Record, StartRecord,
+    MemoryHistory, Omvang, Parties, Periode, PrestatieRecord, Product, ReadFault, Record, StartRecord,
     StopRecord, ToewijzingState, ToewijzingVersie, Tree, VerzoekRecord,
 };
 
 use super::Finding;
+use crate::standard::types::Datum;
 use crate::standard::{Document, Element};
 use read::Header;
 use std::collections::{BTreeMap, BTreeSet};
@@ -177,6 +178,25 @@ pub fn markdown_table() -> String {
 /// Judge `doc` against the history of accepted messages and the external facts; findings in
 /// registry order. Retourberichten and unknown messages get none.
 pub fn check(doc: &Document, history: &impl History, ext: &External) -> Vec<Finding> {
+    judge(doc, history, ext, ext.vandaag)
+}
+
+/// [`check`] on a given day (the receiver's system date of TR135), whatever `ext.vandaag` says.
+pub fn check_on(
+    doc: &Document,
+    history: &impl History,
+    ext: &External,
+    vandaag: Datum,
+) -> Vec<Finding> {
+    judge(doc, history, ext, Some(vandaag))
+}
+
+fn judge(
+    doc: &Document,
+    history: &impl History,
+    ext: &External,
+    vandaag: Option<Datum>,
+) -> Vec<Finding> {
     let Some(header) = Header::of(doc) else {
         return Vec::new();
     };
@@ -184,6 +204,7 @@ pub fn check(doc: &Document, history: &impl History, ext: &External) -> Vec<Find
         doc,
         history,
         ext,
+        vandaag,
         header,
         rejected: Vec::new(),
     };
@@ -224,6 +245,8 @@ pub struct Ctx<'a> {
     pub doc: &'a Document,
     pub history: &'a dyn History,
     pub ext: &'a External,
+    /// The receiver's system date (TR135), when known.
+    pub vandaag: Option<Datum>,
     pub header: Header,
     /// For the rules judged last (TR322, TR369, TR389): paths of the findings of all others.
     pub rejected: Vec<String>,

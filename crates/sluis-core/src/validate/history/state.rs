@@ -559,10 +559,21 @@ impl Effects {
     }
 }
 
+/// A view could not be read (an I/O error, a record that cannot be opened or decoded). The
+/// judgement it was used for is void: the message fails closed, nothing is stored.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("de historie kon niet gelezen worden: {0}")]
+pub struct ReadFault(pub String);
+
 /// Read-only access to the history of accepted messages.
 ///
 /// A store implements [`get`](History::get) and [`scan`](History::scan); the typed lookups
 /// are provided on top of them (a store may override them with something faster).
+///
+/// The rules are plain functions over this view and read it as if it cannot fail. A view
+/// that can fail (a store) keeps its first fault, answers nothing after it, and reports it
+/// through [`fault`](History::fault); whoever judges with the view asks that afterwards and
+/// then throws the judgement away (`intake::decide` does). An error never reads as "absent".
 pub trait History {
     /// The record under `key` in a primary tree.
     fn get(&self, tree: Tree, key: &[u8]) -> Option<Record>;
@@ -570,6 +581,11 @@ pub trait History {
     /// The records whose key in `tree` starts with `prefix`, in key order. For an index tree:
     /// the primary records its matching entries point at.
     fn scan(&self, tree: Tree, prefix: &[u8]) -> Vec<Record>;
+
+    /// The first read that failed on this view, if any.
+    fn fault(&self) -> Option<ReadFault> {
+        None
+    }
 
     /// Whether `afzender` already sent a `berichtsoort` with this identificatie (TR056).
     fn identificatie_bekend(
