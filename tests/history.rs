@@ -1271,12 +1271,23 @@ fn tr318_tr333_declaratie_level() {
         ));
         assert_eq!(f, one("TR333", "9333", "/Bericht/Declaratie"));
         assert!(w.h.prestatie(domein(std), AANBIEDER, "R2").is_none());
-        // The same period again does not follow the previous one.
-        let f = w.codes(&decl(
+        // The same period again is a second declaratie of that month (IV090), allowed.
+        w.ok(&decl(
             std,
             "D3",
             "DECL3",
             vec![Pr::new(std, "R3", "7001").period("2026-03-01", "2026-03-31")],
+        ));
+        // A period before the latest one declared (April) is not (TR318, IV090).
+        let f = w.codes(&declaratie(
+            std,
+            "D5",
+            "DECL5",
+            "2026-03",
+            &[(
+                BSN1,
+                vec![Pr::new(std, "R5", "7001").period("2026-03-01", "2026-03-31")],
+            )],
         ));
         assert_eq!(f, one("TR318", "8214", "/Bericht/Declaratie"));
         // A gap (no care in May) is allowed.

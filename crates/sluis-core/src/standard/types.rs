@@ -59,9 +59,31 @@ impl Datum {
             .map(Datum)
     }
 
-    /// Today's date (UTC) by the system clock.
+    /// Today's Dutch calendar date by the system clock (see [`Datum::dutch_day`]).
     pub fn today() -> Datum {
-        Datum(time::OffsetDateTime::now_utc().date())
+        Datum::dutch_day(time::OffsetDateTime::now_utc())
+    }
+
+    /// The calendar date in the Netherlands (Europe/Amsterdam) at `instant`: UTC+2 from the
+    /// last Sunday of March 01:00 UTC until the last Sunday of October 01:00 UTC, UTC+1
+    /// otherwise. Hand-written rather than a time zone database: the EU summer-time rule is
+    /// fixed by directive 2000/84/EC, and a tz crate would add data and a dependency for one zone.
+    pub fn dutch_day(instant: time::OffsetDateTime) -> Datum {
+        let utc = instant.to_offset(time::UtcOffset::UTC);
+        let year = utc.year();
+        // 01:00 UTC on the last Sunday of the month (31 March and 31 October always exist).
+        let switch = |month: time::Month| {
+            let last = time::Date::from_calendar_date(year, month, 31).ok()?;
+            let back = i64::from(last.weekday().number_days_from_sunday());
+            let sunday = last.checked_sub(time::Duration::days(back))?;
+            Some(sunday.with_hms(1, 0, 0).ok()?.assume_utc())
+        };
+        let summer = match (switch(time::Month::March), switch(time::Month::October)) {
+            (Some(start), Some(end)) => utc >= start && utc < end,
+            _ => false,
+        };
+        let hours = if summer { 2 } else { 1 };
+        Datum((utc + time::Duration::hours(hours)).date())
     }
 
     pub fn date(&self) -> time::Date {
@@ -305,6 +327,54 @@ mod tests {
         assert!(Datum::parse("2026-01-01Z").is_none());
         assert!(Datum::parse("").is_none());
         assert!(Datum::parse("2026-01-01") < Datum::parse("2026-01-02"));
+    }
+
+    fn dutch(utc: time::PrimitiveDateTime) -> String {
+        Datum::dutch_day(utc.assume_utc()).to_string()
+    }
+
+    #[test]
+    fn dutch_day_at_half_past_midnight() {
+        use time::macros::datetime;
+        // Winter: 00:30 in the Netherlands is 23:30 UTC the day before.
+        assert_eq!(dutch(datetime!(2026-01-14 23:30)), "2026-01-15");
+        assert_eq!(dutch(datetime!(2026-01-14 22:59)), "2026-01-14");
+        // Summer: 00:30 in the Netherlands is 22:30 UTC the day before.
+        assert_eq!(dutch(datetime!(2026-07-14 22:30)), "2026-07-15");
+        assert_eq!(dutch(datetime!(2026-07-14 21:59)), "2026-07-14");
+        // New Year's Eve in UTC is already the new year in the Netherlands.
+        assert_eq!(dutch(datetime!(2025-12-31 23:00)), "2026-01-01");
+        // An instant given with another offset is the same instant.
+        let amsterdam = time::macros::datetime!(2026-07-15 00:30 +2);
+        assert_eq!(Datum::dutch_day(amsterdam).to_string(), "2026-07-15");
+    }
+
+    #[test]
+    fn dutch_day_at_the_summer_time_switches() {
+        use time::macros::datetime;
+        // 2026: summer time from Sunday 29 March 01:00 UTC to Sunday 25 October 01:00 UTC.
+        // Just before the switch it is 29 March 01:59 (+1); at 22:00 UTC the same day it is
+        // 30 March 00:00 (+2), while with +1 it would still be the 29th.
+        assert_eq!(dutch(datetime!(2026-03-29 00:59)), "2026-03-29");
+        assert_eq!(dutch(datetime!(2026-03-29 01:00)), "2026-03-29");
+        assert_eq!(dutch(datetime!(2026-03-29 22:00)), "2026-03-30");
+        assert_eq!(
+            dutch(datetime!(2026-03-28 22:30)),
+            "2026-03-28",
+            "still winter"
+        );
+        // The day before the autumn switch is summer: 22:30 UTC is 00:30 the next day.
+        assert_eq!(dutch(datetime!(2026-10-24 22:30)), "2026-10-25");
+        // From 25 October 01:00 UTC it is winter: 22:30 UTC is 23:30 the same day.
+        assert_eq!(dutch(datetime!(2026-10-25 00:59)), "2026-10-25");
+        assert_eq!(dutch(datetime!(2026-10-25 22:30)), "2026-10-25");
+        assert_eq!(dutch(datetime!(2026-10-25 23:00)), "2026-10-26");
+        // A year whose 31 March is a Sunday (2024): the switch is on the 31st itself.
+        assert_eq!(dutch(datetime!(2024-03-30 22:30)), "2024-03-30");
+        assert_eq!(dutch(datetime!(2024-03-31 22:30)), "2024-04-01");
+        // And one whose 31 October is a Sunday (2027): summer time until that day.
+        assert_eq!(dutch(datetime!(2027-10-30 22:30)), "2027-10-31");
+        assert_eq!(dutch(datetime!(2027-10-31 22:30)), "2027-10-31");
     }
 
     #[test]

@@ -379,6 +379,9 @@ pub fn tr319(ctx: &Ctx<'_>, out: &mut Sink) {
     }
 }
 
+/// TR318 (OP284, IV090): a declaratie may repeat the latest DeclaratiePeriode already declared
+/// (a second declaratie for the same month, a correction batch) or skip months (no care
+/// delivered), but its period may not start before that latest period.
 pub fn tr318(ctx: &Ctx<'_>, out: &mut Sink) {
     let Some(periode) = ctx
         .top("Declaratie")
@@ -386,21 +389,28 @@ pub fn tr318(ctx: &Ctx<'_>, out: &mut Sink) {
     else {
         return;
     };
-    let previous = ctx
+    let declared = ctx
         .history
         .declaraties_van(&ctx.header.parties)
         .into_iter()
-        .map(|d| d.periode)
-        .max_by_key(|p| p.begin);
-    if let Some(prev) = previous.filter(|prev| periode.begin <= prev.eind) {
+        .map(|d| d.periode);
+    if let Some(latest) = before_latest(periode, declared) {
         out.push(
             DECLARATIE.to_string(),
             format!(
-                "Declaratieperiode {} t/m {} volgt niet op de vorige declaratieperiode {} t/m {}",
-                periode.begin, periode.eind, prev.begin, prev.eind
+                "Declaratieperiode {} t/m {} begint voor de laatst gedeclareerde periode {} t/m {}",
+                periode.begin, periode.eind, latest.begin, latest.eind
             ),
         );
     }
+}
+
+/// The latest period already declared, when `periode` starts before it (TR318's violation).
+fn before_latest(periode: Periode, declared: impl IntoIterator<Item = Periode>) -> Option<Periode> {
+    declared
+        .into_iter()
+        .max_by_key(|p| p.begin)
+        .filter(|latest| periode.begin < latest.begin)
 }
 
 pub fn tr333(ctx: &Ctx<'_>, out: &mut Sink) {
@@ -822,6 +832,56 @@ mod tests {
         assert!(!fits_hourly(83, 90, 7470 + 1));
         // 1,455 rounds to 1,46 (IV081): an hourly rate of 87,30 gives 1,455 a minute.
         assert!(fits_hourly(146, 10, 1455));
+    }
+
+    /// Replays DeclaratiePeriodes (as `YYYY-MM`) in order and returns the ones TR318 rejects;
+    /// an accepted declaratie counts as declared for the ones after it.
+    fn tr318_rejects(months: &[&str]) -> Vec<String> {
+        let mut declared = Vec::new();
+        let mut rejected = Vec::new();
+        for m in months {
+            let begin = d(&format!("{m}-01"));
+            // Only the begin matters to TR318.
+            let eind = d(&format!("{m}-28"));
+            let p = Periode { begin, eind };
+            if before_latest(p, declared.iter().copied()).is_some() {
+                rejected.push(m.to_string());
+            } else {
+                declared.push(p);
+            }
+        }
+        rejected
+    }
+
+    #[test]
+    fn tr318_one_declaratie_per_client_per_month() {
+        // An aanbieder sending one JW323 per client: many declaraties for the same month.
+        let mut months = vec!["2026-01"; 40];
+        months.extend(vec!["2026-02"; 40]);
+        assert!(tr318_rejects(&months).is_empty());
+    }
+
+    #[test]
+    fn tr318_correction_batch_late_prestatie_and_gap() {
+        // March, then a correction batch for March in the same month, then May (nothing to
+        // declare in April), then a late March prestatie as a 2nd declaratie of May (IV090),
+        // then June with another late prestatie, then a gap to September.
+        let months = [
+            "2026-01", "2026-02", "2026-03", "2026-03", "2026-05", "2026-05", "2026-06", "2026-09",
+        ];
+        assert!(tr318_rejects(&months).is_empty());
+    }
+
+    #[test]
+    fn tr318_only_a_period_before_the_latest_is_rejected() {
+        // IV090: with May declared, April (or March) can no longer be a DeclaratiePeriode.
+        let months = [
+            "2026-03", "2026-05", "2026-04", "2026-05", "2026-03", "2026-06",
+        ];
+        assert_eq!(tr318_rejects(&months), ["2026-04", "2026-03"]);
+        // A year boundary: December after January of the next year is before the latest.
+        assert_eq!(tr318_rejects(&["2026-01", "2025-12"]), ["2025-12"]);
+        assert!(tr318_rejects(&["2025-12", "2026-01"]).is_empty());
     }
 
     #[test]

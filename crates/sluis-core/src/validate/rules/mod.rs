@@ -38,11 +38,12 @@ pub struct Rule {
     pub code: &'static str,
     /// The retourcode (code list WJ001) the standard maps a violation to.
     pub retourcode: Option<&'static str>,
-    /// Heenbericht numbers it applies to in iJw (301 = JW301); the matching retourberichten
-    /// (302 …) get the same rules. Empty when the rule is not part of iJw.
+    /// Message numbers it applies to in iJw (301 = JW301): the messages whose elements the
+    /// official rule stylesheet checks with this rule. A retourbericht (302 …) is listed only
+    /// where the stylesheet reaches it, i.e. where the rule matches elements of the shared
+    /// basisschema (Bsn, Geboortedatum, NaamGebruik, Adres …). Empty when not part of iJw.
     pub ijw: &'static [u16],
-    /// The same for iWmo (301 = WMO301). Usually equal to `ijw`; a code can be attached to
-    /// different messages in the two standards (CD076: not in JW301, but in WMO301).
+    /// The same for iWmo (301 = WMO301).
     pub iwmo: &'static [u16],
     /// What the rule says, in our own words.
     pub description: &'static str,
@@ -54,9 +55,7 @@ pub fn retour_of(heen: u16) -> Option<u16> {
     matches!(heen, 301 | 305 | 307 | 315 | 317 | 319).then_some(heen + 1)
 }
 
-/// The heenbericht whose rules a message gets: itself, or for a retourbericht the message it
-/// answers. A retourbericht carries the heenbericht's content (plus retourcodes), and the
-/// official validation turns it back into that heenbericht before applying the rules.
+/// The heenbericht a retourbericht answers (302 → 301 …); other numbers are returned as is.
 pub fn heen_of(number: u16) -> u16 {
     match number {
         302 | 306 | 308 | 316 | 318 | 320 => number - 1,
@@ -65,19 +64,11 @@ pub fn heen_of(number: u16) -> u16 {
 }
 
 impl Rule {
-    /// The message codes the rule applies to, iJw first, each heenbericht followed by its
-    /// retourbericht: `JW301`, `JW302`, `WMO301`, `WMO302`.
+    /// The message codes the rule applies to, iJw first: `JW301`, `JW302`, `WMO301` …
     pub fn message_codes(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        for (messages, prefix) in [(self.ijw, "JW"), (self.iwmo, "WMO")] {
-            for &m in messages {
-                out.push(format!("{prefix}{m}"));
-                if let Some(r) = retour_of(m) {
-                    out.push(format!("{prefix}{r}"));
-                }
-            }
-        }
-        out
+        let ijw = self.ijw.iter().map(|m| format!("JW{m}"));
+        ijw.chain(self.iwmo.iter().map(|m| format!("WMO{m}")))
+            .collect()
     }
 
     /// The standard(s) the rule is part of.
@@ -123,10 +114,10 @@ macro_rules! rule {
 
 /// Every in-message rule of iJw 3.2 and iWmo 3.2 that Sluis checks, ordered by code.
 pub static RULES: &[Rule] = &[
-    rule!("CD005", Both, [301], client::cd005, "LandCode van een adres is verplicht als Postcode gevuld is, en leeg als Postcode leeg is."),
-    rule!("CD007", Both, [301], client::cd007, "Taal is verplicht bij communicatievorm 1 (tolk taal) en moet anders leeg blijven."),
+    rule!("CD005", Both, [301, 302], client::cd005, "LandCode van een adres is verplicht als Postcode gevuld is, en leeg als Postcode leeg is."),
+    rule!("CD007", Both, [301, 302], client::cd007, "Taal is verplicht bij communicatievorm 1 (tolk taal) en moet anders leeg blijven."),
     rule!("CD009", Both, [301], client::cd009, "Een Periode bij een contact mag alleen bij adressoort 04 (tijdelijk adres)."),
-    rule!("CD025", Both, [301], client::cd025, "Huis is verplicht bij een adres met LandCode NL."),
+    rule!("CD025", Both, [301, 302], client::cd025, "Huis is verplicht bij een adres met LandCode NL."),
     rule!("CD034", Both, [301], client::cd034, "Postcode is verplicht bij adressoort 01 (BRP-adres) en 03 (verblijfadres)."),
     rule!("CD041", Both, [301, 315, 317], toewijzing::cd041, "Omvang is verplicht als het product een productcode heeft."),
     rule!("CD043", Both, [315], verzoek::cd043, "BeschikkingIngangsdatum is verplicht als BeschikkingNummer gevuld is, en anders leeg."),
@@ -135,7 +126,7 @@ pub static RULES: &[Rule] = &[
     rule!("CD067", Both, [315], verzoek::cd067, "Naam van de verwijzer is verplicht bij verwijzertype 02–05 zonder ZorgverlenerCode."),
     rule!("CD068", Both, [315], verzoek::cd068, "ZorgverlenerCode blijft leeg als het verwijzertype niet 02–05 is."),
     rule!("CD075", Both, [301, 315, 317], toewijzing::cd075, "De einddatum van een product is verplicht als Budget gevuld is."),
-    rule!("CD076", ijw [315, 317], iwmo [301, 315, 317], toewijzing::cd076, "De einddatum van een product is verplicht bij frequentie 2 (per week); in iJw niet bij een toegewezen product (301)."),
+    rule!("CD076", Both, [301, 315, 317], toewijzing::cd076, "De einddatum van een product is verplicht bij frequentie 2 (per week)."),
     rule!("CD077", Both, [301, 315, 317], toewijzing::cd077, "Omvang blijft leeg als Budget gevuld is."),
     rule!("CD078", Both, [301, 315, 317], toewijzing::cd078, "Budget blijft leeg als Omvang gevuld is."),
     rule!("CD079", Both, [301, 315, 317], toewijzing::cd079, "Product is verplicht als Budget leeg is."),
@@ -145,14 +136,14 @@ pub static RULES: &[Rule] = &[
     rule!("CD087", Both, [323], declaratie::cd087, "ProductTarief is verplicht als de eenheid niet 83 (euro's) is, en leeg bij eenheid 83."),
     rule!("CD095", Both, [315], toewijzing::cd095, "Omvang blijft leeg bij een aangevraagd product zonder productcode dat na 2020 eindigt of open is."),
     rule!("CD096", Both, [317], toewijzing::cd096, "Omvang blijft leeg bij een nieuw product zonder productcode dat na 2020 eindigt of open is."),
-    rule!("CS002", Both, [301, 305, 307, 315, 317, 323, 325], client::cs002, "Het burgerservicenummer moet aan de elfproef voldoen."),
+    rule!("CS002", Both, [301, 302, 305, 306, 307, 308, 315, 316, 317, 318, 323, 325], client::cs002, "Het burgerservicenummer moet aan de elfproef voldoen."),
     rule!("CS003", Both, [301, 315, 317], general::cs003, "Een einddatum ligt niet voor de begin- of ingangsdatum van dezelfde periode."),
-    rule!("CS050", Both, [301], client::cs050, "NaamGebruik 1–4 als er een partnernaam is, anders 1 of 6."),
+    rule!("CS050", Both, [301, 302, 305, 306, 307, 308, 315, 316], client::cs050, "NaamGebruik 1–4 als er een partnernaam is, anders 1 of 6."),
     rule!("CS058", Both, [305, 307], startstop::cs058, "StatusAanlevering is 1 (eerste aanlevering) of 3 (verwijderen aanlevering)."),
-    rule!("CS089", Both, [301], client::cs089, "Bij LandCode NL heeft de postcode de vorm 1234AB."),
+    rule!("CS089", Both, [301, 302], client::cs089, "Bij LandCode NL heeft de postcode de vorm 1234AB."),
     rule!("CS100", Both, [323], declaratie::cs100, "Declaratie- en productperiode liggen op of na 1 januari 2021."),
-    rule!("CS139", Both, [301, 305, 307, 315], client::cs139, "De geboortedatum past bij DatumGebruik (onbekende delen zijn 01 of 1900)."),
-    rule!("CS318", Both, [301], client::cs318, "De naam van de cliënt heeft geen NaamGebruik 6 (niet-natuurlijk persoon)."),
+    rule!("CS139", Both, [301, 302, 305, 306, 307, 308, 315, 316], client::cs139, "De geboortedatum past bij DatumGebruik (onbekende delen zijn 01 of 1900)."),
+    rule!("CS318", Ijw, [301], client::cs318, "De naam van de cliënt heeft geen NaamGebruik 6 (niet-natuurlijk persoon)."),
     rule!("CS325", Both, [323, 325], declaratie::cs325, "Een bedrag van 0 heeft DebetCredit D (debet)."),
     rule!("CS335", Both, [301], toewijzing::cs335, "RedenWijziging 13 (verwijderd) alleen als Einddatum gelijk is aan Ingangsdatum."),
     rule!("CS336", Both, [301], toewijzing::cs336, "RedenWijziging 01 (administratieve correctie, vervallen) wordt niet gebruikt."),
@@ -161,11 +152,11 @@ pub static RULES: &[Rule] = &[
     rule!("CS339", Both, [323], declaratie::cs339, "Bij eenheid 83 (euro's) is het ingediende bedrag gelijk aan het geleverde volume."),
     rule!("CS340", Both, [323], declaratie::cs340, "De declaratieperiode is precies één hele kalendermaand."),
     rule!("CS343", Both, [315], toewijzing::cs343, "Bij eenheid 14, 16, 83 of 84 en een toewijzingseinddatum na 2020 (of open) is de frequentie 2, 4 of 6."),
-    rule!("TR002", Both, [301, 305, 307, 315], client::tr002, "Een bekende geboortedatum ligt niet meer dan 120 jaar voor de dagtekening."),
+    rule!("TR002", Both, [301, 302, 305, 306, 307, 308, 315, 316], client::tr002, "Een bekende geboortedatum ligt niet meer dan 120 jaar voor de dagtekening."),
     rule!("TR006", Both, [301], client::tr006, "Een contact heeft een telefoonnummer, of zowel huis als postcode."),
     rule!("TR018", Both, [307], startstop::tr018, "De einddatum van een gestopt product ligt niet voor de begindatum."),
     rule!("TR061", Both, [301], client::tr061, "De contactgegevens van de cliënt bevatten een adres van soort 01, 02 of 03."),
-    rule!("TR101", Both, [301, 305, 307, 315, 317, 323, 325], general::tr101, "Geen twee regels met dezelfde logische sleutel onder hetzelfde bovenliggende element."),
+    rule!("TR101", Both, [301, 305, 307, 315, 317, 319, 323, 325], general::tr101, "Geen twee regels met dezelfde logische sleutel onder hetzelfde bovenliggende element."),
     rule!("TR134", Both, [301, 305, 307, 315, 323, 325], general::tr134, "Een datum die al voorbij moet zijn ligt niet na de dagtekening van het bericht."),
     rule!("TR137", Both, [323, 325], declaratie::tr137, "Het einde van de productperiode ligt op of na het begin en niet na de dagtekening."),
     rule!("TR302", Both, [301], toewijzing::tr302, "Toewijzingen van hetzelfde product (of dezelfde categorie) overlappen niet in tijd."),
@@ -213,7 +204,9 @@ pub fn check(doc: &Document) -> Vec<Finding> {
         Some(n) => (true, n),
         None => (false, code.strip_prefix("WMO").unwrap_or("")),
     };
-    let number = heen_of(number.parse().unwrap_or(0));
+    // A retourbericht gets only the rules listed for it: the official stylesheet matches
+    // most rules on elements of the heenbericht's own namespace, which a retourbericht lacks.
+    let number: u16 = number.parse().unwrap_or(0);
     let ctx = Ctx::new(doc, ijw);
     let mut sink = Sink {
         code: "",
@@ -497,33 +490,46 @@ mod tests {
     #[test]
     fn message_codes_per_standard() {
         let ijw_only = rule("TR409").expect("registered");
-        assert_eq!(ijw_only.message_codes(), ["JW319", "JW320"]);
+        // The stylesheet matches TR409 in the JW319 namespace only: JW320 is not checked.
+        assert_eq!(ijw_only.message_codes(), ["JW319"]);
         assert!(ijw_only.applies(true, 319));
         assert!(!ijw_only.applies(false, 319));
         assert!(!ijw_only.applies(true, 317));
+        assert!(!ijw_only.applies(true, 320));
         let both = rule("CS002").expect("registered");
         assert!(both.applies(false, 323) && both.applies(true, 323));
-        assert!(
-            !both.applies(true, 302),
-            "retourberichten have no in-message rules"
-        );
+        // Bsn is matched by its local name, so the stylesheet checks it in retourberichten too.
+        assert!(both.applies(true, 302) && both.applies(false, 316));
         assert_eq!(ijw_only.standards(), Standards::Ijw);
         assert_eq!(both.standards(), Standards::Both);
     }
 
     #[test]
-    fn a_code_can_have_different_messages_per_standard() {
-        // CD076 is attached to ToegewezenProduct in WMO301, not in JW301.
+    fn retourberichten_get_only_the_basisschema_rules() {
+        // JW316 repeats the JW315 content; TR101 and TR383 match JW315's own elements.
+        for code in ["TR101", "TR383", "CD043", "TR386"] {
+            let r = rule(code).expect("registered");
+            assert!(!r.applies(true, 316) && !r.applies(false, 316), "{code}");
+        }
+        // CS318 matches Client/Naam of the JW301 namespace only; not in JW302, not in iWmo.
+        let r = rule("CS318").expect("registered");
+        assert_eq!(r.message_codes(), ["JW301"]);
+        // Rules on basisschema elements reach the retourbericht as well.
+        for code in ["CS050", "CS139", "TR002", "CD005", "CS089"] {
+            let r = rule(code).expect("registered");
+            assert!(r.applies(true, 302) && r.applies(false, 302), "{code}");
+        }
+    }
+
+    #[test]
+    fn cd076_applies_to_toegewezen_product_in_both_standards() {
+        // The rule text and the stylesheet attach CD076 to JW301 ToegewezenProduct as well.
         let r = rule("CD076").expect("registered");
-        assert!(!r.applies(true, 301));
-        assert!(r.applies(false, 301));
+        assert!(r.applies(true, 301) && r.applies(false, 301));
         assert!(r.applies(true, 315) && r.applies(true, 317));
         assert_eq!(
             r.message_codes(),
-            [
-                "JW315", "JW316", "JW317", "JW318", "WMO301", "WMO302", "WMO315", "WMO316",
-                "WMO317", "WMO318"
-            ]
+            ["JW301", "JW315", "JW317", "WMO301", "WMO315", "WMO317"]
         );
     }
 }
