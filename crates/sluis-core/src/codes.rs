@@ -77,7 +77,10 @@ impl Finding {
     /// A finding of levels 1–2 (XSD, or an in-message rule): the standard counts the message
     /// as never sent, it is answered with `0001` on the header and changes nothing.
     pub fn is_technisch(&self) -> bool {
-        self.code == XSD || self.retourcode.is_none_or(|c| c == Retourcode::TECHNISCH_AFGEKEURD)
+        self.code == XSD
+            || self
+                .retourcode
+                .is_none_or(|c| c == Retourcode::TECHNISCH_AFGEKEURD)
     }
 }
 

@@ -115,7 +115,6 @@ pub struct Gemeente {
     pub naam: String,
 }
 
-
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DeclaratieSettings {
@@ -250,6 +249,15 @@ impl Settings {
     }
 
     /// The result-financed contract lines.
+    /// The policy the decision on each message reads (`sluis_core::intake`).
+    pub fn policy(&self) -> sluis_core::policy::Policy {
+        sluis_core::policy::Policy::from_contracts(
+            &self.gemeente.code,
+            &self.contracten,
+            self.declaratie.mode,
+        )
+    }
+
     pub fn resultaat_contracten(&self) -> Vec<sluis_core::doelbereik::ResultaatContract> {
         self.contracten
             .iter()

@@ -46,6 +46,9 @@ pub struct Routing<'a> {
     pub has_retour: bool,
     /// A declaratie of which at least one prestatie was granted.
     pub granted: bool,
+    /// Another message under an identificatie the sender already used (`9056`): it only gets
+    /// its answer.
+    pub conflict: bool,
 }
 
 /// The routing rule. An accepted message goes to its Ontvanger, Sluis's answer to its
@@ -54,9 +57,10 @@ pub struct Routing<'a> {
 /// office then decides, with Sluis's findings as advice.
 pub fn deliveries(r: &Routing<'_>) -> Vec<Delivery> {
     let declaratie = r.soort.is_some_and(Berichtsoort::is_declaratie);
-    let forward = r.accepted
-        || (declaratie && r.granted)
-        || (declaratie && !r.technisch && !r.has_retour);
+    let forward = !r.conflict
+        && (r.accepted
+            || (declaratie && r.granted)
+            || (declaratie && !r.technisch && !r.has_retour));
     let mut out = Vec::with_capacity(2);
     if forward {
         out.push(Delivery {
@@ -86,6 +90,7 @@ mod tests {
             technisch: false,
             has_retour: true,
             granted: false,
+            conflict: false,
         }
     }
 
@@ -149,6 +154,20 @@ mod tests {
     }
 
     #[test]
+    fn a_conflicting_duplicate_only_gets_its_answer() {
+        let r = Routing {
+            conflict: true,
+            ..routing("JW323")
+        };
+        assert_eq!(kinds(&r), [("12345678".into(), "retour")]);
+        let advies = Routing {
+            has_retour: false,
+            ..r
+        };
+        assert!(kinds(&advies).is_empty());
+    }
+
+    #[test]
     fn own_messages_go_on_only_when_accepted() {
         let r = Routing {
             soort: None,
@@ -158,7 +177,10 @@ mod tests {
         };
         assert!(kinds(&r).is_empty());
         assert_eq!(
-            kinds(&Routing { accepted: true, ..r }),
+            kinds(&Routing {
+                accepted: true,
+                ..r
+            }),
             [("0599".into(), "bericht")]
         );
     }

@@ -304,6 +304,7 @@ impl Judged {
             self.retour.is_some(),
             self.granted,
         )
+        .conflicting(self.conflicts_with.is_some())
     }
 }
 
@@ -322,6 +323,13 @@ fn routing<'a>(
         technisch: findings.iter().any(Finding::is_technisch),
         has_retour,
         granted,
+        conflict: false,
+    }
+}
+
+impl Routing<'_> {
+    fn conflicting(self, conflict: bool) -> Self {
+        Routing { conflict, ..self }
     }
 }
 
@@ -406,9 +414,9 @@ fn standard<H: History, P: PlanHistory, I>(
         verdict.findings.clone()
     };
     let effects = history::accepted_effects(doc, &findings);
-    let granted = effects.0.iter().any(|e| {
-        matches!(e, Effect::Put { record, .. } if matches!(**record, Record::Prestatie(_)))
-    });
+    let granted = effects.0.iter().any(
+        |e| matches!(e, Effect::Put { record, .. } if matches!(**record, Record::Prestatie(_))),
+    );
     let postcodes = if effects.is_empty() {
         Vec::new()
     } else {
@@ -453,15 +461,9 @@ fn conflicting(
 ) -> Judged {
     let findings = vec![duplicate_finding()];
     let (retour, retour_error) = answer(read, verdict, &findings, policy, today, id);
-    let deliveries = retour
-        .as_ref()
-        .map(|_| {
-            vec![Delivery {
-                party: read.envelope.afzender.clone(),
-                kind: DeliveryKind::Retour,
-            }]
-        })
-        .unwrap_or_default();
+    let deliveries = deliveries(
+        &routing(&read.envelope, false, &findings, retour.is_some(), false).conflicting(true),
+    );
     Judged {
         envelope: read.envelope.clone(),
         format: read.format,

@@ -39,7 +39,11 @@ impl MemoryIdentificaties {
         }
         let e = &judged.envelope;
         self.claimed.insert(
-            (e.afzender.clone(), e.bericht.clone(), e.identificatie.clone()),
+            (
+                e.afzender.clone(),
+                e.bericht.clone(),
+                e.identificatie.clone(),
+            ),
             Earlier {
                 id,
                 content_hash: content_hash.to_string(),

@@ -7,6 +7,9 @@
 mod doelbereik;
 pub mod views;
 
+#[cfg(test)]
+mod tests;
+
 pub use doelbereik::DoelbereikError;
 
 use crate::config::Settings;
@@ -18,8 +21,7 @@ use crate::telemetry::Metrics;
 use sluis_core::codes::Retourcode;
 use sluis_core::doelbereik::TrajectoryIndex;
 use sluis_core::intake::{
-    self, ClientPostcode, Decision, Earlier, Identificaties, Judged, Message, Read, Refusal,
-    Views,
+    self, ClientPostcode, Decision, Earlier, Identificaties, Judged, Message, Read, Refusal, Views,
 };
 use sluis_core::policy::Policy;
 use sluis_core::standard::types::Datum;
@@ -381,7 +383,10 @@ impl Gateway {
     /// Deliver a stored message again (an operator's replay), routed by the same rule as when
     /// it was judged: new inbox entries at the end, nothing else changes. `None`: no such
     /// message.
-    pub async fn replay(&self, id: u64) -> Result<Option<Vec<(String, &'static str, u64)>>, StoreError> {
+    pub async fn replay(
+        &self,
+        id: u64,
+    ) -> Result<Option<Vec<(String, &'static str, u64)>>, StoreError> {
         let Some(b) = self.store.get(id)? else {
             return Ok(None);
         };
@@ -398,6 +403,7 @@ impl Gateway {
             technisch: findings_technisch,
             has_retour: b.retour.is_some(),
             granted: b.granted,
+            conflict: b.conflicts_with.is_some(),
         };
         let inbox: Vec<(String, &'static str)> = intake::deliveries(&routing)
             .into_iter()

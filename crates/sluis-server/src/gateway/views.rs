@@ -4,13 +4,13 @@
 
 use super::Gateway;
 use crate::config::Settings;
-use crate::store::{ClientInfo, Store, StoreError, Writes};
+use crate::store::{ClientInfo, Store, StoreError};
+use sluis_core::codes::Berichtsoort;
 use sluis_core::doelbereik::{
-    self, Filter, Groep, Indicatoren, PlanStatus, Selectie, Trajectory, TrajectoryIndex,
-    TrajectoryKey, Uitbetaling,
+    self, Filter, Groep, Indicatoren, PlanHistory, PlanStatus, Selectie, Trajectory,
+    TrajectoryIndex, TrajectoryKey, Uitbetaling,
 };
 use sluis_core::standard::types::{Bsn, Datum};
-use sluis_core::standard::Element;
 use sluis_core::validate::history::{self, Domein, History};
 use sluis_core::Verdict;
 use std::collections::BTreeMap;
@@ -25,45 +25,32 @@ pub fn team_of(settings: &Settings, info: &ClientInfo) -> Option<String> {
     })
 }
 
-/// The postcode of a client in a JW301/WMO301: of its BRP address (Contact Soort 01) when
-/// given, else of the first address.
-pub fn postcode(client: &Element) -> Option<String> {
-    let contacts = client
-        .child("Contactgegevens")?
-        .children_named("Contact")
-        .filter_map(|c| {
-            let soort = c
-                .child("Soort")
-                .and_then(|s| s.value())
-                .map(|v| v.lexical());
-            let postcode = c
-                .child("Adres")?
-                .child("Postcode")?
-                .value()?
-                .lexical()
-                .into_owned();
-            Some((soort.as_deref() == Some("01"), postcode))
-        })
-        .collect::<Vec<_>>();
-    contacts
-        .iter()
-        .find(|(brp, _)| *brp)
-        .or(contacts.first())
-        .map(|(_, p)| p.clone())
-}
+/// The postcode of a client in a JW301/WMO301 (the decision's own reading).
+pub use sluis_core::intake::postcode;
 
 /// Every trajectory in the store, with its client's team.
 pub(super) fn build_index(
     settings: &Settings,
     store: &Store,
 ) -> Result<TrajectoryIndex, StoreError> {
-    let all = doelbereik::trajectories(&store.history(), &store.plans());
+    let (h, plans) = (store.history(), store.plans());
+    let all = doelbereik::trajectories(&h, &plans);
+    // A store that cannot be read whole does not start with an index that misses trajectories.
+    fault(&h, &plans)?;
     let teams = store
         .clients()?
         .into_iter()
         .filter_map(|(g, b, info)| team_of(settings, &info).map(|t| (g, b, t)))
         .collect::<Vec<_>>();
     Ok(TrajectoryIndex::build(all, teams))
+}
+
+/// A read that failed while a view was in use: what was built from it cannot be trusted.
+fn fault(h: &impl History, plans: &impl PlanHistory) -> Result<(), StoreError> {
+    match h.fault().or_else(|| plans.fault()) {
+        Some(f) => Err(f.into()),
+        None => Ok(()),
+    }
 }
 
 fn write_index(gw: &Gateway) -> std::sync::RwLockWriteGuard<'_, TrajectoryIndex> {
@@ -81,11 +68,12 @@ impl Gateway {
     pub(super) fn refresh_standard(
         &self,
         verdict: &Verdict,
-        writes: &Writes,
+        clients_changed: bool,
     ) -> Result<(), StoreError> {
         let doc = &verdict.document;
-        let code = doc.code();
-        if !(code.ends_with("301") || code.ends_with("305") || code.ends_with("307")) {
+        if !Berichtsoort::parse(doc.code())
+            .is_some_and(|s| s.is_toewijzing() || s.is_start_of_stop())
+        {
             return Ok(());
         }
         let Some(header) = history::read::Header::of(doc) else {
@@ -99,7 +87,7 @@ impl Gateway {
             let Some(bsn) = history::read::bsn(client) else {
                 continue;
             };
-            if !writes.clienten.is_empty() {
+            if clients_changed {
                 if let Some(info) = self.store.client(&parties.gemeente, bsn.as_str())? {
                     index.set_team(
                         &parties.gemeente,
@@ -124,11 +112,16 @@ impl Gateway {
                 }
             }
         }
-        Ok(())
+        fault(&h, &plans)
     }
 
     /// The trajectories of these toewijzingen anew (after a doelbereik message).
-    pub(super) fn refresh(&self, domein: Domein, gemeente: &str, nummers: &[String]) {
+    pub(super) fn refresh(
+        &self,
+        domein: Domein,
+        gemeente: &str,
+        nummers: &[String],
+    ) -> Result<(), StoreError> {
         let h = self.store.history();
         let plans = self.store.plans();
         let mut index = write_index(self);
@@ -139,6 +132,7 @@ impl Gateway {
                 None => index.remove(&key),
             }
         }
+        fault(&h, &plans)
     }
 
     /// The back office puts a client in a team (`None`: back to the postcode areas).
@@ -224,9 +218,17 @@ impl Gateway {
         nummers
             .into_iter()
             .flat_map(|(domein, n)| {
-                doelbereik::plan_status_of(&h, &plans, &self.resultaat, domein, gemeente, bsn, n)
-                    .into_iter()
-                    .map(move |s| (domein, s))
+                doelbereik::plan_status_of(
+                    &h,
+                    &plans,
+                    &self.policy.resultaat,
+                    domein,
+                    gemeente,
+                    bsn,
+                    n,
+                )
+                .into_iter()
+                .map(move |s| (domein, s))
             })
             .collect()
     }
@@ -243,7 +245,7 @@ impl Gateway {
         doelbereik::uitbetaling(
             &self.store.history(),
             &self.store.plans(),
-            &self.resultaat,
+            &self.policy.resultaat,
             &selected,
             filter,
         )

@@ -28,8 +28,8 @@ mod verzoek;
 pub use effects::{accepted_effects, effects};
 pub use state::{
     AntwoordRecord, DeclaratieRecord, Domein, Effect, Effects, History, IdentificatieRecord,
-    MemoryHistory, Omvang, Parties, Periode, PrestatieRecord, Product, ReadFault, Record, StartRecord,
-    StopRecord, ToewijzingState, ToewijzingVersie, Tree, VerzoekRecord,
+    MemoryHistory, Omvang, Parties, Periode, PrestatieRecord, Product, ReadFault, Record,
+    StartRecord, StopRecord, ToewijzingState, ToewijzingVersie, Tree, VerzoekRecord,
 };
 
 use super::Finding;
