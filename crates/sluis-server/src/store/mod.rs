@@ -7,6 +7,8 @@
 pub mod durable;
 mod history;
 mod seal;
+#[cfg(test)]
+mod tests;
 
 pub use history::{SledHistory, SledPlans, SledView, TreeKind};
 pub use seal::Sealer;
