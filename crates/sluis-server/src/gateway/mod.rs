@@ -5,9 +5,11 @@
 //! the trajectories are in [`views`].
 
 mod doelbereik;
+pub mod reads;
 pub mod views;
 
 pub use doelbereik::DoelbereikError;
+pub use reads::{gemeente_of, retour_in, BerichtFilter, InboxItem, Page, Requeued};
 
 use crate::config::{DeclaratieMode, Settings};
 use crate::store::{
