@@ -14,6 +14,7 @@ use serde::Deserialize;
 use sluis_core::doelbereik::{Bericht, Filter, Groep, Kind, Selectie};
 use sluis_core::standard::types::Datum;
 use sluis_core::validate::history::{Domein, Periode};
+use std::sync::OnceLock;
 
 pub async fn post_behandelplan(
     sent: Sent,
@@ -54,6 +55,7 @@ async fn post(
     let body = extract::body(payload, sluis_core::doelbereik::read::MAX_BYTES).await?;
     // An aanbieder sends only its own plans and meldingen; a gebiedsteam judges only for
     // itself, in its gemeente (the middleware left the check to us).
+    let fault = OnceLock::new();
     let allowed = |b: &Bericht| {
         let facts = match b {
             Bericht::Behandelplan(p) => Facts {
@@ -65,20 +67,29 @@ async fn post(
                 ..Facts::default()
             },
             // The beoordeling's team must be the caller's, and the client one of its team.
-            Bericht::Beoordeling(o) => Facts {
-                team: gw
-                    .client_team(&o.bsn)
-                    .ok()
-                    .flatten()
-                    .filter(|t| *t == o.team)
-                    .map(|_| o.team.as_str()),
-                gemeente: Some(o.gemeente.as_str()),
-                ..Facts::default()
-            },
+            Bericht::Beoordeling(o) => {
+                let team = match gw.client_team(&o.bsn) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        // Refused now (nothing is kept), answered below as the fault it is.
+                        let _ = fault.set(e);
+                        return false;
+                    }
+                };
+                Facts {
+                    team: team.filter(|t| *t == o.team).map(|_| o.team.as_str()),
+                    gemeente: Some(o.gemeente.as_str()),
+                    ..Facts::default()
+                }
+            }
         };
         who.permits(&facts)
     };
-    let ingested = gw.ingest_doelbereik(kind, format, &body, &allowed).await?;
+    let ingested = gw.ingest_doelbereik(kind, format, &body, &allowed).await;
+    if let Some(e) = fault.into_inner() {
+        return Err(e.into());
+    }
+    let ingested = ingested?;
     let record = &ingested.record;
     let location = href(record.id);
     if !record.accepted {
