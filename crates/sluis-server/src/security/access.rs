@@ -266,7 +266,8 @@ impl Endpoint {
         TABLE
             .iter()
             .map(|row| row.endpoint)
-            .find(|e| e.method().eq_ignore_ascii_case(method) && e.path() == pattern)
+            // Methods are case-sensitive (RFC 9110): `get` is not GET and has no row.
+            .find(|e| e.method() == method && e.path() == pattern)
     }
 }
 
@@ -514,6 +515,7 @@ mod tests {
                 Some(row.endpoint)
             );
         }
+        assert_eq!(Endpoint::from_route("get", "/healthz"), None);
         // The match in `Endpoint::route` is exhaustive; this count keeps TABLE complete.
         assert_eq!(TABLE.len(), 24);
     }
