@@ -5,6 +5,7 @@
 use crate::config::Settings;
 use crate::gateway::Gateway;
 use crate::http::auth::{authorize, Security};
+use crate::http::ApiError;
 use crate::security::audit::AuditLog;
 use crate::security::crypto::Keys;
 use crate::security::settings::Listener;
@@ -113,23 +114,26 @@ impl Application {
                         .add(("X-Content-Type-Options", "nosniff"))
                         .add(("Cache-Control", "no-store"))
                         .add(("X-Frame-Options", "DENY"))
-                        .add(("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"))
+                        .add((
+                            "Content-Security-Policy",
+                            "default-src 'none'; frame-ancestors 'none'",
+                        ))
                         .add(("Referrer-Policy", "no-referrer"))
                         .add(("Strict-Transport-Security", "max-age=31536000")),
                 )
-                .app_data(web::JsonConfig::default().error_handler(|err, _| {
-                    let detail = err.to_string();
-                    actix_web::error::InternalError::from_response(
-                        err,
-                        crate::http::problem::bad_request(detail),
-                    )
-                    .into()
-                }))
-                .configure(crate::http::routes)
+                // A body or query that does not parse is a problem like every other error.
+                .app_data(
+                    web::JsonConfig::default()
+                        .error_handler(|err, _| ApiError::BadRequest(err.to_string()).into()),
+                )
+                .app_data(
+                    web::QueryConfig::default()
+                        .error_handler(|err, _| ApiError::BadRequest(err.to_string()).into()),
+                )
+                .configure(crate::http::configure)
+                // The middleware refuses what has no row first; this is the second lock.
                 .default_service(web::to(|| async {
-                    HttpResponse::NotFound()
-                        .content_type("application/problem+json")
-                        .body(r#"{"type":"https://sluis.example/problems/not-found","title":"Niet gevonden","status":404,"detail":"onbekend pad"}"#)
+                    Err::<HttpResponse, _>(ApiError::NotFound("onbekend pad"))
                 }))
         })
         .shutdown_timeout(30)
@@ -172,7 +176,7 @@ impl Application {
             }
             actix_web::rt::time::sleep(Duration::from_millis(10)).await;
         }
-        if let Err(e) = self.gateway.store.durable().await {
+        if let Err(e) = self.gateway.durable().await {
             tracing::error!(error = %e, "final sync failed");
         }
         // Workers report "stopped" a moment before they drop their copy of the gateway; wait

@@ -5,12 +5,14 @@
 //! the views of the trajectories are in [`views`].
 
 mod doelbereik;
+pub mod reads;
 pub mod views;
 
 #[cfg(test)]
 mod tests;
 
 pub use doelbereik::DoelbereikError;
+pub use reads::{gemeente_of, retour_in, BerichtFilter, InboxItem, Page, Requeued};
 
 use crate::config::Settings;
 use crate::store::{

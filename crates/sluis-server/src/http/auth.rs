@@ -1,10 +1,12 @@
 //! Who is calling, and may they: the middleware in front of every route. It identifies the
 //! caller (a client certificate presented over TLS, else a bearer token), looks the route up in
 //! the endpoint × role table (`security::access::TABLE`), refuses with 401 or 403, and records
-//! every request in the audit log — refusals too. A route whose rule depends on the object
-//! (`AllowIf`) leaves the check to its handler, which finds the [`Caller`] in the request's
-//! extensions and calls [`Caller::permits`] before it answers.
+//! every request in the audit log — refusals too. A request that maps to no row (unknown path,
+//! or a method the path's rows do not name) is refused here with 404 or 405, never passed on.
+//! A route whose rule depends on the object (`AllowIf`) leaves the check to its handler, which
+//! takes the [`Caller`] as an extractor and calls [`Caller::permits`] before it answers.
 
+use super::error::ApiError;
 use crate::security::access::{decide, Decision, Endpoint, Facts, Principal, ScopeCheck};
 use crate::security::audit::{Action, AuditLog, AuditSender, Event, Object, Outcome};
 use crate::security::crypto::{ClientPseudonym, Keys};
@@ -14,7 +16,7 @@ use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{header, Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
+use actix_web::{web, HttpMessage, HttpRequest, ResponseError};
 use sluis_core::standard::types::Bsn;
 use std::sync::Arc;
 
@@ -54,16 +56,6 @@ impl Caller {
     }
 }
 
-/// The caller of a request (set by the middleware; absent on public routes).
-pub fn caller(req: &HttpRequest) -> Option<Caller> {
-    req.extensions().get::<Caller>().cloned()
-}
-
-/// Whether `who` may see or change the object `facts` describes (no caller: a public route).
-pub fn permitted(who: &Option<Caller>, facts: &Facts<'_>) -> bool {
-    who.as_ref().is_none_or(|c| c.permits(facts))
-}
-
 /// A handler names the client a request concerned, for the audit (as a keyed pseudonym).
 pub fn audit_client(req: &HttpRequest, bsn: &Bsn) {
     req.extensions_mut().insert(AuditClient(*bsn));
@@ -72,31 +64,24 @@ pub fn audit_client(req: &HttpRequest, bsn: &Bsn) {
 #[derive(Clone, Copy)]
 struct AuditClient(Bsn);
 
-/// The 403 a handler gives when its scope check fails: the same answer whether or not the
-/// object exists, so a refusal tells nothing.
-pub fn forbidden() -> HttpResponse {
-    super::problem::Problem::new(
-        StatusCode::FORBIDDEN,
-        "forbidden",
-        "Geen toegang",
-        "u heeft geen toegang tot dit gegeven",
-    )
-    .response()
-}
-
-fn unauthenticated() -> HttpResponse {
-    let mut r = super::problem::Problem::new(
-        StatusCode::UNAUTHORIZED,
-        "unauthenticated",
-        "Niet aangemeld",
-        "geef een geldig token (Authorization: Bearer …) of een bekend clientcertificaat",
-    )
-    .response();
-    r.headers_mut().insert(
-        header::WWW_AUTHENTICATE,
-        header::HeaderValue::from_static("Bearer realm=\"sluis\""),
-    );
-    r
+/// The row of a request: its method and matched route pattern. Default deny: a path no row
+/// names is 404 and a method its rows do not name 405 — also when a handler is registered
+/// for it, so nothing is ever served without a row.
+pub fn endpoint_of(method: &str, pattern: Option<&str>) -> Result<Endpoint, ApiError> {
+    let Some(pattern) = pattern else {
+        return Err(ApiError::NotFound("onbekend pad"));
+    };
+    if let Some(e) = Endpoint::from_route(method, pattern) {
+        return Ok(e);
+    }
+    let allow = Endpoint::methods_of(pattern);
+    if allow.is_empty() {
+        Err(ApiError::NotFound("onbekend pad"))
+    } else {
+        Err(ApiError::MethodNotAllowed {
+            allow: allow.join(", "),
+        })
+    }
 }
 
 /// Who presented what: a known client certificate wins; else a bearer token. `Err` carries
@@ -184,21 +169,28 @@ fn record(sec: &Security, event: Event) {
     }
 }
 
+/// A refusal before any handler ran.
+fn refuse<B>(req: ServiceRequest, refusal: &ApiError) -> ServiceResponse<EitherBody<B>> {
+    let (http, _) = req.into_parts();
+    ServiceResponse::new(http, refusal.error_response()).map_into_right_body()
+}
+
 /// The middleware (`actix_web::middleware::from_fn(authorize)`).
 pub async fn authorize(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    let endpoint = req
-        .match_pattern()
-        .and_then(|p| Endpoint::from_route(req.method().as_str(), &p));
-    let (Some(endpoint), Some(sec)) = (endpoint, req.app_data::<web::Data<Security>>().cloned())
-    else {
-        // No such route: the 404 of the default service.
-        return next
-            .call(req)
-            .await
-            .map(ServiceResponse::map_into_left_body);
+    // Refused here, not passed on: a request without a row never reaches a handler.
+    let endpoint = match endpoint_of(req.method().as_str(), req.match_pattern().as_deref()) {
+        Ok(e) => e,
+        Err(refusal) => return Ok(refuse(req, &refusal)),
+    };
+    let Some(sec) = req.app_data::<web::Data<Security>>().cloned() else {
+        // Without its security data nothing can be decided: fail closed.
+        return Ok(refuse(
+            req,
+            &ApiError::internal("no security data in the app"),
+        ));
     };
     let source = req.peer_addr().map(|a| a.ip().to_string());
     let identified = identify(&req, &sec);
@@ -239,8 +231,8 @@ pub async fn authorize(
         source: source.clone(),
     };
     let refusal = match decision {
-        Decision::Unauthenticated => Some(unauthenticated()),
-        Decision::Forbidden => Some(forbidden()),
+        Decision::Unauthenticated => Some(ApiError::Unauthenticated),
+        Decision::Forbidden => Some(ApiError::Forbidden),
         Decision::Allow | Decision::AllowIf(_) => None,
     };
     // The rate per caller: its party (all its tokens and certificates together), else the
@@ -253,21 +245,12 @@ pub async fn authorize(
     let refusal = match (refusal, sec.limiter.take(&limit_key)) {
         (Some(r), _) => Some(r),
         (None, Ok(())) => None,
-        (None, Err(wait)) => {
-            let mut r = super::problem::Problem::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "too-many-requests",
-                "Te veel verzoeken",
-                "wacht even en probeer het opnieuw",
-            )
-            .response();
-            if let Ok(v) = header::HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
-                r.headers_mut().insert(header::RETRY_AFTER, v);
-            }
-            Some(r)
-        }
+        (None, Err(wait)) => Some(ApiError::TooManyRequests {
+            retry_after_secs: wait.as_secs(),
+        }),
     };
-    if let Some(resp) = refusal {
+    if let Some(refusal) = refusal {
+        let resp = refusal.error_response();
         let (http, _) = req.into_parts();
         record(
             &sec,
@@ -299,14 +282,8 @@ pub async fn authorize(
                 &sec,
                 event(action(endpoint, &method), pending, None, Outcome::Failed),
             );
-            // What was stored stays stored; the caller may post again (it is recognised).
-            let resp = super::problem::Problem::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "timeout",
-                "Verzoek duurde te lang",
-                "het antwoord kwam niet op tijd; een opnieuw verstuurd bericht wordt herkend",
-            )
-            .response();
+            // What was kept stays kept; the caller may post again (it is recognised).
+            let resp = ApiError::Timeout.error_response();
             return Err(actix_web::error::InternalError::from_response("timeout", resp).into());
         }
     };
@@ -332,4 +309,62 @@ pub async fn authorize(
         );
     }
     Ok(res.map_into_left_body())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::middleware::from_fn;
+    use actix_web::test::{call_service, init_service, TestRequest};
+    use actix_web::{App, HttpResponse};
+
+    #[test]
+    fn a_request_without_a_row_has_no_endpoint() {
+        assert_eq!(
+            endpoint_of("GET", Some("/healthz")).ok(),
+            Some(Endpoint::Healthz)
+        );
+        assert!(matches!(
+            endpoint_of("GET", None),
+            Err(ApiError::NotFound(_))
+        ));
+        assert!(matches!(
+            endpoint_of("GET", Some("/api/v1/debug")),
+            Err(ApiError::NotFound(_))
+        ));
+        match endpoint_of("PATCH", Some("/api/v1/berichten")) {
+            Err(ApiError::MethodNotAllowed { allow }) => assert_eq!(allow, "POST, GET"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// A handler registered beside the table is never reached: the middleware refuses what it
+    /// cannot map to a row, and fails closed without its security data.
+    #[actix_web::test]
+    async fn the_middleware_refuses_what_has_no_row() {
+        let app = init_service(
+            App::new()
+                .wrap(from_fn(authorize))
+                .route("/extra", web::get().to(HttpResponse::Ok))
+                .route("/healthz", web::get().to(HttpResponse::Ok))
+                .route("/healthz", web::delete().to(HttpResponse::Ok)),
+        )
+        .await;
+        let r = call_service(&app, TestRequest::get().uri("/extra").to_request()).await;
+        assert_eq!(r.status().as_u16(), 404);
+        assert_eq!(
+            r.headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok()),
+            Some("application/problem+json")
+        );
+        let r = call_service(&app, TestRequest::delete().uri("/healthz").to_request()).await;
+        assert_eq!(r.status().as_u16(), 405);
+        assert_eq!(
+            r.headers().get(header::ALLOW).and_then(|v| v.to_str().ok()),
+            Some("GET")
+        );
+        let r = call_service(&app, TestRequest::get().uri("/healthz").to_request()).await;
+        assert_eq!(r.status().as_u16(), 500, "no security data: closed");
+    }
 }

@@ -1,0 +1,51 @@
+//! `/api/v1/inbox/{party}`: what is waiting for a party, and its acknowledgement.
+
+use crate::gateway::Gateway;
+use crate::http::auth::Caller;
+use crate::http::error::ApiError;
+use crate::http::extract::Paging;
+use crate::security::access::Facts;
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+/// Only a party's own inbox, and only of a party this gateway knows.
+fn own_known_party(who: &Caller, gw: &Gateway, party: &str) -> Result<(), ApiError> {
+    if !who.permits(&Facts {
+        party: Some(party),
+        ..Facts::default()
+    }) {
+        return Err(ApiError::Forbidden);
+    }
+    if !gw.settings.knows_party(party) {
+        return Err(ApiError::NotFound("onbekende partij"));
+    }
+    Ok(())
+}
+
+pub async fn get(
+    who: Caller,
+    path: web::Path<String>,
+    page: Paging,
+    gw: web::Data<Gateway>,
+) -> Result<HttpResponse, ApiError> {
+    let party = path.into_inner();
+    own_known_party(&who, &gw, &party)?;
+    Ok(HttpResponse::Ok().json(gw.inbox(&party, page.after, page.limit)?))
+}
+
+#[derive(Deserialize)]
+pub struct Ack {
+    cursor: u64,
+}
+
+pub async fn ack(
+    who: Caller,
+    path: web::Path<String>,
+    body: web::Json<Ack>,
+    gw: web::Data<Gateway>,
+) -> Result<HttpResponse, ApiError> {
+    let party = path.into_inner();
+    own_known_party(&who, &gw, &party)?;
+    let acked = gw.ack(&party, body.cursor).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "acked": acked })))
+}

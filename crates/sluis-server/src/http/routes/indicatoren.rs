@@ -1,0 +1,144 @@
+//! `/api/v1/financiering` and `/api/v1/indicatoren`: resultaatfinanciering per aanbieder and
+//! the outcome indicators (JSON or CSV), for the contractmanager of this gemeente.
+
+use super::doelbereik::FilterQuery;
+use super::own_gemeente;
+use crate::gateway::Gateway;
+use crate::http::auth::Caller;
+use crate::http::error::ApiError;
+use crate::http::extract::Accepts;
+use actix_web::{web, HttpResponse};
+use serde::Serialize;
+use sluis_core::doelbereik::{Figure, Indicatoren};
+use std::collections::BTreeMap;
+
+pub async fn financiering(
+    who: Caller,
+    q: web::Query<FilterQuery>,
+    gw: web::Data<Gateway>,
+) -> Result<HttpResponse, ApiError> {
+    own_gemeente(&who, &gw)?;
+    let filter = q.filter(&gw)?;
+    let items: Vec<_> = gw
+        .financiering(&filter)
+        .into_iter()
+        .map(|(aanbieder, u)| {
+            serde_json::json!({
+                "aanbieder": aanbieder,
+                "verdiend_volledig": u.bereikt,
+                "trajecten_bereikt": u.trajecten_bereikt,
+                "verdiend_verlaagd": u.niet_bereikt,
+                "trajecten_niet_bereikt": u.trajecten_niet_bereikt,
+                "gedeclareerd_zonder_resultaat": u.onbekend,
+                "trajecten_zonder_resultaat": u.trajecten_onbekend,
+                "ingehouden": u.ingehouden,
+                "aangehouden": u.aangehouden,
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "bedragen_in": "eurocent",
+        "items": items,
+    })))
+}
+
+/// A figure with its share, for the JSON and CSV forms.
+#[derive(Serialize)]
+struct FigureOut {
+    teller: u64,
+    noemer: u64,
+    /// teller / noemer, rounded to four decimals; null when noemer is 0.
+    aandeel: Option<f64>,
+}
+
+impl From<Figure> for FigureOut {
+    fn from(f: Figure) -> Self {
+        FigureOut {
+            teller: f.teller,
+            noemer: f.noemer,
+            aandeel: f.aandeel().map(|a| (a * 10_000.0).round() / 10_000.0),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct IndicatorenOut {
+    beeindigd: u64,
+    zonder_resultaat: u64,
+    doelrealisatie: FigureOut,
+    uitval: FigureOut,
+    clienttevredenheid: FigureOut,
+    herhaald_beroep: FigureOut,
+}
+
+impl From<Indicatoren> for IndicatorenOut {
+    fn from(i: Indicatoren) -> Self {
+        IndicatorenOut {
+            beeindigd: i.beeindigd,
+            zonder_resultaat: i.zonder_resultaat,
+            doelrealisatie: i.doelrealisatie.into(),
+            uitval: i.uitval.into(),
+            clienttevredenheid: i.clienttevredenheid.into(),
+            herhaald_beroep: i.herhaald_beroep.into(),
+        }
+    }
+}
+
+/// The CSV form: one row per group and figure.
+pub fn indicatoren_csv(total: &Indicatoren, groups: &BTreeMap<String, Indicatoren>) -> String {
+    let mut out = String::from("groep,indicator,teller,noemer,aandeel\n");
+    let rows =
+        std::iter::once(("totaal", total)).chain(groups.iter().map(|(k, v)| (k.as_str(), v)));
+    for (groep, i) in rows {
+        for (name, f) in [
+            ("doelrealisatie", i.doelrealisatie),
+            ("uitval", i.uitval),
+            ("clienttevredenheid", i.clienttevredenheid),
+            ("herhaald_beroep", i.herhaald_beroep),
+        ] {
+            let aandeel = FigureOut::from(f)
+                .aandeel
+                .map(|a| format!("{a:.4}"))
+                .unwrap_or_default();
+            // Group names are AGB-codes, gemeentecodes and configured team names: no quoting
+            // needed but a comma would break the row, so it is replaced.
+            out.push_str(&format!(
+                "{},{name},{},{},{aandeel}\n",
+                groep.replace(',', " "),
+                f.teller,
+                f.noemer
+            ));
+        }
+    }
+    out
+}
+
+pub async fn indicatoren(
+    who: Caller,
+    q: web::Query<FilterQuery>,
+    accepts: Accepts,
+    gw: web::Data<Gateway>,
+) -> Result<HttpResponse, ApiError> {
+    own_gemeente(&who, &gw)?;
+    let filter = q.filter(&gw)?;
+    let groep = q.groep()?;
+    let (total, groups) = gw.indicatoren(&filter, groep);
+    let csv = match q.format.as_deref() {
+        Some("csv") => true,
+        Some("json") => false,
+        None => accepts.csv(),
+        Some(f) => return Err(ApiError::BadRequest(format!("format {f:?}: csv of json"))),
+    };
+    if csv {
+        return Ok(HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .body(indicatoren_csv(&total, &groups)));
+    }
+    let groups: BTreeMap<String, IndicatorenOut> =
+        groups.into_iter().map(|(k, v)| (k, v.into())).collect();
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "filter": filter,
+        "totaal": IndicatorenOut::from(total),
+        "groepen": groups,
+    })))
+}

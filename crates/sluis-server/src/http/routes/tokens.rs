@@ -1,0 +1,93 @@
+//! `/api/v1/tokens`: the operator creates, lists and revokes bearer tokens.
+
+use crate::gateway::Gateway;
+use crate::http::auth::Security;
+use crate::http::error::ApiError;
+use crate::security::access::{Role, Scope};
+use crate::security::tokens::{TokenError, TokenId};
+use actix_web::http::header::{CacheControl, CacheDirective};
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewToken {
+    role: String,
+    #[serde(default)]
+    party: Option<String>,
+    #[serde(default)]
+    gemeente: Option<String>,
+    #[serde(default)]
+    team: Option<String>,
+    label: String,
+    /// RFC 3339.
+    #[serde(default)]
+    expires: Option<String>,
+}
+
+fn token_error(e: TokenError) -> ApiError {
+    match e {
+        TokenError::Scope(_, _) | TokenError::Config { .. } | TokenError::Malformed => {
+            ApiError::BadRequest(e.to_string())
+        }
+        other => ApiError::internal(other),
+    }
+}
+
+pub async fn create(
+    body: web::Json<NewToken>,
+    gw: web::Data<Gateway>,
+    sec: web::Data<Security>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let role = Role::parse(&body.role)
+        .ok_or_else(|| ApiError::BadRequest(format!("onbekende rol {:?}", body.role)))?;
+    let expires = body
+        .expires
+        .as_deref()
+        .map(|e| OffsetDateTime::parse(e, &Rfc3339))
+        .transpose()
+        .map_err(|_| ApiError::BadRequest("expires: een tijdstip (RFC 3339)".into()))?;
+    let scope = Scope {
+        party: body.party,
+        gemeente: body.gemeente,
+        team: body.team,
+    };
+    let (id, secret) = sec
+        .tokens
+        .create(role, scope, &body.label, expires)
+        .map_err(token_error)?;
+    gw.durable().await?;
+    Ok(HttpResponse::Created()
+        .insert_header(CacheControl(vec![CacheDirective::NoStore]))
+        .json(serde_json::json!({
+            "id": id,
+            "token": secret.expose(),
+            "let_op": "dit token wordt maar één keer getoond",
+        })))
+}
+
+pub async fn list(sec: web::Data<Security>) -> Result<HttpResponse, ApiError> {
+    let items = sec.tokens.list().map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items })))
+}
+
+pub async fn revoke(
+    path: web::Path<String>,
+    gw: web::Data<Gateway>,
+    sec: web::Data<Security>,
+) -> Result<HttpResponse, ApiError> {
+    let id =
+        TokenId::parse(&path.into_inner()).ok_or(ApiError::NotFound("geen token met dit id"))?;
+    match sec.tokens.revoke(&id) {
+        Ok(true) => {
+            gw.durable().await?;
+            Ok(HttpResponse::Ok().json(serde_json::json!({ "revoked": id })))
+        }
+        Ok(false) => Err(ApiError::NotFound("geen token met dit id")),
+        Err(e @ TokenError::Config { .. }) => Err(ApiError::Configured(e.to_string())),
+        Err(e) => Err(token_error(e)),
+    }
+}
