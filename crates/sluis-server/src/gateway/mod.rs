@@ -61,7 +61,8 @@ impl Clock {
 
 pub struct Gateway {
     pub settings: Settings,
-    pub store: Store,
+    /// Private to the gateway: handlers go through its methods (`reads.rs`, `views.rs`).
+    pub(crate) store: Store,
     pub metrics: Metrics,
     limits: Limits,
     /// The gemeente's policy as the decision reads it (contracts, declaratie mode, financing).
@@ -380,45 +381,5 @@ impl Gateway {
             out.push((client_key(&p.gemeente, bsn), info));
         }
         Ok(out)
-    }
-
-    /// Deliver a stored message again (an operator's replay), routed by the same rule as when
-    /// it was judged: new inbox entries at the end, nothing else changes. `None`: no such
-    /// message.
-    pub async fn replay(
-        &self,
-        id: u64,
-    ) -> Result<Option<Vec<(String, &'static str, u64)>>, StoreError> {
-        let Some(b) = self.store.get(id)? else {
-            return Ok(None);
-        };
-        let findings_technisch = b.findings.iter().any(|f| {
-            f.retourcode
-                .as_deref()
-                .is_none_or(|c| c == Retourcode::TECHNISCH_AFGEKEURD)
-        });
-        let routing = intake::Routing {
-            soort: sluis_core::codes::Berichtsoort::parse(&b.bericht),
-            afzender: &b.afzender,
-            ontvanger: &b.ontvanger,
-            accepted: b.accepted,
-            technisch: findings_technisch,
-            has_retour: b.retour.is_some(),
-            granted: b.granted,
-            conflict: b.conflicts_with.is_some(),
-        };
-        let inbox: Vec<(String, &'static str)> = intake::deliveries(&routing)
-            .into_iter()
-            .map(|d| (d.party, d.kind.as_str()))
-            .collect();
-        let cursors = self.store.requeue(id, &inbox)?;
-        self.store.durable().await?;
-        Ok(Some(
-            inbox
-                .into_iter()
-                .zip(cursors)
-                .map(|((party, kind), cursor)| (party, kind, cursor))
-                .collect(),
-        ))
     }
 }

@@ -6,9 +6,17 @@ pub use crate::store::{StoreError, StoredBericht, StoredFinding, StoredRetour};
 
 use super::Gateway;
 use serde::Serialize;
+use sluis_core::codes::{Berichtsoort, Retourcode};
+use sluis_core::intake;
 use sluis_core::standard::types::{Bsn, Datum, Gemeentecode};
 use sluis_core::status::ToewijzingStatus;
+use sluis_core::validate::history::History;
 use sluis_core::{Format, ReadError};
+
+/// A history read that failed while answering: an error, not an absent record.
+fn fault(h: &impl History) -> Result<(), StoreError> {
+    h.fault().map_or(Ok(()), |f| Err(f.into()))
+}
 
 /// One page of a list: the items and, when there are more, what to pass as `after` next.
 #[derive(Debug, Serialize)]
@@ -99,10 +107,6 @@ fn is_doelbereik(bericht: &str) -> bool {
 
 impl Gateway {
     /// Whether the store answers a cheap read (`/readyz`).
-    pub fn ready(&self) -> bool {
-        self.store.ready()
-    }
-
     /// The metrics in Prometheus' text form, with the store's size and message count.
     pub fn metrics_text(&self) -> String {
         self.metrics
@@ -188,11 +192,11 @@ impl Gateway {
 
     /// The toewijzing with this number in this gateway's gemeente, in either standard.
     pub fn toewijzing(&self, nummer: &str) -> Result<Vec<ToewijzingStatus>, StoreError> {
-        Ok(sluis_core::status::toewijzing(
-            &self.store.history(),
-            &self.settings.gemeente.code,
-            nummer,
-        ))
+        let h = self.store.history();
+        let found = sluis_core::status::toewijzing(&h, &self.settings.gemeente.code, nummer);
+        // A read that failed on the way would make a toewijzing look absent or partial.
+        fault(&h)?;
+        Ok(found)
     }
 
     /// Every toewijzing of a client in this gemeente, with any configured aanbieder.
@@ -203,28 +207,38 @@ impl Gateway {
             .iter()
             .map(|a| a.agb.clone())
             .collect();
-        Ok(sluis_core::status::van_client(
-            &self.store.history(),
-            &self.settings.gemeente.code,
-            &aanbieders,
-            bsn,
-        ))
+        let h = self.store.history();
+        let found =
+            sluis_core::status::van_client(&h, &self.settings.gemeente.code, &aanbieders, bsn);
+        fault(&h)?;
+        Ok(found)
     }
 
-    /// Deliver a stored message again: the accepted message to its Ontvanger's inbox, Sluis's
-    /// answer to the Afzender's (for a party whose system lost what it had acknowledged).
-    /// `None`: no such message.
+    /// Deliver a stored message again (an operator's replay, for a party whose system lost
+    /// what it had acknowledged), routed by the same rule as when it was judged: new inbox
+    /// entries at the end, nothing else changes. `None`: no such message.
     pub async fn replay(&self, id: u64) -> Result<Option<Vec<Requeued>>, StoreError> {
         let Some(b) = self.store.get(id)? else {
             return Ok(None);
         };
-        let mut inbox = Vec::new();
-        if b.accepted {
-            inbox.push((b.ontvanger.clone(), "bericht"));
-        }
-        if b.retour.is_some() {
-            inbox.push((b.afzender.clone(), "retour"));
-        }
+        let routing = intake::Routing {
+            soort: Berichtsoort::parse(&b.bericht),
+            afzender: &b.afzender,
+            ontvanger: &b.ontvanger,
+            accepted: b.accepted,
+            technisch: b.findings.iter().any(|f| {
+                f.retourcode
+                    .as_deref()
+                    .is_none_or(|c| c == Retourcode::TECHNISCH_AFGEKEURD)
+            }),
+            has_retour: b.retour.is_some(),
+            granted: b.granted,
+            conflict: b.conflicts_with.is_some(),
+        };
+        let inbox: Vec<(String, &'static str)> = intake::deliveries(&routing)
+            .into_iter()
+            .map(|d| (d.party, d.kind.as_str()))
+            .collect();
         let cursors = self.store.requeue(id, &inbox)?;
         self.store.durable().await?;
         Ok(Some(
@@ -261,6 +275,7 @@ mod tests {
             findings: Vec::new(),
             retour: None,
             conflicts_with: None,
+            granted: false,
         }
     }
 
