@@ -312,11 +312,15 @@ fn build_sluis(root: &Path, target: &Path) -> Result<PathBuf, String> {
 }
 
 fn repo_root() -> PathBuf {
-    // crates/xtask → the repository.
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    // crates/xtask → the repository. `cargo run` says where xtask is now; the path it was
+    // compiled at is only the fallback (a binary shared between checkouts would point elsewhere).
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest
         .ancestors()
         .nth(2)
-        .expect("crates/xtask has two parents")
+        .unwrap_or(&manifest)
         .to_path_buf()
 }
 
