@@ -1,8 +1,7 @@
 //! Hostile and broken inputs: each gets a clear error, none panics, none makes memory grow
 //! with what the attacker asks for.
 
-mod common;
-use common::JW305;
+use crate::samples::JW305;
 use sluis::{parse, Limits, ReadError};
 
 fn err(input: &[u8]) -> ReadError {

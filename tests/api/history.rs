@@ -2,10 +2,7 @@
 //! both standards. Every message is first validated (structure and in-message rules) and must
 //! be clean; then `check` judges it against the history and `accepted_effects` records it.
 
-#[path = "history/build.rs"]
-mod build;
-
-use build::*;
+use crate::scenario::history::*;
 use sluis::standard::Document;
 use sluis::validate::history::{
     self, accepted_effects, check, effects, External, History, MemoryHistory, Record,
@@ -1865,7 +1862,7 @@ fn accepted_effects_follow_the_level_of_the_findings() {
 
 #[test]
 fn docs_table_is_current() {
-    let doc = include_str!("../docs/history.md");
+    let doc = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/history.md"));
     let table = history::markdown_table();
     assert!(
         doc.contains(&table),

@@ -1,8 +1,7 @@
 //! Structural validation through the public API: each data type's edge cases and the content
 //! model (order, cardinality, unknown elements), on real XML and on the JSON form.
 
-mod common;
-use common::{jw305_with, parse, paths, JW305};
+use crate::samples::{jw305_with, parse, paths, JW305};
 
 const PRODUCT1: &str = "/Bericht/Client/StartProducten/StartProduct[1]";
 

@@ -18,8 +18,11 @@ use std::collections::{BTreeMap, BTreeSet};
 /// The external facts as the gateway derives them from `config/sluis.toml`, with the demo's
 /// "today".
 fn external() -> External {
-    let settings =
-        Settings::parse(include_str!("../config/sluis.toml")).expect("demo configuration");
+    let settings = Settings::parse(include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/config/sluis.toml"
+    )))
+    .expect("demo configuration");
     let mut productcodes: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut tarieven: BTreeMap<(String, String), BTreeMap<String, i64>> = BTreeMap::new();
     for c in &settings.contracten {

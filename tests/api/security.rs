@@ -5,13 +5,9 @@
 //! other call is refused with 403, without credentials with 401; scope checks refuse another
 //! party's objects; refusals are in the audit log.
 
-#[path = "common/auth.rs"]
-mod auth;
-#[path = "common/trajectory.rs"]
-mod build;
-
-use build::*;
-use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+use crate::auth;
+use crate::helpers::{spawn_app_with, TestApp};
+use crate::scenario::trajectory::*;
 use reqwest::{Method, StatusCode};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
@@ -19,92 +15,50 @@ use serde_json::{json, Value};
 use sluis::config::Settings;
 use sluis::security::access::{rule, Endpoint, Role, Rule, TABLE};
 use sluis::security::settings::ClientCertificate;
-use sluis::startup::Application;
+use sluis_testkit::pki::{Ca, Leaf};
 use std::path::Path;
 use std::sync::Arc;
-
-struct Ca {
-    issuer: Issuer<'static, KeyPair>,
-    pem: String,
-}
-
-fn ca(name: &str) -> Ca {
-    let key = KeyPair::generate().expect("key");
-    let mut params = CertificateParams::new(Vec::<String>::new()).expect("params");
-    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, name);
-    let cert = params.self_signed(&key).expect("ca");
-    Ca {
-        pem: cert.pem(),
-        issuer: Issuer::new(params, key),
-    }
-}
-
-/// (certificate PEM, key PEM, DER)
-fn leaf(ca: &Ca, names: &[&str]) -> (String, String, Vec<u8>) {
-    let key = KeyPair::generate().expect("key");
-    let params = CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>())
-        .expect("params");
-    let cert = params.signed_by(&key, &ca.issuer).expect("leaf");
-    (cert.pem(), key.serialize_pem(), cert.der().to_vec())
-}
 
 struct Pki {
     server_ca: Ca,
     client_ca: Ca,
-    server: (String, String, Vec<u8>),
-    brug: (String, String, Vec<u8>),
-    unlisted: (String, String, Vec<u8>),
-    foreign: (String, String, Vec<u8>),
+    server: Leaf,
+    brug: Leaf,
+    unlisted: Leaf,
+    foreign: Leaf,
     /// Signed by the client CA, listed, but expired yesterday.
-    expired: (String, String, Vec<u8>),
-}
-
-fn expired_leaf(ca: &Ca, names: &[&str]) -> (String, String, Vec<u8>) {
-    let key = KeyPair::generate().expect("key");
-    let mut params =
-        CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>())
-            .expect("params");
-    let now = time::OffsetDateTime::now_utc();
-    params.not_before = now - time::Duration::days(30);
-    params.not_after = now - time::Duration::days(1);
-    let cert = params.signed_by(&key, &ca.issuer).expect("leaf");
-    (cert.pem(), key.serialize_pem(), cert.der().to_vec())
+    expired: Leaf,
 }
 
 fn pki() -> Pki {
-    let server_ca = ca("Sluis test server CA");
-    let client_ca = ca("Sluis test client CA");
-    let other = ca("Somebody else");
+    let server_ca = Ca::new("Sluis test server CA");
+    let client_ca = Ca::new("Sluis test client CA");
+    let other = Ca::new("Somebody else");
     Pki {
-        server: leaf(&server_ca, &["localhost"]),
-        brug: leaf(&client_ca, &["brug.example"]),
-        unlisted: leaf(&client_ca, &["anker.example"]),
-        foreign: leaf(&other, &["brug.example"]),
-        expired: expired_leaf(&client_ca, &["oud.example"]),
+        server: server_ca.leaf(&["localhost"]),
+        brug: client_ca.leaf(&["brug.example"]),
+        unlisted: client_ca.leaf(&["anker.example"]),
+        foreign: other.leaf(&["brug.example"]),
+        expired: client_ca.expired_leaf(&["oud.example"]),
         server_ca,
         client_ca,
     }
 }
 
 fn settings(dir: &Path, pki: &Pki) -> Settings {
-    let mut s = Settings::parse(include_str!("../config/sluis.toml")).expect("demo config");
-    s.server.listen = "127.0.0.1:0".parse().expect("addr");
-    s.server.data_dir = dir.join("data");
+    let mut s = crate::helpers::settings(&dir.join("data"));
     let write = |name: &str, text: &str| {
         let p = dir.join(name);
         std::fs::write(&p, text).expect("write");
         p
     };
-    s.security.tls.cert = Some(write("server.pem", &pki.server.0));
-    s.security.tls.key = Some(write("server.key", &pki.server.1));
+    s.security.tls.cert = Some(write("server.pem", &pki.server.cert_pem));
+    s.security.tls.key = Some(write("server.key", &pki.server.key_pem));
     s.security.tls.client_ca = Some(write("clients.pem", &pki.client_ca.pem));
     s.security.tls.plain_http_allowed = false;
     s.security.clients = vec![
         ClientCertificate {
-            fingerprint: sluis::security::tls::fingerprint(&pki.brug.2),
+            fingerprint: sluis::security::tls::fingerprint(&pki.brug.der),
             role: Role::Aanbieder,
             party: Some(AANBIEDER.into()),
             gemeente: None,
@@ -112,7 +66,7 @@ fn settings(dir: &Path, pki: &Pki) -> Settings {
             label: "De Brug, koppeling".into(),
         },
         ClientCertificate {
-            fingerprint: sluis::security::tls::fingerprint(&pki.expired.2),
+            fingerprint: sluis::security::tls::fingerprint(&pki.expired.der),
             role: Role::Aanbieder,
             party: Some(AANBIEDER.into()),
             gemeente: None,
@@ -128,7 +82,7 @@ fn provider() -> Arc<rustls::crypto::CryptoProvider> {
 }
 
 /// An HTTPS client trusting the test server CA, with a client certificate or none.
-fn client(pki: &Pki, cert: Option<&(String, String, Vec<u8>)>) -> reqwest::Client {
+fn client(pki: &Pki, cert: Option<&Leaf>) -> reqwest::Client {
     let mut roots = rustls::RootCertStore::empty();
     for c in CertificateDer::pem_slice_iter(pki.server_ca.pem.as_bytes()) {
         roots.add(c.expect("pem")).expect("root");
@@ -139,10 +93,10 @@ fn client(pki: &Pki, cert: Option<&(String, String, Vec<u8>)>) -> reqwest::Clien
         .with_root_certificates(roots);
     let config = match cert {
         None => b.with_no_client_auth(),
-        Some((c, k, _)) => b
+        Some(leaf) => b
             .with_client_auth_cert(
-                vec![CertificateDer::from_pem_slice(c.as_bytes()).expect("cert")],
-                PrivateKeyDer::from_pem_slice(k.as_bytes()).expect("key"),
+                vec![CertificateDer::from_pem_slice(leaf.cert_pem.as_bytes()).expect("cert")],
+                PrivateKeyDer::from_pem_slice(leaf.key_pem.as_bytes()).expect("key"),
             )
             .expect("client auth"),
     };
@@ -163,8 +117,7 @@ struct World {
     base: String,
     anonymous: reqwest::Client,
     brug: reqwest::Client,
-    handle: actix_web::dev::ServerHandle,
-    running: actix_web::rt::task::JoinHandle<std::io::Result<()>>,
+    app: TestApp,
     /// The toewijzing's message id.
     toewijzing_id: u64,
 }
@@ -355,16 +308,12 @@ fn request(endpoint: Endpoint, role: Role, n: usize) -> (Method, String, Option<
 }
 
 async fn launch(dir: &Path, pki: &Pki) -> World {
-    let app = Application::build(settings(dir, pki)).expect("server starts");
-    let base = format!("https://localhost:{}", app.addr().port());
-    let handle = app.handle();
-    let running = actix_web::rt::spawn(app.run());
+    let app = spawn_app_with(settings(dir, pki)).await;
     let mut w = World {
-        base,
+        base: app.base.clone(),
         anonymous: client(pki, None),
         brug: client(pki, Some(&pki.brug)),
-        handle,
-        running,
+        app,
         toewijzing_id: 0,
     };
     // The data the walk reads: a verzoek, its toewijzing (postcode in noord), a start, a plan.
@@ -538,8 +487,7 @@ async fn the_whole_table_over_mutual_tls() {
     let v: Value = serde_json::from_str(&r.body).expect("json");
     let e = &v["items"][0];
     assert_eq!(e["client"].as_str().map(str::len), Some(32), "{e}");
-    w.handle.stop(true).await;
-    w.running.await.expect("joined").expect("ran");
+    w.app.stop().await;
     // Encryption at rest: no BSN and no name anywhere in the data directory's files.
     let mut files = 0;
     let mut stack = vec![dir.path().join("data")];
@@ -776,8 +724,7 @@ async fn other_parties_objects_and_bad_credentials_are_refused() {
     // The health checks stay public.
     let r = w.call(anon, Method::GET, "/healthz", None).await;
     assert_eq!(r.status, StatusCode::OK);
-    w.handle.stop(true).await;
-    w.running.await.expect("joined").expect("ran");
+    w.app.stop().await;
 }
 
 #[actix_web::test]
@@ -789,10 +736,8 @@ async fn hardening_headers_rate_limit_and_hostile_bodies() {
         per_second: 1,
         burst: 40,
     };
-    let app = Application::build(s).expect("server starts");
-    let base = format!("https://localhost:{}", app.addr().port());
-    let handle = app.handle();
-    let running = actix_web::rt::spawn(app.run());
+    let app = spawn_app_with(s).await;
+    let base = app.base.clone();
     let c = client(&pki, None);
     let operator = auth::token("demo-operator");
     let gemeente = auth::token("demo-gemeente-0599");
@@ -869,8 +814,7 @@ async fn hardening_headers_rate_limit_and_hostile_bodies() {
         .await
         .expect("request");
     assert_eq!(other.status(), StatusCode::OK);
-    handle.stop(true).await;
-    running.await.expect("joined").expect("ran");
+    app.stop().await;
 }
 
 /// A whole scenario against the real binary with debug logging: no BSN in anything it printed.

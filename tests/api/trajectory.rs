@@ -11,52 +11,15 @@
 //! and 9326; a declaratie rejected on its Header or Declaratie counts as not sent (IV087).
 //! Declaraties follow each other month by month, as TR318 asks.
 
-#[path = "common/auth.rs"]
-mod auth;
-#[path = "common/trajectory.rs"]
-mod build;
-
-use auth::DemoAuth;
-use build::*;
+use crate::auth::DemoAuth;
+use crate::helpers::{spawn_app, TestApp};
+use crate::scenario::trajectory::*;
 use reqwest::StatusCode;
 use serde_json::Value;
-use sluis::config::Settings;
 use sluis::standard::{Document, Element};
-use sluis::startup::Application;
 use std::collections::BTreeMap;
-use std::path::Path;
 
 // ----- the server -----
-
-struct TestApp {
-    base: String,
-    client: reqwest::Client,
-    handle: actix_web::dev::ServerHandle,
-    running: actix_web::rt::task::JoinHandle<std::io::Result<()>>,
-}
-
-fn settings(dir: &Path) -> Settings {
-    let mut s = Settings::parse(include_str!("../config/sluis.toml")).expect("demo config");
-    s.server.listen = "127.0.0.1:0".parse().expect("addr");
-    s.server.data_dir = dir.to_path_buf();
-    s
-}
-
-async fn spawn(dir: &Path) -> TestApp {
-    serve(Application::build(settings(dir)).expect("server starts"))
-}
-
-fn serve(app: Application) -> TestApp {
-    let base = format!("http://{}", app.addr());
-    let handle = app.handle();
-    let running = actix_web::rt::spawn(app.run());
-    TestApp {
-        base,
-        client: sluis::client::client().expect("client"),
-        handle,
-        running,
-    }
-}
 
 /// The answer to a posted message, its retourbericht read back.
 struct Answer {
@@ -116,23 +79,23 @@ type Entry = (String, String, u64);
 
 impl TestApp {
     /// Post a message as XML; it must be answered with 200 and a valid retourbericht.
-    async fn post(&self, xml: &str) -> Answer {
-        self.post_as(xml.to_string(), "application/xml").await
+    async fn answer(&self, xml: &str) -> Answer {
+        self.answer_as(xml.to_string(), "application/xml").await
     }
 
     /// Post a message in Sluis's JSON form; the answer comes as JSON.
-    async fn post_json(&self, xml: &str) -> Answer {
+    async fn answer_json(&self, xml: &str) -> Answer {
         let doc = sluis::validate(xml.as_bytes(), &sluis::Limits::default())
             .expect("readable")
             .document;
         let a = self
-            .post_as(sluis::write(&doc, sluis::Format::Json), "application/json")
+            .answer_as(sluis::write(&doc, sluis::Format::Json), "application/json")
             .await;
         assert!(a.body.trim_start().starts_with('{'), "{}", a.body);
         a
     }
 
-    async fn post_as(&self, body: String, content_type: &str) -> Answer {
+    async fn answer_as(&self, body: String, content_type: &str) -> Answer {
         let r = self
             .client
             .post(format!("{}/api/v1/berichten", self.base))
@@ -168,18 +131,6 @@ impl TestApp {
             body,
             doc: v.document,
         }
-    }
-
-    async fn get_json(&self, path: &str) -> (StatusCode, Value) {
-        let r = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .demo_auth()
-            .send()
-            .await
-            .expect("request");
-        let status = r.status();
-        (status, r.json().await.unwrap_or(Value::Null))
     }
 
     /// Everything ever put in a party's inbox, in order.
@@ -218,36 +169,6 @@ impl TestApp {
     async fn berichten(&self) -> Vec<Value> {
         let (_, v) = self.get_json("/api/v1/berichten?limit=1000").await;
         v["items"].as_array().cloned().unwrap_or_default()
-    }
-
-    /// Stop gracefully and wait until the store is closed.
-    async fn stop(self) {
-        self.handle.stop(true).await;
-        let stopped = self.running.await;
-        assert!(matches!(stopped, Ok(Ok(()))), "clean stop");
-    }
-
-    /// Stop, and start again on the same data directory.
-    ///
-    /// Works around a bug in `Application::run`: it can return while an actix worker thread
-    /// still holds its `Data<Gateway>` (the workers report "stopped" before they drop their
-    /// apps), so the sled store and its file lock outlive the stop for a moment and an
-    /// immediate `Application::build` fails with "could not acquire lock" (WouldBlock).
-    /// Only that error is retried, for at most two seconds. Seen about once in three runs of
-    /// this file (16 tests, ~60 restarts, on 2 cores); with `Arc::strong_count` printed after
-    /// `self.server.await` in `run`, the failing restart followed a count of 2.
-    async fn restart(self, dir: &Path) -> TestApp {
-        self.stop().await;
-        for _ in 0..200 {
-            match Application::build(settings(dir)) {
-                Ok(app) => return serve(app),
-                Err(e) if e.to_string().contains("could not acquire lock") => {
-                    actix_web::rt::time::sleep(std::time::Duration::from_millis(10)).await;
-                }
-                Err(e) => panic!("server starts: {e}"),
-            }
-        }
-        panic!("the store of the stopped server was never closed");
     }
 }
 
@@ -367,10 +288,10 @@ async fn happy_path(std: Std) {
             323,
         ),
     ];
-    let mut app = spawn(dir.path()).await;
+    let mut app = spawn_app(dir.path()).await;
     let mut seen: Vec<(String, String)> = Vec::new();
     for (xml, nr) in steps {
-        let a = app.post(&xml).await;
+        let a = app.answer(&xml).await;
         assert!(!a.replay);
         if nr == 323 {
             assert_eq!(a.code(), std.code(325));
@@ -402,7 +323,7 @@ async fn happy_path(std: Std) {
         seen.push((a.location.clone(), xml));
 
         // Restart: every message so far is still there, as received and accepted.
-        app = app.restart(dir.path()).await;
+        app = app.restart().await;
         for (loc, xml) in &seen {
             let (status, record) = app.get_json(loc).await;
             assert_eq!(status, StatusCode::OK, "{loc} after a restart");
@@ -441,12 +362,12 @@ async fn start_stop_faults(std: Std) {
     let dir = tempfile::tempdir().expect("tempdir");
     let ids = Ids::default();
     let c = CLIENT1;
-    let mut app = spawn(dir.path()).await;
-    assert_clean(&app.post(&verzoek(std, &ids.next("V"), c)).await);
+    let mut app = spawn_app(dir.path()).await;
+    assert_clean(&app.answer(&verzoek(std, &ids.next("V"), c)).await);
 
     // A start before its toewijzing: 9019 on the StartProduct, not recorded.
     let early_start = start(std, &ids.next("S"), c, BEGIN);
-    let a = app.post(&early_start).await;
+    let a = app.answer(&early_start).await;
     assert_eq!(a.code(), std.code(306));
     assert_eq!(
         a.codes(),
@@ -461,12 +382,12 @@ async fn start_stop_faults(std: Std) {
     let early_start_answer = a;
 
     let t = toewijzing(std, &ids.next("T"), c, &Tw::default());
-    let toewijzing_answer = app.post(&t).await;
+    let toewijzing_answer = app.answer(&t).await;
     assert_clean(&toewijzing_answer);
 
     // The rejected start left nothing: a stop on it has no start (9069).
     let early_stop = stop(std, &ids.next("P"), c, BEGIN);
-    let a = app.post(&early_stop).await;
+    let a = app.answer(&early_stop).await;
     assert_eq!(a.code(), std.code(308));
     assert_eq!(
         a.codes(),
@@ -475,16 +396,16 @@ async fn start_stop_faults(std: Std) {
         a.body
     );
 
-    app = app.restart(dir.path()).await;
+    app = app.restart().await;
 
     // Now the start passes.
     let start_id = ids.next("S");
     let the_start = start(std, &start_id, c, BEGIN);
-    let start_answer = app.post(&the_start).await;
+    let start_answer = app.answer(&the_start).await;
     assert_clean(&start_answer);
 
     // The same start again (another identificatie): TR074 and TR326, both 9074 and 9326.
-    let a = app.post(&start(std, &ids.next("S"), c, BEGIN)).await;
+    let a = app.answer(&start(std, &ids.next("S"), c, BEGIN)).await;
     assert_eq!(
         a.codes(),
         want(&[
@@ -498,24 +419,24 @@ async fn start_stop_faults(std: Std) {
 
     // The stop passes: the stop rejected above was not recorded (else 9074), and the start
     // is there once.
-    let stop_answer = app.post(&stop(std, &ids.next("P"), c, BEGIN)).await;
+    let stop_answer = app.answer(&stop(std, &ids.next("P"), c, BEGIN)).await;
     assert_clean(&stop_answer);
 
-    app = app.restart(dir.path()).await;
+    app = app.restart().await;
 
     // The start's identificatie again with other content: 9056 on the Header only; the first
     // is untouched and the other one recorded nothing (its stop has no start: 9069).
     let (_, original) = app.get_json(&start_answer.location).await;
     let later = "2025-01-08";
     let conflicting = start(std, &start_id, c, later);
-    let a = app.post(&conflicting).await;
+    let a = app.answer(&conflicting).await;
     assert!(!a.replay);
     assert_ne!(a.location, start_answer.location);
     assert_eq!(a.codes(), want(&[(HEADER, &["9056"])]), "{}", a.body);
     assert_eq!(app.get_json(&start_answer.location).await.1, original);
     let (_, record) = app.get_json(&a.location).await;
     assert_eq!(record["accepted"], false);
-    let a = app.post(&stop(std, &ids.next("P"), c, later)).await;
+    let a = app.answer(&stop(std, &ids.next("P"), c, later)).await;
     assert_eq!(
         a.codes(),
         want(&[(HEADER, &["0200"]), (CLIENT, &["0200"]), (STOP1, &["9069"])]),
@@ -544,7 +465,7 @@ async fn start_stop_faults(std: Std) {
         (&t, &toewijzing_answer),
         (&the_start, &start_answer),
     ] {
-        let a = app.post(xml).await;
+        let a = app.answer(xml).await;
         assert!(a.replay, "Sluis-Replay: true");
         assert_eq!(a.location, first.location);
         assert_eq!(a.body, first.body);
@@ -559,9 +480,9 @@ async fn start_stop_faults(std: Std) {
     // An unknown product code in a toewijzing: S329 on the ToegewezenProduct; the toewijzing
     // does not exist afterwards (a start on it: 9019).
     let c2 = CLIENT2;
-    assert_clean(&app.post(&verzoek(std, &ids.next("V"), c2)).await);
+    assert_clean(&app.answer(&verzoek(std, &ids.next("V"), c2)).await);
     let a = app
-        .post(&toewijzing(
+        .answer(&toewijzing(
             std,
             &ids.next("T"),
             c2,
@@ -580,8 +501,8 @@ async fn start_stop_faults(std: Std) {
         "{}",
         a.body
     );
-    app = app.restart(dir.path()).await;
-    let a = app.post(&start(std, &ids.next("S"), c2, BEGIN)).await;
+    app = app.restart().await;
+    let a = app.answer(&start(std, &ids.next("S"), c2, BEGIN)).await;
     assert_eq!(
         a.codes(),
         want(&[
@@ -617,12 +538,12 @@ async fn start_and_stop_faults_iwmo() {
 /// Verzoek, toewijzing (first half of 2025, 10 hours a week) and start for `clients`.
 async fn assigned_and_started(app: &TestApp, std: Std, ids: &Ids, clients: &[Client]) {
     for &c in clients {
-        assert_clean(&app.post(&verzoek(std, &ids.next("V"), c)).await);
+        assert_clean(&app.answer(&verzoek(std, &ids.next("V"), c)).await);
         assert_clean(
-            &app.post(&toewijzing(std, &ids.next("T"), c, &Tw::default()))
+            &app.answer(&toewijzing(std, &ids.next("T"), c, &Tw::default()))
                 .await,
         );
-        assert_clean(&app.post(&start(std, &ids.next("S"), c, BEGIN)).await);
+        assert_clean(&app.answer(&start(std, &ids.next("S"), c, BEGIN)).await);
     }
 }
 
@@ -630,13 +551,13 @@ async fn declaratie_faults(std: Std) {
     let dir = tempfile::tempdir().expect("tempdir");
     let ids = Ids::default();
     let c = CLIENT1;
-    let mut app = spawn(dir.path()).await;
+    let mut app = spawn_app(dir.path()).await;
     assigned_and_started(&app, std, &ids, &[c]).await;
     let mut granted_ids = Vec::new();
 
     // D1 (January): a prestatie in December 2024, before the toewijzing: 9307 on the Prestatie.
     let a = app
-        .post(&declaratie(
+        .answer(&declaratie(
             std,
             &ids.next("D"),
             "DECL1",
@@ -649,7 +570,7 @@ async fn declaratie_faults(std: Std) {
 
     // D2 (February): the rejected prestatie's ReferentieNummer is free; January is granted.
     let a = app
-        .post(&declaratie(
+        .answer(&declaratie(
             std,
             &ids.next("D"),
             "DECL2",
@@ -662,7 +583,7 @@ async fn declaratie_faults(std: Std) {
 
     // D3 (March): 100 hours in February, more than 10 hours a week: 9321.
     let a = app
-        .post(&declaratie(
+        .answer(&declaratie(
             std,
             &ids.next("D"),
             "DECL3",
@@ -672,11 +593,11 @@ async fn declaratie_faults(std: Std) {
         .await;
     assert_rejected_prestaties(&a, &[&["9321"]], 0);
 
-    app = app.restart(dir.path()).await;
+    app = app.restart().await;
 
     // D4 (April): February again within the omvang, and March: both granted.
     let a = app
-        .post(&declaratie(
+        .answer(&declaratie(
             std,
             &ids.next("D"),
             "DECL4",
@@ -692,7 +613,7 @@ async fn declaratie_faults(std: Std) {
 
     // D5 (May): R-A a second time (8021) and a credit of a debet never granted (8017).
     let a = app
-        .post(&declaratie(
+        .answer(&declaratie(
             std,
             &ids.next("D"),
             "DECL5",
@@ -710,7 +631,7 @@ async fn declaratie_faults(std: Std) {
 
     // D6 (June): a tariff other than the contract's: 0611.
     let a = app
-        .post(&declaratie(
+        .answer(&declaratie(
             std,
             &ids.next("D"),
             "DECL6",
@@ -720,13 +641,13 @@ async fn declaratie_faults(std: Std) {
         .await;
     assert_rejected_prestaties(&a, &[&["0611"]], 0);
 
-    app = app.restart(dir.path()).await;
+    app = app.restart().await;
 
     // D7 (July): April again at the contract tariff is granted; July is after the toewijzing
     // (9308).
     let good = Pr::new("R-E", c, "2025-04");
     let a = app
-        .post(&declaratie(
+        .answer(&declaratie(
             std,
             &ids.next("D"),
             "DECL7",
@@ -758,7 +679,7 @@ async fn declaratie_faults(std: Std) {
     // not recorded): its credit is granted; R-Y (its credit rejected) is free again.
     let credit = Pr::new("R-G", c, "2025-01").credit_of("R-A");
     let a = app
-        .post(&declaratie(
+        .answer(&declaratie(
             std,
             &ids.next("D"),
             "DECL8",
@@ -800,9 +721,9 @@ async fn declaratie_faults_iwmo() {
 async fn partial_declaratie(std: Std) {
     let dir = tempfile::tempdir().expect("tempdir");
     let ids = Ids::default();
-    let mut app = spawn(dir.path()).await;
+    let mut app = spawn_app(dir.path()).await;
     assigned_and_started(&app, std, &ids, &[CLIENT1, CLIENT2]).await;
-    app = app.restart(dir.path()).await;
+    app = app.restart().await;
 
     // 2 clients × 2 prestaties; the second prestatie of the second client has a wrong tariff.
     let c1 = vec![
@@ -820,7 +741,7 @@ async fn partial_declaratie(std: Std) {
         "2025-04",
         &[(CLIENT1, c1.clone()), (CLIENT2, c2.clone())],
     );
-    let a = app.post(&xml).await;
+    let a = app.answer(&xml).await;
     assert_eq!(a.code(), std.code(325));
     assert_eq!(
         a.codes(),
@@ -851,12 +772,12 @@ async fn partial_declaratie(std: Std) {
     );
     assert!(has(&app.inbox(AANBIEDER).await, "retour", a.id()));
 
-    app = app.restart(dir.path()).await;
+    app = app.restart().await;
 
     // What was granted is recorded, what was rejected is not: R-12 again is 8021, R-22 at the
     // contract tariff is granted.
     let a = app
-        .post(&declaratie(
+        .answer(&declaratie(
             std,
             &ids.next("D"),
             "DECL2",
@@ -891,10 +812,10 @@ async fn declaratie_rejected_as_a_whole(std: Std) {
     let dir = tempfile::tempdir().expect("tempdir");
     let ids = Ids::default();
     let c = CLIENT1;
-    let mut app = spawn(dir.path()).await;
+    let mut app = spawn_app(dir.path()).await;
     assigned_and_started(&app, std, &ids, &[c]).await;
     let a = app
-        .post(&declaratie(
+        .answer(&declaratie(
             std,
             &ids.next("D"),
             "DECL1",
@@ -909,7 +830,7 @@ async fn declaratie_rejected_as_a_whole(std: Std) {
     // clients; the declaratie counts as not sent and does not reach the gemeente.
     let may = vec![Pr::new("R-2", c, "2025-05")];
     let a = app
-        .post(&declaratie(
+        .answer(&declaratie(
             std,
             &ids.next("D"),
             "DECL1",
@@ -929,7 +850,7 @@ async fn declaratie_rejected_as_a_whole(std: Std) {
 
     // A period before the previous one (March after April): 8214 on the DeclaratieAntwoord.
     let a = app
-        .post(&declaratie(
+        .answer(&declaratie(
             std,
             &ids.next("D"),
             "DECL2",
@@ -945,12 +866,12 @@ async fn declaratie_rejected_as_a_whole(std: Std) {
     );
     assert_eq!(a.toegekend(), 0);
 
-    app = app.restart(dir.path()).await;
+    app = app.restart().await;
 
     // Neither counted: May with the same ReferentieNummer is granted (not 8021, not 8214).
     let id = ids.next("D");
     let xml = declaratie(std, &id, "DECL3", "2025-05", &[(c, may.clone())]);
-    let granted = app.post(&xml).await;
+    let granted = app.answer(&xml).await;
     assert_granted(&granted, 12 * TARIEF);
     let inbox = app.inbox(GEMEENTE).await;
     assert_eq!(kinds(&inbox, "bericht").len(), forwarded + 1);
@@ -964,13 +885,13 @@ async fn declaratie_rejected_as_a_whole(std: Std) {
         "2025-06",
         &[(c, vec![Pr::new("R-4", c, "2025-06")])],
     );
-    let a = app.post(&other).await;
+    let a = app.answer(&other).await;
     assert_eq!(a.code(), std.code(325));
     assert_eq!(a.codes(), want(&[(HEADER, &["9056"])]), "{}", a.body);
     assert!(!has(&app.inbox(GEMEENTE).await, "bericht", a.id()));
     // … and R-4 and June are still free.
     let a = app
-        .post(&declaratie(
+        .answer(&declaratie(
             std,
             &ids.next("D"),
             "DECL4",
@@ -998,10 +919,10 @@ async fn corrections(std: Std) {
     let dir = tempfile::tempdir().expect("tempdir");
     let ids = Ids::default();
     let c = CLIENT1;
-    let mut app = spawn(dir.path()).await;
+    let mut app = spawn_app(dir.path()).await;
     assigned_and_started(&app, std, &ids, &[c]).await;
     let a = app
-        .post(&declaratie(
+        .answer(&declaratie(
             std,
             &ids.next("D"),
             "DECL1",
@@ -1013,7 +934,7 @@ async fn corrections(std: Std) {
 
     // March a second time without crediting the first: 9389.
     let a = app
-        .post(&declaratie(
+        .answer(&declaratie(
             std,
             &ids.next("D"),
             "DECL2",
@@ -1023,14 +944,14 @@ async fn corrections(std: Std) {
         .await;
     assert_rejected_prestaties(&a, &[&["9389"]], 0);
 
-    app = app.restart(dir.path()).await;
+    app = app.restart().await;
 
     // The credit of R-1 with the corrected debet in one declaratie: both granted (credits
     // first), the granted total is the difference.
     let credit = Pr::new("R-3", c, "2025-03").credit_of("R-1");
     let debet = Pr::new("R-4", c, "2025-03").volume(8);
     let a = app
-        .post(&declaratie(
+        .answer(&declaratie(
             std,
             &ids.next("D"),
             "DECL3",
@@ -1049,7 +970,7 @@ async fn corrections(std: Std) {
     // R-1 cannot be credited twice (9390); a credit granted beside a rejected debet leaves a
     // negative granted total.
     let a = app
-        .post(&declaratie(
+        .answer(&declaratie(
             std,
             &ids.next("D"),
             "DECL4",
@@ -1083,10 +1004,10 @@ async fn total_over_the_looptijd(std: Std) {
     let dir = tempfile::tempdir().expect("tempdir");
     let ids = Ids::default();
     let c = CLIENT2;
-    let mut app = spawn(dir.path()).await;
-    assert_clean(&app.post(&verzoek(std, &ids.next("V"), c)).await);
+    let mut app = spawn_app(dir.path()).await;
+    assert_clean(&app.answer(&verzoek(std, &ids.next("V"), c)).await);
     assert_clean(
-        &app.post(&toewijzing(
+        &app.answer(&toewijzing(
             std,
             &ids.next("T"),
             c,
@@ -1095,7 +1016,7 @@ async fn total_over_the_looptijd(std: Std) {
         .await,
     );
     let a = app
-        .post(&declaratie(
+        .answer(&declaratie(
             std,
             &ids.next("D"),
             "DECL1",
@@ -1115,11 +1036,11 @@ async fn total_over_the_looptijd(std: Std) {
             .as_deref(),
         Some("R-2")
     );
-    app = app.restart(dir.path()).await;
+    app = app.restart().await;
     // More than the whole omvang in one month: 9321. Not also 9322: a prestatie another rule
     // rejects does not count towards the total (docs/history.md, TR322).
     let a = app
-        .post(&declaratie(
+        .answer(&declaratie(
             std,
             &ids.next("D"),
             "DECL2",
@@ -1130,7 +1051,7 @@ async fn total_over_the_looptijd(std: Std) {
     assert_rejected_prestaties(&a, &[&["9321"]], 0);
     // What is left (40 hours) is granted.
     let a = app
-        .post(&declaratie(
+        .answer(&declaratie(
             std,
             &ids.next("D"),
             "DECL3",
@@ -1158,8 +1079,8 @@ async fn verzoeken_and_identificaties(std: Std) {
     let dir = tempfile::tempdir().expect("tempdir");
     let ids = Ids::default();
     let c = CLIENT1;
-    let mut app = spawn(dir.path()).await;
-    let first = app.post(&verzoek(std, &ids.next("V"), c)).await;
+    let mut app = spawn_app(dir.path()).await;
+    let first = app.answer(&verzoek(std, &ids.next("V"), c)).await;
     assert_clean(&first);
 
     // A second verzoek for the client while the first is open: 9374 on the Client. Its
@@ -1168,7 +1089,7 @@ async fn verzoeken_and_identificaties(std: Std) {
         referentie: "VOT-9",
         ..c
     };
-    let a = app.post(&verzoek(std, &ids.next("V"), other)).await;
+    let a = app.answer(&verzoek(std, &ids.next("V"), other)).await;
     assert_eq!(a.code(), std.code(316));
     assert_eq!(
         a.codes(),
@@ -1183,7 +1104,7 @@ async fn verzoeken_and_identificaties(std: Std) {
         "{}",
         a.body
     );
-    let a = app.post(&verzoek(std, &ids.next("V"), c)).await;
+    let a = app.answer(&verzoek(std, &ids.next("V"), c)).await;
     assert_eq!(
         a.codes(),
         want(&[
@@ -1200,7 +1121,7 @@ async fn verzoeken_and_identificaties(std: Std) {
 
     // A toewijzing naming a verzoek that was never sent: 9379 on the ToegewezenProduct.
     let a = app
-        .post(&toewijzing(std, &ids.next("T"), other, &Tw::default()))
+        .answer(&toewijzing(std, &ids.next("T"), other, &Tw::default()))
         .await;
     assert_eq!(
         a.codes(),
@@ -1215,11 +1136,11 @@ async fn verzoeken_and_identificaties(std: Std) {
     );
     // The toewijzing that honours the verzoek closes it: a new verzoek is fine.
     assert_clean(
-        &app.post(&toewijzing(std, &ids.next("T"), c, &Tw::default()))
+        &app.answer(&toewijzing(std, &ids.next("T"), c, &Tw::default()))
             .await,
     );
-    app = app.restart(dir.path()).await;
-    assert_clean(&app.post(&verzoek(std, &ids.next("V"), other)).await);
+    app = app.restart().await;
+    assert_clean(&app.answer(&verzoek(std, &ids.next("V"), other)).await);
 
     // A start rejected on an in-message rule (Begindatum after the Dagtekening: 0001) counts
     // as never sent: its identificatie may be used again for the corrected start.
@@ -1230,12 +1151,12 @@ async fn verzoeken_and_identificaties(std: Std) {
         "<m:Begindatum>2025-01-20</m:Begindatum>",
     );
     assert_ne!(bad, good);
-    let a = app.post(&bad).await;
+    let a = app.answer(&bad).await;
     assert_eq!(a.code(), std.code(306));
     assert_eq!(a.codes(), want(&[(HEADER, &["0001"])]), "{}", a.body);
     assert!(!has(&app.inbox(GEMEENTE).await, "bericht", a.id()));
-    app = app.restart(dir.path()).await;
-    let a = app.post(&good).await;
+    app = app.restart().await;
+    let a = app.answer(&good).await;
     assert!(!a.replay);
     assert_clean(&a);
     assert!(has(&app.inbox(GEMEENTE).await, "bericht", a.id()));
@@ -1248,19 +1169,19 @@ async fn verzoeken_and_identificaties(std: Std) {
         "<m:Ontvanger>0600</m:Ontvanger>",
     );
     assert_ne!(elsewhere, stop_xml);
-    let a = app.post(&valid(elsewhere)).await;
+    let a = app.answer(&valid(elsewhere)).await;
     assert_eq!(a.code(), std.code(308));
     assert_eq!(a.codes(), want(&[(HEADER, &["S300"])]), "{}", a.body);
     let future = stop(std, &ids.next("P"), c, BEGIN).replace(
         &format!("<b:Dagtekening>{DAG_STOP}</b:Dagtekening>"),
         "<b:Dagtekening>2100-01-04</b:Dagtekening>",
     );
-    let a = app.post(&valid(future)).await;
+    let a = app.answer(&valid(future)).await;
     assert_eq!(a.codes(), want(&[(HEADER, &["8848"])]), "{}", a.body);
     let gemeente = app.inbox(GEMEENTE).await;
     assert!(!kinds(&gemeente, "bericht").contains(&std.code(307)));
     // Neither stop was recorded: the stop is accepted now.
-    assert_clean(&app.post(&stop(std, &ids.next("P"), c, BEGIN)).await);
+    assert_clean(&app.answer(&stop(std, &ids.next("P"), c, BEGIN)).await);
     app.stop().await;
 }
 
@@ -1280,17 +1201,17 @@ async fn versions_and_removals(std: Std) {
     let dir = tempfile::tempdir().expect("tempdir");
     let ids = Ids::default();
     let c = CLIENT1;
-    let mut app = spawn(dir.path()).await;
+    let mut app = spawn_app(dir.path()).await;
     assigned_and_started(&app, std, &ids, &[c]).await;
 
     // A start removed (StatusAanlevering 3) is gone: its stop has no start (9069); sent anew it
     // is accepted (not 9074).
     assert_clean(
-        &app.post(&start_with(std, &ids.next("S"), c, BEGIN, "3"))
+        &app.answer(&start_with(std, &ids.next("S"), c, BEGIN, "3"))
             .await,
     );
-    app = app.restart(dir.path()).await;
-    let a = app.post(&stop(std, &ids.next("P"), c, BEGIN)).await;
+    app = app.restart().await;
+    let a = app.answer(&stop(std, &ids.next("P"), c, BEGIN)).await;
     assert_eq!(
         a.codes(),
         want(&[(HEADER, &["0200"]), (CLIENT, &["0200"]), (STOP1, &["9069"])]),
@@ -1298,7 +1219,7 @@ async fn versions_and_removals(std: Std) {
         a.body
     );
     let a = app
-        .post(&start_with(std, &ids.next("S"), c, BEGIN, "3"))
+        .answer(&start_with(std, &ids.next("S"), c, BEGIN, "3"))
         .await;
     assert_eq!(
         a.codes(),
@@ -1310,13 +1231,13 @@ async fn versions_and_removals(std: Std) {
         "{}",
         a.body
     );
-    assert_clean(&app.post(&start(std, &ids.next("S"), c, BEGIN)).await);
+    assert_clean(&app.answer(&start(std, &ids.next("S"), c, BEGIN)).await);
 
     // A stopped start cannot be removed (9071) until its stop is removed; then both go, and
     // a stop has no start again (9069).
-    assert_clean(&app.post(&stop(std, &ids.next("P"), c, BEGIN)).await);
+    assert_clean(&app.answer(&stop(std, &ids.next("P"), c, BEGIN)).await);
     let a = app
-        .post(&start_with(std, &ids.next("S"), c, BEGIN, "3"))
+        .answer(&start_with(std, &ids.next("S"), c, BEGIN, "3"))
         .await;
     assert_eq!(
         a.codes(),
@@ -1329,12 +1250,12 @@ async fn versions_and_removals(std: Std) {
         a.body
     );
     assert_clean(
-        &app.post(&stop_with(std, &ids.next("P"), c, BEGIN, "3"))
+        &app.answer(&stop_with(std, &ids.next("P"), c, BEGIN, "3"))
             .await,
     );
-    app = app.restart(dir.path()).await;
+    app = app.restart().await;
     let a = app
-        .post(&stop_with(std, &ids.next("P"), c, BEGIN, "3"))
+        .answer(&stop_with(std, &ids.next("P"), c, BEGIN, "3"))
         .await;
     assert_eq!(
         a.codes(),
@@ -1343,28 +1264,34 @@ async fn versions_and_removals(std: Std) {
         a.body
     );
     assert_clean(
-        &app.post(&start_with(std, &ids.next("S"), c, BEGIN, "3"))
+        &app.answer(&start_with(std, &ids.next("S"), c, BEGIN, "3"))
             .await,
     );
-    let a = app.post(&stop(std, &ids.next("P"), c, BEGIN)).await;
+    let a = app.answer(&stop(std, &ids.next("P"), c, BEGIN)).await;
     assert_eq!(
         a.codes(),
         want(&[(HEADER, &["0200"]), (CLIENT, &["0200"]), (STOP1, &["9069"])]),
         "{}",
         a.body
     );
-    assert_clean(&app.post(&start(std, &ids.next("S"), c, BEGIN)).await);
+    assert_clean(&app.answer(&start(std, &ids.next("S"), c, BEGIN)).await);
 
     // Two later versions, arriving in the wrong order: the latest Toewijzingsdatum leads
     // (Einddatum 31 May), not the last to arrive (31 March).
     let newest = Tw::default().versie("2025-03-10", "04").eind("2025-05-31");
     let older = Tw::default().versie("2025-03-03", "04").eind("2025-03-31");
-    assert_clean(&app.post(&toewijzing(std, &ids.next("T"), c, &newest)).await);
-    assert_clean(&app.post(&toewijzing(std, &ids.next("T"), c, &older)).await);
-    app = app.restart(dir.path()).await;
+    assert_clean(
+        &app.answer(&toewijzing(std, &ids.next("T"), c, &newest))
+            .await,
+    );
+    assert_clean(
+        &app.answer(&toewijzing(std, &ids.next("T"), c, &older))
+            .await,
+    );
+    app = app.restart().await;
     let may = Pr::new("R-1", c, "2025-05");
     let a = app
-        .post(&declaratie(
+        .answer(&declaratie(
             std,
             &ids.next("D"),
             "DECL1",
@@ -1374,7 +1301,7 @@ async fn versions_and_removals(std: Std) {
         .await;
     assert_granted(&a, may.bedrag());
     let a = app
-        .post(&declaratie(
+        .answer(&declaratie(
             std,
             &ids.next("D"),
             "DECL2",
@@ -1388,7 +1315,7 @@ async fn versions_and_removals(std: Std) {
     // accepted, and the removed toewijzing cannot be declared on (9384).
     let removal = Tw::default().removed("2025-07-01");
     let a = app
-        .post(&toewijzing(std, &ids.next("T"), c, &removal))
+        .answer(&toewijzing(std, &ids.next("T"), c, &removal))
         .await;
     assert_eq!(
         a.codes(),
@@ -1403,7 +1330,7 @@ async fn versions_and_removals(std: Std) {
     );
     let credit = Pr::new("R-3", c, "2025-05").credit_of("R-1");
     let a = app
-        .post(&declaratie(
+        .answer(&declaratie(
             std,
             &ids.next("D"),
             "DECL3",
@@ -1412,13 +1339,13 @@ async fn versions_and_removals(std: Std) {
         ))
         .await;
     assert_granted(&a, credit.signed());
-    app = app.restart(dir.path()).await;
+    app = app.restart().await;
     assert_clean(
-        &app.post(&toewijzing(std, &ids.next("T"), c, &removal))
+        &app.answer(&toewijzing(std, &ids.next("T"), c, &removal))
             .await,
     );
     let a = app
-        .post(&declaratie(
+        .answer(&declaratie(
             std,
             &ids.next("D"),
             "DECL4",
@@ -1447,19 +1374,19 @@ async fn mixed_forms(std: Std) {
     let dir = tempfile::tempdir().expect("tempdir");
     let ids = Ids::default();
     let c = CLIENT1;
-    let mut app = spawn(dir.path()).await;
-    assert_clean(&app.post_json(&verzoek(std, &ids.next("V"), c)).await);
+    let mut app = spawn_app(dir.path()).await;
+    assert_clean(&app.answer_json(&verzoek(std, &ids.next("V"), c)).await);
     assert_clean(
-        &app.post(&toewijzing(std, &ids.next("T"), c, &Tw::default()))
+        &app.answer(&toewijzing(std, &ids.next("T"), c, &Tw::default()))
             .await,
     );
     let start_json = start(std, &ids.next("S"), c, BEGIN);
-    let a = app.post_json(&start_json).await;
+    let a = app.answer_json(&start_json).await;
     assert_eq!(a.code(), std.code(306));
     assert_clean(&a);
-    app = app.restart(dir.path()).await;
+    app = app.restart().await;
     // The same start again as XML: the same content, other identificatie: 9074 and 9326.
-    let a = app.post(&start(std, &ids.next("S"), c, BEGIN)).await;
+    let a = app.answer(&start(std, &ids.next("S"), c, BEGIN)).await;
     assert_eq!(
         a.codes(),
         want(&[
@@ -1471,9 +1398,9 @@ async fn mixed_forms(std: Std) {
         a.body
     );
     // The JSON start posted again: a replay.
-    let again = app.post_json(&start_json).await;
+    let again = app.answer_json(&start_json).await;
     assert!(again.replay);
-    assert_clean(&app.post_json(&stop(std, &ids.next("P"), c, BEGIN)).await);
+    assert_clean(&app.answer_json(&stop(std, &ids.next("P"), c, BEGIN)).await);
     let pr = Pr::new("R-1", c, "2025-04");
     let xml = declaratie(
         std,
@@ -1482,9 +1409,9 @@ async fn mixed_forms(std: Std) {
         "2025-04",
         &[(c, vec![pr.clone()])],
     );
-    assert_granted(&app.post_json(&xml).await, pr.bedrag());
+    assert_granted(&app.answer_json(&xml).await, pr.bedrag());
     let a = app
-        .post(&declaratie(
+        .answer(&declaratie(
             std,
             &ids.next("D"),
             "DECL2",
@@ -1513,20 +1440,20 @@ async fn mixed_forms_iwmo() {
 async fn both_standards_share_a_store_but_not_their_numbers() {
     let dir = tempfile::tempdir().expect("tempdir");
     let c = CLIENT1;
-    let mut app = spawn(dir.path()).await;
+    let mut app = spawn_app(dir.path()).await;
     for std in BOTH {
         // Identificaties are unique per berichtsoort: the same ids in both standards.
         let ids = Ids::default();
-        assert_clean(&app.post(&verzoek(std, &ids.next("V"), c)).await);
+        assert_clean(&app.answer(&verzoek(std, &ids.next("V"), c)).await);
         assert_clean(
-            &app.post(&toewijzing(std, &ids.next("T"), c, &Tw::default()))
+            &app.answer(&toewijzing(std, &ids.next("T"), c, &Tw::default()))
                 .await,
         );
     }
     // Started in iJw only: an iWmo stop has no start.
-    assert_clean(&app.post(&start(Std::Ijw, "S-0001", c, BEGIN)).await);
-    app = app.restart(dir.path()).await;
-    let a = app.post(&stop(Std::Iwmo, "P-0001", c, BEGIN)).await;
+    assert_clean(&app.answer(&start(Std::Ijw, "S-0001", c, BEGIN)).await);
+    app = app.restart().await;
+    let a = app.answer(&stop(Std::Iwmo, "P-0001", c, BEGIN)).await;
     assert_eq!(a.code(), "WMO308");
     assert_eq!(
         a.codes(),
@@ -1534,12 +1461,12 @@ async fn both_standards_share_a_store_but_not_their_numbers() {
         "{}",
         a.body
     );
-    assert_clean(&app.post(&start(Std::Iwmo, "S-0001", c, BEGIN)).await);
+    assert_clean(&app.answer(&start(Std::Iwmo, "S-0001", c, BEGIN)).await);
     // DeclaratieNummer, ReferentieNummer and period: per domain.
     for std in BOTH {
         let pr = Pr::new("R-1", c, "2025-04");
         let a = app
-            .post(&declaratie(
+            .answer(&declaratie(
                 std,
                 "D-0001",
                 "DECL1",
@@ -1550,9 +1477,9 @@ async fn both_standards_share_a_store_but_not_their_numbers() {
         assert_eq!(a.code(), std.code(325));
         assert_granted(&a, pr.bedrag());
     }
-    app = app.restart(dir.path()).await;
+    app = app.restart().await;
     let a = app
-        .post(&declaratie(
+        .answer(&declaratie(
             Std::Iwmo,
             "D-0002",
             "DECL2",
@@ -1577,10 +1504,10 @@ async fn unknown_product_codes(std: Std) {
     let dir = tempfile::tempdir().expect("tempdir");
     let ids = Ids::default();
     let c = CLIENT1;
-    let mut app = spawn(dir.path()).await;
-    assert_clean(&app.post(&verzoek(std, &ids.next("V"), c)).await);
+    let mut app = spawn_app(dir.path()).await;
+    assert_clean(&app.answer(&verzoek(std, &ids.next("V"), c)).await);
     assert_clean(
-        &app.post(&toewijzing(std, &ids.next("T"), c, &Tw::default()))
+        &app.answer(&toewijzing(std, &ids.next("T"), c, &Tw::default()))
             .await,
     );
 
@@ -1590,7 +1517,7 @@ async fn unknown_product_codes(std: Std) {
         &format!("<b:Code>{CODE}</b:Code>"),
         &format!("<b:Code>{UNKNOWN_CODE}</b:Code>"),
     );
-    let a = app.post(&valid(xml)).await;
+    let a = app.answer(&valid(xml)).await;
     assert_eq!(
         a.codes(),
         want(&[
@@ -1601,14 +1528,14 @@ async fn unknown_product_codes(std: Std) {
         "{}",
         a.body
     );
-    app = app.restart(dir.path()).await;
-    assert_clean(&app.post(&start(std, &ids.next("S"), c, BEGIN)).await);
+    app = app.restart().await;
+    assert_clean(&app.answer(&start(std, &ids.next("S"), c, BEGIN)).await);
 
     // In a declaratie: not the toewijzing's code (9340), not in the list (S329), no contract
     // tariff (0611); the other prestatie is granted.
     let good = Pr::new("R-1", c, "2025-03");
     let a = app
-        .post(&declaratie(
+        .answer(&declaratie(
             std,
             &ids.next("D"),
             "DECL1",

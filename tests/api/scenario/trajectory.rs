@@ -4,17 +4,14 @@
 //! Every message is valid under structure and the in-message rules on its own (`valid` asserts
 //! it), and its dates are fixed: all in 2025, so no Dagtekening is ever in the future.
 
+//!
+//! The defaults of these scenarios over the one builder of the test kit (`sluis_testkit::bericht`).
+
 #![allow(dead_code)]
 
+use sluis_testkit::bericht::{self as kit, Head, Levering, Omvang, Person, Product};
+pub use sluis_testkit::bericht::{Std, BOTH};
 use std::cell::Cell;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Std {
-    Ijw,
-    Iwmo,
-}
-
-pub const BOTH: [Std; 2] = [Std::Ijw, Std::Iwmo];
 pub const GEMEENTE: &str = "0599";
 pub const AANBIEDER: &str = "12345678";
 
@@ -60,49 +57,16 @@ pub const CLIENT2: Client = Client {
     referentie: "VOT-2",
 };
 
-impl Std {
-    pub fn code(self, nr: u16) -> String {
-        match self {
-            Std::Ijw => format!("JW{nr}"),
-            Std::Iwmo => format!("WMO{nr}"),
-        }
-    }
+/// The category the demo contracts have product 45A07 in.
+pub trait Cat {
+    fn cat(self) -> &'static str;
+}
 
-    fn berichtcode(self, nr: u16) -> &'static str {
-        match (self, nr) {
-            (Std::Ijw, 301) => "436",
-            (Std::Ijw, 305) => "438",
-            (Std::Ijw, 307) => "440",
-            (Std::Ijw, 315) => "446",
-            (Std::Ijw, 323) => "490",
-            (Std::Iwmo, 301) => "414",
-            (Std::Iwmo, 305) => "418",
-            (Std::Iwmo, 307) => "420",
-            (Std::Iwmo, 315) => "444",
-            (Std::Iwmo, 323) => "484",
-            _ => panic!("no builder for message {nr}"),
-        }
-    }
-
-    /// The category the demo contracts have product 45A07 in.
-    pub fn cat(self) -> &'static str {
+impl Cat for Std {
+    fn cat(self) -> &'static str {
         match self {
             Std::Ijw => "31",
             Std::Iwmo => "01",
-        }
-    }
-
-    fn domain(self) -> &'static str {
-        match self {
-            Std::Ijw => "ijw",
-            Std::Iwmo => "iwmo",
-        }
-    }
-
-    fn prefix(self) -> &'static str {
-        match self {
-            Std::Ijw => "jw",
-            Std::Iwmo => "wmo",
         }
     }
 }
@@ -131,45 +95,27 @@ pub fn valid(xml: String) -> String {
 }
 
 /// The whole message around `body` (`m:` is the message namespace, `b:` the basisschema).
-fn message(std: Std, nr: u16, id: &str, dag: &str, body: &str) -> String {
-    let (d, p) = (std.domain(), std.prefix());
-    let (af, on) = if nr == 301 {
-        (GEMEENTE, AANBIEDER)
+fn message(nr: u16, id: &str, dag: &str, build: impl FnOnce(&Head) -> String) -> String {
+    let h = if nr == 301 {
+        Head::new(id, dag, GEMEENTE, AANBIEDER)
     } else {
-        (AANBIEDER, GEMEENTE)
+        Head::new(id, dag, AANBIEDER, GEMEENTE)
     };
-    valid(format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?>
-<m:Bericht xmlns:m="http://www.istandaarden.nl/{d}/3_2/{p}{nr}/schema" xmlns:b="http://www.istandaarden.nl/{d}/3_2/basisschema/schema">
-<m:Header><m:BerichtCode>{bc}</m:BerichtCode><m:BerichtVersie>3</m:BerichtVersie><m:BerichtSubversie>2</m:BerichtSubversie><m:Afzender>{af}</m:Afzender><m:Ontvanger>{on}</m:Ontvanger><m:BerichtIdentificatie><b:Identificatie>{id}</b:Identificatie><b:Dagtekening>{dag}</b:Dagtekening></m:BerichtIdentificatie><m:XsdVersie><b:BasisschemaXsdVersie>1.0.0</b:BasisschemaXsdVersie><b:BerichtXsdVersie>1.0.0</b:BerichtXsdVersie></m:XsdVersie></m:Header>
-{body}
-</m:Bericht>"#,
-        bc = std.berichtcode(nr),
-    ))
-}
-
-fn person(bsn: &str, naamgebruik: bool) -> String {
-    let ng = if naamgebruik {
-        "<b:NaamGebruik>1</b:NaamGebruik>"
-    } else {
-        ""
-    };
-    format!(
-        "<m:Bsn>{bsn}</m:Bsn><m:Geboortedatum><b:Datum>2012-09-01</b:Datum></m:Geboortedatum><m:Geslacht>0</m:Geslacht><m:Naam><b:Geslachtsnaam><b:Achternaam>Visser</b:Achternaam></b:Geslachtsnaam>{ng}</m:Naam>"
-    )
+    valid(build(&h))
 }
 
 // ----- 315: verzoek om toewijzing -----
 
 /// A verzoek om toewijzing of the client's product category, ReferentieAanbieder = its referentie.
 pub fn verzoek(std: Std, id: &str, c: Client) -> String {
-    let body = format!(
-        "<m:Client>{}<m:AangevraagdeProducten><m:AangevraagdProduct><m:ReferentieAanbieder>{}</m:ReferentieAanbieder><m:Product><b:Categorie>{}</b:Categorie></m:Product><m:ToewijzingIngangsdatum>{INGANG}</m:ToewijzingIngangsdatum><m:Verwijzer><b:Type>01</b:Type></m:Verwijzer></m:AangevraagdProduct></m:AangevraagdeProducten></m:Client>",
-        person(c.bsn, false),
-        c.referentie,
-        std.cat()
-    );
-    message(std, 315, id, DAG_VERZOEK, &body)
+    let line = kit::Aangevraagd {
+        referentie: c.referentie.into(),
+        cat: std.cat().into(),
+        ingang: INGANG.into(),
+    };
+    message(315, id, DAG_VERZOEK, |h| {
+        kit::verzoek(std, h, &Person::new(c.bsn), &[line])
+    })
 }
 
 // ----- 301: toewijzing -----
@@ -245,25 +191,27 @@ impl Tw {
 
 /// The toewijzing of the client's number, honouring its verzoek (ReferentieAanbieder).
 pub fn toewijzing(std: Std, id: &str, c: Client, t: &Tw) -> String {
-    let body = format!(
-        "<m:Client>{}<m:Contactgegevens><m:Contact><m:Soort>01</m:Soort><m:Telefoon><b:Telefoon01><b:Telefoonnummer>0381234567</b:Telefoonnummer><b:Landnummer>0031</b:Landnummer></b:Telefoon01></m:Telefoon></m:Contact></m:Contactgegevens><m:ToegewezenProducten><m:ToegewezenProduct><m:ToewijzingNummer>{}</m:ToewijzingNummer><m:ReferentieAanbieder>{}</m:ReferentieAanbieder><m:Product><b:Categorie>{}</b:Categorie><b:Code>{}</b:Code></m:Product><m:Toewijzingsdatum>{}</m:Toewijzingsdatum><m:Toewijzingstijd>{}</m:Toewijzingstijd><m:Ingangsdatum>{}</m:Ingangsdatum><m:Einddatum>{}</m:Einddatum>{}<m:Omvang><b:Volume>{}</b:Volume><b:Eenheid>04</b:Eenheid><b:Frequentie>{}</b:Frequentie></m:Omvang></m:ToegewezenProduct></m:ToegewezenProducten></m:Client>",
-        person(c.bsn, true),
-        c.nummer,
-        c.referentie,
-        std.cat(),
-        t.code,
-        t.datum,
-        t.tijd,
-        t.ingang,
-        t.eind,
-        t.reden
-            .as_ref()
-            .map(|r| format!("<m:RedenWijziging>{r}</m:RedenWijziging>"))
-            .unwrap_or_default(),
-        t.volume,
-        t.frequentie,
-    );
-    message(std, 301, id, &t.datum, &body)
+    let line = kit::Toegewezen {
+        nummer: c.nummer.into(),
+        referentie: Some(c.referentie.into()),
+        product: Product::new(std.cat(), Some(&t.code)),
+        datum: t.datum.clone(),
+        tijd: t.tijd.clone(),
+        ingang: t.ingang.clone(),
+        eind: Some(t.eind.clone()),
+        reden: t.reden.clone(),
+        omvang: Some(Omvang::new(t.volume, "04", t.frequentie)),
+        budget: None,
+    };
+    message(301, id, &t.datum, |h| {
+        kit::toewijzing(
+            std,
+            h,
+            &Person::new(c.bsn).naamgebruik(true),
+            &kit::Contact::Telefoon,
+            &[line],
+        )
+    })
 }
 
 // ----- 305 / 307: start and stop -----
@@ -275,13 +223,23 @@ pub fn start(std: Std, id: &str, c: Client, begin: &str) -> String {
 
 /// A start line with StatusAanlevering `status` (3: remove the start with this key).
 pub fn start_with(std: Std, id: &str, c: Client, begin: &str, status: &str) -> String {
-    let body = format!(
-        "<m:Client>{}<m:StartProducten><m:StartProduct><m:ToewijzingNummer>{}</m:ToewijzingNummer><m:Product><b:Categorie>{}</b:Categorie><b:Code>{CODE}</b:Code></m:Product><m:ToewijzingIngangsdatum>{INGANG}</m:ToewijzingIngangsdatum><m:Begindatum>{begin}</m:Begindatum><m:StatusAanlevering>{status}</m:StatusAanlevering></m:StartProduct></m:StartProducten></m:Client>",
-        person(c.bsn, false),
-        c.nummer,
-        std.cat()
-    );
-    message(std, 305, id, DAG_START, &body)
+    let line = levering(std, c, begin, status);
+    message(305, id, DAG_START, |h| {
+        kit::start(std, h, &Person::new(c.bsn), &[line])
+    })
+}
+
+/// The start or stop line of the client's toewijzing of 45A07 (a stop ends on `EIND_ZORG`).
+fn levering(std: Std, c: Client, begin: &str, status: &str) -> Levering {
+    Levering {
+        nummer: c.nummer.into(),
+        product: Some(Product::new(std.cat(), Some(CODE))),
+        toewijzing_ingang: Some(INGANG.into()),
+        begin: begin.into(),
+        status: status.into(),
+        reden: REDEN.into(),
+        eind: EIND_ZORG.into(),
+    }
 }
 
 /// A stop of the start of `begin` on `EIND_ZORG`, reden 31 (StatusAanlevering 1).
@@ -291,30 +249,18 @@ pub fn stop(std: Std, id: &str, c: Client, begin: &str) -> String {
 
 /// A stop line with StatusAanlevering `status` (3: remove the stop with this key).
 pub fn stop_with(std: Std, id: &str, c: Client, begin: &str, status: &str) -> String {
-    let body = format!(
-        "<m:Client>{}<m:StopProducten><m:StopProduct><m:ToewijzingNummer>{}</m:ToewijzingNummer><m:Product><b:Categorie>{}</b:Categorie><b:Code>{CODE}</b:Code></m:Product><m:ToewijzingIngangsdatum>{INGANG}</m:ToewijzingIngangsdatum><m:Begindatum>{begin}</m:Begindatum><m:RedenBeeindiging>{REDEN}</m:RedenBeeindiging><m:Einddatum>{EIND_ZORG}</m:Einddatum><m:StatusAanlevering>{status}</m:StatusAanlevering></m:StopProduct></m:StopProducten></m:Client>",
-        person(c.bsn, false),
-        c.nummer,
-        std.cat()
-    );
-    message(std, 307, id, DAG_STOP, &body)
+    let line = levering(std, c, begin, status);
+    message(307, id, DAG_STOP, |h| {
+        kit::stop(std, h, &Person::new(c.bsn), &[line])
+    })
 }
 
 // ----- 323: declaratie -----
 
 /// The first and last day of a month `JJJJ-MM`.
 pub fn month_bounds(month: &str) -> (String, String) {
-    let (y, m): (i32, u32) = (
-        month[..4].parse().expect("year"),
-        month[5..7].parse().expect("month"),
-    );
-    let last = match m {
-        2 if y % 4 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    };
-    (format!("{month}-01"), format!("{month}-{last}"))
+    let (begin, eind, _) = kit::month(month).expect("a month JJJJ-MM");
+    (begin, eind)
 }
 
 /// A Prestatie on a client's toewijzing: `volume` hours of 45A07 in a whole month.
@@ -380,23 +326,22 @@ impl Pr {
         }
     }
 
-    fn xml(&self, std: Std) -> String {
+    fn kit(&self, std: Std) -> kit::Prestatie {
         let (begin, eind) = month_bounds(&self.month);
-        format!(
-            "<m:Prestatie><m:ProductReferentie><b:ReferentieNummer>{}</b:ReferentieNummer>{}</m:ProductReferentie><m:ToewijzingNummer>{}</m:ToewijzingNummer><m:ProductCategorie>{}</m:ProductCategorie><m:ProductCode>{}</m:ProductCode><m:ProductPeriode><b:Begindatum>{begin}</b:Begindatum><b:Einddatum>{eind}</b:Einddatum></m:ProductPeriode><m:GeleverdVolume>{}</m:GeleverdVolume><m:Eenheid>04</m:Eenheid><m:ProductTarief>{}</m:ProductTarief><m:IngediendBedrag><b:Bedrag>{}</b:Bedrag><b:DebetCredit>{}</b:DebetCredit></m:IngediendBedrag></m:Prestatie>",
-            self.referentie,
-            self.vorig
-                .as_ref()
-                .map(|v| format!("<b:VorigReferentieNummer>{v}</b:VorigReferentieNummer>"))
-                .unwrap_or_default(),
-            self.nummer,
-            std.cat(),
-            self.code,
-            self.volume,
-            self.tarief,
-            self.bedrag(),
-            if self.credit { "C" } else { "D" }
-        )
+        kit::Prestatie {
+            referentie: self.referentie.clone(),
+            vorig: self.vorig.clone(),
+            nummer: self.nummer.clone(),
+            cat: std.cat().into(),
+            code: Some(self.code.clone()),
+            begin,
+            eind,
+            volume: self.volume,
+            eenheid: "04".into(),
+            tarief: Some(self.tarief),
+            bedrag: self.bedrag(),
+            credit: self.credit,
+        }
     }
 }
 
@@ -414,28 +359,12 @@ pub fn declaratie(
     month: &str,
     clients: &[(Client, Vec<Pr>)],
 ) -> String {
-    let (begin, eind) = month_bounds(month);
-    let (y, m): (i32, u32) = (
-        month[..4].parse().expect("year"),
-        month[5..7].parse().expect("month"),
-    );
-    let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
-    let dag = format!("{ny:04}-{nm:02}-04");
-    let sum = total(&clients.iter().flat_map(|(_, ps)| ps).collect::<Vec<_>>());
-    let clients_xml: String = clients
+    let (begin, eind, dag) = kit::month(month).expect("a month JJJJ-MM");
+    let clients: Vec<(&str, Vec<kit::Prestatie>)> = clients
         .iter()
-        .map(|(c, ps)| {
-            let ps: String = ps.iter().map(|p| p.xml(std)).collect();
-            format!(
-                "<m:Client><m:Bsn>{}</m:Bsn><m:Prestaties>{ps}</m:Prestaties></m:Client>",
-                c.bsn
-            )
-        })
+        .map(|(c, ps)| (c.bsn, ps.iter().map(|p| p.kit(std)).collect()))
         .collect();
-    let body = format!(
-        "<m:Declaratie><m:DeclaratieNummer>{nummer}</m:DeclaratieNummer><m:DeclaratiePeriode><b:Begindatum>{begin}</b:Begindatum><b:Einddatum>{eind}</b:Einddatum></m:DeclaratiePeriode><m:DeclaratieDagtekening>{dag}</m:DeclaratieDagtekening><m:TotaalIngediendBedrag><b:TotaalBedrag>{}</b:TotaalBedrag><b:DebetCredit>{}</b:DebetCredit></m:TotaalIngediendBedrag><m:Clienten>{clients_xml}</m:Clienten></m:Declaratie>",
-        sum.abs(),
-        if sum < 0 { "C" } else { "D" }
-    );
-    message(std, 323, id, &dag, &body)
+    message(323, id, &dag, |h| {
+        kit::declaratie(std, h, nummer, (&begin, &eind), &clients)
+    })
 }

@@ -2,10 +2,7 @@
 //! from real JW301/305/307/323 (and WMO) messages, resultaatfinanciering on declaraties, and the
 //! outcome indicators on a hand-computed data set.
 
-#[path = "history/build.rs"]
-mod build;
-
-use build::*;
+use crate::scenario::history::*;
 use serde_json::{json, Value};
 use sluis::doelbereik::{
     self, check, check_declaratie, financiering, indicatoren, per, read, trajectories, Bericht,
@@ -1086,7 +1083,7 @@ fn the_worked_example_of_the_docs() {
 
 #[test]
 fn the_docs_list_every_code() {
-    let docs = include_str!("../docs/doelbereik.md");
+    let docs = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/doelbereik.md"));
     for (code, _) in doelbereik::codes::ALL {
         assert!(
             docs.contains(&format!("| {code} |")),

@@ -3,7 +3,7 @@
 //! `#[path = "common/auth.rs"] mod auth;` and add `.bearer_auth(t)` for `auth::for_request(…)`.
 #![allow(dead_code)]
 
-const CONFIG: &str = include_str!("../../config/sluis.toml");
+const CONFIG: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/config/sluis.toml"));
 
 /// The whole demo token of `id` (`demo-gemeente-0599`, `demo-aanbieder-12345678`,
 /// `demo-team-noord`, `demo-contractmanager-0599`, `demo-operator` …).

@@ -1,59 +1,45 @@
 //! The gateway through its HTTP API: the real server on a loopback port, a real sled store in a
 //! temporary directory, real messages.
 
-#[path = "common/auth.rs"]
-mod auth;
-use auth::DemoAuth;
+use crate::auth::{self, DemoAuth};
+use crate::helpers::{spawn_app_with, TestApp};
 use reqwest::StatusCode;
 use serde_json::Value;
 use sluis::config::Settings;
-use sluis::startup::Application;
 use std::path::Path;
 
 // On an empty store these pass every level: a toewijzing needs no history (it refers to no
 // verzoek), and the start refers to the JW301's toewijzing.
-const JW301: &str = include_str!("../fixtures/ijw-3.2/JW301/valid/minimaal.xml");
-const JW305: &str = include_str!("../fixtures/ijw-3.2/JW305/valid/minimaal.xml");
-const WMO301: &str = include_str!("../fixtures/iwmo-3.2/WMO301/valid/minimaal.xml");
+const JW301: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/fixtures/ijw-3.2/JW301/valid/minimaal.xml"
+));
+const JW305: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/fixtures/ijw-3.2/JW305/valid/minimaal.xml"
+));
+const WMO301: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/fixtures/iwmo-3.2/WMO301/valid/minimaal.xml"
+));
 
 /// The token of aanbieder 99999999, which only one test adds to the configuration.
 const NOBODY: &str =
     "sluis_demo-aanbieder-99999999_d0000000000000000000000000000000000000000000000000000000000000ff";
 
-struct TestApp {
-    base: String,
-    client: reqwest::Client,
-    handle: actix_web::dev::ServerHandle,
-    running: actix_web::rt::task::JoinHandle<std::io::Result<()>>,
-}
-
+/// The demo configuration with a small body limit (the oversized-body cases).
 fn settings(dir: &Path) -> Settings {
-    let mut s = Settings::parse(include_str!("../config/sluis.toml")).expect("demo config");
-    s.server.listen = "127.0.0.1:0".parse().expect("addr");
-    s.server.data_dir = dir.to_path_buf();
+    let mut s = crate::helpers::settings(dir);
     s.server.max_body_bytes = 256 * 1024;
     s
 }
 
 async fn spawn(dir: &Path) -> TestApp {
-    spawn_with(settings(dir)).await
-}
-
-async fn spawn_with(settings: Settings) -> TestApp {
-    let app = Application::build(settings).expect("server starts");
-    let base = format!("http://{}", app.addr());
-    let handle = app.handle();
-    let running = actix_web::rt::spawn(app.run());
-    TestApp {
-        base,
-        client: sluis::client::client().expect("client"),
-        handle,
-        running,
-    }
+    spawn_app_with(settings(dir)).await
 }
 
 impl TestApp {
-    async fn post(&self, body: &str, content_type: &str) -> reqwest::Response {
+    async fn post_message(&self, body: &str, content_type: &str) -> reqwest::Response {
         self.client
             .post(format!("{}/api/v1/berichten", self.base))
             .header("Content-Type", content_type)
@@ -65,7 +51,12 @@ impl TestApp {
     }
 
     /// Post as the party of `token`, whatever the body says (or does not say).
-    async fn post_as(&self, body: &str, content_type: &str, token: &str) -> reqwest::Response {
+    async fn post_message_as(
+        &self,
+        body: &str,
+        content_type: &str,
+        token: &str,
+    ) -> reqwest::Response {
         self.client
             .post(format!("{}/api/v1/berichten", self.base))
             .header("Content-Type", content_type)
@@ -77,26 +68,7 @@ impl TestApp {
     }
 
     async fn post_xml(&self, body: &str) -> reqwest::Response {
-        self.post(body, "application/xml").await
-    }
-
-    async fn get_json(&self, path: &str) -> (StatusCode, Value) {
-        let r = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .demo_auth()
-            .send()
-            .await
-            .expect("request");
-        let status = r.status();
-        (status, r.json().await.unwrap_or(Value::Null))
-    }
-
-    /// Stop gracefully and wait until the store is closed.
-    async fn stop(self) {
-        self.handle.stop(true).await;
-        let stopped = self.running.await;
-        assert!(matches!(stopped, Ok(Ok(()))), "clean stop");
+        self.post_message(body, "application/xml").await
     }
 }
 
@@ -239,7 +211,7 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing() {
     // whose sender only its token tells.
     let back_office = auth::party("0599");
     for (body, ct, want, kind) in cases {
-        let r = app.post_as(&body, ct, &back_office).await;
+        let r = app.post_message_as(&body, ct, &back_office).await;
         assert_eq!(r.status(), want, "{kind}");
         assert_eq!(
             r.headers()
@@ -411,7 +383,7 @@ async fn the_inbox_hands_out_messages_in_order_until_acknowledged() {
             sha256: None,
             demo_secret: Some(NOBODY.into()),
         });
-    let app = spawn_with(s).await;
+    let app = spawn_app_with(s).await;
     assert_eq!(app.post_xml(JW301).await.status(), StatusCode::OK);
     assert_eq!(app.post_xml(WMO301).await.status(), StatusCode::OK);
     // Both toewijzingen go from the gemeente to aanbieder 12345678.
@@ -617,10 +589,13 @@ async fn in_advies_mode_a_declaratie_goes_to_the_gemeente_with_sluis_findings() 
     let dir = tempfile::tempdir().expect("tempdir");
     let mut s = settings(dir.path());
     s.declaratie.mode = sluis::config::DeclaratieMode::Advies;
-    let app = spawn_with(s).await;
+    let app = spawn_app_with(s).await;
     // A declaratie on a toewijzing Sluis never saw: rejected on level 3 in auto mode; here it
     // is the gemeente's decision, with Sluis's findings as advice.
-    let jw323 = include_str!("../fixtures/ijw-3.2/JW323/valid/minimaal.xml");
+    let jw323 = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/ijw-3.2/JW323/valid/minimaal.xml"
+    ));
     let r = app.post_xml(jw323).await;
     assert_eq!(r.status(), StatusCode::OK);
     let loc = location(&r);

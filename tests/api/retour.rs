@@ -92,8 +92,10 @@ fn codes_at(doc: &Document, path: &str) -> Option<Vec<String>> {
     )
 }
 
-const JW305: &str =
-    include_str!("../fixtures/rules/TR101/pass-startproduct-andere-begindatum-jw305.xml");
+const JW305: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/fixtures/rules/TR101/pass-startproduct-andere-begindatum-jw305.xml"
+));
 
 /// A debet declaratie of `clients` clients with `per` prestaties of 100.00 each.
 fn jw323(clients: usize, per: usize) -> String {

@@ -8,36 +8,16 @@
 //! The demo configuration makes product 45A08 (category 31) of aanbieder 12345678
 //! result-financed: € 2.400,00 per trajectory (80 hours at € 30), 70 % = € 1.680,00 (56 hours).
 
-#[path = "common/auth.rs"]
-mod auth;
-#[path = "common/trajectory.rs"]
-mod build;
-
-use auth::DemoAuth;
-use build::*;
+use crate::auth;
+use crate::helpers::{settings, spawn_app, spawn_app_with, Reply, TestApp};
+use crate::scenario::trajectory::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sluis::config::Settings;
-use sluis::startup::Application;
-use std::path::Path;
 
 const RF_CODE: &str = "45A08";
 const RF_TARIEF: i64 = 3000;
 const PLAN: &str = "PLAN-1";
-
-struct TestApp {
-    base: String,
-    client: reqwest::Client,
-    handle: actix_web::dev::ServerHandle,
-    running: actix_web::rt::task::JoinHandle<std::io::Result<()>>,
-}
-
-fn settings(dir: &Path) -> Settings {
-    let mut s = Settings::parse(include_str!("../config/sluis.toml")).expect("demo config");
-    s.server.listen = "127.0.0.1:0".parse().expect("addr");
-    s.server.data_dir = dir.to_path_buf();
-    s
-}
 
 /// The token of gebiedsteam `oost`, a team the configuration does not know: only the test that
 /// asks for an unknown team adds it (as a token of its own, not as a team).
@@ -60,79 +40,13 @@ fn with_oost_token(mut s: Settings) -> Settings {
     s
 }
 
-async fn spawn(dir: &Path) -> TestApp {
-    spawn_with(settings(dir)).await
-}
-
-async fn spawn_with(settings: Settings) -> TestApp {
-    let app = Application::build(settings).expect("server starts");
-    let base = format!("http://{}", app.addr());
-    let handle = app.handle();
-    let running = actix_web::rt::spawn(app.run());
-    TestApp {
-        base,
-        client: sluis::client::client().expect("client"),
-        handle,
-        running,
-    }
-}
-
-/// A reply: status, Location, body.
-struct Reply {
-    status: StatusCode,
-    location: Option<String>,
-    body: String,
-}
-
-impl Reply {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or(Value::Null)
-    }
-
-    /// The Sluis codes of the errors of a problem reply.
-    fn codes(&self) -> Vec<String> {
-        self.json()["errors"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|e| e["code"].as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-}
-
 impl TestApp {
-    async fn stop(self) {
-        self.handle.stop(true).await;
-        self.running.await.expect("joined").expect("ran");
-    }
-
-    async fn send(&self, method: reqwest::Method, path: &str, ct: &str, body: String) -> Reply {
-        let r = self
-            .client
-            .request(method, format!("{}{path}", self.base))
-            .header("Content-Type", ct)
-            .body(body)
-            .demo_auth()
-            .send()
-            .await
-            .expect("request");
-        Reply {
-            status: r.status(),
-            location: r
-                .headers()
-                .get("location")
-                .and_then(|l| l.to_str().ok())
-                .map(str::to_string),
-            body: r.text().await.expect("body"),
-        }
-    }
-
     /// A standard message, which must be accepted whole.
     async fn ok(&self, xml: &str) {
         let r = self.xml(xml).await;
-        let (_, stored) = self.get(r.location.as_deref().expect("location")).await;
+        let (_, stored) = self
+            .get_json(r.location.as_deref().expect("location"))
+            .await;
         assert_eq!(
             stored["accepted"], true,
             "not accepted: {}",
@@ -156,13 +70,13 @@ impl TestApp {
     /// Whether Sluis accepted a posted message whole.
     async fn accepted(&self, r: &Reply) -> bool {
         let loc = r.location.clone().expect("location");
-        self.get(&loc).await.1["accepted"] == true
+        self.get_json(&loc).await.1["accepted"] == true
     }
 
     /// The findings Sluis stored with a posted message.
     async fn findings(&self, r: &Reply) -> String {
         let loc = r.location.clone().expect("location");
-        self.get(&loc).await.1["findings"].to_string()
+        self.get_json(&loc).await.1["findings"].to_string()
     }
 
     async fn post(&self, path: &str, body: &Value) -> Reply {
@@ -175,32 +89,9 @@ impl TestApp {
         .await
     }
 
-    async fn get(&self, path: &str) -> (StatusCode, Value) {
-        let r = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .demo_auth()
-            .send()
-            .await
-            .expect("request");
-        let status = r.status();
-        (status, r.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn get_text(&self, path: &str) -> (StatusCode, String) {
-        let r = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .demo_auth()
-            .send()
-            .await
-            .expect("request");
-        (r.status(), r.text().await.expect("text"))
-    }
-
     async fn planstatus(&self) -> Value {
         let (status, v) = self
-            .get(&format!("/api/v1/clienten/{}/planstatus", CLIENT1.bsn))
+            .get_json(&format!("/api/v1/clienten/{}/planstatus", CLIENT1.bsn))
             .await;
         assert_eq!(status, StatusCode::OK, "{v}");
         v
@@ -330,7 +221,7 @@ fn financiering(status: &Value) -> Value {
 #[actix_web::test]
 async fn a_all_goals_reached_grants_the_full_price() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let app = spawn(dir.path()).await;
+    let app = spawn_app(dir.path()).await;
     ended(&app).await;
     let r = app
         .post("/api/v1/resultaatmeldingen", &melding("behaald", "behaald"))
@@ -392,7 +283,7 @@ async fn a_all_goals_reached_grants_the_full_price() {
 #[actix_web::test]
 async fn b_not_reached_rejects_the_full_price_and_grants_seventy_percent() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let app = spawn(dir.path()).await;
+    let app = spawn_app(dir.path()).await;
     ended(&app).await;
     let r = app
         .post(
@@ -456,7 +347,9 @@ async fn b_not_reached_rejects_the_full_price_and_grants_seventy_percent() {
     assert_eq!(f["aanspraak"], 168_000);
     assert_eq!(f["gedeclareerd"], 168_000);
     assert_eq!(f["ingehouden"], 72_000);
-    let (status, v) = app.get("/api/v1/financiering?aanbieder=12345678").await;
+    let (status, v) = app
+        .get_json("/api/v1/financiering?aanbieder=12345678")
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(v["items"][0]["aanbieder"], AANBIEDER);
     assert_eq!(v["items"][0]["verdiend_verlaagd"], 168_000);
@@ -468,7 +361,7 @@ async fn b_not_reached_rejects_the_full_price_and_grants_seventy_percent() {
 #[actix_web::test]
 async fn c_without_a_resultaatmelding_the_final_part_is_held() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let app = spawn(dir.path()).await;
+    let app = spawn_app(dir.path()).await;
     ended(&app).await;
     let a = declareer(
         &app,
@@ -501,11 +394,11 @@ async fn c_without_a_resultaatmelding_the_final_part_is_held() {
     assert_eq!(f["aanspraak"], 168_000);
     assert_eq!(f["gedeclareerd"], 120_000);
     assert_eq!(f["ingehouden"], 72_000);
-    let (_, v) = app.get("/api/v1/financiering").await;
+    let (_, v) = app.get_json("/api/v1/financiering").await;
     assert_eq!(v["items"][0]["aangehouden"], 72_000);
     // The gebiedsteam sees the ended trajectory without a melding.
     let (s, v) = app
-        .get("/api/v1/teams/noord/doelbereik?zonder_resultaatmelding=true")
+        .get_json("/api/v1/teams/noord/doelbereik?zonder_resultaatmelding=true")
         .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["aantal"], 1, "{v}");
@@ -516,7 +409,7 @@ async fn c_without_a_resultaatmelding_the_final_part_is_held() {
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let (_, v) = app
-        .get("/api/v1/teams/noord/doelbereik?zonder_resultaatmelding=true")
+        .get_json("/api/v1/teams/noord/doelbereik?zonder_resultaatmelding=true")
         .await;
     assert_eq!(v["aantal"], 0, "{v}");
     let a = declareer(
@@ -539,7 +432,7 @@ async fn c_without_a_resultaatmelding_the_final_part_is_held() {
 #[actix_web::test]
 async fn d_the_gebiedsteam_disagrees_and_its_judgement_decides() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let app = spawn(dir.path()).await;
+    let app = spawn_app(dir.path()).await;
     ended(&app).await;
     let r = app
         .post(
@@ -610,17 +503,23 @@ async fn d_the_gebiedsteam_disagrees_and_its_judgement_decides() {
     assert_eq!(status["items"][0]["uitkomst"], "bereikt");
     assert_eq!(financiering(&status)["gedeclareerd"], 240_000);
     // The aanbieder hears the judgement in its inbox.
-    let (_, inbox) = app.get(&format!("/api/v1/inbox/{AANBIEDER}?after=0")).await;
+    let (_, inbox) = app
+        .get_json(&format!("/api/v1/inbox/{AANBIEDER}?after=0"))
+        .await;
     let items = inbox["items"].as_array().expect("items");
     assert!(items
         .iter()
         .any(|i| i["bericht"] == "beoordeling" && i["json"]["oordeel"] == "oneens"));
     // Disputed results show in the team's view, also after a restart (the index is rebuilt).
-    let (_, v) = app.get("/api/v1/teams/noord/doelbereik?betwist=true").await;
+    let (_, v) = app
+        .get_json("/api/v1/teams/noord/doelbereik?betwist=true")
+        .await;
     assert_eq!(v["aantal"], 1, "{v}");
     app.stop().await;
-    let app = spawn(dir.path()).await;
-    let (_, v) = app.get("/api/v1/teams/noord/doelbereik?betwist=true").await;
+    let app = spawn_app(dir.path()).await;
+    let (_, v) = app
+        .get_json("/api/v1/teams/noord/doelbereik?betwist=true")
+        .await;
     assert_eq!(v["aantal"], 1, "after a restart: {v}");
     assert_eq!(v["items"][0]["status"], "bereikt");
     app.stop().await;
@@ -629,7 +528,7 @@ async fn d_the_gebiedsteam_disagrees_and_its_judgement_decides() {
 #[actix_web::test]
 async fn e_rejections_are_clear_and_change_nothing() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let app = spawn(dir.path()).await;
+    let app = spawn_app(dir.path()).await;
     // A result before any start.
     app.ok(&verzoek(Std::Ijw, "V1", CLIENT1)).await;
     app.ok(&with_postcode(
@@ -650,7 +549,7 @@ async fn e_rejections_are_clear_and_change_nothing() {
     assert!(r.body.contains("start"), "{}", r.body);
     // Kept for the audit, not accepted.
     let loc = r.location.clone().expect("kept");
-    let (_, kept) = app.get(&loc).await;
+    let (_, kept) = app.get_json(&loc).await;
     assert_eq!(kept["accepted"], false);
     assert_eq!(kept["bericht"], "resultaatmelding");
 
@@ -695,7 +594,9 @@ async fn e_rejections_are_clear_and_change_nothing() {
     assert_eq!(after["items"][0]["plannen"], before["items"][0]["plannen"]);
     assert_eq!(after["items"][0]["resultaat"], Value::Null);
     // No rejected doelbereik message reached an inbox.
-    let (_, inbox) = app.get(&format!("/api/v1/inbox/{GEMEENTE}?after=0")).await;
+    let (_, inbox) = app
+        .get_json(&format!("/api/v1/inbox/{GEMEENTE}?after=0"))
+        .await;
     let kinds: Vec<&str> = inbox["items"]
         .as_array()
         .expect("items")
@@ -710,14 +611,14 @@ async fn e_rejections_are_clear_and_change_nothing() {
 #[actix_web::test]
 async fn team_view_override_and_indicators() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let app = spawn_with(with_oost_token(settings(dir.path()))).await;
+    let app = spawn_app_with(with_oost_token(settings(dir.path()))).await;
     started(&app, false).await;
     // Started without a plan: after 0 days it shows, and the plan makes it go.
     let (_, v) = app
-        .get("/api/v1/teams/noord/doelbereik?zonder_plan_na_dagen=30")
+        .get_json("/api/v1/teams/noord/doelbereik?zonder_plan_na_dagen=30")
         .await;
     assert_eq!(v["aantal"], 1, "{v}");
-    let (_, v) = app.get("/api/v1/teams/zuid/doelbereik").await;
+    let (_, v) = app.get_json("/api/v1/teams/zuid/doelbereik").await;
     assert_eq!(v["aantal"], 0);
     let r = app
         .client
@@ -741,9 +642,9 @@ async fn team_view_override_and_indicators() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     let r = put(json!("zuid")).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let (_, v) = app.get("/api/v1/teams/noord/doelbereik").await;
+    let (_, v) = app.get_json("/api/v1/teams/noord/doelbereik").await;
     assert_eq!(v["aantal"], 0);
-    let (_, v) = app.get("/api/v1/teams/zuid/doelbereik").await;
+    let (_, v) = app.get_json("/api/v1/teams/zuid/doelbereik").await;
     assert_eq!(v["aantal"], 1);
     // A new toewijzing version keeps the override.
     let r = app
@@ -758,7 +659,9 @@ async fn team_view_override_and_indicators() {
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let (_, v) = app.get("/api/v1/teams/zuid/doelbereik?lopend=false").await;
+    let (_, v) = app
+        .get_json("/api/v1/teams/zuid/doelbereik?lopend=false")
+        .await;
     assert_eq!(v["aantal"], 1, "{v}");
     // Back to the postcode areas.
     let r = put(Value::Null).await;
@@ -766,7 +669,7 @@ async fn team_view_override_and_indicators() {
     assert_eq!(r.json()["team"], "noord");
 
     // Indicators: one ended trajectory, as planned, result not reached, client satisfied.
-    let (s, v) = app.get("/api/v1/indicatoren?per=team").await;
+    let (s, v) = app.get_json("/api/v1/indicatoren?per=team").await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["totaal"]["beeindigd"], 1);
     assert_eq!(
@@ -793,17 +696,17 @@ async fn team_view_override_and_indicators() {
     );
     // Another period: nothing ended in it.
     let (_, v) = app
-        .get("/api/v1/indicatoren?van=2026-01-01&tot=2026-12-31")
+        .get_json("/api/v1/indicatoren?van=2026-01-01&tot=2026-12-31")
         .await;
     assert_eq!(v["totaal"]["beeindigd"], 0);
-    let (s, _) = app.get("/api/v1/indicatoren?van=2026-13-01").await;
+    let (s, _) = app.get_json("/api/v1/indicatoren?van=2026-13-01").await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
-    let (s, _) = app.get("/api/v1/indicatoren?per=straat").await;
+    let (s, _) = app.get_json("/api/v1/indicatoren?per=straat").await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
-    let (s, _) = app.get("/api/v1/clienten/12345/planstatus").await;
+    let (s, _) = app.get_json("/api/v1/clienten/12345/planstatus").await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     let (s, _) = app
-        .get(&format!("/api/v1/clienten/{}/planstatus", CLIENT2.bsn))
+        .get_json(&format!("/api/v1/clienten/{}/planstatus", CLIENT2.bsn))
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 
@@ -918,7 +821,7 @@ fn cijfers(v: &Value) -> sluis::demo::Cijfers {
 #[actix_web::test]
 async fn the_demo_set_through_the_server_gives_the_indicators_counted_by_hand() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let app = spawn(dir.path()).await;
+    let app = spawn_app(dir.path()).await;
     let set = sluis::demo::generate(1, 300);
     // Every party posts with its own demo token (the beoordelingen: their team's).
     let tokens = sluis::demo::Tokens::from_settings(&settings(dir.path()));
@@ -927,14 +830,16 @@ async fn the_demo_set_through_the_server_gives_the_indicators_counted_by_hand() 
         .expect("posted");
     assert!(posted.rejected.is_empty(), "{:?}", posted.rejected);
     assert_eq!(posted.accepted, set.messages.len());
-    let (s, v) = app.get("/api/v1/indicatoren").await;
+    let (s, v) = app.get_json("/api/v1/indicatoren").await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(cijfers(&v["totaal"]), set.verwacht.gemeente);
     for (per, want) in [
         ("aanbieder", &set.verwacht.per_aanbieder),
         ("team", &set.verwacht.per_team),
     ] {
-        let (_, v) = app.get(&format!("/api/v1/indicatoren?per={per}")).await;
+        let (_, v) = app
+            .get_json(&format!("/api/v1/indicatoren?per={per}"))
+            .await;
         let got: std::collections::BTreeMap<String, sluis::demo::Cijfers> = v["groepen"]
             .as_object()
             .expect("groepen")
@@ -945,11 +850,11 @@ async fn the_demo_set_through_the_server_gives_the_indicators_counted_by_hand() 
     }
     // After a restart the index, rebuilt from the store, gives the same.
     app.stop().await;
-    let app = spawn(dir.path()).await;
-    let (_, v) = app.get("/api/v1/indicatoren?per=team").await;
+    let app = spawn_app(dir.path()).await;
+    let (_, v) = app.get_json("/api/v1/indicatoren?per=team").await;
     assert_eq!(cijfers(&v["totaal"]), set.verwacht.gemeente);
     let (_, v) = app
-        .get("/api/v1/teams/noord/doelbereik?zonder_resultaatmelding=true&limit=5000")
+        .get_json("/api/v1/teams/noord/doelbereik?zonder_resultaatmelding=true&limit=5000")
         .await;
     assert_eq!(
         v["aantal"].as_u64(),

@@ -1,7 +1,6 @@
 //! The `sluis` command line, run as a real process.
 
-mod common;
-use common::{jw305_with, JW305};
+use crate::samples::{jw305_with, JW305};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
