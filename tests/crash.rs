@@ -2,7 +2,7 @@
 //! moment; after a restart every message that got a 200 is there exactly once with its effects
 //! (its inbox entries), and no message is there half.
 
-#[path = "common/auth.rs"]
+#[path = "api/auth.rs"]
 mod auth;
 use auth::DemoAuth;
 use serde_json::Value;

@@ -5,7 +5,7 @@
 //! findings, retourberichten, replays and deliveries, and end with the same history; and a
 //! store that cannot be read fails a message closed.
 
-#[path = "../../../../tests/history/build.rs"]
+#[path = "../../../../tests/api/scenario/history.rs"]
 #[allow(dead_code)]
 mod build;
 

@@ -1,0 +1,200 @@
+//! The commands of `sluis`, one file each: a `clap::Args` struct and a `run` that returns the
+//! exit code or a [`Failure`]. A new command is a new file here and one line in [`Command`].
+
+use clap::{Parser, Subcommand, ValueEnum};
+use sluis::standard::types::Datum;
+use sluis::Limits;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+// Output goes through these instead of std's macros: when the reader of a pipe is gone
+// (`sluis validate … | head`) the rest is dropped quietly instead of panicking. Defined before
+// the modules below, so they see them.
+macro_rules! println {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($t)*);
+    }};
+}
+macro_rules! print {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($t)*);
+    }};
+}
+
+mod audit;
+mod bench_load;
+mod convert;
+mod demo;
+mod key_create;
+mod offline;
+mod rapport;
+mod retour;
+mod rules;
+mod serve;
+mod token;
+mod validate;
+
+#[derive(Parser)]
+#[command(
+    name = "sluis",
+    version,
+    about = "Message gateway for iJw 3.2 and iWmo 3.2"
+)]
+pub struct Cli {
+    /// Largest accepted message in bytes.
+    #[arg(long, global = true, default_value_t = Limits::default().max_bytes)]
+    pub max_bytes: usize,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Run the gateway: HTTP API on the configured address, store in the data directory.
+    Serve(serve::Args),
+    /// Post a realistic mix of messages to a gateway on loopback with many clients at once;
+    /// report throughput, p50/p99 latency, the server's RSS and the store's bytes per message.
+    /// Without --url it starts `sluis serve` itself on a fresh data directory.
+    BenchLoad(bench_load::Args),
+    /// Check messages (XML or JSON) against the standard. Exit code 0: all valid,
+    /// 1: some invalid, 2: some unreadable.
+    Validate(validate::Args),
+    /// List the standard's in-message rules Sluis checks: code, retourcode, messages, description.
+    Rules(rules::Args),
+    /// Write the retourbericht the standard prescribes for a heenbericht (JW302 for a JW301 …,
+    /// the JW325 declaratie-antwoord for a JW323). Exit code 0: written, 1: the standard gives
+    /// no retourbericht (not XSD-valid, or itself a retourbericht), 2: unreadable.
+    Retour(retour::Args),
+    /// Readable reports of doelbereik from a running gateway (BSNs masked).
+    Rapport(rapport::Args),
+    /// Post the generated demo data set (a gemeente with a few hundred clients, every kind of
+    /// trajectory; docs/doelbereik.md) to a running gateway, then print the indicators expected.
+    Demo(demo::Args),
+    /// Bearer tokens in the store of a stopped gateway: create (the secret is shown once),
+    /// list, revoke; and the hash of a token for `[[security.tokens]]`.
+    Token(token::Args),
+    /// Create a new master key file (mode 0600; never overwrites). Keep a copy apart from the
+    /// backups: without it the store cannot be read.
+    KeyCreate(key_create::Args),
+    /// The audit log (NEN 7513) of a stopped gateway: verify its hash chain, print its head,
+    /// export it.
+    Audit(audit::Args),
+    /// Convert a message between XML and JSON, written to standard output.
+    Convert(convert::Args),
+}
+
+impl Command {
+    /// Only the server logs; the other commands keep standard error for their own messages.
+    pub fn logs(&self) -> bool {
+        matches!(self, Command::Serve(_))
+    }
+
+    pub fn run(self, limits: &Limits) -> Outcome {
+        match self {
+            Command::Serve(a) => serve::run(a),
+            Command::BenchLoad(a) => bench_load::run(a),
+            Command::Validate(a) => validate::run(a, limits),
+            Command::Rules(a) => rules::run(a),
+            Command::Retour(a) => retour::run(a, limits),
+            Command::Rapport(a) => rapport::run(a),
+            Command::Demo(a) => demo::run(a),
+            Command::Token(a) => token::run(a),
+            Command::KeyCreate(a) => key_create::run(a),
+            Command::Audit(a) => audit::run(a),
+            Command::Convert(a) => convert::run(a, limits),
+        }
+    }
+}
+
+/// A command that failed: what standard error says, and the exit code.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn new(code: u8, message: impl Into<String>) -> Failure {
+        Failure {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// The exit code of a command that ran (also 1 for "some invalid"), or why it failed.
+pub type Outcome = Result<ExitCode, Failure>;
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+}
+
+/// The form a message is written in.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Target {
+    Json,
+    Xml,
+}
+
+impl Target {
+    fn format(self) -> sluis::Format {
+        match self {
+            Target::Json => sluis::Format::Json,
+            Target::Xml => sluis::Format::Xml,
+        }
+    }
+}
+
+/// Read at most `limit + 1` bytes, so a huge file is refused without being loaded.
+fn read_input(path: &Path, limit: usize) -> std::io::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    let cap = limit as u64 + 1;
+    if path.as_os_str() == "-" {
+        std::io::stdin().take(cap).read_to_end(&mut buf)?;
+    } else {
+        std::fs::File::open(path)?.take(cap).read_to_end(&mut buf)?;
+    }
+    Ok(buf)
+}
+
+/// Print a written message, ending in a newline.
+fn print_message(out: &str) {
+    print!("{out}");
+    if !out.ends_with('\n') {
+        println!();
+    }
+}
+
+/// The settings of `config`, with the data directory given on the command line.
+fn load_settings(
+    config: &Path,
+    data_dir: Option<PathBuf>,
+) -> Result<sluis::config::Settings, String> {
+    let overrides = sluis::config::Overrides {
+        listen: None,
+        data_dir,
+    };
+    sluis::config::Settings::load(config, &overrides).map_err(|e| e.to_string())
+}
+
+fn parse_datum(s: &str) -> Result<Datum, String> {
+    Datum::parse(s).ok_or_else(|| format!("{s:?} is geen geldige datum (JJJJ-MM-DD)"))
+}
+
+fn parse_rfc3339(s: &str) -> Result<time::OffsetDateTime, String> {
+    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+        .map_err(|e| format!("{s:?}: not an RFC 3339 moment ({e})"))
+}
+
+/// A runtime for the commands that talk HTTP (one thread is plenty for them).
+fn current_thread(what: &str) -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::new(2, format!("{what}: {e}")))
+}

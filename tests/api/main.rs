@@ -1,0 +1,24 @@
+//! All integration tests in one binary (one link of actix, sled and rustls instead of one per
+//! file): a module per area, [`helpers::spawn_app`] the one way to start a gateway, the
+//! messages from the test kit (`sluis_testkit::bericht`) with the scenario defaults in
+//! [`scenario`]. The crash test (`tests/crash.rs`) kills processes and stays apart.
+
+mod auth;
+mod helpers;
+mod samples;
+mod scenario;
+
+mod berichten;
+mod cli;
+mod demo;
+mod doelbereik;
+mod doelbereik_api;
+mod fixtures;
+mod history;
+mod hostile;
+mod retour;
+mod routes;
+mod rules;
+mod security;
+mod structure;
+mod trajectory;

@@ -1,0 +1,161 @@
+//! What the server serves is exactly the access table (`security::access::TABLE`): every row
+//! reaches its handler, and a path or method without a row is refused (404/405 as
+//! problem+json) — with or without credentials. The real server on a loopback port.
+
+use crate::auth;
+use crate::helpers::{spawn_app, TestApp};
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use sluis::security::access::{Role, Rule, TABLE};
+
+struct Answer {
+    status: StatusCode,
+    content_type: String,
+    allow: String,
+    problem: Value,
+}
+
+/// Any method on any path, with a body every POST and PUT can parse as JSON (what it means is
+/// the handler's business).
+async fn call(app: &TestApp, method: Method, path: &str, token: Option<&str>) -> Answer {
+    let mut req = app
+        .client
+        .request(method.clone(), format!("{}{path}", app.base));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    if method == Method::POST || method == Method::PUT {
+        let body = if path.ends_with("/ack") {
+            r#"{"cursor": 0}"#
+        } else {
+            "{}"
+        };
+        req = req.header("Content-Type", "application/json").body(body);
+    }
+    let r = req.send().await.expect("request");
+    let header = |name: &str| {
+        r.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let (content_type, allow) = (header("content-type"), header("allow"));
+    let status = r.status();
+    let problem = r.json().await.unwrap_or(Value::Null);
+    Answer {
+        status,
+        content_type,
+        allow,
+        problem,
+    }
+}
+
+/// A demo token of each role (`config/sluis.toml`).
+fn token(role: Role) -> String {
+    auth::token(match role {
+        Role::Aanbieder => "demo-aanbieder-12345678",
+        Role::Gemeente => "demo-gemeente-0599",
+        Role::Gebiedsteam => "demo-team-noord",
+        Role::Contractmanager => "demo-contractmanager-0599",
+        Role::Operator => "demo-operator",
+    })
+}
+
+/// A concrete path for a route pattern.
+fn concrete(pattern: &str) -> String {
+    pattern
+        .replace("{id}", "1")
+        .replace("{nummer}", "7001")
+        .replace("{bsn}", "999990019")
+        .replace("{party}", "12345678")
+        .replace("{team}", "noord")
+}
+
+fn unknown_path(a: &Answer) -> bool {
+    a.status == StatusCode::NOT_FOUND && a.problem["detail"] == "onbekend pad"
+}
+
+#[actix_web::test]
+async fn every_row_of_the_table_is_served() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = spawn_app(dir.path()).await;
+    for row in TABLE {
+        let e = row.endpoint;
+        let method = Method::from_bytes(e.method().as_bytes()).expect("method");
+        let path = concrete(e.path());
+        let public = row.rules.iter().all(|r| *r == Rule::Public);
+        // Without credentials the middleware knows the row: public is served, else 401.
+        let anonymous = call(&app, method.clone(), &path, None).await;
+        if public {
+            assert_eq!(anonymous.status, StatusCode::OK, "{e:?}");
+            continue;
+        }
+        assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED, "{e:?}");
+        // With a role the row allows, the handler answers (whatever it makes of the request).
+        let (i, _) = row
+            .rules
+            .iter()
+            .enumerate()
+            .find(|(_, r)| **r != Rule::Deny)
+            .expect("a role that may call it");
+        let a = call(&app, method, &path, Some(&token(Role::ALL[i]))).await;
+        assert!(
+            !unknown_path(&a)
+                && a.status != StatusCode::METHOD_NOT_ALLOWED
+                && a.status != StatusCode::UNAUTHORIZED,
+            "{e:?} as {}: {} {}",
+            Role::ALL[i],
+            a.status,
+            a.problem
+        );
+    }
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn what_is_not_in_the_table_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = spawn_app(dir.path()).await;
+    let operator = token(Role::Operator);
+    let gemeente = token(Role::Gemeente);
+    for token in [None, Some(operator.as_str()), Some(gemeente.as_str())] {
+        for path in [
+            "/api/v1/debug",
+            "/api/v1",
+            "/api/v1/berichten/1/bijlagen",
+            "/healthz/",
+            "/admin",
+            "/api/v2/berichten",
+        ] {
+            let a = call(&app, Method::GET, path, token).await;
+            assert!(unknown_path(&a), "{path}: {} {}", a.status, a.problem);
+            assert_eq!(a.content_type, "application/problem+json", "{path}");
+            assert_eq!(
+                a.problem["type"], "https://sluis.example/problems/not-found",
+                "{path}"
+            );
+        }
+        for (method, path, allow) in [
+            (Method::PATCH, "/api/v1/berichten", "POST, GET"),
+            (Method::DELETE, "/api/v1/berichten/1", "GET"),
+            (Method::GET, "/api/v1/berichten/1/replay", "POST"),
+            (Method::PUT, "/api/v1/tokens", "POST, GET"),
+            (Method::POST, "/healthz", "GET"),
+            (Method::OPTIONS, "/metrics", "GET"),
+        ] {
+            let a = call(&app, method.clone(), path, token).await;
+            assert_eq!(a.status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+            assert_eq!(
+                a.content_type, "application/problem+json",
+                "{method} {path}"
+            );
+            assert_eq!(a.allow, allow, "{method} {path}");
+            assert_eq!(
+                a.problem["type"], "https://sluis.example/problems/method-not-allowed",
+                "{method} {path}"
+            );
+        }
+    }
+    app.stop().await;
+}
