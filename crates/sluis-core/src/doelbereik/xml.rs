@@ -5,14 +5,17 @@
 //! Schema and types ([`read_xml`]); [`write`] writes a message. Findings on XML input carry
 //! element paths (`/Behandelplan/Doelen/Doel[2]/Id`) instead of JSON Pointers.
 //!
-//! Reading refuses a DOCTYPE (so no entities), more than [`MAX_DEPTH`] levels, and bodies over
-//! [`super::read::MAX_BYTES`]; namespace prefixes are ignored (local names count).
+//! Reading goes through the codec's hardened reader ([`XmlReader`], one policy for hostile XML):
+//! it refuses a DOCTYPE, entities other than XML's own, other encodings than UTF-8, more than
+//! [`MAX_DEPTH`] levels and bodies over [`super::read::MAX_BYTES`]; namespaces are ignored (local
+//! names count). Writing uses quick-xml only to escape text.
 
 use super::codes;
 use super::model::{Bericht, Kind};
 use super::read::{from_value, schema_findings, MAX_BYTES};
+use crate::codec::xml::{XmlEvent, XmlReader};
+use crate::codec::{sniff, Format, Limits, ReadError};
 use crate::validate::Finding;
-use quick_xml::events::Event;
 use serde_json::{Map, Value};
 
 /// The namespace of the XML form.
@@ -109,74 +112,79 @@ struct Node {
     children: Vec<Node>,
 }
 
-fn parse_tree(text: &str) -> Result<Node, String> {
-    let mut reader = quick_xml::Reader::from_str(text);
-    reader.config_mut().trim_text(true);
+/// The limits of the doelbereik form: the codec's, with its own stricter size and depth.
+fn limits() -> Limits {
+    Limits {
+        max_bytes: MAX_BYTES,
+        max_depth: MAX_DEPTH,
+        ..Limits::default()
+    }
+}
+
+/// XML's white space (not Unicode's: a no-break space is content).
+fn trim_xml(s: &str) -> &str {
+    s.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r'))
+}
+
+/// The element tree of a body, read by the codec's hardened reader ([`XmlReader`]): size and
+/// UTF-8 checked first ([`sniff`]), then no DOCTYPE, no entities but XML's own, UTF-8 only,
+/// at most [`MAX_DEPTH`] levels. An element's text is its character data joined and trimmed.
+fn parse_tree(bytes: &[u8]) -> Result<Node, ReadError> {
+    let limits = limits();
+    let text = match sniff(bytes, &limits)? {
+        (Format::Xml, text) => text,
+        (Format::Json, _) => return Err(ReadError::UnknownFormat),
+    };
+    let mut reader = XmlReader::new(text, &limits);
     let mut stack: Vec<Node> = Vec::new();
     let mut root: Option<Node> = None;
-    let local = |raw: &[u8]| String::from_utf8_lossy(raw).into_owned();
-    loop {
-        let event = reader
-            .read_event()
-            .map_err(|e| format!("geen goedgevormde XML: {e}"))?;
+    while let Some(event) = reader.next_event()? {
         match event {
-            Event::Start(e) | Event::Empty(e) if root.is_some() => {
-                return Err(format!(
-                    "element {} na het einde van het bericht",
-                    local(e.local_name().as_ref())
-                ))
-            }
-            Event::Start(e) => {
-                if stack.len() >= MAX_DEPTH {
-                    return Err(format!("meer dan {MAX_DEPTH} niveaus diep"));
+            XmlEvent::Start { local, .. } => stack.push(Node {
+                name: local.into_owned(),
+                text: String::new(),
+                children: Vec::new(),
+            }),
+            XmlEvent::Text(t) => {
+                if let Some(n) = stack.last_mut() {
+                    n.text.push_str(&t);
                 }
-                stack.push(Node {
-                    name: local(e.local_name().as_ref()),
-                    text: String::new(),
-                    children: Vec::new(),
-                });
             }
-            Event::Empty(e) => {
-                let node = Node {
-                    name: local(e.local_name().as_ref()),
-                    text: String::new(),
-                    children: Vec::new(),
+            XmlEvent::End => {
+                let Some(mut node) = stack.pop() else {
+                    continue;
                 };
+                let trimmed = trim_xml(&node.text);
+                if trimmed.len() != node.text.len() {
+                    node.text = trimmed.to_string();
+                }
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(node),
                     None => root = Some(node),
                 }
             }
-            Event::End(_) => {
-                let node = stack.pop().ok_or("onverwachte eindtag")?;
-                match stack.last_mut() {
-                    Some(parent) => parent.children.push(node),
-                    None => root = Some(node),
-                }
-            }
-            Event::Text(t) => {
-                let s = t.unescape().map_err(|e| format!("ongeldige tekst: {e}"))?;
-                match stack.last_mut() {
-                    Some(n) => n.text.push_str(&s),
-                    None => return Err("tekst buiten het bericht".into()),
-                }
-            }
-            Event::CData(c) => {
-                let s = c.decode().map_err(|e| format!("ongeldige CDATA: {e}"))?;
-                match stack.last_mut() {
-                    Some(n) => n.text.push_str(&s),
-                    None => return Err("tekst buiten het bericht".into()),
-                }
-            }
-            Event::DocType(_) => return Err("een DOCTYPE is niet toegestaan".into()),
-            Event::Decl(_) | Event::Comment(_) | Event::PI(_) => {}
-            Event::Eof => break,
         }
     }
-    if !stack.is_empty() {
-        return Err("het bericht houdt op voor zijn eindtag".into());
+    // The reader ends only after the root element has closed.
+    root.ok_or(ReadError::Empty)
+}
+
+/// A reading error as the message of a finding.
+fn read_message(e: &ReadError) -> String {
+    match e {
+        ReadError::TooLarge { limit, .. } => format!("bericht is groter dan {limit} bytes"),
+        ReadError::NotUtf8 { .. } => "geen UTF-8".into(),
+        ReadError::Empty => "geen element".into(),
+        ReadError::UnknownFormat => "tekst buiten het bericht".into(),
+        ReadError::Encoding(enc) => format!("codering {enc:?} is geen UTF-8"),
+        ReadError::Doctype => "een DOCTYPE is niet toegestaan".into(),
+        ReadError::Entity(name) => format!(
+            "entiteit &{name}; is niet toegestaan (alleen die van XML zelf en tekenverwijzingen)"
+        ),
+        ReadError::TooDeep { limit } => format!("meer dan {limit} niveaus diep"),
+        ReadError::TooManyElements { limit } => format!("meer dan {limit} elementen"),
+        other => format!("geen goedgevormde XML: {other}"),
     }
-    root.ok_or_else(|| "geen element".into())
 }
 
 /// The JSON value of an element's content. `key`: its JSON key; `parent`: the key of the
@@ -252,15 +260,8 @@ fn object(node: &Node, context: Option<&str>, path: &str, out: &mut Vec<Finding>
 /// The JSON form of an XML body of `kind`, or findings with element paths.
 pub fn to_json(kind: Kind, bytes: &[u8]) -> Result<Value, Vec<Finding>> {
     let root = root_name(kind);
-    if bytes.len() > MAX_BYTES {
-        return Err(vec![xml_finding(
-            format!("/{root}"),
-            format!("bericht is groter dan {MAX_BYTES} bytes"),
-        )]);
-    }
-    let text = std::str::from_utf8(bytes)
-        .map_err(|_| vec![xml_finding(format!("/{root}"), "geen UTF-8")])?;
-    let node = parse_tree(text).map_err(|m| vec![xml_finding(format!("/{root}"), m)])?;
+    let node =
+        parse_tree(bytes).map_err(|e| vec![xml_finding(format!("/{root}"), read_message(&e))])?;
     if node.name != root {
         return Err(vec![xml_finding(
             format!("/{}", node.name),
@@ -431,5 +432,144 @@ mod tests {
         assert!(to_json(k, b"<Behandelplan/>").is_err(), "wrong root");
         let f = to_json(k, b"<Beoordeling><Kleur>rood</Kleur></Beoordeling>").expect_err("x");
         assert_eq!(f[0].path, "/Beoordeling/Kleur");
+    }
+
+    /// The example of `docs/doelbereik.md`.
+    const PLAN: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<Behandelplan xmlns="urn:sluis:doelbereik:1">
+  <Domein>ijw</Domein>
+  <Gemeente>0599</Gemeente>
+  <Aanbieder>12345678</Aanbieder>
+  <Bsn>999990019</Bsn>
+  <PlanId>PLAN-1</PlanId>
+  <ToewijzingNummers>
+    <ToewijzingNummer>7001</ToewijzingNummer>
+  </ToewijzingNummers>
+  <Versie>1</Versie>
+  <Datum>2026-01-10</Datum>
+  <Doelen>
+    <Doel>
+      <Id>D1</Id>
+      <Omschrijving>Dagritme met vaste schooltijden</Omschrijving>
+      <Levensdomein>onderwijs</Levensdomein>
+      <Meting>schoolverzuim per maand</Meting>
+      <Streefdatum>2026-04-30</Streefdatum>
+    </Doel>
+  </Doelen>
+  <Activiteiten>
+    <Activiteit>
+      <Omschrijving>Wekelijkse gezinsbegeleiding thuis</Omschrijving>
+      <Frequentie>wekelijks</Frequentie>
+      <Doelen>
+        <DoelId>D1</DoelId>
+      </Doelen>
+    </Activiteit>
+  </Activiteiten>
+</Behandelplan>
+"#;
+
+    #[test]
+    fn a_valid_body_reads_as_before_through_the_codec_reader() {
+        // The JSON form the former quick-xml loop of this module gave for `PLAN`.
+        let before = serde_json::json!({
+            "domein": "ijw", "gemeente": "0599", "aanbieder": "12345678", "bsn": "999990019",
+            "plan_id": "PLAN-1", "toewijzingnummers": ["7001"], "versie": 1, "datum": "2026-01-10",
+            "doelen": [{
+                "id": "D1", "omschrijving": "Dagritme met vaste schooltijden",
+                "levensdomein": "onderwijs", "meting": "schoolverzuim per maand",
+                "streefdatum": "2026-04-30"
+            }],
+            "activiteiten": [{
+                "omschrijving": "Wekelijkse gezinsbegeleiding thuis", "frequentie": "wekelijks",
+                "doelen": ["D1"]
+            }]
+        });
+        let k = Kind::Behandelplan;
+        assert_eq!(to_json(k, PLAN.as_bytes()), Ok(before.clone()));
+        // Prefixes, CR LF line ends and a byte order mark change nothing.
+        let prefixed = PLAN
+            .replace("<Behandelplan xmlns=", "<d:Behandelplan xmlns:d=")
+            .replace("</Behandelplan>", "</d:Behandelplan>")
+            .replace("Doel>", "d:Doel>");
+        let crlf = PLAN.replace('\n', "\r\n");
+        let bom = [b"\xEF\xBB\xBF".as_slice(), PLAN.as_bytes()].concat();
+        for body in [prefixed.as_bytes(), crlf.as_bytes(), &bom] {
+            assert_eq!(to_json(k, body), Ok(before.clone()));
+        }
+        assert!(read_xml(k, PLAN.as_bytes()).is_ok());
+        // Text is trimmed of XML's white space only, references resolved, pieces joined.
+        let body = "<Beoordeling><Team>\t\n a &amp; b<![CDATA[<c>]]> \n</Team>\
+            <Oordeel>\u{a0}x\u{a0}</Oordeel><Versie> 3 </Versie><Reden/></Beoordeling>";
+        assert_eq!(
+            to_json(Kind::Beoordeling, body.as_bytes()),
+            Ok(serde_json::json!({
+                "team": "a & b<c>", "oordeel": "\u{a0}x\u{a0}", "versie": 3, "reden": ""
+            }))
+        );
+    }
+
+    #[test]
+    fn doctype_and_entities_are_refused_with_the_codecs_error() {
+        let doctype = b"<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY a \"b\">]><Beoordeling/>";
+        assert_eq!(parse_tree(doctype).err(), Some(ReadError::Doctype));
+        let xxe = br#"<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><Beoordeling><Team>&x;</Team></Beoordeling>"#;
+        assert_eq!(parse_tree(xxe).err(), Some(ReadError::Doctype));
+        let entity = b"<Beoordeling><Team>&x;</Team></Beoordeling>";
+        assert_eq!(
+            parse_tree(entity).err(),
+            Some(ReadError::Entity("x".into()))
+        );
+        let f = to_json(Kind::Beoordeling, entity).expect_err("entity");
+        assert_eq!(
+            (f[0].code, f[0].path.as_str()),
+            (codes::SCHEMA, "/Beoordeling")
+        );
+        assert!(f[0].message.contains("&x;"), "{f:?}");
+        let latin = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><Beoordeling/>";
+        assert_eq!(
+            parse_tree(latin).err(),
+            Some(ReadError::Encoding("ISO-8859-1".into()))
+        );
+    }
+
+    #[test]
+    fn too_deep_or_too_large_is_refused_with_the_codecs_error() {
+        let nested = |n: usize| {
+            format!(
+                "{}{}",
+                "<Beoordeling>".repeat(n),
+                "</Beoordeling>".repeat(n)
+            )
+        };
+        assert!(parse_tree(nested(MAX_DEPTH).as_bytes()).is_ok());
+        let deep = nested(MAX_DEPTH + 1);
+        assert_eq!(
+            parse_tree(deep.as_bytes()).err(),
+            Some(ReadError::TooDeep { limit: MAX_DEPTH })
+        );
+        let f = to_json(Kind::Beoordeling, deep.as_bytes()).expect_err("deep");
+        assert_eq!(f[0].message, "meer dan 8 niveaus diep");
+        let big = format!(
+            "<Beoordeling><Team>{}</Team></Beoordeling>",
+            "x".repeat(MAX_BYTES)
+        );
+        assert!(matches!(
+            parse_tree(big.as_bytes()),
+            Err(ReadError::TooLarge {
+                limit: MAX_BYTES,
+                ..
+            })
+        ));
+        let f = to_json(Kind::Beoordeling, big.as_bytes()).expect_err("big");
+        assert_eq!(
+            f[0].message,
+            format!("bericht is groter dan {MAX_BYTES} bytes")
+        );
+        for after in ["<Beoordeling/><Team>x</Team>", "<Beoordeling/>x"] {
+            assert!(matches!(
+                parse_tree(after.as_bytes()),
+                Err(ReadError::Malformed { .. })
+            ));
+        }
     }
 }
