@@ -622,3 +622,34 @@ async fn in_advies_mode_a_declaratie_goes_to_the_gemeente_with_sluis_findings() 
     );
     app.stop().await;
 }
+
+/// A toewijzing to an AGB-code that is not a configured aanbieder would wait in an inbox nobody
+/// reads: refused with 422 problem+json, nothing stored, no retourbericht.
+#[actix_web::test]
+async fn a_message_to_an_unknown_party_is_refused_and_nothing_is_stored() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = spawn(dir.path()).await;
+    let to_nobody = JW301.replace(
+        "<jw301:Ontvanger>12345678</jw301:Ontvanger>",
+        "<jw301:Ontvanger>99999999</jw301:Ontvanger>",
+    );
+    assert_ne!(to_nobody, JW301, "the fixture names aanbieder 12345678");
+    let r = app.post_xml(&to_nobody).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        r.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/problem+json")
+    );
+    let problem: Value = r.json().await.expect("json");
+    assert_eq!(
+        problem["type"],
+        "https://sluis.example/problems/onbekende-ontvanger"
+    );
+    assert_eq!(count(&app).await, 0, "nothing stored");
+    // The same message to the configured aanbieder is taken.
+    assert_eq!(app.post_xml(JW301).await.status(), StatusCode::OK);
+    assert_eq!(count(&app).await, 1);
+    app.stop().await;
+}

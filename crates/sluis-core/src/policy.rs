@@ -44,6 +44,9 @@ pub struct Policy {
     pub declaratie: DeclaratieMode,
     /// The result-financed contract lines (`9322` beyond the entitlement).
     pub resultaat: Vec<ResultaatContract>,
+    /// The parties this gateway delivers to (its gemeente and the configured aanbieders).
+    /// A message to anyone else would land in an inbox nobody reads. `None`: not checked.
+    pub parties: Option<BTreeSet<String>>,
 }
 
 impl Policy {
@@ -80,6 +83,20 @@ impl Policy {
                         .map(|r| ResultaatContract::from_contract(c, r))
                 })
                 .collect(),
+            parties: None,
         }
+    }
+
+    /// Only these parties (besides the gemeente itself) receive messages.
+    pub fn with_parties<'a>(mut self, parties: impl IntoIterator<Item = &'a str>) -> Policy {
+        let gemeente = self.external.gemeentecodes.iter().flatten().cloned();
+        self.parties = Some(
+            parties
+                .into_iter()
+                .map(str::to_string)
+                .chain(gemeente)
+                .collect(),
+        );
+        self
     }
 }

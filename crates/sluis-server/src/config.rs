@@ -256,6 +256,7 @@ impl Settings {
             &self.contracten,
             self.declaratie.mode,
         )
+        .with_parties(self.aanbieders.iter().map(|a| a.agb.as_str()))
     }
 
     pub fn resultaat_contracten(&self) -> Vec<sluis_core::doelbereik::ResultaatContract> {

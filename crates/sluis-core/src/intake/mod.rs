@@ -77,6 +77,9 @@ pub enum Refusal {
     /// The caller may not send this message (another Afzender, another aanbieder or team).
     #[error("de afzender van het bericht is niet de aangemelde partij")]
     Forbidden,
+    /// The Ontvanger is not a party of this gateway: nobody would ever read the message.
+    #[error("de ontvanger van het bericht is geen partij van deze gemeente")]
+    UnknownOntvanger,
 }
 
 fn hash(bytes: &[u8]) -> String {
@@ -261,6 +264,8 @@ pub struct ClientPostcode {
 /// What becomes of a message.
 #[derive(Debug, Clone)]
 pub enum Decision {
+    /// Refused before it is judged against the history: nothing is stored.
+    Refuse(Refusal),
     /// The same message was received before: nothing changes, its first answer is given again.
     Replay { earlier: u64 },
     /// Store it, with everything it changes, in one transaction.
@@ -358,6 +363,13 @@ pub fn decide<H: History, P: PlanHistory, I: Identificaties>(
     id: u64,
 ) -> Result<Decision, ReadFault> {
     let env = &read.envelope;
+    if policy
+        .parties
+        .as_ref()
+        .is_some_and(|known| !known.contains(&env.ontvanger))
+    {
+        return Ok(Decision::Refuse(Refusal::UnknownOntvanger));
+    }
     let earlier = views
         .identificaties
         .earlier(&env.afzender, &env.bericht, &env.identificatie)?;

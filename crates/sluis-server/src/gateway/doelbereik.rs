@@ -41,7 +41,13 @@ impl Gateway {
     ) -> Result<Ingested, DoelbereikError> {
         let started = Instant::now();
         let result = match intake::read_doelbereik(kind, format, bytes, allowed) {
-            Ok(read) => self.take(read, bytes).await.map_err(DoelbereikError::from),
+            Ok(read) => match self.take(read, bytes).await {
+                Ok(i) => Ok(i),
+                Err(super::IngestError::Store(e)) => Err(DoelbereikError::Store(e)),
+                // An own message names its parties by its content; one this gateway does not
+                // serve is refused like a message the caller may not send.
+                Err(_) => Err(DoelbereikError::Forbidden),
+            },
             Err(Refusal::Forbidden) => Err(DoelbereikError::Forbidden),
             Err(Refusal::Schema { kind, findings }) => {
                 Err(DoelbereikError::Unreadable { kind, findings })

@@ -89,6 +89,11 @@ pub enum IngestError {
     /// The caller may not send as the message's Afzender.
     #[error("de afzender van het bericht is niet de aangemelde partij")]
     Forbidden,
+    /// The Ontvanger is not a party of this gateway: nothing stored.
+    #[error(
+        "de ontvanger van het bericht is geen partij van deze gemeente; er is niets opgeslagen"
+    )]
+    UnknownOntvanger,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -101,6 +106,7 @@ impl From<Refusal> for IngestError {
                 IngestError::Structure(f)
             }
             Refusal::Forbidden => IngestError::Forbidden,
+            Refusal::UnknownOntvanger => IngestError::UnknownOntvanger,
         }
     }
 }
@@ -242,7 +248,7 @@ impl Gateway {
     ) -> Result<Ingested, IngestError> {
         let started = Instant::now();
         let result = match intake::read(bytes, sender, &self.limits) {
-            Ok(read) => self.take(read, bytes).await.map_err(IngestError::from),
+            Ok(read) => self.take(read, bytes).await,
             Err(refusal) => Err(IngestError::from(refusal)),
         };
         let (bericht, outcome) = match &result {
@@ -258,6 +264,7 @@ impl Gateway {
             Err(IngestError::Unreadable(_)) => ("onleesbaar".into(), "400".into()),
             Err(IngestError::Structure(_)) => ("xsd".into(), "400".into()),
             Err(IngestError::Forbidden) => ("geweigerd".into(), "403".into()),
+            Err(IngestError::UnknownOntvanger) => ("onbekende-ontvanger".into(), "422".into()),
             Err(IngestError::Store(_)) => ("fout".into(), "503".into()),
         };
         if let Ok(i) = &result {
@@ -272,7 +279,7 @@ impl Gateway {
     }
 
     /// The shell around the decision: lock → decide → one transaction → durable → answer.
-    async fn take(&self, read: Read, bytes: &[u8]) -> Result<Ingested, StoreError> {
+    async fn take(&self, read: Read, bytes: &[u8]) -> Result<Ingested, IngestError> {
         let id = self.store.next_id()?;
         let now = self.clock.now();
         let record = {
@@ -288,9 +295,11 @@ impl Gateway {
                 identificaties: &Claimed(&self.store),
             };
             let decision = intake::decide(&read, &views, &self.policy, self.clock.today(), id)
-                .inspect_err(|_| self.read_fault.store(true, Ordering::Relaxed))?;
+                .inspect_err(|_| self.read_fault.store(true, Ordering::Relaxed))
+                .map_err(StoreError::from)?;
             self.read_fault.store(false, Ordering::Relaxed);
             let judged = match decision {
+                Decision::Refuse(refusal) => return Err(refusal.into()),
                 Decision::Replay { earlier } => {
                     let record = self.store.get(earlier)?.ok_or_else(|| {
                         StoreError::Corrupt(earlier, "index without record".into())
@@ -324,10 +333,9 @@ impl Gateway {
                     .insert(&record, judged.claim, judged.replaces, &writes)?
             {
                 // Checked by the decision under the same lock; only a damaged index gets here.
-                return Err(StoreError::Corrupt(
-                    other,
-                    "identificatie claimed twice".into(),
-                ));
+                return Err(
+                    StoreError::Corrupt(other, "identificatie claimed twice".into()).into(),
+                );
             }
             if changed {
                 self.refresh_after(&read, &writes, clients_changed)?;

@@ -115,6 +115,12 @@ impl Traffic {
                     1 => tw(std, nummer).later("01"),
                     _ => tw(std, nummer),
                 };
+                if self.rng.below(12) == 0 {
+                    // To an aanbieder this gemeente has no contract with.
+                    let mut head = head_from_gemeente(&id);
+                    head.ontvanger = "99999999".into();
+                    return toewijzing_with(std, &head, bsn, &[product]);
+                }
                 toewijzing(std, &id, bsn, &[product])
             }
             3 | 4 => {
@@ -223,12 +229,20 @@ async fn run(seed: u64, steps: usize, keys: bool) -> (usize, usize, usize) {
                 continue;
             }
         };
-        let real = real.unwrap_or_else(|e| panic!("gateway refused ({e}); {ctx}"));
-        let id = real.record.id;
+        let id = real.as_ref().map_or(0, |r| r.record.id);
         let decision = model
             .decide(&read, &policy, Clock::fixed(at()).today(), id)
             .expect("the model cannot fail");
+        if let Decision::Refuse(refusal) = &decision {
+            assert!(
+                real.is_err(),
+                "model refused ({refusal}), gateway took it; {ctx}"
+            );
+            continue;
+        }
+        let real = real.unwrap_or_else(|e| panic!("gateway refused ({e}); {ctx}"));
         match &decision {
+            Decision::Refuse(_) => unreachable!("handled above"),
             Decision::Replay { earlier } => {
                 assert!(real.replay, "model: replay, gateway: new; {ctx}");
                 assert_eq!(*earlier, id, "{ctx}");
@@ -296,6 +310,33 @@ async fn the_gateway_decides_as_the_model_does() {
         a > 40 && r > 40 && p > 5,
         "accepted {a}, rejected {r}, replays {p}"
     );
+}
+
+/// A message to a party the gateway does not serve is refused whole: nothing stored, no
+/// retourbericht, no inbox entry (it would wait for a reader that never comes).
+#[tokio::test]
+async fn a_message_to_an_unknown_party_is_refused() {
+    let dir = tempfile::tempdir().expect("dir");
+    let gw = gateway(dir.path(), false);
+    let mut head = head_from_gemeente("T1");
+    head.ontvanger = "99999999".into();
+    let tw = toewijzing_with(Std::Ijw, &head, BSN1, &[Tw::new(Std::Ijw, "7001")]);
+    let err = gw.ingest(tw.as_bytes(), None).await.expect_err("refused");
+    assert!(matches!(err, IngestError::UnknownOntvanger), "{err:?}");
+    assert_eq!(gw.store.count(), 0);
+    assert!(gw
+        .store
+        .inbox("99999999", None, 10)
+        .expect("inbox")
+        .is_empty());
+    assert!(gw
+        .store
+        .inbox(GEMEENTE, None, 10)
+        .expect("inbox")
+        .is_empty());
+    // To a configured aanbieder it is taken.
+    let ok = toewijzing(Std::Ijw, "T1", BSN1, &[Tw::new(Std::Ijw, "7001")]);
+    assert!(gw.ingest(ok.as_bytes(), None).await.is_ok());
 }
 
 /// A store that cannot be read fails the message closed: an error, nothing stored, not

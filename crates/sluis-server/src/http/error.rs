@@ -52,6 +52,8 @@ pub enum ApiError {
     TooManyRequests {
         retry_after_secs: u64,
     },
+    /// A message to a party this gateway does not serve: nothing kept.
+    UnknownOntvanger,
     /// The message database failed: try again shortly; nothing unacknowledged was kept.
     Unavailable,
     Timeout,
@@ -70,7 +72,7 @@ impl ApiError {
         use ApiError::*;
         match self {
             BadRequest(_) | Unreadable(_) | Xsd { .. } | Schema { .. } => StatusCode::BAD_REQUEST,
-            Rejected { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Rejected { .. } | UnknownOntvanger => StatusCode::UNPROCESSABLE_ENTITY,
             Unauthenticated => StatusCode::UNAUTHORIZED,
             Forbidden => StatusCode::FORBIDDEN,
             NotFound(_) => StatusCode::NOT_FOUND,
@@ -93,6 +95,7 @@ impl ApiError {
             Xsd { .. } => "xsd",
             Schema { .. } => "schema",
             Rejected { .. } => "afgekeurd",
+            UnknownOntvanger => "onbekende-ontvanger",
             Unauthenticated => "unauthenticated",
             Forbidden => "forbidden",
             NotFound(_) => "not-found",
@@ -115,6 +118,7 @@ impl ApiError {
             Xsd { .. } => "Bericht voldoet niet aan het XSD",
             Schema { .. } => "Bericht voldoet niet aan zijn schema",
             Rejected { .. } => "Bericht afgekeurd",
+            UnknownOntvanger => "Onbekende ontvanger",
             Unauthenticated => "Niet aangemeld",
             Forbidden => "Geen toegang",
             NotFound(_) => "Niet gevonden",
@@ -145,6 +149,10 @@ impl ApiError {
                 "stuur het bericht als application/xml of application/json".into()
             }
             TooManyRequests { .. } => "wacht even en probeer het opnieuw".into(),
+            UnknownOntvanger => "de Ontvanger van het bericht is geen partij van deze gemeente \
+                                 (niet de gemeente en geen gecontracteerde aanbieder); er is \
+                                 niets opgeslagen en geen retourbericht gemaakt"
+                .into(),
             Unavailable => format!(
                 "de berichtenopslag is tijdelijk niet beschikbaar; er is niets opgeslagen dat \
                  niet bevestigd is, probeer het over {RETRY_AFTER_SECS} seconden opnieuw"
@@ -246,6 +254,7 @@ impl From<IngestError> for ApiError {
     fn from(e: IngestError) -> ApiError {
         match e {
             IngestError::Forbidden => ApiError::Forbidden,
+            IngestError::UnknownOntvanger => ApiError::UnknownOntvanger,
             IngestError::Unreadable(e @ ReadError::TooLarge { .. }) => {
                 ApiError::TooLarge(e.to_string())
             }
