@@ -1225,7 +1225,9 @@ fn tr389_second_debet_needs_a_credit_first() {
 fn tr319_product_period_not_after_declaratie_period() {
     for std in BOTH {
         let mut w = assigned(std);
-        let f = w.codes(&declaratie(
+        // The official stylesheet checks TR319 inside the message (template on Prestatie), so
+        // the message is refused on level 2, before the history is consulted.
+        let xml = declaratie(
             std,
             "D1",
             "DECL1",
@@ -1234,9 +1236,11 @@ fn tr319_product_period_not_after_declaratie_period() {
                 BSN1,
                 vec![Pr::new(std, "R1", "7001").period("2026-05-01", "2026-05-04")],
             )],
-        ));
+        );
+        let v = sluis::validate(xml.as_bytes(), &Limits::default()).expect("readable");
+        let f = summary(&v.findings);
         assert!(
-            f.contains(&("TR319", "9319", PRESTATIE1.to_string())),
+            f.contains(&("TR319", "0001", PRESTATIE1.to_string())),
             "{f:?}"
         );
         // An earlier month is fine.
@@ -1286,7 +1290,7 @@ fn tr318_tr333_declaratie_level() {
             "2026-03",
             &[(
                 BSN1,
-                vec![Pr::new(std, "R5", "7001").period("2026-03-01", "2026-03-31")],
+                vec![Pr::new(std, "R5", "7001").period("2026-02-01", "2026-02-28")],
             )],
         ));
         assert_eq!(f, one("TR318", "8214", "/Bericht/Declaratie"));

@@ -245,7 +245,7 @@ pub fn head_from_aanbieder(id: &str) -> Head {
 pub fn toewijzing_with(std: Std, h: &Head, bsn: &str, products: &[Tw]) -> String {
     let lines: String = products.iter().map(Tw::xml).collect();
     let body = format!(
-        "<m:Client>{}<m:Contactgegevens><m:Contact><m:Soort>01</m:Soort><m:Telefoon><b:Telefoon01><b:Telefoonnummer>0381234567</b:Telefoonnummer><b:Landnummer>0031</b:Landnummer></b:Telefoon01></m:Telefoon></m:Contact></m:Contactgegevens><m:ToegewezenProducten>{lines}</m:ToegewezenProducten></m:Client>",
+        "<m:Client>{}<m:Contactgegevens><m:Contact><m:Soort>02</m:Soort><m:Telefoon><b:Telefoon01><b:Telefoonnummer>0381234567</b:Telefoonnummer><b:Landnummer>0031</b:Landnummer></b:Telefoon01></m:Telefoon></m:Contact></m:Contactgegevens><m:ToegewezenProducten>{lines}</m:ToegewezenProducten></m:Client>",
         person(bsn, true)
     );
     message(std, 301, h, &body)

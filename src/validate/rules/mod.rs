@@ -576,4 +576,94 @@ mod tests {
             ["JW301", "JW315", "JW317", "WMO301", "WMO315", "WMO317"]
         );
     }
+
+    fn codes(xml: &str) -> Vec<&'static str> {
+        let v = crate::validate(xml.as_bytes(), &crate::Limits::default()).expect("reads");
+        let mut c: Vec<&'static str> = v.findings.iter().map(|f| f.code).collect();
+        c.dedup();
+        c
+    }
+
+    const JW305: &str = include_str!("../../../fixtures/ijw-3.2/JW305/valid/minimaal.xml");
+    const JW323: &str = include_str!("../../../fixtures/ijw-3.2/JW323/valid/minimaal.xml");
+    const WMO301: &str = include_str!("../../../fixtures/iwmo-3.2/WMO301/valid/minimaal.xml");
+    const JW301: &str = include_str!("../../../fixtures/ijw-3.2/JW301/valid/minimaal.xml");
+
+    #[test]
+    fn tr134_dagtekening_as_written() {
+        assert!(codes(JW305).is_empty());
+        // Leading white space: the stylesheet reads ` 2026-05-0`, so every date is later.
+        let lead = JW305.replace("Dagtekening>2026-05-04<", "Dagtekening>\n 2026-05-04<");
+        assert_eq!(codes(&lead), ["TR134"]);
+        // Trailing white space falls outside the first ten characters.
+        let trail = JW305.replace("Dagtekening>2026-05-04<", "Dagtekening>2026-05-04 <");
+        assert!(codes(&trail).is_empty());
+        assert_eq!(stylesheet_number(" 2026-05-04"), Some(2_026_050));
+        assert_eq!(stylesheet_number("2026-05-04\n"), Some(20_260_504));
+        assert_eq!(stylesheet_number("x2026-05-04"), None);
+    }
+
+    #[test]
+    fn tr002_1900_is_exempt_only_with_datumgebruik_3() {
+        let old = JW305.replace(
+            "<ijw:Datum>2012-09-01</ijw:Datum>",
+            "<ijw:Datum>1900-01-01</ijw:Datum>",
+        );
+        assert_eq!(codes(&old), ["TR002"]);
+        let unknown = JW305.replace(
+            "<ijw:Datum>2012-09-01</ijw:Datum>",
+            "<ijw:Datum>1900-01-01</ijw:Datum><ijw:DatumGebruik>3</ijw:DatumGebruik>",
+        );
+        assert!(!codes(&unknown).contains(&"TR002"));
+    }
+
+    #[test]
+    fn tr319_and_tr134_on_the_declaratieperiode() {
+        assert!(codes(JW323).is_empty());
+        // DeclaratiePeriode March, ProductPeriode April: TR319 in the message itself.
+        let early = JW323
+            .replacen("Begindatum>2026-04-01<", "Begindatum>2026-03-01<", 1)
+            .replacen("Einddatum>2026-04-30<", "Einddatum>2026-03-31<", 1);
+        assert_eq!(codes(&early), ["TR319"]);
+        // A DeclaratiePeriode that ends after the Dagtekening: TR137 (and TR319 for nothing).
+        let late = JW323.replace("Dagtekening>2026-05-04<", "Dagtekening>2026-04-20<");
+        assert!(codes(&late).contains(&"TR137"));
+        // The DeclaratieDagtekening is not a TR134 date.
+        let later = JW323.replace(
+            "DeclaratieDagtekening>2026-05-04<",
+            "DeclaratieDagtekening>2026-05-06<",
+        );
+        assert!(!codes(&later).contains(&"TR134"));
+    }
+
+    #[test]
+    fn cs050_iwmo_allows_only_1_without_partner() {
+        let six = |xml: &str, ns: &str| {
+            xml.replacen(
+                &format!("<{ns}:NaamGebruik>1</{ns}:NaamGebruik>"),
+                &format!("<{ns}:NaamGebruik>6</{ns}:NaamGebruik>"),
+                1,
+            )
+        };
+        let w = six(WMO301, "iwmo");
+        assert_ne!(w, WMO301, "the fixture has a NaamGebruik 1");
+        assert_eq!(codes(&w), ["CS050"], "iWmo: CS050, and no CS318");
+        let j = six(JW301, "ijw");
+        assert_eq!(
+            codes(&j),
+            ["CS318"],
+            "iJw: 6 passes CS050, CS318 refuses it for the client"
+        );
+    }
+
+    #[test]
+    fn cd034_and_cs089_without_the_element() {
+        // A BRP address contact (01) without any Adres has no Postcode.
+        let brp = JW301.replacen(
+            "<jw301:Soort>02</jw301:Soort>",
+            "<jw301:Soort>01</jw301:Soort>",
+            1,
+        );
+        assert_eq!(codes(&brp), ["CD034"]);
+    }
 }
