@@ -191,8 +191,7 @@ fn rules_lists_the_registry() {
     let out = sluis(&["rules"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.lines()
-            .any(|l| l.starts_with("TR377  0001  JW319  ")),
+        text.lines().any(|l| l.starts_with("TR377  0001  JW319  ")),
         "{text}"
     );
     let out = sluis(&["rules", "--format", "markdown"]);

@@ -1402,6 +1402,7 @@ fn tr378_tr381_external_lists() {
             vandaag: None,
             tarieven: None,
             gemeentecodes: Some(BTreeSet::from(["0600".to_string()])),
+            gemeentelijst: None,
             productcodes: Some(BTreeMap::from([(
                 std.cat().to_string(),
                 BTreeSet::from(["45A08".to_string()]),
@@ -1941,6 +1942,7 @@ fn every_valid_fixture_is_judged_and_answered() {
                 let h = MemoryHistory::new();
                 let ext = External {
                     gemeentecodes: Some(BTreeSet::new()),
+                    gemeentelijst: None,
                     productcodes: Some(BTreeMap::new()),
                     vandaag: None,
                     tarieven: None,

@@ -58,6 +58,7 @@ fn external(settings: &Settings) -> External {
     }
     External {
         gemeentecodes: Some(BTreeSet::from([settings.gemeente.code.clone()])),
+        gemeentelijst: Some(crate::standard::gemeenten::Gemeentelijst::embedded()),
         productcodes: Some(productcodes),
         vandaag: None,
         tarieven: Some(tarieven),
