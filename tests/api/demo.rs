@@ -38,6 +38,7 @@ fn external() -> External {
     let (y, m, d) = demo::VANDAAG;
     External {
         gemeentecodes: Some(BTreeSet::from([settings.gemeente.code.clone()])),
+        gemeentelijst: None,
         productcodes: Some(productcodes),
         vandaag: Datum::from_ymd(y, m, d),
         tarieven: Some(tarieven),

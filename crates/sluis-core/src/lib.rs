@@ -84,8 +84,12 @@ pub fn validate(bytes: &[u8], limits: &Limits) -> Result<Verdict, ReadError> {
     let Structured {
         document,
         mut findings,
+        dagtekening_raw,
     } = parsed.structured;
-    findings.extend(validate::rules::check(&document));
+    let lexical = validate::rules::Lexical {
+        dagtekening: dagtekening_raw.as_deref(),
+    };
+    findings.extend(validate::rules::check_lexical(&document, &lexical));
     Ok(Verdict {
         format: parsed.format,
         document,

@@ -71,6 +71,9 @@ impl Policy {
         Policy {
             external: External {
                 gemeentecodes: Some(BTreeSet::from([gemeente.to_string()])),
+                gemeentelijst: Some(std::sync::Arc::new(
+                    crate::standard::gemeenten::Gemeentelijst::embedded(),
+                )),
                 productcodes: Some(productcodes),
                 vandaag: None,
                 tarieven: Some(tarieven),

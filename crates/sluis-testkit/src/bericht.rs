@@ -150,7 +150,7 @@ impl Person {
 /// Contactgegevens of a toewijzing (Soort 01).
 #[derive(Debug, Clone)]
 pub enum Contact {
-    /// A telephone number (0381234567).
+    /// A telephone number (0381234567), with a placeholder address (postcode 9999ZZ).
     Telefoon,
     Adres {
         huisnummer: u32,
@@ -163,7 +163,9 @@ pub enum Contact {
 impl Contact {
     fn xml(&self) -> String {
         let inner = match self {
-            Contact::Telefoon => "<m:Telefoon><b:Telefoon01><b:Telefoonnummer>0381234567</b:Telefoonnummer><b:Landnummer>0031</b:Landnummer></b:Telefoon01></m:Telefoon>".to_string(),
+            // A BRP contact (Soort 01) needs an address (CD034): a placeholder one, outside every
+            // gebiedsteam's postcode area, beside the telephone number.
+            Contact::Telefoon => "<m:Adres><b:Huis><b:Huisnummer>1</b:Huisnummer></b:Huis><b:Postcode>9999ZZ</b:Postcode><b:Straatnaam>Dorpsstraat</b:Straatnaam><b:Plaatsnaam>Sluisdam</b:Plaatsnaam><b:LandCode>NL</b:LandCode></m:Adres><m:Telefoon><b:Telefoon01><b:Telefoonnummer>0381234567</b:Telefoonnummer><b:Landnummer>0031</b:Landnummer></b:Telefoon01></m:Telefoon>".to_string(),
             Contact::Adres { huisnummer, postcode, straat, plaats } => format!(
                 "<m:Adres><b:Huis><b:Huisnummer>{huisnummer}</b:Huisnummer></b:Huis><b:Postcode>{postcode}</b:Postcode><b:Straatnaam>{straat}</b:Straatnaam><b:Plaatsnaam>{plaats}</b:Plaatsnaam><b:LandCode>NL</b:LandCode></m:Adres>"
             ),

@@ -104,6 +104,10 @@ fn with_postcode(xml: String, postcode: &str) -> String {
         "<m:Soort>01</m:Soort><m:Adres><b:Huis><b:Huisnummer>12</b:Huisnummer></b:Huis><b:Postcode>{postcode}</b:Postcode><b:Straatnaam>Lindelaan</b:Straatnaam><b:Plaatsnaam>Zwolle</b:Plaatsnaam><b:LandCode>NL</b:LandCode></m:Adres>"
     );
     assert_eq!(xml.matches("<m:Soort>01</m:Soort>").count(), 1);
+    // The builder's contact carries a placeholder address (CD034); this one replaces it.
+    let start = xml.find("<m:Adres>").expect("an address");
+    let end = xml.find("</m:Adres>").expect("an address") + "</m:Adres>".len();
+    let xml = format!("{}{}", &xml[..start], &xml[end..]);
     xml.replacen("<m:Soort>01</m:Soort>", &adres, 1)
 }
 

@@ -59,6 +59,7 @@ pub(super) fn tr378_tr381_external_lists() {
             vandaag: None,
             tarieven: None,
             gemeentecodes: Some(BTreeSet::from(["0600".to_string()])),
+            gemeentelijst: None,
             productcodes: Some(BTreeMap::from([(
                 std.cat().to_string(),
                 BTreeSet::from(["45A08".to_string()]),
@@ -603,6 +604,7 @@ pub(super) fn every_valid_fixture_is_judged_and_answered() {
                 let h = MemoryHistory::new();
                 let ext = External {
                     gemeentecodes: Some(BTreeSet::new()),
+                    gemeentelijst: None,
                     productcodes: Some(BTreeMap::new()),
                     vandaag: None,
                     tarieven: None,

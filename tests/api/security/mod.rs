@@ -211,6 +211,11 @@ fn beoordeling(team: &str) -> String {
 }
 
 fn with_postcode(xml: String) -> String {
+    // The builder's contact carries a placeholder address (CD034); this one replaces it.
+    let xml = match (xml.find("<m:Adres>"), xml.find("</m:Adres>")) {
+        (Some(a), Some(b)) => format!("{}{}", &xml[..a], &xml[b + "</m:Adres>".len()..]),
+        _ => xml,
+    };
     xml.replacen(
         "<m:Soort>01</m:Soort>",
         "<m:Soort>01</m:Soort><m:Adres><b:Huis><b:Huisnummer>12</b:Huisnummer></b:Huis><b:Postcode>8011AB</b:Postcode><b:Straatnaam>Lindelaan</b:Straatnaam><b:Plaatsnaam>Zwolle</b:Plaatsnaam><b:LandCode>NL</b:LandCode></m:Adres>",

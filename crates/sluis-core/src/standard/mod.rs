@@ -1,6 +1,7 @@
 //! The two standards (iJw 3.2, iWmo 3.2) as one model: structure tables, data types, documents.
 
 pub mod document;
+pub mod gemeenten;
 pub mod schema;
 pub mod types;
 

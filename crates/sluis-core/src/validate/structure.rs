@@ -20,6 +20,9 @@ use std::borrow::Cow;
 pub struct Structured {
     pub document: Document,
     pub findings: Vec<Finding>,
+    /// The Header's Dagtekening as written, when it has white space around it: the official
+    /// stylesheet compares its first ten characters as written (see `rules::Lexical`).
+    pub dagtekening_raw: Option<String>,
 }
 
 impl Structured {
@@ -259,6 +262,7 @@ pub fn from_xml(text: &str, limits: &Limits) -> Result<Structured, ReadError> {
         children: Vec::with_capacity(64),
         skip: 0,
         document: None,
+        dagtekening_raw: None,
     };
     walk.stack.push(Frame {
         open: Open::Complex {
@@ -287,6 +291,7 @@ pub fn from_xml(text: &str, limits: &Limits) -> Result<Structured, ReadError> {
     Ok(Structured {
         document,
         findings: walk.findings,
+        dagtekening_raw: walk.dagtekening_raw,
     })
 }
 
@@ -303,6 +308,7 @@ struct Walk<'a> {
     /// Depth inside an element that is being passed over (reported already, or not allowed).
     skip: usize,
     document: Option<Document>,
+    dagtekening_raw: Option<String>,
 }
 
 impl<'a> Visitor<'a> for Walk<'a> {
@@ -562,6 +568,9 @@ impl<'a> Walk<'a> {
                         format!("element {} mag geen elementen bevatten", field.name),
                     ));
                 }
+                if field.name == "Dagtekening" && trim_xsd(&text).len() != text.len() {
+                    self.dagtekening_raw = Some(text.to_string());
+                }
                 Content::Value(match check_value(st, &text) {
                     Ok(v) => v,
                     Err(msg) => {
@@ -631,6 +640,7 @@ pub fn from_json(value: &serde_json::Value, schema: &'static MessageSchema) -> S
     Structured {
         document: Document { schema, children },
         findings,
+        dagtekening_raw: None,
     }
 }
 

@@ -3,6 +3,7 @@
 
 use super::read;
 use super::{Ctx, Sink};
+use crate::standard::types::Datum;
 use crate::standard::Element;
 use crate::validate::rules::{items, Loc};
 
@@ -35,8 +36,21 @@ pub fn tr135(ctx: &Ctx<'_>, out: &mut Sink) {
 }
 
 pub fn tr378(ctx: &Ctx<'_>, out: &mut Sink) {
-    let Some(codes) = &ctx.ext.gemeentecodes else {
+    let (codes, lijst) = (&ctx.ext.gemeentecodes, &ctx.ext.gemeentelijst);
+    if codes.is_none() && lijst.is_none() {
         return;
+    }
+    // The list current on the Ingangsdatum (or ToewijzingIngangsdatum) counts, so a code
+    // merged away since is still right for an older toewijzing; otherwise the Dagtekening.
+    let mut dates: Vec<Datum> = ctx.header.dagtekening.into_iter().collect();
+    for e in &ctx.doc.children {
+        ingangsdata(e, &mut dates);
+    }
+    let accepted = |code: &str| {
+        codes.as_ref().is_some_and(|c| c.contains(code))
+            || lijst
+                .as_ref()
+                .is_some_and(|l| dates.iter().any(|&d| l.geldig_op(code, d)))
     };
     let h = &ctx.header;
     let element = if h.afzender == h.parties.gemeente {
@@ -45,7 +59,7 @@ pub fn tr378(ctx: &Ctx<'_>, out: &mut Sink) {
         "Ontvanger"
     };
     let mut check = |code: &str, path: String| {
-        if !codes.contains(code) {
+        if !accepted(code) {
             out.push(
                 path,
                 format!("Gemeentecode {code} komt niet voor in de gemeentelijke indeling"),
@@ -62,6 +76,19 @@ pub fn tr378(ctx: &Ctx<'_>, out: &mut Sink) {
                 &code,
                 "/Bericht/Antwoord/Woonplaatsbeginsel/Gemeente".to_string(),
             );
+        }
+    }
+}
+
+/// Every valid Ingangsdatum and ToewijzingIngangsdatum below `e`.
+fn ingangsdata(e: &Element, out: &mut Vec<Datum>) {
+    for c in e.children() {
+        if matches!(c.name(), "Ingangsdatum" | "ToewijzingIngangsdatum") {
+            if let Some(crate::standard::Value::Date(d)) = c.value() {
+                out.push(*d);
+            }
+        } else {
+            ingangsdata(c, out);
         }
     }
 }
@@ -140,4 +167,69 @@ pub fn tr381(ctx: &Ctx<'_>, out: &mut Sink) {
             );
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{check, External, MemoryHistory};
+    use crate::standard::gemeenten::Gemeentelijst;
+    use std::collections::BTreeSet;
+
+    const JW319: &str = include_str!("../../../fixtures/ijw-3.2/JW319/valid/volledig.xml");
+
+    fn tr378(xml: &str, ext: &External) -> Vec<String> {
+        let v = crate::validate(xml.as_bytes(), &crate::Limits::default()).expect("reads");
+        assert!(v.findings.is_empty(), "{:?}", v.findings);
+        check(&v.document, &MemoryHistory::new(), ext)
+            .into_iter()
+            .filter(|f| f.code == "TR378")
+            .map(|f| f.path)
+            .collect()
+    }
+
+    fn gateway_like() -> External {
+        // As the gateway configures it: its own gemeente plus the CBS list.
+        External {
+            gemeentecodes: Some(BTreeSet::from(["0599".to_string()])),
+            gemeentelijst: Some(Gemeentelijst::embedded()),
+            ..External::default()
+        }
+    }
+
+    #[test]
+    fn woonplaatsbeginsel_names_another_real_gemeente() {
+        // Refused with reden 8, the responsible gemeente is Leidschendam-Voorburg (1916).
+        let other = JW319.replace(
+            "<jw319:Gemeente>0599</jw319:Gemeente>",
+            "<jw319:Gemeente>1916</jw319:Gemeente>",
+        );
+        assert!(tr378(&other, &gateway_like()).is_empty());
+        // With only the configured gemeente (the old reading) it would be rejected.
+        let own_only = External {
+            gemeentecodes: Some(BTreeSet::from(["0599".to_string()])),
+            ..External::default()
+        };
+        assert_eq!(
+            tr378(&other, &own_only),
+            ["/Bericht/Antwoord/Woonplaatsbeginsel/Gemeente"]
+        );
+    }
+
+    #[test]
+    fn codes_not_in_the_list_on_the_date_are_rejected() {
+        let unknown = JW319.replace(
+            "<jw319:Gemeente>0599</jw319:Gemeente>",
+            "<jw319:Gemeente>0999</jw319:Gemeente>",
+        );
+        assert_eq!(
+            tr378(&unknown, &gateway_like()),
+            ["/Bericht/Antwoord/Woonplaatsbeginsel/Gemeente"]
+        );
+        // Brielle was merged into Voorne aan Zee on 2023-01-01: not a gemeente in 2026.
+        let merged = JW319.replace(
+            "<jw319:Gemeente>0599</jw319:Gemeente>",
+            "<jw319:Gemeente>0501</jw319:Gemeente>",
+        );
+        assert_eq!(tr378(&merged, &gateway_like()).len(), 1);
+    }
 }

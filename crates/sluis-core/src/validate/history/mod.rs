@@ -47,6 +47,10 @@ pub struct External {
     /// as long as toewijzingen of theirs run (the standard allows the list current on the
     /// toewijzing's Ingangsdatum).
     pub gemeentecodes: Option<BTreeSet<String>>,
+    /// The CBS list with validity dates (TR378): a code is accepted when it was a municipality
+    /// on the Dagtekening or on an Ingangsdatum in the message. Together with `gemeentecodes`
+    /// a code passes when either accepts it.
+    pub gemeentelijst: Option<std::sync::Arc<crate::standard::gemeenten::Gemeentelijst>>,
     /// Product codes per product category, from the product code list in use (TR381).
     pub productcodes: Option<BTreeMap<String, BTreeSet<String>>>,
     /// The receiver's system date (TR135: a Dagtekening does not lie after it).
@@ -109,7 +113,7 @@ pub static RULES: &[Rule] = &[
     rule!("TR307", "9307", [323], declaratie::tr307, "De productperiode begint niet voor de ingangsdatum van de toewijzing."),
     rule!("TR308", "9308", [323], declaratie::tr308, "De productperiode eindigt niet na de einddatum van de toewijzing."),
     rule!("TR314", "8021", [323], declaratie::tr314, "Het ReferentieNummer van een prestatie is nog niet eerder door de aanbieder gebruikt."),
-    rule!("TR318", "8214", [323], declaratie::tr318, "De declaratieperiode ligt na de vorige declaratieperiode van de aanbieder bij deze gemeente."),
+    rule!("TR318", "8214", [323], declaratie::tr318, "De declaratieperiode begint niet voor de laatst gedeclareerde periode van de aanbieder bij deze gemeente (dezelfde periode nog eens en gaten mogen)."),
     rule!("TR319", "9319", [323], declaratie::tr319, "De productperiode ligt in de declaratieperiode of in een eerdere periode."),
     rule!("TR321", "9321", [323], declaratie::tr321, "Het geleverde volume past binnen de toegewezen omvang voor de productperiode."),
     rule!("TR322", "9322", [323], declaratie::tr322, "Alle gedeclareerde volumes samen passen binnen de toegewezen omvang over de hele looptijd."),
@@ -136,7 +140,7 @@ pub static RULES: &[Rule] = &[
     rule!("TR373", "9373", [317], verzoek::tr373, "Wijzigt een verzoek het budget of het totaal over de looptijd, dan is de gewenste ingangsdatum die van de toewijzing."),
     rule!("TR374", "9374", [315, 317], verzoek::tr374, "Er loopt nog geen verzoek van deze aanbieder voor deze cliënt."),
     rule!("TR375", "9375", [317], verzoek::tr375, "Omvang blijft leeg in een te wijzigen product als de toewijzing geen productcode heeft en de einddatum na 2020 ligt of open is."),
-    rule!("TR378", "S300", ijw [301, 305, 307, 315, 317, 319, 323, 325], iwmo [301, 305, 307, 315, 317, 319, 323, 325], general::tr378, "Een gemeentecode komt voor in de geconfigureerde CBS-lijst."),
+    rule!("TR378", "S300", ijw [301, 305, 307, 315, 317, 319, 323, 325], iwmo [301, 305, 307, 315, 317, 319, 323, 325], general::tr378, "Een gemeentecode komt voor in de CBS-lijst van gemeenten op de dagtekening of een ingangsdatum van het bericht."),
     rule!("TR379", "9379", [301], toewijzing::tr379, "Een ReferentieAanbieder in een toewijzing verwijst naar een verzoek van de aanbieder."),
     rule!("TR381", "S329", [301, 305, 307, 315, 317, 323], general::tr381, "Een productcode hoort volgens de geconfigureerde productcodelijst bij de productcategorie."),
     rule!("TR384", "9384", [323], declaratie::tr384, "Er wordt niet gedeclareerd op een verwijderde toewijzing (RedenWijziging 13)."),

@@ -1,6 +1,6 @@
 //! Rules about the client and related persons: BSN, birth date, name, communication, contacts.
 
-use super::{date, has, items, more_than_years_before, text, text2, Ctx, Loc, Sink};
+use super::{date, date_number, has, items, text, text2, Ctx, Loc, Sink};
 use crate::standard::types::Bsn;
 use crate::standard::Element;
 
@@ -73,7 +73,7 @@ pub fn cs002(ctx: &Ctx<'_>, out: &mut Sink) {
 }
 
 pub fn tr002(ctx: &Ctx<'_>, out: &mut Sink) {
-    let Some(dagtekening) = ctx.dagtekening else {
+    let Some(dag) = ctx.dag_getal else {
         return;
     };
     persons(ctx, |p, loc, _| {
@@ -84,17 +84,19 @@ pub fn tr002(ctx: &Ctx<'_>, out: &mut Sink) {
             return;
         };
         // An unknown birth date is written 1900-01-01 with DatumGebruik 3; like the official
-        // stylesheet, 1900-01-01 is only judged when DatumGebruik says something else.
-        let gebruik = text(g, "DatumGebruik");
-        if datum.to_string() == "1900-01-01" && gebruik.is_none_or(|u| u == "3") {
+        // stylesheet, only that combination is exempt (1900-01-01 with another DatumGebruik,
+        // or none, is judged).
+        if datum.to_string() == "1900-01-01" && text(g, "DatumGebruik") == Some("3") {
             return;
         }
-        if more_than_years_before(datum, dagtekening, 120) {
+        // The stylesheet's arithmetic: JJJJMMDD + 120·10000 before the Dagtekening's number.
+        if date_number(datum) + 120 * 10_000 < dag {
+            let shown = ctx
+                .dagtekening
+                .map_or_else(String::new, |d| format!(" {d}"));
             out.push(
                 loc.at2("Geboortedatum", "Datum"),
-                format!(
-                    "Geboortedatum {datum} ligt meer dan 120 jaar voor Dagtekening {dagtekening}"
-                ),
+                format!("Geboortedatum {datum} ligt meer dan 120 jaar voor Dagtekening{shown}"),
             );
         }
     });
@@ -140,10 +142,12 @@ pub fn cs050(ctx: &Ctx<'_>, out: &mut Sink) {
         let Some(gebruik) = text(naam, "NaamGebruik") else {
             return;
         };
-        let allowed: &[&str] = if partner {
-            &["1", "2", "3", "4"]
-        } else {
-            &["1", "6"]
+        // The iWmo stylesheet allows only 1 without a Partnernaam (its rule text also names 6;
+        // the official module is followed, see docs/rules.md).
+        let allowed: &[&str] = match (partner, ctx.ijw) {
+            (true, _) => &["1", "2", "3", "4"],
+            (false, true) => &["1", "6"],
+            (false, false) => &["1"],
         };
         if !allowed.contains(&gebruik) {
             let msg = if partner {
@@ -151,7 +155,10 @@ pub fn cs050(ctx: &Ctx<'_>, out: &mut Sink) {
                     "NaamGebruik {gebruik} is niet toegestaan bij een Partnernaam (1, 2, 3 of 4)"
                 )
             } else {
-                format!("NaamGebruik {gebruik} is zonder Partnernaam niet toegestaan (1 of 6)")
+                format!(
+                    "NaamGebruik {gebruik} is zonder Partnernaam niet toegestaan ({})",
+                    allowed.join(" of ")
+                )
             };
             out.push(loc.at2("Naam", "NaamGebruik"), msg);
         }
@@ -261,14 +268,12 @@ pub fn cd025(ctx: &Ctx<'_>, out: &mut Sink) {
 
 pub fn cd034(ctx: &Ctx<'_>, out: &mut Sink) {
     contacts(ctx, |c, loc| {
-        // Judged on an Adres, as the stylesheets attach conditions to the element they govern.
-        let Some(adres) = c.child("Adres") else {
-            return;
-        };
         let Some(soort) = text(c, "Soort") else {
             return;
         };
-        if (soort == "01" || soort == "03") && !has(adres, "Postcode") {
+        // A contact of soort 01 or 03 without any Adres has no Postcode either (stylesheet).
+        let postcode = c.child("Adres").is_some_and(|a| has(a, "Postcode"));
+        if (soort == "01" || soort == "03") && !postcode {
             out.push(
                 loc.at2("Adres", "Postcode"),
                 format!("Postcode ontbreekt bij adressoort {soort}"),
@@ -294,15 +299,18 @@ pub fn cs089(ctx: &Ctx<'_>, out: &mut Sink) {
         if text(adres, "LandCode") != Some("NL") {
             return;
         }
-        if let Some(pc) = text(adres, "Postcode") {
-            if !dutch_postcode(pc) {
-                out.push(
-                    loc.at2("Adres", "Postcode"),
-                    format!(
-                        "Postcode '{pc}' is geen Nederlandse postcode (1234AB) bij LandCode NL"
-                    ),
-                );
-            }
+        // A missing Postcode does not have the Dutch form either (as the stylesheet judges).
+        match text(adres, "Postcode") {
+            Some(pc) if dutch_postcode(pc) => {}
+            Some(pc) => out.push(
+                loc.at2("Adres", "Postcode"),
+                format!("Postcode '{pc}' is geen Nederlandse postcode (1234AB) bij LandCode NL"),
+            ),
+            None if !has(adres, "Postcode") => out.push(
+                loc.at2("Adres", "Postcode"),
+                "Postcode ontbreekt bij LandCode NL".to_string(),
+            ),
+            None => {}
         }
     });
 }

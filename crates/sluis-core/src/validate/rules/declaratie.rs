@@ -215,27 +215,60 @@ pub fn cs340(ctx: &Ctx<'_>, out: &mut Sink) {
     }
 }
 
-pub fn tr137(ctx: &Ctx<'_>, out: &mut Sink) {
-    let dag = ctx.dagtekening;
-    prestaties(ctx, |p, loc| {
-        let Some(e) = date2(p, "ProductPeriode", "Einddatum") else {
+/// TR137 on a period (the stylesheet checks the DeclaratiePeriode as well as every
+/// ProductPeriode): Einddatum not before Begindatum, and not after the Dagtekening.
+fn period_137(ctx: &Ctx<'_>, period: &Element, path: &dyn Fn() -> String, out: &mut Sink) {
+    let Some(e) = date(period, "Einddatum") else {
+        return;
+    };
+    if let Some(b) = date(period, "Begindatum") {
+        if e < b {
+            out.push(path(), format!("Einddatum {e} ligt voor Begindatum {b}"));
             return;
-        };
-        if let Some(b) = date2(p, "ProductPeriode", "Begindatum") {
-            if e < b {
-                out.push(
-                    loc.at2("ProductPeriode", "Einddatum"),
-                    format!("Einddatum {e} ligt voor Begindatum {b}"),
-                );
-                return;
-            }
         }
-        if let Some(dag) = dag {
-            if e > dag {
-                out.push(
-                    loc.at2("ProductPeriode", "Einddatum"),
-                    format!("Einddatum {e} ligt na Dagtekening {dag}"),
-                );
+    }
+    if ctx.after_dagtekening(e) {
+        let dag = ctx
+            .dagtekening
+            .map_or_else(String::new, |d| format!(" {d}"));
+        out.push(path(), format!("Einddatum {e} ligt na Dagtekening{dag}"));
+    }
+}
+
+pub fn tr137(ctx: &Ctx<'_>, out: &mut Sink) {
+    if let Some((decl, loc)) = ctx.top("Declaratie") {
+        if let Some(p) = decl.child("DeclaratiePeriode") {
+            period_137(ctx, p, &|| loc.at2("DeclaratiePeriode", "Einddatum"), out);
+        }
+    }
+    prestaties(ctx, |p, loc| {
+        if let Some(period) = p.child("ProductPeriode") {
+            period_137(ctx, period, &|| loc.at2("ProductPeriode", "Einddatum"), out);
+        }
+    });
+}
+
+/// TR319 as the official stylesheet checks it inside the message: the ProductPeriode of a
+/// prestatie neither begins nor ends after the end of the DeclaratiePeriode.
+pub fn tr319(ctx: &Ctx<'_>, out: &mut Sink) {
+    let Some((decl, _)) = ctx.top("Declaratie") else {
+        return;
+    };
+    let Some(eind) = date2(decl, "DeclaratiePeriode", "Einddatum") else {
+        return;
+    };
+    prestaties(ctx, |p, loc| {
+        for field in ["Begindatum", "Einddatum"] {
+            if let Some(d) = date2(p, "ProductPeriode", field) {
+                if d > eind {
+                    out.push(
+                        loc.path(),
+                        format!(
+                            "{field} {d} van de ProductPeriode ligt na het einde van de declaratieperiode {eind}"
+                        ),
+                    );
+                    return;
+                }
             }
         }
     });

@@ -4,6 +4,7 @@
 use super::client::{contacts, persons};
 use super::toewijzing::{each_product, Kind};
 use super::{date, date2, Ctx, Loc, Sink};
+use crate::standard::types::Datum;
 use crate::standard::Element;
 use std::collections::HashSet;
 
@@ -185,18 +186,18 @@ pub fn tr101(ctx: &Ctx<'_>, out: &mut Sink) {
     }
 }
 
+/// TR134 on the dates the official stylesheet names: birth dates, Toewijzingsdatum,
+/// StartProduct Begindatum, StopProduct Einddatum, and the Begindatum of the DeclaratiePeriode
+/// and of every ProductPeriode (not the DeclaratieDagtekening: TR335 is about that one).
 pub fn tr134(ctx: &Ctx<'_>, out: &mut Sink) {
-    let Some(dag) = ctx.dagtekening else {
-        return;
+    let shown = ctx
+        .dagtekening
+        .map_or_else(String::new, |d| format!(" {d}"));
+    let mut late = |d: Option<Datum>, path: &dyn Fn() -> String, name: &str| {
+        if let Some(d) = d.filter(|&d| ctx.after_dagtekening(d)) {
+            out.push(path(), format!("{name} {d} ligt na Dagtekening{shown}"));
+        }
     };
-    let mut late =
-        |d: Option<crate::standard::types::Datum>, path: &dyn Fn() -> String, name: &str| {
-            if let Some(d) = d {
-                if d > dag {
-                    out.push(path(), format!("{name} {d} ligt na Dagtekening {dag}"));
-                }
-            }
-        };
     persons(ctx, |p, loc, _| {
         if let Some(g) = p.child("Geboortedatum") {
             late(
@@ -230,9 +231,9 @@ pub fn tr134(ctx: &Ctx<'_>, out: &mut Sink) {
     }
     if let Some((decl, loc)) = ctx.top("Declaratie") {
         late(
-            date(decl, "DeclaratieDagtekening"),
-            &|| loc.at("DeclaratieDagtekening"),
-            "DeclaratieDagtekening",
+            date2(decl, "DeclaratiePeriode", "Begindatum"),
+            &|| loc.at2("DeclaratiePeriode", "Begindatum"),
+            "Begindatum van de DeclaratiePeriode",
         );
     }
     super::declaratie::prestaties(ctx, |p, loc| {

@@ -158,10 +158,11 @@ pub static RULES: &[Rule] = &[
     rule!("TR061", Both, [301], client::tr061, "De contactgegevens van de cliënt bevatten een adres van soort 01, 02 of 03."),
     rule!("TR101", Both, [301, 305, 307, 315, 317, 319, 323, 325], general::tr101, "Geen twee regels met dezelfde logische sleutel onder hetzelfde bovenliggende element."),
     rule!("TR134", Both, [301, 305, 307, 315, 323, 325], general::tr134, "Een datum die al voorbij moet zijn ligt niet na de dagtekening van het bericht."),
-    rule!("TR137", Both, [323, 325], declaratie::tr137, "Het einde van de productperiode ligt op of na het begin en niet na de dagtekening."),
+    rule!("TR137", Both, [323, 325], declaratie::tr137, "Het einde van de declaratie- en productperiode ligt op of na het begin en niet na de dagtekening."),
     rule!("TR302", Both, [301], toewijzing::tr302, "Toewijzingen van hetzelfde product (of dezelfde categorie) overlappen niet in tijd."),
     rule!("TR315", Both, [323], declaratie::tr315, "Een VorigReferentieNummer komt maar één keer voor in het bericht."),
     rule!("TR316", Both, [323], declaratie::tr316, "Een prestatie uit dit bericht wordt niet in hetzelfde bericht gecrediteerd."),
+    rule!("TR319", Both, [323], declaratie::tr319, "De productperiode begint en eindigt niet na het einde van de declaratieperiode."),
     rule!("TR335", Both, [323], declaratie::tr335, "Het einde van de productperiode ligt niet meer dan 5 jaar voor de declaratiedagtekening."),
     rule!("TR342", Both, [325], declaratie::tr342, "De afgewezen prestaties verklaren het verschil tussen ingediend en toegekend totaal."),
     rule!("TR352", Both, [317], verzoek::tr352, "Een verzoek om wijziging bevat minstens één ongewijzigd of te wijzigen product."),
@@ -197,8 +198,21 @@ pub fn rule(code: &str) -> Option<&'static Rule> {
     RULES.iter().find(|r| r.code == code)
 }
 
+/// What the [`Document`] does not keep of the message as written, where the official
+/// stylesheet's verdict depends on it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Lexical<'a> {
+    /// The Header's Dagtekening as written, when white space surrounds it.
+    pub dagtekening: Option<&'a str>,
+}
+
 /// Run every rule that applies to this message; findings in registry order.
 pub fn check(doc: &Document) -> Vec<Finding> {
+    check_lexical(doc, &Lexical::default())
+}
+
+/// [`check`], with what the message looked like as written.
+pub fn check_lexical(doc: &Document, lexical: &Lexical<'_>) -> Vec<Finding> {
     let code = doc.code();
     let (ijw, number) = match code.strip_prefix("JW") {
         Some(n) => (true, n),
@@ -207,7 +221,10 @@ pub fn check(doc: &Document) -> Vec<Finding> {
     // A retourbericht gets only the rules listed for it: the official stylesheet matches
     // most rules on elements of the heenbericht's own namespace, which a retourbericht lacks.
     let number: u16 = number.parse().unwrap_or(0);
-    let ctx = Ctx::new(doc, ijw);
+    let mut ctx = Ctx::new(doc, ijw);
+    if let Some(raw) = lexical.dagtekening {
+        ctx.dag_getal = stylesheet_number(raw);
+    }
     let mut sink = Sink {
         code: "",
         retourcode: None,
@@ -221,6 +238,24 @@ pub fn check(doc: &Document) -> Vec<Finding> {
     sink.findings
 }
 
+/// The number the official stylesheet makes of a Dagtekening when it compares dates
+/// (TR002, TR134, TR137): the first ten characters as written, dashes removed, read as an
+/// XPath number. With leading white space that cuts off the last digit (` 2026-05-0` gives
+/// 2026050), so every date compares as later; text that is no number compares as nothing.
+fn stylesheet_number(raw: &str) -> Option<u64> {
+    let first: String = raw.chars().take(10).filter(|&c| c != '-').collect();
+    let t = first.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r'));
+    (!t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| t.parse().ok())
+        .flatten()
+}
+
+/// A date as the stylesheet compares it: `JJJJMMDD` as a number.
+pub fn date_number(d: Datum) -> u64 {
+    let (y, m, dd) = ymd(d);
+    u64::try_from(y).unwrap_or(0) * 10_000 + u64::from(m) * 100 + u64::from(dd)
+}
+
 /// What every rule gets: the document and facts most rules need.
 pub struct Ctx<'a> {
     pub doc: &'a Document,
@@ -228,6 +263,9 @@ pub struct Ctx<'a> {
     pub ijw: bool,
     /// `Header/BerichtIdentificatie/Dagtekening`, when valid.
     pub dagtekening: Option<Datum>,
+    /// The Dagtekening as the stylesheet's date comparisons see it ([`stylesheet_number`]):
+    /// `JJJJMMDD` for a Dagtekening written without white space around it.
+    pub dag_getal: Option<u64>,
 }
 
 impl<'a> Ctx<'a> {
@@ -239,7 +277,13 @@ impl<'a> Ctx<'a> {
             doc,
             ijw,
             dagtekening,
+            dag_getal: dagtekening.map(date_number),
         }
+    }
+
+    /// Whether `d` lies after the Dagtekening as the stylesheet compares them (TR134, TR137).
+    pub fn after_dagtekening(&self, d: Datum) -> bool {
+        self.dag_getal.is_some_and(|dag| date_number(d) > dag)
     }
 
     /// A top-level element of the message (`Client`, `Declaratie` …) with its location.
@@ -531,5 +575,95 @@ mod tests {
             r.message_codes(),
             ["JW301", "JW315", "JW317", "WMO301", "WMO315", "WMO317"]
         );
+    }
+
+    fn codes(xml: &str) -> Vec<&'static str> {
+        let v = crate::validate(xml.as_bytes(), &crate::Limits::default()).expect("reads");
+        let mut c: Vec<&'static str> = v.findings.iter().map(|f| f.code).collect();
+        c.dedup();
+        c
+    }
+
+    const JW305: &str = include_str!("../../../fixtures/ijw-3.2/JW305/valid/minimaal.xml");
+    const JW323: &str = include_str!("../../../fixtures/ijw-3.2/JW323/valid/minimaal.xml");
+    const WMO301: &str = include_str!("../../../fixtures/iwmo-3.2/WMO301/valid/minimaal.xml");
+    const JW301: &str = include_str!("../../../fixtures/ijw-3.2/JW301/valid/minimaal.xml");
+
+    #[test]
+    fn tr134_dagtekening_as_written() {
+        assert!(codes(JW305).is_empty());
+        // Leading white space: the stylesheet reads ` 2026-05-0`, so every date is later.
+        let lead = JW305.replace("Dagtekening>2026-05-04<", "Dagtekening>\n 2026-05-04<");
+        assert_eq!(codes(&lead), ["TR134"]);
+        // Trailing white space falls outside the first ten characters.
+        let trail = JW305.replace("Dagtekening>2026-05-04<", "Dagtekening>2026-05-04 <");
+        assert!(codes(&trail).is_empty());
+        assert_eq!(stylesheet_number(" 2026-05-04"), Some(2_026_050));
+        assert_eq!(stylesheet_number("2026-05-04\n"), Some(20_260_504));
+        assert_eq!(stylesheet_number("x2026-05-04"), None);
+    }
+
+    #[test]
+    fn tr002_1900_is_exempt_only_with_datumgebruik_3() {
+        let old = JW305.replace(
+            "<ijw:Datum>2012-09-01</ijw:Datum>",
+            "<ijw:Datum>1900-01-01</ijw:Datum>",
+        );
+        assert_eq!(codes(&old), ["TR002"]);
+        let unknown = JW305.replace(
+            "<ijw:Datum>2012-09-01</ijw:Datum>",
+            "<ijw:Datum>1900-01-01</ijw:Datum><ijw:DatumGebruik>3</ijw:DatumGebruik>",
+        );
+        assert!(!codes(&unknown).contains(&"TR002"));
+    }
+
+    #[test]
+    fn tr319_and_tr134_on_the_declaratieperiode() {
+        assert!(codes(JW323).is_empty());
+        // DeclaratiePeriode March, ProductPeriode April: TR319 in the message itself.
+        let early = JW323
+            .replacen("Begindatum>2026-04-01<", "Begindatum>2026-03-01<", 1)
+            .replacen("Einddatum>2026-04-30<", "Einddatum>2026-03-31<", 1);
+        assert_eq!(codes(&early), ["TR319"]);
+        // A DeclaratiePeriode that ends after the Dagtekening: TR137 (and TR319 for nothing).
+        let late = JW323.replace("Dagtekening>2026-05-04<", "Dagtekening>2026-04-20<");
+        assert!(codes(&late).contains(&"TR137"));
+        // The DeclaratieDagtekening is not a TR134 date.
+        let later = JW323.replace(
+            "DeclaratieDagtekening>2026-05-04<",
+            "DeclaratieDagtekening>2026-05-06<",
+        );
+        assert!(!codes(&later).contains(&"TR134"));
+    }
+
+    #[test]
+    fn cs050_iwmo_allows_only_1_without_partner() {
+        let six = |xml: &str, ns: &str| {
+            xml.replacen(
+                &format!("<{ns}:NaamGebruik>1</{ns}:NaamGebruik>"),
+                &format!("<{ns}:NaamGebruik>6</{ns}:NaamGebruik>"),
+                1,
+            )
+        };
+        let w = six(WMO301, "iwmo");
+        assert_ne!(w, WMO301, "the fixture has a NaamGebruik 1");
+        assert_eq!(codes(&w), ["CS050"], "iWmo: CS050, and no CS318");
+        let j = six(JW301, "ijw");
+        assert_eq!(
+            codes(&j),
+            ["CS318"],
+            "iJw: 6 passes CS050, CS318 refuses it for the client"
+        );
+    }
+
+    #[test]
+    fn cd034_and_cs089_without_the_element() {
+        // A BRP address contact (01) without any Adres has no Postcode.
+        let brp = JW301.replacen(
+            "<jw301:Soort>02</jw301:Soort>",
+            "<jw301:Soort>01</jw301:Soort>",
+            1,
+        );
+        assert_eq!(codes(&brp), ["CD034"]);
     }
 }
