@@ -71,9 +71,7 @@ impl Policy {
         Policy {
             external: External {
                 gemeentecodes: Some(BTreeSet::from([gemeente.to_string()])),
-                gemeentelijst: Some(std::sync::Arc::new(
-                    crate::standard::gemeenten::Gemeentelijst::embedded(),
-                )),
+                gemeentelijst: Some(crate::standard::gemeenten::Gemeentelijst::embedded()),
                 productcodes: Some(productcodes),
                 vandaag: None,
                 tarieven: Some(tarieven),
@@ -88,6 +86,15 @@ impl Policy {
                 .collect(),
             parties: None,
         }
+    }
+
+    /// Check gemeentecodes (TR378) against this CBS list.
+    pub fn with_gemeentelijst(
+        mut self,
+        lijst: std::sync::Arc<crate::standard::gemeenten::Gemeentelijst>,
+    ) -> Policy {
+        self.external.gemeentelijst = Some(lijst);
+        self
     }
 
     /// Only these parties (besides the gemeente itself) receive messages.

@@ -113,6 +113,28 @@ pub struct Gemeente {
     /// CBS gemeentecode, four digits.
     pub code: String,
     pub naam: String,
+    /// A newer CBS list of gemeentecodes (TR378) than the one built in, in the same format
+    /// (`code;naam;geldig_van;geldig_tot`): municipalities merge every 1 January, and the list
+    /// can be replaced without a new build.
+    #[serde(default)]
+    pub gemeentelijst: Option<PathBuf>,
+}
+
+impl Gemeente {
+    /// The CBS list in use: the configured file, else the one built in.
+    pub fn lijst(
+        &self,
+    ) -> Result<std::sync::Arc<sluis_core::standard::gemeenten::Gemeentelijst>, String> {
+        use sluis_core::standard::gemeenten::Gemeentelijst;
+        let Some(path) = &self.gemeentelijst else {
+            return Ok(Gemeentelijst::embedded());
+        };
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("gemeente.gemeentelijst {}: {e}", path.display()))?;
+        Gemeentelijst::parse(&text)
+            .map(std::sync::Arc::new)
+            .map_err(|e| format!("gemeente.gemeentelijst {}: {e}", path.display()))
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -215,6 +237,7 @@ impl Settings {
             }
         }
         self.listener()?;
+        self.gemeente.lijst()?;
         let mut names = std::collections::BTreeSet::new();
         for t in &self.teams {
             if t.naam.is_empty() || !names.insert(t.naam.as_str()) {
@@ -257,6 +280,12 @@ impl Settings {
             self.declaratie.mode,
         )
         .with_parties(self.aanbieders.iter().map(|a| a.agb.as_str()))
+        .with_gemeentelijst(self.gemeente.lijst().unwrap_or_else(|e| {
+            // Checked when the settings were read; a file changed since then is reported and
+            // the list built in is used.
+            tracing::error!(error = %e, "gemeentelijst unreadable, the built-in list is used");
+            sluis_core::standard::gemeenten::Gemeentelijst::embedded()
+        }))
     }
 
     pub fn resultaat_contracten(&self) -> Vec<sluis_core::doelbereik::ResultaatContract> {
@@ -278,6 +307,33 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A newer CBS list from a file replaces the built-in one; an unreadable one is refused
+    /// when the settings are read.
+    #[test]
+    fn the_gemeentelijst_can_be_replaced_by_a_file() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("gemeenten.csv");
+        std::fs::write(&path, "code;naam;geldig_van;geldig_tot\n0599;Sluisdam;2027-01-01;\n")
+            .expect("write");
+        let demo = include_str!("../../../config/sluis.toml");
+        let with = |p: &std::path::Path| {
+            demo.replacen(
+                "[gemeente]\n",
+                &format!("[gemeente]\ngemeentelijst = {:?}\n", p.display().to_string()),
+                1,
+            )
+        };
+        let s = Settings::parse(&with(&path)).expect("valid");
+        let lijst = s.gemeente.lijst().expect("list");
+        let d = |y, m, dd| sluis_core::standard::types::Datum::from_ymd(y, m, dd).expect("date");
+        assert!(lijst.geldig_op("0599", d(2027, 3, 1)));
+        assert!(!lijst.geldig_op("0599", d(2026, 3, 1)));
+        assert!(!lijst.geldig_op("0014", d(2027, 3, 1)), "only the file's codes");
+        std::fs::write(&path, "code;naam;geldig_van;geldig_tot\nxx;Fout;;\n").expect("write");
+        assert!(Settings::parse(&with(&path)).is_err());
+        assert!(Settings::parse(&with(&dir.path().join("absent.csv"))).is_err());
+    }
 
     #[test]
     fn the_demo_configuration_is_valid() {
