@@ -52,22 +52,22 @@ pub const JSON: &str = "application/json";
 /// A gebiedsteam and the postcode areas it serves: `"8000-8099"` (4-digit range, inclusive) or
 /// `"8300"` (one 4-digit area).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Team {
+pub struct DemoTeam {
     pub naam: &'static str,
     pub postcodes: &'static [&'static str],
 }
 
 /// The demo's team table (the `[[teams]]` configuration, see [`DemoSet::teams_toml`]).
-pub const TEAMS: [Team; 3] = [
-    Team {
+pub const TEAMS: [DemoTeam; 3] = [
+    DemoTeam {
         naam: "noord",
         postcodes: &["8000-8099"],
     },
-    Team {
+    DemoTeam {
         naam: "midden",
         postcodes: &["8100-8199"],
     },
-    Team {
+    DemoTeam {
         naam: "zuid",
         postcodes: &["8200-8299", "8300"],
     },
@@ -115,16 +115,17 @@ pub enum Sender {
     Team(String),
 }
 
-/// The standard a client's care falls under.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Domein {
-    Ijw,
-    Iwmo,
+/// The standard a client's care falls under: the core's one `Domein`.
+pub use sluis_core::validate::history::Domein;
+
+/// What the demo needs of a domein for the message builder.
+trait DomeinStd {
+    fn std(self) -> Std;
+    fn name(self) -> &'static str;
+    fn code(self, nr: u16) -> String;
 }
 
-impl Domein {
-    /// The standard, for the message builder.
+impl DomeinStd for Domein {
     fn std(self) -> Std {
         match self {
             Domein::Ijw => Std::Ijw,
@@ -345,7 +346,7 @@ pub struct DemoSet {
     pub messages: Vec<DemoMessage>,
     pub verwacht: Verwacht,
     pub clients: Vec<DemoClient>,
-    pub teams: Vec<Team>,
+    pub teams: Vec<DemoTeam>,
 }
 
 impl DemoSet {

@@ -15,7 +15,8 @@
 //! is personal data.
 
 use super::model::{Behandelplan, Beoordeling, Bericht, Resultaatmelding};
-use crate::validate::history::state::{key, MemoryTrees};
+use crate::validate::history::state::key;
+use crate::validate::history::view::MemoryTrees;
 use crate::validate::history::Domein;
 use crate::validate::Finding;
 use serde::{Deserialize, Serialize};

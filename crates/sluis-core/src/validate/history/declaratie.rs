@@ -8,7 +8,7 @@
 use super::read::{self, Prestatie};
 use super::state::{Periode, ToewijzingVersie};
 use super::toewijzing::{relate, Relation};
-use super::{Ctx, Sink};
+use super::{HistoryCtx, HistorySink};
 use crate::standard::types::{Bsn, Datum};
 use crate::standard::Element;
 use crate::validate::rules::Loc;
@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 const DECLARATIE: &str = "/Bericht/Declaratie";
 
 /// Calls `f` for every Prestatie with its location and its client's Bsn.
-pub fn each_prestatie<'d>(ctx: &Ctx<'d>, mut f: impl FnMut(&'d Element, &Loc<'_>, Option<&Bsn>)) {
+pub fn each_prestatie<'d>(ctx: &HistoryCtx<'d>, mut f: impl FnMut(&'d Element, &Loc<'_>, Option<&Bsn>)) {
     let Some(decl) = ctx.top("Declaratie") else {
         return;
     };
@@ -40,13 +40,13 @@ pub fn each_prestatie<'d>(ctx: &Ctx<'d>, mut f: impl FnMut(&'d Element, &Loc<'_>
 }
 
 /// A readable prestatie with its path and client.
-struct Line {
-    path: String,
-    bsn: Option<Bsn>,
-    p: Prestatie,
+pub(super) struct Line {
+    pub(super) path: String,
+    pub(super) bsn: Option<Bsn>,
+    pub(super) p: Prestatie,
 }
 
-fn lines(ctx: &Ctx<'_>) -> Vec<Line> {
+pub(super) fn lines(ctx: &HistoryCtx<'_>) -> Vec<Line> {
     let mut out = Vec::new();
     each_prestatie(ctx, |e, loc, bsn| {
         if let Some(p) = Prestatie::of(e) {
@@ -61,7 +61,7 @@ fn lines(ctx: &Ctx<'_>) -> Vec<Line> {
 }
 
 /// Debet prestaties with the toewijzing they declare on.
-fn debets_with_toewijzing(ctx: &Ctx<'_>) -> Vec<(Line, Box<ToewijzingVersie>)> {
+pub(super) fn debets_with_toewijzing(ctx: &HistoryCtx<'_>) -> Vec<(Line, Box<ToewijzingVersie>)> {
     lines(ctx)
         .into_iter()
         .filter(|l| !l.p.credit)
@@ -74,7 +74,7 @@ fn debets_with_toewijzing(ctx: &Ctx<'_>) -> Vec<(Line, Box<ToewijzingVersie>)> {
         .collect()
 }
 
-fn relation_rule(ctx: &Ctx<'_>, out: &mut Sink, want: fn(&Relation) -> bool, why: &str) {
+fn relation_rule(ctx: &HistoryCtx<'_>, out: &mut HistorySink, want: fn(&Relation) -> bool, why: &str) {
     for l in lines(ctx) {
         let Some(bsn) = l.bsn else {
             continue;
@@ -85,7 +85,7 @@ fn relation_rule(ctx: &Ctx<'_>, out: &mut Sink, want: fn(&Relation) -> bool, why
     }
 }
 
-pub fn tr338(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr338(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     relation_rule(
         ctx,
         out,
@@ -94,7 +94,7 @@ pub fn tr338(ctx: &Ctx<'_>, out: &mut Sink) {
     );
 }
 
-pub fn tr384(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr384(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     relation_rule(
         ctx,
         out,
@@ -103,7 +103,7 @@ pub fn tr384(ctx: &Ctx<'_>, out: &mut Sink) {
     );
 }
 
-pub fn tr307(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr307(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     for (l, t) in debets_with_toewijzing(ctx) {
         if l.p.periode.begin < t.ingangsdatum {
             out.push(
@@ -117,7 +117,7 @@ pub fn tr307(ctx: &Ctx<'_>, out: &mut Sink) {
     }
 }
 
-pub fn tr308(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr308(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     for (l, t) in debets_with_toewijzing(ctx) {
         if let Some(eind) = t.einddatum.filter(|&e| l.p.periode.eind > e) {
             out.push(
@@ -131,7 +131,7 @@ pub fn tr308(ctx: &Ctx<'_>, out: &mut Sink) {
     }
 }
 
-pub fn tr339(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr339(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     for (l, t) in debets_with_toewijzing(ctx) {
         if let Some(cat) = &t.product.categorie {
             if l.p.categorie.as_ref() != Some(cat) {
@@ -148,7 +148,7 @@ pub fn tr339(ctx: &Ctx<'_>, out: &mut Sink) {
     }
 }
 
-pub fn tr340(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr340(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     for (l, t) in debets_with_toewijzing(ctx) {
         if let Some(code) = &t.product.code {
             if l.p.code.as_ref() != Some(code) {
@@ -166,11 +166,11 @@ pub fn tr340(ctx: &Ctx<'_>, out: &mut Sink) {
 }
 
 /// Minutes may be declared on a toewijzing in hours (TR341).
-fn eenheid_past(toegewezen: &str, gedeclareerd: &str) -> bool {
+pub(super) fn eenheid_past(toegewezen: &str, gedeclareerd: &str) -> bool {
     toegewezen == gedeclareerd || (toegewezen == "04" && gedeclareerd == "01")
 }
 
-pub fn tr341(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr341(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     for (l, t) in debets_with_toewijzing(ctx) {
         if let Some(o) = &t.omvang {
             if !eenheid_past(&o.eenheid, &l.p.eenheid) {
@@ -195,7 +195,7 @@ fn fits_hourly(per_minute: i64, minutes: i64, bedrag: i64) -> bool {
         .any(|h| h.checked_mul(minutes).is_some_and(|x| round60(x) == bedrag))
 }
 
-pub fn tr346(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr346(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     for l in lines(ctx) {
         let p = &l.p;
         let Some(tarief) = p.tarief.filter(|_| p.eenheid != "83") else {
@@ -218,7 +218,7 @@ pub fn tr346(ctx: &Ctx<'_>, out: &mut Sink) {
     }
 }
 
-pub fn tr418(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr418(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     let Some(tarieven) = &ctx.ext.tarieven else {
         return;
     };
@@ -256,11 +256,11 @@ pub fn tr418(ctx: &Ctx<'_>, out: &mut Sink) {
     }
 }
 
-fn euro(cents: i64) -> String {
+pub(super) fn euro(cents: i64) -> String {
     format!("{},{:02}", cents / 100, (cents % 100).abs())
 }
 
-pub fn tr314(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr314(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     let p = &ctx.header.parties;
     for l in lines(ctx) {
         if ctx
@@ -279,7 +279,7 @@ pub fn tr314(ctx: &Ctx<'_>, out: &mut Sink) {
     }
 }
 
-pub fn tr323(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr323(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     let p = &ctx.header.parties;
     for l in lines(ctx).into_iter().filter(|l| l.p.credit) {
         let Some(vorig) = &l.p.vorig else {
@@ -298,7 +298,7 @@ pub fn tr323(ctx: &Ctx<'_>, out: &mut Sink) {
     }
 }
 
-pub fn tr390(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr390(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     let p = &ctx.header.parties;
     for l in lines(ctx).into_iter().filter(|l| l.p.credit) {
         let Some(vorig) = &l.p.vorig else {
@@ -317,7 +317,7 @@ pub fn tr390(ctx: &Ctx<'_>, out: &mut Sink) {
     }
 }
 
-pub fn tr389(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr389(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     let p = &ctx.header.parties;
     let all = lines(ctx);
     // Only credits that are granted themselves make room (OP366).
@@ -359,7 +359,7 @@ pub fn tr389(ctx: &Ctx<'_>, out: &mut Sink) {
     }
 }
 
-pub fn tr319(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr319(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     let Some(decl) = ctx
         .top("Declaratie")
         .and_then(|d| read::periode(d, "DeclaratiePeriode"))
@@ -382,7 +382,7 @@ pub fn tr319(ctx: &Ctx<'_>, out: &mut Sink) {
 /// TR318 (OP284, IV090): a declaratie may repeat the latest DeclaratiePeriode already declared
 /// (a second declaratie for the same month, a correction batch) or skip months (no care
 /// delivered), but its period may not start before that latest period.
-pub fn tr318(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr318(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     let Some(periode) = ctx
         .top("Declaratie")
         .and_then(|d| read::periode(d, "DeclaratiePeriode"))
@@ -413,7 +413,7 @@ fn before_latest(periode: Periode, declared: impl IntoIterator<Item = Periode>) 
         .filter(|latest| periode.begin < latest.begin)
 }
 
-pub fn tr333(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr333(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     let Some(nummer) = ctx
         .top("Declaratie")
         .and_then(|d| read::owned(d, "DeclaratieNummer"))
@@ -449,7 +449,7 @@ fn same_month(a: Datum, b: Datum) -> bool {
     (a.year(), a.month()) == (b.year(), b.month())
 }
 
-pub fn tr387(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr387(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     for (l, t) in debets_with_toewijzing(ctx) {
         let begin = l.p.periode.begin;
         let first = first_of_month(begin);
@@ -467,7 +467,7 @@ pub fn tr387(ctx: &Ctx<'_>, out: &mut Sink) {
     }
 }
 
-pub fn tr388(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr388(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     for (l, t) in debets_with_toewijzing(ctx) {
         let eind = l.p.periode.eind;
         let last = last_of_month(eind);
@@ -482,255 +482,6 @@ pub fn tr388(ctx: &Ctx<'_>, out: &mut Sink) {
             );
         }
     }
-}
-
-// ----- volumes (TR321, TR322, TR369) -----
-
-/// At most this many days are counted; a longer period is not judged on volume.
-const MAX_DAYS: i64 = 40_000;
-
-/// Every day from `a` to `b` inclusive.
-fn days(a: Datum, b: Datum) -> Option<Vec<time::Date>> {
-    let (mut d, end) = (a.date(), b.date());
-    if (end - d).whole_days() > MAX_DAYS {
-        return None;
-    }
-    let mut out = Vec::new();
-    while d <= end {
-        out.push(d);
-        d = d.next_day()?;
-    }
-    Some(out)
-}
-
-fn sundays(a: Datum, b: Datum) -> Option<i64> {
-    Some(
-        days(a, b)?
-            .iter()
-            .filter(|d| d.weekday() == time::Weekday::Sunday)
-            .count() as i64,
-    )
-}
-
-/// Calendar weeks (ISO week numbers) that the period touches, whole or in part (IV077).
-fn weeks(a: Datum, b: Datum) -> Option<i64> {
-    let mut w: Vec<(i32, u8)> = days(a, b)?
-        .iter()
-        .map(|d| {
-            let (y, n, _) = d.to_iso_week_date();
-            (y, n)
-        })
-        .collect();
-    w.dedup();
-    Some(w.len() as i64)
-}
-
-fn months(a: Datum, b: Datum) -> i64 {
-    let (a, b) = (a.date(), b.date());
-    i64::from(b.year() - a.year()) * 12 + i64::from(b.month() as u8) - i64::from(a.month() as u8)
-        + 1
-}
-
-/// Output-based units (Toewijzingsvarianten): stuks (output) and euro's.
-fn output(eenheid: &str) -> bool {
-    matches!(eenheid, "82" | "83")
-}
-
-/// How many base units one toegewezen unit is: minutes per hour, else 1.
-fn scale(eenheid: &str) -> i64 {
-    if eenheid == "04" {
-        60
-    } else {
-        1
-    }
-}
-
-/// A declared volume in the toewijzing's base unit; `None` when the units do not fit (TR341).
-fn in_base(toegewezen: &str, eenheid: &str, volume: i64) -> Option<i64> {
-    if toegewezen == eenheid {
-        volume.checked_mul(scale(eenheid))
-    } else if eenheid_past(toegewezen, eenheid) {
-        Some(volume)
-    } else {
-        None
-    }
-}
-
-/// The most that may be declared in one product period on `t` (TR321, IV077), in base units.
-fn max_per_period(t: &ToewijzingVersie, periode: Periode, ijw: bool) -> Option<i64> {
-    let o = t.omvang.as_ref()?;
-    let begin = periode.begin.max(t.ingangsdatum);
-    let end = t.einddatum.map_or(periode.eind, |e| periode.eind.min(e));
-    if end < begin {
-        return None; // outside the toewijzing: TR307/TR308
-    }
-    let vol = o.volume.checked_mul(scale(&o.eenheid))?;
-    let times = match o.frequentie.as_str() {
-        "1" => days(begin, end)?.len() as i64,
-        "2" if !ijw && t.product.categorie.as_deref() == Some("01") => 6,
-        "2" if output(&o.eenheid) => {
-            let mut n = sundays(begin, end)?;
-            // The week after the last Sunday of the toewijzing counts in the period holding
-            // that Sunday (or the end, when the toewijzing has no Sunday).
-            if let Some(e) = t
-                .einddatum
-                .filter(|e| e.date().weekday() != time::Weekday::Sunday)
-            {
-                let last_sunday = days(t.ingangsdatum, e)?
-                    .into_iter()
-                    .rev()
-                    .find(|d| d.weekday() == time::Weekday::Sunday)
-                    .unwrap_or(e.date());
-                if (begin.date()..=end.date()).contains(&last_sunday) {
-                    n += 1;
-                }
-            }
-            n
-        }
-        "2" => weeks(begin, end)?,
-        "4" | "6" => 1,
-        _ => return None,
-    };
-    vol.checked_mul(times)
-}
-
-/// The most that may be declared over the whole toewijzing (TR322, IV077), in base units.
-fn max_total(t: &ToewijzingVersie) -> Option<i64> {
-    let o = t.omvang.as_ref()?;
-    let vol = o.volume.checked_mul(scale(&o.eenheid))?;
-    if o.frequentie == "6" {
-        return Some(vol);
-    }
-    let (a, b) = (t.ingangsdatum, t.einddatum?);
-    let times = match o.frequentie.as_str() {
-        "1" => days(a, b)?.len() as i64,
-        "2" if output(&o.eenheid) => {
-            sundays(a, b)? + i64::from(b.date().weekday() != time::Weekday::Sunday)
-        }
-        "2" => weeks(a, b)?,
-        "4" => months(a, b),
-        _ => return None,
-    };
-    vol.checked_mul(times)
-}
-
-pub fn tr321(ctx: &Ctx<'_>, out: &mut Sink) {
-    for (l, t) in debets_with_toewijzing(ctx) {
-        let Some(o) = &t.omvang else {
-            continue;
-        };
-        let (Some(v), Some(max)) = (
-            in_base(&o.eenheid, &l.p.eenheid, l.p.volume),
-            max_per_period(&t, l.p.periode, ctx.ijw()),
-        ) else {
-            continue;
-        };
-        if v > max {
-            out.push(
-                l.path,
-                format!(
-                    "Geleverd volume {} (eenheid {}) is meer dan de {} {} die toewijzing {} voor deze productperiode toestaat",
-                    l.p.volume,
-                    l.p.eenheid,
-                    max / scale(base_eenheid(&o.eenheid, &l.p.eenheid)),
-                    l.p.eenheid,
-                    t.toewijzingnummer
-                ),
-            );
-        }
-    }
-}
-
-/// The unit maxima are reported in: the declared one (minutes on a toewijzing in hours).
-fn base_eenheid<'a>(toegewezen: &'a str, eenheid: &'a str) -> &'a str {
-    if toegewezen == eenheid {
-        eenheid
-    } else {
-        "01"
-    }
-}
-
-/// Running totals per toewijzing: granted history plus this message's credits, then its
-/// debets in document order; a debet that would pass `max` is reported and not counted, and
-/// prestaties other rules reject do not count at all.
-fn totals(
-    ctx: &Ctx<'_>,
-    out: &mut Sink,
-    max: fn(&ToewijzingVersie) -> Option<i64>,
-    amount: fn(&ToewijzingVersie, &str, i64) -> Option<i64>,
-    what: &str,
-) {
-    let p = &ctx.header.parties;
-    let all: Vec<Line> = lines(ctx)
-        .into_iter()
-        .filter(|l| !ctx.is_rejected(&l.path))
-        .collect();
-    let mut sums: BTreeMap<String, i64> = BTreeMap::new();
-    for (l, t) in debets_with_toewijzing(ctx) {
-        if ctx.is_rejected(&l.path) {
-            continue;
-        }
-        let Some(max) = max(&t) else {
-            continue;
-        };
-        let Some(v) = amount(&t, &l.p.eenheid, l.p.volume) else {
-            continue;
-        };
-        let nummer = &l.p.toewijzingnummer;
-        let sum = match sums.get(nummer) {
-            Some(s) => *s,
-            None => {
-                let history: i64 = ctx
-                    .history
-                    .prestaties_op_toewijzing(p.domein, &p.gemeente, nummer)
-                    .iter()
-                    .filter(|d| d.parties.aanbieder == p.aanbieder)
-                    .filter_map(|d| {
-                        let v = amount(&t, &d.eenheid, d.geleverd_volume)?;
-                        Some(if d.credit { -v } else { v })
-                    })
-                    .sum();
-                let credits: i64 = all
-                    .iter()
-                    .filter(|c| c.p.credit && &c.p.toewijzingnummer == nummer)
-                    .filter_map(|c| amount(&t, &c.p.eenheid, c.p.volume))
-                    .sum();
-                history - credits
-            }
-        };
-        if sum.saturating_add(v) > max {
-            out.push(
-                l.path,
-                format!(
-                    "Met deze prestatie komt het gedeclareerde {what} op toewijzing {nummer} boven het toegewezen maximum"
-                ),
-            );
-            sums.insert(nummer.clone(), sum);
-        } else {
-            sums.insert(nummer.clone(), sum + v);
-        }
-    }
-}
-
-pub fn tr322(ctx: &Ctx<'_>, out: &mut Sink) {
-    totals(
-        ctx,
-        out,
-        max_total,
-        |t, eenheid, volume| in_base(&t.omvang.as_ref()?.eenheid, eenheid, volume),
-        "volume",
-    );
-}
-
-pub fn tr369(ctx: &Ctx<'_>, out: &mut Sink) {
-    // As written: the sum of GeleverdVolume against the Budget (euro cents).
-    totals(
-        ctx,
-        out,
-        |t| t.budget,
-        |_, _, volume| Some(volume),
-        "volume (budget)",
-    );
 }
 
 #[cfg(test)]
@@ -779,50 +530,6 @@ mod tests {
             begin: d(a),
             eind: d(b),
         }
-    }
-
-    #[test]
-    fn iv077_inspanning_weeks() {
-        // 3 hours a week from 2025-10-07 to 2025-12-30: 4, 5 and 5 weeks; 13 in total.
-        let t = toewijzing("2025-10-07", Some("2025-12-30"), 3, "04", "2");
-        let per = |a, b| max_per_period(&t, period(a, b), true).map(|m| m / 60);
-        assert_eq!(per("2025-10-01", "2025-10-31"), Some(12));
-        assert_eq!(per("2025-11-01", "2025-11-30"), Some(15));
-        assert_eq!(per("2025-12-01", "2025-12-31"), Some(15));
-        assert_eq!(max_total(&t).map(|m| m / 60), Some(39));
-    }
-
-    #[test]
-    fn iv077_output_sundays() {
-        // 300 euro a week from 2025-10-01 to 2025-12-31 (a Wednesday): 3, 5, 4+1 weeks.
-        let t = toewijzing("2025-10-07", Some("2025-12-31"), 30000, "83", "2");
-        let per = |a, b| max_per_period(&t, period(a, b), true).map(|m| m / 30000);
-        assert_eq!(per("2025-10-01", "2025-10-31"), Some(3));
-        assert_eq!(per("2025-11-01", "2025-11-30"), Some(5));
-        assert_eq!(per("2025-12-01", "2025-12-31"), Some(5));
-        // 2025-07-07 to 2025-09-05: the last Sunday is 31 August, so August gets 5 + 1.
-        let t = toewijzing("2025-07-07", Some("2025-09-05"), 30000, "83", "2");
-        let per = |a, b| max_per_period(&t, period(a, b), true).map(|m| m / 30000);
-        assert_eq!(per("2025-07-01", "2025-07-31"), Some(3));
-        assert_eq!(per("2025-08-01", "2025-08-31"), Some(6));
-    }
-
-    #[test]
-    fn per_day_month_and_total() {
-        let t = toewijzing("2026-01-10", Some("2026-03-31"), 2, "01", "1");
-        assert_eq!(
-            max_per_period(&t, period("2026-01-01", "2026-01-31"), true),
-            Some(44)
-        );
-        assert_eq!(max_total(&t), Some(2 * 81));
-        let t = toewijzing("2026-01-10", Some("2026-03-31"), 5, "84", "4");
-        assert_eq!(
-            max_per_period(&t, period("2026-01-01", "2026-01-31"), true),
-            Some(5)
-        );
-        assert_eq!(max_total(&t), Some(15));
-        let t = toewijzing("2026-01-10", None, 5, "84", "4");
-        assert_eq!(max_total(&t), None, "open end: no total");
     }
 
     #[test]
@@ -882,13 +589,5 @@ mod tests {
         // A year boundary: December after January of the next year is before the latest.
         assert_eq!(tr318_rejects(&["2026-01", "2025-12"]), ["2025-12"]);
         assert!(tr318_rejects(&["2025-12", "2026-01"]).is_empty());
-    }
-
-    #[test]
-    fn minutes_on_hours() {
-        assert_eq!(in_base("04", "01", 90), Some(90));
-        assert_eq!(in_base("04", "04", 2), Some(120));
-        assert_eq!(in_base("01", "04", 2), None);
-        assert!(eenheid_past("04", "01") && !eenheid_past("01", "04"));
     }
 }

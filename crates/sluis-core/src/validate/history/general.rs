@@ -2,12 +2,12 @@
 //! gemeentecodes, TR381 productcodes).
 
 use super::read;
-use super::{Ctx, Sink};
+use super::{HistoryCtx, HistorySink};
 use crate::standard::types::Datum;
 use crate::standard::Element;
 use crate::validate::rules::{items, Loc};
 
-pub fn tr056(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr056(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     let h = &ctx.header;
     if ctx
         .history
@@ -23,7 +23,7 @@ pub fn tr056(ctx: &Ctx<'_>, out: &mut Sink) {
     }
 }
 
-pub fn tr135(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr135(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     let (Some(vandaag), Some(dag)) = (ctx.vandaag, ctx.header.dagtekening) else {
         return;
     };
@@ -35,7 +35,7 @@ pub fn tr135(ctx: &Ctx<'_>, out: &mut Sink) {
     }
 }
 
-pub fn tr378(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr378(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     let (codes, lijst) = (&ctx.ext.gemeentecodes, &ctx.ext.gemeentelijst);
     if codes.is_none() && lijst.is_none() {
         return;
@@ -94,7 +94,7 @@ fn ingangsdata(e: &Element, out: &mut Vec<Datum>) {
 }
 
 /// Calls `f` for every product line of the message with its location and (category, code).
-fn product_lines(ctx: &Ctx<'_>, mut f: impl FnMut(String, Option<String>, Option<String>)) {
+fn product_lines(ctx: &HistoryCtx<'_>, mut f: impl FnMut(String, Option<String>, Option<String>)) {
     fn product(e: &Element) -> (Option<String>, Option<String>) {
         let p = e.child("Product");
         (
@@ -143,7 +143,7 @@ fn product_lines(ctx: &Ctx<'_>, mut f: impl FnMut(String, Option<String>, Option
     }
 }
 
-pub fn tr381(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr381(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     let Some(lists) = &ctx.ext.productcodes else {
         return;
     };

@@ -24,13 +24,16 @@ mod startstop;
 pub mod state;
 mod toewijzing;
 mod verzoek;
+pub mod view;
+mod volume;
 
 pub use effects::{accepted_effects, effects};
 pub use state::{
-    AntwoordRecord, DeclaratieRecord, Domein, Effect, Effects, History, IdentificatieRecord,
-    MemoryHistory, Omvang, Parties, Periode, PrestatieRecord, Product, ReadFault, Record,
-    StartRecord, StopRecord, ToewijzingState, ToewijzingVersie, Tree, VerzoekRecord,
+    AntwoordRecord, DeclaratieRecord, Domein, Effect, Effects, IdentificatieRecord, Omvang,
+    Parties, Periode, PrestatieRecord, Product, Record, StartRecord, StopRecord, ToewijzingState,
+    ToewijzingVersie, Tree, VerzoekRecord,
 };
+pub use view::{History, MemoryHistory, ReadFault};
 
 use super::Finding;
 use crate::standard::types::Datum;
@@ -61,7 +64,7 @@ pub struct External {
 }
 
 /// One cross-message or external rule.
-pub struct Rule {
+pub struct HistoryRule {
     /// `TR019` …
     pub code: &'static str,
     /// The retourcode of WJ001 a violation is reported with.
@@ -72,10 +75,10 @@ pub struct Rule {
     pub iwmo: &'static [u16],
     /// What the rule checks, in our own words.
     pub description: &'static str,
-    pub check: fn(&Ctx<'_>, &mut Sink),
+    pub check: fn(&HistoryCtx<'_>, &mut HistorySink),
 }
 
-impl Rule {
+impl HistoryRule {
     fn applies(&self, domein: Domein, nummer: u16) -> bool {
         match domein {
             Domein::Ijw => self.ijw.contains(&nummer),
@@ -93,15 +96,15 @@ impl Rule {
 
 macro_rules! rule {
     ($code:literal, $rc:literal, [$($m:literal),*], $f:path, $desc:literal) => {
-        Rule { code: $code, retourcode: $rc, ijw: &[$($m),*], iwmo: &[$($m),*], description: $desc, check: $f }
+        HistoryRule { code: $code, retourcode: $rc, ijw: &[$($m),*], iwmo: &[$($m),*], description: $desc, check: $f }
     };
     ($code:literal, $rc:literal, ijw [$($j:literal),*], iwmo [$($w:literal),*], $f:path, $desc:literal) => {
-        Rule { code: $code, retourcode: $rc, ijw: &[$($j),*], iwmo: &[$($w),*], description: $desc, check: $f }
+        HistoryRule { code: $code, retourcode: $rc, ijw: &[$($j),*], iwmo: &[$($w),*], description: $desc, check: $f }
     };
 }
 
 /// Every cross-message and external rule Sluis checks, ordered by code.
-pub static RULES: &[Rule] = &[
+pub static RULES: &[HistoryRule] = &[
     rule!("TR019", "9019", [305, 307], startstop::tr019, "Een start of stop verwijst met zijn ToewijzingNummer naar een (niet verwijderde) toewijzing van deze aanbieder voor deze cliënt."),
     rule!("TR056", "9056", [301, 305, 307, 315, 317, 319, 323, 325], general::tr056, "De afzender heeft deze Identificatie nog niet eerder gebruikt voor deze berichtsoort."),
     rule!("TR063", "9063", [305, 307], startstop::tr063, "Een te verwijderen start of stop (StatusAanlevering 3) is eerder aangeleverd met dezelfde sleutel."),
@@ -115,8 +118,8 @@ pub static RULES: &[Rule] = &[
     rule!("TR314", "8021", [323], declaratie::tr314, "Het ReferentieNummer van een prestatie is nog niet eerder door de aanbieder gebruikt."),
     rule!("TR318", "8214", [323], declaratie::tr318, "De declaratieperiode begint niet voor de laatst gedeclareerde periode van de aanbieder bij deze gemeente (dezelfde periode nog eens en gaten mogen)."),
     rule!("TR319", "9319", [323], declaratie::tr319, "De productperiode ligt in de declaratieperiode of in een eerdere periode."),
-    rule!("TR321", "9321", [323], declaratie::tr321, "Het geleverde volume past binnen de toegewezen omvang voor de productperiode."),
-    rule!("TR322", "9322", [323], declaratie::tr322, "Alle gedeclareerde volumes samen passen binnen de toegewezen omvang over de hele looptijd."),
+    rule!("TR321", "9321", [323], volume::tr321, "Het geleverde volume past binnen de toegewezen omvang voor de productperiode."),
+    rule!("TR322", "9322", [323], volume::tr322, "Alle gedeclareerde volumes samen passen binnen de toegewezen omvang over de hele looptijd."),
     rule!("TR323", "8017", [323], declaratie::tr323, "Een creditprestatie verwijst naar een eerder toegekende debetprestatie."),
     rule!("TR326", "9326", [305], startstop::tr326, "Een nieuwe start op een toewijzing mag pas als de vorige start daarop gestopt is."),
     rule!("TR332", "9332", [301], toewijzing::tr332, "Een ToewijzingNummer hoort binnen de gemeente bij één cliënt en één aanbieder."),
@@ -136,7 +139,7 @@ pub static RULES: &[Rule] = &[
     rule!("TR360", "9360", [319], verzoek::tr360, "Een antwoord 'aanvraag in onderzoek' is het eerste antwoord op het verzoek."),
     rule!("TR361", "9361", [317], verzoek::tr361, "Producten in een verzoek om wijziging (ook ongewijzigde en te wijzigen, via hun toewijzing) overlappen niet in tijd."),
     rule!("TR365", "9365", [319], verzoek::tr365, "Een eerder antwoord op hetzelfde verzoek was 'aanvraag in onderzoek'."),
-    rule!("TR369", "9369", [323], declaratie::tr369, "Alle gedeclareerde volumes samen passen binnen het toegewezen budget."),
+    rule!("TR369", "9369", [323], volume::tr369, "Alle gedeclareerde volumes samen passen binnen het toegewezen budget."),
     rule!("TR373", "9373", [317], verzoek::tr373, "Wijzigt een verzoek het budget of het totaal over de looptijd, dan is de gewenste ingangsdatum die van de toewijzing."),
     rule!("TR374", "9374", [315, 317], verzoek::tr374, "Er loopt nog geen verzoek van deze aanbieder voor deze cliënt."),
     rule!("TR375", "9375", [317], verzoek::tr375, "Omvang blijft leeg in een te wijzigen product als de toewijzing geen productcode heeft en de einddatum na 2020 ligt of open is."),
@@ -158,7 +161,7 @@ pub static RULES: &[Rule] = &[
 ];
 
 /// The rule with this code.
-pub fn rule(code: &str) -> Option<&'static Rule> {
+pub fn rule(code: &str) -> Option<&'static HistoryRule> {
     RULES.iter().find(|r| r.code == code)
 }
 
@@ -204,7 +207,7 @@ fn judge(
     let Some(header) = Header::of(doc) else {
         return Vec::new();
     };
-    let mut ctx = Ctx {
+    let mut ctx = HistoryCtx {
         doc,
         history,
         ext,
@@ -212,16 +215,16 @@ fn judge(
         header,
         rejected: Vec::new(),
     };
-    let mut sink = Sink {
+    let mut sink = HistorySink {
         code: "",
         retourcode: "",
         findings: Vec::new(),
     };
-    let applicable: Vec<&Rule> = RULES
+    let applicable: Vec<&HistoryRule> = RULES
         .iter()
         .filter(|r| r.applies(ctx.header.domein, ctx.header.nummer))
         .collect();
-    let run = |ctx: &Ctx<'_>, second: bool, sink: &mut Sink| {
+    let run = |ctx: &HistoryCtx<'_>, second: bool, sink: &mut HistorySink| {
         for r in applicable
             .iter()
             .filter(|r| SECOND.contains(&r.code) == second)
@@ -245,7 +248,7 @@ fn judge(
 const SECOND: [&str; 3] = ["TR322", "TR369", "TR389"];
 
 /// What every rule gets.
-pub struct Ctx<'a> {
+pub struct HistoryCtx<'a> {
     pub doc: &'a Document,
     pub history: &'a dyn History,
     pub ext: &'a External,
@@ -256,7 +259,7 @@ pub struct Ctx<'a> {
     pub rejected: Vec<String>,
 }
 
-impl<'a> Ctx<'a> {
+impl<'a> HistoryCtx<'a> {
     /// A top-level element of the message (`Client`, `Declaratie` …).
     pub fn top(&self, name: &str) -> Option<&'a Element> {
         self.doc.children.iter().find(|e| e.name() == name)
@@ -276,13 +279,13 @@ impl<'a> Ctx<'a> {
 }
 
 /// Collects the findings of the rule being run.
-pub struct Sink {
+pub struct HistorySink {
     code: &'static str,
     retourcode: &'static str,
     findings: Vec<Finding>,
 }
 
-impl Sink {
+impl HistorySink {
     pub fn push(&mut self, path: String, message: String) {
         self.findings.push(Finding {
             code: self.code,

@@ -8,12 +8,12 @@
 use super::read::{self, Levering};
 use super::state::{StartRecord, StopRecord};
 use super::toewijzing::{relate, Relation};
-use super::{Ctx, Sink};
+use super::{HistoryCtx, HistorySink};
 use crate::standard::types::Bsn;
 use crate::validate::rules::{items, Loc};
 
 /// The client's Bsn and the start or stop lines with their paths.
-fn lines(ctx: &Ctx<'_>) -> Option<(Bsn, Vec<(String, Levering)>)> {
+fn lines(ctx: &HistoryCtx<'_>) -> Option<(Bsn, Vec<(String, Levering)>)> {
     let client = ctx.top("Client")?;
     let bsn = read::bsn(client)?;
     let (list, item) = if ctx.header.nummer == 305 {
@@ -52,7 +52,7 @@ fn same_start(s: &StartRecord, l: &Levering) -> bool {
 
 /// Starts of the history on this line's toewijzing, minus those removed in this message.
 fn current_starts(
-    ctx: &Ctx<'_>,
+    ctx: &HistoryCtx<'_>,
     bsn: &Bsn,
     l: &Levering,
     all: &[(String, Levering)],
@@ -68,7 +68,7 @@ fn current_starts(
 
 /// Stops of the history on this line's toewijzing, minus those removed in this message.
 fn current_stops(
-    ctx: &Ctx<'_>,
+    ctx: &HistoryCtx<'_>,
     bsn: &Bsn,
     l: &Levering,
     all: &[(String, Levering)],
@@ -82,7 +82,7 @@ fn current_stops(
         .collect()
 }
 
-fn what(ctx: &Ctx<'_>) -> &'static str {
+fn what(ctx: &HistoryCtx<'_>) -> &'static str {
     if ctx.header.nummer == 305 {
         "start"
     } else {
@@ -90,7 +90,7 @@ fn what(ctx: &Ctx<'_>) -> &'static str {
     }
 }
 
-pub fn tr019(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr019(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     let Some((bsn, lines)) = lines(ctx) else {
         return;
     };
@@ -109,7 +109,7 @@ pub fn tr019(ctx: &Ctx<'_>, out: &mut Sink) {
     }
 }
 
-pub fn tr063(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr063(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     let Some((bsn, lines)) = lines(ctx) else {
         return;
     };
@@ -140,7 +140,7 @@ pub fn tr063(ctx: &Ctx<'_>, out: &mut Sink) {
     }
 }
 
-pub fn tr069(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr069(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     let Some((bsn, lines)) = lines(ctx) else {
         return;
     };
@@ -162,7 +162,7 @@ pub fn tr069(ctx: &Ctx<'_>, out: &mut Sink) {
     }
 }
 
-pub fn tr071(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr071(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     let Some((bsn, lines)) = lines(ctx) else {
         return;
     };
@@ -184,7 +184,7 @@ pub fn tr071(ctx: &Ctx<'_>, out: &mut Sink) {
     }
 }
 
-pub fn tr074(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr074(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     let Some((bsn, lines)) = lines(ctx) else {
         return;
     };
@@ -212,7 +212,7 @@ pub fn tr074(ctx: &Ctx<'_>, out: &mut Sink) {
     }
 }
 
-pub fn tr326(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr326(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     let Some((bsn, lines)) = lines(ctx) else {
         return;
     };
@@ -239,7 +239,7 @@ pub fn tr326(ctx: &Ctx<'_>, out: &mut Sink) {
 
 /// The earlier stops on the same start (Bsn, ToewijzingNummer, Begindatum) for TR413–TR415.
 fn stops_on_start(
-    ctx: &Ctx<'_>,
+    ctx: &HistoryCtx<'_>,
     bsn: &Bsn,
     l: &Levering,
     all: &[(String, Levering)],
@@ -250,7 +250,7 @@ fn stops_on_start(
         .collect()
 }
 
-pub fn tr413(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr413(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     let Some((bsn, lines)) = lines(ctx) else {
         return;
     };
@@ -271,7 +271,7 @@ pub fn tr413(ctx: &Ctx<'_>, out: &mut Sink) {
     }
 }
 
-pub fn tr414(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr414(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     let Some((bsn, lines)) = lines(ctx) else {
         return;
     };
@@ -294,7 +294,7 @@ pub fn tr414(ctx: &Ctx<'_>, out: &mut Sink) {
     }
 }
 
-pub fn tr415(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr415(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     let Some((bsn, lines)) = lines(ctx) else {
         return;
     };

@@ -3,7 +3,7 @@
 
 use super::read;
 use super::state::{PrestatieRecord, ToewijzingVersie};
-use super::{Ctx, Sink};
+use super::{HistoryCtx, HistorySink};
 use crate::standard::types::Bsn;
 use crate::validate::rules::{items, Loc};
 
@@ -19,7 +19,7 @@ pub enum Relation {
     OtherClient,
 }
 
-pub fn relate(ctx: &Ctx<'_>, nummer: &str, bsn: &Bsn) -> Relation {
+pub fn relate(ctx: &HistoryCtx<'_>, nummer: &str, bsn: &Bsn) -> Relation {
     let p = &ctx.header.parties;
     let Some(state) = ctx.history.toewijzing(p.domein, &p.gemeente, nummer) else {
         return Relation::Unknown;
@@ -39,7 +39,7 @@ pub fn relate(ctx: &Ctx<'_>, nummer: &str, bsn: &Bsn) -> Relation {
 }
 
 /// Debet prestaties of this aanbieder on a toewijzing that have not been credited.
-pub fn uncredited(ctx: &Ctx<'_>, nummer: &str) -> Vec<PrestatieRecord> {
+pub fn uncredited(ctx: &HistoryCtx<'_>, nummer: &str) -> Vec<PrestatieRecord> {
     let p = &ctx.header.parties;
     let all = ctx
         .history
@@ -59,7 +59,7 @@ pub fn uncredited(ctx: &Ctx<'_>, nummer: &str) -> Vec<PrestatieRecord> {
 }
 
 /// Calls `f` for every ToegewezenProduct with its path, the client's Bsn and its number.
-fn each_product(ctx: &Ctx<'_>, mut f: impl FnMut(String, &Bsn, &str, &crate::standard::Element)) {
+fn each_product(ctx: &HistoryCtx<'_>, mut f: impl FnMut(String, &Bsn, &str, &crate::standard::Element)) {
     let Some(client) = ctx.top("Client") else {
         return;
     };
@@ -75,7 +75,7 @@ fn each_product(ctx: &Ctx<'_>, mut f: impl FnMut(String, &Bsn, &str, &crate::sta
     }
 }
 
-pub fn tr332(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr332(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     let p = &ctx.header.parties;
     each_product(ctx, |path, bsn, nummer, _| {
         let Some(state) = ctx.history.toewijzing(p.domein, &p.gemeente, nummer) else {
@@ -98,7 +98,7 @@ pub fn tr332(ctx: &Ctx<'_>, out: &mut Sink) {
     });
 }
 
-pub fn tr379(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr379(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     let p = &ctx.header.parties;
     each_product(ctx, |path, bsn, _, e| {
         let Some(referentie) = read::owned(e, "ReferentieAanbieder") else {
@@ -116,7 +116,7 @@ pub fn tr379(ctx: &Ctx<'_>, out: &mut Sink) {
     });
 }
 
-pub fn tr385(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr385(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     each_product(ctx, |path, _, nummer, e| {
         if read::owned(e, "RedenWijziging").as_deref() != Some("13") {
             return;

@@ -3,7 +3,7 @@
 
 use super::read;
 use super::toewijzing::{relate, Relation};
-use super::{Ctx, Sink};
+use super::{HistoryCtx, HistorySink};
 use crate::standard::types::{Bsn, Datum};
 use crate::standard::Element;
 use crate::validate::rules::{date, has, items, Loc};
@@ -11,7 +11,7 @@ use crate::validate::rules::{date, has, items, Loc};
 const VERZOEK: &str = "/Bericht/Client/Verzoek";
 
 /// The Ongewijzigd- or TeWijzigenProducten of a 317: path, ToewijzingNummer, element.
-fn products<'a>(ctx: &Ctx<'a>, list: &'a str, item: &'a str) -> Vec<(String, String, &'a Element)> {
+fn products<'a>(ctx: &HistoryCtx<'a>, list: &'a str, item: &'a str) -> Vec<(String, String, &'a Element)> {
     let Some(v) = ctx.top("Client").and_then(|c| c.child("Verzoek")) else {
         return Vec::new();
     };
@@ -32,11 +32,11 @@ fn products<'a>(ctx: &Ctx<'a>, list: &'a str, item: &'a str) -> Vec<(String, Str
         .collect()
 }
 
-fn client_bsn(ctx: &Ctx<'_>) -> Option<Bsn> {
+fn client_bsn(ctx: &HistoryCtx<'_>) -> Option<Bsn> {
     read::bsn(ctx.top("Client")?)
 }
 
-pub fn tr304(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr304(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     if ctx.header.nummer == 323 {
         super::declaratie::each_prestatie(ctx, |e, loc, bsn| {
             let (Some(bsn), Some(nummer)) = (bsn, read::owned(e, "ToewijzingNummer")) else {
@@ -69,7 +69,7 @@ pub fn tr304(ctx: &Ctx<'_>, out: &mut Sink) {
     }
 }
 
-pub fn tr347(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr347(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     let p = &ctx.header.parties;
     let mut check = |referentie: &str, path: String| {
         if ctx
@@ -106,14 +106,14 @@ pub fn tr347(ctx: &Ctx<'_>, out: &mut Sink) {
 }
 
 /// Whether `t` is an actual toewijzing on the message's Dagtekening (TR349–TR351).
-fn actueel(ctx: &Ctx<'_>, t: &super::state::ToewijzingVersie) -> bool {
+fn actueel(ctx: &HistoryCtx<'_>, t: &super::state::ToewijzingVersie) -> bool {
     match ctx.header.dagtekening {
         Some(d) => t.actueel_op(d),
         None => !t.vervallen(),
     }
 }
 
-pub fn tr349(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr349(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     let Some(bsn) = client_bsn(ctx) else {
         return;
     };
@@ -142,7 +142,7 @@ pub fn tr349(ctx: &Ctx<'_>, out: &mut Sink) {
     }
 }
 
-fn not_actual(ctx: &Ctx<'_>, list: &'static str, item: &'static str, out: &mut Sink) {
+fn not_actual(ctx: &HistoryCtx<'_>, list: &'static str, item: &'static str, out: &mut HistorySink) {
     let Some(bsn) = client_bsn(ctx) else {
         return;
     };
@@ -158,17 +158,17 @@ fn not_actual(ctx: &Ctx<'_>, list: &'static str, item: &'static str, out: &mut S
     }
 }
 
-pub fn tr350(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr350(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     not_actual(ctx, "OngewijzigdeProducten", "OngewijzigdProduct", out);
 }
 
-pub fn tr351(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr351(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     not_actual(ctx, "TeWijzigenProducten", "TeWijzigenProduct", out);
 }
 
 /// TeWijzigenProducten whose toewijzing is found, with their wished start.
 fn te_wijzigen<'a>(
-    ctx: &Ctx<'a>,
+    ctx: &HistoryCtx<'a>,
 ) -> Vec<(
     String,
     Box<super::state::ToewijzingVersie>,
@@ -187,7 +187,7 @@ fn te_wijzigen<'a>(
         .collect()
 }
 
-pub fn tr357(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr357(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     let Some(dag) = ctx.header.dagtekening else {
         return;
     };
@@ -204,7 +204,7 @@ pub fn tr357(ctx: &Ctx<'_>, out: &mut Sink) {
     }
 }
 
-pub fn tr373(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr373(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     for (path, t, gewenst, e) in te_wijzigen(ctx) {
         let budget_changed =
             crate::validate::rules::int(e, "Budget").is_some_and(|b| t.budget != Some(b));
@@ -223,7 +223,7 @@ pub fn tr373(ctx: &Ctx<'_>, out: &mut Sink) {
     }
 }
 
-pub fn tr374(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr374(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     let Some(bsn) = client_bsn(ctx) else {
         return;
     };
@@ -257,7 +257,7 @@ pub fn tr374(ctx: &Ctx<'_>, out: &mut Sink) {
 }
 
 /// TR375 and TR411/TR412: Omvang in a TeWijzigenProduct against the toewijzing's product code.
-fn omvang_vs_code(ctx: &Ctx<'_>, out: &mut Sink, want_omvang_with_code: bool) {
+fn omvang_vs_code(ctx: &HistoryCtx<'_>, out: &mut HistorySink, want_omvang_with_code: bool) {
     for (path, t, _, e) in te_wijzigen(ctx) {
         let coded = t.product.code.is_some();
         let omvang = has(e, "Omvang");
@@ -286,27 +286,27 @@ fn omvang_vs_code(ctx: &Ctx<'_>, out: &mut Sink, want_omvang_with_code: bool) {
     }
 }
 
-pub fn tr375(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr375(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     omvang_vs_code(ctx, out, false);
 }
 
-pub fn tr411(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr411(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     omvang_vs_code(ctx, out, true);
 }
 
-pub fn tr412(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr412(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     omvang_vs_code(ctx, out, false);
 }
 
 /// The Antwoord of a 319 with its ReferentieAanbieder.
-fn antwoord<'a>(ctx: &Ctx<'a>) -> Option<(&'a Element, String)> {
+fn antwoord<'a>(ctx: &HistoryCtx<'a>) -> Option<(&'a Element, String)> {
     let a = ctx.top("Antwoord")?;
     Some((a, read::owned(a, "ReferentieAanbieder")?))
 }
 
 const ANTWOORD: &str = "/Bericht/Antwoord";
 
-pub fn tr355(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr355(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     let Some((_, r)) = antwoord(ctx) else {
         return;
     };
@@ -325,7 +325,7 @@ pub fn tr355(ctx: &Ctx<'_>, out: &mut Sink) {
     }
 }
 
-pub fn tr359(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr359(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     let Some((_, r)) = antwoord(ctx) else {
         return;
     };
@@ -342,7 +342,7 @@ pub fn tr359(ctx: &Ctx<'_>, out: &mut Sink) {
     }
 }
 
-pub fn tr360(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr360(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     let Some((a, r)) = antwoord(ctx) else {
         return;
     };
@@ -362,7 +362,7 @@ pub fn tr360(ctx: &Ctx<'_>, out: &mut Sink) {
     }
 }
 
-pub fn tr365(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr365(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     let Some((_, r)) = antwoord(ctx) else {
         return;
     };
@@ -395,7 +395,7 @@ struct Span {
 /// TR361: like TR410, but OngewijzigdProduct and TeWijzigenProduct take part too, with the
 /// product of their toewijzing (Ongewijzigd: its whole period; TeWijzigen: from the
 /// GewensteIngangsdatum to its Einddatum, or the toewijzing's).
-pub fn tr361(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr361(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
     let Some(bsn) = client_bsn(ctx) else {
         return;
     };

@@ -1,11 +1,11 @@
 //! Rules about the client and related persons: BSN, birth date, name, communication, contacts.
 
-use super::{date, date_number, has, items, text, text2, Ctx, Loc, Sink};
+use super::{date, date_number, has, items, text, text2, MessageCtx, Loc, MessageSink};
 use crate::standard::types::Bsn;
 use crate::standard::Element;
 
 /// Calls `f` for the client and (JW301/WMO301) every related person, with their location.
-pub(super) fn persons(ctx: &Ctx<'_>, mut f: impl FnMut(&Element, &Loc<'_>, bool)) {
+pub(super) fn persons(ctx: &MessageCtx<'_>, mut f: impl FnMut(&Element, &Loc<'_>, bool)) {
     let Some((client, loc)) = ctx.top("Client") else {
         return;
     };
@@ -19,7 +19,7 @@ pub(super) fn persons(ctx: &Ctx<'_>, mut f: impl FnMut(&Element, &Loc<'_>, bool)
 }
 
 /// Calls `f` for every `Contact` (of the client and of related persons) with its location.
-pub(super) fn contacts(ctx: &Ctx<'_>, mut f: impl FnMut(&Element, &Loc<'_>)) {
+pub(super) fn contacts(ctx: &MessageCtx<'_>, mut f: impl FnMut(&Element, &Loc<'_>)) {
     persons(ctx, |p, loc, is_client| {
         if is_client {
             if let Some(list) = p.child("Contactgegevens") {
@@ -45,7 +45,7 @@ pub fn elfproef(bsn: &Bsn) -> bool {
     sum % 11 == 0
 }
 
-pub fn cs002(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn cs002(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     let mut check = |client: &Element, loc: &Loc<'_>| {
         if let Some(bsn) = text(client, "Bsn").and_then(Bsn::parse) {
             if !elfproef(&bsn) {
@@ -72,7 +72,7 @@ pub fn cs002(ctx: &Ctx<'_>, out: &mut Sink) {
     }
 }
 
-pub fn tr002(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr002(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     let Some(dag) = ctx.dag_getal else {
         return;
     };
@@ -102,7 +102,7 @@ pub fn tr002(ctx: &Ctx<'_>, out: &mut Sink) {
     });
 }
 
-pub fn cs139(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn cs139(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     persons(ctx, |p, loc, _| {
         let Some(g) = p.child("Geboortedatum") else {
             return;
@@ -132,7 +132,7 @@ pub fn cs139(ctx: &Ctx<'_>, out: &mut Sink) {
     });
 }
 
-pub fn cs050(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn cs050(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     persons(ctx, |p, loc, _| {
         let Some(naam) = p.child("Naam") else {
             return;
@@ -165,7 +165,7 @@ pub fn cs050(ctx: &Ctx<'_>, out: &mut Sink) {
     });
 }
 
-pub fn cs318(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn cs318(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     let Some((client, loc)) = ctx.top("Client") else {
         return;
     };
@@ -177,7 +177,7 @@ pub fn cs318(ctx: &Ctx<'_>, out: &mut Sink) {
     }
 }
 
-pub fn cd007(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn cd007(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     let Some((client, loc)) = ctx.top("Client") else {
         return;
     };
@@ -201,7 +201,7 @@ pub fn cd007(ctx: &Ctx<'_>, out: &mut Sink) {
     }
 }
 
-pub fn tr006(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr006(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     contacts(ctx, |c, loc| {
         if has(c, "Telefoon") {
             return;
@@ -218,7 +218,7 @@ pub fn tr006(ctx: &Ctx<'_>, out: &mut Sink) {
     });
 }
 
-pub fn cd009(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn cd009(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     contacts(ctx, |c, loc| {
         if let Some(soort) = text(c, "Soort") {
             if soort != "04" && has(c, "Periode") {
@@ -231,7 +231,7 @@ pub fn cd009(ctx: &Ctx<'_>, out: &mut Sink) {
     });
 }
 
-pub fn cd005(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn cd005(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     contacts(ctx, |c, loc| {
         let Some(adres) = c.child("Adres") else {
             return;
@@ -252,7 +252,7 @@ pub fn cd005(ctx: &Ctx<'_>, out: &mut Sink) {
     });
 }
 
-pub fn cd025(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn cd025(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     contacts(ctx, |c, loc| {
         let Some(adres) = c.child("Adres") else {
             return;
@@ -266,7 +266,7 @@ pub fn cd025(ctx: &Ctx<'_>, out: &mut Sink) {
     });
 }
 
-pub fn cd034(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn cd034(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     contacts(ctx, |c, loc| {
         let Some(soort) = text(c, "Soort") else {
             return;
@@ -291,7 +291,7 @@ pub fn dutch_postcode(s: &str) -> bool {
         && b[4..].iter().all(u8::is_ascii_alphabetic)
 }
 
-pub fn cs089(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn cs089(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     contacts(ctx, |c, loc| {
         let Some(adres) = c.child("Adres") else {
             return;
@@ -315,7 +315,7 @@ pub fn cs089(ctx: &Ctx<'_>, out: &mut Sink) {
     });
 }
 
-pub fn tr061(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr061(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     let Some((client, loc)) = ctx.top("Client") else {
         return;
     };

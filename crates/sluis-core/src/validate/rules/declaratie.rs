@@ -1,12 +1,12 @@
 //! Rules of the declaratie (323) and the declaratie-antwoord (325).
 
-use super::{date, date2, has, int, more_than_years_before, text, text2, ymd, Ctx, Loc, Sink};
+use super::{date, date2, has, int, more_than_years_before, text, text2, ymd, MessageCtx, Loc, MessageSink};
 use crate::standard::types::Datum;
 use crate::standard::Element;
 use std::collections::{HashMap, HashSet};
 
 /// Calls `f` for every Prestatie of every client, in document order.
-pub(super) fn prestaties<'d>(ctx: &Ctx<'d>, mut f: impl FnMut(&'d Element, &Loc<'_>)) {
+pub(super) fn prestaties<'d>(ctx: &MessageCtx<'d>, mut f: impl FnMut(&'d Element, &Loc<'_>)) {
     each_client(ctx, |c, cloc| {
         if let Some(list) = c.child("Prestaties") {
             let list_loc = cloc.child(list, 1);
@@ -18,7 +18,7 @@ pub(super) fn prestaties<'d>(ctx: &Ctx<'d>, mut f: impl FnMut(&'d Element, &Loc<
 }
 
 /// Calls `f` for every Client of the declaratie (antwoord).
-fn each_client<'d>(ctx: &Ctx<'d>, mut f: impl FnMut(&'d Element, &Loc<'_>)) {
+fn each_client<'d>(ctx: &MessageCtx<'d>, mut f: impl FnMut(&'d Element, &Loc<'_>)) {
     for top in ["Declaratie", "DeclaratieAntwoord"] {
         let Some((decl, loc)) = ctx.top(top) else {
             continue;
@@ -48,7 +48,7 @@ fn euro(cents: i64) -> String {
     format!("{sign}{},{:02}", c / 100, c % 100)
 }
 
-pub fn cd060(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn cd060(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     prestaties(ctx, |p, loc| {
         let Some(dc) = text2(p, "IngediendBedrag", "DebetCredit") else {
             return;
@@ -70,7 +70,7 @@ pub fn cd060(ctx: &Ctx<'_>, out: &mut Sink) {
     });
 }
 
-pub fn cd087(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn cd087(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     prestaties(ctx, |p, loc| {
         let Some(eenheid) = text(p, "Eenheid") else {
             return;
@@ -91,7 +91,7 @@ pub fn cd087(ctx: &Ctx<'_>, out: &mut Sink) {
 }
 
 /// CS100 for one period: report the first of its dates that lies before 2021.
-fn from_2021(period: &Element, loc: &Loc<'_>, name: &str, out: &mut Sink) {
+fn from_2021(period: &Element, loc: &Loc<'_>, name: &str, out: &mut MessageSink) {
     for field in ["Begindatum", "Einddatum"] {
         if let Some(d) = date(period, field) {
             if ymd(d) < (2021, 1, 1) {
@@ -105,7 +105,7 @@ fn from_2021(period: &Element, loc: &Loc<'_>, name: &str, out: &mut Sink) {
     }
 }
 
-pub fn cs100(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn cs100(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     if let Some((decl, loc)) = ctx.top("Declaratie") {
         if let Some(period) = decl.child("DeclaratiePeriode") {
             from_2021(period, &loc, "DeclaratiePeriode", out);
@@ -119,7 +119,7 @@ pub fn cs100(ctx: &Ctx<'_>, out: &mut Sink) {
 }
 
 /// CS325 for one amount: 0 must be debet.
-fn zero_is_debet(e: &Element, path: impl Fn() -> String, amount: &str, out: &mut Sink) {
+fn zero_is_debet(e: &Element, path: impl Fn() -> String, amount: &str, out: &mut MessageSink) {
     if int(e, amount) == Some(0) && text(e, "DebetCredit") == Some("C") {
         out.push(
             path(),
@@ -128,7 +128,7 @@ fn zero_is_debet(e: &Element, path: impl Fn() -> String, amount: &str, out: &mut
     }
 }
 
-pub fn cs325(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn cs325(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     for top in ["Declaratie", "DeclaratieAntwoord"] {
         let Some((decl, loc)) = ctx.top(top) else {
             continue;
@@ -151,7 +151,7 @@ pub fn cs325(ctx: &Ctx<'_>, out: &mut Sink) {
     });
 }
 
-pub fn cs337(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn cs337(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     prestaties(ctx, |p, loc| {
         let (Some(b), Some(e)) = (
             date2(p, "ProductPeriode", "Begindatum"),
@@ -170,7 +170,7 @@ pub fn cs337(ctx: &Ctx<'_>, out: &mut Sink) {
     });
 }
 
-pub fn cs339(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn cs339(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     prestaties(ctx, |p, loc| {
         if text(p, "Eenheid") != Some("83") {
             return;
@@ -195,7 +195,7 @@ fn last_day_of_month(d: Datum) -> u8 {
     t.month().length(t.year())
 }
 
-pub fn cs340(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn cs340(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     let Some((decl, loc)) = ctx.top("Declaratie") else {
         return;
     };
@@ -217,7 +217,7 @@ pub fn cs340(ctx: &Ctx<'_>, out: &mut Sink) {
 
 /// TR137 on a period (the stylesheet checks the DeclaratiePeriode as well as every
 /// ProductPeriode): Einddatum not before Begindatum, and not after the Dagtekening.
-fn period_137(ctx: &Ctx<'_>, period: &Element, path: &dyn Fn() -> String, out: &mut Sink) {
+fn period_137(ctx: &MessageCtx<'_>, period: &Element, path: &dyn Fn() -> String, out: &mut MessageSink) {
     let Some(e) = date(period, "Einddatum") else {
         return;
     };
@@ -235,7 +235,7 @@ fn period_137(ctx: &Ctx<'_>, period: &Element, path: &dyn Fn() -> String, out: &
     }
 }
 
-pub fn tr137(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr137(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     if let Some((decl, loc)) = ctx.top("Declaratie") {
         if let Some(p) = decl.child("DeclaratiePeriode") {
             period_137(ctx, p, &|| loc.at2("DeclaratiePeriode", "Einddatum"), out);
@@ -250,7 +250,7 @@ pub fn tr137(ctx: &Ctx<'_>, out: &mut Sink) {
 
 /// TR319 as the official stylesheet checks it inside the message: the ProductPeriode of a
 /// prestatie neither begins nor ends after the end of the DeclaratiePeriode.
-pub fn tr319(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr319(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     let Some((decl, _)) = ctx.top("Declaratie") else {
         return;
     };
@@ -279,7 +279,7 @@ fn vorig(p: &Element) -> Option<&str> {
     text2(p, "ProductReferentie", "VorigReferentieNummer")
 }
 
-pub fn tr315(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr315(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     let mut seen: HashSet<&str> = HashSet::new();
     prestaties(ctx, |p, loc| {
         if let Some(v) = vorig(p) {
@@ -293,7 +293,7 @@ pub fn tr315(ctx: &Ctx<'_>, out: &mut Sink) {
     });
 }
 
-pub fn tr316(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr316(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     let mut refs: HashSet<&str> = HashSet::new();
     prestaties(ctx, |p, _| {
         if let Some(r) = text2(p, "ProductReferentie", "ReferentieNummer") {
@@ -312,7 +312,7 @@ pub fn tr316(ctx: &Ctx<'_>, out: &mut Sink) {
     });
 }
 
-pub fn tr335(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr335(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     let Some((decl, _)) = ctx.top("Declaratie") else {
         return;
     };
@@ -331,7 +331,7 @@ pub fn tr335(ctx: &Ctx<'_>, out: &mut Sink) {
     });
 }
 
-pub fn tr358(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr358(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     let Some((decl, loc)) = ctx.top("Declaratie") else {
         return;
     };
@@ -367,7 +367,7 @@ fn rejects(code: &str) -> bool {
     !matches!(code, "0200" | "8001")
 }
 
-pub fn tr342(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr342(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     let Some((da, loc)) = ctx.top("DeclaratieAntwoord") else {
         return;
     };
@@ -432,7 +432,7 @@ type DebetKey<'d> = (
     Option<Datum>,
 );
 
-pub fn tr416(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr416(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     each_client(ctx, |c, cloc| {
         let Some(list) = c.child("Prestaties") else {
             return;

@@ -3,7 +3,7 @@
 
 use super::client::{contacts, persons};
 use super::toewijzing::{each_product, Kind};
-use super::{date, date2, Ctx, Loc, Sink};
+use super::{date, date2, MessageCtx, Loc, MessageSink};
 use crate::standard::types::Datum;
 use crate::standard::Element;
 use std::collections::HashSet;
@@ -30,7 +30,7 @@ fn duplicates(
     item: &'static str,
     key: Key,
     sensitive: bool,
-    out: &mut Sink,
+    out: &mut MessageSink,
 ) {
     let Some(l) = parent.child(list) else {
         return;
@@ -70,7 +70,7 @@ fn duplicates(
     }
 }
 
-pub fn tr101(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr101(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     if let Some((client, loc)) = ctx.top("Client") {
         duplicates(client, &loc, "Relaties", "Relatie", &["Nummer"], false, out);
         duplicates(
@@ -189,7 +189,7 @@ pub fn tr101(ctx: &Ctx<'_>, out: &mut Sink) {
 /// TR134 on the dates the official stylesheet names: birth dates, Toewijzingsdatum,
 /// StartProduct Begindatum, StopProduct Einddatum, and the Begindatum of the DeclaratiePeriode
 /// and of every ProductPeriode (not the DeclaratieDagtekening: TR335 is about that one).
-pub fn tr134(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr134(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     let shown = ctx
         .dagtekening
         .map_or_else(String::new, |d| format!(" {d}"));
@@ -245,7 +245,7 @@ pub fn tr134(ctx: &Ctx<'_>, out: &mut Sink) {
     });
 }
 
-pub fn cs003(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn cs003(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     let mut before = |start: Option<crate::standard::types::Datum>,
                       end: Option<crate::standard::types::Datum>,
                       path: &dyn Fn() -> String,

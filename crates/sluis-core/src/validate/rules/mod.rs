@@ -10,7 +10,7 @@
 //!
 //! The two standards share one function per rule; where they differ (code lists, the iWmo
 //! exception for categories 11–14 in the overlap rules) the difference is data, looked up via
-//! [`Ctx::ijw`].
+//! [`MessageCtx::ijw`].
 
 mod client;
 mod declaratie;
@@ -33,7 +33,7 @@ pub enum Standards {
 }
 
 /// One rule of the registry.
-pub struct Rule {
+pub struct MessageRule {
     /// The official code: `TR101`, `CD025`, `CS003` …
     pub code: &'static str,
     /// The retourcode (code list WJ001) the standard maps a violation to.
@@ -47,7 +47,7 @@ pub struct Rule {
     pub iwmo: &'static [u16],
     /// What the rule says, in our own words.
     pub description: &'static str,
-    pub check: fn(&Ctx<'_>, &mut Sink),
+    pub check: fn(&MessageCtx<'_>, &mut MessageSink),
 }
 
 /// The retourbericht that answers a heenbericht (301 → 302 …); 323 is answered by its own 325.
@@ -63,7 +63,7 @@ pub fn heen_of(number: u16) -> u16 {
     }
 }
 
-impl Rule {
+impl MessageRule {
     /// The message codes the rule applies to, iJw first: `JW301`, `JW302`, `WMO301` …
     pub fn message_codes(&self) -> Vec<String> {
         let ijw = self.ijw.iter().map(|m| format!("JW{m}"));
@@ -101,7 +101,7 @@ macro_rules! rule {
     };
     // Attached to different messages in the two standards.
     ($code:literal, ijw [$($j:literal),*], iwmo [$($w:literal),*], $f:path, $desc:literal) => {
-        Rule {
+        MessageRule {
             code: $code,
             retourcode: R,
             ijw: &[$($j),*],
@@ -113,7 +113,7 @@ macro_rules! rule {
 }
 
 /// Every in-message rule of iJw 3.2 and iWmo 3.2 that Sluis checks, ordered by code.
-pub static RULES: &[Rule] = &[
+pub static RULES: &[MessageRule] = &[
     rule!("CD005", Both, [301, 302], client::cd005, "LandCode van een adres is verplicht als Postcode gevuld is, en leeg als Postcode leeg is."),
     rule!("CD007", Both, [301, 302], client::cd007, "Taal is verplicht bij communicatievorm 1 (tolk taal) en moet anders leeg blijven."),
     rule!("CD009", Both, [301], client::cd009, "Een Periode bij een contact mag alleen bij adressoort 04 (tijdelijk adres)."),
@@ -194,7 +194,7 @@ pub fn markdown_table() -> String {
 }
 
 /// The rule with this code.
-pub fn rule(code: &str) -> Option<&'static Rule> {
+pub fn rule(code: &str) -> Option<&'static MessageRule> {
     RULES.iter().find(|r| r.code == code)
 }
 
@@ -221,11 +221,11 @@ pub fn check_lexical(doc: &Document, lexical: &Lexical<'_>) -> Vec<Finding> {
     // A retourbericht gets only the rules listed for it: the official stylesheet matches
     // most rules on elements of the heenbericht's own namespace, which a retourbericht lacks.
     let number: u16 = number.parse().unwrap_or(0);
-    let mut ctx = Ctx::new(doc, ijw);
+    let mut ctx = MessageCtx::new(doc, ijw);
     if let Some(raw) = lexical.dagtekening {
         ctx.dag_getal = stylesheet_number(raw);
     }
-    let mut sink = Sink {
+    let mut sink = MessageSink {
         code: "",
         retourcode: None,
         findings: Vec::new(),
@@ -257,7 +257,7 @@ pub fn date_number(d: Datum) -> u64 {
 }
 
 /// What every rule gets: the document and facts most rules need.
-pub struct Ctx<'a> {
+pub struct MessageCtx<'a> {
     pub doc: &'a Document,
     /// iJw (true) or iWmo (false).
     pub ijw: bool,
@@ -268,12 +268,12 @@ pub struct Ctx<'a> {
     pub dag_getal: Option<u64>,
 }
 
-impl<'a> Ctx<'a> {
-    fn new(doc: &'a Document, ijw: bool) -> Ctx<'a> {
+impl<'a> MessageCtx<'a> {
+    fn new(doc: &'a Document, ijw: bool) -> MessageCtx<'a> {
         let dagtekening = doc
             .get("Header/BerichtIdentificatie/Dagtekening")
             .and_then(date_of);
-        Ctx {
+        MessageCtx {
             doc,
             ijw,
             dagtekening,
@@ -294,13 +294,13 @@ impl<'a> Ctx<'a> {
 }
 
 /// Collects the findings of the rule being run.
-pub struct Sink {
+pub struct MessageSink {
     code: &'static str,
     retourcode: Option<&'static str>,
     findings: Vec<Finding>,
 }
 
-impl Sink {
+impl MessageSink {
     pub fn push(&mut self, path: String, message: String) {
         self.findings.push(Finding {
             code: self.code,

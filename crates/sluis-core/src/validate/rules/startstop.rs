@@ -1,8 +1,8 @@
 //! Rules of start zorg (305) and stop zorg (307).
 
-use super::{date, items, text, Ctx, Sink};
+use super::{date, items, text, MessageCtx, MessageSink};
 
-pub fn cs058(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn cs058(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     let Some((client, loc)) = ctx.top("Client") else {
         return;
     };
@@ -27,7 +27,7 @@ pub fn cs058(ctx: &Ctx<'_>, out: &mut Sink) {
     }
 }
 
-pub fn tr018(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr018(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     let Some((client, loc)) = ctx.top("Client") else {
         return;
     };

@@ -2,7 +2,7 @@
 //! te wijzigen (317). The four share the shape Product / start / end / Omvang / Budget, so each
 //! rule is written once over a [`Kind`].
 
-use super::{after_2020_or_open, date, has, opt_date, text, text2, Ctx, Loc, Sink};
+use super::{after_2020_or_open, date, has, opt_date, text, text2, MessageCtx, Loc, MessageSink};
 use crate::standard::types::Datum;
 use crate::standard::Element;
 
@@ -54,7 +54,7 @@ pub const TE_WIJZIGEN: Kind = Kind {
 const KINDS: [&Kind; 4] = [&TOEGEWEZEN, &AANGEVRAAGD, &NIEUW, &TE_WIJZIGEN];
 
 /// Calls `f` for every line of one kind.
-pub fn each_of<'d>(ctx: &Ctx<'d>, kind: &Kind, mut f: impl FnMut(&'d Element, &Loc<'_>, usize)) {
+pub fn each_of<'d>(ctx: &MessageCtx<'d>, kind: &Kind, mut f: impl FnMut(&'d Element, &Loc<'_>, usize)) {
     let Some((client, loc)) = ctx.top("Client") else {
         return;
     };
@@ -76,7 +76,7 @@ pub fn each_of<'d>(ctx: &Ctx<'d>, kind: &Kind, mut f: impl FnMut(&'d Element, &L
 
 /// Calls `f` for every product line of the message (te wijzigen ones only if asked).
 pub fn each_product(
-    ctx: &Ctx<'_>,
+    ctx: &MessageCtx<'_>,
     with_te_wijzigen: bool,
     mut f: impl FnMut(&Element, &Loc<'_>, &Kind),
 ) {
@@ -88,7 +88,7 @@ pub fn each_product(
     }
 }
 
-pub fn cd041(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn cd041(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     each_product(ctx, false, |e, loc, _| {
         if e.child("Product").is_some_and(|p| has(p, "Code")) && !has(e, "Omvang") {
             out.push(
@@ -99,7 +99,7 @@ pub fn cd041(ctx: &Ctx<'_>, out: &mut Sink) {
     });
 }
 
-pub fn cd075(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn cd075(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     each_product(ctx, true, |e, loc, kind| {
         if has(e, "Budget") && !has(e, kind.end) {
             out.push(
@@ -110,7 +110,7 @@ pub fn cd075(ctx: &Ctx<'_>, out: &mut Sink) {
     });
 }
 
-pub fn cd076(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn cd076(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     each_product(ctx, true, |e, loc, kind| {
         if text2(e, "Omvang", "Frequentie") == Some("2") && !has(e, kind.end) {
             out.push(
@@ -124,7 +124,7 @@ pub fn cd076(ctx: &Ctx<'_>, out: &mut Sink) {
     });
 }
 
-pub fn cd077(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn cd077(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     each_product(ctx, true, |e, loc, _| {
         if has(e, "Budget") && has(e, "Omvang") {
             out.push(
@@ -135,7 +135,7 @@ pub fn cd077(ctx: &Ctx<'_>, out: &mut Sink) {
     });
 }
 
-pub fn cd078(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn cd078(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     each_product(ctx, true, |e, loc, _| {
         if has(e, "Omvang") && has(e, "Budget") {
             out.push(
@@ -146,7 +146,7 @@ pub fn cd078(ctx: &Ctx<'_>, out: &mut Sink) {
     });
 }
 
-pub fn cd079(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn cd079(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     each_product(ctx, false, |e, loc, _| {
         if !has(e, "Budget") && !has(e, "Product") {
             out.push(
@@ -158,7 +158,7 @@ pub fn cd079(ctx: &Ctx<'_>, out: &mut Sink) {
 }
 
 /// CD080/CD095/CD096: no Omvang for a line without product code that ends after 2020 or is open.
-fn omvang_without_code(ctx: &Ctx<'_>, kind: &Kind, out: &mut Sink) {
+fn omvang_without_code(ctx: &MessageCtx<'_>, kind: &Kind, out: &mut MessageSink) {
     each_of(ctx, kind, |e, loc, _| {
         if e.child("Product").is_some_and(|p| has(p, "Code")) || !has(e, "Omvang") {
             return;
@@ -179,20 +179,20 @@ fn omvang_without_code(ctx: &Ctx<'_>, kind: &Kind, out: &mut Sink) {
     });
 }
 
-pub fn cd080(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn cd080(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     omvang_without_code(ctx, &TOEGEWEZEN, out);
 }
 
-pub fn cd095(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn cd095(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     omvang_without_code(ctx, &AANGEVRAAGD, out);
 }
 
-pub fn cd096(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn cd096(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     omvang_without_code(ctx, &NIEUW, out);
 }
 
 /// CS338/CS343: units 14, 16, 83, 84 after 2020 (or open) need frequency 2, 4 or 6.
-fn frequentie(ctx: &Ctx<'_>, kinds: &[&Kind], out: &mut Sink) {
+fn frequentie(ctx: &MessageCtx<'_>, kinds: &[&Kind], out: &mut MessageSink) {
     for kind in kinds {
         each_of(ctx, kind, |e, loc, _| {
             let Some(omvang) = e.child("Omvang") else {
@@ -222,15 +222,15 @@ fn frequentie(ctx: &Ctx<'_>, kinds: &[&Kind], out: &mut Sink) {
     }
 }
 
-pub fn cs338(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn cs338(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     frequentie(ctx, &[&TOEGEWEZEN, &NIEUW, &TE_WIJZIGEN], out);
 }
 
-pub fn cs343(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn cs343(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     frequentie(ctx, &[&AANGEVRAAGD], out);
 }
 
-pub fn cs335(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn cs335(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     each_of(ctx, &TOEGEWEZEN, |e, loc, _| {
         if text(e, "RedenWijziging") != Some("13") {
             return;
@@ -251,7 +251,7 @@ pub fn cs335(ctx: &Ctx<'_>, out: &mut Sink) {
     });
 }
 
-pub fn cs336(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn cs336(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     each_of(ctx, &TOEGEWEZEN, |e, loc, _| {
         if text(e, "RedenWijziging") == Some("01") {
             out.push(
@@ -299,7 +299,7 @@ fn open_end(d: Option<Datum>) -> String {
 /// TR302/TR386/TR410: lines of the same product (same category when a code is missing; any
 /// line when the category is missing) must not overlap in time. In iWmo, lines in categories
 /// 11–14 may overlap. Removed assignments (TR302 only) do not count.
-pub(super) fn overlap(ctx: &Ctx<'_>, kind: &Kind, skip_removed: bool, out: &mut Sink) {
+pub(super) fn overlap(ctx: &MessageCtx<'_>, kind: &Kind, skip_removed: bool, out: &mut MessageSink) {
     let mut lines: Vec<Line<'_>> = Vec::new();
     each_of(ctx, kind, |e, _, index| {
         let Some(start) = date(e, kind.start) else {
@@ -368,6 +368,6 @@ pub(super) fn overlap(ctx: &Ctx<'_>, kind: &Kind, skip_removed: bool, out: &mut 
     }
 }
 
-pub fn tr302(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr302(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     overlap(ctx, &TOEGEWEZEN, true, out);
 }

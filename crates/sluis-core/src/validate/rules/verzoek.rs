@@ -2,10 +2,10 @@
 //! answer to a request (319).
 
 use super::toewijzing::{each_of, overlap, AANGEVRAAGD, NIEUW};
-use super::{date, has, text, Ctx, Sink};
+use super::{date, has, text, MessageCtx, MessageSink};
 use std::collections::HashSet;
 
-pub fn cd043(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn cd043(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     each_of(ctx, &AANGEVRAAGD, |e, loc, _| {
         let nummer = has(e, "BeschikkingNummer");
         let datum = has(e, "BeschikkingIngangsdatum");
@@ -29,7 +29,7 @@ fn zorgverlener_type(t: &str) -> bool {
 }
 
 /// Calls `f` with each Verwijzer whose Type is readable.
-fn verwijzers(ctx: &Ctx<'_>, mut f: impl FnMut(&crate::standard::Element, &str, &super::Loc<'_>)) {
+fn verwijzers(ctx: &MessageCtx<'_>, mut f: impl FnMut(&crate::standard::Element, &str, &super::Loc<'_>)) {
     each_of(ctx, &AANGEVRAAGD, |e, loc, _| {
         if let Some(v) = e.child("Verwijzer") {
             if let Some(t) = text(v, "Type") {
@@ -39,7 +39,7 @@ fn verwijzers(ctx: &Ctx<'_>, mut f: impl FnMut(&crate::standard::Element, &str, 
     });
 }
 
-pub fn cd066(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn cd066(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     verwijzers(ctx, |v, t, loc| {
         if zorgverlener_type(t) && has(v, "ZorgverlenerCode") && has(v, "Naam") {
             out.push(
@@ -50,7 +50,7 @@ pub fn cd066(ctx: &Ctx<'_>, out: &mut Sink) {
     });
 }
 
-pub fn cd067(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn cd067(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     verwijzers(ctx, |v, t, loc| {
         if zorgverlener_type(t) && !has(v, "ZorgverlenerCode") && !has(v, "Naam") {
             out.push(
@@ -61,7 +61,7 @@ pub fn cd067(ctx: &Ctx<'_>, out: &mut Sink) {
     });
 }
 
-pub fn cd068(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn cd068(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     verwijzers(ctx, |v, t, loc| {
         if !zorgverlener_type(t) && has(v, "ZorgverlenerCode") {
             out.push(
@@ -74,7 +74,7 @@ pub fn cd068(ctx: &Ctx<'_>, out: &mut Sink) {
     });
 }
 
-pub fn tr383(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr383(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     let mut seen: HashSet<&str> = HashSet::new();
     each_of(ctx, &AANGEVRAAGD, |e, loc, _| {
         if let Some(r) = text(e, "ReferentieAanbieder") {
@@ -90,11 +90,11 @@ pub fn tr383(ctx: &Ctx<'_>, out: &mut Sink) {
     });
 }
 
-pub fn tr386(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr386(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     overlap(ctx, &AANGEVRAAGD, false, out);
 }
 
-pub fn tr410(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr410(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     overlap(ctx, &NIEUW, false, out);
 }
 
@@ -105,7 +105,7 @@ fn any_in(verzoek: &crate::standard::Element, list: &str) -> bool {
         .is_some_and(|l| !l.children().is_empty())
 }
 
-pub fn tr352(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr352(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     let Some((client, loc)) = ctx.top("Client") else {
         return;
     };
@@ -120,7 +120,7 @@ pub fn tr352(ctx: &Ctx<'_>, out: &mut Sink) {
     }
 }
 
-pub fn tr353(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr353(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     let Some((client, loc)) = ctx.top("Client") else {
         return;
     };
@@ -135,7 +135,7 @@ pub fn tr353(ctx: &Ctx<'_>, out: &mut Sink) {
     }
 }
 
-pub fn tr380(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr380(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     let Some(dag) = ctx.dagtekening else {
         return;
     };
@@ -154,7 +154,7 @@ pub fn tr380(ctx: &Ctx<'_>, out: &mut Sink) {
     });
 }
 
-pub fn cd085(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn cd085(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     let Some((a, loc)) = ctx.top("Antwoord") else {
         return;
     };
@@ -167,7 +167,7 @@ pub fn cd085(ctx: &Ctx<'_>, out: &mut Sink) {
     }
 }
 
-pub fn cd086(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn cd086(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     let Some((a, loc)) = ctx.top("Antwoord") else {
         return;
     };
@@ -180,7 +180,7 @@ pub fn cd086(ctx: &Ctx<'_>, out: &mut Sink) {
     }
 }
 
-pub fn tr377(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr377(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     let Some((a, loc)) = ctx.top("Antwoord") else {
         return;
     };
@@ -193,7 +193,7 @@ pub fn tr377(ctx: &Ctx<'_>, out: &mut Sink) {
     }
 }
 
-pub fn tr409(ctx: &Ctx<'_>, out: &mut Sink) {
+pub fn tr409(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
     let Some((a, loc)) = ctx.top("Antwoord") else {
         return;
     };
