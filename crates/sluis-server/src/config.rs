@@ -314,13 +314,19 @@ mod tests {
     fn the_gemeentelijst_can_be_replaced_by_a_file() {
         let dir = tempfile::tempdir().expect("dir");
         let path = dir.path().join("gemeenten.csv");
-        std::fs::write(&path, "code;naam;geldig_van;geldig_tot\n0599;Sluisdam;2027-01-01;\n")
-            .expect("write");
+        std::fs::write(
+            &path,
+            "code;naam;geldig_van;geldig_tot\n0599;Sluisdam;2027-01-01;\n",
+        )
+        .expect("write");
         let demo = include_str!("../../../config/sluis.toml");
         let with = |p: &std::path::Path| {
             demo.replacen(
                 "[gemeente]\n",
-                &format!("[gemeente]\ngemeentelijst = {:?}\n", p.display().to_string()),
+                &format!(
+                    "[gemeente]\ngemeentelijst = {:?}\n",
+                    p.display().to_string()
+                ),
                 1,
             )
         };
@@ -329,7 +335,10 @@ mod tests {
         let d = |y, m, dd| sluis_core::standard::types::Datum::from_ymd(y, m, dd).expect("date");
         assert!(lijst.geldig_op("0599", d(2027, 3, 1)));
         assert!(!lijst.geldig_op("0599", d(2026, 3, 1)));
-        assert!(!lijst.geldig_op("0014", d(2027, 3, 1)), "only the file's codes");
+        assert!(
+            !lijst.geldig_op("0014", d(2027, 3, 1)),
+            "only the file's codes"
+        );
         std::fs::write(&path, "code;naam;geldig_van;geldig_tot\nxx;Fout;;\n").expect("write");
         assert!(Settings::parse(&with(&path)).is_err());
         assert!(Settings::parse(&with(&dir.path().join("absent.csv"))).is_err());

@@ -12,12 +12,14 @@ use super::{HistoryCtx, HistorySink};
 use crate::standard::types::{Bsn, Datum};
 use crate::standard::Element;
 use crate::validate::rules::Loc;
-use std::collections::BTreeMap;
 
 const DECLARATIE: &str = "/Bericht/Declaratie";
 
 /// Calls `f` for every Prestatie with its location and its client's Bsn.
-pub fn each_prestatie<'d>(ctx: &HistoryCtx<'d>, mut f: impl FnMut(&'d Element, &Loc<'_>, Option<&Bsn>)) {
+pub fn each_prestatie<'d>(
+    ctx: &HistoryCtx<'d>,
+    mut f: impl FnMut(&'d Element, &Loc<'_>, Option<&Bsn>),
+) {
     let Some(decl) = ctx.top("Declaratie") else {
         return;
     };
@@ -74,7 +76,12 @@ pub(super) fn debets_with_toewijzing(ctx: &HistoryCtx<'_>) -> Vec<(Line, Box<Toe
         .collect()
 }
 
-fn relation_rule(ctx: &HistoryCtx<'_>, out: &mut HistorySink, want: fn(&Relation) -> bool, why: &str) {
+fn relation_rule(
+    ctx: &HistoryCtx<'_>,
+    out: &mut HistorySink,
+    want: fn(&Relation) -> bool,
+    why: &str,
+) {
     for l in lines(ctx) {
         let Some(bsn) = l.bsn else {
             continue;
@@ -487,49 +494,9 @@ pub fn tr388(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::standard::types::{Bsn, Tijd};
 
     fn d(s: &str) -> Datum {
         Datum::parse(s).expect("date")
-    }
-
-    fn toewijzing(
-        begin: &str,
-        end: Option<&str>,
-        volume: i64,
-        eenheid: &str,
-        freq: &str,
-    ) -> ToewijzingVersie {
-        ToewijzingVersie {
-            parties: super::super::Parties {
-                domein: super::super::Domein::Ijw,
-                gemeente: "0599".into(),
-                aanbieder: "12345678".into(),
-            },
-            bsn: Bsn::parse("999990019").expect("bsn"),
-            toewijzingnummer: "1".into(),
-            referentie_aanbieder: None,
-            product: Default::default(),
-            toewijzingsdatum: d("2025-01-01"),
-            toewijzingstijd: Tijd::parse("09:00:00").expect("tijd"),
-            ingangsdatum: d(begin),
-            einddatum: end.map(d),
-            reden_wijziging: None,
-            omvang: Some(super::super::Omvang {
-                volume,
-                eenheid: eenheid.into(),
-                frequentie: freq.into(),
-            }),
-            budget: None,
-            identificatie: "X".into(),
-        }
-    }
-
-    fn period(a: &str, b: &str) -> Periode {
-        Periode {
-            begin: d(a),
-            eind: d(b),
-        }
     }
 
     #[test]

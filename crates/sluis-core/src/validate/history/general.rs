@@ -175,7 +175,7 @@ mod tests {
     use crate::standard::gemeenten::Gemeentelijst;
     use std::collections::BTreeSet;
 
-    const JW319: &str = include_str!("../../../fixtures/ijw-3.2/JW319/valid/volledig.xml");
+    const JW319: &str = include_str!("../../../../../fixtures/ijw-3.2/JW319/valid/volledig.xml");
 
     fn tr378(xml: &str, ext: &External) -> Vec<String> {
         let v = crate::validate(xml.as_bytes(), &crate::Limits::default()).expect("reads");

@@ -10,7 +10,6 @@
 
 use crate::standard::types::{Bsn, Datum, Tijd};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// The legal domain (wettelijk domein): numbers that must be unique are unique per domain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

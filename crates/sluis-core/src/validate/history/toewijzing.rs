@@ -59,7 +59,10 @@ pub fn uncredited(ctx: &HistoryCtx<'_>, nummer: &str) -> Vec<PrestatieRecord> {
 }
 
 /// Calls `f` for every ToegewezenProduct with its path, the client's Bsn and its number.
-fn each_product(ctx: &HistoryCtx<'_>, mut f: impl FnMut(String, &Bsn, &str, &crate::standard::Element)) {
+fn each_product(
+    ctx: &HistoryCtx<'_>,
+    mut f: impl FnMut(String, &Bsn, &str, &crate::standard::Element),
+) {
     let Some(client) = ctx.top("Client") else {
         return;
     };

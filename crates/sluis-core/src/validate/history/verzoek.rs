@@ -11,7 +11,11 @@ use crate::validate::rules::{date, has, items, Loc};
 const VERZOEK: &str = "/Bericht/Client/Verzoek";
 
 /// The Ongewijzigd- or TeWijzigenProducten of a 317: path, ToewijzingNummer, element.
-fn products<'a>(ctx: &HistoryCtx<'a>, list: &'a str, item: &'a str) -> Vec<(String, String, &'a Element)> {
+fn products<'a>(
+    ctx: &HistoryCtx<'a>,
+    list: &'a str,
+    item: &'a str,
+) -> Vec<(String, String, &'a Element)> {
     let Some(v) = ctx.top("Client").and_then(|c| c.child("Verzoek")) else {
         return Vec::new();
     };

@@ -4,9 +4,8 @@
 //! decision's model use.
 
 use super::state::{
-    key, AntwoordRecord, DeclaratieRecord, Domein, IdentificatieRecord, Parties, PrestatieRecord,
+    key, AntwoordRecord, DeclaratieRecord, Domein, Effect, Effects, Parties, PrestatieRecord,
     Record, StartRecord, StopRecord, ToewijzingState, ToewijzingVersie, Tree, VerzoekRecord,
-    Effect, Effects,
 };
 use crate::standard::types::Bsn;
 use std::collections::BTreeMap;
@@ -362,4 +361,3 @@ impl History for MemoryHistory {
         self.trees.scan(tree, tree.primary(), prefix)
     }
 }
-

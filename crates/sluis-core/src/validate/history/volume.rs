@@ -2,12 +2,11 @@
 //! the whole toewijzing, TR369 against a budget), with the standard's arithmetic of units and
 //! frequencies (IV077: weeks for inspanning, Sundays for output …).
 
-use super::declaratie::{debets_with_toewijzing, eenheid_past, euro, lines};
-use super::state::ToewijzingVersie;
+use super::declaratie::{debets_with_toewijzing, eenheid_past, lines, Line};
+use super::state::{Periode, ToewijzingVersie};
 use super::{HistoryCtx, HistorySink};
 use crate::standard::types::Datum;
 use std::collections::BTreeMap;
-
 
 /// At most this many days are counted; a longer period is not judged on volume.
 const MAX_DAYS: i64 = 40_000;
@@ -260,7 +259,6 @@ pub fn tr369(ctx: &HistoryCtx<'_>, out: &mut HistorySink) {
 mod tests {
     use super::*;
     use crate::standard::types::{Bsn, Tijd};
-    use crate::validate::history::state::Periode;
 
     fn d(s: &str) -> Datum {
         Datum::parse(s).expect("date")

@@ -1,6 +1,6 @@
 //! Rules about the client and related persons: BSN, birth date, name, communication, contacts.
 
-use super::{date, date_number, has, items, text, text2, MessageCtx, Loc, MessageSink};
+use super::{date, date_number, has, items, text, text2, Loc, MessageCtx, MessageSink};
 use crate::standard::types::Bsn;
 use crate::standard::Element;
 

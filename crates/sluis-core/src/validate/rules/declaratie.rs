@@ -1,6 +1,8 @@
 //! Rules of the declaratie (323) and the declaratie-antwoord (325).
 
-use super::{date, date2, has, int, more_than_years_before, text, text2, ymd, MessageCtx, Loc, MessageSink};
+use super::{
+    date, date2, has, int, more_than_years_before, text, text2, ymd, Loc, MessageCtx, MessageSink,
+};
 use crate::standard::types::Datum;
 use crate::standard::Element;
 use std::collections::{HashMap, HashSet};
@@ -217,7 +219,12 @@ pub fn cs340(ctx: &MessageCtx<'_>, out: &mut MessageSink) {
 
 /// TR137 on a period (the stylesheet checks the DeclaratiePeriode as well as every
 /// ProductPeriode): Einddatum not before Begindatum, and not after the Dagtekening.
-fn period_137(ctx: &MessageCtx<'_>, period: &Element, path: &dyn Fn() -> String, out: &mut MessageSink) {
+fn period_137(
+    ctx: &MessageCtx<'_>,
+    period: &Element,
+    path: &dyn Fn() -> String,
+    out: &mut MessageSink,
+) {
     let Some(e) = date(period, "Einddatum") else {
         return;
     };

@@ -3,7 +3,7 @@
 
 use super::client::{contacts, persons};
 use super::toewijzing::{each_product, Kind};
-use super::{date, date2, MessageCtx, Loc, MessageSink};
+use super::{date, date2, Loc, MessageCtx, MessageSink};
 use crate::standard::types::Datum;
 use crate::standard::Element;
 use std::collections::HashSet;

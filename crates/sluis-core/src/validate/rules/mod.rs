@@ -584,10 +584,10 @@ mod tests {
         c
     }
 
-    const JW305: &str = include_str!("../../../fixtures/ijw-3.2/JW305/valid/minimaal.xml");
-    const JW323: &str = include_str!("../../../fixtures/ijw-3.2/JW323/valid/minimaal.xml");
-    const WMO301: &str = include_str!("../../../fixtures/iwmo-3.2/WMO301/valid/minimaal.xml");
-    const JW301: &str = include_str!("../../../fixtures/ijw-3.2/JW301/valid/minimaal.xml");
+    const JW305: &str = include_str!("../../../../../fixtures/ijw-3.2/JW305/valid/minimaal.xml");
+    const JW323: &str = include_str!("../../../../../fixtures/ijw-3.2/JW323/valid/minimaal.xml");
+    const WMO301: &str = include_str!("../../../../../fixtures/iwmo-3.2/WMO301/valid/minimaal.xml");
+    const JW301: &str = include_str!("../../../../../fixtures/ijw-3.2/JW301/valid/minimaal.xml");
 
     #[test]
     fn tr134_dagtekening_as_written() {

@@ -2,7 +2,7 @@
 //! te wijzigen (317). The four share the shape Product / start / end / Omvang / Budget, so each
 //! rule is written once over a [`Kind`].
 
-use super::{after_2020_or_open, date, has, opt_date, text, text2, MessageCtx, Loc, MessageSink};
+use super::{after_2020_or_open, date, has, opt_date, text, text2, Loc, MessageCtx, MessageSink};
 use crate::standard::types::Datum;
 use crate::standard::Element;
 
@@ -54,7 +54,11 @@ pub const TE_WIJZIGEN: Kind = Kind {
 const KINDS: [&Kind; 4] = [&TOEGEWEZEN, &AANGEVRAAGD, &NIEUW, &TE_WIJZIGEN];
 
 /// Calls `f` for every line of one kind.
-pub fn each_of<'d>(ctx: &MessageCtx<'d>, kind: &Kind, mut f: impl FnMut(&'d Element, &Loc<'_>, usize)) {
+pub fn each_of<'d>(
+    ctx: &MessageCtx<'d>,
+    kind: &Kind,
+    mut f: impl FnMut(&'d Element, &Loc<'_>, usize),
+) {
     let Some((client, loc)) = ctx.top("Client") else {
         return;
     };
@@ -299,7 +303,12 @@ fn open_end(d: Option<Datum>) -> String {
 /// TR302/TR386/TR410: lines of the same product (same category when a code is missing; any
 /// line when the category is missing) must not overlap in time. In iWmo, lines in categories
 /// 11–14 may overlap. Removed assignments (TR302 only) do not count.
-pub(super) fn overlap(ctx: &MessageCtx<'_>, kind: &Kind, skip_removed: bool, out: &mut MessageSink) {
+pub(super) fn overlap(
+    ctx: &MessageCtx<'_>,
+    kind: &Kind,
+    skip_removed: bool,
+    out: &mut MessageSink,
+) {
     let mut lines: Vec<Line<'_>> = Vec::new();
     each_of(ctx, kind, |e, _, index| {
         let Some(start) = date(e, kind.start) else {

@@ -29,7 +29,10 @@ fn zorgverlener_type(t: &str) -> bool {
 }
 
 /// Calls `f` with each Verwijzer whose Type is readable.
-fn verwijzers(ctx: &MessageCtx<'_>, mut f: impl FnMut(&crate::standard::Element, &str, &super::Loc<'_>)) {
+fn verwijzers(
+    ctx: &MessageCtx<'_>,
+    mut f: impl FnMut(&crate::standard::Element, &str, &super::Loc<'_>),
+) {
     each_of(ctx, &AANGEVRAAGD, |e, loc, _| {
         if let Some(v) = e.child("Verwijzer") {
             if let Some(t) = text(v, "Type") {
