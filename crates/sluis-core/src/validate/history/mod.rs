@@ -32,7 +32,7 @@ pub use state::{
     StartRecord, StopRecord, ToewijzingState, ToewijzingVersie, Tree, VerzoekRecord,
 };
 
-use super::Finding;
+use crate::finding::Finding;
 use crate::standard::types::Datum;
 use crate::standard::{Document, Element};
 use read::Header;
