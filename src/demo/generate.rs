@@ -16,17 +16,6 @@ pub(super) struct Gen {
     next_referentie: u64,
 }
 
-/// A prestatie to go into the monthly declaratie of its aanbieder.
-pub(super) struct Prestatie {
-    /// The month declared (its first day).
-    pub(super) month: Date,
-    pub(super) bsn: String,
-    pub(super) nummer: String,
-    pub(super) product: Product,
-    pub(super) hours: i64,
-    pub(super) tarief: i64,
-}
-
 impl Gen {
     fn chance(&mut self, percent: u32) -> bool {
         self.rng.u32(0..100) < percent

@@ -1,9 +1,19 @@
 //! The demo's messages: the standard's XML through the test kit's one builder
 //! (`sluis_testkit::bericht`), the doelbereik JSON here.
 
-use super::generate::Prestatie;
 use super::*;
 use sluis_testkit::bericht::{self as kit, Contact, Head, Levering, Omvang, Person, Toegewezen};
+
+/// A prestatie to go into the monthly declaratie of its aanbieder.
+pub(super) struct Prestatie {
+    /// The month declared (its first day).
+    pub(super) month: Date,
+    pub(super) bsn: String,
+    pub(super) nummer: String,
+    pub(super) product: Product,
+    pub(super) hours: i64,
+    pub(super) tarief: i64,
+}
 
 /// The client as the messages carry it: the 301 with NaamGebruik, the others without.
 fn person(client: &DemoClient, naamgebruik: bool) -> Person {

@@ -2,8 +2,8 @@
 //! retourcodes of code list WJ001 ([`Retourcode`]). Rules and the gateway ask these, instead of
 //! comparing strings (`ends_with("323")`, `== "0001"`) in many places.
 
+use crate::finding::{Finding, XSD};
 use crate::validate::history::Domein;
-use crate::validate::{Finding, XSD};
 use std::fmt;
 
 /// One message of the standards: its domain and its number (`JW323` is iJw 323).

@@ -1,7 +1,7 @@
 //! The municipality's policy as plain data: what the judging needs to know of its contracts.
 //! The server reads it from its configuration; the core never reads files.
 
-use crate::doelbereik::ResultaatContract;
+use crate::doelbereik::{ResultaatContract, Resultaatfinanciering};
 use crate::validate::history::External;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -20,7 +20,19 @@ pub struct Contract {
     /// The product is result-financed: a trajectory price, of which the reduced percentage is
     /// paid when the result is not reached (`docs/doelbereik.md`).
     #[serde(default)]
-    pub resultaatfinanciering: Option<crate::doelbereik::Resultaatfinanciering>,
+    pub resultaatfinanciering: Option<Resultaatfinanciering>,
+}
+
+impl ResultaatContract {
+    /// The result-financed line of a contract, with its financing terms.
+    pub fn from_contract(c: &Contract, r: Resultaatfinanciering) -> ResultaatContract {
+        ResultaatContract {
+            aanbieder: c.aanbieder.clone(),
+            categorie: c.categorie.clone(),
+            code: c.code.clone(),
+            resultaatfinanciering: r,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]

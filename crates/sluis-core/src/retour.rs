@@ -18,8 +18,8 @@ use crate::standard::schema::{self, ComplexType, Field, MessageSchema, Type};
 use crate::standard::types::Datum;
 use crate::standard::{Content, Document, Element, Value};
 use crate::validate::structure::{check_value, push_step};
+use crate::validate::Verdict;
 use crate::validate::{Finding, XSD};
-use crate::Verdict;
 use thiserror::Error;
 
 /// No remark on this berichtklasse.

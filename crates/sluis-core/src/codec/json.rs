@@ -5,9 +5,9 @@
 //! else (dates and codes included) a string exactly as in XML. An element that only wraps one
 //! repeated element (`ToegewezenProducten`, `RetourCodes` …) is a JSON array of that element.
 
+use crate::finding::Finding;
 use crate::standard::schema::{self, ComplexType, Field, MessageSchema, Type};
 use crate::standard::{Content, Document, Element, Value};
-use crate::validate::Finding;
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 use std::collections::HashMap;
@@ -389,11 +389,11 @@ mod tests {
         let top = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
         xml_files(&top, &mut files);
         assert!(files.len() > 20, "fixtures found: {}", files.len());
-        let limits = crate::Limits::default();
+        let limits = crate::codec::Limits::default();
         let mut compared = 0;
         for f in &files {
             let bytes = std::fs::read(f).expect("readable fixture");
-            let Ok(parsed) = crate::parse(&bytes, &limits) else {
+            let Ok(parsed) = crate::validate::parse(&bytes, &limits) else {
                 continue;
             };
             let mut doc = parsed.structured.document;

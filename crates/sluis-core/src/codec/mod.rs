@@ -6,6 +6,7 @@
 pub mod json;
 pub mod xml;
 
+use crate::standard::Document;
 use thiserror::Error;
 
 /// Bounds on what Sluis reads, so no input can exhaust memory or stack.
@@ -86,5 +87,13 @@ pub fn sniff<'a>(bytes: &'a [u8], limits: &Limits) -> Result<(Format, &'a str), 
         Some(b'<') => Ok((Format::Xml, text)),
         Some(b'{') => Ok((Format::Json, text)),
         Some(_) => Err(ReadError::UnknownFormat),
+    }
+}
+
+/// Convert a document to the given form.
+pub fn write(doc: &Document, format: Format) -> String {
+    match format {
+        Format::Xml => xml::write(doc),
+        Format::Json => json::to_string_pretty(doc),
     }
 }

@@ -14,7 +14,6 @@
 
 use super::codes;
 use super::plans::PlanHistory;
-use crate::policy::Contract;
 use crate::standard::Document;
 use crate::validate::history::read::{self, Header, Prestatie};
 use crate::validate::history::{History, PrestatieRecord, ToewijzingVersie};
@@ -74,7 +73,8 @@ impl Resultaatfinanciering {
 }
 
 /// A contract line with resultaatfinanciering: which aanbieder and product it concerns. The
-/// gateway builds these from its configured contracts.
+/// gateway builds these from its configured contracts (`ResultaatContract::from_contract`, in
+/// `policy.rs` beside the contract line).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResultaatContract {
@@ -85,15 +85,6 @@ pub struct ResultaatContract {
 }
 
 impl ResultaatContract {
-    pub fn from_contract(c: &Contract, r: Resultaatfinanciering) -> ResultaatContract {
-        ResultaatContract {
-            aanbieder: c.aanbieder.clone(),
-            categorie: c.categorie.clone(),
-            code: c.code.clone(),
-            resultaatfinanciering: r,
-        }
-    }
-
     /// Whether the toewijzing is of this aanbieder and product (categorie and code).
     pub fn geldt_voor(&self, t: &ToewijzingVersie) -> bool {
         t.parties.aanbieder == self.aanbieder

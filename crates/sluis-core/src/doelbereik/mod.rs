@@ -48,6 +48,37 @@ pub use status::{
 };
 pub use xml::read_xml;
 
+use crate::finding::Finding;
+
+/// Read a message for the gateway, in either form: `Err` with `SL000` findings when it is not a
+/// readable message of its kind (nothing to store), else the message with its in-message
+/// findings (`SL009`; empty: it may go on to the cross-checks).
+pub fn read_judged(
+    kind: Kind,
+    bytes: &[u8],
+    as_xml: bool,
+) -> Result<(Bericht, Vec<Finding>), Vec<Finding>> {
+    let result = if as_xml {
+        xml::read_xml(kind, bytes)
+    } else {
+        read(kind, bytes)
+    };
+    match result {
+        Ok(b) => Ok((b, Vec::new())),
+        Err(findings) if findings.iter().any(|f| f.code == codes::SCHEMA) => Err(findings),
+        // Only in-message findings: the message itself is readable; read it again without them.
+        Err(findings) => {
+            let value = if as_xml {
+                xml::to_json(kind, bytes)?
+            } else {
+                serde_json::from_slice(bytes).map_err(|_| findings.clone())?
+            };
+            let bericht = read::typed(kind, value).map_err(|_| findings.clone())?;
+            Ok((bericht, findings))
+        }
+    }
+}
+
 /// Sluis's own codes for the doelbereik checks (the standard has none). The retourcode of a
 /// finding is `None`, except [`codes::FINANCIERING`] (`9322`).
 pub mod codes {

@@ -103,37 +103,8 @@ pub fn read(kind: Kind, bytes: &[u8]) -> Result<Bericht, Vec<Finding>> {
     from_value(kind, value)
 }
 
-/// Read a message for the gateway, in either form: `Err` with `SL000` findings when it is not a
-/// readable message of its kind (nothing to store), else the message with its in-message
-/// findings (`SL009`; empty: it may go on to the cross-checks).
-pub fn read_judged(
-    kind: Kind,
-    bytes: &[u8],
-    xml: bool,
-) -> Result<(Bericht, Vec<Finding>), Vec<Finding>> {
-    let result = if xml {
-        super::xml::read_xml(kind, bytes)
-    } else {
-        read(kind, bytes)
-    };
-    match result {
-        Ok(b) => Ok((b, Vec::new())),
-        Err(findings) if findings.iter().any(|f| f.code == codes::SCHEMA) => Err(findings),
-        // Only in-message findings: the message itself is readable; read it again without them.
-        Err(findings) => {
-            let value = if xml {
-                super::xml::to_json(kind, bytes)?
-            } else {
-                serde_json::from_slice(bytes).map_err(|_| findings.clone())?
-            };
-            let bericht = typed(kind, value).map_err(|_| findings.clone())?;
-            Ok((bericht, findings))
-        }
-    }
-}
-
 /// The typed message from a JSON value that passed its schema, without further checks.
-fn typed(kind: Kind, value: serde_json::Value) -> Result<Bericht, Vec<Finding>> {
+pub(super) fn typed(kind: Kind, value: serde_json::Value) -> Result<Bericht, Vec<Finding>> {
     let typed =
         |e: serde_json::Error| vec![finding(codes::SCHEMA, "/", format!("niet te lezen: {e}"))];
     Ok(match kind {

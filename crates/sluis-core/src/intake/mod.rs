@@ -12,15 +12,15 @@ mod model;
 pub use deliver::{deliveries, Delivery, DeliveryKind, Routing};
 pub use model::{MemoryIdentificaties, Model};
 
+use crate::codec::{self, Format, Limits, ReadError};
 use crate::codes::{Berichtsoort, Retourcode};
 use crate::doelbereik::{self, Bericht, Kind, PlanEffects, PlanHistory};
 use crate::policy::{DeclaratieMode, Policy};
-use crate::retour::{answer_to, RetourContext};
+use crate::retour::{self, answer_to, RetourContext};
 use crate::standard::types::{Bsn, Datum};
 use crate::standard::Element;
 use crate::validate::history::{self, Domein, Effect, Effects, History, ReadFault, Record};
-use crate::validate::{Finding, XSD};
-use crate::{Format, Limits, ReadError, Verdict};
+use crate::validate::{self, Finding, Verdict, XSD};
 use sha2::{Digest, Sha256};
 
 /// A message that could be read, judged on its own (levels 1–2), and that the caller may send.
@@ -90,7 +90,7 @@ fn hash(bytes: &[u8]) -> String {
 /// is; a message with another readable Afzender is refused whatever else is wrong with it
 /// (`None`: no such restriction).
 pub fn read(bytes: &[u8], sender: Option<&str>, limits: &Limits) -> Result<Read, Refusal> {
-    let verdict = crate::validate(bytes, limits)?;
+    let verdict = validate::message(bytes, limits)?;
     if let Some(sender) = sender {
         if verdict
             .document
@@ -142,10 +142,12 @@ pub fn read_doelbereik(
     bytes: &[u8],
     allowed: impl FnOnce(&Bericht) -> bool,
 ) -> Result<Read, Refusal> {
-    let (bericht, findings) = doelbereik::read::read_judged(kind, bytes, format == Format::Xml)
-        .map_err(|findings| Refusal::Schema {
-            kind: kind.as_str(),
-            findings,
+    let (bericht, findings) =
+        doelbereik::read_judged(kind, bytes, format == Format::Xml).map_err(|findings| {
+            Refusal::Schema {
+                kind: kind.as_str(),
+                findings,
+            }
         })?;
     if !allowed(&bericht) {
         return Err(Refusal::Forbidden);
@@ -550,12 +552,12 @@ fn answer(
         findings: findings.to_vec(),
     };
     let ctx = RetourContext::new(format!("S{id:011}"), today);
-    match crate::retour(&judged, &ctx) {
+    match retour::retour(&judged, &ctx) {
         Ok(doc) => (
             Some(Retour {
                 bericht: answer.code.to_string(),
                 identificatie: ctx.identificatie,
-                xml: crate::write(&doc, Format::Xml),
+                xml: codec::write(&doc, Format::Xml),
             }),
             None,
         ),

@@ -5,9 +5,9 @@
 //! [`Finding`] with code `XSD` and an element path, and walking goes on so that all problems of
 //! a message are reported, not just the first.
 
-use super::Finding;
 use crate::codec::xml::{Visitor, XmlEvent, XmlReader};
 use crate::codec::{Limits, ReadError};
+use crate::finding::Finding;
 use crate::standard::schema::{
     self, Base, ComplexType, Field, MessageSchema, Ns, SimpleType, Type,
 };

@@ -6,7 +6,6 @@
 //! store that cannot be read fails a message closed.
 
 #[path = "../../../../tests/api/scenario/history.rs"]
-#[allow(dead_code)]
 mod build;
 
 use super::*;
@@ -107,7 +106,7 @@ impl Traffic {
         match self.rng.below(10) {
             // The same bytes again.
             0 if !history.is_empty() => self.rng.pick(history).clone(),
-            0 | 1 | 2 => {
+            0..=2 => {
                 let id = self.id("T");
                 let product = match self.rng.below(6) {
                     // Rejected on its own: ends before it begins.

@@ -1,10 +1,11 @@
 //! The `[security]` section of the configuration. `config::Settings` gets a field
 //! `#[serde(default)] pub security: SecuritySettings` at the wiring (docs/security.md).
+//! Plain data: `SecuritySettings::check`, which turns it into a [`Listener`], is in `tls.rs`
+//! (it builds the client certificate table there), so that `tls` reads `settings` and not back.
 
 use crate::security::access::{Role, Scope};
 use crate::security::tokens::ConfiguredToken;
 use serde::Deserialize;
-use std::net::SocketAddr;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -110,48 +111,10 @@ pub enum Listener {
     Plain,
 }
 
-impl SecuritySettings {
-    /// Check the section against the listen address; the error is for the operator.
-    pub fn check(&self, listen: SocketAddr) -> Result<Listener, String> {
-        if self.rate_limit.per_second == 0 || self.rate_limit.burst == 0 {
-            return Err("security.rate_limit: per_second and burst must be above 0".into());
-        }
-        if self.request_timeout_ms < 100 {
-            return Err("security.request_timeout_ms: at least 100".into());
-        }
-        let t = &self.tls;
-        let listener = match (&t.cert, &t.key) {
-            (Some(_), Some(_)) => Listener::Tls(t.clone()),
-            (None, None) if t.plain_http_allowed => {
-                if !listen.ip().is_loopback() {
-                    return Err(format!(
-                        "security.tls.plain_http_allowed: plain HTTP only on a loopback address, not {listen}"
-                    ));
-                }
-                Listener::Plain
-            }
-            (None, None) => {
-                return Err(
-                    "security.tls: cert and key are needed (plain_http_allowed = true only for a loopback demo)"
-                        .into(),
-                )
-            }
-            _ => return Err("security.tls: give both cert and key".into()),
-        };
-        if t.client_ca.is_some() && listener == Listener::Plain {
-            return Err("security.tls.client_ca needs TLS (cert and key)".into());
-        }
-        if !self.clients.is_empty() && t.client_ca.is_none() {
-            return Err("security.clients needs security.tls.client_ca".into());
-        }
-        crate::security::tls::ClientCertificates::new(&self.clients).map_err(|e| e.to_string())?;
-        Ok(listener)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::net::SocketAddr;
 
     fn parse(text: &str) -> Result<SecuritySettings, String> {
         #[derive(Deserialize)]

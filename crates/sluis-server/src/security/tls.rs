@@ -9,13 +9,14 @@
 //! line in the configuration.
 
 use crate::security::access::{Principal, Role, Scope, ScopeError};
-use crate::security::settings::{ClientCertificate, TlsSettings};
+use crate::security::settings::{ClientCertificate, Listener, SecuritySettings, TlsSettings};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::server::WebPkiClientVerifier;
 use rustls::{RootCertStore, ServerConfig};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -144,6 +145,45 @@ pub fn on_connect(conn: &dyn std::any::Any, ext: &mut actix_web::dev::Extensions
                 fingerprint: fingerprint(leaf.as_ref()),
             });
         }
+    }
+}
+
+impl SecuritySettings {
+    /// Check the section against the listen address; the error is for the operator.
+    pub fn check(&self, listen: SocketAddr) -> Result<Listener, String> {
+        if self.rate_limit.per_second == 0 || self.rate_limit.burst == 0 {
+            return Err("security.rate_limit: per_second and burst must be above 0".into());
+        }
+        if self.request_timeout_ms < 100 {
+            return Err("security.request_timeout_ms: at least 100".into());
+        }
+        let t = &self.tls;
+        let listener = match (&t.cert, &t.key) {
+            (Some(_), Some(_)) => Listener::Tls(t.clone()),
+            (None, None) if t.plain_http_allowed => {
+                if !listen.ip().is_loopback() {
+                    return Err(format!(
+                        "security.tls.plain_http_allowed: plain HTTP only on a loopback address, not {listen}"
+                    ));
+                }
+                Listener::Plain
+            }
+            (None, None) => {
+                return Err(
+                    "security.tls: cert and key are needed (plain_http_allowed = true only for a loopback demo)"
+                        .into(),
+                )
+            }
+            _ => return Err("security.tls: give both cert and key".into()),
+        };
+        if t.client_ca.is_some() && listener == Listener::Plain {
+            return Err("security.tls.client_ca needs TLS (cert and key)".into());
+        }
+        if !self.clients.is_empty() && t.client_ca.is_none() {
+            return Err("security.clients needs security.tls.client_ca".into());
+        }
+        ClientCertificates::new(&self.clients).map_err(|e| e.to_string())?;
+        Ok(listener)
     }
 }
 

@@ -24,9 +24,9 @@ use super::state::{
     AntwoordRecord, DeclaratieRecord, Effects, IdentificatieRecord, PrestatieRecord, Record,
     StartRecord, StopRecord, ToewijzingVersie, VerzoekRecord,
 };
+use crate::finding::{Finding, XSD};
 use crate::standard::{Document, Element};
 use crate::validate::rules::{date, int, items, Loc};
-use crate::validate::{Finding, XSD};
 
 /// The effects of `doc` as if it were accepted in full.
 pub fn effects(doc: &Document) -> Effects {

@@ -35,7 +35,7 @@ pub use state::{
 };
 pub use view::{History, MemoryHistory, ReadFault};
 
-use super::Finding;
+use crate::finding::Finding;
 use crate::standard::types::Datum;
 use crate::standard::{Document, Element};
 use read::Header;
