@@ -56,9 +56,10 @@ pub struct Policy {
     pub declaratie: DeclaratieMode,
     /// The result-financed contract lines (`9322` beyond the entitlement).
     pub resultaat: Vec<ResultaatContract>,
-    /// The parties this gateway delivers to (its gemeente and the configured aanbieders).
-    /// A message to anyone else would land in an inbox nobody reads. `None`: not checked.
-    pub parties: Option<BTreeSet<String>>,
+    /// The aanbieders (AGB-codes) this gateway delivers to. A message to another aanbieder
+    /// would land in an inbox nobody reads. `None`: not checked. (A message to another
+    /// gemeente is the standard's business: TR378 answers it with S300.)
+    pub aanbieders: Option<BTreeSet<String>>,
 }
 
 impl Policy {
@@ -96,7 +97,7 @@ impl Policy {
                         .map(|r| ResultaatContract::from_contract(c, r))
                 })
                 .collect(),
-            parties: None,
+            aanbieders: None,
         }
     }
 
@@ -109,16 +110,19 @@ impl Policy {
         self
     }
 
-    /// Only these parties (besides the gemeente itself) receive messages.
-    pub fn with_parties<'a>(mut self, parties: impl IntoIterator<Item = &'a str>) -> Policy {
-        let gemeente = self.external.gemeentecodes.iter().flatten().cloned();
-        self.parties = Some(
-            parties
-                .into_iter()
-                .map(str::to_string)
-                .chain(gemeente)
-                .collect(),
-        );
+    /// Only these aanbieders receive messages.
+    pub fn with_aanbieders<'a>(mut self, agb: impl IntoIterator<Item = &'a str>) -> Policy {
+        self.aanbieders = Some(agb.into_iter().map(str::to_string).collect());
         self
+    }
+
+    /// Whether a message to `ontvanger` would reach someone: any gemeente (the standard's rules
+    /// judge that one), or a configured aanbieder.
+    pub fn delivers_to(&self, ontvanger: &str) -> bool {
+        let agb = ontvanger.len() == 8 && ontvanger.bytes().all(|b| b.is_ascii_digit());
+        !agb || self
+            .aanbieders
+            .as_ref()
+            .is_none_or(|known| known.contains(ontvanger))
     }
 }

@@ -279,7 +279,7 @@ impl Settings {
             &self.contracten,
             self.declaratie.mode,
         )
-        .with_parties(self.aanbieders.iter().map(|a| a.agb.as_str()))
+        .with_aanbieders(self.aanbieders.iter().map(|a| a.agb.as_str()))
         .with_gemeentelijst(self.gemeente.lijst().unwrap_or_else(|e| {
             // Checked when the settings were read; a file changed since then is reported and
             // the list built in is used.

@@ -77,8 +77,8 @@ pub enum Refusal {
     /// The caller may not send this message (another Afzender, another aanbieder or team).
     #[error("de afzender van het bericht is niet de aangemelde partij")]
     Forbidden,
-    /// The Ontvanger is not a party of this gateway: nobody would ever read the message.
-    #[error("de ontvanger van het bericht is geen partij van deze gemeente")]
+    /// The Ontvanger is an aanbieder this gateway does not serve: nobody would read it.
+    #[error("de ontvanger van het bericht is geen aanbieder van deze gemeente")]
     UnknownOntvanger,
 }
 
@@ -365,11 +365,7 @@ pub fn decide<H: History, P: PlanHistory, I: Identificaties>(
     id: u64,
 ) -> Result<Decision, ReadFault> {
     let env = &read.envelope;
-    if policy
-        .parties
-        .as_ref()
-        .is_some_and(|known| !known.contains(&env.ontvanger))
-    {
+    if !policy.delivers_to(&env.ontvanger) {
         return Ok(Decision::Refuse(Refusal::UnknownOntvanger));
     }
     let earlier = views

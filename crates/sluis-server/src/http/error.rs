@@ -149,9 +149,9 @@ impl ApiError {
                 "stuur het bericht als application/xml of application/json".into()
             }
             TooManyRequests { .. } => "wacht even en probeer het opnieuw".into(),
-            UnknownOntvanger => "de Ontvanger van het bericht is geen partij van deze gemeente \
-                                 (niet de gemeente en geen gecontracteerde aanbieder); er is \
-                                 niets opgeslagen en geen retourbericht gemaakt"
+            UnknownOntvanger => "de Ontvanger van het bericht is geen aanbieder van deze \
+                                 gemeente (geen gecontracteerde AGB-code); er is niets \
+                                 opgeslagen en geen retourbericht gemaakt"
                 .into(),
             Unavailable => format!(
                 "de berichtenopslag is tijdelijk niet beschikbaar; er is niets opgeslagen dat \
