@@ -16,6 +16,7 @@ mod doelbereik_api;
 mod fixtures;
 mod history;
 mod hostile;
+mod hostile_input;
 mod retour;
 mod routes;
 mod rules;

@@ -8,8 +8,10 @@
 use crate::finding::Finding;
 use crate::standard::schema::{self, ComplexType, Field, MessageSchema, Type};
 use crate::standard::{Content, Document, Element, Value};
+use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -231,6 +233,97 @@ impl Serialize for Json<'_> {
     }
 }
 
+// --------------------------------------------------------------------- reading JSON
+
+/// Why a JSON text could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JsonError {
+    /// An object names a member twice. Readers differ on which one counts (serde_json takes
+    /// the last, others the first), so a receiver could see another Afzender or client than
+    /// Sluis judged: refused. Holds the member's name (never its value), shortened.
+    Duplicate(String),
+    /// Not well-formed JSON (serde_json's message: a position, never a value).
+    Syntax(String),
+}
+
+/// Read a JSON text into a value, refusing duplicate member names in any object.
+pub fn value_unique(bytes: &[u8]) -> Result<serde_json::Value, JsonError> {
+    let duplicate = RefCell::new(None);
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let result = UniqueValue(&duplicate)
+        .deserialize(&mut de)
+        .and_then(|v| de.end().map(|()| v));
+    match (result, duplicate.into_inner()) {
+        (_, Some(name)) => Err(JsonError::Duplicate(name)),
+        (Ok(v), None) => Ok(v),
+        (Err(e), None) => Err(JsonError::Syntax(e.to_string())),
+    }
+}
+
+/// Builds a `serde_json::Value` as serde_json does, but notes the first duplicate member
+/// name in the cell and stops there. serde_json's own recursion limit still applies.
+#[derive(Clone, Copy)]
+struct UniqueValue<'c>(&'c RefCell<Option<String>>);
+
+impl<'de> DeserializeSeed<'de> for UniqueValue<'_> {
+    type Value = serde_json::Value;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for UniqueValue<'_> {
+    type Value = serde_json::Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        // JSON has no NaN or infinity; `Null` only if a parser ever handed one over.
+        Ok(serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, Into::into))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(v) = seq.next_element_seed(self)? {
+            out.push(v);
+        }
+        Ok(serde_json::Value::Array(out))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if out.contains_key(&key) {
+                *self.0.borrow_mut() = Some(key.chars().take(64).collect());
+                return Err(A::Error::custom("duplicate member name"));
+            }
+            let value = map.next_value_seed(self)?;
+            out.insert(key, value);
+        }
+        Ok(serde_json::Value::Object(out))
+    }
+}
+
 // --------------------------------------------------------------------- JSON Schema check
 
 macro_rules! schema_sources {
@@ -408,6 +501,31 @@ mod tests {
             compared += 1;
         }
         assert!(compared > 20, "documents compared: {compared}");
+    }
+
+    #[test]
+    fn duplicate_member_names_are_refused_at_any_depth() {
+        let v = value_unique(br#"{"a":1,"b":{"c":[1,{"d":null}]}}"#).expect("reads");
+        assert_eq!(v["b"]["c"][1]["d"], serde_json::Value::Null);
+        assert_eq!(
+            value_unique(br#"{"Afzender":"1","Afzender":"2"}"#),
+            Err(JsonError::Duplicate("Afzender".into()))
+        );
+        assert_eq!(
+            value_unique(br#"{"x":{"Client":[{"Bsn":"1","Bsn":"2"}]}}"#),
+            Err(JsonError::Duplicate("Bsn".into()))
+        );
+        // The same name in different objects is fine; escapes name the same member.
+        assert!(value_unique(br#"{"a":{"n":1},"b":{"n":1}}"#).is_ok());
+        assert_eq!(
+            value_unique(br#"{"a":1,"\u0061":2}"#),
+            Err(JsonError::Duplicate("a".into()))
+        );
+        assert!(matches!(value_unique(b"{} x"), Err(JsonError::Syntax(_))));
+        assert!(matches!(
+            value_unique(b"{\"a\":"),
+            Err(JsonError::Syntax(_))
+        ));
     }
 
     #[test]

@@ -6,6 +6,15 @@
 pub mod json;
 pub mod xml;
 
+impl From<json::JsonError> for ReadError {
+    fn from(e: json::JsonError) -> Self {
+        match e {
+            json::JsonError::Duplicate(name) => ReadError::DuplicateMember(name),
+            json::JsonError::Syntax(message) => ReadError::Json(message),
+        }
+    }
+}
+
 use crate::standard::Document;
 use thiserror::Error;
 
@@ -18,6 +27,10 @@ pub struct Limits {
     pub max_depth: usize,
     /// Most elements in one message.
     pub max_elements: usize,
+    /// Most attributes on one element (namespace declarations included). The standard's
+    /// messages carry only a few declarations on the root; a cap keeps an element with
+    /// thousands of attributes from costing more than its bytes.
+    pub max_attributes: usize,
 }
 
 impl Default for Limits {
@@ -26,6 +39,7 @@ impl Default for Limits {
             max_bytes: 10 * 1024 * 1024,
             max_depth: 64,
             max_elements: 200_000,
+            max_attributes: 64,
         }
     }
 }
@@ -51,10 +65,15 @@ pub enum ReadError {
     TooDeep { limit: usize },
     #[error("more than {limit} elements")]
     TooManyElements { limit: usize },
+    #[error("an element has more than {limit} attributes")]
+    TooManyAttributes { limit: usize },
     #[error("XML is not well-formed at byte {offset}: {message}")]
     Malformed { offset: u64, message: String },
     #[error("JSON is not well-formed: {0}")]
     Json(String),
+    /// Read by people as the 400's detail: Dutch, naming the member and never its value.
+    #[error("het JSON-lid {0:?} komt meer dan eens voor in hetzelfde object; dubbele namen zijn niet toegestaan")]
+    DuplicateMember(String),
     #[error(
         "root element {name} in namespace {namespace:?} is not a message of iJw 3.2 or iWmo 3.2"
     )]

@@ -71,7 +71,7 @@ pub fn read_judged(
             let value = if as_xml {
                 xml::to_json(kind, bytes)?
             } else {
-                serde_json::from_slice(bytes).map_err(|_| findings.clone())?
+                read::json_value(bytes).map_err(|_| findings.clone())?
             };
             let bericht = read::typed(kind, value).map_err(|_| findings.clone())?;
             Ok((bericht, findings))

@@ -5,6 +5,7 @@
 
 use super::codes;
 use super::model::{elfproef, Behandelplan, Beoordeling, Bericht, Kind, Resultaatmelding};
+use crate::codec::json::JsonError;
 use crate::validate::Finding;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::OnceLock;
@@ -79,6 +80,20 @@ pub fn schema_findings(kind: Kind, value: &serde_json::Value) -> Vec<Finding> {
         .collect()
 }
 
+/// The JSON value of a body; duplicate member names are refused (a reader downstream might
+/// take the other one than Sluis judged).
+pub(super) fn json_value(bytes: &[u8]) -> Result<serde_json::Value, Vec<Finding>> {
+    crate::codec::json::value_unique(bytes).map_err(|e| {
+        let message = match e {
+            JsonError::Duplicate(name) => {
+                format!("het lid {name:?} komt meer dan eens voor in hetzelfde object")
+            }
+            JsonError::Syntax(e) => format!("geen geldige JSON: {e}"),
+        };
+        vec![finding(codes::SCHEMA, "/", message)]
+    })
+}
+
 /// Read a message of `kind` from its JSON body: schema, then the typed message, then the
 /// in-message checks (code `SL000` for schema and reading errors, `SL009` for the others).
 pub fn read(kind: Kind, bytes: &[u8]) -> Result<Bericht, Vec<Finding>> {
@@ -89,13 +104,7 @@ pub fn read(kind: Kind, bytes: &[u8]) -> Result<Bericht, Vec<Finding>> {
             format!("bericht is groter dan {MAX_BYTES} bytes"),
         )]);
     }
-    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
-        vec![finding(
-            codes::SCHEMA,
-            "/",
-            format!("geen geldige JSON: {e}"),
-        )]
-    })?;
+    let value = json_value(bytes)?;
     let findings = schema_findings(kind, &value);
     if !findings.is_empty() {
         return Err(findings);

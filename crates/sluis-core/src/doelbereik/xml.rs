@@ -183,6 +183,9 @@ fn read_message(e: &ReadError) -> String {
         ),
         ReadError::TooDeep { limit } => format!("meer dan {limit} niveaus diep"),
         ReadError::TooManyElements { limit } => format!("meer dan {limit} elementen"),
+        ReadError::TooManyAttributes { limit } => {
+            format!("een element heeft meer dan {limit} attributen")
+        }
         other => format!("geen goedgevormde XML: {other}"),
     }
 }

@@ -31,6 +31,10 @@ pub struct Read {
     pub content_hash: String,
     pub envelope: Envelope,
     pub message: Message,
+    /// Sluis's own serialisation of what it judged, in the form the message came in: what a
+    /// receiver gets. Never the bytes as received, so comments, processing instructions and
+    /// whatever else Sluis did not judge stop here (the bytes stay in the record, for the audit).
+    pub canonical: String,
 }
 
 /// The standard's message with its level 1–2 verdict, or one of Sluis's own.
@@ -129,6 +133,7 @@ pub fn read(bytes: &[u8], sender: Option<&str>, limits: &Limits) -> Result<Read,
         format: verdict.format,
         content_hash: hash(bytes),
         envelope,
+        canonical: canonical_standard(&verdict.document, verdict.format),
         message: Message::Standard(verdict),
     })
 }
@@ -156,8 +161,32 @@ pub fn read_doelbereik(
         format,
         content_hash: hash(bytes),
         envelope: envelope_of(&bericht),
+        canonical: canonical_doelbereik(&bericht, format),
         message: Message::Doelbereik { bericht, findings },
     })
+}
+
+/// The form a receiver gets of one of the standard's messages (see [`Read::canonical`]).
+pub fn canonical_standard(doc: &crate::Document, format: Format) -> String {
+    match format {
+        Format::Xml => crate::codec::xml::write(doc),
+        Format::Json => crate::codec::json::to_string(doc),
+    }
+}
+
+/// The form a receiver gets of one of Sluis's own messages (see [`Read::canonical`]).
+pub fn canonical_doelbereik(bericht: &Bericht, format: Format) -> String {
+    match format {
+        Format::Xml => doelbereik::xml::write(bericht),
+        // The typed message serialises to its JSON form; it cannot fail (no maps with
+        // non-string keys), an empty text would only mean nothing is delivered.
+        Format::Json => match bericht {
+            Bericht::Behandelplan(m) => serde_json::to_string(m),
+            Bericht::Resultaatmelding(m) => serde_json::to_string(m),
+            Bericht::Beoordeling(m) => serde_json::to_string(m),
+        }
+        .unwrap_or_default(),
+    }
 }
 
 /// Who sends Sluis's own message, who receives it, and the key that identifies it (one plan

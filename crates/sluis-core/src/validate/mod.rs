@@ -30,8 +30,8 @@ pub fn parse(bytes: &[u8], limits: &Limits) -> Result<Parsed, ReadError> {
     let structured = match format {
         Format::Xml => structure::from_xml(text, limits)?,
         Format::Json => {
-            let value: serde_json::Value =
-                serde_json::from_str(text).map_err(|e| ReadError::Json(e.to_string()))?;
+            // Duplicate member names are refused: a reader downstream might take the other one.
+            let value = codec::json::value_unique(text.as_bytes())?;
             let schema = value
                 .get("bericht")
                 .and_then(serde_json::Value::as_str)

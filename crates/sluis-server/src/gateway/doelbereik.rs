@@ -7,9 +7,10 @@
 use super::{Gateway, Ingested};
 use crate::store::StoreError;
 use sluis_core::doelbereik::{Bericht, Kind};
-use sluis_core::intake::{self, Refusal};
+use sluis_core::intake::{self, Message, Refusal};
 use sluis_core::validate::Finding;
 use sluis_core::Format;
+use std::sync::Arc;
 use std::time::Instant;
 use thiserror::Error;
 
@@ -33,21 +34,41 @@ impl Gateway {
     /// accepted (no findings) or rejected with its findings; `Unreadable` stores nothing.
     /// `allowed` says whether the caller may send this message (its aanbieder, its team).
     pub async fn ingest_doelbereik(
-        &self,
+        self: &Arc<Self>,
         kind: Kind,
         format: Format,
         bytes: &[u8],
         allowed: &(dyn Fn(&Bericht) -> bool + Sync),
     ) -> Result<Ingested, DoelbereikError> {
         let started = Instant::now();
-        let result = match intake::read_doelbereik(kind, format, bytes, allowed) {
-            Ok(read) => match self.take(read, bytes).await {
-                Ok(i) => Ok(i),
-                Err(super::IngestError::Store(e)) => Err(DoelbereikError::Store(e)),
-                // An own message names its parties by its content; one this gateway does not
-                // serve is refused like a message the caller may not send.
-                Err(_) => Err(DoelbereikError::Forbidden),
-            },
+        // Reading and judging run on the blocking pool (see `Gateway::off_worker`); whether
+        // the caller may send it is asked in between, here, before anything is judged.
+        let body: Arc<[u8]> = Arc::from(bytes);
+        let read = {
+            let body = Arc::clone(&body);
+            self.off_worker(move |_| intake::read_doelbereik(kind, format, &body, |_| true))
+                .await?
+        };
+        let read = read.and_then(|read| match &read.message {
+            Message::Doelbereik { bericht, .. } if !allowed(bericht) => Err(Refusal::Forbidden),
+            _ => Ok(read),
+        });
+        let result = match read {
+            Ok(read) => {
+                let judged = self
+                    .off_worker(move |gw| gw.judge_and_store(&read, &body))
+                    .await?;
+                match judged {
+                    Ok(step) => self.finish(step).await,
+                    Err(e) => Err(e),
+                }
+                .map_err(|e| match e {
+                    super::IngestError::Store(e) => DoelbereikError::Store(e),
+                    // An own message names its parties by its content; one this gateway does
+                    // not serve is refused like a message the caller may not send.
+                    _ => DoelbereikError::Forbidden,
+                })
+            }
             Err(Refusal::Forbidden) => Err(DoelbereikError::Forbidden),
             Err(Refusal::Schema { kind, findings }) => {
                 Err(DoelbereikError::Unreadable { kind, findings })

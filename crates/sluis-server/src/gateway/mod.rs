@@ -35,6 +35,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 use thiserror::Error;
 use time::OffsetDateTime;
+use tokio::sync::Semaphore;
 
 /// Where the gateway reads the time: the system clock, or a fixed one in tests.
 #[derive(Clone)]
@@ -72,6 +73,9 @@ pub struct Gateway {
     judge: Mutex<()>,
     /// Every trajectory, kept current under the judging lock (see [`views`]).
     index: RwLock<TrajectoryIndex>,
+    /// Slots for judging on the blocking pool (see [`Gateway::off_worker`]): bounds the CPU
+    /// and memory that concurrent large messages take.
+    judging: Arc<Semaphore>,
     clock: Clock,
     /// Set when a read of the store failed; cleared by the next judgement that reads it whole.
     /// `/readyz` says not ready meanwhile.
@@ -185,6 +189,7 @@ fn record_of(id: u64, at: OffsetDateTime, read: &Read, bytes: &[u8], j: &Judged)
         content_hash: read.content_hash.clone(),
         // The body is UTF-8: it was read as a message.
         body: String::from_utf8_lossy(bytes).into_owned(),
+        canonical: read.canonical.clone(),
         accepted: j.accepted,
         findings: j.findings.iter().map(StoredFinding::from).collect(),
         retour: j.retour.as_ref().map(|r| StoredRetour {
@@ -195,6 +200,11 @@ fn record_of(id: u64, at: OffsetDateTime, read: &Read, bytes: &[u8], j: &Judged)
         conflicts_with: j.conflicts_with,
         granted: j.granted,
     }
+}
+
+/// As many judging slots as cores, at least two (one heavy message cannot hold all).
+fn judging_slots() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().max(2))
 }
 
 impl Gateway {
@@ -228,6 +238,7 @@ impl Gateway {
             limits,
             judge: Mutex::new(()),
             index: RwLock::new(index),
+            judging: Arc::new(Semaphore::new(judging_slots())),
             clock,
             read_fault: AtomicBool::new(false),
         })
@@ -238,18 +249,52 @@ impl Gateway {
         self.store.ready() && !self.read_fault.load(Ordering::Relaxed)
     }
 
+    /// Run CPU-bound judging on the blocking pool, at most [`Gateway::judging`] at once.
+    /// Reading a large message takes milliseconds to seconds of CPU; on an async worker that
+    /// would stall every other request of that worker (health checks too) and the request
+    /// time limit could not fire. Waiting for a slot is async, so the time limit covers it.
+    pub(crate) async fn off_worker<T, F>(self: &Arc<Self>, job: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Gateway) -> T + Send + 'static,
+    {
+        let permit = self
+            .judging
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| StoreError::Durability("judging pool closed".into()))?;
+        let gw = Arc::clone(self);
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            job(&gw)
+        })
+        .await
+        .map_err(|e| StoreError::Durability(format!("judging task failed: {e}")))
+    }
+
     /// Take in one message. Returns once it is durably stored (or known from before).
     /// `sender`: the party the caller is; a message with another Afzender is refused before
     /// anything is judged or stored (`None`: no such restriction).
     pub async fn ingest(
-        &self,
+        self: &Arc<Self>,
         bytes: &[u8],
         sender: Option<&str>,
     ) -> Result<Ingested, IngestError> {
         let started = Instant::now();
-        let result = match intake::read(bytes, sender, &self.limits) {
-            Ok(read) => self.take(read, bytes).await,
-            Err(refusal) => Err(IngestError::from(refusal)),
+        // Owned copies for the blocking pool (a copy of the body costs far less than reading it).
+        let body: Arc<[u8]> = Arc::from(bytes);
+        let sender = sender.map(str::to_string);
+        let judged = self
+            .off_worker(move |gw| {
+                let read = intake::read(&body, sender.as_deref(), &gw.limits)?;
+                gw.judge_and_store(&read, &body)
+            })
+            .await;
+        let result = match judged {
+            Ok(Ok(step)) => self.finish(step).await,
+            Ok(Err(e)) => Err(e),
+            Err(e) => Err(IngestError::Store(e)),
         };
         let (bericht, outcome) = match &result {
             Ok(i) => (
@@ -278,8 +323,19 @@ impl Gateway {
         result
     }
 
-    /// The shell around the decision: lock → decide → one transaction → durable → answer.
-    async fn take(&self, read: Read, bytes: &[u8]) -> Result<Ingested, IngestError> {
+    /// Wait until a stored message is durable (a replay is already), then answer.
+    async fn finish(&self, step: Ingested) -> Result<Ingested, IngestError> {
+        if !step.replay {
+            self.store.durable().await?;
+            let record = &step.record;
+            tracing::info!(id = record.id, bericht = %record.bericht, afzender = %record.afzender, accepted = record.accepted, "stored");
+        }
+        Ok(step)
+    }
+
+    /// The synchronous part of the shell around the decision: lock → decide → one
+    /// transaction. Runs on the blocking pool; [`Gateway::finish`] waits until it is durable.
+    fn judge_and_store(&self, read: &Read, bytes: &[u8]) -> Result<Ingested, IngestError> {
         let id = self.store.next_id()?;
         let now = self.clock.now();
         let record = {
@@ -294,7 +350,7 @@ impl Gateway {
                 plans: &plans,
                 identificaties: &Claimed(&self.store),
             };
-            let decision = intake::decide(&read, &views, &self.policy, self.clock.today(), id)
+            let decision = intake::decide(read, &views, &self.policy, self.clock.today(), id)
                 .inspect_err(|_| self.read_fault.store(true, Ordering::Relaxed))
                 .map_err(StoreError::from)?;
             self.read_fault.store(false, Ordering::Relaxed);
@@ -314,7 +370,7 @@ impl Gateway {
             if let Some(error) = &judged.retour_error {
                 tracing::error!(id, %error, "no retourbericht could be made");
             }
-            let record = record_of(id, now, &read, bytes, &judged);
+            let record = record_of(id, now, read, bytes, &judged);
             let clienten = self.client_facts(&judged.postcodes)?;
             let clients_changed = !clienten.is_empty();
             let changed = !judged.effects.is_empty() || judged.accepted;
@@ -338,12 +394,10 @@ impl Gateway {
                 );
             }
             if changed {
-                self.refresh_after(&read, &writes, clients_changed)?;
+                self.refresh_after(read, &writes, clients_changed)?;
             }
             record
         };
-        self.store.durable().await?;
-        tracing::info!(id, bericht = %record.bericht, afzender = %record.afzender, accepted = record.accepted, "stored");
         Ok(Ingested {
             record,
             replay: false,

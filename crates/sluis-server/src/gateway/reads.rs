@@ -7,6 +7,7 @@ pub use crate::store::{StoreError, StoredBericht, StoredFinding, StoredRetour};
 use super::Gateway;
 use serde::Serialize;
 use sluis_core::codes::{Berichtsoort, Retourcode};
+use sluis_core::doelbereik::{self, Kind};
 use sluis_core::intake;
 use sluis_core::standard::types::{Bsn, Datum, Gemeentecode};
 use sluis_core::status::ToewijzingStatus;
@@ -158,14 +159,18 @@ impl Gateway {
             let b = self.store.get(entry.bericht_id)?.ok_or_else(|| {
                 StoreError::Corrupt(entry.bericht_id, "inbox entry without record".into())
             })?;
+            // Receivers get Sluis's own serialisation, never the bytes as received.
             let (bericht, xml, json) = match (entry.kind.as_str(), &b.retour) {
                 ("retour", Some(r)) => (r.bericht.clone(), Some(r.xml.clone()), None),
-                _ if b.format == "json" && is_doelbereik(&b.bericht) => {
-                    let v = serde_json::from_str(&b.body)
-                        .map_err(|e| StoreError::Corrupt(b.id, e.to_string()))?;
-                    (b.bericht.clone(), None, Some(v))
-                }
-                _ => (b.bericht.clone(), Some(b.body.clone()), None),
+                _ => match self.delivered(&b) {
+                    None => (b.bericht.clone(), None, None),
+                    Some(text) if b.format == "json" && is_doelbereik(&b.bericht) => {
+                        let v = serde_json::from_str(&text)
+                            .map_err(|e| StoreError::Corrupt(b.id, e.to_string()))?;
+                        (b.bericht.clone(), None, Some(v))
+                    }
+                    Some(text) => (b.bericht.clone(), Some(text), None),
+                },
             };
             items.push(InboxItem {
                 cursor: entry.cursor,
@@ -180,6 +185,37 @@ impl Gateway {
             .then(|| items.last().map(|i| i.cursor))
             .flatten();
         Ok(Page { items, next })
+    }
+
+    /// What a receiver gets of a stored message: Sluis's own serialisation of what it judged.
+    /// Records from before that was kept are written anew from their body; one that no longer
+    /// reads (say JSON with a duplicate member, accepted before those were refused) is
+    /// delivered without content rather than as received, and logged.
+    fn delivered(&self, b: &StoredBericht) -> Option<String> {
+        if !b.canonical.is_empty() {
+            return Some(b.canonical.clone());
+        }
+        let format = if b.format == "json" {
+            Format::Json
+        } else {
+            Format::Xml
+        };
+        let bytes = b.body.as_bytes();
+        let text = match Kind::ALL.iter().find(|k| k.as_str() == b.bericht) {
+            Some(&kind) => doelbereik::read_judged(kind, bytes, format == Format::Xml)
+                .ok()
+                .map(|(bericht, _)| intake::canonical_doelbereik(&bericht, format)),
+            None => sluis_core::parse(bytes, &self.limits)
+                .ok()
+                .map(|p| intake::canonical_standard(&p.structured.document, p.format)),
+        };
+        if text.is_none() {
+            tracing::error!(
+                id = b.id,
+                "stored message no longer reads: delivered without content"
+            );
+        }
+        text
     }
 
     /// Acknowledge a party's inbox up to `cursor` (never moves back), durably; the cursor
@@ -271,6 +307,7 @@ mod tests {
             dagtekening: "2026-01-01".into(),
             content_hash: String::new(),
             body: String::new(),
+            canonical: String::new(),
             accepted: true,
             findings: Vec::new(),
             retour: None,

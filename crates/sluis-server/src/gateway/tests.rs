@@ -24,11 +24,11 @@ fn at() -> OffsetDateTime {
     time::macros::datetime!(2026-06-15 10:00 UTC)
 }
 
-fn gateway(dir: &std::path::Path, keys: bool) -> Gateway {
+fn gateway(dir: &std::path::Path, keys: bool) -> Arc<Gateway> {
     let keys =
         keys.then(|| std::sync::Arc::new(crate::security::crypto::Keys::generate().expect("keys")));
     let store = Store::open_with(dir, Duration::from_millis(1), keys).expect("store");
-    Gateway::with_clock(settings(), store, Clock::fixed(at())).expect("gateway")
+    Arc::new(Gateway::with_clock(settings(), store, Clock::fixed(at())).expect("gateway"))
 }
 
 /// One step of a random provider and municipality.

@@ -37,8 +37,13 @@ pub struct StoredBericht {
     pub dagtekening: String,
     /// SHA-256 of the body, hex: the same message posted again is recognised by it.
     pub content_hash: String,
-    /// The message exactly as received.
+    /// The message exactly as received (for the audit; receivers get `canonical`).
     pub body: String,
+    /// Sluis's own serialisation of the judged message, in the form it came in: what its
+    /// receivers get. Records from before it was kept read as empty and are written anew
+    /// from `body` when delivered.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub canonical: String,
     /// Accepted: no findings; the message goes on to its Ontvanger.
     pub accepted: bool,
     pub findings: Vec<StoredFinding>,

@@ -23,6 +23,7 @@ fn record(store: &Store, identificatie: &str, body: &str) -> StoredBericht {
         dagtekening: "2026-05-04".into(),
         content_hash: format!("hash-of-{body}"),
         body: body.into(),
+        canonical: String::new(),
         accepted: true,
         findings: Vec::new(),
         retour: None,
