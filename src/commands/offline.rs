@@ -56,6 +56,7 @@ impl Offline {
                 client: None,
                 outcome,
                 source: Some("local".into()),
+                detail: None,
             })
             .map(|_| ())
             .map_err(|e| e.to_string())

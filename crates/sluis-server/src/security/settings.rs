@@ -5,7 +5,7 @@ use crate::security::access::{Role, Scope};
 use crate::security::tokens::ConfiguredToken;
 use serde::Deserialize;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -32,10 +32,17 @@ pub struct SecuritySettings {
     /// send, 503 when the answer would take longer).
     #[serde(default = "default_request_timeout")]
     pub request_timeout_ms: u64,
+    /// Requests in flight per source address; more at once: 429 (the health checks excepted).
+    #[serde(default = "default_max_in_flight")]
+    pub max_in_flight_per_source: usize,
 }
 
 fn default_request_timeout() -> u64 {
     30_000
+}
+
+fn default_max_in_flight() -> usize {
+    256
 }
 
 /// A token bucket per caller: `per_second` on average, bursts up to `burst`. Beyond it: 429.
@@ -119,6 +126,9 @@ impl SecuritySettings {
         if self.request_timeout_ms < 100 {
             return Err("security.request_timeout_ms: at least 100".into());
         }
+        if self.max_in_flight_per_source == 0 {
+            return Err("security.max_in_flight_per_source: at least 1".into());
+        }
         let t = &self.tls;
         let listener = match (&t.cert, &t.key) {
             (Some(_), Some(_)) => Listener::Tls(t.clone()),
@@ -145,8 +155,43 @@ impl SecuritySettings {
             return Err("security.clients needs security.tls.client_ca".into());
         }
         crate::security::tls::ClientCertificates::new(&self.clients).map_err(|e| e.to_string())?;
+        // A demo token's secret is public: only where nobody else can reach it.
+        if let Some(demo) = self.tokens.iter().find(|t| t.id.starts_with("demo-")) {
+            if listener != Listener::Plain || !listen.ip().is_loopback() {
+                return Err(format!(
+                    "security.tokens: demo token {} has a public secret; demo tokens only with plain HTTP on a loopback address, not on {listen} with TLS: remove the demo tokens",
+                    demo.id
+                ));
+            }
+        }
         Ok(listener)
     }
+}
+
+/// Where the master key may be: a key inside the data directory travels with every copy of
+/// the data (backups, a copied disk) and so protects nothing. Allowed only on a loopback
+/// address (the demo), and then said loudly; elsewhere the start is refused.
+pub fn check_key_place(key: &Path, data_dir: &Path, listen: SocketAddr) -> Result<(), String> {
+    // Compare absolute paths where they exist, so `./data/../data/sluis.key` is found too.
+    let abs = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let key_abs = match (key.parent(), key.file_name()) {
+        (Some(dir), Some(name)) if !dir.as_os_str().is_empty() => abs(dir).join(name),
+        _ => abs(key),
+    };
+    if !key_abs.starts_with(abs(data_dir)) {
+        return Ok(());
+    }
+    if !listen.ip().is_loopback() {
+        return Err(format!(
+            "security.key_file: the key {} is inside the data directory; on {listen} set key_file to a file outside it (sluis key-create FILE)",
+            key.display()
+        ));
+    }
+    tracing::warn!(
+        key = %key.display(),
+        "DEMO SETUP: the master key is kept inside the data directory; every copy of the data carries its key. Never use this with real data"
+    );
+    Ok(())
 }
 
 #[cfg(test)]
@@ -194,5 +239,16 @@ mod tests {
         )
         .expect("parses");
         assert!(clients_without_ca.check(lo).is_err());
+    }
+
+    #[test]
+    fn the_key_outside_the_data_directory_off_loopback() {
+        let lo: SocketAddr = "127.0.0.1:8080".parse().expect("addr");
+        let all: SocketAddr = "0.0.0.0:8443".parse().expect("addr");
+        let data = Path::new("/srv/sluis/data");
+        assert!(check_key_place(&data.join("sluis.key"), data, lo).is_ok());
+        let e = check_key_place(&data.join("sluis.key"), data, all).expect_err("refused");
+        assert!(e.contains("key_file"), "{e}");
+        assert!(check_key_place(Path::new("/etc/sluis/sluis.key"), data, all).is_ok());
     }
 }
