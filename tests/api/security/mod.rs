@@ -649,7 +649,6 @@ async fn other_parties_objects_and_bad_credentials_are_refused() {
         v["token"].as_str().expect("token").to_string(),
     );
     let probe = "/api/v1/tokens".to_string();
-    let inbox = "/api/v1/inbox/23456789".to_string();
     let ok = w
         .call_with(anon, Some(&secret), Method::GET, &probe, None)
         .await;
@@ -742,5 +741,6 @@ async fn other_parties_objects_and_bad_credentials_are_refused() {
 }
 
 mod hardening;
+mod threats;
 #[allow(unused_imports)]
 use hardening::*;

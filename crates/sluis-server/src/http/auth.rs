@@ -151,12 +151,18 @@ fn action(endpoint: Endpoint, method: &Method) -> Action {
 /// The object of a request: its kind from the endpoint, its id from the path (or from the
 /// `Location` of what was created).
 fn object(endpoint: Endpoint, req: &HttpRequest, location: Option<&str>) -> Object {
-    let info = req.match_info();
+    let params = PathParams(req);
+    let info = &params;
     let (kind, id) = match endpoint {
         Endpoint::PostBericht
         | Endpoint::PostBehandelplan
         | Endpoint::PostResultaatmelding
-        | Endpoint::PostBeoordeling => ("bericht", location.and_then(|l| l.rsplit('/').next())),
+        | Endpoint::PostBeoordeling => (
+            "bericht",
+            location
+                .and_then(|l| l.rsplit('/').next())
+                .map(str::to_string),
+        ),
         Endpoint::GetBericht | Endpoint::ReplayBericht => ("bericht", info.get("id")),
         Endpoint::ListBerichten => ("berichten", None),
         Endpoint::GetToewijzing => ("toewijzing", info.get("nummer")),
@@ -168,12 +174,17 @@ fn object(endpoint: Endpoint, req: &HttpRequest, location: Option<&str>) -> Obje
         Endpoint::Financiering => ("financiering", None),
         Endpoint::Indicatoren => ("indicatoren", None),
         Endpoint::Audit => ("audit", None),
-        Endpoint::CreateToken => ("token", location.and_then(|l| l.rsplit('/').next())),
+        Endpoint::CreateToken => (
+            "token",
+            location
+                .and_then(|l| l.rsplit('/').next())
+                .map(str::to_string),
+        ),
         Endpoint::ListTokens => ("token", None),
         Endpoint::RevokeToken => ("token", info.get("id")),
         Endpoint::Healthz | Endpoint::Readyz | Endpoint::Metrics => ("status", None),
     };
-    Object::new(kind, id)
+    Object::new(kind, id.as_deref())
 }
 
 fn outcome(status: StatusCode) -> Outcome {
@@ -204,11 +215,30 @@ fn refuse<B>(req: ServiceRequest, refusal: &ApiError) -> ServiceResponse<EitherB
     ServiceResponse::new(http, refusal.error_response()).map_into_right_body()
 }
 
+/// The parameters of a request's path. Before routing (a refusal in this middleware) actix
+/// has not filled `match_info` yet, so they are read off the matched pattern: a refusal names
+/// its object as well as an answered request does.
+struct PathParams<'a>(&'a HttpRequest);
+
+impl PathParams<'_> {
+    fn get(&self, name: &str) -> Option<String> {
+        if let Some(v) = self.0.match_info().get(name) {
+            return Some(v.to_string());
+        }
+        let pattern = self.0.match_pattern()?;
+        let wanted = format!("{{{name}}}");
+        let at = pattern.split('/').position(|seg| seg == wanted)?;
+        let seg = self.0.path().split('/').nth(at)?;
+        // Percent-encoded ids are not ours: leave them out rather than guess.
+        (!seg.is_empty() && !seg.contains('%')).then(|| seg.to_string())
+    }
+}
+
 /// A BSN in the path, as the keyed pseudonym the audit names a client by.
 fn path_client(sec: &Security, req: &HttpRequest) -> Option<ClientPseudonym> {
-    req.match_info()
+    PathParams(req)
         .get("bsn")
-        .and_then(Bsn::parse)
+        .and_then(|b| Bsn::parse(&b))
         .map(|b| sec.keys.pseudonym(&b))
 }
 
@@ -351,12 +381,17 @@ pub async fn authorize(
         .map(|p| p.party.clone().unwrap_or_else(|| p.actor.clone()))
         .or_else(|| source.clone())
         .unwrap_or_default();
-    let refusal = match (refusal, sec.limiter.take(&limit_key)) {
-        (Some(r), _) => Some(r),
-        (None, Ok(())) => None,
-        (None, Err(wait)) => Some(ApiError::TooManyRequests {
-            retry_after_secs: wait.as_secs(),
-        }),
+    // Refusals spend the source's budget instead; the health checks are never limited.
+    let refusal = match refusal {
+        Some(r) => Some(r),
+        None if public => None,
+        None => sec
+            .limiter
+            .take(&limit_key)
+            .err()
+            .map(|wait| ApiError::TooManyRequests {
+                retry_after_secs: wait.as_secs(),
+            }),
     };
     if let Some(refusal) = refusal {
         let resp = refusal.error_response();
