@@ -41,8 +41,10 @@ fn default_request_timeout() -> u64 {
     30_000
 }
 
+/// Generous: a provider's system posting a thousand messages in parallel is not refused; one
+/// source holding thousands of slow requests is.
 fn default_max_in_flight() -> usize {
-    256
+    1024
 }
 
 /// A token bucket per caller: `per_second` on average, bursts up to `burst`. Beyond it: 429.
