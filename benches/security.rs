@@ -61,6 +61,7 @@ fn security(c: &mut Criterion) {
                     client: Some(keys.pseudonym(&bsn)),
                     outcome: Outcome::Success,
                     source: Some("127.0.0.1".into()),
+                    detail: None,
                 })
                 .expect("append")
         })

@@ -40,6 +40,19 @@ impl Offline {
         id: Option<&str>,
         outcome: Outcome,
     ) -> Result<(), String> {
+        self.record_with(audit, action, kind, id, outcome, None)
+    }
+
+    /// The same, with the entry's `detail` (the role and scope of a token made).
+    pub fn record_with(
+        &self,
+        audit: &AuditLog,
+        action: Action,
+        kind: &str,
+        id: Option<&str>,
+        outcome: Outcome,
+        detail: Option<String>,
+    ) -> Result<(), String> {
         let user = std::env::var("USER").unwrap_or_default();
         let actor = if user.is_empty() {
             "cli".to_string()
@@ -56,6 +69,7 @@ impl Offline {
                 client: None,
                 outcome,
                 source: Some("local".into()),
+                detail,
             })
             .map(|_| ())
             .map_err(|e| e.to_string())

@@ -107,15 +107,27 @@ fn stored(args: Args) -> Result<ExitCode, String> {
                 gemeente,
                 team,
             };
+            // The audit names the new token's role and scope, as the API's entry does.
+            let mut detail = format!("rol={role}");
+            for (name, v) in [
+                ("partij", &scope.party),
+                ("gemeente", &scope.gemeente),
+                ("team", &scope.team),
+            ] {
+                if let Some(v) = v {
+                    detail.push_str(&format!(" {name}={v}"));
+                }
+            }
             let (id, secret) = tokens
                 .create(role, scope, &label, expires)
                 .map_err(|e| e.to_string())?;
-            off.record(
+            off.record_with(
                 &audit,
                 Action::TokenCreate,
                 "token",
                 Some(id.as_str()),
                 Audited::Success,
+                Some(detail),
             )?;
             off.close()?;
             println!("{}", secret.expose());

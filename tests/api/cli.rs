@@ -342,6 +342,7 @@ fn append_events(dir: &Path, n: usize) {
             client: None,
             outcome: Outcome::Success,
             source: Some("127.0.0.1".into()),
+            detail: None,
         })
         .expect("appended");
     }

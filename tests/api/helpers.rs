@@ -26,6 +26,8 @@ pub struct TestApp {
     /// `http://127.0.0.1:PORT`, or `https://localhost:PORT` with TLS.
     pub base: String,
     pub client: reqwest::Client,
+    /// The server's audit log, read directly (is an entry there right after its answer?).
+    pub audit: sluis::security::audit::AuditLog,
     settings: Settings,
     handle: actix_web::dev::ServerHandle,
     running: actix_web::rt::task::JoinHandle<std::io::Result<()>>,
@@ -62,10 +64,12 @@ fn serve(app: Application, settings: Settings) -> TestApp {
         format!("http://{}", app.addr())
     };
     let handle = app.handle();
+    let audit = app.audit();
     let running = actix_web::rt::spawn(app.run());
     TestApp {
         base,
         client: sluis::client::client().expect("client"),
+        audit,
         settings,
         handle,
         running,

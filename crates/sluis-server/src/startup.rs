@@ -29,6 +29,12 @@ fn keys(settings: &Settings) -> std::io::Result<Keys> {
         .key_file
         .clone()
         .unwrap_or_else(|| settings.server.data_dir.join("sluis.key"));
+    crate::security::settings::check_key_place(
+        &path,
+        &settings.server.data_dir,
+        settings.server.listen,
+    )
+    .map_err(std::io::Error::other)?;
     if !path.exists() {
         if !settings.security.create_key_if_missing {
             return Err(std::io::Error::other(format!(
@@ -62,7 +68,11 @@ fn security(
     }
     let audit = AuditLog::new(store.open_tree("audit").map_err(E::other)?).map_err(E::other)?;
     let (audit_tx, writer) = crate::security::audit::spawn_writer(audit.clone())?;
+    let rate = settings.security.rate_limit;
     let security = Security {
+        sources: crate::http::limits::RateLimiter::new(rate.per_second, rate.burst),
+        in_flight: crate::http::limits::InFlight::new(settings.security.max_in_flight_per_source),
+        refusals: crate::http::limits::Refusals::new(Duration::from_secs(60), audit_tx.clone())?,
         tokens,
         certs: ClientCertificates::new(&settings.security.clients).map_err(E::other)?,
         audit,
@@ -81,6 +91,7 @@ pub struct Application {
     server: Server,
     addr: SocketAddr,
     gateway: web::Data<Gateway>,
+    audit: AuditLog,
     /// Ends once the workers have dropped the middleware's data (the audit senders).
     audit_writer: std::thread::JoinHandle<()>,
 }
@@ -98,6 +109,7 @@ impl Application {
         .map_err(std::io::Error::other)?;
         let mode = settings.listener().map_err(std::io::Error::other)?;
         let (security, audit_writer) = security(&settings, &store, keys)?;
+        let audit = security.audit.clone();
         let security = web::Data::new(security);
         let listener = TcpListener::bind(settings.server.listen)?;
         let addr = listener.local_addr()?;
@@ -152,12 +164,18 @@ impl Application {
             server,
             addr,
             gateway,
+            audit,
             audit_writer,
         })
     }
 
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The audit log, to read (tests: is an entry there right after its answer).
+    pub fn audit(&self) -> AuditLog {
+        self.audit.clone()
     }
 
     /// A handle to stop the server from elsewhere (tests).

@@ -14,8 +14,8 @@ pub(super) async fn hardening_headers_rate_limit_and_hostile_bodies() {
     let app = spawn_app_with(s).await;
     let base = app.base.clone();
     let c = client(&pki, None);
-    let operator = auth::token("demo-operator");
-    let gemeente = auth::token("demo-gemeente-0599");
+    let operator = tls_token("demo-operator");
+    let gemeente = tls_token("demo-gemeente-0599");
     // Security headers on every answer.
     let r = c
         .get(format!("{base}/api/v1/berichten"))

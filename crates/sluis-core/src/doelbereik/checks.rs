@@ -34,7 +34,9 @@ pub fn check(bericht: &Bericht, history: &impl History, plans: &impl PlanHistory
 }
 
 /// The current version of toewijzing `nummer` when it is a (not removed) toewijzing to
-/// `aanbieder` for `bsn`; otherwise why not, in words without the BSN.
+/// `aanbieder` for `bsn`; otherwise why not, in words without the BSN. Unknown, another
+/// aanbieder's and another client's get one text (the sender may name any hoofdaannemer, so
+/// a text per case would tell it whose toewijzing a number is, and for which client).
 pub fn toewijzing_van(
     history: &impl History,
     domein: Domein,
@@ -43,24 +45,20 @@ pub fn toewijzing_van(
     bsn: &Bsn,
     nummer: &str,
 ) -> Result<ToewijzingVersie, String> {
-    let state = history
+    let not_fitting = || {
+        format!(
+            "toewijzing {nummer} van gemeente {gemeente} is onbekend, of niet toegewezen aan aanbieder {aanbieder} voor deze cliënt"
+        )
+    };
+    let current = history
         .toewijzing(domein, gemeente, nummer)
-        .ok_or_else(|| format!("toewijzing {nummer} van gemeente {gemeente} is onbekend"))?;
-    let current = state
-        .current()
-        .ok_or_else(|| format!("toewijzing {nummer} is onbekend"))?;
+        .and_then(|state| state.current().cloned())
+        .filter(|c| c.parties.aanbieder == aanbieder && &c.bsn == bsn)
+        .ok_or_else(not_fitting)?;
     if current.verwijderd() {
         return Err(format!("toewijzing {nummer} is verwijderd"));
     }
-    if current.parties.aanbieder != aanbieder {
-        return Err(format!(
-            "toewijzing {nummer} is niet toegewezen aan aanbieder {aanbieder}"
-        ));
-    }
-    if &current.bsn != bsn {
-        return Err(format!("toewijzing {nummer} hoort niet bij deze cliënt"));
-    }
-    Ok(current.clone())
+    Ok(current)
 }
 
 /// The definitive stops (reden not 20) on a toewijzing, latest Einddatum last.

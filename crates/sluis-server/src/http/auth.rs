@@ -3,10 +3,17 @@
 //! the endpoint × role table (`security::access::TABLE`), refuses with 401 or 403, and records
 //! every request in the audit log — refusals too. A request that maps to no row (unknown path,
 //! or a method the path's rows do not name) is refused here with 404 or 405, never passed on.
+//!
+//! Before the credentials are looked at, a source address with too many requests in flight, or
+//! that spent its budget on refused requests, gets 429 ([`super::limits`]); anonymous refusals
+//! are written to the audit aggregated per source per minute. Every other request waits until
+//! its audit entry is on disk (group commit), and is answered 503 when it cannot be written:
+//! the audit fails closed.
 //! A route whose rule depends on the object (`AllowIf`) leaves the check to its handler, which
 //! takes the [`Caller`] as an extractor and calls [`Caller::permits`] before it answers.
 
 use super::error::ApiError;
+use crate::gateway::Gateway;
 use crate::security::access::{decide, Decision, Endpoint, Facts, Principal, ScopeCheck};
 use crate::security::audit::{Action, AuditLog, AuditSender, Event, Object, Outcome};
 use crate::security::crypto::{ClientPseudonym, Keys};
@@ -31,6 +38,12 @@ pub struct Security {
     /// For the keyed pseudonyms of clients in the audit.
     pub keys: Arc<Keys>,
     pub limiter: super::limits::RateLimiter,
+    /// The budget of refused requests per source address, spent before authentication.
+    pub sources: super::limits::RateLimiter,
+    /// Requests in flight per source address.
+    pub in_flight: Arc<super::limits::InFlight>,
+    /// Anonymous refusals, aggregated per source per minute in the audit.
+    pub refusals: Arc<super::limits::Refusals>,
     /// Longest time a handler may take before the caller gets 503.
     pub request_timeout: std::time::Duration,
 }
@@ -63,6 +76,15 @@ pub fn audit_client(req: &HttpRequest, bsn: &Bsn) {
 
 #[derive(Clone, Copy)]
 struct AuditClient(Bsn);
+
+/// A handler adds words to the audit entry of its request (the role and scope of a created
+/// token). Never a secret or a BSN.
+pub fn audit_detail(req: &HttpRequest, detail: String) {
+    req.extensions_mut().insert(AuditDetail(detail));
+}
+
+#[derive(Clone)]
+struct AuditDetail(String);
 
 /// The row of a request: its method and matched route pattern. Default deny: a path no row
 /// names is 404 and a method its rows do not name 405 — also when a handler is registered
@@ -129,12 +151,18 @@ fn action(endpoint: Endpoint, method: &Method) -> Action {
 /// The object of a request: its kind from the endpoint, its id from the path (or from the
 /// `Location` of what was created).
 fn object(endpoint: Endpoint, req: &HttpRequest, location: Option<&str>) -> Object {
-    let info = req.match_info();
+    let params = PathParams(req);
+    let info = &params;
     let (kind, id) = match endpoint {
         Endpoint::PostBericht
         | Endpoint::PostBehandelplan
         | Endpoint::PostResultaatmelding
-        | Endpoint::PostBeoordeling => ("bericht", location.and_then(|l| l.rsplit('/').next())),
+        | Endpoint::PostBeoordeling => (
+            "bericht",
+            location
+                .and_then(|l| l.rsplit('/').next())
+                .map(str::to_string),
+        ),
         Endpoint::GetBericht | Endpoint::ReplayBericht => ("bericht", info.get("id")),
         Endpoint::ListBerichten => ("berichten", None),
         Endpoint::GetToewijzing => ("toewijzing", info.get("nummer")),
@@ -146,11 +174,17 @@ fn object(endpoint: Endpoint, req: &HttpRequest, location: Option<&str>) -> Obje
         Endpoint::Financiering => ("financiering", None),
         Endpoint::Indicatoren => ("indicatoren", None),
         Endpoint::Audit => ("audit", None),
-        Endpoint::CreateToken | Endpoint::ListTokens => ("token", None),
+        Endpoint::CreateToken => (
+            "token",
+            location
+                .and_then(|l| l.rsplit('/').next())
+                .map(str::to_string),
+        ),
+        Endpoint::ListTokens => ("token", None),
         Endpoint::RevokeToken => ("token", info.get("id")),
         Endpoint::Healthz | Endpoint::Readyz | Endpoint::Metrics => ("status", None),
     };
-    Object::new(kind, id)
+    Object::new(kind, id.as_deref())
 }
 
 fn outcome(status: StatusCode) -> Outcome {
@@ -162,17 +196,68 @@ fn outcome(status: StatusCode) -> Outcome {
     }
 }
 
-fn record(sec: &Security, event: Event) {
-    if let Err(e) = sec.audit_tx.send(event) {
-        // The request was answered; a lost audit entry is an incident for the operator.
-        tracing::error!(error = %e, "audit entry not written");
+/// Write a request's audit entry and wait until it is on disk (in one group commit with the
+/// requests around it). `Err`: it is not written, and the request must not be served.
+async fn record(sec: &Security, gw: &Gateway, event: Event) -> Result<(), ApiError> {
+    if let Err(e) = sec.audit_tx.append(event).await {
+        tracing::error!(error = %e, "audit entry not written: request refused");
+        return Err(ApiError::Unavailable);
     }
+    gw.durable().await.map_err(|e| {
+        tracing::error!(error = %e, "audit entry not durable: request refused");
+        ApiError::Unavailable
+    })
 }
 
 /// A refusal before any handler ran.
 fn refuse<B>(req: ServiceRequest, refusal: &ApiError) -> ServiceResponse<EitherBody<B>> {
     let (http, _) = req.into_parts();
     ServiceResponse::new(http, refusal.error_response()).map_into_right_body()
+}
+
+/// The parameters of a request's path. Before routing (a refusal in this middleware) actix
+/// has not filled `match_info` yet, so they are read off the matched pattern: a refusal names
+/// its object as well as an answered request does.
+struct PathParams<'a>(&'a HttpRequest);
+
+impl PathParams<'_> {
+    fn get(&self, name: &str) -> Option<String> {
+        if let Some(v) = self.0.match_info().get(name) {
+            return Some(v.to_string());
+        }
+        let pattern = self.0.match_pattern()?;
+        let wanted = format!("{{{name}}}");
+        let at = pattern.split('/').position(|seg| seg == wanted)?;
+        let seg = self.0.path().split('/').nth(at)?;
+        // Percent-encoded ids are not ours: leave them out rather than guess.
+        (!seg.is_empty() && !seg.contains('%')).then(|| seg.to_string())
+    }
+}
+
+/// A BSN in the path, as the keyed pseudonym the audit names a client by.
+fn path_client(sec: &Security, req: &HttpRequest) -> Option<ClientPseudonym> {
+    PathParams(req)
+        .get("bsn")
+        .and_then(|b| Bsn::parse(&b))
+        .map(|b| sec.keys.pseudonym(&b))
+}
+
+/// A declared `Content-Length` above the largest body: refused before a byte is read.
+fn too_large(req: &ServiceRequest, max: usize) -> Option<ApiError> {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<u64>()
+        // Not a number: actix refuses it as a bad request before we see it.
+        .ok()?;
+    (declared > max as u64).then(|| {
+        ApiError::TooLarge(format!(
+            "het bericht is {declared} bytes; de grens is {max} bytes"
+        ))
+    })
 }
 
 /// The middleware (`actix_web::middleware::from_fn(authorize)`).
@@ -185,14 +270,65 @@ pub async fn authorize(
         Ok(e) => e,
         Err(refusal) => return Ok(refuse(req, &refusal)),
     };
-    let Some(sec) = req.app_data::<web::Data<Security>>().cloned() else {
+    let (Some(sec), Some(gw)) = (
+        req.app_data::<web::Data<Security>>().cloned(),
+        req.app_data::<web::Data<Gateway>>().cloned(),
+    ) else {
         // Without its security data nothing can be decided: fail closed.
         return Ok(refuse(
             req,
             &ApiError::internal("no security data in the app"),
         ));
     };
-    let source = req.peer_addr().map(|a| a.ip().to_string());
+    let peer = req.peer_addr().map(|a| a.ip());
+    let source = peer.map(|ip| ip.to_string());
+    let source_key = source.clone().unwrap_or_default();
+    // The health checks keep answering whatever a source does.
+    let public = matches!(endpoint, Endpoint::Healthz | Endpoint::Readyz);
+    // Before the credentials: a source with too many requests at once, or that spent its
+    // budget on refused requests, gets 429 (counted with the anonymous refusals).
+    let mut _place = None;
+    if !public {
+        let early = match peer.map(|ip| sec.in_flight.enter(ip)) {
+            Some(None) => Some(ApiError::TooManyRequests {
+                retry_after_secs: 1,
+            }),
+            Some(Some(place)) => {
+                _place = Some(place);
+                None
+            }
+            None => None,
+        }
+        .or_else(|| {
+            sec.sources
+                .check(&source_key)
+                .err()
+                .map(|wait| ApiError::TooManyRequests {
+                    retry_after_secs: wait.as_secs(),
+                })
+        });
+        if let Some(refusal) = early {
+            let resp = refusal.error_response();
+            let (http, _) = req.into_parts();
+            if sec.refusals.note(&source_key, Outcome::Denied) {
+                let e = Event {
+                    actor: "anonymous".into(),
+                    role: None,
+                    on_behalf_of: None,
+                    action: Action::Deny,
+                    object: object(endpoint, &http, None),
+                    client: None,
+                    outcome: Outcome::Denied,
+                    source: source.clone(),
+                    detail: Some("te veel verzoeken van deze bron".into()),
+                };
+                if let Err(e) = record(&sec, &gw, e).await {
+                    return Ok(ServiceResponse::new(http, e.error_response()).map_into_right_body());
+                }
+            }
+            return Ok(ServiceResponse::new(http, resp).map_into_right_body());
+        }
+    }
     let identified = identify(&req, &sec);
     let principal = identified.as_ref().ok().cloned().flatten();
     // Credentials presented but refused: not authenticated (public routes stay public).
@@ -220,7 +356,7 @@ pub async fn authorize(
                 .collect::<String>()
         })
         .filter(|v| !v.is_empty());
-    let event = |action, object, client, outcome| Event {
+    let event = |action, object, client, outcome, detail| Event {
         actor: actor.clone(),
         role,
         on_behalf_of: on_behalf_of.clone(),
@@ -229,12 +365,15 @@ pub async fn authorize(
         client,
         outcome,
         source: source.clone(),
+        detail,
     };
     let refusal = match decision {
         Decision::Unauthenticated => Some(ApiError::Unauthenticated),
         Decision::Forbidden => Some(ApiError::Forbidden),
         Decision::Allow | Decision::AllowIf(_) => None,
     };
+    // A body too large to take is refused before it is read, not after the time limit.
+    let refusal = refusal.or_else(|| too_large(&req, gw.settings.server.max_body_bytes));
     // The rate per caller: its party (all its tokens and certificates together), else the
     // token or certificate, else the address.
     let limit_key = principal
@@ -242,25 +381,45 @@ pub async fn authorize(
         .map(|p| p.party.clone().unwrap_or_else(|| p.actor.clone()))
         .or_else(|| source.clone())
         .unwrap_or_default();
-    let refusal = match (refusal, sec.limiter.take(&limit_key)) {
-        (Some(r), _) => Some(r),
-        (None, Ok(())) => None,
-        (None, Err(wait)) => Some(ApiError::TooManyRequests {
-            retry_after_secs: wait.as_secs(),
-        }),
+    // Refusals spend the source's budget instead; the health checks are never limited.
+    let refusal = match refusal {
+        Some(r) => Some(r),
+        None if public => None,
+        None => sec
+            .limiter
+            .take(&limit_key)
+            .err()
+            .map(|wait| ApiError::TooManyRequests {
+                retry_after_secs: wait.as_secs(),
+            }),
     };
     if let Some(refusal) = refusal {
         let resp = refusal.error_response();
         let (http, _) = req.into_parts();
-        record(
-            &sec,
-            event(
-                Action::Deny,
-                object(endpoint, &http, None),
-                None,
-                outcome(resp.status()),
-            ),
+        let outcome = outcome(resp.status());
+        let entry = event(
+            Action::Deny,
+            object(endpoint, &http, None),
+            // A refusal names its object, a client too (by pseudonym).
+            path_client(&sec, &http),
+            outcome,
+            None,
         );
+        let written = if principal.is_none() {
+            // Anonymous: spends the source's budget; in full once a minute, else counted.
+            let _ = sec.sources.take(&source_key);
+            if sec.refusals.note(&source_key, outcome) {
+                record(&sec, &gw, entry).await
+            } else {
+                Ok(())
+            }
+        } else {
+            record(&sec, &gw, entry).await
+        };
+        let resp = match written {
+            Ok(()) => resp,
+            Err(e) => e.error_response(),
+        };
         return Ok(ServiceResponse::new(http, resp).map_into_right_body());
     }
     if let Some(p) = &principal {
@@ -275,40 +434,61 @@ pub async fn authorize(
     let method = req.method().clone();
     // Known before the call, for the audit of a timeout (the request is gone by then).
     let pending = object(endpoint, req.request(), None);
+    let pending_client = path_client(&sec, req.request());
     let res = match actix_web::rt::time::timeout(sec.request_timeout, next.call(req)).await {
         Ok(r) => r?,
         Err(_) => {
-            record(
+            // Answered 503 either way; the entry is still written before the answer.
+            let _ = record(
                 &sec,
-                event(action(endpoint, &method), pending, None, Outcome::Failed),
-            );
+                &gw,
+                event(
+                    action(endpoint, &method),
+                    pending,
+                    pending_client,
+                    Outcome::Failed,
+                    None,
+                ),
+            )
+            .await;
             // What was kept stays kept; the caller may post again (it is recognised).
             let resp = ApiError::Timeout.error_response();
             return Err(actix_web::error::InternalError::from_response("timeout", resp).into());
         }
     };
-    if !matches!(endpoint, Endpoint::Healthz | Endpoint::Readyz) {
-        let location = res
-            .headers()
-            .get(header::LOCATION)
-            .and_then(|l| l.to_str().ok())
-            .map(str::to_string);
-        let client: Option<ClientPseudonym> = res
-            .request()
-            .extensions()
-            .get::<AuditClient>()
-            .map(|c| sec.keys.pseudonym(&c.0));
-        record(
-            &sec,
-            event(
-                action(endpoint, &method),
-                object(endpoint, res.request(), location.as_deref()),
-                client,
-                outcome(res.status()),
-            ),
-        );
+    if public {
+        return Ok(res.map_into_left_body());
     }
-    Ok(res.map_into_left_body())
+    let location = res
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|l| l.to_str().ok())
+        .map(str::to_string);
+    let client: Option<ClientPseudonym> = res
+        .request()
+        .extensions()
+        .get::<AuditClient>()
+        .map(|c| sec.keys.pseudonym(&c.0));
+    let detail = res
+        .request()
+        .extensions()
+        .get::<AuditDetail>()
+        .map(|d| d.0.clone());
+    let entry = event(
+        action(endpoint, &method),
+        object(endpoint, res.request(), location.as_deref()),
+        client,
+        outcome(res.status()),
+        detail,
+    );
+    match record(&sec, &gw, entry).await {
+        Ok(()) => Ok(res.map_into_left_body()),
+        // Not audited, not served: what the handler answered is withheld.
+        Err(e) => {
+            let (http, _) = res.into_parts();
+            Ok(ServiceResponse::new(http, e.error_response()).map_into_right_body())
+        }
+    }
 }
 
 #[cfg(test)]

@@ -37,10 +37,15 @@ pub enum ApiError {
         location: String,
     },
     Unauthenticated,
-    /// The same answer whether or not the object exists, so a refusal tells nothing.
+    /// A role may not do this at all (decided without looking at any object).
     Forbidden,
-    /// What was not found, in Dutch (never an id or a BSN).
+    /// Tokens of a care role are made only with the command line, never over the API.
+    CareRoleByCli,
+    /// What was not found, in Dutch (never an id or a BSN). Also the answer for an object that
+    /// exists but is not the caller's, so an answer never tells whether it exists.
     NotFound(&'static str),
+    /// An acknowledgement of a cursor that was never delivered to this party.
+    UnknownCursor,
     /// A served path, another method; `allow` lists the methods it has.
     MethodNotAllowed {
         allow: String,
@@ -74,8 +79,9 @@ impl ApiError {
             BadRequest(_) | Unreadable(_) | Xsd { .. } | Schema { .. } => StatusCode::BAD_REQUEST,
             Rejected { .. } | UnknownOntvanger => StatusCode::UNPROCESSABLE_ENTITY,
             Unauthenticated => StatusCode::UNAUTHORIZED,
-            Forbidden => StatusCode::FORBIDDEN,
+            Forbidden | CareRoleByCli => StatusCode::FORBIDDEN,
             NotFound(_) => StatusCode::NOT_FOUND,
+            UnknownCursor => StatusCode::CONFLICT,
             MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Configured(_) => StatusCode::CONFLICT,
             TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -98,7 +104,9 @@ impl ApiError {
             UnknownOntvanger => "onbekende-ontvanger",
             Unauthenticated => "unauthenticated",
             Forbidden => "forbidden",
+            CareRoleByCli => "alleen-via-cli",
             NotFound(_) => "not-found",
+            UnknownCursor => "onbekende-cursor",
             MethodNotAllowed { .. } => "method-not-allowed",
             Configured(_) => "configured",
             TooLarge(_) => "too-large",
@@ -120,8 +128,9 @@ impl ApiError {
             Rejected { .. } => "Bericht afgekeurd",
             UnknownOntvanger => "Onbekende ontvanger",
             Unauthenticated => "Niet aangemeld",
-            Forbidden => "Geen toegang",
+            Forbidden | CareRoleByCli => "Geen toegang",
             NotFound(_) => "Niet gevonden",
+            UnknownCursor => "Onbekende cursor",
             MethodNotAllowed { .. } => "Methode niet toegestaan",
             Configured(_) => "Token uit de configuratie",
             TooLarge(_) => "Bericht te groot",
@@ -144,6 +153,13 @@ impl ApiError {
                     .into()
             }
             Forbidden => "u heeft geen toegang tot dit gegeven".into(),
+            CareRoleByCli => "tokens voor aanbieder, gemeente, gebiedsteam en contractmanager \
+                             maakt de beheerder alleen met `sluis token create` op de server, \
+                             bij een gestopte gateway; via de API alleen operator-tokens"
+                .into(),
+            UnknownCursor => "deze cursor is nooit aan deze partij afgeleverd; bevestig alleen \
+                              een cursor uit de eigen inbox"
+                .into(),
             MethodNotAllowed { allow } => format!("dit pad kent alleen {allow}"),
             UnsupportedMediaType => {
                 "stuur het bericht als application/xml of application/json".into()
@@ -339,7 +355,9 @@ mod tests {
             },
             ApiError::Unauthenticated,
             ApiError::Forbidden,
+            ApiError::CareRoleByCli,
             ApiError::NotFound(""),
+            ApiError::UnknownCursor,
             ApiError::MethodNotAllowed {
                 allow: String::new(),
             },

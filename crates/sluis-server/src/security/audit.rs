@@ -147,6 +147,9 @@ pub struct Event {
     pub outcome: Outcome,
     /// The peer's address.
     pub source: Option<String>,
+    /// What else the entry says, in words: the role and scope of a created token, the number
+    /// of refusals an aggregated entry stands for. Never a secret or a BSN.
+    pub detail: Option<String>,
 }
 
 /// One stored entry.
@@ -163,6 +166,9 @@ pub struct Entry {
     pub client: Option<ClientPseudonym>,
     pub outcome: Outcome,
     pub source: Option<String>,
+    /// See [`Event::detail`]; absent in entries written before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
     /// SHA-256 (hex) of the previous entry's canonical form; zeros for the first.
     pub prev: String,
 }
@@ -181,6 +187,7 @@ impl Entry {
             client: event.client,
             outcome: event.outcome,
             source: event.source,
+            detail: event.detail,
             prev,
         }
     }
@@ -211,6 +218,10 @@ impl Entry {
         field(Some(self.outcome.as_str()));
         field(self.source.as_deref());
         field(Some(&self.prev));
+        // Only when present, so entries written before the field existed keep their hash.
+        if let Some(d) = &self.detail {
+            field(Some(d));
+        }
         out
     }
 
@@ -291,6 +302,8 @@ pub struct AuditLog {
     tree: sled::Tree,
     /// Serialises appends (the chain needs one order) and caches the head.
     head: Arc<Mutex<Option<Head>>>,
+    /// Tests: make appends fail as a full or broken disk would (the audit fails closed).
+    failing: Arc<std::sync::atomic::AtomicBool>,
 }
 
 fn entry_key(seq: u64) -> [u8; 9] {
@@ -306,7 +319,24 @@ impl AuditLog {
         Ok(AuditLog {
             tree,
             head: Arc::new(Mutex::new(head)),
+            failing: Arc::default(),
         })
+    }
+
+    /// For tests of the fail-closed path: while `on`, every append fails.
+    #[doc(hidden)]
+    pub fn inject_write_failure(&self, on: bool) {
+        self.failing.store(on, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    fn injected(&self) -> Result<(), AuditError> {
+        if self.failing.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(AuditError::Corrupt {
+                seq: 0,
+                message: "write failure injected".into(),
+            });
+        }
+        Ok(())
     }
 
     /// Append an event now. Safe from many threads: appends are serialised.
@@ -316,6 +346,7 @@ impl AuditLog {
 
     /// Append an event with a given time (tests, imports).
     pub fn append_at(&self, event: Event, at: OffsetDateTime) -> Result<Entry, AuditError> {
+        self.injected()?;
         // A panic elsewhere while holding the lock leaves a valid head: recover it.
         let mut head = self.head.lock().unwrap_or_else(|p| p.into_inner());
         let (seq, prev) = match &*head {
@@ -359,6 +390,7 @@ impl AuditLog {
         if events.is_empty() {
             return Ok(0);
         }
+        self.injected()?;
         let mut head = self.head.lock().unwrap_or_else(|p| p.into_inner());
         let (mut seq, mut prev) = match &*head {
             Some(h) => (h.seq, h.hash.clone()),
@@ -564,6 +596,7 @@ impl AuditLog {
                 e.outcome.as_str(),
                 e.source.as_deref().unwrap_or(""),
                 &e.prev,
+                e.detail.as_deref().unwrap_or(""),
             ];
             let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
             writeln!(out, "{}", line.join(","))?;
@@ -590,7 +623,7 @@ impl AuditLog {
     }
 }
 
-pub const CSV_HEADER: [&str; 12] = [
+pub const CSV_HEADER: [&str; 13] = [
     "seq",
     "timestamp",
     "actor",
@@ -603,6 +636,7 @@ pub const CSV_HEADER: [&str; 12] = [
     "outcome",
     "source",
     "prev_hash",
+    "detail",
 ];
 
 fn csv_cell(s: &str) -> String {
@@ -638,15 +672,20 @@ fn read_head(tree: &sled::Tree) -> Result<Option<Head>, AuditError> {
     }
 }
 
-/// Hands events to a background thread that appends them in order, many per sled batch: a
-/// request does not wait for the chain (appending one entry in its own transaction cost a third
-/// of the gateway's throughput). The entries reach disk with the store's next group commit.
+/// Hands events to a background thread that appends them in order, many per sled batch
+/// (appending one entry in its own transaction cost a third of the gateway's throughput).
+/// A request waits for its entry ([`AuditSender::append`]) and then for the store's group
+/// commit, so its entry is on disk before it is answered; concurrent requests share both.
+#[derive(Clone)]
 pub struct AuditSender(std::sync::mpsc::SyncSender<Queued>);
 
-/// What the writer's queue holds: an event stamped when it happened, or a reader waiting until
-/// everything queued before it is written.
+/// Told whether an entry made it into the log.
+type Written = tokio::sync::oneshot::Sender<Result<(), String>>;
+
+/// What the writer's queue holds: an event stamped when it happened (with whoever waits for
+/// it), or a reader waiting until everything queued before it is written.
 pub enum Queued {
-    Event(Box<Event>, OffsetDateTime),
+    Event(Box<Event>, OffsetDateTime, Option<Written>),
     Flush(tokio::sync::oneshot::Sender<()>),
 }
 
@@ -661,8 +700,28 @@ impl AuditSender {
     /// Queue an event, stamped now. Blocks only when the writer is far behind (back pressure).
     pub fn send(&self, event: Event) -> Result<(), AuditError> {
         self.0
-            .send(Queued::Event(Box::new(event), OffsetDateTime::now_utc()))
+            .send(Queued::Event(
+                Box::new(event),
+                OffsetDateTime::now_utc(),
+                None,
+            ))
             .map_err(|_| stopped())
+    }
+
+    /// Queue an event and wait until it is in the log (in sled; the caller then waits for the
+    /// store's commit). `Err`: it was not written, and the request must not be served.
+    pub async fn append(&self, event: Event) -> Result<(), AuditError> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.0
+            .send(Queued::Event(
+                Box::new(event),
+                OffsetDateTime::now_utc(),
+                Some(tx),
+            ))
+            .map_err(|_| stopped())?;
+        rx.await
+            .map_err(|_| stopped())?
+            .map_err(|message| AuditError::Corrupt { seq: 0, message })
     }
 
     /// Wait until everything queued so far is in the log (before reading it).
@@ -682,19 +741,28 @@ pub fn spawn_writer(log: AuditLog) -> std::io::Result<(AuditSender, std::thread:
         .spawn(move || {
             while let Ok(first) = rx.recv() {
                 let mut events = Vec::new();
+                let mut writers = Vec::new();
                 let mut waiting = Vec::new();
                 let mut next = Some(first);
                 while let Some(q) = next.take() {
                     match q {
-                        Queued::Event(e, at) => events.push((*e, at)),
+                        Queued::Event(e, at, w) => {
+                            events.push((*e, at));
+                            writers.extend(w);
+                        }
                         Queued::Flush(w) => waiting.push(w),
                     }
                     if events.len() < 4096 {
                         next = rx.try_recv().ok();
                     }
                 }
-                if let Err(e) = log.append_batch(events) {
+                let result = log.append_batch(events).map(|_| ()).map_err(|e| {
                     tracing::error!(error = %e, "audit entries not written");
+                    e.to_string()
+                });
+                // A request that gave up waiting is no reason to stop.
+                for w in writers {
+                    let _ = w.send(result.clone());
                 }
                 for w in waiting {
                     let _ = w.send(());
@@ -726,6 +794,7 @@ mod tests {
             client: None,
             outcome: Outcome::Success,
             source: Some("127.0.0.1".into()),
+            detail: None,
         }
     }
 
@@ -1005,6 +1074,7 @@ mod tests {
                             client: None,
                             outcome: Outcome::Success,
                             source: None,
+                            detail: None,
                         })
                         .expect("sent");
                     }

@@ -6,7 +6,8 @@
 use crate::security::access::{Role, Scope};
 use crate::security::tokens::ConfiguredToken;
 use serde::Deserialize;
-use std::path::PathBuf;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -33,10 +34,19 @@ pub struct SecuritySettings {
     /// send, 503 when the answer would take longer).
     #[serde(default = "default_request_timeout")]
     pub request_timeout_ms: u64,
+    /// Requests in flight per source address; more at once: 429 (the health checks excepted).
+    #[serde(default = "default_max_in_flight")]
+    pub max_in_flight_per_source: usize,
 }
 
 fn default_request_timeout() -> u64 {
     30_000
+}
+
+/// Generous: a provider's system posting a thousand messages in parallel is not refused; one
+/// source holding thousands of slow requests is.
+fn default_max_in_flight() -> usize {
+    1024
 }
 
 /// A token bucket per caller: `per_second` on average, bursts up to `burst`. Beyond it: 429.
@@ -111,6 +121,32 @@ pub enum Listener {
     Plain,
 }
 
+/// Where the master key may be: a key inside the data directory travels with every copy of
+/// the data (backups, a copied disk) and so protects nothing. Allowed only on a loopback
+/// address (the demo), and then said loudly; elsewhere the start is refused.
+pub fn check_key_place(key: &Path, data_dir: &Path, listen: SocketAddr) -> Result<(), String> {
+    // Compare absolute paths where they exist, so `./data/../data/sluis.key` is found too.
+    let abs = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let key_abs = match (key.parent(), key.file_name()) {
+        (Some(dir), Some(name)) if !dir.as_os_str().is_empty() => abs(dir).join(name),
+        _ => abs(key),
+    };
+    if !key_abs.starts_with(abs(data_dir)) {
+        return Ok(());
+    }
+    if !listen.ip().is_loopback() {
+        return Err(format!(
+            "security.key_file: the key {} is inside the data directory; on {listen} set key_file to a file outside it (sluis key-create FILE)",
+            key.display()
+        ));
+    }
+    tracing::warn!(
+        key = %key.display(),
+        "DEMO SETUP: the master key is kept inside the data directory; every copy of the data carries its key. Never use this with real data"
+    );
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,5 +193,16 @@ mod tests {
         )
         .expect("parses");
         assert!(clients_without_ca.check(lo).is_err());
+    }
+
+    #[test]
+    fn the_key_outside_the_data_directory_off_loopback() {
+        let lo: SocketAddr = "127.0.0.1:8080".parse().expect("addr");
+        let all: SocketAddr = "0.0.0.0:8443".parse().expect("addr");
+        let data = Path::new("/srv/sluis/data");
+        assert!(check_key_place(&data.join("sluis.key"), data, lo).is_ok());
+        let e = check_key_place(&data.join("sluis.key"), data, all).expect_err("refused");
+        assert!(e.contains("key_file"), "{e}");
+        assert!(check_key_place(Path::new("/etc/sluis/sluis.key"), data, all).is_ok());
     }
 }

@@ -157,6 +157,9 @@ impl SecuritySettings {
         if self.request_timeout_ms < 100 {
             return Err("security.request_timeout_ms: at least 100".into());
         }
+        if self.max_in_flight_per_source == 0 {
+            return Err("security.max_in_flight_per_source: at least 1".into());
+        }
         let t = &self.tls;
         let listener = match (&t.cert, &t.key) {
             (Some(_), Some(_)) => Listener::Tls(t.clone()),
@@ -183,6 +186,15 @@ impl SecuritySettings {
             return Err("security.clients needs security.tls.client_ca".into());
         }
         ClientCertificates::new(&self.clients).map_err(|e| e.to_string())?;
+        // A demo token's secret is public: only where nobody else can reach it.
+        if let Some(demo) = self.tokens.iter().find(|t| t.id.starts_with("demo-")) {
+            if listener != Listener::Plain || !listen.ip().is_loopback() {
+                return Err(format!(
+                    "security.tokens: demo token {} has a public secret; demo tokens only with plain HTTP on a loopback address, not on {listen} with TLS: remove the demo tokens",
+                    demo.id
+                ));
+            }
+        }
         Ok(listener)
     }
 }

@@ -51,7 +51,6 @@ pub async fn planstatus(
     let bsn = client(&req, &path)?;
     let team = gw.client_team(&bsn)?;
     let all = gw.plan_status(&bsn);
-    let any = !all.is_empty();
     let items: Vec<PlanStatusItem> = all
         .into_iter()
         .filter(|(_, s)| {
@@ -68,12 +67,9 @@ pub async fn planstatus(
         })
         .collect();
     if items.is_empty() {
-        // Not a client of this caller's: refused the same whether or not it exists elsewhere.
-        return Err(if any {
-            ApiError::Forbidden
-        } else {
-            ApiError::NotFound("geen toewijzingen van deze cliënt")
-        });
+        // Not a client of this caller's, or no client at all: one answer, so that sweeping
+        // BSNs tells nobody who receives care elsewhere.
+        return Err(ApiError::NotFound("geen toewijzingen van deze cliënt"));
     }
     Ok(HttpResponse::Ok().json(serde_json::json!({ "team": team, "items": items })))
 }

@@ -46,6 +46,15 @@ pub async fn ack(
 ) -> Result<HttpResponse, ApiError> {
     let party = path.into_inner();
     own_known_party(&who, &gw, &party)?;
-    let acked = gw.ack(&party, body.cursor).await?;
+    // Only a cursor of one of its own entries: one beyond what was delivered would hide
+    // every later message for good. 0 acknowledges nothing.
+    let cursor = body.cursor;
+    if cursor > 0 {
+        let entry = gw.inbox(&party, Some(cursor - 1), 1)?;
+        if entry.items.first().map(|i| i.cursor) != Some(cursor) {
+            return Err(ApiError::UnknownCursor);
+        }
+    }
+    let acked = gw.ack(&party, cursor).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "acked": acked })))
 }

@@ -20,16 +20,14 @@ pub async fn get(
     path: web::Path<String>,
     gw: web::Data<Gateway>,
 ) -> Result<HttpResponse, ApiError> {
-    let found = gw.toewijzing(&path.into_inner())?;
-    if found.is_empty() {
-        return Err(ApiError::NotFound("geen toewijzing met dit nummer"));
-    }
-    let found: Vec<_> = found
+    let found: Vec<_> = gw
+        .toewijzing(&path.into_inner())?
         .into_iter()
         .filter(|t| may_see(&who, &gw, &t.aanbieder))
         .collect();
+    // Another aanbieder's toewijzing is answered as one that does not exist: no oracle.
     if found.is_empty() {
-        return Err(ApiError::Forbidden);
+        return Err(ApiError::NotFound("geen toewijzing met dit nummer"));
     }
     Ok(HttpResponse::Ok().json(serde_json::json!({ "items": found })))
 }

@@ -1,12 +1,12 @@
 //! `/api/v1/tokens`: the operator creates, lists and revokes bearer tokens.
 
 use crate::gateway::Gateway;
-use crate::http::auth::Security;
+use crate::http::auth::{audit_detail, Security};
 use crate::http::error::ApiError;
 use crate::security::access::{Role, Scope};
 use crate::security::tokens::{TokenError, TokenId};
-use actix_web::http::header::{CacheControl, CacheDirective};
-use actix_web::{web, HttpResponse};
+use actix_web::http::header::{self, CacheControl, CacheDirective};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -36,7 +36,26 @@ fn token_error(e: TokenError) -> ApiError {
     }
 }
 
+/// The role and scope of a token, for its audit entry.
+fn described(role: Role, scope: &Scope) -> String {
+    let mut out = format!("rol={role}");
+    for (name, v) in [
+        ("partij", &scope.party),
+        ("gemeente", &scope.gemeente),
+        ("team", &scope.team),
+    ] {
+        if let Some(v) = v {
+            out.push_str(&format!(" {name}={v}"));
+        }
+    }
+    out
+}
+
+/// A new token: over the API only for the operator role. A token of a care role reads care
+/// details, so it is made only with `sluis token create` on the server, with the gateway
+/// stopped (the operator would otherwise give itself every right).
 pub async fn create(
+    req: HttpRequest,
     body: web::Json<NewToken>,
     gw: web::Data<Gateway>,
     sec: web::Data<Security>,
@@ -44,6 +63,15 @@ pub async fn create(
     let body = body.into_inner();
     let role = Role::parse(&body.role)
         .ok_or_else(|| ApiError::BadRequest(format!("onbekende rol {:?}", body.role)))?;
+    let asked = Scope {
+        party: body.party.clone(),
+        gemeente: body.gemeente.clone(),
+        team: body.team.clone(),
+    };
+    audit_detail(&req, described(role, &asked));
+    if role != Role::Operator {
+        return Err(ApiError::CareRoleByCli);
+    }
     let expires = body
         .expires
         .as_deref()
@@ -61,6 +89,8 @@ pub async fn create(
         .map_err(token_error)?;
     gw.durable().await?;
     Ok(HttpResponse::Created()
+        // Names the new token in the audit entry (the object id).
+        .insert_header((header::LOCATION, format!("/api/v1/tokens/{id}")))
         .insert_header(CacheControl(vec![CacheDirective::NoStore]))
         .json(serde_json::json!({
             "id": id,
