@@ -282,7 +282,7 @@ impl Gateway {
     async fn take(&self, read: Read, bytes: &[u8]) -> Result<Ingested, IngestError> {
         let id = self.store.next_id()?;
         let now = self.clock.now();
-        let record = {
+        let (record, replay) = 'judged: {
             let _judging = self
                 .judge
                 .lock()
@@ -304,10 +304,7 @@ impl Gateway {
                     let record = self.store.get(earlier)?.ok_or_else(|| {
                         StoreError::Corrupt(earlier, "index without record".into())
                     })?;
-                    return Ok(Ingested {
-                        record,
-                        replay: true,
-                    });
+                    break 'judged (record, true);
                 }
                 Decision::Store(judged) => *judged,
             };
@@ -340,14 +337,14 @@ impl Gateway {
             if changed {
                 self.refresh_after(&read, &writes, clients_changed)?;
             }
-            record
+            (record, false)
         };
+        // A replay waits too: the earlier copy may be in a commit that has not finished.
         self.store.durable().await?;
-        tracing::info!(id, bericht = %record.bericht, afzender = %record.afzender, accepted = record.accepted, "stored");
-        Ok(Ingested {
-            record,
-            replay: false,
-        })
+        if !replay {
+            tracing::info!(id, bericht = %record.bericht, afzender = %record.afzender, accepted = record.accepted, "stored");
+        }
+        Ok(Ingested { record, replay })
     }
 
     /// The trajectories a stored message changed, anew in the index.
