@@ -376,7 +376,8 @@ fn refused(dir: &Path) -> String {
     }
     assert!(!status.success(), "refused with a non-zero exit: {err}");
     assert!(
-        err.contains("is damaged") && err.contains("restore the data directory from the last backup"),
+        err.contains("is damaged")
+            && err.contains("restore the data directory from the last backup"),
         "says what to do: {err}"
     );
     assert!(
@@ -394,8 +395,17 @@ fn all_there(port: u16, acked: &[Acked]) {
         .expect("runtime");
     let client = sluis::client::client().expect("client");
     for a in acked {
-        let record = get(&rt, &client, format!("http://127.0.0.1:{port}{}", a.location));
-        assert_eq!(record["body"].as_str(), Some(a.body.as_str()), "{} lost", a.location);
+        let record = get(
+            &rt,
+            &client,
+            format!("http://127.0.0.1:{port}{}", a.location),
+        );
+        assert_eq!(
+            record["body"].as_str(),
+            Some(a.body.as_str()),
+            "{} lost",
+            a.location
+        );
     }
 }
 
@@ -404,7 +414,10 @@ fn a_truncated_store_refuses_to_start_and_says_restore_from_backup() {
     let (dir, _) = stopped_store();
     let db = dir.path().join("db");
     let len = std::fs::metadata(&db).expect("sled file").len();
-    let f = std::fs::OpenOptions::new().write(true).open(&db).expect("open");
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&db)
+        .expect("open");
     f.set_len(len / 2).expect("truncate");
     drop(f);
     let err = refused(dir.path());
