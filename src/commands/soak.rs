@@ -24,8 +24,9 @@ pub struct Args {
     #[arg(long, default_value = "config/sluis.toml")]
     config: PathBuf,
     /// Size of the file system the data directory is on (a tmpfs; only as root, else the
-    /// disk-full fault is left out).
-    #[arg(long, default_value_t = 96)]
+    /// disk-full fault is left out). Room for the store besides the reserve (64 MiB) and the
+    /// ballast (32 MiB) the gateway keeps free.
+    #[arg(long, default_value_t = 256)]
     schijf_mb: u32,
     /// Seconds between faults.
     #[arg(long, default_value_t = 10)]
