@@ -52,7 +52,7 @@ fn bsn(n: u64) -> String {
 }
 
 /// Message `step` (0 toewijzing, 1 start, 2 stop, 3 the start again) of trajectory `t`.
-fn trajectory_message(t: u64, step: usize, id: &str) -> String {
+pub fn trajectory_message(t: u64, step: usize, id: &str) -> String {
     let [toewijzing, start, stop] = TRAJECTORY[(t % 2) as usize];
     let template = [toewijzing, start, stop, start][step.min(3)];
     with_identificatie(template, id)
@@ -61,7 +61,7 @@ fn trajectory_message(t: u64, step: usize, id: &str) -> String {
 }
 
 /// The Afzender of a message made from our templates (the text of `<…Afzender>`).
-fn afzender(body: &str) -> Option<&str> {
+pub fn afzender(body: &str) -> Option<&str> {
     let rest = &body[body.find("Afzender>")? + "Afzender>".len()..];
     Some(rest[..rest.find('<')?].trim())
 }

@@ -1,6 +1,7 @@
 //! Crash safety: many clients post while the server process is killed with SIGKILL at a random
 //! moment; after a restart every message that got a 200 is there exactly once with its effects
-//! (its inbox entries), and no message is there half.
+//! (its inbox entries), and no message is there half. A damaged store (truncated, bytes
+//! flipped) refuses to start with one line that says what to do; never a panic.
 
 #[path = "api/auth.rs"]
 mod auth;
@@ -281,4 +282,174 @@ fn sigkill_under_load_loses_nothing_acknowledged_and_leaves_nothing_half() {
         );
     }
     server.kill();
+}
+
+/// Post `n` messages one by one; every 200 with its location.
+fn post_all(port: u16, prefix: &str, n: usize) -> Vec<Acked> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let client = sluis::client::client().expect("client");
+    let url = format!("http://127.0.0.1:{port}/api/v1/berichten");
+    let mut acked = Vec::new();
+    for i in 0..n {
+        let body = with_identificatie(&format!("{prefix}{i:06}"));
+        let r = rt.block_on(async {
+            client
+                .post(&url)
+                .header("Content-Type", "application/xml")
+                .body(body.clone())
+                .demo_auth()
+                .send()
+                .await
+                .expect("request")
+        });
+        assert_eq!(r.status(), 200, "message {i} taken");
+        let location = r
+            .headers()
+            .get("location")
+            .and_then(|l| l.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        acked.push(Acked { body, location });
+    }
+    acked
+}
+
+/// Stop like the platform does (SIGTERM) and wait for a clean exit.
+fn terminate(mut server: Server) {
+    let pid = server.0.id().to_string();
+    let status = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let until = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(exit) = server.0.try_wait().expect("wait") {
+            assert!(exit.success(), "clean stop: {exit}");
+            return;
+        }
+        assert!(Instant::now() < until, "no stop within 20 s of SIGTERM");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A data directory with 300 acknowledged messages of a server stopped cleanly.
+fn stopped_store() -> (tempfile::TempDir, Vec<Acked>) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = free_port();
+    let server = start(dir.path(), port);
+    let acked = post_all(port, "D", 300);
+    terminate(server);
+    (dir, acked)
+}
+
+/// Start on `dir` and expect a refusal: a non-zero exit within 30 s; its standard error.
+fn refused(dir: &Path) -> String {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sluis"))
+        .args(["serve", "--config", "config/sluis.toml", "--listen"])
+        .arg(format!("127.0.0.1:{}", free_port()))
+        .arg("--data-dir")
+        .arg(dir)
+        .env("RUST_LOG", "warn")
+        .env("RUST_BACKTRACE", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("server starts");
+    let until = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s;
+        }
+        if Instant::now() > until {
+            let _ = child.kill();
+            panic!("a damaged store was served");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut err = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        let _ = std::io::Read::read_to_string(&mut e, &mut err);
+    }
+    assert!(!status.success(), "refused with a non-zero exit: {err}");
+    assert!(
+        err.contains("is damaged")
+            && err.contains("restore the data directory from the last backup"),
+        "says what to do: {err}"
+    );
+    assert!(
+        !err.contains("panicked") && !err.contains("backtrace"),
+        "no panic: {err}"
+    );
+    err
+}
+
+/// Every acknowledged message is there, as it was sent.
+fn all_there(port: u16, acked: &[Acked]) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let client = sluis::client::client().expect("client");
+    for a in acked {
+        let record = get(
+            &rt,
+            &client,
+            format!("http://127.0.0.1:{port}{}", a.location),
+        );
+        assert_eq!(
+            record["body"].as_str(),
+            Some(a.body.as_str()),
+            "{} lost",
+            a.location
+        );
+    }
+}
+
+#[test]
+fn a_truncated_store_refuses_to_start_and_says_restore_from_backup() {
+    let (dir, _) = stopped_store();
+    let db = dir.path().join("db");
+    let len = std::fs::metadata(&db).expect("sled file").len();
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&db)
+        .expect("open");
+    f.set_len(len / 2).expect("truncate");
+    drop(f);
+    let err = refused(dir.path());
+    eprintln!("truncated to {} of {len} bytes: {err}", len / 2);
+}
+
+#[test]
+fn a_store_with_flipped_bytes_refuses_to_start_without_a_panic() {
+    let (dir, _) = stopped_store();
+    let db = dir.path().join("db");
+    let mut bytes = std::fs::read(&db).expect("sled file");
+    let mid = bytes.len() / 2;
+    let end = (mid + 4096).min(bytes.len());
+    for b in &mut bytes[mid..end] {
+        *b ^= 0x5a;
+    }
+    std::fs::write(&db, &bytes).expect("write");
+    let err = refused(dir.path());
+    eprintln!("flipped 4 KiB at {mid}: {err}");
+}
+
+#[test]
+fn an_untouched_store_and_a_fresh_directory_start() {
+    let (dir, acked) = stopped_store();
+    assert!(dir.path().join("sluis.hwm").exists(), "the mark is kept");
+    let port = free_port();
+    let server = start(dir.path(), port);
+    all_there(port, &acked);
+    terminate(server);
+    let fresh = tempfile::tempdir().expect("tempdir");
+    let port = free_port();
+    let server = start(fresh.path(), port);
+    assert_eq!(post_all(port, "F", 1).len(), 1);
+    terminate(server);
 }

@@ -34,6 +34,7 @@ mod rapport;
 mod retour;
 mod rules;
 mod serve;
+mod soak;
 mod token;
 mod validate;
 
@@ -84,6 +85,10 @@ pub enum Command {
     Audit(audit::Args),
     /// Convert a message between XML and JSON, written to standard output.
     Convert(convert::Args),
+    /// Run the gateway for N minutes under mixed load with faults (SIGKILL, SIGTERM, a full
+    /// disk as root), then check every acknowledged message is stored exactly once and the
+    /// audit verifies. Exit code 0: all held, 1: something was lost or broken.
+    Soak(soak::Args),
 }
 
 impl Command {
@@ -105,6 +110,7 @@ impl Command {
             Command::KeyCreate(a) => key_create::run(a),
             Command::Audit(a) => audit::run(a),
             Command::Convert(a) => convert::run(a, limits),
+            Command::Soak(a) => soak::run(a),
         }
     }
 }

@@ -13,6 +13,7 @@ mod cli;
 mod demo;
 mod doelbereik;
 mod doelbereik_api;
+mod durability;
 mod fixtures;
 mod history;
 mod hostile;

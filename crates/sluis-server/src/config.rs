@@ -97,6 +97,14 @@ pub struct Server {
     pub max_body_bytes: usize,
     #[serde(default = "default_commit_wait")]
     pub commit_wait_ms: u64,
+    /// Messages are refused (503, `Retry-After`) while less than this is free in the data
+    /// directory, so the store never runs into a full disk (`docs/store.md`).
+    #[serde(default = "default_min_free_mb")]
+    pub min_free_mb: u64,
+}
+
+fn default_min_free_mb() -> u64 {
+    64
 }
 
 fn default_max_body() -> usize {

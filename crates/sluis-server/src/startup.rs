@@ -11,10 +11,11 @@ use crate::security::crypto::Keys;
 use crate::security::settings::Listener;
 use crate::security::tls::{self, ClientCertificates};
 use crate::security::tokens::TokenStore;
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 use actix_web::dev::Server;
 use actix_web::middleware::{from_fn, DefaultHeaders};
 use actix_web::{web, App, HttpResponse, HttpServer};
+use sluis_core::validate::history::ReadFault;
 use std::net::{SocketAddr, TcpListener};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -107,13 +108,28 @@ impl Application {
             Some(keys.clone()),
         )
         .map_err(std::io::Error::other)?;
+        store
+            .space()
+            .set_min_free(settings.server.min_free_mb.saturating_mul(1024 * 1024));
         let mode = settings.listener().map_err(std::io::Error::other)?;
         let (security, audit_writer) = security(&settings, &store, keys)?;
         let audit = security.audit.clone();
         let security = web::Data::new(security);
         let listener = TcpListener::bind(settings.server.listen)?;
         let addr = listener.local_addr()?;
-        let gateway = web::Data::new(Gateway::new(settings, store).map_err(std::io::Error::other)?);
+        // Building the index reads every trajectory: a damaged page may make sled panic.
+        let dir = settings.server.data_dir.display().to_string();
+        let gateway = crate::store::guard::quietly(|| Gateway::new(settings, store))
+            .unwrap_or_else(|panic| Err(StoreError::Read(ReadFault(panic))))
+            .map_err(|e| match e {
+                StoreError::Io(e) => e,
+                // A record that does not read is damage too.
+                e => std::io::Error::other(StoreError::Damaged {
+                    dir,
+                    what: format!("it cannot be read ({e})"),
+                }),
+            })?;
+        let gateway = web::Data::new(gateway);
         let data = gateway.clone();
         let server = HttpServer::new(move || {
             App::new()
@@ -194,8 +210,11 @@ impl Application {
             }
             actix_web::rt::time::sleep(Duration::from_millis(10)).await;
         }
-        if let Err(e) = self.gateway.durable().await {
-            tracing::error!(error = %e, "final sync failed");
+        // Bounded: a failing disk must not keep the process from stopping.
+        match actix_web::rt::time::timeout(Duration::from_secs(10), self.gateway.durable()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::error!(error = %e, "final sync failed"),
+            Err(_) => tracing::error!("final sync did not finish within 10 s"),
         }
         // Workers report "stopped" a moment before they drop their copy of the gateway; wait
         // for them (at most 5 s), so the store is closed and its lock released when this

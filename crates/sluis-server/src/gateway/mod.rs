@@ -323,10 +323,11 @@ impl Gateway {
         result
     }
 
-    /// Wait until a stored message is durable (a replay is already), then answer.
+    /// Wait until a stored message is durable, then answer. A replay waits too: the earlier
+    /// copy may be in a group commit that has not finished.
     async fn finish(&self, step: Ingested) -> Result<Ingested, IngestError> {
+        self.store.durable().await?;
         if !step.replay {
-            self.store.durable().await?;
             let record = &step.record;
             tracing::info!(id = record.id, bericht = %record.bericht, afzender = %record.afzender, accepted = record.accepted, "stored");
         }
@@ -338,7 +339,7 @@ impl Gateway {
     fn judge_and_store(&self, read: &Read, bytes: &[u8]) -> Result<Ingested, IngestError> {
         let id = self.store.next_id()?;
         let now = self.clock.now();
-        let record = {
+        let (record, replay) = 'judged: {
             let _judging = self
                 .judge
                 .lock()
@@ -360,10 +361,7 @@ impl Gateway {
                     let record = self.store.get(earlier)?.ok_or_else(|| {
                         StoreError::Corrupt(earlier, "index without record".into())
                     })?;
-                    return Ok(Ingested {
-                        record,
-                        replay: true,
-                    });
+                    break 'judged (record, true);
                 }
                 Decision::Store(judged) => *judged,
             };
@@ -396,12 +394,9 @@ impl Gateway {
             if changed {
                 self.refresh_after(read, &writes, clients_changed)?;
             }
-            record
+            (record, false)
         };
-        Ok(Ingested {
-            record,
-            replay: false,
-        })
+        Ok(Ingested { record, replay })
     }
 
     /// The trajectories a stored message changed, anew in the index.

@@ -5,10 +5,16 @@
 //! is on disk, so after sled's flush we `fsync` sled's files (and the directory) ourselves.
 //! Writers that finish a transaction while a sync is running wait for the next one, which then
 //! covers all of them: one flush + fsync per batch, not per message.
+//!
+//! A failed sync (a full or failing disk) is reported to every writer of its batch, who then
+//! answers an error instead of an acknowledgement; the thread carries on, and the next batch
+//! tries again. After a good sync it writes the high-water mark ([`super::hwm`]).
 
+use super::hwm::{self, HighWater};
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
 use std::time::Duration;
 use tokio::sync::oneshot;
 
@@ -22,6 +28,8 @@ type Waiter = (sled::Db, oneshot::Sender<Result<(), String>>);
 pub struct Committer {
     db: sled::Db,
     requests: mpsc::Sender<Waiter>,
+    /// Whether the last sync succeeded (`/readyz`).
+    healthy: Arc<AtomicBool>,
 }
 
 impl Committer {
@@ -30,10 +38,21 @@ impl Committer {
     pub fn start(db: sled::Db, dir: &Path, gather: Duration) -> std::io::Result<Committer> {
         let (tx, rx) = mpsc::channel::<Waiter>();
         let dir = dir.to_path_buf();
+        let healthy = Arc::new(AtomicBool::new(true));
+        let flag = healthy.clone();
         std::thread::Builder::new()
             .name("sluis-commit".into())
-            .spawn(move || run(dir, gather, rx))?;
-        Ok(Committer { db, requests: tx })
+            .spawn(move || run(dir, gather, rx, flag))?;
+        Ok(Committer {
+            db,
+            requests: tx,
+            healthy,
+        })
+    }
+
+    /// Whether the last sync succeeded.
+    pub fn healthy(&self) -> bool {
+        self.healthy.load(Ordering::Relaxed)
     }
 
     /// Wait until everything written before this call is on disk.
@@ -57,7 +76,8 @@ impl Committer {
     }
 }
 
-fn run(dir: PathBuf, gather: Duration, rx: mpsc::Receiver<Waiter>) {
+fn run(dir: PathBuf, gather: Duration, rx: mpsc::Receiver<Waiter>, healthy: Arc<AtomicBool>) {
+    let mut written: Option<HighWater> = None;
     // Ends when every Committer (and so every sender) is gone.
     while let Ok((db, first)) = rx.recv() {
         if !gather.is_zero() {
@@ -65,14 +85,28 @@ fn run(dir: PathBuf, gather: Duration, rx: mpsc::Receiver<Waiter>) {
         }
         let mut batch = vec![first];
         batch.extend(rx.try_iter().map(|(_, w)| w));
+        // Read before the sync: the mark then claims nothing the sync did not cover.
+        let mark = hwm::observe(&db);
         let result = sync(&db, &dir).map_err(|e| e.to_string());
         drop(db);
+        healthy.store(result.is_ok(), Ordering::Relaxed);
         if let Err(e) = &result {
             tracing::error!(error = %e, "group commit failed; writers are told");
         }
         for w in batch {
             // A writer that gave up waiting is no reason to stop.
             let _ = w.send(result.clone());
+        }
+        // After the answers: a mark that lags one batch behind is still a true lower bound.
+        match (result, mark) {
+            (Ok(()), Ok(mark)) if written.as_ref() != Some(&mark) => {
+                match hwm::write(&dir, &mark) {
+                    Ok(()) => written = Some(mark),
+                    Err(e) => tracing::warn!(error = %e, "high-water mark not written"),
+                }
+            }
+            (Ok(()), Err(e)) => tracing::warn!(error = %e, "high-water mark not read"),
+            _ => {}
         }
     }
 }

@@ -3,10 +3,16 @@
 //!
 //! Every message is written in one sled transaction (record, index, inbox entries) and
 //! acknowledged only after [`durable::Committer`] has synced it to disk.
+//!
+//! Opening checks the store against its high-water mark ([`hwm`]) and refuses a store that lost
+//! acknowledged data; writes are refused while the disk is nearly full ([`space`]).
 
 pub mod durable;
+pub mod guard;
 mod history;
+pub mod hwm;
 mod seal;
+pub mod space;
 #[cfg(test)]
 mod tests;
 
@@ -110,6 +116,13 @@ pub enum StoreError {
     /// A view of the history could not be read while judging: the judgement is void.
     #[error("store: {0}")]
     Read(#[from] sluis_core::validate::history::ReadFault),
+    /// Too little free space in the data directory: nothing was written; try again later.
+    #[error("store: disk full: writes are refused until space is freed")]
+    Full,
+    /// The store on disk lost what it is known to have held, or cannot be opened: one line for
+    /// the operator, with what to do.
+    #[error("the store in {dir} is damaged: {what}; restore the data directory from the last backup (docs/security.md, \"Operations\") and start again")]
+    Damaged { dir: String, what: String },
 }
 
 /// What happened to a message handed to [`Store::insert`].
@@ -148,6 +161,8 @@ pub struct Store {
     committer: durable::Committer,
     /// Encryption at rest and pseudonymised keys (identity without keys).
     sealer: Sealer,
+    /// Free space in the data directory: writes are refused before the disk is full.
+    space: space::Space,
 }
 
 /// A message record as stored: JSON, LZ4-compressed (messages are XML and compress about
@@ -254,12 +269,43 @@ impl Store {
         keys: Option<std::sync::Arc<crate::security::crypto::Keys>>,
     ) -> Result<Store, StoreError> {
         std::fs::create_dir_all(dir)?;
+        let damaged = |what: String| StoreError::Damaged {
+            dir: dir.display().to_string(),
+            what,
+        };
+        let mark = hwm::read(dir).map_err(damaged)?;
         // sled's page cache defaults to 1 GiB; the records are read rarely once written, so a
         // small cache keeps the server's memory flat however many messages it holds.
-        let db = sled::Config::new()
-            .path(dir)
-            .cache_capacity(CACHE_BYTES)
-            .open()?;
+        let opened = guard::quietly(|| {
+            let db = sled::Config::new()
+                .path(dir)
+                .cache_capacity(CACHE_BYTES)
+                .open()?;
+            let checked = match &mark {
+                Some(mark) => hwm::check(&db, mark),
+                None => Ok(()),
+            };
+            Ok::<_, sled::Error>((db, checked))
+        })
+        .map_err(|panic| damaged(format!("it cannot be opened ({panic})")))?;
+        let (db, checked) = match opened {
+            Ok(x) => x,
+            // Held by another process, no permission …: not damage.
+            Err(sled::Error::Io(e))
+                if !matches!(
+                    e.kind(),
+                    std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::InvalidData
+                ) =>
+            {
+                return Err(sled::Error::Io(e).into())
+            }
+            Err(e) => return Err(damaged(format!("it cannot be opened ({e})"))),
+        };
+        checked.map_err(damaged)?;
+        if mark.is_none() && db.open_tree("meta")?.get(COUNT)?.is_some() {
+            // A store from before the mark, or one whose mark was removed on purpose.
+            tracing::warn!(dir = %dir.display(), "no high-water mark ({}) for a store with messages: it cannot be checked for lost data this time", hwm::FILE);
+        }
         let committer = durable::Committer::start(db.clone(), dir, commit_wait)?;
         let history = open_family::<Tree>(&db)?;
         let plans = open_family::<PlanTree>(&db)?;
@@ -275,7 +321,13 @@ impl Store {
             db,
             committer,
             sealer: Sealer::new(keys),
+            space: space::Space::start(dir)?,
         })
+    }
+
+    /// The data directory's free space (the gateway sets its reserve from the settings).
+    pub fn space(&self) -> &space::Space {
+        &self.space
     }
 
     /// A fresh id for a message (monotonic, survives restarts; gaps are possible).
@@ -296,6 +348,7 @@ impl Store {
         replaces: Option<u64>,
         writes: &Writes,
     ) -> Result<Inserted, StoreError> {
+        self.space.writable()?;
         let value = encode(record, &self.sealer)?;
         let key = ident_key(&record.afzender, &record.bericht, &record.identificatie);
         let mut inbox = Vec::with_capacity(writes.inbox.len());
@@ -436,6 +489,7 @@ impl Store {
         team: Option<String>,
     ) -> Result<ClientInfo, StoreError> {
         // Under the gateway's judging lock: read, change, write.
+        self.space.writable()?;
         let k = self.sealer.key(&client_key(gemeente, bsn));
         let mut info = match self.clienten.get(&k)? {
             Some(v) => self.client_info(&k, &v)?,
@@ -552,6 +606,7 @@ impl Store {
         bericht_id: u64,
         inbox: &[(String, &'static str)],
     ) -> Result<Vec<u64>, StoreError> {
+        self.space.writable()?;
         let mut cursors = Vec::with_capacity(inbox.len());
         let mut batch = sled::Batch::default();
         for (party, kind) in inbox {
@@ -579,6 +634,7 @@ impl Store {
 
     /// Acknowledge a party's inbox up to `cursor`; never moves back.
     pub fn ack(&self, party: &str, cursor: u64) -> Result<u64, StoreError> {
+        self.space.writable()?;
         let updated = self.acks.update_and_fetch(party.as_bytes(), |old| {
             let prev = old
                 .and_then(|v| v.try_into().ok().map(u64::from_be_bytes))
@@ -605,8 +661,9 @@ impl Store {
             .unwrap_or(0)
     }
 
-    /// A cheap read that fails when the store does.
+    /// Whether the store takes messages: a cheap read works, the last sync did, and the disk
+    /// is not full.
     pub fn ready(&self) -> bool {
-        self.berichten.first().is_ok()
+        !self.space.is_full() && self.committer.healthy() && self.berichten.first().is_ok()
     }
 }
