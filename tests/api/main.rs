@@ -16,6 +16,7 @@ mod doelbereik_api;
 mod fixtures;
 mod history;
 mod hostile;
+mod jaar;
 mod retour;
 mod routes;
 mod rules;

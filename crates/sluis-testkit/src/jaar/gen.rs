@@ -102,10 +102,10 @@ struct Client {
 /// Who sent what, for the faults that need an earlier message.
 #[derive(Default)]
 struct Sent {
-    /// (aanbieder, std) → identificatie of a 315 sent.
-    verzoek_ids: Vec<(String, Std, String)>,
-    /// (aanbieder, std, referentie) of 315s sent.
-    referenties: Vec<(String, Std, String)>,
+    /// (aanbieder, std, identificatie, dag) of 315s sent.
+    verzoek_ids: Vec<(String, Std, String, Date)>,
+    /// (aanbieder, std, referentie, dag) of verzoeken sent.
+    referenties: Vec<(String, Std, String, Date)>,
     /// Clean prestaties, as declared.
     declared: Vec<declaratie::Declared>,
 }
@@ -514,10 +514,10 @@ impl Gen {
         self.push(dag, p.std, 315, p.aanbieder, xml, Verwacht::Ok);
         self.sent
             .verzoek_ids
-            .push((p.aanbieder.into(), p.std, h.id.clone()));
+            .push((p.aanbieder.into(), p.std, h.id.clone(), dag));
         self.sent
             .referenties
-            .push((p.aanbieder.into(), p.std, referentie.clone()));
+            .push((p.aanbieder.into(), p.std, referentie.clone(), dag));
         referentie
     }
 
@@ -528,21 +528,21 @@ impl Gen {
         let mut h = self.head(dag, p.aanbieder, GEMEENTE);
         match code {
             "TR347" => {
-                if let Some((_, _, r)) = self
+                if let Some((_, _, r, _)) = self
                     .sent
                     .referenties
                     .iter()
-                    .find(|(a, s, _)| a == p.aanbieder && *s == p.std)
+                    .find(|(a, s, _, d)| a == p.aanbieder && *s == p.std && *d < dag)
                 {
                     referentie = r.clone();
                 }
             }
             "TR056" => {
-                if let Some((_, _, id)) = self
+                if let Some((_, _, id, _)) = self
                     .sent
                     .verzoek_ids
                     .iter()
-                    .find(|(a, s, _)| a == p.aanbieder && *s == p.std)
+                    .find(|(a, s, _, d)| a == p.aanbieder && *s == p.std && *d < dag)
                 {
                     h.id = id.clone();
                 }
@@ -617,7 +617,8 @@ impl Gen {
             }
             // A request for change (JW317), honoured (RedenWijziging 12, stop 37, new
             // toewijzing with the ReferentieAanbieder) or refused.
-            73..=84 if t.prod.eenheid == "04" => self.wijzigingsverzoek(i, midden),
+            // (Not on a total over the period: that changes from the ingangsdatum, TR373.)
+            73..=84 if t.omvang.frequentie != "6" => self.wijzigingsverzoek(i, midden),
             _ => self.einde(i),
         }
     }
@@ -684,7 +685,9 @@ impl Gen {
         let bsn = self.clients[t.client].person.bsn.clone();
         let xml = kit::wijziging(std, &h, &bsn, &referentie, &[], &[line], &[]);
         self.push(dag, std, 317, a, xml, Verwacht::Ok);
-        self.sent.referenties.push((a.into(), std, referentie.clone()));
+        self.sent
+            .referenties
+            .push((a.into(), std, referentie.clone(), dag));
         let antwoord = dag + Duration::days(4);
         if self.rng.pct(30) {
             let reden = *self.rng.pick(&["2", "4", "7"]);

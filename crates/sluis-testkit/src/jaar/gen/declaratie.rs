@@ -26,7 +26,7 @@ struct Item {
 impl Gen {
     /// The volume delivered in `a..=b` on trajectory `t`, within what the toewijzing allows
     /// (TR321 per period, TR322 over the whole toewijzing) with room to spare.
-    fn volume(&mut self, t: &Traject, a: Date, b: Date) -> Option<i64> {
+    fn volume(&mut self, t: &Traject, a: Date, b: Date, geleverd: i64) -> Option<i64> {
         let v = t.omvang.volume;
         let n = match t.omvang.frequentie.as_str() {
             "2" => {
@@ -34,7 +34,7 @@ impl Gen {
                 if weeks == 0 {
                     return None;
                 }
-                v * weeks * self.rng.between(50, 85) / 100
+                v * (geleverd / 7).clamp(1, weeks) * self.rng.between(50, 85) / 100
             }
             "4" => v * self.rng.between(30, 50) / 100,
             _ => v / 14,
@@ -103,36 +103,25 @@ impl Gen {
             let tot = t.tot.unwrap_or(t.eind).min(t.eind);
             let mut m = first_of(van);
             while m < laatste && m <= tot {
-                let a = m.max(van).max(t.ingang);
-                let b = last_of(m).min(tot);
-                // A temporary stop cuts the month: declare only what was delivered before it.
-                let b = match t.pauze {
-                    Some((p0, p1)) if p0 <= b && p1 >= a => p0 - Duration::days(1),
-                    _ => b,
-                };
-                if let (true, Some(volume)) = (a <= b, self.volume(&t, a, b)) {
-                    items.push(Item {
-                        traj: i,
-                        maand: m,
-                        a,
-                        b,
-                        volume,
-                    });
-                }
+                // The period is the calendar month, cut only by the toewijzing (TR387,
+                // TR388); the volume is what was delivered in it.
+                let (a, b) = (m.max(t.ingang), last_of(m).min(t.eind));
+                let mut geleverd = days(m.max(van), last_of(m).min(tot));
                 if let Some((p0, p1)) = t.pauze {
-                    // The rest of a paused month after the restart, as its own prestatie.
-                    let a2 = p1 + Duration::days(1);
-                    let b2 = last_of(m).min(tot);
-                    if p0 >= m && p0 <= last_of(m) && a2 <= b2 && a2 > b {
-                        if let Some(volume) = self.volume(&t, a2, b2) {
-                            items.push(Item {
-                                traj: i,
-                                maand: m,
-                                a: a2,
-                                b: b2,
-                                volume,
-                            });
-                        }
+                    let (x, y) = (p0.max(m), p1.min(last_of(m)));
+                    if x <= y {
+                        geleverd -= days(x, y);
+                    }
+                }
+                if days(a, b) >= 7 && geleverd > 0 {
+                    if let Some(volume) = self.volume(&t, a, b, geleverd) {
+                        items.push(Item {
+                            traj: i,
+                            maand: m,
+                            a,
+                            b,
+                            volume,
+                        });
                     }
                 }
                 m = next_month(m);
@@ -256,6 +245,23 @@ impl Gen {
         if dag > self.last {
             return false;
         }
+        // A new debet for a period already granted would also be TR389: those faults take
+        // the trajectory's next month, just before its own declaratie.
+        let debet = matches!(kind, "TR304" | "TR321" | "TR338" | "TR340");
+        let (d, dag) = if debet {
+            let next = self
+                .sent
+                .declared
+                .iter()
+                .filter(|o| o.traj == d.traj && o.maand > d.maand)
+                .min_by_key(|o| o.maand);
+            match next {
+                Some(o) => (o.clone(), o.dag - Duration::days(1)),
+                None => return false,
+            }
+        } else {
+            (d, dag)
+        };
         let one = |g: &mut Gen, p: Prestatie, nummer: Option<String>, b: &str| {
             g.send_323(
                 a,
@@ -271,24 +277,47 @@ impl Gen {
         let pb = Date::parse_iso(&d.p.eind);
         match kind {
             "TR307" => {
-                // From the first of the month when the toewijzing starts later in it.
-                if t.ingang.day() == 1 || first_of(t.ingang) != d.maand {
+                // The month before the toewijzing starts (a whole month: TR387 holds).
+                if first_of(t.ingang) <= self.first {
                     return false;
                 }
-                let p = self.prestatie(d.traj, first_of(t.ingang), pb, 1);
+                let m = first_of(first_of(t.ingang) - Duration::days(1));
+                let p = self.prestatie(d.traj, m, last_of(m), 1);
                 one(self, p, None, &bsn);
             }
             "TR308" => {
-                if t.eind >= last_of(t.eind) || first_of(t.eind) != d.maand {
+                // The month after the toewijzing ended, declared in a later period.
+                let m = next_month(t.eind);
+                if m > d.periode {
                     return false;
                 }
-                let p = self.prestatie(d.traj, pa, last_of(t.eind), 1);
+                let p = self.prestatie(d.traj, m, last_of(m), 1);
                 one(self, p, None, &bsn);
             }
-            "TR314" => {
-                let mut p = self.prestatie(d.traj, pa, pb, 1);
-                p.referentie = d.p.referentie.clone();
-                one(self, p, None, &bsn);
+            "TR314" | "TR333" => {
+                // A credit of a granted prestatie (a new debet for the same period would be
+                // TR389); TR314 with a reference used before, TR333 with a used number.
+                let mut p = d.p.clone();
+                p.vorig = Some(d.p.referentie.clone());
+                p.credit = true;
+                p.referentie = self.referentie(a, "P");
+                let mut nummer = None;
+                if kind == "TR314" {
+                    let Some(other) = self
+                        .sent
+                        .declared
+                        .iter()
+                        .find(|o| self.trajecten[o.traj].prod.aanbieder == a
+                            && self.trajecten[o.traj].prod.std == std
+                            && o.p.referentie != d.p.referentie)
+                    else {
+                        return false;
+                    };
+                    p.referentie = other.p.referentie.clone();
+                } else {
+                    nummer = Some(d.nummer.clone());
+                }
+                one(self, p, nummer, &bsn);
             }
             "TR321" => {
                 if t.omvang.frequentie != "4" {
@@ -296,10 +325,6 @@ impl Gen {
                 }
                 let p = self.prestatie(d.traj, pa, pb, t.omvang.volume + 1);
                 one(self, p, None, &bsn);
-            }
-            "TR333" => {
-                let p = self.prestatie(d.traj, pa, pb, 1);
-                one(self, p, Some(d.nummer.clone()), &bsn);
             }
             "TR338" => {
                 let mut p = self.prestatie(d.traj, pa, pb, 1);
@@ -355,8 +380,16 @@ impl Gen {
                 }
                 let c = self.vreemde(t.client);
                 let known = match kind {
-                    "TR056" => self.sent.verzoek_ids.iter().any(|x| x.0 == a && x.1 == std),
-                    _ => self.sent.referenties.iter().any(|x| x.0 == a && x.1 == std),
+                    "TR056" => self
+                        .sent
+                        .verzoek_ids
+                        .iter()
+                        .any(|x| x.0 == a && x.1 == std && x.3 < dag),
+                    _ => self
+                        .sent
+                        .referenties
+                        .iter()
+                        .any(|x| x.0 == a && x.1 == std && x.3 < dag),
                 };
                 if !known {
                     return false;
