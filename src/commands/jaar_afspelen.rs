@@ -25,7 +25,10 @@ pub fn run(args: Args) -> Outcome {
         .map_err(|e| Failure::new(2, format!("jaar afspelen: {e}")))?;
     let tokens = sluis::demo::Tokens::from_settings(&settings);
     let manifest = std::fs::read_to_string(args.dir.join("verwacht.csv")).map_err(|e| {
-        Failure::new(2, format!("jaar afspelen: {}/verwacht.csv: {e}", args.dir.display()))
+        Failure::new(
+            2,
+            format!("jaar afspelen: {}/verwacht.csv: {e}", args.dir.display()),
+        )
     })?;
     let rows = sluis_testkit::jaar::lees_manifest(&manifest);
     let runtime = current_thread("jaar afspelen")?;
@@ -41,7 +44,11 @@ pub fn run(args: Args) -> Outcome {
     }
     println!(
         "totaal   {n:>9} {ok:>8}  ({:.2} % eens)",
-        if n == 0 { 100.0 } else { ok as f64 * 100.0 / n as f64 }
+        if n == 0 {
+            100.0
+        } else {
+            ok as f64 * 100.0 / n as f64
+        }
     );
     for (file, verwacht, got) in wrong.iter().take(40) {
         println!("  oneens: {file}: verwacht {verwacht}, kreeg {got}");

@@ -29,7 +29,8 @@ pub fn run(args: Args) -> Outcome {
         tot_maand: args.tot_maand,
     };
     let berichten = jaar::genereer(&opties);
-    let fail = |e: std::io::Error| Failure::new(2, format!("jaar genereer: {}: {e}", args.uit.display()));
+    let fail =
+        |e: std::io::Error| Failure::new(2, format!("jaar genereer: {}: {e}", args.uit.display()));
     std::fs::create_dir_all(&args.uit).map_err(fail)?;
     for (i, b) in berichten.iter().enumerate() {
         std::fs::write(args.uit.join(jaar::bestandsnaam(i, b)), &b.xml).map_err(fail)?;

@@ -26,12 +26,21 @@ async fn jaar_slice_is_answered_as_the_standard_prescribes() {
         tot_maand: 6,
     };
     let berichten = jaar::genereer(&opties);
-    assert!(berichten.len() > 150, "a slice of some size: {}", berichten.len());
+    assert!(
+        berichten.len() > 150,
+        "a slice of some size: {}",
+        berichten.len()
+    );
     let mut per_code: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     let mut wrong = Vec::new();
     for (i, b) in berichten.iter().enumerate() {
         let reply = app
-            .send(Method::POST, "/api/v1/berichten", "application/xml", b.xml.clone())
+            .send(
+                Method::POST,
+                "/api/v1/berichten",
+                "application/xml",
+                b.xml.clone(),
+            )
             .await;
         let (accepted, got) = match (&reply.location, reply.status.is_success()) {
             (Some(loc), true) => {

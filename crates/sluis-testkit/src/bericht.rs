@@ -469,7 +469,9 @@ pub fn afwijzing(
 ) -> String {
     let reden = opt("RedenAfwijzingVerzoek", reden);
     let woonplaats = woonplaats
-        .map(|g| format!("<m:Woonplaatsbeginsel><m:Gemeente>{g}</m:Gemeente></m:Woonplaatsbeginsel>"))
+        .map(|g| {
+            format!("<m:Woonplaatsbeginsel><m:Gemeente>{g}</m:Gemeente></m:Woonplaatsbeginsel>")
+        })
         .unwrap_or_default();
     let body = format!(
         "<m:Antwoord><m:ReferentieAanbieder>{referentie}</m:ReferentieAanbieder><m:VerzoekAntwoord>{verzoek_antwoord}</m:VerzoekAntwoord>{reden}{woonplaats}</m:Antwoord>"

@@ -64,7 +64,8 @@ const WMO_UUR_A1: Prod = Prod {
 };
 
 const ACHTERNAMEN: [&str; 10] = [
-    "Jansen", "de Vries", "Bakker", "Visser", "Smit", "Meijer", "Mulder", "de Boer", "Bos", "Peters",
+    "Jansen", "de Vries", "Bakker", "Visser", "Smit", "Meijer", "Mulder", "de Boer", "Bos",
+    "Peters",
 ];
 const STRATEN: [&str; 6] = [
     "Dorpsstraat",
@@ -258,9 +259,17 @@ impl Gen {
         let r = self.rng.between(0, 99);
         let jeugd = r < 60;
         let geboren = if jeugd {
-            date(2008 + (c % 12) as i32, 1 + (c % 12) as u8, 1 + (c % 28) as u8)
+            date(
+                2008 + (c % 12) as i32,
+                1 + (c % 12) as u8,
+                1 + (c % 28) as u8,
+            )
         } else {
-            date(1940 + (c % 50) as i32, 1 + (c % 12) as u8, 1 + (c % 28) as u8)
+            date(
+                1940 + (c % 50) as i32,
+                1 + (c % 12) as u8,
+                1 + (c % 28) as u8,
+            )
         };
         let postcode = format!(
             "{}{}",
@@ -397,10 +406,7 @@ impl Gen {
             begin
         };
         let dag = eerst + Duration::days(self.rng.between(1, 4));
-        let starts: Vec<Levering> = ids
-            .iter()
-            .map(|&i| self.levering(i, eerst, "1"))
-            .collect();
+        let starts: Vec<Levering> = ids.iter().map(|&i| self.levering(i, eerst, "1")).collect();
         let h = self.head(dag, aanbieder, GEMEENTE);
         let xml = kit::start(std, &h, &self.person(c), &starts);
         self.push(dag, std, 305, aanbieder, xml, Verwacht::Ok);
@@ -604,8 +610,11 @@ impl Gen {
             }
             // Longer (04) or an administrative correction of the volume (14).
             55..=64 => {
-                let eind = (t.eind + Duration::days(self.rng.between(30, 90)))
-                    .min(date(self.o.jaar, 12, 31));
+                let eind = (t.eind + Duration::days(self.rng.between(30, 90))).min(date(
+                    self.o.jaar,
+                    12,
+                    31,
+                ));
                 self.wijzig(i, midden, Some(eind), "04", None);
                 self.einde(i);
             }

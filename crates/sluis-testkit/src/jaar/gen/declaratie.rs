@@ -79,8 +79,10 @@ impl Gen {
     ) -> String {
         let nummer = nummer.unwrap_or_else(|| self.referentie(aanbieder, "D"));
         let h = self.head(dag, aanbieder, GEMEENTE);
-        let refs: Vec<(&str, Vec<Prestatie>)> =
-            clients.iter().map(|(b, p)| (b.as_str(), p.clone())).collect();
+        let refs: Vec<(&str, Vec<Prestatie>)> = clients
+            .iter()
+            .map(|(b, p)| (b.as_str(), p.clone()))
+            .collect();
         let xml = kit::declaratie(
             std,
             &h,
@@ -160,8 +162,7 @@ impl Gen {
                             credit.credit = true;
                             let a0 = Date::parse_iso(&d.p.begin);
                             let b0 = Date::parse_iso(&d.p.eind);
-                            let debet =
-                                self.prestatie(it.traj, a0, b0, d.p.volume - 1);
+                            let debet = self.prestatie(it.traj, a0, b0, d.p.volume - 1);
                             let e = per_client.entry(bsn.clone()).or_default();
                             e.push((it.traj, d.maand, credit));
                             e.push((it.traj, d.maand, debet));
@@ -303,14 +304,11 @@ impl Gen {
                 p.referentie = self.referentie(a, "P");
                 let mut nummer = None;
                 if kind == "TR314" {
-                    let Some(other) = self
-                        .sent
-                        .declared
-                        .iter()
-                        .find(|o| self.trajecten[o.traj].prod.aanbieder == a
+                    let Some(other) = self.sent.declared.iter().find(|o| {
+                        self.trajecten[o.traj].prod.aanbieder == a
                             && self.trajecten[o.traj].prod.std == std
-                            && o.p.referentie != d.p.referentie)
-                    else {
+                            && o.p.referentie != d.p.referentie
+                    }) else {
                         return false;
                     };
                     p.referentie = other.p.referentie.clone();
@@ -348,8 +346,12 @@ impl Gen {
                     let u = &self.trajecten[o.traj];
                     u.client != t.client && u.prod.aanbieder == a && u.prod.std == std
                 });
-                let Some(other) = other.map(|o| self.clients[self.trajecten[o.traj].client].person.bsn.clone())
-                else {
+                let Some(other) = other.map(|o| {
+                    self.clients[self.trajecten[o.traj].client]
+                        .person
+                        .bsn
+                        .clone()
+                }) else {
                     return false;
                 };
                 let p = self.prestatie(d.traj, pa, pb, 1);
