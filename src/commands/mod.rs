@@ -28,6 +28,9 @@ mod audit;
 mod bench_load;
 mod convert;
 mod demo;
+mod jaar;
+mod jaar_afspelen;
+mod jaar_genereer;
 mod key_create;
 mod offline;
 mod rapport;
@@ -74,6 +77,9 @@ pub enum Command {
     /// Post the generated demo data set (a gemeente with a few hundred clients, every kind of
     /// trajectory; docs/doelbereik.md) to a running gateway, then print the indicators expected.
     Demo(demo::Args),
+    /// A realistic year of one municipality's traffic: `genereer` writes it (with the expected
+    /// answer of every message), `afspelen` posts it to a running gateway and compares.
+    Jaar(jaar::Args),
     /// Bearer tokens in the store of a stopped gateway: create (the secret is shown once),
     /// list, revoke; and the hash of a token for `[[security.tokens]]`.
     Token(token::Args),
@@ -106,6 +112,7 @@ impl Command {
             Command::Retour(a) => retour::run(a, limits),
             Command::Rapport(a) => rapport::run(a),
             Command::Demo(a) => demo::run(a),
+            Command::Jaar(a) => jaar::run(a),
             Command::Token(a) => token::run(a),
             Command::KeyCreate(a) => key_create::run(a),
             Command::Audit(a) => audit::run(a),

@@ -455,13 +455,28 @@ pub fn wijziging(
 
 /// An antwoord (319): `1` afgewezen (reden 3, geen contract), `2` in onderzoek.
 pub fn antwoord(std: Std, h: &Head, referentie: &str, verzoek_antwoord: &str) -> String {
-    let reden = if verzoek_antwoord == "1" {
-        "<m:RedenAfwijzingVerzoek>3</m:RedenAfwijzingVerzoek>"
-    } else {
-        ""
-    };
+    let reden = (verzoek_antwoord == "1").then_some("3");
+    afwijzing(std, h, referentie, verzoek_antwoord, reden, None)
+}
+
+/// An antwoord (319) with any RedenAfwijzingVerzoek; reden 8 (woonplaatsbeginsel, iJw) names
+/// the responsible gemeente in `woonplaats`.
+pub fn afwijzing(
+    std: Std,
+    h: &Head,
+    referentie: &str,
+    verzoek_antwoord: &str,
+    reden: Option<&str>,
+    woonplaats: Option<&str>,
+) -> String {
+    let reden = opt("RedenAfwijzingVerzoek", reden);
+    let woonplaats = woonplaats
+        .map(|g| {
+            format!("<m:Woonplaatsbeginsel><m:Gemeente>{g}</m:Gemeente></m:Woonplaatsbeginsel>")
+        })
+        .unwrap_or_default();
     let body = format!(
-        "<m:Antwoord><m:ReferentieAanbieder>{referentie}</m:ReferentieAanbieder><m:VerzoekAntwoord>{verzoek_antwoord}</m:VerzoekAntwoord>{reden}</m:Antwoord>"
+        "<m:Antwoord><m:ReferentieAanbieder>{referentie}</m:ReferentieAanbieder><m:VerzoekAntwoord>{verzoek_antwoord}</m:VerzoekAntwoord>{reden}{woonplaats}</m:Antwoord>"
     );
     bericht(std, 319, h, &body)
 }

@@ -3,4 +3,5 @@
 //! ([`pki`]). Pure: no I/O, no server.
 
 pub mod bericht;
+pub mod jaar;
 pub mod pki;
