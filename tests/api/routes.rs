@@ -6,7 +6,7 @@ use crate::auth;
 use crate::helpers::{spawn_app, TestApp};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
-use sluis::security::access::{Role, Rule, TABLE};
+use sluis::security::access::{Grant, Role, TABLE};
 
 struct Answer {
     status: StatusCode,
@@ -84,7 +84,7 @@ async fn every_row_of_the_table_is_served() {
         let e = row.endpoint;
         let method = Method::from_bytes(e.method().as_bytes()).expect("method");
         let path = concrete(e.path());
-        let public = row.rules.iter().all(|r| *r == Rule::Public);
+        let public = row.rules.iter().all(|r| *r == Grant::Public);
         // Without credentials the middleware knows the row: public is served, else 401.
         let anonymous = call(&app, method.clone(), &path, None).await;
         if public {
@@ -97,7 +97,7 @@ async fn every_row_of_the_table_is_served() {
             .rules
             .iter()
             .enumerate()
-            .find(|(_, r)| **r != Rule::Deny)
+            .find(|(_, r)| **r != Grant::Deny)
             .expect("a role that may call it");
         let a = call(&app, method, &path, Some(&token(Role::ALL[i]))).await;
         assert!(

@@ -13,7 +13,7 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use serde_json::{json, Value};
 use sluis::config::Settings;
-use sluis::security::access::{rule, Endpoint, Role, Rule, TABLE};
+use sluis::security::access::{rule, Endpoint, Grant, Role, TABLE};
 use sluis::security::settings::ClientCertificate;
 use sluis_testkit::pki::{Ca, Leaf};
 use std::path::Path;
@@ -423,24 +423,24 @@ async fn the_whole_table_over_mutual_tls() {
             }
             let r = w.call(who, method.clone(), &path, body).await;
             let cell = match who {
-                Who::Anonymous if row.rules.iter().all(|r| *r == Rule::Public) => Rule::Public,
-                Who::Anonymous => Rule::Deny,
+                Who::Anonymous if row.rules.iter().all(|r| *r == Grant::Public) => Grant::Public,
+                Who::Anonymous => Grant::Deny,
                 Who::Role(role) => rule(row.endpoint, role),
             };
             let what = format!("{who:?} {method} {path}: {} {}", r.status, r.body);
             match cell {
-                Rule::Public | Rule::Allow | Rule::Scoped(_) => {
+                Grant::Public | Grant::Allow | Grant::Scoped(_) => {
                     assert!(
                         r.status != StatusCode::UNAUTHORIZED && r.status != StatusCode::FORBIDDEN,
                         "allowed, but refused: {what}"
                     );
                     assert!(r.status.as_u16() < 500, "{what}");
                 }
-                Rule::Deny if who == Who::Anonymous => {
+                Grant::Deny if who == Who::Anonymous => {
                     assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{what}");
                     anonymous += 1;
                 }
-                Rule::Deny => {
+                Grant::Deny => {
                     assert_eq!(r.status, StatusCode::FORBIDDEN, "{what}");
                     refusals += 1;
                 }

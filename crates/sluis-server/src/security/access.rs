@@ -344,7 +344,7 @@ pub struct Facts<'a> {
 
 /// One cell of the table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Rule {
+pub enum Grant {
     /// Also without credentials.
     Public,
     Allow,
@@ -356,18 +356,18 @@ pub enum Rule {
 #[derive(Debug, Clone, Copy)]
 pub struct Row {
     pub endpoint: Endpoint,
-    pub rules: [Rule; 5],
+    pub rules: [Grant; 5],
 }
 
-use Rule::{Allow as A, Deny as D, Public as P};
-const fn s(c: ScopeCheck) -> Rule {
-    Rule::Scoped(c)
+use Grant::{Allow as A, Deny as D, Public as P};
+const fn s(c: ScopeCheck) -> Grant {
+    Grant::Scoped(c)
 }
-const AFZ: Rule = s(ScopeCheck::OwnAfzender);
-const PARTY: Rule = s(ScopeCheck::OwnParty);
-const CONC: Rule = s(ScopeCheck::Concerns);
-const GEM: Rule = s(ScopeCheck::OwnGemeente);
-const TEAM: Rule = s(ScopeCheck::OwnTeam);
+const AFZ: Grant = s(ScopeCheck::OwnAfzender);
+const PARTY: Grant = s(ScopeCheck::OwnParty);
+const CONC: Grant = s(ScopeCheck::Concerns);
+const GEM: Grant = s(ScopeCheck::OwnGemeente);
+const TEAM: Grant = s(ScopeCheck::OwnTeam);
 
 /// THE table: every endpoint × (aanbieder, gemeente, gebiedsteam, contractmanager, operator).
 #[rustfmt::skip]
@@ -400,12 +400,12 @@ pub const TABLE: &[Row] = &[
 ];
 
 /// The rule of one cell.
-pub fn rule(endpoint: Endpoint, role: Role) -> Rule {
+pub fn rule(endpoint: Endpoint, role: Role) -> Grant {
     let col = Role::ALL.iter().position(|r| *r == role).unwrap_or(0);
     TABLE
         .iter()
         .find(|row| row.endpoint == endpoint)
-        .map_or(Rule::Deny, |row| row.rules[col])
+        .map_or(Grant::Deny, |row| row.rules[col])
 }
 
 /// The outcome of the first step, typed so that 401 and 403 cannot be confused.
@@ -436,14 +436,14 @@ pub fn decide(endpoint: Endpoint, principal: Option<&Principal>) -> Decision {
     let public = TABLE
         .iter()
         .find(|row| row.endpoint == endpoint)
-        .is_some_and(|row| row.rules.iter().all(|r| *r == Rule::Public));
+        .is_some_and(|row| row.rules.iter().all(|r| *r == Grant::Public));
     match principal {
         _ if public => Decision::Allow,
         None => Decision::Unauthenticated,
         Some(p) => match rule(endpoint, p.role) {
-            Rule::Public | Rule::Allow => Decision::Allow,
-            Rule::Scoped(c) => Decision::AllowIf(c),
-            Rule::Deny => Decision::Forbidden,
+            Grant::Public | Grant::Allow => Decision::Allow,
+            Grant::Scoped(c) => Decision::AllowIf(c),
+            Grant::Deny => Decision::Forbidden,
         },
     }
 }
@@ -465,10 +465,10 @@ pub fn table_markdown() -> String {
         ));
         for r in row.rules {
             let cell = match r {
-                Rule::Public => "public".to_string(),
-                Rule::Allow => "allow".to_string(),
-                Rule::Scoped(c) => format!("scoped: {}", c.label()),
-                Rule::Deny => "–".to_string(),
+                Grant::Public => "public".to_string(),
+                Grant::Allow => "allow".to_string(),
+                Grant::Scoped(c) => format!("scoped: {}", c.label()),
+                Grant::Deny => "–".to_string(),
             };
             out.push_str(&format!(" {cell} |"));
         }
@@ -538,7 +538,7 @@ mod tests {
     #[test]
     fn decide_walks_the_whole_table() {
         for row in TABLE {
-            let public = row.rules.iter().all(|r| *r == Rule::Public);
+            let public = row.rules.iter().all(|r| *r == Grant::Public);
             assert_eq!(
                 decide(row.endpoint, None),
                 if public {
@@ -550,9 +550,9 @@ mod tests {
             for (i, role) in Role::ALL.into_iter().enumerate() {
                 let got = decide(row.endpoint, Some(&principal(role)));
                 let want = match row.rules[i] {
-                    Rule::Public | Rule::Allow => Decision::Allow,
-                    Rule::Scoped(c) => Decision::AllowIf(c),
-                    Rule::Deny => Decision::Forbidden,
+                    Grant::Public | Grant::Allow => Decision::Allow,
+                    Grant::Scoped(c) => Decision::AllowIf(c),
+                    Grant::Deny => Decision::Forbidden,
                 };
                 assert_eq!(got, want, "{:?} as {role}", row.endpoint);
             }
