@@ -28,6 +28,7 @@ mod audit;
 mod bench_load;
 mod convert;
 mod demo;
+mod import;
 mod jaar;
 mod jaar_afspelen;
 mod jaar_genereer;
@@ -80,6 +81,10 @@ pub enum Command {
     /// A realistic year of one municipality's traffic: `genereer` writes it (with the expected
     /// answer of every message), `afspelen` posts it to a running gateway and compares.
     Jaar(jaar::Args),
+    /// Load an archive of messages (every *.xml / *.json under DIR) into a stopped gateway's
+    /// store as history: in order of Dagtekening, judged as posted, without retourberichten or
+    /// inbox entries; a CSV report of what could not be placed. Exit code 0: all placed, 1: not.
+    Import(import::Args),
     /// Bearer tokens in the store of a stopped gateway: create (the secret is shown once),
     /// list, revoke; and the hash of a token for `[[security.tokens]]`.
     Token(token::Args),
@@ -113,6 +118,7 @@ impl Command {
             Command::Rapport(a) => rapport::run(a),
             Command::Demo(a) => demo::run(a),
             Command::Jaar(a) => jaar::run(a),
+            Command::Import(a) => import::run(a),
             Command::Token(a) => token::run(a),
             Command::KeyCreate(a) => key_create::run(a),
             Command::Audit(a) => audit::run(a),

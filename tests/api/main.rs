@@ -18,6 +18,7 @@ mod fixtures;
 mod history;
 mod hostile;
 mod hostile_input;
+mod import;
 mod jaar;
 mod retour;
 mod routes;

@@ -97,39 +97,55 @@ pub struct Application {
     audit_writer: std::thread::JoinHandle<()>,
 }
 
+/// The store of the data directory, opened with the master key (the data directory is created).
+fn open_store(settings: &Settings) -> std::io::Result<(Store, Arc<Keys>)> {
+    std::fs::create_dir_all(&settings.server.data_dir)?;
+    let keys = Arc::new(keys(settings)?);
+    let store = Store::open_with(
+        &settings.server.data_dir,
+        Duration::from_millis(settings.server.commit_wait_ms),
+        Some(keys.clone()),
+    )
+    .map_err(std::io::Error::other)?;
+    store
+        .space()
+        .set_min_free(settings.server.min_free_mb.saturating_mul(1024 * 1024));
+    Ok((store, keys))
+}
+
+/// The gateway over an opened store. Building the index reads every trajectory: a damaged
+/// page may make sled panic, and a record that does not read is damage too.
+fn gateway_over(settings: Settings, store: Store) -> std::io::Result<Gateway> {
+    let dir = settings.server.data_dir.display().to_string();
+    crate::store::guard::quietly(|| Gateway::new(settings, store))
+        .unwrap_or_else(|panic| Err(StoreError::Read(ReadFault(panic))))
+        .map_err(|e| match e {
+            StoreError::Io(e) => e,
+            e => std::io::Error::other(StoreError::Damaged {
+                dir,
+                what: format!("it cannot be read ({e})"),
+            }),
+        })
+}
+
+/// The gateway of a stopped server's data directory, without a listener: for commands that
+/// take messages in directly (`sluis import`). Fails while the server runs (the store's lock).
+pub fn offline_gateway(settings: Settings) -> std::io::Result<Gateway> {
+    let (store, _keys) = open_store(&settings)?;
+    gateway_over(settings, store)
+}
+
 impl Application {
     /// Open the store and bind the listener (port 0 picks a free one, for tests).
     pub fn build(settings: Settings) -> std::io::Result<Application> {
-        std::fs::create_dir_all(&settings.server.data_dir)?;
-        let keys = Arc::new(keys(&settings)?);
-        let store = Store::open_with(
-            &settings.server.data_dir,
-            Duration::from_millis(settings.server.commit_wait_ms),
-            Some(keys.clone()),
-        )
-        .map_err(std::io::Error::other)?;
-        store
-            .space()
-            .set_min_free(settings.server.min_free_mb.saturating_mul(1024 * 1024));
+        let (store, keys) = open_store(&settings)?;
         let mode = settings.listener().map_err(std::io::Error::other)?;
         let (security, audit_writer) = security(&settings, &store, keys)?;
         let audit = security.audit.clone();
         let security = web::Data::new(security);
         let listener = TcpListener::bind(settings.server.listen)?;
         let addr = listener.local_addr()?;
-        // Building the index reads every trajectory: a damaged page may make sled panic.
-        let dir = settings.server.data_dir.display().to_string();
-        let gateway = crate::store::guard::quietly(|| Gateway::new(settings, store))
-            .unwrap_or_else(|panic| Err(StoreError::Read(ReadFault(panic))))
-            .map_err(|e| match e {
-                StoreError::Io(e) => e,
-                // A record that does not read is damage too.
-                e => std::io::Error::other(StoreError::Damaged {
-                    dir,
-                    what: format!("it cannot be read ({e})"),
-                }),
-            })?;
-        let gateway = web::Data::new(gateway);
+        let gateway = web::Data::new(gateway_over(settings, store)?);
         let data = gateway.clone();
         let server = HttpServer::new(move || {
             App::new()

@@ -56,7 +56,7 @@ impl Gateway {
         let result = match read {
             Ok(read) => {
                 let judged = self
-                    .off_worker(move |gw| gw.judge_and_store(&read, &body))
+                    .off_worker(move |gw| gw.judge_and_store(&read, &body, super::Route::Deliver))
                     .await?;
                 match judged {
                     Ok(step) => self.finish(step).await,

@@ -5,6 +5,7 @@
 //! the views of the trajectories are in [`views`].
 
 mod doelbereik;
+mod import;
 pub mod reads;
 pub mod views;
 
@@ -138,6 +139,15 @@ fn never_sent(b: &StoredBericht) -> bool {
                 .as_deref()
                 .is_none_or(|c| c == Retourcode::TECHNISCH_AFGEKEURD)
         })
+}
+
+/// Where a judged message goes besides the store.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Route {
+    /// To the inboxes of its parties, with its retourbericht (a posted message).
+    Deliver,
+    /// Only into the history (an imported archive).
+    History,
 }
 
 /// The store's claimed identificaties, as the decision reads them.
@@ -288,7 +298,7 @@ impl Gateway {
         let judged = self
             .off_worker(move |gw| {
                 let read = intake::read(&body, sender.as_deref(), &gw.limits)?;
-                gw.judge_and_store(&read, &body)
+                gw.judge_and_store(&read, &body, Route::Deliver)
             })
             .await;
         let result = match judged {
@@ -336,7 +346,14 @@ impl Gateway {
 
     /// The synchronous part of the shell around the decision: lock → decide → one
     /// transaction. Runs on the blocking pool; [`Gateway::finish`] waits until it is durable.
-    fn judge_and_store(&self, read: &Read, bytes: &[u8]) -> Result<Ingested, IngestError> {
+    /// [`Route::History`] stores the same judgement without its retourbericht and without
+    /// inbox entries (an imported archive: the parties already had these messages).
+    fn judge_and_store(
+        &self,
+        read: &Read,
+        bytes: &[u8],
+        route: Route,
+    ) -> Result<Ingested, IngestError> {
         let id = self.store.next_id()?;
         let now = self.clock.now();
         let (record, replay) = 'judged: {
@@ -368,16 +385,24 @@ impl Gateway {
             if let Some(error) = &judged.retour_error {
                 tracing::error!(id, %error, "no retourbericht could be made");
             }
-            let record = record_of(id, now, read, bytes, &judged);
+            let mut record = record_of(id, now, read, bytes, &judged);
+            let deliver = route == Route::Deliver;
+            if !deliver {
+                record.retour = None;
+            }
             let clienten = self.client_facts(&judged.postcodes)?;
             let clients_changed = !clienten.is_empty();
             let changed = !judged.effects.is_empty() || judged.accepted;
             let writes = Writes {
-                inbox: judged
-                    .deliveries
-                    .iter()
-                    .map(|d| (d.party.clone(), d.kind.as_str()))
-                    .collect(),
+                inbox: if deliver {
+                    judged
+                        .deliveries
+                        .iter()
+                        .map(|d| (d.party.clone(), d.kind.as_str()))
+                        .collect()
+                } else {
+                    Vec::new()
+                },
                 effects: judged.effects,
                 plans: judged.plans,
                 clienten,
