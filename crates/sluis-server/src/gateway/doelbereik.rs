@@ -59,7 +59,7 @@ impl Gateway {
                     .off_worker(move |gw| gw.judge_and_store(&read, &body, super::Route::Deliver))
                     .await?;
                 match judged {
-                    Ok(step) => self.finish(step).await,
+                    Ok(step) => self.finish(step, super::Durability::Here).await,
                     Err(e) => Err(e),
                 }
                 .map_err(|e| match e {

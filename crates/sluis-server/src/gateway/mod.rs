@@ -116,6 +116,18 @@ impl From<Refusal> for IngestError {
     }
 }
 
+/// Who waits for the disk before a message is answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// The gateway: `ingest` returns once the message is on disk.
+    Here,
+    /// The caller, before it answers, with [`Gateway::durable`]. The HTTP middleware does so
+    /// for every request once its audit entry is written (`http::auth::record`), so one group
+    /// commit makes both the message and its audit entry durable before the answer leaves;
+    /// waiting here as well would cost a second sync per request.
+    ByCaller,
+}
+
 /// What became of a message.
 #[derive(Debug)]
 pub struct Ingested {
@@ -291,6 +303,16 @@ impl Gateway {
         bytes: &[u8],
         sender: Option<&str>,
     ) -> Result<Ingested, IngestError> {
+        self.ingest_with(bytes, sender, Durability::Here).await
+    }
+
+    /// [`Gateway::ingest`], with the wait for the disk left to the caller when `sync` says so.
+    pub async fn ingest_with(
+        self: &Arc<Self>,
+        bytes: &[u8],
+        sender: Option<&str>,
+        sync: Durability,
+    ) -> Result<Ingested, IngestError> {
         let started = Instant::now();
         // Owned copies for the blocking pool (a copy of the body costs far less than reading it).
         let body: Arc<[u8]> = Arc::from(bytes);
@@ -302,7 +324,7 @@ impl Gateway {
             })
             .await;
         let result = match judged {
-            Ok(Ok(step)) => self.finish(step).await,
+            Ok(Ok(step)) => self.finish(step, sync).await,
             Ok(Err(e)) => Err(e),
             Err(e) => Err(IngestError::Store(e)),
         };
@@ -334,9 +356,12 @@ impl Gateway {
     }
 
     /// Wait until a stored message is durable, then answer. A replay waits too: the earlier
-    /// copy may be in a group commit that has not finished.
-    async fn finish(&self, step: Ingested) -> Result<Ingested, IngestError> {
-        self.store.durable().await?;
+    /// copy may be in a group commit that has not finished. With [`Durability::ByCaller`] the
+    /// caller waits instead.
+    async fn finish(&self, step: Ingested, sync: Durability) -> Result<Ingested, IngestError> {
+        if sync == Durability::Here {
+            self.store.durable().await?;
+        }
         if !step.replay {
             let record = &step.record;
             tracing::info!(id = record.id, bericht = %record.bericht, afzender = %record.afzender, accepted = record.accepted, "stored");

@@ -2,7 +2,7 @@
 //! (operators) deliver one again.
 
 use crate::gateway::reads::StoredBericht;
-use crate::gateway::{gemeente_of, retour_in, BerichtFilter, Gateway, Page};
+use crate::gateway::{gemeente_of, retour_in, BerichtFilter, Durability, Gateway, Page};
 use crate::http::auth::Caller;
 use crate::http::error::ApiError;
 use crate::http::extract::{self, Accepts, Paging, Sent};
@@ -78,7 +78,9 @@ pub async fn post(
     let body = extract::body(payload, gw.settings.server.max_body_bytes).await?;
     // Who may send as which Afzender: the middleware left that check to us.
     let sender = who.check.and(who.party());
-    let ingested = gw.ingest(&body, sender).await?;
+    // The middleware answers only after the request's audit entry and everything before it
+    // are on disk (`auth::record`): one sync for the message and its audit entry.
+    let ingested = gw.ingest_with(&body, sender, Durability::ByCaller).await?;
     let record = &ingested.record;
     let mut resp = HttpResponse::Ok();
     resp.insert_header((header::LOCATION, href(record.id)));
@@ -107,7 +109,7 @@ pub async fn get(
         .parse::<u64>()
         .map_err(|_| ApiError::NotFound("geen bericht met dit id"))?;
     // Another party's message is answered as one that does not exist: no oracle.
-    match gw.bericht(id)? {
+    match gw.bericht_for(id, who.party())? {
         Some(b) if may_see(&who, &b) => Ok(HttpResponse::Ok().json(b)),
         Some(_) | None => Err(ApiError::NotFound("geen bericht met dit id")),
     }
