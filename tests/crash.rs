@@ -203,6 +203,36 @@ fn sigkill_under_load_loses_nothing_acknowledged_and_leaves_nothing_half() {
             None => break,
         }
     }
+    // Every answered post has its audit entry (issue #13: the entry is durable before the
+    // answer), also across the SIGKILLs: the entry names the message it stored.
+    let mut audited = HashSet::new();
+    let mut after = 0u64;
+    loop {
+        let page = get(
+            &rt,
+            &client,
+            format!("{base}/api/v1/audit?limit=1000&after={after}"),
+        );
+        for e in page["items"].as_array().cloned().unwrap_or_default() {
+            if e["object"]["kind"] == "bericht" {
+                if let Some(id) = e["object"]["id"].as_str() {
+                    audited.insert(id.to_string());
+                }
+            }
+        }
+        match page["next"].as_u64() {
+            Some(n) => after = n,
+            None => break,
+        }
+    }
+    for a in &acked {
+        let id = a.location.rsplit('/').next().unwrap_or_default();
+        assert!(
+            audited.contains(id),
+            "answered without its audit entry: {}",
+            a.location
+        );
+    }
     let mut seen = HashSet::new();
     for r in &records {
         assert!(
