@@ -2,7 +2,6 @@
 //! retourcodes of code list WJ001 ([`Retourcode`]). Rules and the gateway ask these, instead of
 //! comparing strings (`ends_with("323")`, `== "0001"`) in many places.
 
-use crate::finding::{Finding, XSD};
 use crate::validate::history::Domein;
 use std::fmt;
 
@@ -56,37 +55,12 @@ impl fmt::Display for Berichtsoort {
     }
 }
 
-/// The retourcodes Sluis itself needs by name (WJ001). Rule-specific codes (`9056`, `8214` …)
-/// stay with their rule in the registries.
-pub struct Retourcode;
-
-impl Retourcode {
-    /// The message was rejected on its form or its in-message rules (levels 1–2).
-    pub const TECHNISCH_AFGEKEURD: &'static str = "0001";
-    /// No remark on this berichtklasse.
-    pub const GEEN_OPMERKING: &'static str = "0200";
-    /// Not assessed: a berichtklasse above it was rejected.
-    pub const NIET_BEOORDEELD: &'static str = "0233";
-    /// The declaratie was granted in full.
-    pub const VOLLEDIG_TOEGEWEZEN: &'static str = "8001";
-    /// TR056: the sender used this identificatie before, for another message.
-    pub const IDENTIFICATIE_GEBRUIKT: &'static str = "9056";
-}
-
-impl Finding {
-    /// A finding of levels 1–2 (XSD, or an in-message rule): the standard counts the message
-    /// as never sent, it is answered with `0001` on the header and changes nothing.
-    pub fn is_technisch(&self) -> bool {
-        self.code == XSD
-            || self
-                .retourcode
-                .is_none_or(|c| c == Retourcode::TECHNISCH_AFGEKEURD)
-    }
-}
+pub use crate::finding::Retourcode;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::finding::{Finding, XSD};
 
     #[test]
     fn berichtsoort_reads_only_the_standards_codes() {

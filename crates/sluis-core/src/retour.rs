@@ -14,6 +14,7 @@
 //!
 //! Pure: the identificatie and dagtekening of the retourbericht come from the caller.
 
+use crate::finding::Retourcode;
 use crate::standard::schema::{self, ComplexType, Field, MessageSchema, Type};
 use crate::standard::types::Datum;
 use crate::standard::{Content, Document, Element, Value};
@@ -22,14 +23,12 @@ use crate::validate::Verdict;
 use crate::validate::{Finding, XSD};
 use thiserror::Error;
 
-/// No remark on this berichtklasse.
-pub const GEEN_OPMERKING: &str = "0200";
-/// This berichtklasse was not assessed (a berichtklasse above it was rejected).
-pub const NIET_BEOORDEELD: &str = "0233";
-/// The message was rejected for technical reasons (the in-message rules).
-pub const TECHNISCH_AFGEKEURD: &str = "0001";
-/// The declaratie was granted in full.
-pub const VOLLEDIG_TOEGEWEZEN: &str = "8001";
+// The named retourcodes (`crate::finding::Retourcode`), under the names this module has always
+// given them.
+pub const GEEN_OPMERKING: &str = Retourcode::GEEN_OPMERKING;
+pub const NIET_BEOORDEELD: &str = Retourcode::NIET_BEOORDEELD;
+pub const TECHNISCH_AFGEKEURD: &str = Retourcode::TECHNISCH_AFGEKEURD;
+pub const VOLLEDIG_TOEGEWEZEN: &str = Retourcode::VOLLEDIG_TOEGEWEZEN;
 
 /// The version of the in-message rule set Sluis checks with, reported as `XsltVersie` when a
 /// message is rejected on those rules (IV033).

@@ -352,11 +352,9 @@ pub fn check_declaratie(
     let parties = &header.parties;
     // Rejected as a whole (structure, in-message rules, or a finding on the header or the
     // Declaratie itself): nothing is granted, nothing to judge.
-    let whole = earlier.iter().any(|f| {
-        f.code == crate::validate::XSD
-            || f.retourcode.is_none_or(|c| c == "0001")
-            || !f.path.starts_with("/Bericht/Declaratie/Clienten/Client[")
-    });
+    let whole = earlier
+        .iter()
+        .any(|f| f.is_technisch() || !f.path.starts_with("/Bericht/Declaratie/Clienten/Client["));
     if whole {
         return out;
     }

@@ -24,7 +24,7 @@ use super::state::{
     AntwoordRecord, DeclaratieRecord, Effects, IdentificatieRecord, PrestatieRecord, Record,
     StartRecord, StopRecord, ToewijzingVersie, VerzoekRecord,
 };
-use crate::finding::{Finding, XSD};
+use crate::finding::Finding;
 use crate::standard::{Document, Element};
 use crate::validate::rules::{date, int, items, Loc};
 
@@ -41,13 +41,12 @@ pub fn accepted_effects(doc: &Document, findings: &[Finding]) -> Effects {
     if findings.is_empty() {
         return effects(doc);
     }
-    let level_2 = |f: &Finding| f.code == XSD || f.retourcode.is_none_or(|c| c == "0001");
-    if findings.iter().any(level_2) {
+    if findings.iter().any(Finding::is_technisch) {
         // Rejected on structure or in-message rules: as if never sent (IV087).
         return Effects::default();
     }
     let clients = "/Bericht/Declaratie/Clienten/Client[";
-    let is_323 = doc.code().ends_with("323");
+    let is_323 = super::read::Header::of(doc).is_some_and(|h| h.nummer == 323);
     if !is_323 || findings.iter().any(|f| !f.path.starts_with(clients)) {
         // Rejected as a whole on cross-message or external rules: the message was received
         // and answered, so its identificatie is taken; nothing else changes.

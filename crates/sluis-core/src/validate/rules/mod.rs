@@ -86,7 +86,7 @@ impl MessageRule {
     }
 }
 
-const R: Option<&str> = Some("0001");
+const R: Option<&str> = Some(crate::finding::Retourcode::TECHNISCH_AFGEKEURD);
 
 macro_rules! rule {
     // The same messages in both standards.
