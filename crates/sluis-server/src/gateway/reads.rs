@@ -187,24 +187,6 @@ impl Gateway {
         Ok(Page { items, next })
     }
 
-    /// One stored message as `party` may read it: its sender gets its body as it sent it,
-    /// anyone else Sluis's own serialisation (never the raw bytes: no comments, processing
-    /// instructions or duplicate members are passed on).
-    pub fn bericht_for(
-        &self,
-        id: u64,
-        party: Option<&str>,
-    ) -> Result<Option<StoredBericht>, StoreError> {
-        let Some(mut b) = self.store.get(id)? else {
-            return Ok(None);
-        };
-        if party != Some(b.afzender.as_str()) {
-            b.body = self.delivered(&b).unwrap_or_default();
-        }
-        b.canonical.clear();
-        Ok(Some(b))
-    }
-
     /// What a receiver gets of a stored message: Sluis's own serialisation of what it judged.
     /// Records from before that was kept are written anew from their body; one that no longer
     /// reads (say JSON with a duplicate member, accepted before those were refused) is

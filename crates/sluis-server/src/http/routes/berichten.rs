@@ -109,7 +109,9 @@ pub async fn get(
         .parse::<u64>()
         .map_err(|_| ApiError::NotFound("geen bericht met dit id"))?;
     // Another party's message is answered as one that does not exist: no oracle.
-    match gw.bericht_for(id, who.party())? {
+    // The record, as kept for the audit: the body as received. What a receiver processes comes
+    // from its inbox, in Sluis's own serialisation (`gateway::reads`).
+    match gw.bericht(id)? {
         Some(b) if may_see(&who, &b) => Ok(HttpResponse::Ok().json(b)),
         Some(_) | None => Err(ApiError::NotFound("geen bericht met dit id")),
     }
