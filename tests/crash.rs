@@ -366,12 +366,12 @@ fn terminate(mut server: Server) {
     }
 }
 
-/// A data directory with 300 acknowledged messages of a server stopped cleanly.
+/// A data directory with 150 acknowledged messages of a server stopped cleanly.
 fn stopped_store() -> (tempfile::TempDir, Vec<Acked>) {
     let dir = tempfile::tempdir().expect("tempdir");
     let port = free_port();
     let server = start(dir.path(), port);
-    let acked = post_all(port, "D", 300);
+    let acked = post_all(port, "D", 150);
     terminate(server);
     (dir, acked)
 }
