@@ -227,14 +227,55 @@ fn write_report(path: &Path, rows: &[Unplaced]) -> std::io::Result<()> {
         writeln!(
             out,
             "{},{},{},{},{}",
-            csv(&r.file),
+            csv(&masked(&r.file)),
             csv(&r.bericht),
-            csv(&r.identificatie),
+            csv(&masked(&r.identificatie)),
             r.outcome,
             csv(&r.codes)
         )?;
     }
     out.flush()
+}
+
+/// A name as the report may show it: a run of exactly nine digits (it could be a BSN, an
+/// archive may name its files by client) becomes `*********`.
+fn masked(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        if run.len() == 9 {
+            out.push_str("*********");
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    };
+    for c in s.chars() {
+        if c.is_ascii_digit() {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::masked;
+
+    #[test]
+    fn nine_digit_runs_are_masked_in_the_report() {
+        assert_eq!(
+            masked("archief/999990019-jw301.xml"),
+            "archief/*********-jw301.xml"
+        );
+        assert_eq!(masked("0001-JW305.xml"), "0001-JW305.xml");
+        assert_eq!(masked("1234567890.xml"), "1234567890.xml");
+        assert_eq!(masked("999990019"), "*********");
+    }
 }
 
 /// One CSV field, quoted when it needs to be.
