@@ -262,6 +262,15 @@ fn masked(s: &str) -> String {
     out
 }
 
+/// One CSV field, quoted when it needs to be.
+fn csv(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::masked;
@@ -275,14 +284,5 @@ mod tests {
         assert_eq!(masked("0001-JW305.xml"), "0001-JW305.xml");
         assert_eq!(masked("1234567890.xml"), "1234567890.xml");
         assert_eq!(masked("999990019"), "*********");
-    }
-}
-
-/// One CSV field, quoted when it needs to be.
-fn csv(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
     }
 }
