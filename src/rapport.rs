@@ -99,6 +99,21 @@ fn text(v: &Value) -> String {
     }
 }
 
+/// The ground column: what decided the outcome. The API sends `Grond` tagged by `soort`
+/// (`{"soort": "beoordeling", "team": …, "versie": …, "eens": …}`,
+/// `{"soort": "resultaatmelding", "alle_doelen_behaald": …}`, `{"soort": "geen_resultaat"}`).
+fn grond(g: &Value) -> String {
+    match g["soort"].as_str() {
+        Some("beoordeling") if g["eens"] == true => "beoordeeld: eens".to_string(),
+        Some("beoordeling") => "beoordeeld: oneens".to_string(),
+        Some("resultaatmelding") if g["alle_doelen_behaald"] == true => {
+            "melding: alle doelen behaald".to_string()
+        }
+        Some("resultaatmelding") => "melding: niet alle doelen behaald".to_string(),
+        _ => "geen melding".to_string(),
+    }
+}
+
 /// The team view (`GET /api/v1/teams/{team}/doelbereik`) as a table.
 pub fn doelbereik_table(v: &Value) -> String {
     let items = v["items"].as_array().cloned().unwrap_or_default();
@@ -109,17 +124,7 @@ pub fn doelbereik_table(v: &Value) -> String {
                 Value::Null => "-".to_string(),
                 s => format!("{} ({})", text(&s["einddatum"]), text(&s["reden"])),
             };
-            let oordeel = match &t["grond"] {
-                g if g.get("beoordeling").is_some() => {
-                    if g["beoordeling"]["eens"] == true {
-                        "beoordeeld: eens".to_string()
-                    } else {
-                        "beoordeeld: oneens".to_string()
-                    }
-                }
-                g if g.get("resultaatmelding").is_some() => "melding".to_string(),
-                _ => "geen melding".to_string(),
-            };
+            let oordeel = grond(&t["grond"]);
             vec![
                 text(&t["toewijzingnummer"]),
                 mask_bsn(t["bsn"].as_str().unwrap_or("")),
@@ -200,6 +205,7 @@ pub fn indicatoren_table(v: &Value, titel: &str) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+    use sluis_core::doelbereik::Grond;
 
     #[test]
     fn bsns_are_masked_and_queries_encoded() {
@@ -235,7 +241,8 @@ mod tests {
         let team = json!({"team": "noord", "items": [{
             "toewijzingnummer": "7001", "bsn": "999990019", "domein": "ijw", "aanbieder": "12345678",
             "start": "2025-01-06", "stop": {"einddatum": "2025-04-30", "reden": "31"}, "plan": null,
-            "status": "niet_bereikt", "grond": {"beoordeling": {"team": "noord", "versie": 1, "eens": false}},
+            "status": "niet_bereikt", "grond": serde_json::to_value(Grond::Beoordeling {
+                team: "noord".into(), versie: 1, eens: false }).unwrap(),
             "tevredenheid": "tevreden"}]});
         let t = doelbereik_table(&team);
         assert!(t.contains("*****0019"), "{t}");
@@ -244,5 +251,33 @@ mod tests {
             t.contains("2025-04-30 (31)") && t.contains("beoordeeld: oneens"),
             "{t}"
         );
+    }
+
+    /// The ground column reads the API's own serialization of `Grond`: a melding or a
+    /// beoordeling is never shown as "geen melding".
+    #[test]
+    fn ground_column_reads_the_api_shape() {
+        let row = |g: Grond| {
+            let v = json!({"team": "noord", "items": [{"toewijzingnummer": "7001",
+                "bsn": "999990019", "grond": serde_json::to_value(g).unwrap()}]});
+            doelbereik_table(&v)
+        };
+        let t = row(Grond::Beoordeling {
+            team: "noord".into(),
+            versie: 1,
+            eens: true,
+        });
+        assert!(t.contains("beoordeeld: eens"), "{t}");
+        let t = row(Grond::Resultaatmelding {
+            alle_doelen_behaald: true,
+        });
+        assert!(t.contains("melding: alle doelen behaald"), "{t}");
+        assert!(!t.contains("geen melding"), "{t}");
+        let t = row(Grond::Resultaatmelding {
+            alle_doelen_behaald: false,
+        });
+        assert!(t.contains("melding: niet alle doelen behaald"), "{t}");
+        let t = row(Grond::GeenResultaat);
+        assert!(t.contains("geen melding"), "{t}");
     }
 }
