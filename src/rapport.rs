@@ -29,6 +29,53 @@ pub async fn fetch(base: &str, path_and_query: &str, token: Option<&str>) -> Res
     Ok(body)
 }
 
+/// GET a list and every further page of it: the API pages the team view (`items`, `next` the
+/// offset of the next page, `aantal` the total), so a report that read only the first page
+/// would silently show at most one page of rows. The first page's body with the items of all
+/// pages; a body without `next` is returned as it is.
+pub async fn fetch_all(
+    base: &str,
+    path_and_query: &str,
+    token: Option<&str>,
+) -> Result<Value, String> {
+    fetch_pages(
+        path_and_query,
+        |p| async move { fetch(base, &p, token).await },
+    )
+    .await
+}
+
+/// [`fetch_all`] over any `get` (the tests give pages without a gateway).
+pub async fn fetch_pages<F, Fut>(path_and_query: &str, mut get: F) -> Result<Value, String>
+where
+    F: FnMut(String) -> Fut,
+    Fut: std::future::Future<Output = Result<Value, String>>,
+{
+    let mut first = get(path_and_query.to_string()).await?;
+    let mut next = first["next"].as_u64();
+    let mut items = first["items"].as_array().cloned().unwrap_or_default();
+    // A page that brings nothing new, or a `next` that is not where the rows end, ends the loop.
+    while let Some(offset) = next.filter(|&o| o as usize == items.len()) {
+        let sep = if path_and_query.contains('?') {
+            '&'
+        } else {
+            '?'
+        };
+        let page = get(format!("{path_and_query}{sep}offset={offset}")).await?;
+        let more = page["items"].as_array().cloned().unwrap_or_default();
+        if more.is_empty() {
+            break;
+        }
+        items.extend(more);
+        next = page["next"].as_u64();
+    }
+    if first.get("next").is_some() {
+        first["items"] = Value::Array(items);
+        first["next"] = Value::Null;
+    }
+    Ok(first)
+}
+
 /// A query string of the pairs that have a value, percent-encoded.
 pub fn query(pairs: &[(&str, Option<&str>)]) -> String {
     let parts: Vec<String> = pairs
@@ -139,7 +186,12 @@ pub fn doelbereik_table(v: &Value) -> String {
             ]
         })
         .collect();
-    let mut out = format!("Team {}: {} traject(en)\n\n", text(&v["team"]), items.len());
+    let mut out = format!("Team {}: {} traject(en)\n", text(&v["team"]), items.len());
+    // Never a silent cut: when the rows are fewer than the gateway counts, say so.
+    if let Some(aantal) = v["aantal"].as_u64().filter(|&a| a as usize > items.len()) {
+        let _ = writeln!(out, "(let op: {} van {aantal} getoond)", items.len());
+    }
+    out.push('\n');
     out.push_str(&table(
         &[
             "toewijzing",
@@ -279,5 +331,60 @@ mod tests {
         assert!(t.contains("melding: niet alle doelen behaald"), "{t}");
         let t = row(Grond::GeenResultaat);
         assert!(t.contains("geen melding"), "{t}");
+    }
+
+    /// The CLI follows the team view's pages: 675 trajectories in pages of 500 are all shown,
+    /// and the count is the API's.
+    #[test]
+    fn every_page_of_the_team_view_is_read() {
+        let rows = |from: usize, to: usize| -> Vec<Value> {
+            (from..to)
+                .map(|i| json!({"toewijzingnummer": format!("{i}"), "bsn": "999990019"}))
+                .collect()
+        };
+        let asked = std::cell::RefCell::new(Vec::new());
+        let get = |p: String| {
+            asked.borrow_mut().push(p.clone());
+            let (items, next) = if p.ends_with("offset=500") {
+                (rows(500, 675), Value::Null)
+            } else {
+                (rows(0, 500), json!(500))
+            };
+            async move {
+                Ok(
+                    json!({"team": "noord", "aantal": 675, "offset": 0, "next": next, "items": items}),
+                )
+            }
+        };
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let v = rt
+            .block_on(fetch_pages(
+                "/api/v1/teams/noord/doelbereik?betwist=true",
+                get,
+            ))
+            .unwrap();
+        assert_eq!(
+            *asked.borrow(),
+            [
+                "/api/v1/teams/noord/doelbereik?betwist=true",
+                "/api/v1/teams/noord/doelbereik?betwist=true&offset=500"
+            ]
+        );
+        assert_eq!(v["items"].as_array().unwrap().len(), 675);
+        let t = doelbereik_table(&v);
+        assert!(t.starts_with("Team noord: 675 traject(en)\n\n"), "{t}");
+        assert!(t.contains("674") && !t.contains("let op"), "{t}");
+        // One page of 500 where the gateway counts 675 is flagged, never silently cut.
+        let t = doelbereik_table(&json!({"team": "noord", "aantal": 675, "items": rows(0, 500)}));
+        assert!(t.contains("(let op: 500 van 675 getoond)"), "{t}");
+        // Not paged (the indicators): returned as it is, one request.
+        let v = rt
+            .block_on(fetch_pages("/api/v1/indicatoren", |_| async {
+                Ok(json!({"totaal": {}}))
+            }))
+            .unwrap();
+        assert_eq!(v, json!({"totaal": {}}));
     }
 }

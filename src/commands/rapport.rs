@@ -64,7 +64,11 @@ pub fn run(args: Args) -> Outcome {
     let (path, render) = request(args.rapport);
     let runtime = current_thread("rapport")?;
     let v = runtime
-        .block_on(sluis::rapport::fetch(&args.url, &path, token.as_deref()))
+        .block_on(sluis::rapport::fetch_all(
+            &args.url,
+            &path,
+            token.as_deref(),
+        ))
         .map_err(|e| Failure::new(1, format!("rapport: {e}")))?;
     print!("{}", render(&v));
     Ok(ExitCode::SUCCESS)
