@@ -159,3 +159,51 @@ async fn what_is_not_in_the_table_is_refused() {
     }
     app.stop().await;
 }
+
+/// `audit?format=csv|jsonl` with `limit` and `after` gives that window, as `format=json` does
+/// (issue #14: `format=csv&limit=3` gave the whole log); without `limit`, the whole selection.
+#[actix_web::test]
+async fn audit_exports_honour_limit_and_after() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = spawn_app(dir.path()).await;
+    // Every request is audited: enough entries for a window.
+    for _ in 0..6 {
+        let (status, _) = app.get_json("/api/v1/berichten").await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let (status, all) = app.get_text("/api/v1/audit?format=csv").await;
+    assert_eq!(status, StatusCode::OK, "{all}");
+    let all: Vec<&str> = all.lines().collect();
+    assert!(all.len() > 5, "{all:?}");
+    let (_, csv) = app.get_text("/api/v1/audit?format=csv&limit=3").await;
+    let csv: Vec<&str> = csv.lines().collect();
+    assert_eq!(csv.len(), 4, "header and three rows: {csv:?}");
+    assert_eq!(csv[..], all[..4]);
+    // `after` a seq: the rows after it, as the json pages.
+    let seq2 = csv[2].split(',').next().expect("seq");
+    let (_, csv) = app
+        .get_text(&format!("/api/v1/audit?format=csv&after={seq2}&limit=2"))
+        .await;
+    let csv: Vec<&str> = csv.lines().collect();
+    assert_eq!(csv[..], [all[0], all[3], all[4]]);
+    let (_, jsonl) = app.get_text("/api/v1/audit?format=jsonl&limit=3").await;
+    let seqs: Vec<u64> = jsonl
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).expect("json")["seq"]
+                .as_u64()
+                .expect("seq")
+        })
+        .collect();
+    let first: Vec<u64> = all[1..4]
+        .iter()
+        .map(|r| r.split(',').next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(seqs, first);
+    let (_, jsonl) = app
+        .get_text(&format!("/api/v1/audit?format=jsonl&after={seq2}&limit=1"))
+        .await;
+    assert_eq!(jsonl.lines().count(), 1, "{jsonl}");
+    assert!(jsonl.contains(&format!("\"seq\":{}", first[2])), "{jsonl}");
+    app.stop().await;
+}

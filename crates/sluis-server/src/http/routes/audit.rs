@@ -6,10 +6,9 @@ use crate::gateway::Gateway;
 use crate::http::auth::{Caller, Security};
 use crate::http::error::ApiError;
 use crate::http::extract::Paging;
-use crate::security::audit::{Action, Filter};
+use crate::security::audit::{Action, Filter, Window};
 use crate::security::crypto::ClientPseudonym;
 use actix_web::{web, HttpResponse};
-use serde::de::IgnoredAny;
 use serde::Deserialize;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -28,13 +27,13 @@ pub struct AuditQuery {
     object_id: Option<String>,
     /// A client's pseudonym (32 hex digits), never a BSN.
     client: Option<String>,
-    /// `json` (default), `csv` or `jsonl` (the whole selection, for an export).
+    /// `json` (default), `csv` or `jsonl` (for an export: the whole selection, or the window
+    /// that `after` and `limit` give, as for `json`).
     format: Option<String>,
-    // Known here, read by the `Paging` extractor.
-    #[serde(rename = "after")]
-    _after: Option<IgnoredAny>,
-    #[serde(rename = "limit")]
-    _limit: Option<IgnoredAny>,
+    // Also read by the `Paging` extractor (for `json`, with its default and maximum); an export
+    // without `limit` is the whole selection.
+    after: Option<u64>,
+    limit: Option<usize>,
 }
 
 /// A moment from `2026-11-23T10:00:00Z` or a day; `end` makes a day mean its end.
@@ -107,10 +106,14 @@ pub async fn audit(
     // Everything answered before this request is in the log before it is read.
     sec.audit_tx.flush().await.map_err(ApiError::internal)?;
     let mut out = Vec::new();
+    let window = Window {
+        after: q.after.unwrap_or(0),
+        limit: q.limit.map(|l| l.max(1)),
+    };
     match q.format.as_deref() {
         Some("csv") => {
             sec.audit
-                .export_csv(&filter, &mut out)
+                .export_csv_window(&filter, window, &mut out)
                 .map_err(ApiError::internal)?;
             Ok(HttpResponse::Ok()
                 .content_type("text/csv; charset=utf-8")
@@ -118,7 +121,7 @@ pub async fn audit(
         }
         Some("jsonl") => {
             sec.audit
-                .export_jsonl(&filter, &mut out)
+                .export_jsonl_window(&filter, window, &mut out)
                 .map_err(ApiError::internal)?;
             Ok(HttpResponse::Ok()
                 .content_type("application/jsonl; charset=utf-8")

@@ -565,7 +565,17 @@ impl AuditLog {
         filter: &Filter,
         out: &mut impl std::io::Write,
     ) -> Result<u64, ExportError> {
-        self.export(filter, |e| {
+        self.export_jsonl_window(filter, Window::ALL, out)
+    }
+
+    /// [`Self::export_jsonl`] of a window of the selection: after a seq, at most so many.
+    pub fn export_jsonl_window(
+        &self,
+        filter: &Filter,
+        window: Window,
+        out: &mut impl std::io::Write,
+    ) -> Result<u64, ExportError> {
+        self.export(filter, window, |e| {
             let line =
                 serde_json::to_string(e).map_err(|e| ExportError::Io(std::io::Error::other(e)))?;
             writeln!(out, "{line}")?;
@@ -580,8 +590,18 @@ impl AuditLog {
         filter: &Filter,
         out: &mut impl std::io::Write,
     ) -> Result<u64, ExportError> {
+        self.export_csv_window(filter, Window::ALL, out)
+    }
+
+    /// [`Self::export_csv`] of a window of the selection: after a seq, at most so many rows.
+    pub fn export_csv_window(
+        &self,
+        filter: &Filter,
+        window: Window,
+        out: &mut impl std::io::Write,
+    ) -> Result<u64, ExportError> {
         writeln!(out, "{}", CSV_HEADER.join(","))?;
-        self.export(filter, |e| {
+        self.export(filter, window, |e| {
             let seq = e.seq.to_string();
             let cells = [
                 seq.as_str(),
@@ -607,12 +627,16 @@ impl AuditLog {
     fn export(
         &self,
         filter: &Filter,
+        window: Window,
         mut each: impl FnMut(&Entry) -> Result<(), ExportError>,
     ) -> Result<u64, ExportError> {
         let from = filter.from.map(timestamp);
         let until = filter.until.map(timestamp);
         let mut n = 0;
-        for e in self.entries(0) {
+        for e in self.entries(window.after) {
+            if window.limit.is_some_and(|l| n >= l as u64) {
+                break;
+            }
             let e = e?;
             if filter.admits(&e, &from, &until) {
                 each(&e)?;
@@ -621,6 +645,22 @@ impl AuditLog {
         }
         Ok(n)
     }
+}
+
+/// Which part of a selection an export writes: the entries after seq `after` (0: from the
+/// first), at most `limit` of them (`None`: all).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub after: u64,
+    pub limit: Option<usize>,
+}
+
+impl Window {
+    /// The whole selection.
+    pub const ALL: Window = Window {
+        after: 0,
+        limit: None,
+    };
 }
 
 pub const CSV_HEADER: [&str; 13] = [
