@@ -615,3 +615,70 @@ async fn e_rejections_are_clear_and_change_nothing() {
 mod views;
 #[allow(unused_imports)]
 use views::*;
+
+/// A declaratie of which some prestaties are granted (3 of 4 here: one per month of the
+/// trajectory) is listed as `deels`, not as rejected
+/// (issue #14); `accepted` stays false, a whole declaratie is `geaccepteerd`.
+#[actix_web::test]
+async fn a_declaratie_granted_in_part_is_listed_as_deels() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = spawn_app(dir.path()).await;
+    ended(&app).await;
+    let r = app
+        .post(
+            "/api/v1/resultaatmeldingen",
+            &melding("behaald", "deels_behaald"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    // Not reached: 56 hours (€ 1.680,00). Three times 15 hours fit, the fourth goes beyond.
+    let a = declareer(
+        &app,
+        "D1",
+        "DECL1",
+        "2025-04",
+        (1..=4)
+            .map(|m| prestatie(&format!("R{m}"), &format!("2025-0{m}"), 15))
+            .collect(),
+    )
+    .await;
+    assert!(a.body.contains(">9322<"), "{}", a.body);
+    assert_eq!(toegekend(&a.body), 135_000, "{}", a.body);
+    let ok = declareer(
+        &app,
+        "D2",
+        "DECL2",
+        "2025-04",
+        vec![prestatie("R5", "2025-04", 11)],
+    )
+    .await;
+    let (status, v) = app.get_json("/api/v1/berichten?type=JW323").await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let items = v["items"].as_array().expect("items");
+    let of = |loc: &Option<String>| {
+        let href = loc.clone().expect("location");
+        items
+            .iter()
+            .find(|i| i["href"] == href.as_str())
+            .cloned()
+            .expect("listed")
+    };
+    let deels = of(&a.location);
+    assert_eq!(deels["accepted"], false, "{deels}");
+    assert_eq!(deels["uitkomst"], "deels", "{deels}");
+    assert_eq!(deels["retourcodes"], json!(["9322"]), "{deels}");
+    let heel = of(&ok.location);
+    assert_eq!(heel["accepted"], true, "{heel}");
+    assert_eq!(heel["uitkomst"], "geaccepteerd", "{heel}");
+    // A message with nothing accepted is `afgekeurd`.
+    let (_, v) = app.get_json("/api/v1/berichten").await;
+    assert!(
+        v["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .all(|i| (i["uitkomst"] == "geaccepteerd") == (i["accepted"] == true)),
+        "{v}"
+    );
+    app.stop().await;
+}

@@ -24,8 +24,30 @@ pub struct Summary {
     dagtekening: String,
     received_at: String,
     accepted: bool,
+    /// `geaccepteerd`, `deels` (a declaratie of which some prestaties were granted, the rest
+    /// sent back) or `afgekeurd`; `accepted` is true only for the first.
+    uitkomst: Uitkomst,
     retourcodes: Vec<String>,
     href: String,
+}
+
+/// The outcome of a message, with "partly" for a declaratie granted in part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Uitkomst {
+    Geaccepteerd,
+    Deels,
+    Afgekeurd,
+}
+
+impl Uitkomst {
+    pub fn of(b: &StoredBericht) -> Uitkomst {
+        match (b.accepted, b.granted) {
+            (true, _) => Uitkomst::Geaccepteerd,
+            (false, true) => Uitkomst::Deels,
+            (false, false) => Uitkomst::Afgekeurd,
+        }
+    }
 }
 
 impl Summary {
@@ -45,6 +67,7 @@ impl Summary {
             dagtekening: b.dagtekening.clone(),
             received_at: b.received_at.clone(),
             accepted: b.accepted,
+            uitkomst: Uitkomst::of(b),
             retourcodes: codes,
             href: href(b.id),
         }
