@@ -21,7 +21,6 @@ use crate::store::{
     StoredRetour, Writes,
 };
 use crate::telemetry::Metrics;
-use sluis_core::codes::Retourcode;
 use sluis_core::doelbereik::TrajectoryIndex;
 use sluis_core::intake::{
     self, ClientPostcode, Decision, Earlier, Identificaties, Judged, Message, Read, Refusal, Views,
@@ -144,13 +143,7 @@ fn rfc3339(t: OffsetDateTime) -> String {
 
 /// Whether the standard counts a stored message as never sent (levels 1–2).
 fn never_sent(b: &StoredBericht) -> bool {
-    !b.accepted
-        && b.conflicts_with.is_none()
-        && b.findings.iter().any(|f| {
-            f.retourcode
-                .as_deref()
-                .is_none_or(|c| c == Retourcode::TECHNISCH_AFGEKEURD)
-        })
+    !b.accepted && b.conflicts_with.is_none() && b.technisch()
 }
 
 /// Where a judged message goes besides the store.

@@ -6,7 +6,7 @@ pub use crate::store::{StoreError, StoredBericht, StoredFinding, StoredRetour};
 
 use super::Gateway;
 use serde::Serialize;
-use sluis_core::codes::{Berichtsoort, Retourcode};
+use sluis_core::codes::Berichtsoort;
 use sluis_core::doelbereik::{self, Kind};
 use sluis_core::intake;
 use sluis_core::standard::types::{Bsn, Datum, Gemeentecode};
@@ -262,11 +262,7 @@ impl Gateway {
             afzender: &b.afzender,
             ontvanger: &b.ontvanger,
             accepted: b.accepted,
-            technisch: b.findings.iter().any(|f| {
-                f.retourcode
-                    .as_deref()
-                    .is_none_or(|c| c == Retourcode::TECHNISCH_AFGEKEURD)
-            }),
+            technisch: b.technisch(),
             has_retour: b.retour.is_some(),
             granted: b.granted,
             conflict: b.conflicts_with.is_some(),

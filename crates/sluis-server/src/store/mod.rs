@@ -72,6 +72,18 @@ pub struct StoredFinding {
     pub message: String,
 }
 
+impl StoredBericht {
+    /// It has a finding of levels 1–2 (XSD or an in-message rule: no retourcode, or `0001`),
+    /// as `Finding::is_technisch` says of a finding not yet stored.
+    pub fn technisch(&self) -> bool {
+        self.findings.iter().any(|f| {
+            f.retourcode
+                .as_deref()
+                .is_none_or(|c| c == sluis_core::codes::Retourcode::TECHNISCH_AFGEKEURD)
+        })
+    }
+}
+
 impl From<&sluis_core::Finding> for StoredFinding {
     fn from(f: &sluis_core::Finding) -> Self {
         StoredFinding {
