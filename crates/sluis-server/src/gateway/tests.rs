@@ -14,6 +14,7 @@ use build::*;
 use sluis_core::doelbereik::{PlanHistory, PlanTree};
 use sluis_core::intake::{Decision, Model};
 use sluis_core::validate::history::{History, Tree};
+use sluis_testkit::jaar::rng::Rng;
 use std::time::Duration;
 
 fn settings() -> Settings {
@@ -33,28 +34,9 @@ fn gateway(dir: &std::path::Path, keys: bool) -> Arc<Gateway> {
 
 /// One step of a random provider and municipality.
 struct Traffic {
-    rng: fastrand_lite::Rng,
+    rng: Rng,
     sent: Vec<(String, String)>,
     ids: u32,
-}
-
-/// A small deterministic generator (xorshift), so the server crate needs no random crate.
-mod fastrand_lite {
-    pub struct Rng(u64);
-    impl Rng {
-        pub fn new(seed: u64) -> Rng {
-            Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
-        }
-        pub fn below(&mut self, n: usize) -> usize {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            (self.0 % n as u64) as usize
-        }
-        pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-            &items[self.below(items.len())]
-        }
-    }
 }
 
 const NUMMERS: [&str; 4] = ["7001", "7002", "7003", "7004"];
@@ -68,7 +50,7 @@ const MONTHS: [(&str, &str); 4] = [
 impl Traffic {
     fn new(seed: u64) -> Traffic {
         Traffic {
-            rng: fastrand_lite::Rng::new(seed),
+            rng: Rng::new(seed),
             sent: Vec::new(),
             ids: 0,
         }

@@ -15,7 +15,7 @@
 //! ([`Fout`]); the clean traffic never depends on them.
 
 mod gen;
-mod rng;
+pub mod rng;
 
 pub use gen::genereer;
 pub use rng::elfproef;

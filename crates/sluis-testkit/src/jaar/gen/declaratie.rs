@@ -238,7 +238,7 @@ impl Gen {
         if n == 0 {
             return false;
         }
-        let d = self.sent.declared[self.rng.next() as usize % n].clone();
+        let d = self.sent.declared[self.rng.next_u64() as usize % n].clone();
         let t = self.trajecten[d.traj].clone();
         let (a, std) = (t.prod.aanbieder, t.prod.std);
         let bsn = self.clients[t.client].person.bsn.clone();
