@@ -16,7 +16,7 @@ use super::codes;
 use super::plans::PlanHistory;
 use crate::standard::Document;
 use crate::validate::history::read::{self, Header, Prestatie};
-use crate::validate::history::{History, PrestatieRecord, ToewijzingVersie};
+use crate::validate::history::{History, Parties, PrestatieRecord, ToewijzingVersie};
 use crate::validate::Finding;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -192,17 +192,72 @@ pub struct Financiering {
     pub percentage: u8,
     pub status: Status,
     pub grond: Grond,
+    /// The share of the trajectprijs the aanbieder is entitled to now: 100 when reached, else
+    /// `percentage`.
+    pub recht_procent: u8,
     /// What may be declared in total: P when reached, percentage × P otherwise (for now, while
     /// unknown).
     pub aanspraak: i64,
-    /// Granted so far: debets minus credits of the aanbieder on the toewijzing.
+    /// Granted so far: debets minus credits of the aanbieder on the toewijzing. What was
+    /// actually granted, also when it exceeds the aanspraak.
     pub gedeclareerd: i64,
-    /// P − aanspraak: withheld for good (`niet_bereikt`) or held until the result is known
-    /// (`onbekend`).
+    /// The part of P − aanspraak that was not paid: withheld for good (`niet_bereikt`) or held
+    /// until the result is known (`onbekend`). What was paid beyond the aanspraak is not
+    /// withheld: it is [`Financiering::terug_te_vorderen`].
     pub ingehouden: i64,
+    /// Granted beyond the aanspraak (gedeclareerd − aanspraak, at least 0): to be recovered,
+    /// e.g. a trajectory paid at 100 % that the gebiedsteam later judged not reached. Nothing
+    /// more is granted on the toewijzing until the aanbieder credits it.
+    pub terug_te_vorderen: i64,
+    /// Why the aanspraak is what it is, in Dutch (from [`Grond::uitleg`]).
+    pub reden: String,
 }
 
 impl Financiering {
+    /// The arithmetic of one trajectory: the aanspraak for the status, what was withheld and
+    /// what is to be recovered of `gedeclareerd` (net granted).
+    pub fn bereken(
+        toewijzingnummer: &str,
+        r: Resultaatfinanciering,
+        status: Status,
+        grond: Grond,
+        gedeclareerd: i64,
+    ) -> Financiering {
+        let (aanspraak, recht_procent) = match status {
+            Status::Bereikt => (r.trajectprijs, 100),
+            Status::NietBereikt | Status::Onbekend => (r.verlaagd(), r.percentage),
+        };
+        let terug_te_vorderen = gedeclareerd.saturating_sub(aanspraak).max(0);
+        let ingehouden = r
+            .trajectprijs
+            .saturating_sub(aanspraak)
+            .saturating_sub(terug_te_vorderen)
+            .max(0);
+        Financiering {
+            toewijzingnummer: toewijzingnummer.to_string(),
+            trajectprijs: r.trajectprijs,
+            percentage: r.percentage,
+            reden: grond.uitleg(status),
+            status,
+            grond,
+            recht_procent,
+            aanspraak,
+            gedeclareerd,
+            ingehouden,
+            terug_te_vorderen,
+        }
+    }
+
+    /// The same trajectory once `status` and `grond` hold (a new beoordeling or melding), with
+    /// what was granted so far.
+    pub fn herzien(&self, status: Status, grond: Grond) -> Financiering {
+        let r = Resultaatfinanciering {
+            trajectprijs: self.trajectprijs,
+            percentage: self.percentage,
+        };
+        Financiering::bereken(&self.toewijzingnummer, r, status, grond, self.gedeclareerd)
+    }
+
     /// What may still be declared.
     pub fn ruimte(&self) -> i64 {
         self.aanspraak - self.gedeclareerd
@@ -218,18 +273,23 @@ impl Financiering {
         if totaal <= self.aanspraak {
             return None;
         }
-        let grond = self.grond.uitleg(self.status);
-        let deel = if self.status == Status::Bereikt {
-            format!("100 % van trajectprijs {}", euro(self.trajectprijs))
-        } else {
-            format!(
-                "{} % van trajectprijs {}",
-                self.percentage,
-                euro(self.trajectprijs)
-            )
-        };
+        let deel = format!(
+            "{} % van trajectprijs {}",
+            self.recht_procent,
+            euro(self.trajectprijs)
+        );
         let in_bericht = if eerder != 0 {
             format!(", eerder in dit bericht {}", euro(eerder))
+        } else {
+            String::new()
+        };
+        // Net of this message's credits: what is still to be recovered after them.
+        let open = self.gedeclareerd.saturating_add(eerder) - self.aanspraak;
+        let terug = if open > 0 {
+            format!(
+                "; er staat {} terug te vorderen (al meer uitbetaald dan de aanspraak): er wordt niets meer toegekend tot dat bedrag is gecrediteerd",
+                euro(open)
+            )
         } else {
             String::new()
         };
@@ -238,9 +298,10 @@ impl Financiering {
             retourcode: Some(RETOURCODE),
             path: path.to_string(),
             message: format!(
-                "Resultaatfinanciering: de aanspraak op toewijzing {} is {} ({deel}: {grond}); al gedeclareerd {}{in_bericht}; met deze prestatie van {} komt het totaal op {}, {} te veel",
+                "Resultaatfinanciering: de aanspraak op toewijzing {} is {} ({deel}: {}); al gedeclareerd {}{in_bericht}; met deze prestatie van {} komt het totaal op {}, {} te veel{terug}",
                 self.toewijzingnummer,
                 euro(self.aanspraak),
+                self.reden,
                 euro(self.gedeclareerd),
                 euro(bedrag),
                 euro(totaal),
@@ -248,6 +309,152 @@ impl Financiering {
             ),
         })
     }
+}
+
+/// A change in what is to be recovered on a trajectory, caused by a beoordeling (or melding):
+/// the signal for the aanbieder's and the gemeente's inbox. No BSN: the toewijzing identifies
+/// the trajectory. Amounts in euro cents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Terugvordering {
+    #[serde(with = "super::model::domein_serde")]
+    pub domein: crate::validate::history::Domein,
+    pub gemeente: String,
+    pub aanbieder: String,
+    pub toewijzingnummer: String,
+    /// To be recovered now (0: a former terugvordering lapses).
+    pub bedrag: i64,
+    /// To be recovered before this judgement.
+    pub eerder: i64,
+    pub trajectprijs: i64,
+    pub recht_procent: u8,
+    pub aanspraak: i64,
+    pub gedeclareerd: i64,
+    pub status: Status,
+    /// Why, in Dutch.
+    pub reden: String,
+    /// The whole signal as one Dutch sentence.
+    pub melding: String,
+}
+
+/// The decision: whether a changed financing state (`voor` → `na`, the same trajectory and
+/// granted amount) changes what is to be recovered, and if so the signal.
+pub fn terugvordering(
+    voor: &Financiering,
+    na: &Financiering,
+    parties: &Parties,
+) -> Option<Terugvordering> {
+    if voor.terug_te_vorderen == na.terug_te_vorderen {
+        return None;
+    }
+    let melding = if na.terug_te_vorderen > 0 {
+        format!(
+            "Terugvordering op toewijzing {}: {} (uitbetaald {}, aanspraak {} = {} % van trajectprijs {}: {})",
+            na.toewijzingnummer,
+            euro(na.terug_te_vorderen),
+            euro(na.gedeclareerd),
+            euro(na.aanspraak),
+            na.recht_procent,
+            euro(na.trajectprijs),
+            na.reden,
+        )
+    } else {
+        format!(
+            "De terugvordering van {} op toewijzing {} vervalt: de aanspraak is nu {} ({} % van trajectprijs {}: {}), uitbetaald {}",
+            euro(voor.terug_te_vorderen),
+            na.toewijzingnummer,
+            euro(na.aanspraak),
+            na.recht_procent,
+            euro(na.trajectprijs),
+            na.reden,
+            euro(na.gedeclareerd),
+        )
+    };
+    Some(Terugvordering {
+        domein: parties.domein,
+        gemeente: parties.gemeente.clone(),
+        aanbieder: parties.aanbieder.clone(),
+        toewijzingnummer: na.toewijzingnummer.clone(),
+        bedrag: na.terug_te_vorderen,
+        eerder: voor.terug_te_vorderen,
+        trajectprijs: na.trajectprijs,
+        recht_procent: na.recht_procent,
+        aanspraak: na.aanspraak,
+        gedeclareerd: na.gedeclareerd,
+        status: na.status,
+        reden: na.reden.clone(),
+        melding,
+    })
+}
+
+/// The outcome an accepted doelbereik message gives its trajectory, for the financing: a
+/// beoordeling decides (it is the latest version); a melding decides only where no beoordeling
+/// does. `None`: the message does not judge a result (a behandelplan), or changes nothing.
+pub fn uitkomst_na(bericht: &super::model::Bericht, voor: &Grond) -> Option<(Status, Grond)> {
+    use super::model::{Bericht, Oordeel};
+    let status = |b: bool| {
+        if b {
+            Status::Bereikt
+        } else {
+            Status::NietBereikt
+        }
+    };
+    match bericht {
+        Bericht::Behandelplan(_) => None,
+        Bericht::Beoordeling(b) => Some((
+            status(b.resultaat_bereikt),
+            Grond::Beoordeling {
+                team: b.team.clone(),
+                versie: b.versie,
+                eens: b.oordeel == Oordeel::Eens,
+            },
+        )),
+        Bericht::Resultaatmelding(_) if matches!(voor, Grond::Beoordeling { .. }) => None,
+        Bericht::Resultaatmelding(r) => {
+            let all = r.alle_doelen_behaald();
+            Some((
+                status(all),
+                Grond::Resultaatmelding {
+                    alle_doelen_behaald: all,
+                },
+            ))
+        }
+    }
+}
+
+/// The terugvorderingen an accepted doelbereik message causes, over the histories as they are
+/// before it: per toewijzing it judges, on a result-financed product, the financing before and
+/// after. Pure; the gateway writes the signals in the message's own transaction.
+pub fn terugvorderingen(
+    bericht: &super::model::Bericht,
+    history: &impl History,
+    plans: &impl PlanHistory,
+    contracts: &[ResultaatContract],
+) -> Vec<Terugvordering> {
+    use super::model::Bericht;
+    if contracts.is_empty() {
+        return Vec::new();
+    }
+    let (domein, gemeente, nummer) = match bericht {
+        Bericht::Behandelplan(_) => return Vec::new(),
+        Bericht::Resultaatmelding(r) => (r.domein, &r.gemeente, &r.toewijzingnummer),
+        Bericht::Beoordeling(b) => (b.domein, &b.gemeente, &b.toewijzingnummer),
+    };
+    let Some(t) = history
+        .toewijzing(domein, gemeente, nummer)
+        .and_then(|s| s.current().cloned())
+    else {
+        return Vec::new();
+    };
+    let Some(contract) = contracts.iter().find(|c| c.geldt_voor(&t)) else {
+        return Vec::new();
+    };
+    let granted = history.prestaties_op_toewijzing(domein, gemeente, nummer);
+    let voor = financiering(&t, contract, &granted, plans);
+    let Some((status, grond)) = uitkomst_na(bericht, &voor.grond) else {
+        return Vec::new();
+    };
+    let na = voor.herzien(status, grond);
+    terugvordering(&voor, &na, &t.parties).into_iter().collect()
 }
 
 /// Euro cents as `€ 1.680,00`.
@@ -287,23 +494,15 @@ pub fn financiering(
     granted: &[PrestatieRecord],
     plans: &impl PlanHistory,
 ) -> Financiering {
-    let r = contract.resultaatfinanciering;
     let p = &toewijzing.parties;
     let (status, grond) = uitkomst(plans, p.domein, &p.gemeente, &toewijzing.toewijzingnummer);
-    let aanspraak = match status {
-        Status::Bereikt => r.trajectprijs,
-        Status::NietBereikt | Status::Onbekend => r.verlaagd(),
-    };
-    Financiering {
-        toewijzingnummer: toewijzing.toewijzingnummer.clone(),
-        trajectprijs: r.trajectprijs,
-        percentage: r.percentage,
+    Financiering::bereken(
+        &toewijzing.toewijzingnummer,
+        contract.resultaatfinanciering,
         status,
         grond,
-        aanspraak,
-        gedeclareerd: gedeclareerd(granted, &p.aanbieder),
-        ingehouden: r.trajectprijs - aanspraak,
-    }
+        gedeclareerd(granted, &p.aanbieder),
+    )
 }
 
 /// Judge one prestatie of a declaratie on a result-financed toewijzing: credits always fit; a
@@ -510,5 +709,177 @@ mod tests {
             toml::from_str("resultaatfinanciering = { trajectprijs = 240000, percentage = 80 }")
                 .expect("toml");
         assert_eq!(l.resultaatfinanciering.percentage, 80);
+    }
+    fn prijs(trajectprijs: i64) -> Resultaatfinanciering {
+        Resultaatfinanciering {
+            trajectprijs,
+            percentage: 70,
+        }
+    }
+
+    fn oneens() -> Grond {
+        Grond::Beoordeling {
+            team: "noord".into(),
+            versie: 1,
+            eens: false,
+        }
+    }
+
+    fn parties() -> Parties {
+        Parties {
+            domein: crate::validate::history::Domein::Ijw,
+            gemeente: "0599".into(),
+            aanbieder: "12345678".into(),
+        }
+    }
+
+    #[test]
+    fn paid_in_full_then_judged_not_reached_leaves_720_to_recover() {
+        let bereikt = Financiering::bereken(
+            "7001",
+            prijs(240_000),
+            Status::Bereikt,
+            Grond::Resultaatmelding {
+                alle_doelen_behaald: true,
+            },
+            240_000,
+        );
+        assert_eq!(
+            (
+                bereikt.aanspraak,
+                bereikt.terug_te_vorderen,
+                bereikt.ingehouden
+            ),
+            (240_000, 0, 0)
+        );
+        assert_eq!(bereikt.recht_procent, 100);
+        let na = bereikt.herzien(Status::NietBereikt, oneens());
+        assert_eq!(na.aanspraak, 168_000);
+        assert_eq!(na.recht_procent, 70);
+        assert_eq!(
+            na.gedeclareerd, 240_000,
+            "what was granted stays what was granted"
+        );
+        assert_eq!(na.terug_te_vorderen, 72_000);
+        assert_eq!(na.ingehouden, 0, "nothing was withheld: it was paid");
+        assert!(na.reden.contains("gebiedsteam noord"), "{}", na.reden);
+        let t = terugvordering(&bereikt, &na, &parties()).expect("a signal");
+        assert_eq!((t.bedrag, t.eerder), (72_000, 0));
+        assert!(t.melding.contains("€ 720,00"), "{}", t.melding);
+        assert!(t.melding.contains("toewijzing 7001"), "{}", t.melding);
+        // Nothing more fits, not even a cent.
+        let f = na.toets(1, 0, "/p").expect("refused");
+        assert!(
+            f.message.contains("€ 720,00 terug te vorderen"),
+            "{}",
+            f.message
+        );
+        assert_eq!(f.retourcode, Some(RETOURCODE));
+    }
+
+    #[test]
+    fn a_partial_declaration_recovers_only_what_exceeds_the_entitlement() {
+        // € 2.000,00 granted of € 2.400,00; then not reached: € 320,00 back, € 400,00 withheld.
+        let voor = Financiering::bereken(
+            "7001",
+            prijs(240_000),
+            Status::Bereikt,
+            Grond::Resultaatmelding {
+                alle_doelen_behaald: true,
+            },
+            200_000,
+        );
+        let na = voor.herzien(Status::NietBereikt, oneens());
+        assert_eq!((na.terug_te_vorderen, na.ingehouden), (32_000, 40_000));
+        // Below the reduced amount: nothing to recover, the rest withheld, no signal.
+        let laag =
+            Financiering::bereken("7001", prijs(240_000), Status::Bereikt, oneens(), 100_000);
+        let laag_na = laag.herzien(Status::NietBereikt, oneens());
+        assert_eq!((laag_na.terug_te_vorderen, laag_na.ingehouden), (0, 72_000));
+        assert_eq!(laag_na.ruimte(), 68_000);
+        assert!(terugvordering(&laag, &laag_na, &parties()).is_none());
+        // A credit of the excess clears it: the total then fits again.
+        let gecrediteerd = Financiering::bereken(
+            "7001",
+            prijs(240_000),
+            Status::NietBereikt,
+            oneens(),
+            200_000 - 32_000,
+        );
+        assert_eq!(gecrediteerd.terug_te_vorderen, 0);
+        assert!(
+            gecrediteerd.toets(1, 0, "/p").is_some(),
+            "the entitlement is used up"
+        );
+        assert!(
+            gecrediteerd.toets(1, -1, "/p").is_none(),
+            "after a credit of one cent"
+        );
+    }
+
+    #[test]
+    fn rounding_follows_the_reduced_amount() {
+        // 70 % of € 10,01 is 700.7 cents → 701; paid in full → 300 cents back.
+        let voor = Financiering::bereken(
+            "1",
+            prijs(1_001),
+            Status::Bereikt,
+            Grond::GeenResultaat,
+            1_001,
+        );
+        let na = voor.herzien(Status::NietBereikt, oneens());
+        assert_eq!(
+            (na.aanspraak, na.terug_te_vorderen, na.ingehouden),
+            (701, 300, 0)
+        );
+        let helft = Financiering::bereken("1", prijs(1_001), Status::NietBereikt, oneens(), 850);
+        assert_eq!((helft.terug_te_vorderen, helft.ingehouden), (149, 151));
+    }
+
+    #[test]
+    fn eens_after_oneens_lets_the_terugvordering_lapse() {
+        let oneens = Financiering::bereken(
+            "7001",
+            prijs(240_000),
+            Status::NietBereikt,
+            oneens(),
+            240_000,
+        );
+        assert_eq!(oneens.terug_te_vorderen, 72_000);
+        let eens = oneens.herzien(
+            Status::Bereikt,
+            Grond::Beoordeling {
+                team: "noord".into(),
+                versie: 2,
+                eens: true,
+            },
+        );
+        assert_eq!((eens.terug_te_vorderen, eens.ingehouden), (0, 0));
+        let t = terugvordering(&oneens, &eens, &parties()).expect("the lapse is signalled");
+        assert_eq!((t.bedrag, t.eerder), (0, 72_000));
+        assert!(t.melding.contains("vervalt"), "{}", t.melding);
+        // The same judgement again changes nothing: no signal.
+        assert!(terugvordering(&eens, &eens.clone(), &parties()).is_none());
+    }
+
+    #[test]
+    fn a_judgement_before_any_payment_recovers_nothing_and_lowers_the_entitlement() {
+        let voor = Financiering::bereken(
+            "7001",
+            prijs(240_000),
+            Status::Onbekend,
+            Grond::GeenResultaat,
+            0,
+        );
+        assert_eq!((voor.aanspraak, voor.ingehouden), (168_000, 72_000));
+        let na = voor.herzien(Status::NietBereikt, oneens());
+        assert_eq!(
+            (na.aanspraak, na.terug_te_vorderen, na.ingehouden),
+            (168_000, 0, 72_000)
+        );
+        assert!(terugvordering(&voor, &na, &parties()).is_none());
+        assert!(na.toets(168_000, 0, "/p").is_none());
+        let f = na.toets(168_001, 0, "/p").expect("beyond");
+        assert!(!f.message.contains("terug te vorderen"), "{}", f.message);
     }
 }

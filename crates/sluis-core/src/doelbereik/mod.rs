@@ -26,8 +26,9 @@ pub mod xml;
 
 pub use checks::check;
 pub use financiering::{
-    check_declaratie, check_prestatie, financiering, uitkomst, Financiering, Grond,
-    ResultaatContract, Resultaatfinanciering, Status,
+    check_declaratie, check_prestatie, financiering, terugvordering, terugvorderingen, uitkomst,
+    uitkomst_na, Financiering, Grond, ResultaatContract, Resultaatfinanciering, Status,
+    Terugvordering,
 };
 pub use index::{Selectie, TrajectoryIndex};
 pub use indicatoren::{

@@ -198,6 +198,11 @@ pub struct Uitbetaling {
     pub ingehouden: i64,
     /// Held until the result is known (trajectories without a resultaatmelding).
     pub aangehouden: i64,
+    /// Granted beyond the aanspraak, to be recovered (a trajectory paid at 100 % and later
+    /// judged not reached), and on how many trajectories. Counted apart: the granted amounts
+    /// above stay what was granted, `ingehouden` only what was not paid.
+    pub terug_te_vorderen: i64,
+    pub trajecten_terug_te_vorderen: u64,
 }
 
 /// Per aanbieder, what was paid at 100 % and at the reduced percentage (and what is still
@@ -239,6 +244,10 @@ pub fn uitbetaling(
                 u.trajecten_onbekend += 1;
                 u.aangehouden += f.ingehouden;
             }
+        }
+        if f.terug_te_vorderen > 0 {
+            u.terug_te_vorderen += f.terug_te_vorderen;
+            u.trajecten_terug_te_vorderen += 1;
         }
     }
     out
