@@ -2,6 +2,7 @@
 //! replays a stored one.
 
 use crate::codes::Berichtsoort;
+use crate::doelbereik::Terugvordering;
 use serde::{Deserialize, Serialize};
 
 /// What a party finds in its inbox.
@@ -12,6 +13,9 @@ pub enum DeliveryKind {
     Bericht,
     /// Sluis's answer to a message this party sent.
     Retour,
+    /// Sluis's signal that a judgement changed what is to be recovered on a result-financed
+    /// trajectory (with the message that caused it).
+    Terugvordering,
 }
 
 impl DeliveryKind {
@@ -19,6 +23,7 @@ impl DeliveryKind {
         match self {
             DeliveryKind::Bericht => "bericht",
             DeliveryKind::Retour => "retour",
+            DeliveryKind::Terugvordering => "terugvordering",
         }
     }
 }
@@ -28,6 +33,20 @@ impl DeliveryKind {
 pub struct Delivery {
     pub party: String,
     pub kind: DeliveryKind,
+    /// The signal itself, for [`DeliveryKind::Terugvordering`].
+    pub signaal: Option<Box<Terugvordering>>,
+}
+
+/// The signal of a terugvordering for the aanbieder and for the gemeente.
+pub fn signal_deliveries(t: &Terugvordering) -> Vec<Delivery> {
+    [&t.aanbieder, &t.gemeente]
+        .into_iter()
+        .map(|party| Delivery {
+            party: party.clone(),
+            kind: DeliveryKind::Terugvordering,
+            signaal: Some(Box::new(t.clone())),
+        })
+        .collect()
 }
 
 /// The facts of a judged message the routing rule looks at; all of them are kept with the
@@ -66,12 +85,14 @@ pub fn deliveries(r: &Routing<'_>) -> Vec<Delivery> {
         out.push(Delivery {
             party: r.ontvanger.to_string(),
             kind: DeliveryKind::Bericht,
+            signaal: None,
         });
     }
     if r.has_retour {
         out.push(Delivery {
             party: r.afzender.to_string(),
             kind: DeliveryKind::Retour,
+            signaal: None,
         });
     }
     out

@@ -9,7 +9,7 @@
 mod deliver;
 mod model;
 
-pub use deliver::{deliveries, Delivery, DeliveryKind, Routing};
+pub use deliver::{deliveries, signal_deliveries, Delivery, DeliveryKind, Routing};
 pub use model::{MemoryIdentificaties, Model};
 
 use crate::codec::{self, Format, Limits, ReadError};
@@ -418,7 +418,7 @@ pub fn decide<H: History, P: PlanHistory, I: Identificaties>(
             }
             standard(read, verdict, views, policy, today, id, replaces)
         }
-        Message::Doelbereik { bericht, findings } => own(read, bericht, findings, views),
+        Message::Doelbereik { bericht, findings } => own(read, bericht, findings, views, policy),
     };
     // A view that failed anywhere voids the judgement: it may rest on a record read as absent.
     if let Some(fault) = views.history.fault().or_else(|| views.plans.fault()) {
@@ -522,12 +522,15 @@ fn conflicting(
 }
 
 /// Sluis's own message: its own checks against both histories; only an accepted one claims
-/// its key (a rejected one may be corrected) and changes the plans.
+/// its key (a rejected one may be corrected) and changes the plans. An accepted beoordeling
+/// (or melding) that changes what is to be recovered on a result-financed trajectory also
+/// signals it to the aanbieder and the gemeente, in the same transaction.
 fn own<H: History, P: PlanHistory, I>(
     read: &Read,
     bericht: &Bericht,
     in_message: &[Finding],
     views: &Views<'_, H, P, I>,
+    policy: &Policy,
 ) -> Judged {
     let findings = if in_message.is_empty() {
         doelbereik::check(bericht, views.history, views.plans)
@@ -535,7 +538,14 @@ fn own<H: History, P: PlanHistory, I>(
         in_message.to_vec()
     };
     let accepted = findings.is_empty();
-    let deliveries = deliveries(&routing(&read.envelope, accepted, &findings, false, false));
+    let mut deliveries = deliveries(&routing(&read.envelope, accepted, &findings, false, false));
+    if accepted {
+        for t in
+            doelbereik::terugvorderingen(bericht, views.history, views.plans, &policy.resultaat)
+        {
+            deliveries.extend(signal_deliveries(&t));
+        }
+    }
     Judged {
         envelope: read.envelope.clone(),
         format: read.format,

@@ -411,16 +411,20 @@ impl Gateway {
             let clienten = self.client_facts(&judged.postcodes)?;
             let clients_changed = !clienten.is_empty();
             let changed = !judged.effects.is_empty() || judged.accepted;
+            let (signalen, plain): (Vec<_>, Vec<_>) = judged
+                .deliveries
+                .iter()
+                .filter(|_| deliver)
+                .partition(|d| d.signaal.is_some());
             let writes = Writes {
-                inbox: if deliver {
-                    judged
-                        .deliveries
-                        .iter()
-                        .map(|d| (d.party.clone(), d.kind.as_str()))
-                        .collect()
-                } else {
-                    Vec::new()
-                },
+                inbox: plain
+                    .into_iter()
+                    .map(|d| (d.party.clone(), d.kind.as_str()))
+                    .collect(),
+                signalen: signalen
+                    .into_iter()
+                    .filter_map(|d| Some((d.party.clone(), (**d.signaal.as_ref()?).clone())))
+                    .collect(),
                 effects: judged.effects,
                 plans: judged.plans,
                 clienten,

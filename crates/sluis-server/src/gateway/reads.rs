@@ -99,6 +99,31 @@ pub fn retour_in(retour: &StoredRetour, format: Format) -> Result<String, ReadEr
     }
 }
 
+/// A terugvordering signal as the inbox gives it: the signal, with the reason the gebiedsteam
+/// gave in the beoordeling that caused it (kept sealed with that message, not in the entry).
+fn signaal_json(
+    entry: &crate::store::InboxEntry,
+    b: &StoredBericht,
+) -> Result<serde_json::Value, StoreError> {
+    let corrupt = |e: String| StoreError::Corrupt(b.id, e);
+    let signaal = entry
+        .signaal
+        .as_ref()
+        .ok_or_else(|| corrupt("terugvordering entry without its signal".into()))?;
+    let mut v = serde_json::to_value(signaal).map_err(|e| corrupt(e.to_string()))?;
+    let toelichting =
+        doelbereik::read_judged(Kind::Beoordeling, b.body.as_bytes(), b.format == "xml")
+            .ok()
+            .and_then(|(bericht, _)| match bericht {
+                doelbereik::Bericht::Beoordeling(o) => o.reden,
+                _ => None,
+            });
+    if let (Some(t), Some(map)) = (toelichting, v.as_object_mut()) {
+        map.insert("toelichting".into(), serde_json::Value::String(t));
+    }
+    Ok(v)
+}
+
 /// Sluis's own messages (behandelplan …), which stay in the form they came in.
 fn is_doelbereik(bericht: &str) -> bool {
     sluis_core::doelbereik::Kind::ALL
@@ -162,6 +187,11 @@ impl Gateway {
             // Receivers get Sluis's own serialisation, never the bytes as received.
             let (bericht, xml, json) = match (entry.kind.as_str(), &b.retour) {
                 ("retour", Some(r)) => (r.bericht.clone(), Some(r.xml.clone()), None),
+                ("terugvordering", _) => (
+                    "terugvordering".to_string(),
+                    None,
+                    Some(signaal_json(entry, &b)?),
+                ),
                 _ => match self.delivered(&b) {
                     None => (b.bericht.clone(), None, None),
                     Some(text) if b.format == "json" && is_doelbereik(&b.bericht) => {

@@ -21,7 +21,7 @@ pub use seal::Sealer;
 
 use serde::{Deserialize, Serialize};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
-use sluis_core::doelbereik::{PlanEffect, PlanEffects, PlanTree};
+use sluis_core::doelbereik::{PlanEffect, PlanEffects, PlanTree, Terugvordering};
 use sluis_core::validate::history::{Effect, Effects, Tree};
 use std::path::Path;
 use std::time::Duration;
@@ -111,8 +111,13 @@ pub struct InboxEntry {
     /// Position in the inbox; entries come in increasing order.
     pub cursor: u64,
     pub bericht_id: u64,
-    /// `bericht`: a message for this party; `retour`: the answer to one it sent.
+    /// `bericht`: a message for this party; `retour`: the answer to one it sent;
+    /// `terugvordering`: Sluis's signal that the message `bericht_id` (a beoordeling) changed
+    /// what is to be recovered, with the signal itself.
     pub kind: String,
+    /// The signal of a `terugvordering` entry (no BSN in it: the entry is not sealed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signaal: Option<Terugvordering>,
 }
 
 #[derive(Debug, Error)]
@@ -217,6 +222,8 @@ pub struct ClientInfo {
 pub struct Writes {
     /// (party, kind): inbox entries to add.
     pub inbox: Vec<(String, &'static str)>,
+    /// (party, signal): `terugvordering` entries to add after them.
+    pub signalen: Vec<(String, Terugvordering)>,
     /// Changes to the standard's history.
     pub effects: Effects,
     /// Changes to the plan history.
@@ -370,6 +377,17 @@ impl Store {
                 cursor,
                 bericht_id: record.id,
                 kind: (*kind).to_string(),
+                signaal: None,
+            };
+            inbox.push((inbox_key(party, cursor), json(&entry)?));
+        }
+        for (party, signaal) in &writes.signalen {
+            let cursor = self.db.generate_id()? + 1;
+            let entry = InboxEntry {
+                cursor,
+                bericht_id: record.id,
+                kind: "terugvordering".to_string(),
+                signaal: Some(signaal.clone()),
             };
             inbox.push((inbox_key(party, cursor), json(&entry)?));
         }
@@ -627,6 +645,7 @@ impl Store {
                 cursor,
                 bericht_id,
                 kind: (*kind).to_string(),
+                signaal: None,
             };
             batch.insert(inbox_key(party, cursor), json(&entry)?);
             cursors.push(cursor);

@@ -115,12 +115,58 @@ pub async fn post(
     };
     let format = accepts.format_or(sent);
     let text = retour_in(retour, format).map_err(ApiError::internal)?;
+    let explained = toelichting(record);
+    if !explained.is_empty() {
+        // The explanation of every finding, with the stored message, one request away.
+        resp.insert_header((
+            header::LINK,
+            format!("<{}>; rel=\"describedby\"", href(record.id)),
+        ));
+    }
     Ok(match format {
         Format::Xml => resp
             .content_type("application/xml; charset=utf-8")
             .body(text),
-        Format::Json => resp.content_type(ContentType::json()).body(text),
+        Format::Json => {
+            let text = with_toelichting(text, &explained).map_err(ApiError::internal)?;
+            resp.content_type(ContentType::json()).body(text)
+        }
     })
+}
+
+/// The findings whose retourcode alone would mislead: Sluis's own checks answered with an
+/// official code of another meaning (`SL020`: resultaatfinanciering, answered with `9322`,
+/// whose official text is about volumes). Their message says what was found (the entitlement,
+/// what was already declared, why).
+fn toelichting(record: &StoredBericht) -> Vec<&crate::gateway::reads::StoredFinding> {
+    record
+        .findings
+        .iter()
+        .filter(|f| f.code.starts_with("SL") && f.retourcode.is_some())
+        .collect()
+}
+
+/// The JSON form of a retourbericht with a member `toelichting` after the standard's members:
+/// the findings above, each with code, retourcode, path and message. Written into the text so
+/// that the standard's members keep their order.
+fn with_toelichting(
+    json: String,
+    explained: &[&crate::gateway::reads::StoredFinding],
+) -> Result<String, String> {
+    if explained.is_empty() {
+        return Ok(json);
+    }
+    let extra = serde_json::to_string_pretty(explained).map_err(|e| e.to_string())?;
+    let head = json
+        .trim_end()
+        .strip_suffix('}')
+        .ok_or("the JSON form of a retourbericht is not an object")?
+        .trim_end();
+    let sep = if head.ends_with('{') { "" } else { "," };
+    Ok(format!(
+        "{head}{sep}\n  \"toelichting\": {}\n}}",
+        extra.replace('\n', "\n  ")
+    ))
 }
 
 pub async fn get(

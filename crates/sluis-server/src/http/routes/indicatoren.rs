@@ -33,6 +33,8 @@ pub async fn financiering(
                 "trajecten_zonder_resultaat": u.trajecten_onbekend,
                 "ingehouden": u.ingehouden,
                 "aangehouden": u.aangehouden,
+                "terug_te_vorderen": u.terug_te_vorderen,
+                "trajecten_terug_te_vorderen": u.trajecten_terug_te_vorderen,
             })
         })
         .collect();
