@@ -241,6 +241,7 @@ mod tests {
             tevredenheid: None,
             plan: None,
             reden_wijziging: None,
+            toegewezen: None,
         }
     }
 

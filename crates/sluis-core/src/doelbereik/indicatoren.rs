@@ -15,7 +15,8 @@
 //! - **herhaald beroep**: ended as planned → teller: followed by a new toewijzing for the same
 //!   client (same domain and gemeente, any aanbieder) whose Ingangsdatum lies after the
 //!   Einddatum and at most `venster_maanden` (default 12) months after it. With a `peildatum`,
-//!   a trajectory whose window has not closed by then counts only once it has a repeat.
+//!   a trajectory whose window has not closed by then counts only once it has a repeat, and
+//!   only a repeat known on the peildatum (its first Toewijzingsdatum on or before it) counts.
 
 use super::checks::definitieve_stops;
 use super::financiering::{uitkomst, Grond, Status};
@@ -64,6 +65,10 @@ pub struct Trajectory {
     /// RedenWijziging of the toewijzing's current version, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reden_wijziging: Option<CompactString>,
+    /// Toewijzingsdatum of its first version: from that day the toewijzing was known. A
+    /// `peildatum` counts only what was known on it (`None`: taken as always known).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub toegewezen: Option<Datum>,
 }
 
 /// A trajectory's identity: domein, gemeente, toewijzingnummer.
@@ -204,7 +209,10 @@ pub fn plus_maanden(d: Datum, n: u32) -> Option<Datum> {
 /// Every toewijzing by client (domein, gemeente, bsn), then Ingangsdatum, with its number: one
 /// sorted vector, built once per computation for the herhaald-beroep lookups (one allocation
 /// and a sort; a map of vectors cost ten times more on 100,000 trajectories).
-struct PerClient<'a>(Vec<(ClientRef<'a>, Datum, &'a str)>);
+struct PerClient<'a>(Vec<PerClientItem<'a>>);
+
+/// (client, Ingangsdatum, toewijzingnummer, known since).
+type PerClientItem<'a> = (ClientRef<'a>, Datum, &'a str, Option<Datum>);
 
 type ClientRef<'a> = (Domein, &'a str, Bsn);
 
@@ -216,6 +224,7 @@ fn per_client(all: &[Trajectory]) -> PerClient<'_> {
                 (u.domein, u.gemeente.as_str(), u.bsn),
                 u.ingangsdatum,
                 u.toewijzingnummer.as_str(),
+                u.toegewezen,
             )
         })
         .collect();
@@ -225,16 +234,13 @@ fn per_client(all: &[Trajectory]) -> PerClient<'_> {
 
 impl<'a> PerClient<'a> {
     /// The client's toewijzingen with an Ingangsdatum after `na`, up to and including `tot`.
-    fn tussen(
-        &self,
-        client: ClientRef<'a>,
-        na: Datum,
-        tot: Datum,
-    ) -> &[(ClientRef<'a>, Datum, &'a str)] {
-        let from = self.0.partition_point(|(c, d, _)| (*c, *d) <= (client, na));
+    fn tussen(&self, client: ClientRef<'a>, na: Datum, tot: Datum) -> &[PerClientItem<'a>] {
+        let from = self
+            .0
+            .partition_point(|(c, d, ..)| (*c, *d) <= (client, na));
         let to = self
             .0
-            .partition_point(|(c, d, _)| (*c, *d) <= (client, tot));
+            .partition_point(|(c, d, ..)| (*c, *d) <= (client, tot));
         &self.0[from..to.max(from)]
     }
 }
@@ -246,7 +252,14 @@ fn herhaald(clients: &PerClient<'_>, t: &Trajectory, eind: Datum, filter: &Filte
     let repeat = clients
         .tussen((t.domein, t.gemeente.as_str(), t.bsn), eind, tot)
         .iter()
-        .any(|(_, _, nummer)| *nummer != t.toewijzingnummer);
+        .any(|(_, _, nummer, bekend)| {
+            // Only what was known on the peildatum: a toewijzing sent after it does not count.
+            let bekend = match (filter.peildatum, bekend) {
+                (Some(peil), Some(sinds)) => *sinds <= peil,
+                _ => true,
+            };
+            *nummer != t.toewijzingnummer && bekend
+        });
     if repeat {
         return Some(true);
     }
@@ -419,6 +432,7 @@ fn of_state(
         tevredenheid,
         plan,
         reden_wijziging: t.reden_wijziging.as_deref().map(Into::into),
+        toegewezen: state.versions.iter().map(|v| v.toewijzingsdatum).min(),
     })
 }
 
@@ -436,6 +450,91 @@ mod tests {
         assert_eq!(plus_maanden(d("2026-04-30"), 12), Some(d("2027-04-30")));
         assert_eq!(plus_maanden(d("2024-02-29"), 12), Some(d("2025-02-28")));
         assert_eq!(plus_maanden(d("2026-11-15"), 3), Some(d("2027-02-15")));
+    }
+
+    fn traject(nummer: &str, ingang: &str, toegewezen: &str, stop: Option<&str>) -> Trajectory {
+        Trajectory {
+            domein: Domein::Ijw,
+            aanbieder: "12345678".into(),
+            gemeente: "0599".into(),
+            team: None,
+            bsn: Bsn::parse("999990019").expect("bsn"),
+            toewijzingnummer: nummer.into(),
+            ingangsdatum: d(ingang),
+            start: Some(d(ingang)),
+            stop: stop.map(|e| Stop {
+                einddatum: d(e),
+                reden: "31".into(),
+            }),
+            status: Status::Onbekend,
+            grond: Grond::GeenResultaat,
+            tevredenheid: None,
+            plan: None,
+            reden_wijziging: None,
+            toegewezen: Some(d(toegewezen)),
+        }
+    }
+
+    #[test]
+    fn a_peildatum_counts_only_toewijzingen_known_on_it() {
+        // Ended as planned on 2026-03-31; a new toewijzing from 2026-04-15, sent on 2026-05-10.
+        let all = [
+            traject("1", "2025-10-01", "2025-09-20", Some("2026-03-31")),
+            traject("2", "2026-04-15", "2026-05-10", None),
+        ];
+        let op = |peil: &str| {
+            indicatoren(
+                &all,
+                &Filter {
+                    peildatum: Some(d(peil)),
+                    ..Filter::default()
+                },
+            )
+            .herhaald_beroep
+        };
+        // On 2026-05-01 it was not known yet and the window is open: not counted at all.
+        assert_eq!(
+            op("2026-05-01"),
+            Figure {
+                teller: 0,
+                noemer: 0
+            }
+        );
+        // From the day it was sent it counts.
+        assert_eq!(
+            op("2026-05-10"),
+            Figure {
+                teller: 1,
+                noemer: 1
+            }
+        );
+        // After the window closed (2027-03-31) without a known repeat: counted as none.
+        let laat = [
+            all[0].clone(),
+            traject("2", "2026-04-15", "2027-05-01", None),
+        ];
+        let f = indicatoren(
+            &laat,
+            &Filter {
+                peildatum: Some(d("2027-04-15")),
+                ..Filter::default()
+            },
+        );
+        assert_eq!(
+            f.herhaald_beroep,
+            Figure {
+                teller: 0,
+                noemer: 1
+            }
+        );
+        // Without a peildatum everything known now counts.
+        assert_eq!(
+            indicatoren(&laat, &Filter::default()).herhaald_beroep,
+            Figure {
+                teller: 1,
+                noemer: 1
+            }
+        );
     }
 
     #[test]
