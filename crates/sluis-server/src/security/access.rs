@@ -392,7 +392,7 @@ pub const TABLE: &[Row] = &[
     Row { endpoint: Endpoint::GetClientTeam,        rules: [D,    GEM,  D,    D,    D] },
     Row { endpoint: Endpoint::PutClientTeam,        rules: [D,    GEM,  D,    D,    D] },
     Row { endpoint: Endpoint::Financiering,         rules: [D,    D,    D,    GEM,  D] },
-    Row { endpoint: Endpoint::Indicatoren,          rules: [D,    D,    D,    GEM,  D] },
+    Row { endpoint: Endpoint::Indicatoren,          rules: [D,    D,    TEAM, GEM,  D] },
     Row { endpoint: Endpoint::Audit,                rules: [D,    D,    D,    GEM,  A] },
     Row { endpoint: Endpoint::CreateToken,          rules: [D,    D,    D,    D,    A] },
     Row { endpoint: Endpoint::ListTokens,           rules: [D,    D,    D,    D,    A] },

@@ -1,5 +1,6 @@
 //! `/api/v1/financiering` and `/api/v1/indicatoren`: resultaatfinanciering per aanbieder and
-//! the outcome indicators (JSON or CSV), for the contractmanager of this gemeente.
+//! the outcome indicators (JSON or CSV), for the contractmanager of this gemeente; the
+//! indicators also for a gebiedsteam, of its own team.
 
 use super::doelbereik::FilterQuery;
 use super::own_gemeente;
@@ -7,9 +8,10 @@ use crate::gateway::Gateway;
 use crate::http::auth::Caller;
 use crate::http::error::ApiError;
 use crate::http::extract::Accepts;
+use crate::security::access::{Facts, ScopeCheck};
 use actix_web::{web, HttpResponse};
 use serde::Serialize;
-use sluis_core::doelbereik::{Figure, Indicatoren};
+use sluis_core::doelbereik::{Figure, Filter, Groep, Indicatoren};
 use std::collections::BTreeMap;
 
 pub async fn financiering(
@@ -115,16 +117,37 @@ pub fn indicatoren_csv(total: &Indicatoren, groups: &BTreeMap<String, Indicatore
     out
 }
 
+/// The indicators' scope. A contractmanager sees its gemeente, every team. A gebiedsteam
+/// (scoped own-team) sees its own team: without `team=` the filter becomes its team, another
+/// team is 403. Returns the gebiedsteam's team, so that `per=team` lists only its group.
+fn team_scope(who: &Caller, gw: &Gateway, filter: &mut Filter) -> Result<Option<String>, ApiError> {
+    if who.check != Some(ScopeCheck::OwnTeam) {
+        own_gemeente(who, gw)?;
+        return Ok(None);
+    }
+    let mine = who.principal.team.clone().ok_or(ApiError::Forbidden)?;
+    let team = filter.team.get_or_insert_with(|| mine.clone());
+    let allowed = who.permits(&Facts {
+        team: Some(team.as_str()),
+        gemeente: Some(gw.settings.gemeente.code.as_str()),
+        ..Facts::default()
+    });
+    allowed.then_some(Some(mine)).ok_or(ApiError::Forbidden)
+}
+
 pub async fn indicatoren(
     who: Caller,
     q: web::Query<FilterQuery>,
     accepts: Accepts,
     gw: web::Data<Gateway>,
 ) -> Result<HttpResponse, ApiError> {
-    own_gemeente(&who, &gw)?;
-    let filter = q.filter(&gw)?;
+    let mut filter = q.filter(&gw)?;
+    let own_team = team_scope(&who, &gw, &mut filter)?;
     let groep = q.groep()?;
-    let (total, groups) = gw.indicatoren(&filter, groep);
+    let (total, mut groups) = gw.indicatoren(&filter, groep);
+    if let (Some(mine), Some(Groep::Team)) = (&own_team, groep) {
+        groups.retain(|team, _| team == mine);
+    }
     let csv = match q.format.as_deref() {
         Some("csv") => true,
         Some("json") => false,
