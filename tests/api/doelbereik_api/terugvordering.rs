@@ -407,3 +407,47 @@ async fn a_gebiedsteam_reads_only_its_own_teams_indicators() {
     assert_eq!(v["totaal"]["beeindigd"], 0);
     app.stop().await;
 }
+
+/// Point 4: `indicatoren?peildatum=` counts only what was known on the peildatum. The client's
+/// trajectory ended as planned on 2025-04-30; its new toewijzing (from 2025-07-01) was made on
+/// 2025-06-20.
+#[actix_web::test]
+async fn the_peildatum_counts_only_toewijzingen_known_on_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = spawn_app(dir.path()).await;
+    ended(&app).await;
+    let again = Client {
+        bsn: CLIENT1.bsn,
+        nummer: "7009",
+        referentie: "VOT-9",
+    };
+    app.ok(&verzoek(Std::Ijw, "V9", again)).await;
+    let tw = Tw {
+        ingang: "2025-07-01".into(),
+        eind: "2025-12-31".into(),
+        datum: "2025-06-20".into(),
+        ..Tw::default()
+    };
+    app.ok(&with_postcode(
+        toewijzing(Std::Ijw, "T9", again, &tw),
+        "8011AB",
+    ))
+    .await;
+    let herhaald = |peil: &'static str| {
+        let app = &app;
+        async move {
+            let (s, v) = app
+                .get_json(&format!("/api/v1/indicatoren?peildatum={peil}"))
+                .await;
+            assert_eq!(s, StatusCode::OK, "{v}");
+            let f = &v["totaal"]["herhaald_beroep"];
+            (f["teller"].as_u64(), f["noemer"].as_u64())
+        }
+    };
+    // Before it was made the window (to 2026-04-30) is open without a known repeat.
+    assert_eq!(herhaald("2025-06-19").await, (Some(0), Some(0)));
+    // From the day it was made it counts.
+    assert_eq!(herhaald("2025-06-20").await, (Some(1), Some(1)));
+    assert_eq!(herhaald("2025-06-25").await, (Some(1), Some(1)));
+    app.stop().await;
+}
