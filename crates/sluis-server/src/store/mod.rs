@@ -115,10 +115,17 @@ pub struct InboxEntry {
     /// `terugvordering`: Sluis's signal that the message `bericht_id` (a beoordeling) changed
     /// what is to be recovered, with the signal itself.
     pub kind: String,
-    /// The signal of a `terugvordering` entry (no BSN in it: the entry is not sealed).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The signal of a `terugvordering` entry, opened (see `sealed`).
+    #[serde(skip)]
     pub signaal: Option<Terugvordering>,
+    /// The signal as stored: sealed like every record (amounts and toewijzingnummer are care
+    /// data), hex.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sealed: Option<String>,
 }
+
+/// The sealing context of a signal in an inbox entry.
+const SIGNAAL: &str = "inbox_signaal";
 
 #[derive(Debug, Error)]
 pub enum StoreError {
@@ -378,18 +385,22 @@ impl Store {
                 bericht_id: record.id,
                 kind: (*kind).to_string(),
                 signaal: None,
+                sealed: None,
             };
             inbox.push((inbox_key(party, cursor), json(&entry)?));
         }
         for (party, signaal) in &writes.signalen {
             let cursor = self.db.generate_id()? + 1;
+            let key = inbox_key(party, cursor);
+            let sealed = self.sealer.seal(SIGNAAL, &key, json(signaal)?)?;
             let entry = InboxEntry {
                 cursor,
                 bericht_id: record.id,
                 kind: "terugvordering".to_string(),
-                signaal: Some(signaal.clone()),
+                signaal: None,
+                sealed: Some(hex::encode(sealed)),
             };
-            inbox.push((inbox_key(party, cursor), json(&entry)?));
+            inbox.push((key, json(&entry)?));
         }
         // (tree, key, value or removal), trees numbered as in the transaction; keys as stored
         // (pseudonymised), records sealed, index entries pointing at stored primary keys.
@@ -621,10 +632,17 @@ impl Store {
         let end = inbox_key(party, u64::MAX);
         let mut out = Vec::new();
         for item in self.inbox.range(start..=end).take(limit) {
-            let (_, v) = item?;
-            out.push(
-                serde_json::from_slice(&v).map_err(|e| StoreError::Corrupt(0, e.to_string()))?,
-            );
+            let (k, v) = item?;
+            let mut entry: InboxEntry =
+                serde_json::from_slice(&v).map_err(|e| StoreError::Corrupt(0, e.to_string()))?;
+            if let Some(sealed) = &entry.sealed {
+                let corrupt = |e: String| StoreError::Corrupt(entry.bericht_id, e);
+                let bytes = hex::decode(sealed).map_err(|e| corrupt(e.to_string()))?;
+                let plain = self.sealer.open(SIGNAAL, &k, &bytes).map_err(corrupt)?;
+                entry.signaal =
+                    Some(serde_json::from_slice(&plain).map_err(|e| corrupt(e.to_string()))?);
+            }
+            out.push(entry);
         }
         Ok(out)
     }
@@ -646,6 +664,7 @@ impl Store {
                 bericht_id,
                 kind: (*kind).to_string(),
                 signaal: None,
+                sealed: None,
             };
             batch.insert(inbox_key(party, cursor), json(&entry)?);
             cursors.push(cursor);

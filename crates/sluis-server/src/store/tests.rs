@@ -193,3 +193,53 @@ fn damaged_entries_are_errors_not_absent() {
     assert!(view.scan(Tree::Toewijzingen, &[]).is_empty());
     assert!(view.fault().is_some());
 }
+
+#[test]
+fn a_terugvordering_signal_is_written_with_its_message_and_sealed() {
+    let dir = tempfile::tempdir().expect("dir");
+    let store = open(dir.path(), true);
+    let signaal = sluis_core::doelbereik::Terugvordering {
+        domein: Domein::Ijw,
+        gemeente: "0599".into(),
+        aanbieder: "12345678".into(),
+        toewijzingnummer: "7001".into(),
+        bedrag: 72_000,
+        eerder: 0,
+        trajectprijs: 240_000,
+        recht_procent: 70,
+        aanspraak: 168_000,
+        gedeclareerd: 240_000,
+        status: sluis_core::doelbereik::Status::NietBereikt,
+        reden: "gebiedsteam noord oordeelt het resultaat niet bereikt".into(),
+        melding: "Terugvordering op toewijzing 7001: € 720,00".into(),
+    };
+    let writes = Writes {
+        inbox: vec![("12345678".into(), "bericht")],
+        signalen: vec![
+            ("12345678".into(), signaal.clone()),
+            ("0599".into(), signaal.clone()),
+        ],
+        ..Writes::default()
+    };
+    let r = record(&store, "S1", "<a/>");
+    store.insert(&r, true, None, &writes).expect("insert");
+    let aanbieder = store.inbox("12345678", None, 10).expect("inbox");
+    let kinds: Vec<_> = aanbieder.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["bericht", "terugvordering"]);
+    assert_eq!(aanbieder[1].bericht_id, r.id);
+    assert_eq!(aanbieder[1].signaal.as_ref(), Some(&signaal));
+    assert_eq!(aanbieder[0].signaal, None);
+    let gemeente = store.inbox("0599", None, 10).expect("inbox");
+    assert_eq!(gemeente[0].signaal.as_ref(), Some(&signaal));
+    // On disk the amounts and the number are sealed.
+    for item in store.inbox.iter() {
+        let (_, v) = item.expect("entry");
+        let text = String::from_utf8_lossy(&v);
+        assert!(!text.contains("72000") && !text.contains("7001"), "{text}");
+    }
+    // A sealed signal moved to another entry does not open: an error, never read as absent.
+    let (_, v) = store.inbox.last().expect("last").expect("an entry");
+    let other = inbox_key("0599", 1);
+    store.inbox.insert(&other, v).expect("copy");
+    assert!(store.inbox("0599", Some(0), 10).is_err());
+}
