@@ -246,3 +246,32 @@ pub async fn replay(
         .ok_or(ApiError::NotFound("geen bericht met dit id"))?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "bericht_id": id, "items": items })))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gateway::reads::StoredFinding;
+
+    #[test]
+    fn the_explanation_follows_the_standards_members_in_valid_json() {
+        let f = StoredFinding {
+            code: "SL020".into(),
+            retourcode: Some("9322".into()),
+            path: "/Bericht/Declaratie/Clienten/Client[1]/Prestaties/Prestatie[2]".into(),
+            message: "de aanspraak is € 1.680,00 \"70 %\"".into(),
+        };
+        let answer =
+            "{\n  \"bericht\": \"JW325\",\n  \"Header\": {\n    \"BerichtCode\": 491\n  }\n}\n";
+        let text = with_toelichting(answer.to_string(), &[&f]).expect("an object");
+        let v: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+        assert_eq!(v["Header"]["BerichtCode"], 491);
+        assert_eq!(v["toelichting"][0]["code"], "SL020");
+        assert_eq!(v["toelichting"][0]["message"], f.message);
+        // The standard's members first, in their order.
+        let at = |m: &str| text.find(m).expect(m);
+        assert!(at("\"bericht\"") < at("\"Header\"") && at("\"Header\"") < at("\"toelichting\""));
+        // Nothing to explain: the answer unchanged; not an object: an error, not a broken body.
+        assert_eq!(with_toelichting(answer.into(), &[]).as_deref(), Ok(answer));
+        assert!(with_toelichting("[1]".into(), &[&f]).is_err());
+    }
+}
