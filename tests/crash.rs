@@ -151,8 +151,17 @@ fn sigkill_under_load_loses_nothing_acknowledged_and_leaves_nothing_half() {
         let port = free_port();
         let mut server = start(dir.path(), port);
         let stop = Arc::new(Mutex::new(false));
+        let before = acked.lock().expect("lock").len();
         let threads = hammer(port, round, 8, stop.clone(), acked.clone());
-        std::thread::sleep(Duration::from_millis(300 + jitter(700)));
+        // Kill once the load has really reached the server (a loaded CI machine starts slowly),
+        // then at a random moment within the next second.
+        let deadline = std::time::Instant::now() + Duration::from_secs(120);
+        while acked.lock().expect("lock").len() < before + 20
+            && std::time::Instant::now() < deadline
+        {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        std::thread::sleep(Duration::from_millis(jitter(1000)));
         // Child::kill is SIGKILL on Unix.
         server.kill();
         *stop.lock().expect("lock") = true;
