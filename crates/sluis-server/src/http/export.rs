@@ -61,13 +61,19 @@ impl Cell {
         s.map_or(Cell::Empty, |s| Cell::Text(s.into()))
     }
 
-    /// A day from `JJJJ-MM-DD`; a text that is no day stays text (never lost).
+    /// A day from `JJJJ-MM-DD`; a text that is no day stays text (never lost); empty: empty.
     pub fn day(s: &str) -> Cell {
+        if s.is_empty() {
+            return Cell::Empty;
+        }
         Datum::parse(s).map_or_else(|| Cell::Text(s.to_string()), Cell::Date)
     }
 
-    /// A moment from RFC 3339; a text that is none stays text.
+    /// A moment from RFC 3339; a text that is none stays text; empty: empty.
     pub fn moment(s: &str) -> Cell {
+        if s.is_empty() {
+            return Cell::Empty;
+        }
         OffsetDateTime::parse(s, &Rfc3339).map_or_else(
             |_| Cell::Text(s.to_string()),
             |t| Cell::Moment(t, s.to_string()),
@@ -178,7 +184,7 @@ pub fn negotiate(
             .ok_or_else(|| ApiError::Parameter {
                 parameter: "format".into(),
                 detail: format!(
-                    "format {f:?} bestaat hier niet; kies uit {}",
+                    "deze vorm bestaat hier niet; kies uit {}",
                     offered
                         .iter()
                         .map(|o| o.name())
@@ -310,7 +316,9 @@ impl Table {
         debug_assert!(
             row.iter()
                 .zip(&self.columns)
-                .all(|(c, col)| c.kind().is_none_or(|k| k == col.kind)),
+                .all(|(c, col)| c.kind().is_none_or(|k| k == col.kind
+                    // A day or moment that does not read stays the text it was.
+                    || (k == Kind::Text && matches!(col.kind, Kind::Date | Kind::Moment)))),
             "{}: {row:?} does not fit {:?}",
             self.name,
             self.columns

@@ -112,12 +112,12 @@ fn from_pairs<T: DeserializeOwned>(pairs: &[(String, String)]) -> Result<T, ApiE
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let message = e.inner().to_string();
-        parameter_error(&path, &message, pairs)
+        parameter_error(&path, &message)
     })
 }
 
 /// serde's message in Dutch, with the parameter it is about.
-fn parameter_error(path: &str, message: &str, pairs: &[(String, String)]) -> ApiError {
+fn parameter_error(path: &str, message: &str) -> ApiError {
     let quoted = |m: &str, prefix: &str| {
         m.strip_prefix(prefix)
             .and_then(|rest| rest.split('`').next())
@@ -147,11 +147,7 @@ fn parameter_error(path: &str, message: &str, pairs: &[(String, String)]) -> Api
             detail: "meer dan één keer gegeven".into(),
         };
     }
-    let value = pairs
-        .iter()
-        .find(|(k, _)| k == path)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("");
+    // The value is never echoed: a caller may have put a BSN where a number belongs.
     let what = if message.contains("digit") || message.contains("number") {
         "geen geheel getal (of te groot)"
     } else if message.contains("true") {
@@ -163,7 +159,7 @@ fn parameter_error(path: &str, message: &str, pairs: &[(String, String)]) -> Api
     };
     ApiError::Parameter {
         parameter: path.to_string(),
-        detail: format!("{value:?} is {what}"),
+        detail: format!("de waarde is {what}"),
     }
 }
 

@@ -44,8 +44,12 @@ fn moment(field: &str, v: &str, end: bool) -> Result<OffsetDateTime, ApiError> {
     if let Ok(t) = OffsetDateTime::parse(v, &Rfc3339) {
         return Ok(t);
     }
-    let d = sluis_core::standard::types::Datum::parse(v)
-        .ok_or_else(|| bad(field, format!("{v:?} is geen tijdstip (RFC 3339) of datum")))?;
+    let d = sluis_core::standard::types::Datum::parse(v).ok_or_else(|| {
+        bad(
+            field,
+            "geen tijdstip (RFC 3339) of datum (JJJJ-MM-DD)".into(),
+        )
+    })?;
     let start = d.date().midnight().assume_utc();
     Ok(if end {
         start + time::Duration::days(1)
@@ -74,9 +78,9 @@ impl AuditQuery {
             actor: self.actor.clone(),
             action: match &self.action {
                 None => None,
-                Some(a) => Some(
-                    action_of(a).ok_or_else(|| bad("action", format!("onbekende action {a:?}")))?,
-                ),
+                Some(a) => Some(action_of(a).ok_or_else(|| {
+                    bad("action", "onbekende action (zie docs/security.md)".into())
+                })?),
             },
             object_kind: self.object.clone(),
             object_id: self.object_id.clone(),

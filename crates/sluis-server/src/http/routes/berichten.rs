@@ -189,7 +189,7 @@ pub fn day(parameter: &str, value: &Option<String>) -> Result<Option<Datum>, Api
         .map(|d| {
             Datum::parse(d).ok_or_else(|| ApiError::Parameter {
                 parameter: parameter.into(),
-                detail: format!("{d:?} is geen datum (JJJJ-MM-DD)"),
+                detail: "geen datum (JJJJ-MM-DD)".into(),
             })
         })
         .transpose()

@@ -159,7 +159,7 @@ fn date(field: &str, value: &Option<String>) -> Result<Option<Datum>, ApiError> 
         None => Ok(None),
         Some(v) => Datum::parse(v)
             .map(Some)
-            .ok_or_else(|| bad(field, &format!("{v:?} is geen datum (JJJJ-MM-DD)"))),
+            .ok_or_else(|| bad(field, "geen datum (JJJJ-MM-DD)")),
     }
 }
 
@@ -176,7 +176,7 @@ impl FilterQuery {
             None => None,
             Some("ijw") => Some(Domein::Ijw),
             Some("iwmo") => Some(Domein::Iwmo),
-            Some(d) => return Err(bad("domein", &format!("{d:?}: ijw of iwmo"))),
+            Some(_) => return Err(bad("domein", "ijw of iwmo")),
         };
         let van = date("van", &self.van)?;
         let tot = date("tot", &self.tot)?;
@@ -217,7 +217,7 @@ impl FilterQuery {
             Some("aanbieder") => Ok(Some(Groep::Aanbieder)),
             Some("gemeente") => Ok(Some(Groep::Gemeente)),
             Some("team") => Ok(Some(Groep::Team)),
-            Some(p) => Err(bad("per", &format!("{p:?}: aanbieder, gemeente of team"))),
+            Some(_) => Err(bad("per", "aanbieder, gemeente of team")),
         }
     }
 }
