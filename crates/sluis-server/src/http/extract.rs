@@ -84,7 +84,8 @@ impl FromRequest for Paging {
 
 /// The query parameters of an endpoint, read into `T` (which denies unknown fields): a
 /// parameter `T` does not know is refused (400 naming it), a value that does not read too.
-/// `format` is left out: the negotiation of the answer's form reads it ([`Form`]).
+/// `format` is left out where the answer's form was negotiated ([`Form`]): the negotiation
+/// read it.
 #[derive(Debug)]
 pub struct Query<T>(pub T);
 
@@ -163,11 +164,13 @@ fn parameter_error(path: &str, message: &str) -> ApiError {
     }
 }
 
-/// The query without the parameters read elsewhere (`skip`).
-fn own_pairs(req: &HttpRequest, skip: &[&str]) -> Result<Vec<(String, String)>, ApiError> {
+/// The query without the parameters read elsewhere: `format` where the answer's form was
+/// negotiated (elsewhere it is as unknown as any other).
+fn own_pairs(req: &HttpRequest) -> Result<Vec<(String, String)>, ApiError> {
+    let negotiated = req.extensions().get::<Form>().is_some();
     Ok(pairs(req.query_string())?
         .into_iter()
-        .filter(|(k, _)| !NEGOTIATED.contains(&k.as_str()) && !skip.contains(&k.as_str()))
+        .filter(|(k, _)| !(negotiated && NEGOTIATED.contains(&k.as_str())))
         .collect())
 }
 
@@ -176,7 +179,7 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
     type Future = Ready<Result<Query<T>, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(own_pairs(req, &[]).and_then(|p| from_pairs(&p).map(Query)))
+        ready(own_pairs(req).and_then(|p| from_pairs(&p).map(Query)))
     }
 }
 
@@ -186,7 +189,7 @@ impl<T: DeserializeOwned> FromRequest for Listed<T> {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready((|| {
-            let all = own_pairs(req, &[])?;
+            let all = own_pairs(req)?;
             let (paging, own): (Vec<_>, Vec<_>) = all
                 .into_iter()
                 .partition(|(k, _)| Paging::PARAMS.contains(&k.as_str()));
@@ -351,6 +354,7 @@ mod tests {
         assert_eq!(fault("/x?limit=-1").await.0, "limit");
         assert_eq!(fault("/x?dagen=1&dagen=2").await.0, "dagen");
         let req = TestRequest::with_uri("/x?dagen=3&format=csv&after=9").to_http_request();
+        req.extensions_mut().insert(Form::Csv);
         let Listed(_, page) = Listed::<Q>::extract(&req).await.expect("listed");
         assert_eq!(page.after, Some(9));
         let req = TestRequest::with_uri("/x?after=9").to_http_request();
