@@ -52,7 +52,7 @@ impl Paging {
     pub const PARAMS: [&'static str; 2] = ["after", "limit"];
 
     fn from_pairs(pairs: &[(String, String)]) -> Result<Paging, ApiError> {
-        let raw: RawPaging = from_pairs(pairs)?;
+        let raw: RawPaging = from_pairs(pairs, &[])?;
         if raw.limit == Some(0) {
             return Err(ApiError::Parameter {
                 parameter: "limit".into(),
@@ -98,6 +98,9 @@ pub struct Listed<T>(pub T, pub Paging);
 #[serde(deny_unknown_fields)]
 pub struct NoParams {}
 
+/// A query as name–value pairs, in order.
+type Pairs = Vec<(String, String)>;
+
 /// The parameters the negotiation reads, never the handler's.
 const NEGOTIATED: [&str; 1] = ["format"];
 
@@ -106,39 +109,41 @@ fn pairs(q: &str) -> Result<Vec<(String, String)>, ApiError> {
         .map_err(|e| ApiError::BadRequest(format!("de querystring is niet te lezen: {e}")))
 }
 
-/// Read `pairs` into `T`, naming the parameter at fault.
-fn from_pairs<T: DeserializeOwned>(pairs: &[(String, String)]) -> Result<T, ApiError> {
+/// Read `pairs` into `T`, naming the parameter at fault; `also` are the parameters read
+/// elsewhere (named in the answer to an unknown one).
+fn from_pairs<T: DeserializeOwned>(
+    pairs: &[(String, String)],
+    also: &[&str],
+) -> Result<T, ApiError> {
     let encoded = serde_urlencoded::to_string(pairs).map_err(ApiError::internal)?;
     let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(encoded.as_bytes()));
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let message = e.inner().to_string();
-        parameter_error(&path, &message)
+        parameter_error(&path, &message, also)
     })
 }
 
 /// serde's message in Dutch, with the parameter it is about.
-fn parameter_error(path: &str, message: &str) -> ApiError {
+fn parameter_error(path: &str, message: &str, also: &[&str]) -> ApiError {
     let quoted = |m: &str, prefix: &str| {
         m.strip_prefix(prefix)
             .and_then(|rest| rest.split('`').next())
             .map(str::to_string)
     };
     if let Some(name) = quoted(message, "unknown field `") {
-        let known: Vec<&str> = message
+        let mut known: Vec<&str> = message
             .split_once("expected")
             .map(|(_, list)| list.split('`').skip(1).step_by(2).collect())
             .unwrap_or_default();
+        known.extend_from_slice(also);
         let detail = if known.is_empty() {
-            "onbekende parameter; dit pad kent geen parameters (behalve format)".to_string()
+            "onbekende parameter; dit pad kent geen parameters".to_string()
         } else {
-            format!(
-                "onbekende parameter; dit pad kent {} (en format)",
-                known.join(", ")
-            )
+            format!("onbekende parameter; dit pad kent {}", known.join(", "))
         };
         return ApiError::Parameter {
-            parameter: name,
+            parameter: plain_name(&name),
             detail,
         };
     }
@@ -159,19 +164,33 @@ fn parameter_error(path: &str, message: &str) -> ApiError {
         "niet leesbaar"
     };
     ApiError::Parameter {
-        parameter: path.to_string(),
+        parameter: plain_name(path),
         detail: format!("de waarde is {what}"),
+    }
+}
+
+/// A parameter's name as an answer may show it: names are short words; anything else (a
+/// caller may have put a BSN in the name) is not echoed.
+fn plain_name(name: &str) -> String {
+    let word = !name.is_empty()
+        && name.len() <= 40
+        && name.chars().all(|c| c.is_ascii_lowercase() || c == '_');
+    if word {
+        name.to_string()
+    } else {
+        "(naam niet getoond)".to_string()
     }
 }
 
 /// The query without the parameters read elsewhere: `format` where the answer's form was
 /// negotiated (elsewhere it is as unknown as any other).
-fn own_pairs(req: &HttpRequest) -> Result<Vec<(String, String)>, ApiError> {
+fn own_pairs(req: &HttpRequest) -> Result<(Pairs, &'static [&'static str]), ApiError> {
     let negotiated = req.extensions().get::<Form>().is_some();
-    Ok(pairs(req.query_string())?
+    let own = pairs(req.query_string())?
         .into_iter()
         .filter(|(k, _)| !(negotiated && NEGOTIATED.contains(&k.as_str())))
-        .collect())
+        .collect();
+    Ok((own, if negotiated { &NEGOTIATED } else { &[] }))
 }
 
 impl<T: DeserializeOwned> FromRequest for Query<T> {
@@ -179,7 +198,7 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
     type Future = Ready<Result<Query<T>, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(own_pairs(req).and_then(|p| from_pairs(&p).map(Query)))
+        ready(own_pairs(req).and_then(|(p, also)| from_pairs(&p, also).map(Query)))
     }
 }
 
@@ -189,11 +208,12 @@ impl<T: DeserializeOwned> FromRequest for Listed<T> {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready((|| {
-            let all = own_pairs(req)?;
+            let (all, negotiated) = own_pairs(req)?;
             let (paging, own): (Vec<_>, Vec<_>) = all
                 .into_iter()
                 .partition(|(k, _)| Paging::PARAMS.contains(&k.as_str()));
-            let q = from_pairs(&own)?;
+            let also: Vec<&str> = Paging::PARAMS.iter().chain(negotiated).copied().collect();
+            let q = from_pairs(&own, &also)?;
             Ok(Listed(q, Paging::from_pairs(&paging)?))
         })())
     }
@@ -350,7 +370,8 @@ mod tests {
         assert_eq!(fault("/x?lopend=ja").await.0, "lopend");
         let (p, d) = fault("/x?dagen=1&pagina=2").await;
         assert_eq!(p, "pagina");
-        assert!(d.contains("dagen, lopend"), "{d}");
+        assert!(d.contains("dagen, lopend, after, limit"), "{d}");
+        assert_eq!(fault("/x?999990019=1").await.0, "(naam niet getoond)");
         assert_eq!(fault("/x?limit=-1").await.0, "limit");
         assert_eq!(fault("/x?dagen=1&dagen=2").await.0, "dagen");
         let req = TestRequest::with_uri("/x?dagen=3&format=csv&after=9").to_http_request();
