@@ -235,7 +235,11 @@ pub fn negotiate(
         if o == Form::CsvNl {
             continue;
         }
-        let w = weight(o.media());
+        // XML is also asked for as `text/xml`.
+        let w = match o {
+            Form::Xml => weight(o.media()).max(weight("text/xml")),
+            _ => weight(o.media()),
+        };
         if w > 0.0 && chosen.is_none_or(|(_, cw)| w > cw) {
             chosen = Some((o, w));
         }
@@ -589,5 +593,14 @@ mod tests {
             f(None, Some("text/csv;q=0")),
             Err(ApiError::NotAcceptable { .. })
         ));
+        let xml = [Form::Json, Form::Xml];
+        assert_eq!(
+            negotiate(None, Some("text/xml"), &xml).ok(),
+            Some(Form::Xml)
+        );
+        assert_eq!(
+            negotiate(None, Some("application/xml, application/json;q=0.9"), &xml).ok(),
+            Some(Form::Xml)
+        );
     }
 }
