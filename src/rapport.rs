@@ -61,7 +61,7 @@ where
         } else {
             '?'
         };
-        let page = get(format!("{path_and_query}{sep}offset={offset}")).await?;
+        let page = get(format!("{path_and_query}{sep}after={offset}")).await?;
         let more = page["items"].as_array().cloned().unwrap_or_default();
         if more.is_empty() {
             break;
@@ -106,35 +106,36 @@ pub fn mask_bsn(bsn: &str) -> String {
     format!("{}{}", "*".repeat(keep), bsn.get(keep..).unwrap_or(""))
 }
 
-/// Rows as an aligned text table with a header line.
-fn table(header: &[&str], rows: &[Vec<String>]) -> String {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+/// Rows as a text table with a header line (comfy-table, plain ASCII so that it survives a
+/// pipe, a file and a mail); columns whose every cell is a number are aligned right.
+pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut t = comfy_table::Table::new();
+    t.load_style(comfy_table::presets::ASCII_MARKDOWN)
+        .set_content_arrangement(comfy_table::ContentArrangement::Disabled)
+        .set_header(header.iter().copied());
     for r in rows {
-        for (i, c) in r.iter().enumerate() {
-            if let Some(w) = widths.get_mut(i) {
-                *w = (*w).max(c.chars().count());
-            }
-        }
+        t.add_row(r.iter().map(String::as_str));
     }
-    let line = |cells: Vec<String>| {
-        let mut out = String::new();
-        for (i, c) in cells.iter().enumerate() {
-            let pad = widths[i].saturating_sub(c.chars().count());
-            out.push_str(c);
-            if i + 1 < cells.len() {
-                out.push_str(&" ".repeat(pad + 2));
-            }
-        }
-        out.trim_end().to_string()
+    let numeric = |i: usize| {
+        rows.iter().all(|r| {
+            r.get(i).is_none_or(|c| {
+                c == "-"
+                    || c.trim_end_matches(" %")
+                        .replace(['.', ','], "")
+                        .parse::<u64>()
+                        .is_ok()
+            })
+        })
     };
-    let mut out = line(header.iter().map(|h| h.to_string()).collect());
-    out.push('\n');
-    out.push_str(&line(widths.iter().map(|w| "-".repeat(*w)).collect()));
-    out.push('\n');
-    for r in rows {
-        out.push_str(&line(r.clone()));
-        out.push('\n');
+    for i in 0..header.len() {
+        if !rows.is_empty() && numeric(i) {
+            if let Some(c) = t.column_mut(i) {
+                c.set_cell_alignment(comfy_table::CellAlignment::Right);
+            }
+        }
     }
+    let mut out = t.to_string();
+    out.push('\n');
     out
 }
 
@@ -286,10 +287,13 @@ mod tests {
         });
         let t = indicatoren_table(&v, "Gemeente 0599");
         assert!(
-            t.contains("doelrealisatie      4       7       57.1 %"),
+            t.contains("| doelrealisatie     |      4 |      7 |  57.1 % |"),
             "{t}"
         );
-        assert!(t.contains("cliënttevredenheid  0       0       -"), "{t}");
+        assert!(
+            t.contains("| cliënttevredenheid |      0 |      0 |       - |"),
+            "{t}"
+        );
         let team = json!({"team": "noord", "items": [{
             "toewijzingnummer": "7001", "bsn": "999990019", "domein": "ijw", "aanbieder": "12345678",
             "start": "2025-01-06", "stop": {"einddatum": "2025-04-30", "reden": "31"}, "plan": null,
@@ -345,7 +349,7 @@ mod tests {
         let asked = std::cell::RefCell::new(Vec::new());
         let get = |p: String| {
             asked.borrow_mut().push(p.clone());
-            let (items, next) = if p.ends_with("offset=500") {
+            let (items, next) = if p.ends_with("after=500") {
                 (rows(500, 675), Value::Null)
             } else {
                 (rows(0, 500), json!(500))
@@ -369,7 +373,7 @@ mod tests {
             *asked.borrow(),
             [
                 "/api/v1/teams/noord/doelbereik?betwist=true",
-                "/api/v1/teams/noord/doelbereik?betwist=true&offset=500"
+                "/api/v1/teams/noord/doelbereik?betwist=true&after=500"
             ]
         );
         assert_eq!(v["items"].as_array().unwrap().len(), 675);

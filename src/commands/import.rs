@@ -10,7 +10,6 @@ use indicatif::{ProgressBar, ProgressStyle};
 use sluis::gateway::IngestError;
 use sluis::intake;
 use sluis::{Finding, Limits};
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -221,18 +220,16 @@ fn durable(gateway: &sluis::gateway::Gateway) -> Result<(), String> {
 }
 
 fn write_report(path: &Path, rows: &[Unplaced]) -> std::io::Result<()> {
-    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
-    writeln!(out, "file,bericht,identificatie,outcome,codes")?;
+    let mut out = csv::Writer::from_path(path)?;
+    out.write_record(["file", "bericht", "identificatie", "outcome", "codes"])?;
     for r in rows {
-        writeln!(
-            out,
-            "{},{},{},{},{}",
-            csv(&masked(&r.file)),
-            csv(&r.bericht),
-            csv(&masked(&r.identificatie)),
+        out.write_record([
+            masked(&r.file).as_str(),
+            &r.bericht,
+            &masked(&r.identificatie),
             r.outcome,
-            csv(&r.codes)
-        )?;
+            &r.codes,
+        ])?;
     }
     out.flush()
 }
@@ -260,15 +257,6 @@ fn masked(s: &str) -> String {
     }
     flush(&mut run, &mut out);
     out
-}
-
-/// One CSV field, quoted when it needs to be.
-fn csv(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
 }
 
 #[cfg(test)]

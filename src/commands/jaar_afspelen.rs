@@ -35,15 +35,24 @@ pub fn run(args: Args) -> Outcome {
     let (tally, wrong) = runtime
         .block_on(post_all(&args, &rows, &tokens))
         .map_err(|e| Failure::new(2, format!("jaar afspelen: {e}")))?;
-    println!("{:<8} {:>7} {:>8}", "verwacht", "berichten", "eens");
     let (mut n, mut ok) = (0, 0);
+    let mut rows: Vec<Vec<String>> = Vec::new();
     for (code, (count, agreed)) in &tally {
-        println!("{code:<8} {count:>9} {agreed:>8}");
+        rows.push(vec![
+            code.to_string(),
+            count.to_string(),
+            agreed.to_string(),
+        ]);
         n += count;
         ok += agreed;
     }
+    rows.push(vec!["totaal".into(), n.to_string(), ok.to_string()]);
+    print!(
+        "{}",
+        sluis::rapport::table(&["verwacht", "berichten", "eens"], &rows)
+    );
     println!(
-        "totaal   {n:>9} {ok:>8}  ({:.2} % eens)",
+        "{:.2} % eens",
         if n == 0 {
             100.0
         } else {

@@ -141,7 +141,13 @@ fn stored(args: Args) -> Result<ExitCode, String> {
                     "{}",
                     serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?
                 ),
-                OutputFormat::Text => list.iter().for_each(print_token),
+                OutputFormat::Text => print!(
+                    "{}",
+                    sluis::rapport::table(
+                        &["id", "role", "scope", "source", "state", "label"],
+                        &list.iter().map(token_row).collect::<Vec<_>>(),
+                    )
+                ),
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -166,7 +172,8 @@ fn stored(args: Args) -> Result<ExitCode, String> {
     }
 }
 
-fn print_token(t: &sluis::security::tokens::TokenInfo) {
+/// One token as a row of the list.
+fn token_row(t: &sluis::security::tokens::TokenInfo) -> Vec<String> {
     let scope: Vec<String> = [
         ("party", &t.scope.party),
         ("gemeente", &t.scope.gemeente),
@@ -184,17 +191,16 @@ fn print_token(t: &sluis::security::tokens::TokenInfo) {
         sluis::security::tokens::Source::Config => "config",
         sluis::security::tokens::Source::Store => "store",
     };
-    println!(
-        "{}  {}  {}  {}  {}  {}",
-        t.id,
-        t.role,
+    vec![
+        t.id.to_string(),
+        t.role.to_string(),
         if scope.is_empty() {
             "-".to_string()
         } else {
             scope.join(",")
         },
-        source,
+        source.to_string(),
         state,
-        t.label
-    );
+        t.label.clone(),
+    ]
 }

@@ -198,3 +198,59 @@ async fn receivers_get_sluis_serialisation_not_the_bytes_as_received() {
     assert_eq!(record["body"], xml.as_str());
     app.stop().await;
 }
+
+/// A query value that does not read is a problem naming its parameter: a bad date, number,
+/// truth value or word of a set; a parameter given twice too. Nothing is answered in part.
+#[actix_web::test]
+async fn query_errors_name_the_parameter() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = spawn_app(dir.path()).await;
+    for (path, parameter) in [
+        ("/api/v1/berichten?van=gisteren", "van"),
+        ("/api/v1/berichten?van=999990019", "van"),
+        ("/api/v1/berichten?limit=999990019x", "limit"),
+        ("/api/v1/berichten?tot=2026-13-01", "tot"),
+        ("/api/v1/berichten?limit=veel", "limit"),
+        ("/api/v1/berichten?limit=0", "limit"),
+        ("/api/v1/berichten?after=-1", "after"),
+        ("/api/v1/berichten?pagina=2", "pagina"),
+        ("/api/v1/audit?van=morgen", "van"),
+        ("/api/v1/audit?action=stelen", "action"),
+        ("/api/v1/audit?client=999990019", "client"),
+        ("/api/v1/indicatoren?per=maand", "per"),
+        ("/api/v1/indicatoren?domein=wlz", "domein"),
+        (
+            "/api/v1/indicatoren?venster_maanden=twaalf",
+            "venster_maanden",
+        ),
+        ("/api/v1/indicatoren?venster_maanden=0", "venster_maanden"),
+        ("/api/v1/indicatoren?van=2026-02-01&tot=2026-01-01", "tot"),
+        ("/api/v1/financiering?peildatum=1-1-2026", "peildatum"),
+        ("/api/v1/teams/noord/doelbereik?lopend=misschien", "lopend"),
+        (
+            "/api/v1/teams/noord/doelbereik?zonder_plan_na_dagen=-3",
+            "zonder_plan_na_dagen",
+        ),
+        (
+            "/api/v1/teams/noord/doelbereik?lopend=true&lopend=false",
+            "lopend",
+        ),
+        ("/api/v1/indicatoren?format=pdf", "format"),
+    ] {
+        let (status, p) = app.get_json(path).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {p}");
+        assert_eq!(p["parameter"], parameter, "{path}: {p}");
+        assert_eq!(p["status"], 400, "{path}");
+        assert_eq!(
+            p["type"], "https://sluis.example/problems/parameter",
+            "{path}"
+        );
+        let detail = p["detail"].as_str().unwrap_or_default();
+        assert!(
+            detail.starts_with(&format!("{parameter}: ")),
+            "{path}: {detail}"
+        );
+        assert!(!detail.contains("999990019"), "no BSN echoed: {detail}");
+    }
+    app.stop().await;
+}

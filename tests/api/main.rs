@@ -14,6 +14,7 @@ mod demo;
 mod doelbereik;
 mod doelbereik_api;
 mod durability;
+mod exports;
 mod fixtures;
 mod history;
 mod hostile;

@@ -207,3 +207,57 @@ async fn audit_exports_honour_limit_and_after() {
     assert!(jsonl.contains(&format!("\"seq\":{}", first[2])), "{jsonl}");
     app.stop().await;
 }
+
+/// Every endpoint but the probes and metrics refuses a query parameter it does not know,
+/// naming it (400 problem+json); every GET answers 406, listing its forms, to an `Accept` it
+/// cannot serve (issue #17 point 8).
+#[actix_web::test]
+async fn unknown_parameters_are_refused_and_accept_is_honoured() {
+    use sluis::http::routes::produces;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = spawn_app(dir.path()).await;
+    for row in TABLE {
+        let e = row.endpoint;
+        if row.rules.iter().all(|r| *r == Grant::Public) || e.path() == "/metrics" {
+            continue;
+        }
+        let method = Method::from_bytes(e.method().as_bytes()).expect("method");
+        let (i, _) = row
+            .rules
+            .iter()
+            .enumerate()
+            .find(|(_, r)| **r != Grant::Deny)
+            .expect("a role that may call it");
+        let who = token(Role::ALL[i]);
+        let path = format!("{}?onzin=1", concrete(e.path()));
+        let a = call(&app, method.clone(), &path, Some(&who)).await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{e:?}: {}", a.problem);
+        assert_eq!(a.content_type, "application/problem+json", "{e:?}");
+        assert_eq!(a.problem["parameter"], "onzin", "{e:?}: {}", a.problem);
+        assert_eq!(
+            a.problem["type"], "https://sluis.example/problems/parameter",
+            "{e:?}"
+        );
+        let Some(forms) = produces(e) else { continue };
+        let r = app
+            .client
+            .request(method, format!("{}{}", app.base, concrete(e.path())))
+            .bearer_auth(&who)
+            .header("Accept", "application/pdf")
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(r.status(), StatusCode::NOT_ACCEPTABLE, "{e:?}");
+        let p: Value = r.json().await.expect("problem");
+        let offered: Vec<&str> = forms.iter().map(|f| f.media()).collect();
+        for m in offered {
+            assert!(
+                p["accept"]
+                    .as_array()
+                    .is_some_and(|a| a.iter().any(|x| x == m)),
+                "{e:?}: {p}"
+            );
+        }
+    }
+    app.stop().await;
+}

@@ -79,7 +79,7 @@ impl TestApp {
         self.get_json(&loc).await.1["findings"].to_string()
     }
 
-    async fn post(&self, path: &str, body: &Value) -> Reply {
+    pub(crate) async fn post(&self, path: &str, body: &Value) -> Reply {
         self.send(
             reqwest::Method::POST,
             path,
@@ -117,7 +117,7 @@ fn rf(xml: String) -> String {
     xml.replacen(CODE, RF_CODE, 1)
 }
 
-fn prestatie(referentie: &str, month: &str, uren: i64) -> Pr {
+pub(crate) fn prestatie(referentie: &str, month: &str, uren: i64) -> Pr {
     Pr::new(referentie, CLIENT1, month)
         .code(RF_CODE)
         .tarief(RF_TARIEF)
@@ -141,7 +141,7 @@ fn plan(aanbieder: &str, versie: u32) -> Value {
     })
 }
 
-fn melding(d1: &str, d2: &str) -> Value {
+pub(crate) fn melding(d1: &str, d2: &str) -> Value {
     json!({
         "domein": "ijw", "gemeente": GEMEENTE, "aanbieder": AANBIEDER, "bsn": CLIENT1.bsn,
         "toewijzingnummer": CLIENT1.nummer, "plan_id": PLAN,
@@ -184,13 +184,13 @@ async fn started(app: &TestApp, with_plan: bool) {
 }
 
 /// …and stopped as planned on 2025-04-30.
-async fn ended(app: &TestApp) {
+pub(crate) async fn ended(app: &TestApp) {
     started(app, true).await;
     app.ok(&rf(stop(Std::Ijw, "P1", CLIENT1, BEGIN))).await;
 }
 
 /// Post a declaratie; the JW325 answer.
-async fn declareer(
+pub(crate) async fn declareer(
     app: &TestApp,
     id: &str,
     nummer: &str,

@@ -172,7 +172,7 @@ pub(super) async fn team_view_override_and_indicators() {
     );
     assert!(text.contains("aanbieder 12345678"), "{text}");
     assert!(
-        text.contains("cliënttevredenheid  1       1       100.0 %"),
+        text.contains("| cliënttevredenheid |      1 |      1 | 100.0 % |"),
         "{text}"
     );
     assert!(text.contains("noord (beëindigd: 1)"), "{text}");

@@ -16,8 +16,18 @@ const RETRY_AFTER_SECS: u64 = 5;
 
 #[derive(Debug)]
 pub enum ApiError {
-    /// A wrong query parameter or JSON body.
+    /// A wrong JSON body or request.
     BadRequest(String),
+    /// A query parameter that is unknown here or has a value that does not read (a date, a
+    /// number, one of a set of words): the problem names it.
+    Parameter {
+        parameter: String,
+        detail: String,
+    },
+    /// None of the forms in `Accept` is offered; `offered` lists the media types that are.
+    NotAcceptable {
+        offered: Vec<&'static str>,
+    },
     /// Not a readable message (not well-formed, DOCTYPE, not a message of the standard …).
     Unreadable(String),
     /// Not valid by its XSD: no retourbericht, the findings go back.
@@ -76,7 +86,10 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         use ApiError::*;
         match self {
-            BadRequest(_) | Unreadable(_) | Xsd { .. } | Schema { .. } => StatusCode::BAD_REQUEST,
+            BadRequest(_) | Parameter { .. } | Unreadable(_) | Xsd { .. } | Schema { .. } => {
+                StatusCode::BAD_REQUEST
+            }
+            NotAcceptable { .. } => StatusCode::NOT_ACCEPTABLE,
             Rejected { .. } | UnknownOntvanger => StatusCode::UNPROCESSABLE_ENTITY,
             Unauthenticated => StatusCode::UNAUTHORIZED,
             Forbidden | CareRoleByCli => StatusCode::FORBIDDEN,
@@ -97,6 +110,8 @@ impl ApiError {
         use ApiError::*;
         match self {
             BadRequest(_) => "bad-request",
+            Parameter { .. } => "parameter",
+            NotAcceptable { .. } => "not-acceptable",
             Unreadable(_) => "unreadable",
             Xsd { .. } => "xsd",
             Schema { .. } => "schema",
@@ -122,6 +137,8 @@ impl ApiError {
         use ApiError::*;
         match self {
             BadRequest(_) => "Ongeldig verzoek",
+            Parameter { .. } => "Ongeldige queryparameter",
+            NotAcceptable { .. } => "Vorm niet beschikbaar",
             Unreadable(_) => "Bericht onleesbaar",
             Xsd { .. } => "Bericht voldoet niet aan het XSD",
             Schema { .. } => "Bericht voldoet niet aan zijn schema",
@@ -147,6 +164,11 @@ impl ApiError {
         match self {
             BadRequest(d) | Unreadable(d) | Configured(d) | TooLarge(d) => d.clone(),
             Xsd { detail, .. } | Schema { detail, .. } | Rejected { detail, .. } => detail.clone(),
+            Parameter { parameter, detail } => format!("{parameter}: {detail}"),
+            NotAcceptable { offered } => format!(
+                "dit antwoord bestaat als {}; vraag daarom in Accept (of met format=)",
+                offered.join(", ")
+            ),
             NotFound(what) => (*what).to_string(),
             Unauthenticated => {
                 "geef een geldig token (Authorization: Bearer …) of een bekend clientcertificaat"
@@ -203,6 +225,12 @@ struct Problem<'a> {
     /// Findings, for a message that is not valid or was rejected.
     #[serde(skip_serializing_if = "<[StoredFinding]>::is_empty")]
     errors: &'a [StoredFinding],
+    /// The query parameter at fault.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parameter: Option<&'a str>,
+    /// The media types offered, for a 406.
+    #[serde(skip_serializing_if = "<[&str]>::is_empty")]
+    accept: &'a [&'static str],
 }
 
 impl fmt::Display for ApiError {
@@ -253,6 +281,14 @@ impl ResponseError for ApiError {
             status: status.as_u16(),
             detail: self.detail(),
             errors: self.errors(),
+            parameter: match self {
+                ApiError::Parameter { parameter, .. } => Some(parameter),
+                _ => None,
+            },
+            accept: match self {
+                ApiError::NotAcceptable { offered } => offered,
+                _ => &[],
+            },
         })
     }
 }
@@ -339,6 +375,13 @@ mod tests {
     fn every_kind_has_its_own_code() {
         let all = [
             ApiError::BadRequest(String::new()),
+            ApiError::Parameter {
+                parameter: "van".into(),
+                detail: String::new(),
+            },
+            ApiError::NotAcceptable {
+                offered: vec!["application/json"],
+            },
             ApiError::Unreadable(String::new()),
             ApiError::Xsd {
                 detail: String::new(),

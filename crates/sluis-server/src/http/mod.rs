@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod export;
 pub mod extract;
 pub mod limits;
 pub mod routes;

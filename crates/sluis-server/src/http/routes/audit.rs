@@ -5,10 +5,11 @@ use super::own_gemeente;
 use crate::gateway::Gateway;
 use crate::http::auth::{Caller, Security};
 use crate::http::error::ApiError;
-use crate::http::extract::Paging;
-use crate::security::audit::{Action, Filter, Window};
+use crate::http::export::{col, download, Cell, Form, Kind, Table};
+use crate::http::extract::{self, Listed};
+use crate::security::audit::{csv_row, Action, Filter, Window, CSV_HEADER};
 use crate::security::crypto::ClientPseudonym;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -27,13 +28,15 @@ pub struct AuditQuery {
     object_id: Option<String>,
     /// A client's pseudonym (32 hex digits), never a BSN.
     client: Option<String>,
-    /// `json` (default), `csv` or `jsonl` (for an export: the whole selection, or the window
-    /// that `after` and `limit` give, as for `json`).
-    format: Option<String>,
-    // Also read by the `Paging` extractor (for `json`, with its default and maximum); an export
-    // without `limit` is the whole selection.
-    after: Option<u64>,
-    limit: Option<usize>,
+    // `format=` (json, csv, csv-nl, xlsx, jsonl) is negotiated before the handler; an export
+    // (every form but json) is the whole selection, or the window `after` and `limit` give.
+}
+
+fn bad(parameter: &str, detail: String) -> ApiError {
+    ApiError::Parameter {
+        parameter: parameter.into(),
+        detail,
+    }
 }
 
 /// A moment from `2026-11-23T10:00:00Z` or a day; `end` makes a day mean its end.
@@ -42,9 +45,10 @@ fn moment(field: &str, v: &str, end: bool) -> Result<OffsetDateTime, ApiError> {
         return Ok(t);
     }
     let d = sluis_core::standard::types::Datum::parse(v).ok_or_else(|| {
-        ApiError::BadRequest(format!(
-            "{field}: {v:?} is geen tijdstip (RFC 3339) of datum"
-        ))
+        bad(
+            field,
+            "geen tijdstip (RFC 3339) of datum (JJJJ-MM-DD)".into(),
+        )
     })?;
     let start = d.date().midnight().assume_utc();
     Ok(if end {
@@ -74,18 +78,18 @@ impl AuditQuery {
             actor: self.actor.clone(),
             action: match &self.action {
                 None => None,
-                Some(a) => Some(
-                    action_of(a)
-                        .ok_or_else(|| ApiError::BadRequest(format!("onbekende action {a:?}")))?,
-                ),
+                Some(a) => Some(action_of(a).ok_or_else(|| {
+                    bad("action", "onbekende action (zie docs/security.md)".into())
+                })?),
             },
             object_kind: self.object.clone(),
             object_id: self.object_id.clone(),
             client: match &self.client {
                 None => None,
                 Some(c) => Some(ClientPseudonym::parse(c).ok_or_else(|| {
-                    ApiError::BadRequest(
-                        "client: een pseudoniem van 32 hexadecimale tekens, geen BSN".into(),
+                    bad(
+                        "client",
+                        "een pseudoniem van 32 hexadecimale tekens, geen BSN".into(),
                     )
                 })?),
             },
@@ -93,10 +97,34 @@ impl AuditQuery {
     }
 }
 
+/// The audit log as a table (CSV, XLSX): the columns of the command line's CSV export.
+fn table(entries: &[crate::security::audit::Entry]) -> Table {
+    let columns: Vec<_> = CSV_HEADER
+        .iter()
+        .map(|&name| match name {
+            "seq" => col(name, Kind::Count),
+            "timestamp" => col(name, Kind::Moment),
+            _ => col(name, Kind::Text),
+        })
+        .collect();
+    let mut t = Table::new("audit", &columns);
+    for e in entries {
+        let mut row: Vec<Cell> = csv_row(e)
+            .into_iter()
+            .map(|c| Cell::text((!c.is_empty()).then_some(c)))
+            .collect();
+        row[0] = Cell::count(e.seq);
+        row[1] = Cell::moment(&e.timestamp);
+        t.push(row);
+    }
+    t
+}
+
 pub async fn audit(
+    req: HttpRequest,
     who: Caller,
-    q: web::Query<AuditQuery>,
-    page: Paging,
+    Listed(q, page): Listed<AuditQuery>,
+    form: Form,
     gw: web::Data<Gateway>,
     sec: web::Data<Security>,
 ) -> Result<HttpResponse, ApiError> {
@@ -105,29 +133,33 @@ pub async fn audit(
     let filter = q.filter()?;
     // Everything answered before this request is in the log before it is read.
     sec.audit_tx.flush().await.map_err(ApiError::internal)?;
-    let mut out = Vec::new();
     let window = Window {
-        after: q.after.unwrap_or(0),
-        limit: q.limit.map(|l| l.max(1)),
+        after: page.after.unwrap_or(0),
+        limit: page.asked,
     };
-    match q.format.as_deref() {
-        Some("csv") => {
-            sec.audit
-                .export_csv_window(&filter, window, &mut out)
-                .map_err(ApiError::internal)?;
-            Ok(HttpResponse::Ok()
-                .content_type("text/csv; charset=utf-8")
-                .body(out))
-        }
-        Some("jsonl") => {
+    match form {
+        Form::Jsonl => {
+            let mut out = Vec::new();
             sec.audit
                 .export_jsonl_window(&filter, window, &mut out)
                 .map_err(ApiError::internal)?;
-            Ok(HttpResponse::Ok()
-                .content_type("application/jsonl; charset=utf-8")
-                .body(out))
+            Ok(download(
+                "application/jsonl; charset=utf-8",
+                "audit.jsonl",
+                out,
+            ))
         }
-        None | Some("json") => {
+        Form::Csv | Form::CsvNl | Form::Xlsx => {
+            let mut entries = Vec::new();
+            sec.audit
+                .export(&filter, window, |e| {
+                    entries.push(e.clone());
+                    Ok(())
+                })
+                .map_err(ApiError::internal)?;
+            table(&entries).respond(form)
+        }
+        _ => {
             let limit = page.limit;
             let mut entries = sec
                 .audit
@@ -135,14 +167,13 @@ pub async fn audit(
                 .map_err(ApiError::internal)?;
             let next = (entries.len() > limit).then(|| entries[limit - 1].seq);
             entries.truncate(limit);
-            Ok(HttpResponse::Ok().json(serde_json::json!({
+            let mut resp = HttpResponse::Ok().json(serde_json::json!({
                 "items": entries,
                 "next": next,
                 "head": sec.audit.head(),
-            })))
+            }));
+            extract::link_next(&req, &mut resp, next);
+            Ok(resp)
         }
-        Some(f) => Err(ApiError::BadRequest(format!(
-            "format {f:?}: json, csv of jsonl"
-        ))),
     }
 }

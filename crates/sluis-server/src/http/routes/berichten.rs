@@ -5,10 +5,11 @@ use crate::gateway::reads::StoredBericht;
 use crate::gateway::{gemeente_of, retour_in, BerichtFilter, Durability, Gateway, Page};
 use crate::http::auth::Caller;
 use crate::http::error::ApiError;
-use crate::http::extract::{self, Accepts, Paging, Sent};
+use crate::http::export::{col, Cell, Form, Kind, Table};
+use crate::http::extract::{self, Accepts, Listed, NoParams, Query, Sent};
 use crate::security::access::Facts;
 use actix_web::http::header::{self, ContentType};
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use sluis_core::standard::types::Datum;
 use sluis_core::Format;
@@ -41,6 +42,14 @@ pub enum Uitkomst {
 }
 
 impl Uitkomst {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Uitkomst::Geaccepteerd => "geaccepteerd",
+            Uitkomst::Deels => "deels",
+            Uitkomst::Afgekeurd => "afgekeurd",
+        }
+    }
+
     pub fn of(b: &StoredBericht) -> Uitkomst {
         match (b.accepted, b.granted) {
             (true, _) => Uitkomst::Geaccepteerd,
@@ -95,6 +104,7 @@ pub async fn post(
     Sent(sent): Sent,
     accepts: Accepts,
     who: Caller,
+    _: Query<NoParams>,
     payload: web::Payload,
     gw: web::Data<Gateway>,
 ) -> Result<HttpResponse, ApiError> {
@@ -172,6 +182,8 @@ fn with_toelichting(
 pub async fn get(
     who: Caller,
     path: web::Path<String>,
+    _: Query<NoParams>,
+    form: Form,
     gw: web::Data<Gateway>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path
@@ -180,13 +192,31 @@ pub async fn get(
     // Another party's message is answered as one that does not exist: no oracle.
     // The record, as kept for the audit: the body as received. What a receiver processes comes
     // from its inbox, in Sluis's own serialisation (`gateway::reads`).
-    match gw.bericht(id)? {
-        Some(b) if may_see(&who, &b) => Ok(HttpResponse::Ok().json(b)),
-        Some(_) | None => Err(ApiError::NotFound("geen bericht met dit id")),
+    let b = match gw.bericht(id)? {
+        Some(b) if may_see(&who, &b) => b,
+        Some(_) | None => return Err(ApiError::NotFound("geen bericht met dit id")),
+    };
+    if form != Form::Xml {
+        return Ok(HttpResponse::Ok().json(b));
     }
+    // The message itself in XML: as received when it came as XML; a message of the standard
+    // received as JSON in Sluis's XML. Sluis's own messages exist only as JSON.
+    let xml = if b.format == "xml" {
+        b.body
+    } else {
+        sluis_core::parse(b.body.as_bytes(), &sluis_core::Limits::default())
+            .map(|p| sluis_core::codec::write(&p.structured.document, Format::Xml))
+            .map_err(|_| ApiError::NotAcceptable {
+                offered: vec![Form::Json.media()],
+            })?
+    };
+    Ok(HttpResponse::Ok()
+        .content_type("application/xml; charset=utf-8")
+        .body(xml))
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ListQuery {
     #[serde(rename = "type")]
     bericht: Option<String>,
@@ -198,27 +228,63 @@ pub struct ListQuery {
     tot: Option<String>,
 }
 
-fn day(value: &Option<String>) -> Result<Option<Datum>, ApiError> {
+/// A query's day (`JJJJ-MM-DD`); another value is refused naming the parameter.
+pub fn day(parameter: &str, value: &Option<String>) -> Result<Option<Datum>, ApiError> {
     value
         .as_deref()
         .map(|d| {
-            Datum::parse(d)
-                .ok_or_else(|| ApiError::BadRequest(format!("{d:?} is geen datum (JJJJ-MM-DD)")))
+            Datum::parse(d).ok_or_else(|| ApiError::Parameter {
+                parameter: parameter.into(),
+                detail: "geen datum (JJJJ-MM-DD)".into(),
+            })
         })
         .transpose()
 }
 
+/// The list as a table (CSV, XLSX).
+fn table(items: &[StoredBericht]) -> Table {
+    let mut t = Table::new(
+        "berichten",
+        &[
+            col("id", Kind::Count),
+            col("bericht", Kind::Text),
+            col("afzender", Kind::Text),
+            col("ontvanger", Kind::Text),
+            col("identificatie", Kind::Text),
+            col("dagtekening", Kind::Date),
+            col("received_at", Kind::Moment),
+            col("uitkomst", Kind::Text),
+            col("retourcodes", Kind::Text),
+        ],
+    );
+    for b in items {
+        let s = Summary::of(b);
+        t.push(vec![
+            Cell::count(s.id),
+            Cell::Text(s.bericht),
+            Cell::Text(s.afzender),
+            Cell::Text(s.ontvanger),
+            Cell::Text(s.identificatie),
+            Cell::day(&s.dagtekening),
+            Cell::moment(&s.received_at),
+            Cell::Text(s.uitkomst.as_str().into()),
+            Cell::Text(s.retourcodes.join(" ")),
+        ]);
+    }
+    t
+}
+
 /// A list shows only what the caller may see: it is filtered, not refused.
 pub async fn list(
+    req: HttpRequest,
     who: Caller,
-    q: web::Query<ListQuery>,
-    page: Paging,
+    Listed(q, page): Listed<ListQuery>,
+    form: Form,
     gw: web::Data<Gateway>,
 ) -> Result<HttpResponse, ApiError> {
-    let q = q.into_inner();
     let filter = BerichtFilter {
-        van: day(&q.van)?,
-        tot: day(&q.tot)?,
+        van: day("van", &q.van)?,
+        tot: day("tot", &q.tot)?,
         bericht: q.bericht,
         afzender: q.afzender,
         ontvanger: q.ontvanger,
@@ -226,15 +292,22 @@ pub async fn list(
     let found = gw.berichten(&filter, page.after.unwrap_or(0), page.limit, |b| {
         may_see(&who, b)
     })?;
-    Ok(HttpResponse::Ok().json(Page {
-        items: found.items.iter().map(Summary::of).collect(),
-        next: found.next,
-    }))
+    let mut resp = if form == Form::Json {
+        HttpResponse::Ok().json(Page {
+            items: found.items.iter().map(Summary::of).collect(),
+            next: found.next,
+        })
+    } else {
+        table(&found.items).respond(form)?
+    };
+    extract::link_next(&req, &mut resp, found.next);
+    Ok(resp)
 }
 
 /// Deliver a message again (operators).
 pub async fn replay(
     path: web::Path<String>,
+    _: Query<NoParams>,
     gw: web::Data<Gateway>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path

@@ -6,6 +6,7 @@ use super::{own_gemeente, toewijzingen};
 use crate::gateway::Gateway;
 use crate::http::auth::{audit_client, Caller};
 use crate::http::error::ApiError;
+use crate::http::extract::{NoParams, Query};
 use crate::security::access::Facts;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -23,6 +24,7 @@ pub async fn toewijzingen(
     req: HttpRequest,
     who: Caller,
     path: web::Path<String>,
+    _: Query<NoParams>,
     gw: web::Data<Gateway>,
 ) -> Result<HttpResponse, ApiError> {
     let bsn = client(&req, &path)?;
@@ -46,6 +48,7 @@ pub async fn planstatus(
     req: HttpRequest,
     who: Caller,
     path: web::Path<String>,
+    _: Query<NoParams>,
     gw: web::Data<Gateway>,
 ) -> Result<HttpResponse, ApiError> {
     let bsn = client(&req, &path)?;
@@ -78,6 +81,7 @@ pub async fn get_team(
     req: HttpRequest,
     who: Caller,
     path: web::Path<String>,
+    _: Query<NoParams>,
     gw: web::Data<Gateway>,
 ) -> Result<HttpResponse, ApiError> {
     let bsn = client(&req, &path)?;
@@ -97,6 +101,7 @@ pub async fn put_team(
     req: HttpRequest,
     who: Caller,
     path: web::Path<String>,
+    _: Query<NoParams>,
     body: web::Json<TeamBody>,
     gw: web::Data<Gateway>,
 ) -> Result<HttpResponse, ApiError> {

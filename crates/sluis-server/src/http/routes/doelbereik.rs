@@ -3,13 +3,15 @@
 //! figures in [`super::indicatoren`].
 
 use super::berichten::{href, Summary};
+use super::indicatoren::table_of;
 use crate::gateway::Gateway;
 use crate::http::auth::Caller;
 use crate::http::error::ApiError;
-use crate::http::extract::{self, Sent};
+use crate::http::export::{col, Column, Form, Kind as Col};
+use crate::http::extract::{self, NoParams, Query, Sent};
 use crate::security::access::Facts;
 use actix_web::http::header;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use sluis_core::doelbereik::{Bericht, Filter, Groep, Kind, Selectie};
 use sluis_core::standard::types::Datum;
@@ -19,6 +21,7 @@ use std::sync::OnceLock;
 pub async fn post_behandelplan(
     sent: Sent,
     who: Caller,
+    _: Query<NoParams>,
     payload: web::Payload,
     gw: web::Data<Gateway>,
 ) -> Result<HttpResponse, ApiError> {
@@ -28,6 +31,7 @@ pub async fn post_behandelplan(
 pub async fn post_resultaatmelding(
     sent: Sent,
     who: Caller,
+    _: Query<NoParams>,
     payload: web::Payload,
     gw: web::Data<Gateway>,
 ) -> Result<HttpResponse, ApiError> {
@@ -37,6 +41,7 @@ pub async fn post_resultaatmelding(
 pub async fn post_beoordeling(
     sent: Sent,
     who: Caller,
+    _: Query<NoParams>,
     payload: web::Payload,
     gw: web::Data<Gateway>,
 ) -> Result<HttpResponse, ApiError> {
@@ -135,15 +140,16 @@ pub struct FilterQuery {
     peildatum: Option<String>,
     /// `aanbieder`, `gemeente` or `team`: the figures per group as well.
     per: Option<String>,
-    /// `csv` or `json` (default; or by `Accept: text/csv`).
-    pub format: Option<String>,
+    // `format=` is negotiated before the handler (json, csv, csv-nl, xlsx).
     // The team view's selection.
     lopend: Option<bool>,
     zonder_resultaatmelding: Option<bool>,
     zonder_plan_na_dagen: Option<u32>,
     betwist: Option<bool>,
-    /// Page of the team view: at most `limit` (default 500, at most 5000) from `offset`.
+    /// Page of the team view: at most `limit` (default 500, at most 5000) after the cursor
+    /// `after` (the `next` of the page before; `offset` is its old name).
     limit: Option<usize>,
+    after: Option<usize>,
     offset: Option<usize>,
 }
 
@@ -151,14 +157,17 @@ pub struct FilterQuery {
 fn date(field: &str, value: &Option<String>) -> Result<Option<Datum>, ApiError> {
     match value {
         None => Ok(None),
-        Some(v) => Datum::parse(v).map(Some).ok_or_else(|| {
-            ApiError::BadRequest(format!("{field}: {v:?} is geen datum (JJJJ-MM-DD)"))
-        }),
+        Some(v) => Datum::parse(v)
+            .map(Some)
+            .ok_or_else(|| bad(field, "geen datum (JJJJ-MM-DD)")),
     }
 }
 
-fn bad(detail: &str) -> ApiError {
-    ApiError::BadRequest(detail.to_string())
+fn bad(parameter: &str, detail: &str) -> ApiError {
+    ApiError::Parameter {
+        parameter: parameter.into(),
+        detail: detail.to_string(),
+    }
 }
 
 impl FilterQuery {
@@ -167,27 +176,29 @@ impl FilterQuery {
             None => None,
             Some("ijw") => Some(Domein::Ijw),
             Some("iwmo") => Some(Domein::Iwmo),
-            Some(d) => return Err(ApiError::BadRequest(format!("domein {d:?}: ijw of iwmo"))),
+            Some(_) => return Err(bad("domein", "ijw of iwmo")),
         };
         let van = date("van", &self.van)?;
         let tot = date("tot", &self.tot)?;
         let periode = match (van, tot) {
             (None, None) => None,
             (v, t) => Some(Periode {
-                begin: v.or(Datum::from_ymd(1, 1, 1)).ok_or_else(|| bad("datum"))?,
+                begin: v
+                    .or(Datum::from_ymd(1, 1, 1))
+                    .ok_or_else(|| bad("van", "datum"))?,
                 eind: t
                     .or(Datum::from_ymd(9999, 12, 31))
-                    .ok_or_else(|| bad("datum"))?,
+                    .ok_or_else(|| bad("tot", "datum"))?,
             }),
         };
         if periode.as_ref().is_some_and(|p| p.eind < p.begin) {
-            return Err(bad("tot ligt voor van"));
+            return Err(bad("tot", "tot ligt voor van"));
         }
         let venster = self
             .venster_maanden
             .unwrap_or(gw.settings.indicatoren.venster_maanden);
         if venster == 0 || venster > 120 {
-            return Err(bad("venster_maanden ligt tussen 1 en 120"));
+            return Err(bad("venster_maanden", "ligt tussen 1 en 120"));
         }
         Ok(Filter {
             domein,
@@ -206,18 +217,18 @@ impl FilterQuery {
             Some("aanbieder") => Ok(Some(Groep::Aanbieder)),
             Some("gemeente") => Ok(Some(Groep::Gemeente)),
             Some("team") => Ok(Some(Groep::Team)),
-            Some(p) => Err(ApiError::BadRequest(format!(
-                "per {p:?}: aanbieder, gemeente of team"
-            ))),
+            Some(_) => Err(bad("per", "aanbieder, gemeente of team")),
         }
     }
 }
 
 /// The trajectories of a gebiedsteam that pass the selection, a page at a time.
 pub async fn team(
+    req: HttpRequest,
     who: Caller,
     path: web::Path<String>,
-    q: web::Query<FilterQuery>,
+    Query(q): Query<FilterQuery>,
+    form: Form,
     gw: web::Data<Gateway>,
 ) -> Result<HttpResponse, ApiError> {
     let team = path.into_inner();
@@ -240,14 +251,56 @@ pub async fn team(
         betwist: q.betwist.unwrap_or(false),
     };
     let limit = q.limit.unwrap_or(500).clamp(1, 5000);
-    let offset = q.offset.unwrap_or(0);
+    let offset = q.after.or(q.offset).unwrap_or(0);
     let (aantal, items) = gw.team_view(&team, &selectie, offset, limit);
     let next = (offset + items.len() < aantal).then_some(offset + items.len());
-    Ok(HttpResponse::Ok().json(serde_json::json!({
-        "team": team,
-        "aantal": aantal,
-        "offset": offset,
-        "next": next,
-        "items": items,
-    })))
+    let mut resp = if form == Form::Json {
+        HttpResponse::Ok().json(serde_json::json!({
+            "team": team,
+            "aantal": aantal,
+            "offset": offset,
+            "next": next,
+            "items": items,
+        }))
+    } else {
+        let rows: Vec<serde_json::Value> = items
+            .iter()
+            .map(|t| serde_json::to_value(t).map_err(ApiError::internal))
+            .collect::<Result<_, _>>()?;
+        table_of("doelbereik", TEAM, &flattened(rows)).respond(form)?
+    };
+    extract::link_next(&req, &mut resp, next.map(|n| n as u64));
+    Ok(resp)
+}
+
+/// The columns of the team view's export (members of its JSON items; the stop's members as
+/// `einddatum` and `reden_beeindiging`).
+const TEAM: &[Column] = &[
+    col("domein", Col::Text),
+    col("aanbieder", Col::Text),
+    col("gemeente", Col::Text),
+    col("team", Col::Text),
+    col("bsn", Col::Text),
+    col("toewijzingnummer", Col::Text),
+    col("ingangsdatum", Col::Date),
+    col("start", Col::Date),
+    col("einddatum", Col::Date),
+    col("reden_beeindiging", Col::Text),
+    col("status", Col::Text),
+    col("grond", Col::Text),
+    col("tevredenheid", Col::Text),
+    col("plan", Col::Date),
+    col("reden_wijziging", Col::Text),
+];
+
+/// The stop object's members as columns of their own.
+fn flattened(mut rows: Vec<serde_json::Value>) -> Vec<serde_json::Value> {
+    for row in &mut rows {
+        let stop = row["stop"].take();
+        if let Some(obj) = row.as_object_mut() {
+            obj.insert("einddatum".into(), stop["einddatum"].clone());
+            obj.insert("reden_beeindiging".into(), stop["reden"].clone());
+        }
+    }
+    rows
 }

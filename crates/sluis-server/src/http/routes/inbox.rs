@@ -3,9 +3,9 @@
 use crate::gateway::Gateway;
 use crate::http::auth::Caller;
 use crate::http::error::ApiError;
-use crate::http::extract::Paging;
+use crate::http::extract::{self, Listed, NoParams, Query};
 use crate::security::access::Facts;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 /// Only a party's own inbox, and only of a party this gateway knows.
@@ -23,14 +23,19 @@ fn own_known_party(who: &Caller, gw: &Gateway, party: &str) -> Result<(), ApiErr
 }
 
 pub async fn get(
+    req: HttpRequest,
     who: Caller,
     path: web::Path<String>,
-    page: Paging,
+    Listed(NoParams {}, page): Listed<NoParams>,
     gw: web::Data<Gateway>,
 ) -> Result<HttpResponse, ApiError> {
     let party = path.into_inner();
     own_known_party(&who, &gw, &party)?;
-    Ok(HttpResponse::Ok().json(gw.inbox(&party, page.after, page.limit)?))
+    let found = gw.inbox(&party, page.after, page.limit)?;
+    let next = found.next;
+    let mut resp = HttpResponse::Ok().json(found);
+    extract::link_next(&req, &mut resp, next);
+    Ok(resp)
 }
 
 #[derive(Deserialize)]
@@ -41,6 +46,7 @@ pub struct Ack {
 pub async fn ack(
     who: Caller,
     path: web::Path<String>,
+    _: Query<NoParams>,
     body: web::Json<Ack>,
     gw: web::Data<Gateway>,
 ) -> Result<HttpResponse, ApiError> {

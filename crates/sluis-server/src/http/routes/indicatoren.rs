@@ -7,16 +7,60 @@ use super::own_gemeente;
 use crate::gateway::Gateway;
 use crate::http::auth::Caller;
 use crate::http::error::ApiError;
-use crate::http::extract::Accepts;
+use crate::http::export::{col, Cell, Column, Form, Kind, Table};
+use crate::http::extract::Query;
 use crate::security::access::{Facts, ScopeCheck};
 use actix_web::{web, HttpResponse};
 use serde::Serialize;
 use sluis_core::doelbereik::{Figure, Filter, Groep, Indicatoren};
 use std::collections::BTreeMap;
 
+/// The columns of the financiering export: the JSON items' members, amounts (cents in JSON)
+/// written in euros.
+const FINANCIERING: &[Column] = &[
+    col("aanbieder", Kind::Text),
+    col("verdiend_volledig", Kind::Amount),
+    col("trajecten_bereikt", Kind::Count),
+    col("verdiend_verlaagd", Kind::Amount),
+    col("trajecten_niet_bereikt", Kind::Count),
+    col("gedeclareerd_zonder_resultaat", Kind::Amount),
+    col("trajecten_zonder_resultaat", Kind::Count),
+    col("ingehouden", Kind::Amount),
+    col("aangehouden", Kind::Amount),
+    col("terug_te_vorderen", Kind::Amount),
+    col("trajecten_terug_te_vorderen", Kind::Count),
+];
+
+/// A table of JSON objects: each column read from the member of its name (absent: empty).
+pub fn table_of(name: &'static str, columns: &[Column], items: &[serde_json::Value]) -> Table {
+    let mut t = Table::new(name, columns);
+    for item in items {
+        t.push(
+            columns
+                .iter()
+                .map(|c| {
+                    let v = &item[c.name];
+                    match (c.kind, v) {
+                        (_, serde_json::Value::Null) => Cell::Empty,
+                        (Kind::Amount, v) => v.as_i64().map_or(Cell::Empty, Cell::Amount),
+                        (Kind::Count, v) => v.as_i64().map_or(Cell::Empty, Cell::Count),
+                        (Kind::Share, v) => v.as_f64().map_or(Cell::Empty, Cell::Share),
+                        (Kind::Date, serde_json::Value::String(s)) => Cell::day(s),
+                        (Kind::Moment, serde_json::Value::String(s)) => Cell::moment(s),
+                        (_, serde_json::Value::String(s)) => Cell::Text(s.clone()),
+                        (_, v) => Cell::Text(v.to_string()),
+                    }
+                })
+                .collect(),
+        );
+    }
+    t
+}
+
 pub async fn financiering(
     who: Caller,
-    q: web::Query<FilterQuery>,
+    Query(q): Query<FilterQuery>,
+    form: Form,
     gw: web::Data<Gateway>,
 ) -> Result<HttpResponse, ApiError> {
     own_gemeente(&who, &gw)?;
@@ -40,6 +84,9 @@ pub async fn financiering(
             })
         })
         .collect();
+    if form != Form::Json {
+        return table_of("financiering", FINANCIERING, &items).respond(form);
+    }
     Ok(HttpResponse::Ok().json(serde_json::json!({
         "bedragen_in": "eurocent",
         "items": items,
@@ -88,9 +135,18 @@ impl From<Indicatoren> for IndicatorenOut {
     }
 }
 
-/// The CSV form: one row per group and figure.
-pub fn indicatoren_csv(total: &Indicatoren, groups: &BTreeMap<String, Indicatoren>) -> String {
-    let mut out = String::from("groep,indicator,teller,noemer,aandeel\n");
+/// The table form: one row per group and figure.
+pub fn indicatoren_table(total: &Indicatoren, groups: &BTreeMap<String, Indicatoren>) -> Table {
+    let mut t = Table::new(
+        "indicatoren",
+        &[
+            col("groep", Kind::Text),
+            col("indicator", Kind::Text),
+            col("teller", Kind::Count),
+            col("noemer", Kind::Count),
+            col("aandeel", Kind::Share),
+        ],
+    );
     let rows =
         std::iter::once(("totaal", total)).chain(groups.iter().map(|(k, v)| (k.as_str(), v)));
     for (groep, i) in rows {
@@ -100,21 +156,17 @@ pub fn indicatoren_csv(total: &Indicatoren, groups: &BTreeMap<String, Indicatore
             ("clienttevredenheid", i.clienttevredenheid),
             ("herhaald_beroep", i.herhaald_beroep),
         ] {
-            let aandeel = FigureOut::from(f)
-                .aandeel
-                .map(|a| format!("{a:.4}"))
-                .unwrap_or_default();
-            // Group names are AGB-codes, gemeentecodes and configured team names: no quoting
-            // needed but a comma would break the row, so it is replaced.
-            out.push_str(&format!(
-                "{},{name},{},{},{aandeel}\n",
-                groep.replace(',', " "),
-                f.teller,
-                f.noemer
-            ));
+            let out = FigureOut::from(f);
+            t.push(vec![
+                Cell::Text(groep.to_string()),
+                Cell::Text(name.to_string()),
+                Cell::count(out.teller),
+                Cell::count(out.noemer),
+                out.aandeel.map_or(Cell::Empty, Cell::Share),
+            ]);
         }
     }
-    out
+    t
 }
 
 /// The indicators' scope. A contractmanager sees its gemeente, every team. A gebiedsteam
@@ -137,8 +189,8 @@ fn team_scope(who: &Caller, gw: &Gateway, filter: &mut Filter) -> Result<Option<
 
 pub async fn indicatoren(
     who: Caller,
-    q: web::Query<FilterQuery>,
-    accepts: Accepts,
+    Query(q): Query<FilterQuery>,
+    form: Form,
     gw: web::Data<Gateway>,
 ) -> Result<HttpResponse, ApiError> {
     let mut filter = q.filter(&gw)?;
@@ -148,16 +200,8 @@ pub async fn indicatoren(
     if let (Some(mine), Some(Groep::Team)) = (&own_team, groep) {
         groups.retain(|team, _| team == mine);
     }
-    let csv = match q.format.as_deref() {
-        Some("csv") => true,
-        Some("json") => false,
-        None => accepts.csv(),
-        Some(f) => return Err(ApiError::BadRequest(format!("format {f:?}: csv of json"))),
-    };
-    if csv {
-        return Ok(HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .body(indicatoren_csv(&total, &groups)));
+    if form != Form::Json {
+        return indicatoren_table(&total, &groups).respond(form);
     }
     let groups: BTreeMap<String, IndicatorenOut> =
         groups.into_iter().map(|(k, v)| (k, v.into())).collect();

@@ -13,14 +13,17 @@ mod indicatoren;
 mod toewijzingen;
 mod tokens;
 
-pub use indicatoren::indicatoren_csv;
-
 use super::auth::Caller;
 use super::error::ApiError;
+use super::export::{self, Form, TABLE_FORMS};
 use crate::gateway::Gateway;
 use crate::security::access::{Endpoint, Facts, TABLE};
-use actix_web::http::Method;
-use actix_web::{guard, web, Route};
+use actix_web::body::{BoxBody, EitherBody};
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
+use actix_web::http::{header, Method};
+use actix_web::{guard, web, HttpMessage, ResponseError, Route};
+use std::future::{ready, Future};
+use std::pin::Pin;
 
 /// Register one resource per path of the table, with one route per row. A path's other
 /// methods answer 405 (the middleware already refused them; this is the second lock).
@@ -40,7 +43,67 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         for row in TABLE.iter().filter(|r| r.endpoint.path() == path) {
             resource = resource.route(route(row.endpoint));
         }
-        cfg.service(resource);
+        cfg.service(resource.wrap_fn(move |req, srv| negotiated(path, req, srv)));
+    }
+}
+
+type Answer = Result<ServiceResponse<EitherBody<BoxBody>>, actix_web::Error>;
+
+/// Decide the answer's form before the handler runs: `format=` or `Accept` against what the
+/// endpoint [`produces`]; 406 (or 400 for an unknown `format`) without calling it. The handler
+/// reads the outcome as its [`Form`] extractor.
+fn negotiated<S>(
+    path: &'static str,
+    req: ServiceRequest,
+    srv: &S,
+) -> Pin<Box<dyn Future<Output = Answer>>>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<BoxBody>, Error = actix_web::Error>,
+    S::Future: 'static,
+{
+    let endpoint = TABLE
+        .iter()
+        .map(|r| r.endpoint)
+        .find(|e| e.path() == path && e.method() == req.method().as_str());
+    if let Some(offered) = endpoint.and_then(produces) {
+        let format = export::format_param(req.request());
+        let accept = req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|a| a.to_str().ok())
+            .map(str::to_string);
+        match export::negotiate(format.as_deref(), accept.as_deref(), offered) {
+            Ok(form) => {
+                req.extensions_mut().insert(form);
+            }
+            Err(e) => {
+                let resp = req.into_response(e.error_response()).map_into_right_body();
+                return Box::pin(ready(Ok(resp)));
+            }
+        }
+    }
+    let fut = srv.call(req);
+    Box::pin(async move { fut.await.map(ServiceResponse::map_into_left_body) })
+}
+
+/// The forms an endpoint answers in, the default first; `None` where the answer's form is not
+/// negotiated (a POST answers in the form of what was sent; the probes and metrics are for
+/// machines that expect exactly their form). Exhaustive: a new row says what it produces.
+pub fn produces(e: Endpoint) -> Option<&'static [Form]> {
+    use Endpoint::*;
+    const JSON: &[Form] = &[Form::Json];
+    match e {
+        Healthz | Readyz | Metrics => None,
+        PostBericht | ReplayBericht | AckInbox | PostBehandelplan | PostResultaatmelding
+        | PostBeoordeling | PutClientTeam | CreateToken | RevokeToken => None,
+        ListBerichten | TeamDoelbereik | Financiering | Indicatoren | ListTokens => {
+            Some(TABLE_FORMS)
+        }
+        Audit => Some(&[Form::Json, Form::Csv, Form::CsvNl, Form::Xlsx, Form::Jsonl]),
+        GetBericht => Some(&[Form::Json, Form::Xml]),
+        GetToewijzing | ClientToewijzingen | GetInbox | ClientPlanstatus | GetClientTeam => {
+            Some(JSON)
+        }
     }
 }
 

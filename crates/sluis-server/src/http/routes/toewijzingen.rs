@@ -3,6 +3,7 @@
 use crate::gateway::Gateway;
 use crate::http::auth::Caller;
 use crate::http::error::ApiError;
+use crate::http::extract::{NoParams, Query};
 use crate::security::access::Facts;
 use actix_web::{web, HttpResponse};
 
@@ -18,6 +19,7 @@ pub fn may_see(who: &Caller, gw: &Gateway, aanbieder: &str) -> bool {
 pub async fn get(
     who: Caller,
     path: web::Path<String>,
+    _: Query<NoParams>,
     gw: web::Data<Gateway>,
 ) -> Result<HttpResponse, ApiError> {
     let found: Vec<_> = gw

@@ -3,6 +3,8 @@
 use crate::gateway::Gateway;
 use crate::http::auth::{audit_detail, Security};
 use crate::http::error::ApiError;
+use crate::http::export::{col, Cell, Form, Kind, Table};
+use crate::http::extract::{NoParams, Query};
 use crate::security::access::{Role, Scope};
 use crate::security::tokens::{TokenError, TokenId};
 use actix_web::http::header::{self, CacheControl, CacheDirective};
@@ -56,6 +58,7 @@ fn described(role: Role, scope: &Scope) -> String {
 /// stopped (the operator would otherwise give itself every right).
 pub async fn create(
     req: HttpRequest,
+    _: Query<NoParams>,
     body: web::Json<NewToken>,
     gw: web::Data<Gateway>,
     sec: web::Data<Security>,
@@ -99,13 +102,49 @@ pub async fn create(
         })))
 }
 
-pub async fn list(sec: web::Data<Security>) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    _: Query<NoParams>,
+    form: Form,
+    sec: web::Data<Security>,
+) -> Result<HttpResponse, ApiError> {
     let items = sec.tokens.list().map_err(ApiError::internal)?;
+    if form != Form::Json {
+        let mut t = Table::new(
+            "tokens",
+            &[
+                col("id", Kind::Text),
+                col("rol", Kind::Text),
+                col("partij", Kind::Text),
+                col("gemeente", Kind::Text),
+                col("team", Kind::Text),
+                col("label", Kind::Text),
+                col("aangemaakt", Kind::Moment),
+                col("verloopt", Kind::Moment),
+                col("ingetrokken", Kind::Moment),
+            ],
+        );
+        for i in &items {
+            let moment = |m: &Option<String>| m.as_deref().map_or(Cell::Empty, Cell::moment);
+            t.push(vec![
+                Cell::Text(i.id.to_string()),
+                Cell::Text(i.role.to_string()),
+                Cell::text(i.scope.party.clone()),
+                Cell::text(i.scope.gemeente.clone()),
+                Cell::text(i.scope.team.clone()),
+                Cell::Text(i.label.clone()),
+                Cell::moment(&i.created),
+                moment(&i.expires),
+                moment(&i.revoked),
+            ]);
+        }
+        return t.respond(form);
+    }
     Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items })))
 }
 
 pub async fn revoke(
     path: web::Path<String>,
+    _: Query<NoParams>,
     gw: web::Data<Gateway>,
     sec: web::Data<Security>,
 ) -> Result<HttpResponse, ApiError> {

@@ -600,31 +600,18 @@ impl AuditLog {
         window: Window,
         out: &mut impl std::io::Write,
     ) -> Result<u64, ExportError> {
-        writeln!(out, "{}", CSV_HEADER.join(","))?;
-        self.export(filter, window, |e| {
-            let seq = e.seq.to_string();
-            let cells = [
-                seq.as_str(),
-                &e.timestamp,
-                &e.actor,
-                e.role.map_or("", Role::as_str),
-                e.on_behalf_of.as_deref().unwrap_or(""),
-                e.action.as_str(),
-                &e.object.kind,
-                e.object.id.as_deref().unwrap_or(""),
-                e.client.as_ref().map_or("", ClientPseudonym::as_str),
-                e.outcome.as_str(),
-                e.source.as_deref().unwrap_or(""),
-                &e.prev,
-                e.detail.as_deref().unwrap_or(""),
-            ];
-            let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
-            writeln!(out, "{}", line.join(","))?;
+        let mut w = csv::Writer::from_writer(out);
+        w.write_record(CSV_HEADER)?;
+        let n = self.export(filter, window, |e| {
+            w.write_record(csv_row(e))?;
             Ok(())
-        })
+        })?;
+        w.flush()?;
+        Ok(n)
     }
 
-    fn export(
+    /// Every entry of a window of the selection, oldest first, to `each`; how many.
+    pub fn export(
         &self,
         filter: &Filter,
         window: Window,
@@ -679,17 +666,31 @@ pub const CSV_HEADER: [&str; 13] = [
     "detail",
 ];
 
-fn csv_cell(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
+/// The cells of an entry in the order of [`CSV_HEADER`]. A cell that a spreadsheet would run
+/// as a formula gets a leading `'`.
+pub fn csv_row(e: &Entry) -> [String; 13] {
+    let cell = |s: &str| {
+        if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+            format!("'{s}")
+        } else {
+            s.to_string()
+        }
     };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
+    [
+        e.seq.to_string(),
+        cell(&e.timestamp),
+        cell(&e.actor),
+        cell(e.role.map_or("", Role::as_str)),
+        cell(e.on_behalf_of.as_deref().unwrap_or("")),
+        cell(e.action.as_str()),
+        cell(&e.object.kind),
+        cell(e.object.id.as_deref().unwrap_or("")),
+        cell(e.client.as_ref().map_or("", ClientPseudonym::as_str)),
+        cell(e.outcome.as_str()),
+        cell(e.source.as_deref().unwrap_or("")),
+        cell(&e.prev),
+        cell(e.detail.as_deref().unwrap_or("")),
+    ]
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -698,6 +699,8 @@ pub enum ExportError {
     Audit(#[from] AuditError),
     #[error("export: {0}")]
     Io(#[from] std::io::Error),
+    #[error("export: {0}")]
+    Csv(#[from] csv::Error),
 }
 
 fn read_head(tree: &sled::Tree) -> Result<Option<Head>, AuditError> {
