@@ -21,6 +21,7 @@ use crate::standard::types::{Bsn, Datum};
 use crate::standard::Element;
 use crate::validate::history::{self, Domein, Effect, Effects, History, ReadFault, Record};
 use crate::validate::{self, Finding, Verdict, XSD};
+use crate::Document;
 use sha2::{Digest, Sha256};
 
 /// A message that could be read, judged on its own (levels 1–2), and that the caller may send.
@@ -245,6 +246,54 @@ fn envelope_of(b: &Bericht) -> Envelope {
         dagtekening: dag,
         trajectories: Some((b.domein(), gemeente.clone(), nummers)),
     }
+}
+
+/// One message judged on its own, without a history: what `POST /api/v1/validatie` answers and
+/// `sluis validate` prints. The integrator's dry run of [`read`] and the answer of [`decide`].
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// Structure and in-message rules, exactly as [`validate::message`] gives them.
+    pub verdict: Verdict,
+    /// The retourbericht Sluis would send when the history adds no finding, or why it sends
+    /// none (XSD errors, a retourbericht itself, a declaratie answered by the gemeente).
+    pub retour: Result<Document, GeenRetour>,
+}
+
+/// Why a message judged on its own gets no retourbericht from Sluis.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum GeenRetour {
+    #[error(transparent)]
+    Retour(#[from] retour::RetourError),
+    #[error(
+        "de gemeente beantwoordt declaraties zelf (declaratie = \"advies\"); Sluis stuurt haar \
+         bevindingen als advies mee"
+    )]
+    Advies,
+}
+
+/// The identificatie of a retourbericht that is only shown, never sent (at most 12 characters).
+pub const VALIDATIE_IDENTIFICATIE: &str = "VALIDATIE";
+
+/// Judge one of the standard's messages on its own (levels 1–2) and build the retourbericht
+/// the gateway would send for it, with the same [`Policy`]. Stores nothing, reads no history:
+/// the cross-message rules (levels 3–4) are not applied. `Err` when it cannot be read at all.
+pub fn check(
+    bytes: &[u8],
+    limits: &Limits,
+    policy: &Policy,
+    today: Datum,
+) -> Result<Checked, ReadError> {
+    let verdict = validate::message(bytes, limits)?;
+    let advies = policy.declaratie == DeclaratieMode::Advies
+        && Berichtsoort::parse(verdict.document.code()).is_some_and(Berichtsoort::is_declaratie)
+        && !verdict.findings.iter().any(Finding::is_technisch);
+    let retour = if advies {
+        Err(GeenRetour::Advies)
+    } else {
+        let ctx = RetourContext::new(VALIDATIE_IDENTIFICATIE, today);
+        retour::retour(&verdict, &ctx).map_err(GeenRetour::from)
+    };
+    Ok(Checked { verdict, retour })
 }
 
 /// What is known of an earlier message under the same sender, message and identificatie.

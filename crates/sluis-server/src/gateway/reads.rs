@@ -56,7 +56,7 @@ impl BerichtFilter {
 }
 
 /// One entry of a party's inbox with the message it points at.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct InboxItem {
     pub cursor: u64,
     pub kind: String,

@@ -193,8 +193,8 @@ impl ApiError {
 }
 
 /// The body of a problem (RFC 9457), in this field order.
-#[derive(Serialize)]
-struct Problem<'a> {
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct Problem<'a> {
     #[serde(rename = "type")]
     kind: String,
     title: &'static str,

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod limits;
+pub mod openapi;
 pub mod routes;
 
 pub use error::ApiError;

@@ -63,7 +63,10 @@ pub struct StoredBericht {
     pub granted: bool,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+/// One finding, as answered (`errors` of a problem, a message or a validation). In the OpenAPI
+/// document: `Finding`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
+#[schema(as = Finding)]
 pub struct StoredFinding {
     pub code: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]

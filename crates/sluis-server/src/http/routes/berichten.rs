@@ -14,7 +14,7 @@ use sluis_core::standard::types::Datum;
 use sluis_core::Format;
 
 /// A message without its body, for lists and for the answer to a message that gets none.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Summary {
     id: u64,
     bericht: String,
@@ -32,7 +32,7 @@ pub struct Summary {
 }
 
 /// The outcome of a message, with "partly" for a declaratie granted in part.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Uitkomst {
     Geaccepteerd,

@@ -86,7 +86,7 @@ pub async fn get_team(
     Ok(HttpResponse::Ok().json(serde_json::json!({ "team": team })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TeamBody {
     /// A configured team, or null to follow the postcode areas again.

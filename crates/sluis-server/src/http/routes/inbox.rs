@@ -33,7 +33,7 @@ pub async fn get(
     Ok(HttpResponse::Ok().json(gw.inbox(&party, page.after, page.limit)?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct Ack {
     cursor: u64,
 }

@@ -4,14 +4,15 @@
 //! the file of its resource and only translates between HTTP and the gateway.
 
 mod audit;
-mod berichten;
-mod clienten;
+pub mod berichten;
+pub mod clienten;
 mod doelbereik;
 mod health;
-mod inbox;
+pub mod inbox;
 mod indicatoren;
 mod toewijzingen;
-mod tokens;
+pub mod tokens;
+pub mod validatie;
 
 pub use indicatoren::indicatoren_csv;
 
@@ -91,6 +92,9 @@ fn handler(e: Endpoint) -> Route {
         CreateToken => r.to(tokens::create),
         ListTokens => r.to(tokens::list),
         RevokeToken => r.to(tokens::revoke),
+        Validatie => r.to(validatie::post),
+        OpenApi => r.to(super::openapi::openapi_json),
+        Referentie => r.to(super::openapi::reference_page),
     }
 }
 
