@@ -26,3 +26,4 @@ mod rules;
 mod security;
 mod structure;
 mod trajectory;
+mod validatie;
