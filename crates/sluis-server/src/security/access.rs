@@ -580,9 +580,10 @@ mod tests {
     fn the_issue_s_rules() {
         use Endpoint::*;
         let cm = principal(Role::Contractmanager);
-        // The contractmanager changes nothing.
+        // The contractmanager changes nothing. The validation's POST is a dry run that stores
+        // nothing (open to every role).
         for row in TABLE {
-            if row.endpoint.method() != "GET" {
+            if row.endpoint.method() != "GET" && row.endpoint != Validatie {
                 assert_eq!(decide(row.endpoint, Some(&cm)), Decision::Forbidden);
             }
         }
