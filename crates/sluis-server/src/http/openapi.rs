@@ -202,12 +202,33 @@ fn message_body() -> Vec<Content> {
     ]
 }
 
-fn doelbereik_body(schema: &'static str) -> Vec<Content> {
+/// A behandelplan for the toewijzing of the example JW301 (`fixtures/…/JW301/valid/minimaal.xml`).
+pub fn example_behandelplan() -> Value {
+    json!({
+        "domein": "ijw",
+        "gemeente": "0599",
+        "aanbieder": "12345678",
+        "bsn": "999990019",
+        "plan_id": "PLAN-1",
+        "versie": 1,
+        "datum": "2026-01-10",
+        "toewijzingnummers": ["7001"],
+        "doelen": [{
+            "id": "D1",
+            "omschrijving": "Weer elke dag naar school",
+            "levensdomein": "onderwijs",
+            "meting": "Aanwezig op schooldagen per maand",
+            "streefdatum": "2026-07-01"
+        }]
+    })
+}
+
+fn doelbereik_body(schema: &'static str, example: Option<Value>) -> Vec<Content> {
     vec![
         Content {
             media: "application/json",
             schema: reference(schema),
-            example: None,
+            example,
         },
         Content {
             media: "application/xml",
@@ -462,7 +483,7 @@ pub fn operation(e: Endpoint) -> Operation {
             "Sluis's eigen bericht (`docs/doelbereik.md`), als JSON of XML, hoogstens 1 MiB.",
             "doelbereik",
             vec![],
-            doelbereik_body("Behandelplan"),
+            doelbereik_body("Behandelplan", Some(example_behandelplan())),
             doelbereik_answers(),
         ),
         PostResultaatmelding => op(
@@ -470,7 +491,7 @@ pub fn operation(e: Endpoint) -> Operation {
             "Sluis's eigen bericht (`docs/doelbereik.md`), als JSON of XML, hoogstens 1 MiB.",
             "doelbereik",
             vec![],
-            doelbereik_body("Resultaatmelding"),
+            doelbereik_body("Resultaatmelding", None),
             doelbereik_answers(),
         ),
         PostBeoordeling => op(
@@ -478,7 +499,7 @@ pub fn operation(e: Endpoint) -> Operation {
             "Het oordeel van het gebiedsteam over een resultaatmelding (`docs/doelbereik.md`).",
             "doelbereik",
             vec![],
-            doelbereik_body("Beoordeling"),
+            doelbereik_body("Beoordeling", None),
             doelbereik_answers(),
         ),
         ClientPlanstatus => op(
