@@ -196,6 +196,20 @@ async fn every_example_works_and_answers_as_documented() {
             // Sluis's own messages need a trajectory first: `tests/api/doelbereik_api`.
             continue;
         }
+        // The file a curl example posts is the example shown.
+        if let Some((_, m)) = body {
+            if let Some(file) = m["x-sluis-bestand"].as_str() {
+                let on_disk = std::fs::read_to_string(
+                    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file),
+                )
+                .expect("the example's file");
+                assert_eq!(
+                    m["example"].as_str(),
+                    Some(on_disk.as_str()),
+                    "{e:?}: {file}"
+                );
+            }
+        }
         let (ct, bytes) = match body {
             Some((media, m)) => (
                 Some(media.clone()),
@@ -259,6 +273,10 @@ async fn every_example_works_and_answers_as_documented() {
             if let Some(example) = documented.get("example") {
                 let found = errors(&answer_schema(doc, &documented["schema"]), example);
                 assert!(found.is_empty(), "{e:?}: the example itself: {found:#?}");
+                // The documented answer is the real one (the retourbericht's date aside).
+                for field in ["bericht", "valid", "errors", "acked"] {
+                    assert_eq!(example.get(field), value.get(field), "{e:?}: {field}");
+                }
             }
         }
         checked += 1;
@@ -309,7 +327,7 @@ async fn served_without_credentials_and_the_reference_page_shows_every_operation
     }
     // Roles, parameters and a curl with its Authorization header.
     assert!(html.contains("<td>contractmanager</td><td>scoped: own-gemeente</td>"));
-    assert!(html.contains("curl -i -H &quot;Authorization: Bearer $TOKEN&quot; -X POST -H &#39;Content-Type: application/xml&#39; --data-binary @fixtures/ijw-3.2/JW301/valid/minimaal.xml &#39;http://127.0.0.1:8080/api/v1/validatie&#39;"));
+    assert!(html.contains("curl -i -H &quot;Authorization: Bearer $TOKEN&quot; -X POST -H &#39;Content-Type: application/xml&#39; --data-binary @fixtures/rules/TR101/fail-dubbel-toegewezen-product-jw301.xml &#39;http://127.0.0.1:8080/api/v1/validatie&#39;"));
     app.stop().await;
 }
 

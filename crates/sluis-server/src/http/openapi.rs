@@ -24,11 +24,23 @@ use crate::store::StoredFinding;
 use actix_web::http::header::ContentType;
 use actix_web::HttpResponse;
 use serde_json::{json, Map, Value};
+use sluis_core::policy::Policy;
+use sluis_core::standard::types::Datum;
+use sluis_core::{Limits, ReadError};
 use std::sync::OnceLock;
 use utoipa::openapi::{RefOr, Schema};
 use utoipa::ToSchema;
 
 /// The example message of the document and the docs: a real fixture, so it works as written.
+/// The fixture of [`EXAMPLE_JW301`], for the curl examples (run from the repository's root).
+pub const EXAMPLE_JW301_FILE: &str = "fixtures/ijw-3.2/JW301/valid/minimaal.xml";
+
+/// A JW301 with a rule finding (TR101), the validation's example.
+pub const EXAMPLE_TR101: &str =
+    include_str!("../../../../fixtures/rules/TR101/fail-dubbel-toegewezen-product-jw301.xml");
+pub const EXAMPLE_TR101_FILE: &str =
+    "fixtures/rules/TR101/fail-dubbel-toegewezen-product-jw301.xml";
+
 pub const EXAMPLE_JW301: &str =
     include_str!("../../../../fixtures/ijw-3.2/JW301/valid/minimaal.xml");
 
@@ -55,6 +67,8 @@ pub struct Content {
     pub media: &'static str,
     pub schema: Value,
     pub example: Option<Value>,
+    /// The file in the repository that holds the example (`x-sluis-bestand`), for curl.
+    pub file: Option<&'static str>,
 }
 
 /// One documented answer.
@@ -128,6 +142,7 @@ fn json_content(schema: Value, example: Option<Value>) -> Vec<Content> {
         media: "application/json",
         schema,
         example,
+        file: None,
     }]
 }
 
@@ -147,6 +162,7 @@ fn problem(status: u16, description: &'static str) -> Answer {
             media: "application/problem+json",
             schema: reference("Problem"),
             example: None,
+            file: None,
         }],
     }
 }
@@ -177,17 +193,20 @@ fn text(description: &'static str, media: &'static str, example: &'static str) -
             media,
             schema: string(),
             example: Some(json!(example)),
+            file: None,
         }],
     )
 }
 
-/// A message of the standard as a request body: XML, or Sluis's JSON form.
-fn message_body() -> Vec<Content> {
+/// A message of the standard as a request body: XML (the example: `text`, from `file`), or
+/// Sluis's JSON form.
+fn message_body(text: &'static str, file: &'static str) -> Vec<Content> {
     vec![
         Content {
             media: "application/xml",
             schema: json!({ "type": "string", "description": "Een bericht van iJw 3.2 of iWmo 3.2 (XML)." }),
-            example: Some(json!(EXAMPLE_JW301)),
+            example: Some(json!(text)),
+            file: Some(file),
         },
         Content {
             media: "application/json",
@@ -198,8 +217,24 @@ fn message_body() -> Vec<Content> {
                 "properties": { "bericht": { "type": "string", "examples": ["JW301"] } }
             }),
             example: None,
+            file: None,
         },
     ]
+}
+
+/// The validation's answer to [`EXAMPLE_TR101`], as the core gives it (on 4 May 2026).
+fn example_validatie() -> Value {
+    let checked = Datum::parse("2026-05-04")
+        .ok_or(ReadError::Empty)
+        .and_then(|day| {
+            sluis_core::intake::check(
+                EXAMPLE_TR101.as_bytes(),
+                &Limits::default(),
+                &Policy::default(),
+                day,
+            )
+        });
+    serde_json::to_value(Validatie::of(checked)).unwrap_or_default()
 }
 
 /// A behandelplan for the toewijzing of the example JW301 (`fixtures/…/JW301/valid/minimaal.xml`).
@@ -229,11 +264,13 @@ fn doelbereik_body(schema: &'static str, example: Option<Value>) -> Vec<Content>
             media: "application/json",
             schema: reference(schema),
             example,
+            file: None,
         },
         Content {
             media: "application/xml",
             schema: json!({ "type": "string", "description": "De XML-vorm (namespace `urn:sluis:doelbereik:1`)." }),
             example: None,
+            file: None,
         },
     ]
 }
@@ -331,6 +368,7 @@ pub fn operation(e: Endpoint) -> Operation {
                         media: "text/plain",
                         schema: string(),
                         example: Some(json!("database not ready\n")),
+                        file: None,
                     }],
                 },
             ],
@@ -347,6 +385,7 @@ pub fn operation(e: Endpoint) -> Operation {
                     media: "text/plain",
                     schema: string(),
                     example: None,
+                    file: None,
                 }],
             )],
         ),
@@ -355,7 +394,7 @@ pub fn operation(e: Endpoint) -> Operation {
             "Het bericht wordt beoordeeld (structuur, regels in het bericht en over de historie), duurzaam bewaard en beantwoord met het retourbericht (XML, of JSON als `Accept` dat vraagt; anders in de vorm van het bericht). Een ontvangen retourbericht krijgt een JSON-samenvatting. `Location` noemt het bewaarde bericht; `Sluis-Replay: true` als het al eens ontvangen was.",
             "berichten",
             vec![],
-            message_body(),
+            message_body(EXAMPLE_JW301, EXAMPLE_JW301_FILE),
             vec![
                 ok(
                     "Het retourbericht (ook bij afkeuring: die staat in de RetourCodes), of de samenvatting van een ontvangen retourbericht.",
@@ -364,11 +403,13 @@ pub fn operation(e: Endpoint) -> Operation {
                             media: "application/xml",
                             schema: string(),
                             example: None,
+                            file: None,
                         },
                         Content {
                             media: "application/json",
                             schema: json!({ "type": "object" }),
                             example: None,
+                            file: None,
                         },
                     ],
                 ),
@@ -607,11 +648,13 @@ pub fn operation(e: Endpoint) -> Operation {
                             media: "application/json",
                             schema: json!({ "type": "object", "required": ["totaal"], "properties": { "totaal": { "type": "object" }, "groepen": { "type": "object" } } }),
                             example: None,
+                            file: None,
                         },
                         Content {
                             media: "text/csv",
                             schema: string(),
                             example: None,
+                            file: None,
                         },
                     ],
                 ),
@@ -645,16 +688,19 @@ pub fn operation(e: Endpoint) -> Operation {
                             media: "application/json",
                             schema: json!({ "type": "object", "required": ["items", "head"], "properties": { "items": { "type": "array" }, "next": { "type": ["integer", "null"] }, "head": {} } }),
                             example: None,
+                            file: None,
                         },
                         Content {
                             media: "text/csv",
                             schema: string(),
                             example: None,
+                            file: None,
                         },
                         Content {
                             media: "application/jsonl",
                             schema: string(),
                             example: None,
+                            file: None,
                         },
                     ],
                 ),
@@ -710,9 +756,12 @@ pub fn operation(e: Endpoint) -> Operation {
             "Beoordeelt een bericht van iJw/iWmo (XML of JSON) op zichzelf — structuur (XSD) en de regels binnen het bericht — en geeft de bevindingen (code, pad, Nederlandse omschrijving; dezelfde als `sluis validate`) en het retourbericht dat Sluis zou sturen als de historie niets toevoegt. Er wordt niets bewaard of afgeleverd en geen historie gelezen: regels over meerdere berichten (niveau 3–4) vallen erbuiten. Een eigen, strengere snelheidsgrens per beller (`security.validatie_rate_limit`).",
             "berichten",
             vec![],
-            message_body(),
+            message_body(EXAMPLE_TR101, EXAMPLE_TR101_FILE),
             vec![
-                ok("De bevindingen en het retourbericht.", json_content(reference("Validatie"), None)),
+                ok(
+                    "De bevindingen en het retourbericht.",
+                    json_content(reference("Validatie"), Some(example_validatie())),
+                ),
                 problem(413, "Groter dan `server.max_body_bytes`."),
                 problem(415, "Een ander `Content-Type` dan XML of JSON."),
             ],
@@ -737,6 +786,7 @@ pub fn operation(e: Endpoint) -> Operation {
                     media: "text/html",
                     schema: string(),
                     example: None,
+                    file: None,
                 }],
             )],
         ),
@@ -767,6 +817,9 @@ fn content_json(content: &[Content]) -> Value {
         media.insert("schema".into(), c.schema.clone());
         if let Some(ex) = &c.example {
             media.insert("example".into(), ex.clone());
+        }
+        if let Some(file) = c.file {
+            media.insert("x-sluis-bestand".into(), json!(file));
         }
         out.insert(c.media.into(), Value::Object(media));
     }
@@ -921,7 +974,10 @@ fn build() -> Value {
             "description": "Elke operatie noemt in `x-sluis-rollen` de rollen die haar mogen aanroepen, met hun regel uit de toegangstabel (`docs/security.md`): `public`, `allow` of `scoped: …` (alleen eigen objecten). Fouten zijn RFC 9457 problem details.",
             "license": { "name": "EUPL-1.2", "identifier": "EUPL-1.2" }
         },
-        "servers": [{ "url": "http://127.0.0.1:8080", "description": "De demo (`config/sluis.toml`)" }],
+        "servers": [
+            { "url": "/", "description": "Deze gateway" },
+            { "url": "http://127.0.0.1:8080", "description": "De demo (`config/sluis.toml`)" }
+        ],
         "paths": paths,
         "components": {
             "schemas": components(),
@@ -1052,8 +1108,8 @@ pub fn render(doc: &Value) -> String {
                 }
             }
             if let Some((media, c)) = body.iter().find(|(_, c)| c.get("example").is_some()) {
-                let data = if media == "application/xml" {
-                    "--data-binary @fixtures/ijw-3.2/JW301/valid/minimaal.xml".to_string()
+                let data = if let Some(file) = c["x-sluis-bestand"].as_str() {
+                    format!("--data-binary @{file}")
                 } else {
                     format!("-d '{}'", shown(&c["example"]))
                 };

@@ -62,7 +62,7 @@ impl From<Format> for Formaat {
 }
 
 impl Validatie {
-    fn of(checked: Result<Checked, ReadError>) -> Validatie {
+    pub fn of(checked: Result<Checked, ReadError>) -> Validatie {
         let checked = match checked {
             Ok(c) => c,
             // As `sluis validate` reports it: one finding `READ` at the root.
