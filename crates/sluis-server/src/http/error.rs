@@ -194,6 +194,9 @@ impl ApiError {
 
 /// The body of a problem (RFC 9457), in this field order.
 #[derive(Serialize, utoipa::ToSchema)]
+#[schema(
+    description = "Een fout als RFC 9457 problem details; `type` eindigt op de vaste code (`docs/api.md`); `errors` alleen bij een bericht dat niet geldig is of is afgekeurd."
+)]
 pub(crate) struct Problem<'a> {
     #[serde(rename = "type")]
     kind: String,

@@ -854,10 +854,15 @@ fn components() -> Map<String, Value> {
     add::<NewToken>(&mut derived);
     let mut out = Map::new();
     for (name, schema) in derived {
-        out.insert(
-            name,
-            serde_json::to_value(schema).unwrap_or_else(|_| json!({})),
-        );
+        let mut schema = serde_json::to_value(schema).unwrap_or_else(|_| json!({}));
+        // A field's description is its doc comment, written for the code in English; the
+        // document speaks Dutch, so the type's own (Dutch) description explains its fields.
+        if let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) {
+            for p in props.values_mut().filter_map(Value::as_object_mut) {
+                p.remove("description");
+            }
+        }
+        out.insert(name, schema);
     }
     // Sluis's own messages: the committed JSON Schemas themselves.
     for (name, text) in [

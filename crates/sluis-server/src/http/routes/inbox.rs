@@ -34,6 +34,7 @@ pub async fn get(
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[schema(description = "Bevestig alles tot en met `cursor`; 0 bevestigt niets.")]
 pub struct Ack {
     cursor: u64,
 }

@@ -13,6 +13,9 @@ use time::OffsetDateTime;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(
+    description = "Een nieuw token: via de API alleen `role` `operator`; `expires` een tijdstip (RFC 3339)."
+)]
 pub struct NewToken {
     role: String,
     #[serde(default)]

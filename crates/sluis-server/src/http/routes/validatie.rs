@@ -14,8 +14,13 @@ use sluis_core::intake::Checked;
 use sluis_core::{Format, ReadError};
 use utoipa::ToSchema;
 
-/// The findings on one message and the retourbericht it would get.
+/// The findings on one message and the retourbericht it would get. The `schema(description)`
+/// is the OpenAPI document's, in Dutch like the rest of it (fields' doc comments are not used
+/// there: `http::openapi::components`).
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(
+    description = "De bevindingen over één bericht en het retourbericht dat Sluis erop zou sturen. `bericht`: `JW301`, `WMO323` …, null als het niet als bericht te lezen is; `format`: de vorm waarin het gelezen is; `valid`: geen enkele bevinding; `errors`: eerst de structuur (`XSD`), dan de regels binnen het bericht (`TR…`, `CS…`), elk met pad en Nederlandse omschrijving, `READ` als het niet te lezen is — dezelfde lijst als `sluis validate --format json`; `retourbericht`: wat Sluis zou sturen als de historie niets toevoegt; `geen_retourbericht`: waarom er geen is (XSD-fouten, zelf een retourbericht, declaraties bij `advies`, onleesbaar)."
+)]
 pub struct Validatie {
     /// The message (`JW301`, `WMO323` …); null when it could not be read as one.
     #[schema(example = "JW301")]
@@ -36,6 +41,9 @@ pub struct Validatie {
 
 /// A retourbericht as it would be sent, in the form of the message it answers.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(
+    description = "Een retourbericht zoals het verstuurd zou worden, in de vorm van het heenbericht: `bericht` (`JW302`, `WMO325` …), `format` en `inhoud` (XML-tekst, of JSON-tekst in Sluis's JSON-vorm)."
+)]
 pub struct Retourbericht {
     /// `JW302`, `WMO325` …
     #[schema(example = "JW302")]
@@ -47,6 +55,7 @@ pub struct Retourbericht {
 
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
+#[schema(description = "De vorm van een bericht.")]
 pub enum Formaat {
     Xml,
     Json,
