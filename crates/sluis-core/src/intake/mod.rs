@@ -687,3 +687,76 @@ pub fn postcode(client: &Element) -> Option<String> {
         .or(contacts.first())
         .map(|(_, p)| p.clone())
 }
+
+#[cfg(test)]
+mod check_tests {
+    use super::*;
+
+    const JW301: &str = include_str!("../../../../fixtures/ijw-3.2/JW301/valid/minimaal.xml");
+    const JW323: &str = include_str!("../../../../fixtures/ijw-3.2/JW323/valid/minimaal.xml");
+    const JW302: &str = include_str!("../../../../fixtures/ijw-3.2/JW302/valid/minimaal.xml");
+    const XSD_FOUT: &str =
+        include_str!("../../../../fixtures/ijw-3.2/JW301/invalid/dagtekening-bestaat-niet.xml");
+    const TR101: &str =
+        include_str!("../../../../fixtures/rules/TR101/fail-dubbel-toegewezen-product-jw301.xml");
+
+    fn day() -> Datum {
+        Datum::parse("2026-05-04").expect("a date")
+    }
+
+    fn checked(text: &str, policy: &Policy) -> Checked {
+        check(text.as_bytes(), &Limits::default(), policy, day()).expect("readable")
+    }
+
+    #[test]
+    fn the_findings_are_validate_s_and_the_answer_is_retour_s() {
+        let policy = Policy::default();
+        for text in [JW301, TR101, XSD_FOUT, JW323] {
+            let c = checked(text, &policy);
+            let verdict = validate::message(text.as_bytes(), &Limits::default()).expect("reads");
+            assert_eq!(c.verdict.findings, verdict.findings);
+            let ctx = RetourContext::new(VALIDATIE_IDENTIFICATIE, day());
+            match (&c.retour, retour::retour(&verdict, &ctx)) {
+                (Ok(a), Ok(b)) => {
+                    assert_eq!(codec::write(a, Format::Xml), codec::write(&b, Format::Xml))
+                }
+                (Err(GeenRetour::Retour(a)), Err(b)) => assert_eq!(*a, b),
+                (a, b) => panic!("{a:?} against {b:?}"),
+            }
+        }
+        // A rule finding: a JW302 with 0001; an XSD finding: none; a retourbericht: none.
+        let rule = checked(TR101, &policy);
+        assert!(
+            codec::write(rule.retour.as_ref().expect("a JW302"), Format::Xml).contains(">0001<")
+        );
+        assert!(matches!(
+            checked(XSD_FOUT, &policy).retour,
+            Err(GeenRetour::Retour(retour::RetourError::StructureInvalid(1)))
+        ));
+        assert!(matches!(
+            checked(JW302, &policy).retour,
+            Err(GeenRetour::Retour(retour::RetourError::NotAHeenbericht(_)))
+        ));
+    }
+
+    /// In `advies` mode the gemeente answers a clean declaratie itself: no retourbericht from
+    /// Sluis; other messages are answered as ever.
+    #[test]
+    fn a_declaratie_in_advies_mode_gets_none() {
+        let advies = Policy {
+            declaratie: DeclaratieMode::Advies,
+            ..Policy::default()
+        };
+        let declaratie = checked(JW323, &advies);
+        assert!(
+            declaratie.verdict.findings.is_empty(),
+            "{:?}",
+            declaratie.verdict.findings
+        );
+        assert!(matches!(declaratie.retour, Err(GeenRetour::Advies)));
+        assert!(checked(JW323, &Policy::default()).retour.is_ok());
+        assert!(checked(JW301, &advies).retour.is_ok());
+        // Unreadable: an error, not a verdict.
+        assert!(check(b"<niet", &Limits::default(), &advies, day()).is_err());
+    }
+}
