@@ -421,7 +421,7 @@ pub fn operation(e: Endpoint) -> Operation {
         ),
         ListBerichten => op(
             "Bewaarde berichten zoeken",
-            "Samenvattingen, nieuwste selectie per pagina; alleen wat de beller mag zien (gefilterd, niet geweigerd).",
+            "Samenvattingen, oudste eerst, per pagina; alleen wat de beller mag zien (gefilterd, niet geweigerd).",
             "berichten",
             [
                 vec![
@@ -1025,6 +1025,21 @@ fn esc(s: &str) -> String {
     out
 }
 
+/// Escaped text with its `code` spans as `<code>`.
+fn prose(s: &str) -> String {
+    esc(s)
+        .split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                format!("<code>{part}</code>")
+            } else {
+                part.to_string()
+            }
+        })
+        .collect()
+}
+
 fn shown(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
@@ -1060,15 +1075,17 @@ pub fn render(doc: &Value) -> String {
             "<section id=\"{id}\">\n<h2><code>{m} {}</code></h2>\n<p><strong>{}</strong></p>\n<p>{}</p>\n",
             esc(p),
             esc(op["summary"].as_str().unwrap_or_default()),
-            esc(op["description"].as_str().unwrap_or_default()).replace("\n\n", "</p>\n<p>")
+            prose(op["description"].as_str().unwrap_or_default()).replace("\n\n", "</p>\n<p>")
         ));
         h.push_str("<table><thead><tr><th>rol</th><th>regel</th></tr></thead><tbody>\n");
-        for (r, g) in op["x-sluis-rollen"].as_object().unwrap_or(&empty) {
-            h.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td></tr>\n",
-                esc(r),
-                esc(g.as_str().unwrap_or_default())
-            ));
+        // In the table's order of roles.
+        for r in Role::ALL {
+            if let Some(g) = op["x-sluis-rollen"].get(r.as_str()) {
+                h.push_str(&format!(
+                    "<tr><td>{r}</td><td>{}</td></tr>\n",
+                    esc(g.as_str().unwrap_or_default())
+                ));
+            }
         }
         h.push_str("</tbody></table>\n");
         let mut url = format!("http://127.0.0.1:8080{p}");
@@ -1085,7 +1102,7 @@ pub fn render(doc: &Value) -> String {
                     "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>\n",
                     esc(name),
                     esc(prm["in"].as_str().unwrap_or_default()),
-                    esc(prm["description"].as_str().unwrap_or_default()),
+                    prose(prm["description"].as_str().unwrap_or_default()),
                     esc(&example)
                 ));
                 if prm["in"] == "query" && query.is_empty() {
@@ -1135,7 +1152,7 @@ pub fn render(doc: &Value) -> String {
                 "<dt><code>{}</code> {}</dt><dd>{}",
                 esc(status),
                 esc(&media.join(", ")),
-                esc(a["description"].as_str().unwrap_or_default())
+                prose(a["description"].as_str().unwrap_or_default())
             ));
             for c in a["content"]
                 .as_object()
