@@ -83,6 +83,10 @@ fn security(
             settings.security.rate_limit.per_second,
             settings.security.rate_limit.burst,
         ),
+        validatie: crate::http::limits::RateLimiter::new(
+            settings.security.validatie_rate_limit.per_second,
+            settings.security.validatie_rate_limit.burst,
+        ),
         request_timeout: Duration::from_millis(settings.security.request_timeout_ms),
     };
     Ok((security, writer))

@@ -323,6 +323,13 @@ fn request(endpoint: Endpoint, role: Role, n: usize) -> (Method, String, Option<
         ),
         Endpoint::ListTokens => get("/api/v1/tokens".into()),
         Endpoint::RevokeToken => (Method::DELETE, "/api/v1/tokens/{token}".into(), None),
+        Endpoint::Validatie => (
+            Method::POST,
+            "/api/v1/validatie".into(),
+            Some(toewijzing(Std::Ijw, "V1", CLIENT1, &Tw::default())),
+        ),
+        Endpoint::OpenApi => get("/api/v1/openapi.json".into()),
+        Endpoint::Referentie => get("/api/v1/referentie".into()),
     }
 }
 

@@ -21,6 +21,7 @@ use crate::standard::types::{Bsn, Datum};
 use crate::standard::Element;
 use crate::validate::history::{self, Domein, Effect, Effects, History, ReadFault, Record};
 use crate::validate::{self, Finding, Verdict, XSD};
+use crate::Document;
 use sha2::{Digest, Sha256};
 
 /// A message that could be read, judged on its own (levels 1–2), and that the caller may send.
@@ -245,6 +246,54 @@ fn envelope_of(b: &Bericht) -> Envelope {
         dagtekening: dag,
         trajectories: Some((b.domein(), gemeente.clone(), nummers)),
     }
+}
+
+/// One message judged on its own, without a history: what `POST /api/v1/validatie` answers and
+/// `sluis validate` prints. The integrator's dry run of [`read`] and the answer of [`decide`].
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// Structure and in-message rules, exactly as [`validate::message`] gives them.
+    pub verdict: Verdict,
+    /// The retourbericht Sluis would send when the history adds no finding, or why it sends
+    /// none (XSD errors, a retourbericht itself, a declaratie answered by the gemeente).
+    pub retour: Result<Document, GeenRetour>,
+}
+
+/// Why a message judged on its own gets no retourbericht from Sluis.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum GeenRetour {
+    #[error(transparent)]
+    Retour(#[from] retour::RetourError),
+    #[error(
+        "de gemeente beantwoordt declaraties zelf (declaratie = \"advies\"); Sluis stuurt haar \
+         bevindingen als advies mee"
+    )]
+    Advies,
+}
+
+/// The identificatie of a retourbericht that is only shown, never sent (at most 12 characters).
+pub const VALIDATIE_IDENTIFICATIE: &str = "VALIDATIE";
+
+/// Judge one of the standard's messages on its own (levels 1–2) and build the retourbericht
+/// the gateway would send for it, with the same [`Policy`]. Stores nothing, reads no history:
+/// the cross-message rules (levels 3–4) are not applied. `Err` when it cannot be read at all.
+pub fn check(
+    bytes: &[u8],
+    limits: &Limits,
+    policy: &Policy,
+    today: Datum,
+) -> Result<Checked, ReadError> {
+    let verdict = validate::message(bytes, limits)?;
+    let advies = policy.declaratie == DeclaratieMode::Advies
+        && Berichtsoort::parse(verdict.document.code()).is_some_and(Berichtsoort::is_declaratie)
+        && !verdict.findings.iter().any(Finding::is_technisch);
+    let retour = if advies {
+        Err(GeenRetour::Advies)
+    } else {
+        let ctx = RetourContext::new(VALIDATIE_IDENTIFICATIE, today);
+        retour::retour(&verdict, &ctx).map_err(GeenRetour::from)
+    };
+    Ok(Checked { verdict, retour })
 }
 
 /// What is known of an earlier message under the same sender, message and identificatie.
@@ -647,4 +696,77 @@ pub fn postcode(client: &Element) -> Option<String> {
         .find(|(brp, _)| *brp)
         .or(contacts.first())
         .map(|(_, p)| p.clone())
+}
+
+#[cfg(test)]
+mod check_tests {
+    use super::*;
+
+    const JW301: &str = include_str!("../../../../fixtures/ijw-3.2/JW301/valid/minimaal.xml");
+    const JW323: &str = include_str!("../../../../fixtures/ijw-3.2/JW323/valid/minimaal.xml");
+    const JW302: &str = include_str!("../../../../fixtures/ijw-3.2/JW302/valid/minimaal.xml");
+    const XSD_FOUT: &str =
+        include_str!("../../../../fixtures/ijw-3.2/JW301/invalid/dagtekening-bestaat-niet.xml");
+    const TR101: &str =
+        include_str!("../../../../fixtures/rules/TR101/fail-dubbel-toegewezen-product-jw301.xml");
+
+    fn day() -> Datum {
+        Datum::parse("2026-05-04").expect("a date")
+    }
+
+    fn checked(text: &str, policy: &Policy) -> Checked {
+        check(text.as_bytes(), &Limits::default(), policy, day()).expect("readable")
+    }
+
+    #[test]
+    fn the_findings_are_validate_s_and_the_answer_is_retour_s() {
+        let policy = Policy::default();
+        for text in [JW301, TR101, XSD_FOUT, JW323] {
+            let c = checked(text, &policy);
+            let verdict = validate::message(text.as_bytes(), &Limits::default()).expect("reads");
+            assert_eq!(c.verdict.findings, verdict.findings);
+            let ctx = RetourContext::new(VALIDATIE_IDENTIFICATIE, day());
+            match (&c.retour, retour::retour(&verdict, &ctx)) {
+                (Ok(a), Ok(b)) => {
+                    assert_eq!(codec::write(a, Format::Xml), codec::write(&b, Format::Xml))
+                }
+                (Err(GeenRetour::Retour(a)), Err(b)) => assert_eq!(*a, b),
+                (a, b) => panic!("{a:?} against {b:?}"),
+            }
+        }
+        // A rule finding: a JW302 with 0001; an XSD finding: none; a retourbericht: none.
+        let rule = checked(TR101, &policy);
+        assert!(
+            codec::write(rule.retour.as_ref().expect("a JW302"), Format::Xml).contains(">0001<")
+        );
+        assert!(matches!(
+            checked(XSD_FOUT, &policy).retour,
+            Err(GeenRetour::Retour(retour::RetourError::StructureInvalid(1)))
+        ));
+        assert!(matches!(
+            checked(JW302, &policy).retour,
+            Err(GeenRetour::Retour(retour::RetourError::NotAHeenbericht(_)))
+        ));
+    }
+
+    /// In `advies` mode the gemeente answers a clean declaratie itself: no retourbericht from
+    /// Sluis; other messages are answered as ever.
+    #[test]
+    fn a_declaratie_in_advies_mode_gets_none() {
+        let advies = Policy {
+            declaratie: DeclaratieMode::Advies,
+            ..Policy::default()
+        };
+        let declaratie = checked(JW323, &advies);
+        assert!(
+            declaratie.verdict.findings.is_empty(),
+            "{:?}",
+            declaratie.verdict.findings
+        );
+        assert!(matches!(declaratie.retour, Err(GeenRetour::Advies)));
+        assert!(checked(JW323, &Policy::default()).retour.is_ok());
+        assert!(checked(JW301, &advies).retour.is_ok());
+        // Unreadable: an error, not a verdict.
+        assert!(check(b"<niet", &Limits::default(), &advies, day()).is_err());
+    }
 }

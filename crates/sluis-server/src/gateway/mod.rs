@@ -288,6 +288,18 @@ impl Gateway {
         .map_err(|e| StoreError::Durability(format!("judging task failed: {e}")))
     }
 
+    /// Judge a message on its own and build the retourbericht it would get, storing nothing
+    /// and reading no history (`POST /api/v1/validatie`); on the judging pool like a message
+    /// taken in. The inner `Err`: not readable as a message at all.
+    pub async fn check(
+        self: &Arc<Self>,
+        bytes: &[u8],
+    ) -> Result<Result<intake::Checked, ReadError>, StoreError> {
+        let body: Arc<[u8]> = Arc::from(bytes);
+        self.off_worker(move |gw| intake::check(&body, &gw.limits, &gw.policy, gw.clock.today()))
+            .await
+    }
+
     /// Take in one message. Returns once it is durably stored (or known from before).
     /// `sender`: the party the caller is; a message with another Afzender is refused before
     /// anything is judged or stored (`None`: no such restriction).

@@ -56,7 +56,10 @@ impl BerichtFilter {
 }
 
 /// One entry of a party's inbox with the message it points at.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(
+    description = "Eén item van de inbox van een partij: `cursor` (bevestig ermee), `kind` (`bericht` of `retour`) en het bericht, als `xml` (het ontvangen bericht of het retourbericht) of `json` (een doelbereikbericht dat als JSON binnenkwam)."
+)]
 pub struct InboxItem {
     pub cursor: u64,
     pub kind: String,

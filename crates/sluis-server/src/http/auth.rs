@@ -38,6 +38,8 @@ pub struct Security {
     /// For the keyed pseudonyms of clients in the audit.
     pub keys: Arc<Keys>,
     pub limiter: super::limits::RateLimiter,
+    /// The stricter budget of `POST /api/v1/validatie`, per caller, after `limiter`.
+    pub validatie: super::limits::RateLimiter,
     /// The budget of refused requests per source address, spent before authentication.
     pub sources: super::limits::RateLimiter,
     /// Requests in flight per source address.
@@ -61,6 +63,15 @@ impl Caller {
     pub fn permits(&self, facts: &Facts<'_>) -> bool {
         self.check
             .is_none_or(|c| c.check(&self.principal, facts) == Decision::Allow)
+    }
+
+    /// Whom a rate limit counts: the party (all its tokens and certificates together), else
+    /// the token or certificate.
+    pub fn rate_key(&self) -> &str {
+        self.principal
+            .party
+            .as_deref()
+            .unwrap_or(&self.principal.actor)
     }
 
     /// The caller's party (AGB-code or gemeentecode), if its role has one.
@@ -139,6 +150,8 @@ fn action(endpoint: Endpoint, method: &Method) -> Action {
         | Endpoint::Financiering
         | Endpoint::Indicatoren => Action::Search,
         Endpoint::Audit => Action::Export,
+        // A dry run: nothing is created.
+        Endpoint::Validatie => Action::Read,
         Endpoint::ReplayBericht => Action::Replay,
         Endpoint::CreateToken => Action::TokenCreate,
         Endpoint::RevokeToken => Action::TokenRevoke,
@@ -182,7 +195,9 @@ fn object(endpoint: Endpoint, req: &HttpRequest, location: Option<&str>) -> Obje
         ),
         Endpoint::ListTokens => ("token", None),
         Endpoint::RevokeToken => ("token", info.get("id")),
+        Endpoint::Validatie => ("validatie", None),
         Endpoint::Healthz | Endpoint::Readyz | Endpoint::Metrics => ("status", None),
+        Endpoint::OpenApi | Endpoint::Referentie => ("openapi", None),
     };
     Object::new(kind, id.as_deref())
 }

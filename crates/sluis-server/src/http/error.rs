@@ -215,8 +215,11 @@ impl ApiError {
 }
 
 /// The body of a problem (RFC 9457), in this field order.
-#[derive(Serialize)]
-struct Problem<'a> {
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(
+    description = "Een fout als RFC 9457 problem details; `type` eindigt op de vaste code (`docs/api.md`); `errors` alleen bij een bericht dat niet geldig is of is afgekeurd."
+)]
+pub(crate) struct Problem<'a> {
     #[serde(rename = "type")]
     kind: String,
     title: &'static str,

@@ -8,6 +8,7 @@ pub mod error;
 pub mod export;
 pub mod extract;
 pub mod limits;
+pub mod openapi;
 pub mod routes;
 
 pub use error::ApiError;

@@ -30,6 +30,10 @@ pub struct SecuritySettings {
     /// Requests per caller (party, token or certificate; the address when anonymous).
     #[serde(default)]
     pub rate_limit: RateLimitSettings,
+    /// `POST /api/v1/validatie` per caller, on top of `rate_limit`: judging a message costs
+    /// as much as taking it in, and a dry run needs no month-of-declaraties burst.
+    #[serde(default = "default_validatie_rate_limit")]
+    pub validatie_rate_limit: RateLimitSettings,
     /// Longest time a request may take, headers to answer (408 when the client is too slow to
     /// send, 503 when the answer would take longer).
     #[serde(default = "default_request_timeout")]
@@ -37,6 +41,13 @@ pub struct SecuritySettings {
     /// Requests in flight per source address; more at once: 429 (the health checks excepted).
     #[serde(default = "default_max_in_flight")]
     pub max_in_flight_per_source: usize,
+}
+
+fn default_validatie_rate_limit() -> RateLimitSettings {
+    RateLimitSettings {
+        per_second: 20,
+        burst: 100,
+    }
 }
 
 fn default_request_timeout() -> u64 {

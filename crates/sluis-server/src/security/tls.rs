@@ -151,6 +151,12 @@ pub fn on_connect(conn: &dyn std::any::Any, ext: &mut actix_web::dev::Extensions
 impl SecuritySettings {
     /// Check the section against the listen address; the error is for the operator.
     pub fn check(&self, listen: SocketAddr) -> Result<Listener, String> {
+        let v = self.validatie_rate_limit;
+        if v.per_second == 0 || v.burst == 0 {
+            return Err(
+                "security.validatie_rate_limit: per_second and burst must be above 0".into(),
+            );
+        }
         if self.rate_limit.per_second == 0 || self.rate_limit.burst == 0 {
             return Err("security.rate_limit: per_second and burst must be above 0".into());
         }

@@ -63,7 +63,13 @@ pub struct StoredBericht {
     pub granted: bool,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+/// One finding, as answered (`errors` of a problem, a message or a validation). In the OpenAPI
+/// document: `Finding`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
+#[schema(
+    as = Finding,
+    description = "Eén bevinding: de code van de regel (`XSD`, `TR101` …), de retourcode als de standaard er een geeft, het pad van het element en wat er mis is (Nederlands, nooit een BSN)."
+)]
 pub struct StoredFinding {
     pub code: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -15,7 +15,10 @@ use sluis_core::standard::types::Datum;
 use sluis_core::Format;
 
 /// A message without its body, for lists and for the answer to a message that gets none.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(
+    description = "Een bewaard bericht zonder inhoud. `uitkomst`: `geaccepteerd`, `deels` (een declaratie waarvan een deel is toegekend, de rest teruggestuurd) of `afgekeurd`; `accepted` is alleen bij de eerste waar."
+)]
 pub struct Summary {
     id: u64,
     bericht: String,
@@ -33,7 +36,8 @@ pub struct Summary {
 }
 
 /// The outcome of a message, with "partly" for a declaratie granted in part.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(description = "De uitkomst van een bericht.")]
 #[serde(rename_all = "snake_case")]
 pub enum Uitkomst {
     Geaccepteerd,

@@ -90,8 +90,11 @@ pub async fn get_team(
     Ok(HttpResponse::Ok().json(serde_json::json!({ "team": team })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(
+    description = "`team`: een geconfigureerd team, of null om de postcodegebieden weer te volgen."
+)]
 pub struct TeamBody {
     /// A configured team, or null to follow the postcode areas again.
     team: Option<String>,

@@ -38,7 +38,8 @@ pub async fn get(
     Ok(resp)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(description = "Bevestig alles tot en met `cursor`; 0 bevestigt niets.")]
 pub struct Ack {
     cursor: u64,
 }

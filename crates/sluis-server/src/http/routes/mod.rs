@@ -4,14 +4,15 @@
 //! the file of its resource and only translates between HTTP and the gateway.
 
 mod audit;
-mod berichten;
-mod clienten;
+pub mod berichten;
+pub mod clienten;
 mod doelbereik;
 mod health;
-mod inbox;
+pub mod inbox;
 mod indicatoren;
 mod toewijzingen;
-mod tokens;
+pub mod tokens;
+pub mod validatie;
 
 use super::auth::Caller;
 use super::error::ApiError;
@@ -94,8 +95,12 @@ pub fn produces(e: Endpoint) -> Option<&'static [Form]> {
     const JSON: &[Form] = &[Form::Json];
     match e {
         Healthz | Readyz | Metrics => None,
-        PostBericht | ReplayBericht | AckInbox | PostBehandelplan | PostResultaatmelding
-        | PostBeoordeling | PutClientTeam | CreateToken | RevokeToken => None,
+        // The published API description and its page: one form each, like any published spec.
+        OpenApi | Referentie => None,
+        Validatie | PostBericht | ReplayBericht | AckInbox | PostBehandelplan
+        | PostResultaatmelding | PostBeoordeling | PutClientTeam | CreateToken | RevokeToken => {
+            None
+        }
         ListBerichten | TeamDoelbereik | Financiering | Indicatoren | ListTokens => {
             Some(TABLE_FORMS)
         }
@@ -154,6 +159,9 @@ fn handler(e: Endpoint) -> Route {
         CreateToken => r.to(tokens::create),
         ListTokens => r.to(tokens::list),
         RevokeToken => r.to(tokens::revoke),
+        Validatie => r.to(validatie::post),
+        OpenApi => r.to(super::openapi::openapi_json),
+        Referentie => r.to(super::openapi::reference_page),
     }
 }
 

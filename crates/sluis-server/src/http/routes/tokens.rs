@@ -13,8 +13,11 @@ use serde::Deserialize;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(
+    description = "Een nieuw token: via de API alleen `role` `operator`; `expires` een tijdstip (RFC 3339)."
+)]
 pub struct NewToken {
     role: String,
     #[serde(default)]
