@@ -5,10 +5,12 @@
 //! ([`sluis::gateway::Gateway::import`]). Exit code 0: all placed, 1: some not (see the report),
 //! 2: the command could not run.
 
+use super::offline::Offline;
 use super::{load_settings, read_input, Failure, Outcome};
 use indicatif::{ProgressBar, ProgressStyle};
 use sluis::gateway::IngestError;
 use sluis::intake;
+use sluis::security::audit::{Action, Outcome as Audited};
 use sluis::{Finding, Limits};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -46,7 +48,8 @@ struct Entry {
 }
 
 pub fn run(args: Args) -> Outcome {
-    let settings = load_settings(&args.config, args.data_dir).map_err(|e| Failure::new(2, e))?;
+    let settings =
+        load_settings(&args.config, args.data_dir.clone()).map_err(|e| Failure::new(2, e))?;
     let limits = Limits {
         max_bytes: settings.server.max_body_bytes,
         ..Limits::default()
@@ -106,6 +109,13 @@ pub fn run(args: Args) -> Outcome {
             Err(IngestError::Store(err)) => {
                 bar.abandon();
                 let _ = durable(&gateway);
+                drop(gateway);
+                // The part that was imported is in the store: the audit says so, as a failure.
+                let _ = audit(
+                    &args,
+                    Audited::Failed,
+                    format!("geplaatst {placed}; de opslag faalde bij {}", e.name),
+                );
                 return Err(Failure::new(
                     2,
                     format!(
@@ -119,19 +129,26 @@ pub fn run(args: Args) -> Outcome {
     }
     bar.finish_and_clear();
     durable(&gateway).map_err(|e| Failure::new(2, format!("{dir}: {e}")))?;
-
-    unplaced.sort_by(|a, b| a.file.cmp(&b.file));
-    write_report(&args.rapport, &unplaced)
-        .map_err(|e| Failure::new(2, format!("{}: {e}", args.rapport.display())))?;
+    drop(gateway);
     let unreadable = unplaced
         .iter()
         .filter(|u| u.outcome == "onleesbaar")
         .count();
-    println!(
+    let summary = format!(
         "gelezen {}, geplaatst {placed}, afgekeurd {}, onleesbaar {unreadable}",
         files.len(),
         unplaced.len() - unreadable
     );
+    // NEN 7513: who loaded which care data into the store, and when. One entry per run (the
+    // messages themselves are in the store with their identificatie); no file names, which may
+    // carry personal data.
+    audit(&args, Audited::Success, summary.clone())
+        .map_err(|e| Failure::new(2, format!("{dir}: audit: {e}")))?;
+
+    unplaced.sort_by(|a, b| a.file.cmp(&b.file));
+    write_report(&args.rapport, &unplaced)
+        .map_err(|e| Failure::new(2, format!("{}: {e}", args.rapport.display())))?;
+    println!("{summary}");
     println!("rapport: {}", args.rapport.display());
     Ok(if placed == files.len() {
         ExitCode::SUCCESS
@@ -207,6 +224,14 @@ fn codes<'a>(findings: impl Iterator<Item = (&'a str, Option<&'a str>)>) -> Stri
         }
     }
     out.join(" ")
+}
+
+/// One audit entry for the run, written to the store once the import's gateway is closed.
+fn audit(args: &Args, outcome: Audited, detail: String) -> Result<(), String> {
+    let off = Offline::open(&args.config, args.data_dir.clone())?;
+    let log = off.audit()?;
+    off.record_with(&log, Action::Create, "import", None, outcome, Some(detail))?;
+    off.close()
 }
 
 fn durable(gateway: &sluis::gateway::Gateway) -> Result<(), String> {

@@ -81,6 +81,21 @@ async fn an_archive_is_loaded_as_history_without_deliveries() {
     assert!(!report.contains(BSN1) && !report.contains(BSN2), "no BSN");
 
     let app = spawn_app_with(settings(data.path())).await;
+    // The run is in the audit: who imported, and what came of it (no file names, no BSN).
+    let entries = app
+        .audit
+        .query(&Default::default(), 0, 1000)
+        .expect("audit reads");
+    let import: Vec<_> = entries
+        .iter()
+        .filter(|e| e.object.kind == "import")
+        .collect();
+    assert_eq!(import.len(), 1, "{entries:?}");
+    assert_eq!(
+        import[0].detail.as_deref(),
+        Some("gelezen 5, geplaatst 3, afgekeurd 1, onleesbaar 1")
+    );
+    assert!(app.audit.verify().is_ok(), "the chain holds");
     let (status, v) = app.get_json("/api/v1/toewijzingen/7001").await;
     assert_eq!(status, StatusCode::OK, "{v}");
     assert_eq!(v["items"][0]["aanbieder"], AANBIEDER);
