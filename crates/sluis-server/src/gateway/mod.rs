@@ -4,6 +4,7 @@
 //! messages) or [`Gateway::ingest_doelbereik`] (Sluis's own) and translate the result to HTTP;
 //! the views of the trajectories are in [`views`].
 
+pub mod delivery;
 mod doelbereik;
 mod import;
 pub mod reads;
@@ -80,6 +81,8 @@ pub struct Gateway {
     /// Set when a read of the store failed; cleared by the next judgement that reads it whole.
     /// `/readyz` says not ready meanwhile.
     read_fault: AtomicBool,
+    /// Wakes the push-delivery worker of a party when its outbox gets an entry.
+    pub(crate) outbox: delivery::Wakers,
 }
 
 #[derive(Debug, Error)]
@@ -245,7 +248,9 @@ impl Gateway {
             ms = started.elapsed().as_millis() as u64,
             "trajectory index built"
         );
+        let parties = delivery::pushed_parties(&settings);
         Ok(Gateway {
+            outbox: delivery::Wakers::new(&parties),
             policy: settings.policy(),
             settings,
             store,
@@ -411,7 +416,14 @@ impl Gateway {
             let clienten = self.client_facts(&judged.postcodes)?;
             let clients_changed = !clienten.is_empty();
             let changed = !judged.effects.is_empty() || judged.accepted;
+            let outbox = if deliver {
+                self.outbox_writes(read, &judged.deliveries)
+            } else {
+                Vec::new()
+            };
             let writes = Writes {
+                outbox,
+                now_ms: delivery::epoch_ms(now),
                 inbox: if deliver {
                     judged
                         .deliveries
@@ -436,6 +448,9 @@ impl Gateway {
             }
             if changed {
                 self.refresh_after(read, &writes, clients_changed)?;
+            }
+            for w in &writes.outbox {
+                self.outbox.wake(&w.party);
             }
             (record, false)
         };
