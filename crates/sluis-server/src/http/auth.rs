@@ -140,6 +140,7 @@ fn action(endpoint: Endpoint, method: &Method) -> Action {
         | Endpoint::Indicatoren => Action::Search,
         Endpoint::Audit => Action::Export,
         Endpoint::ReplayBericht => Action::Replay,
+        Endpoint::DeliveryRedrive => Action::Replay,
         Endpoint::CreateToken => Action::TokenCreate,
         Endpoint::RevokeToken => Action::TokenRevoke,
         _ if method == Method::GET => Action::Read,
@@ -183,6 +184,7 @@ fn object(endpoint: Endpoint, req: &HttpRequest, location: Option<&str>) -> Obje
         Endpoint::ListTokens => ("token", None),
         Endpoint::RevokeToken => ("token", info.get("id")),
         Endpoint::Healthz | Endpoint::Readyz | Endpoint::Metrics => ("status", None),
+        Endpoint::DeliveryBacklog | Endpoint::DeliveryRedrive => ("bezorging", None),
     };
     Object::new(kind, id.as_deref())
 }

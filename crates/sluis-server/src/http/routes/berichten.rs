@@ -1,6 +1,7 @@
 //! `/api/v1/berichten`: post a message of the standard, list and read the messages kept, and
 //! (operators) deliver one again.
 
+use crate::delivery::{Bezorging, DeliveryState};
 use crate::gateway::reads::StoredBericht;
 use crate::gateway::{gemeente_of, retour_in, BerichtFilter, Durability, Gateway, Page};
 use crate::http::auth::Caller;
@@ -135,9 +136,24 @@ pub async fn get(
     // The record, as kept for the audit: the body as received. What a receiver processes comes
     // from its inbox, in Sluis's own serialisation (`gateway::reads`).
     match gw.bericht(id)? {
-        Some(b) if may_see(&who, &b) => Ok(HttpResponse::Ok().json(b)),
+        Some(b) if may_see(&who, &b) => {
+            // Push delivery (`docs/delivery.md`): empty when no party of it has an endpoint.
+            let bezorging: Vec<Bezorging> = gw.bezorging(id)?.iter().map(Bezorging::from).collect();
+            Ok(HttpResponse::Ok().json(WithDelivery {
+                bericht: &b,
+                bezorging,
+            }))
+        }
         Some(_) | None => Err(ApiError::NotFound("geen bericht met dit id")),
     }
+}
+
+/// A message as kept, with the state of its push deliveries.
+#[derive(Serialize)]
+struct WithDelivery<'a> {
+    #[serde(flatten)]
+    bericht: &'a StoredBericht,
+    bezorging: Vec<Bezorging>,
 }
 
 #[derive(Deserialize)]
@@ -150,6 +166,9 @@ pub struct ListQuery {
     van: Option<String>,
     /// Received on or before this date.
     tot: Option<String>,
+    /// Only messages with a push delivery in this state (`ontvangen`, `aangeboden`,
+    /// `bezorgd`, `mislukt`).
+    bezorging: Option<String>,
 }
 
 fn day(value: &Option<String>) -> Result<Option<Datum>, ApiError> {
@@ -177,9 +196,32 @@ pub async fn list(
         afzender: q.afzender,
         ontvanger: q.ontvanger,
     };
+    let state = q
+        .bezorging
+        .as_deref()
+        .map(|s| {
+            DeliveryState::parse(s).ok_or_else(|| {
+                ApiError::BadRequest(format!(
+                    "bezorging {s:?}: ontvangen, aangeboden, bezorgd of mislukt"
+                ))
+            })
+        })
+        .transpose()?;
+    // A status that cannot be read is an error, never "not in this state".
+    let fault = std::cell::RefCell::new(None);
     let found = gw.berichten(&filter, page.after.unwrap_or(0), page.limit, |b| {
         may_see(&who, b)
+            && state.is_none_or(|s| match gw.bezorging(b.id) {
+                Ok(ds) => ds.iter().any(|d| d.state == s),
+                Err(e) => {
+                    fault.borrow_mut().get_or_insert(e);
+                    false
+                }
+            })
     })?;
+    if let Some(e) = fault.into_inner() {
+        return Err(e.into());
+    }
     Ok(HttpResponse::Ok().json(Page {
         items: found.items.iter().map(Summary::of).collect(),
         next: found.next,

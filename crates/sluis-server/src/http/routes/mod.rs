@@ -5,6 +5,7 @@
 
 mod audit;
 mod berichten;
+mod bezorging;
 mod clienten;
 mod doelbereik;
 mod health;
@@ -91,6 +92,8 @@ fn handler(e: Endpoint) -> Route {
         CreateToken => r.to(tokens::create),
         ListTokens => r.to(tokens::list),
         RevokeToken => r.to(tokens::revoke),
+        DeliveryBacklog => r.to(bezorging::overzicht),
+        DeliveryRedrive => r.to(bezorging::opnieuw),
     }
 }
 
