@@ -323,6 +323,12 @@ fn request(endpoint: Endpoint, role: Role, n: usize) -> (Method, String, Option<
         ),
         Endpoint::ListTokens => get("/api/v1/tokens".into()),
         Endpoint::RevokeToken => (Method::DELETE, "/api/v1/tokens/{token}".into(), None),
+        Endpoint::DeliveryBacklog => get("/api/v1/bezorging".into()),
+        Endpoint::DeliveryRedrive => (
+            Method::POST,
+            "/api/v1/bezorging/opnieuw".into(),
+            Some(json!({"alles": true}).to_string()),
+        ),
     }
 }
 

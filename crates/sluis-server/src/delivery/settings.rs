@@ -189,8 +189,10 @@ mod tests {
             "party = \"12345678\"\nurl = \"https://example.org/in\"\nclient_cert = \"/nergens.pem\"\nclient_key = \"/nergens.key\"\nca = \"/nergens-ca.pem\""
         )
         .contains("/nergens"));
-        assert!(err("party = \"12345678\"\nurl = \"http://127.0.0.1:1/\"\ntimeout_ms = 5")
-            .contains("timeout_ms"));
+        assert!(
+            err("party = \"12345678\"\nurl = \"http://127.0.0.1:1/\"\ntimeout_ms = 5")
+                .contains("timeout_ms")
+        );
         let twice = "[[endpoints]]\nparty = \"0599\"\nurl = \"http://127.0.0.1:1/\"\n[[endpoints]]\nparty = \"0599\"\nurl = \"http://127.0.0.1:2/\"\n";
         let s: DeliverySettings = toml::from_str(twice).expect("parses");
         assert!(s.check(|_| true).expect_err("twice").contains("twee keer"));

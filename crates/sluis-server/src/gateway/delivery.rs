@@ -258,7 +258,10 @@ impl Worker {
     pub fn start(self, gw: Arc<Gateway>) -> Running {
         match gw.store.reset_offered(now_ms()) {
             Ok(0) => {}
-            Ok(n) => tracing::warn!(deliveries = n, "offers interrupted by a stop are waiting again"),
+            Ok(n) => tracing::warn!(
+                deliveries = n,
+                "offers interrupted by a stop are waiting again"
+            ),
             Err(e) => tracing::error!(error = %e, "outbox could not be reset"),
         }
         let (stop, rx) = watch::channel(false);
@@ -280,7 +283,10 @@ impl Running {
         let _ = self.stop.send(true);
         for t in self.tasks {
             let abort = t.abort_handle();
-            if tokio::time::timeout(Duration::from_secs(5), t).await.is_err() {
+            if tokio::time::timeout(Duration::from_secs(5), t)
+                .await
+                .is_err()
+            {
                 abort.abort();
             }
         }
@@ -365,7 +371,12 @@ async fn party_loop(
 
 /// Offer one lane's messages in order until it is empty, a head is not yet due, or an offer
 /// failed (the head then waits for its next attempt, or is a dead letter).
-async fn run_lane(gw: Arc<Gateway>, ep: Arc<DeliveryEndpoint>, client: reqwest::Client, lane: Vec<u8>) {
+async fn run_lane(
+    gw: Arc<Gateway>,
+    ep: Arc<DeliveryEndpoint>,
+    client: reqwest::Client,
+    lane: Vec<u8>,
+) {
     loop {
         let (_key, mut d) = match gw.store.lane_head(&lane) {
             Ok(Some(h)) => h,

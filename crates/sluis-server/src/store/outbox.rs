@@ -145,10 +145,8 @@ impl Store {
     /// Write a delivery's new state (still in the outbox).
     pub fn set_delivery(&self, status: &DeliveryStatus) -> Result<(), StoreError> {
         self.space.writable()?;
-        self.deliveries.insert(
-            status_key(status.bericht_id, &status.kind),
-            json(status)?,
-        )?;
+        self.deliveries
+            .insert(status_key(status.bericht_id, &status.kind), json(status)?)?;
         Ok(())
     }
 

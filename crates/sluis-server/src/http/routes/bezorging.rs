@@ -50,12 +50,10 @@ pub async fn opnieuw(
             partij: None,
             alles: true,
         } => Redrive::Alles,
-        _ => {
-            return Err(ApiError::BadRequest(
-                "geef precies een van bericht (id), partij (AGB-code of gemeentecode) of alles: true"
-                    .into(),
-            ))
-        }
+        _ => return Err(ApiError::BadRequest(
+            "geef precies een van bericht (id), partij (AGB-code of gemeentecode) of alles: true"
+                .into(),
+        )),
     };
     let items: Vec<_> = gw
         .redrive(&what)?
