@@ -11,4 +11,5 @@ pub use sluis_server::{config, delivery, gateway, http, security, startup, store
 pub mod client;
 pub mod demo;
 pub mod load;
+pub mod load_push;
 pub mod rapport;
