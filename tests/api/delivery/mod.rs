@@ -337,16 +337,21 @@ async fn every_message_is_pushed_as_accepted_in_order_and_a_down_party_delays_on
         down_row["openstaand"].as_u64(),
         Some(ds.iter().filter(|d| d.partij == DOWN).count() as u64)
     );
-    actix_web::rt::time::sleep(Duration::from_millis(1_100)).await;
-    let (_, metrics) = app.as_operator(Method::GET, "/metrics", None).await;
-    let metrics = metrics.as_str().unwrap_or_default().to_string();
-    assert!(
-        metrics.contains(&format!(
-            "sluis_delivery_backlog{{party=\"{DOWN}\"}} {}",
-            down_row["openstaand"]
-        )),
-        "{metrics}"
+    // The worker measures every 2 s.
+    let want = format!(
+        "sluis_delivery_backlog{{party=\"{DOWN}\"}} {}",
+        down_row["openstaand"]
     );
+    let until = Instant::now() + Duration::from_secs(10);
+    let metrics = loop {
+        let (_, m) = app.as_operator(Method::GET, "/metrics", None).await;
+        let m = m.as_str().unwrap_or_default().to_string();
+        if m.contains(&want) || Instant::now() > until {
+            break m;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert!(metrics.contains(&want), "{metrics}");
     assert!(metrics.contains("sluis_delivery_oldest_seconds{party=\"23456789\"}"));
     assert!(metrics.contains("sluis_delivery_backlog{party=\"0599\"} 0"));
 

@@ -14,7 +14,8 @@ use serde::{Deserialize, Serialize};
 pub enum DeliveryState {
     /// Accepted and waiting: not offered yet, or waiting for its next attempt.
     Ontvangen,
-    /// An attempt is in flight (held under a lease; a crash returns it to `ontvangen`).
+    /// An attempt is in flight. Kept in memory only: a stop or crash cannot leave a delivery
+    /// in this state; the store says `ontvangen` with the attempts made.
     Aangeboden,
     /// The party's endpoint answered 2xx.
     Bezorgd,

@@ -55,7 +55,7 @@ fn default_max_backoff_ms() -> u64 {
     15 * 60 * 1_000
 }
 fn default_concurrency() -> usize {
-    8
+    32
 }
 fn default_timeout_ms() -> u64 {
     10_000

@@ -12,11 +12,12 @@
 use super::Gateway;
 use crate::delivery::settings::DeliveryEndpoint;
 use crate::delivery::{client, DeliveryState, DeliveryStatus};
-use crate::store::outbox::lane_of;
+use crate::store::outbox::{lane_of, status_key};
 use crate::store::{OutboxWrite, StoreError};
 use sluis_core::intake::{Delivery, Message, Read};
-use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 use tokio::sync::{watch, Notify};
@@ -41,33 +42,81 @@ pub fn pushed_parties(settings: &crate::config::Settings) -> Vec<String> {
         .collect()
 }
 
-/// One wake-up per party with an endpoint: set when its outbox gets an entry or a re-drive.
-pub struct Wakers(HashMap<String, Arc<Notify>>);
+/// The wake-ups of one party's worker: lanes that got an entry, or a request to look at all.
+#[derive(Default)]
+struct PartyQueue {
+    notify: Notify,
+    lanes: Mutex<Vec<Vec<u8>>>,
+    rescan: AtomicBool,
+}
+
+/// The wake-ups per party with an endpoint, and the offers in flight (`aangeboden` lives in
+/// memory only: a stop or crash cannot leave a delivery in that state).
+pub struct Wakers {
+    parties: HashMap<String, Arc<PartyQueue>>,
+    in_flight: Mutex<HashSet<Vec<u8>>>,
+}
 
 impl Wakers {
     pub fn new(parties: &[String]) -> Wakers {
-        Wakers(
-            parties
+        Wakers {
+            parties: parties
                 .iter()
-                .map(|p| (p.clone(), Arc::new(Notify::new())))
+                .map(|p| (p.clone(), Arc::new(PartyQueue::default())))
                 .collect(),
-        )
+            in_flight: Mutex::new(HashSet::new()),
+        }
     }
 
     /// Whether the party has an endpoint.
     pub fn pushes(&self, party: &str) -> bool {
-        self.0.contains_key(party)
+        self.parties.contains_key(party)
     }
 
-    pub fn wake(&self, party: &str) {
-        if let Some(n) = self.0.get(party) {
+    /// A lane of the party got an entry.
+    pub fn wake_lane(&self, party: &str, lane: Vec<u8>) {
+        if let Some(q) = self.parties.get(party) {
+            if let Ok(mut l) = q.lanes.lock() {
+                l.push(lane);
+            }
             // A permit is kept when the worker is busy: no wake-up is lost.
-            n.notify_one();
+            q.notify.notify_one();
         }
     }
 
-    fn of(&self, party: &str) -> Arc<Notify> {
-        self.0.get(party).cloned().unwrap_or_default()
+    /// Look at every lane of the party again (after a re-drive).
+    pub fn wake_all(&self, party: &str) {
+        if let Some(q) = self.parties.get(party) {
+            q.rescan.store(true, Ordering::Relaxed);
+            q.notify.notify_one();
+        }
+    }
+
+    fn of(&self, party: &str) -> Arc<PartyQueue> {
+        self.parties.get(party).cloned().unwrap_or_default()
+    }
+
+    fn offering(&self, d: &DeliveryStatus, on: bool) {
+        if let Ok(mut f) = self.in_flight.lock() {
+            let k = status_key(d.bericht_id, &d.kind);
+            if on {
+                f.insert(k);
+            } else {
+                f.remove(&k);
+            }
+        }
+    }
+
+    /// The state as shown: `aangeboden` while an offer is in flight.
+    fn shown(&self, mut d: DeliveryStatus) -> DeliveryStatus {
+        let offered = self
+            .in_flight
+            .lock()
+            .is_ok_and(|f| f.contains(&status_key(d.bericht_id, &d.kind)));
+        if offered && d.state == DeliveryState::Ontvangen {
+            d.state = DeliveryState::Aangeboden;
+        }
+        d
     }
 }
 
@@ -136,7 +185,12 @@ impl Gateway {
 
     /// The push deliveries of a message (empty when none of its parties has an endpoint).
     pub fn bezorging(&self, id: u64) -> Result<Vec<DeliveryStatus>, StoreError> {
-        self.store.deliveries_of(id)
+        Ok(self
+            .store
+            .deliveries_of(id)?
+            .into_iter()
+            .map(|d| self.outbox.shown(d))
+            .collect())
     }
 
     /// Put dead letters back in the queue with a fresh budget of attempts; returns them.
@@ -157,7 +211,7 @@ impl Gateway {
             d.next_ms = now;
             d.window_ms = now;
             self.store.set_delivery(&d)?;
-            self.outbox.wake(&d.party);
+            self.outbox.wake_all(&d.party);
             tracing::info!(bericht_id = d.bericht_id, party = %d.party, kind = %d.kind, "delivery re-driven");
             out.push(d);
         }
@@ -269,8 +323,8 @@ impl Worker {
             .parties
             .into_iter()
             .map(|(ep, client)| {
-                let wake = gw.outbox.of(&ep.party);
-                tokio::spawn(party_loop(gw.clone(), ep, client, wake, rx.clone()))
+                let queue = gw.outbox.of(&ep.party);
+                tokio::spawn(party_loop(gw.clone(), ep, client, queue, rx.clone()))
             })
             .collect();
         Running { stop, tasks }
@@ -293,73 +347,139 @@ impl Running {
     }
 }
 
-/// One party: offer the due head of each lane, at most `concurrency_per_party` lanes at once.
+/// How a lane's task ended.
+enum LaneEnd {
+    /// Nothing left in it.
+    Empty,
+    /// Its head waits until then (ms since the epoch).
+    Later(i64),
+    /// Its head is a dead letter: the lane waits for a re-drive.
+    Blocked,
+}
+
+/// One party: the lanes with a due head are offered, at most `concurrency_per_party` at
+/// once. Lanes come from the wake-ups of new entries (no scan per message), from the timers
+/// of lanes waiting for a retry, and from a look at every lane at the start, after a
+/// re-drive and once a minute (a safety net).
 async fn party_loop(
     gw: Arc<Gateway>,
     ep: DeliveryEndpoint,
     client: reqwest::Client,
-    wake: Arc<Notify>,
+    queue: Arc<PartyQueue>,
     mut stop: watch::Receiver<bool>,
 ) {
     let ep = Arc::new(ep);
     let limit = gw.settings.delivery.concurrency_per_party;
-    let mut lanes: JoinSet<()> = JoinSet::new();
+    let mut lanes: JoinSet<LaneEnd> = JoinSet::new();
     let mut running: HashMap<tokio::task::Id, Vec<u8>> = HashMap::new();
     let mut busy: HashSet<Vec<u8>> = HashSet::new();
+    // Lanes woken while their task ran: looked at again when it ends.
+    let mut again: HashSet<Vec<u8>> = HashSet::new();
+    let mut ready: VecDeque<Vec<u8>> = VecDeque::new();
+    let mut queued: HashSet<Vec<u8>> = HashSet::new();
+    let mut timers: BTreeMap<i64, Vec<Vec<u8>>> = BTreeMap::new();
+    let mut scanned = Instant::now();
+    let mut rescan = true;
     let mut measured = Instant::now() - Duration::from_secs(10);
     loop {
         if *stop.borrow() {
             break;
         }
         let now = now_ms();
-        let mut next: i64 = now + 1_000;
-        match gw.store.outbox_heads(&ep.party) {
-            Ok(heads) => {
-                for (key, status) in heads {
-                    let lane = lane_of(&key).to_vec();
-                    if busy.contains(&lane) || status.state == DeliveryState::Mislukt {
-                        continue;
+        if rescan
+            || queue.rescan.swap(false, Ordering::Relaxed)
+            || scanned.elapsed() > Duration::from_secs(60)
+        {
+            rescan = false;
+            scanned = Instant::now();
+            match gw.store.outbox_heads(&ep.party) {
+                Ok(heads) => {
+                    for (key, status) in heads {
+                        let lane = lane_of(&key).to_vec();
+                        match status.state {
+                            DeliveryState::Mislukt | DeliveryState::Bezorgd => {}
+                            _ if status.next_ms > now => {
+                                timers.entry(status.next_ms).or_default().push(lane)
+                            }
+                            _ => {
+                                if queued.insert(lane.clone()) {
+                                    ready.push_back(lane);
+                                }
+                            }
+                        }
                     }
-                    // `aangeboden` without a task of ours: an offer a stop interrupted.
-                    if status.state == DeliveryState::Ontvangen && status.next_ms > now {
-                        next = next.min(status.next_ms);
-                        continue;
-                    }
-                    if busy.len() >= limit {
-                        break;
-                    }
-                    let h = lanes.spawn(run_lane(
-                        gw.clone(),
-                        ep.clone(),
-                        client.clone(),
-                        lane.clone(),
-                    ));
-                    running.insert(h.id(), lane.clone());
-                    busy.insert(lane);
+                }
+                Err(e) => tracing::error!(party = %ep.party, error = %e, "outbox unreadable"),
+            }
+        }
+        let woken = queue
+            .lanes
+            .lock()
+            .map(|mut l| std::mem::take(&mut *l))
+            .unwrap_or_default();
+        for lane in woken {
+            if queued.insert(lane.clone()) {
+                ready.push_back(lane);
+            }
+        }
+        while let Some((&at, _)) = timers.first_key_value() {
+            if at > now {
+                break;
+            }
+            for lane in timers.pop_first().map(|(_, l)| l).unwrap_or_default() {
+                if queued.insert(lane.clone()) {
+                    ready.push_back(lane);
                 }
             }
-            Err(e) => tracing::error!(party = %ep.party, error = %e, "outbox unreadable"),
         }
-        if measured.elapsed() >= Duration::from_secs(1) {
+        while busy.len() < limit {
+            let Some(lane) = ready.pop_front() else { break };
+            queued.remove(&lane);
+            if busy.contains(&lane) {
+                again.insert(lane);
+                continue;
+            }
+            let h = lanes.spawn(run_lane(
+                gw.clone(),
+                ep.clone(),
+                client.clone(),
+                lane.clone(),
+            ));
+            running.insert(h.id(), lane.clone());
+            busy.insert(lane);
+        }
+        if measured.elapsed() >= Duration::from_secs(2) {
             measured = Instant::now();
             if let Ok((count, oldest)) = gw.store.backlog(&ep.party) {
                 let age = oldest.map_or(0, |o| (now_ms() - o).max(0) / 1000);
                 gw.metrics.delivery_backlog(&ep.party, count, age);
             }
         }
+        let next = timers.first_key_value().map_or(now + 1_000, |(at, _)| *at);
         let wait = Duration::from_millis((next - now).clamp(1, 1_000) as u64);
         tokio::select! {
-            _ = wake.notified() => {}
+            _ = queue.notify.notified() => {}
             Some(done) = lanes.join_next_with_id() => {
-                let id = match done {
-                    Ok((id, ())) => id,
+                let (id, end) = match done {
+                    Ok((id, end)) => (id, Some(end)),
                     Err(e) => {
                         tracing::error!(party = %ep.party, error = %e, "delivery task failed");
-                        e.id()
+                        (e.id(), None)
                     }
                 };
                 if let Some(lane) = running.remove(&id) {
                     busy.remove(&lane);
+                    let woken = again.remove(&lane);
+                    match end {
+                        Some(LaneEnd::Later(at)) => timers.entry(at).or_default().push(lane),
+                        Some(LaneEnd::Empty | LaneEnd::Blocked) if !woken => {}
+                        // Woken meanwhile, or the task failed: look at it again.
+                        _ => {
+                            if queued.insert(lane.clone()) {
+                                ready.push_back(lane);
+                            }
+                        }
+                    }
                 }
             }
             _ = tokio::time::sleep(wait) => {}
@@ -376,43 +496,39 @@ async fn run_lane(
     ep: Arc<DeliveryEndpoint>,
     client: reqwest::Client,
     lane: Vec<u8>,
-) {
+) -> LaneEnd {
     loop {
         let (_key, mut d) = match gw.store.lane_head(&lane) {
             Ok(Some(h)) => h,
-            Ok(None) => return,
+            Ok(None) => return LaneEnd::Empty,
             Err(e) => {
                 tracing::error!(party = %ep.party, error = %e, "outbox unreadable");
-                return;
+                return LaneEnd::Later(now_ms() + 1_000);
             }
         };
         let now = now_ms();
         match d.state {
-            DeliveryState::Mislukt | DeliveryState::Bezorgd => return,
-            DeliveryState::Ontvangen if d.next_ms > now => return,
+            DeliveryState::Mislukt | DeliveryState::Bezorgd => return LaneEnd::Blocked,
+            _ if d.next_ms > now => return LaneEnd::Later(d.next_ms),
             _ => {}
         }
         // Offer only what is on disk: what was read before this sync is covered by it, so a
         // party never gets a message that a crash could still take back.
         if let Err(e) = gw.store.durable().await {
             tracing::error!(error = %e, "not durable; delivery waits");
-            return;
+            return LaneEnd::Later(now_ms() + 1_000);
         }
-        d.state = DeliveryState::Aangeboden;
+        d.state = DeliveryState::Ontvangen;
         d.attempts += 1;
-        // The lease: past it, an offer that never finished counts as interrupted.
-        d.next_ms = now + ep.timeout_ms as i64 + 5_000;
-        if let Err(e) = gw.store.set_delivery(&d) {
-            tracing::error!(error = %e, "delivery state not written; waits");
-            return;
-        }
+        gw.outbox.offering(&d, true);
         let outcome = offer(&gw, &ep, &client, &d).await;
+        gw.outbox.offering(&d, false);
         let at = now_ms();
         match outcome {
             Ok(()) => {
                 if let Err(e) = gw.store.set_delivered(&d, at) {
                     tracing::error!(error = %e, "delivered, but not recorded (offered again later)");
-                    return;
+                    return LaneEnd::Later(at + 1_000);
                 }
                 gw.metrics.delivery_attempt(&ep.party, "bezorgd");
             }
@@ -420,20 +536,21 @@ async fn run_lane(
                 let s = &gw.settings.delivery;
                 let expired = at - d.window_ms >= (s.max_hours as i64) * 3_600_000;
                 d.last_error = Some(failure.error.clone());
-                if d.attempts >= s.max_attempts || expired {
+                let end = if d.attempts >= s.max_attempts || expired {
                     d.state = DeliveryState::Mislukt;
                     d.next_ms = at;
                     gw.metrics.delivery_attempt(&ep.party, "mislukt");
                     tracing::warn!(bericht_id = d.bericht_id, party = %d.party, attempts = d.attempts, error = %failure.error, "dead letter");
+                    LaneEnd::Blocked
                 } else {
-                    d.state = DeliveryState::Ontvangen;
                     d.next_ms = at + wait_ms(s, d.attempts, failure.retry_after_ms);
                     gw.metrics.delivery_attempt(&ep.party, "fout");
-                }
+                    LaneEnd::Later(d.next_ms)
+                };
                 if let Err(e) = gw.store.set_delivery(&d) {
                     tracing::error!(error = %e, "delivery state not written");
                 }
-                return;
+                return end;
             }
         }
     }

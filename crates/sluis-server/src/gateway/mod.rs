@@ -450,7 +450,8 @@ impl Gateway {
                 self.refresh_after(read, &writes, clients_changed)?;
             }
             for w in &writes.outbox {
-                self.outbox.wake(&w.party);
+                let lane = self.store.lane_prefix(&w.party, &w.client);
+                self.outbox.wake_lane(&w.party, lane);
             }
             (record, false)
         };

@@ -61,7 +61,7 @@ pub type Head = (Vec<u8>, DeliveryStatus);
 
 impl Store {
     /// The stored lane prefix of a party and client.
-    pub(super) fn lane_prefix(&self, party: &str, client: &str) -> Vec<u8> {
+    pub fn lane_prefix(&self, party: &str, client: &str) -> Vec<u8> {
         self.sealer
             .key(&sluis_core::validate::history::state::key(&[party, client]))
     }
