@@ -112,6 +112,15 @@ impl FakeParty {
 
     /// A party on `port` (0: any free one).
     pub fn start_on(mode: Mode, port: u16) -> FakeParty {
+        FakeParty::serve(mode, port, None)
+    }
+
+    /// A party speaking TLS with this configuration (mutual TLS when it verifies clients).
+    pub fn start_tls(mode: Mode, tls: rustls::ServerConfig) -> FakeParty {
+        FakeParty::serve(mode, 0, Some(tls))
+    }
+
+    fn serve(mode: Mode, port: u16, tls: Option<rustls::ServerConfig>) -> FakeParty {
         let listener = TcpListener::bind(("127.0.0.1", port)).expect("bind");
         let addr = listener.local_addr().expect("addr");
         let state = Arc::new(State {
@@ -127,14 +136,22 @@ impl FakeParty {
                 .app_data(web::PayloadConfig::new(16 * 1024 * 1024))
                 .route("/in", web::post().to(receive))
         })
-        .workers(2)
-        .listen(listener)
+        .workers(2);
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let server = match tls {
+            Some(config) => server.listen_rustls_0_23(listener, config),
+            None => server.listen(listener),
+        }
         .expect("listen")
         .run();
         let handle = server.handle();
         actix_web::rt::spawn(server);
         FakeParty {
-            url: format!("http://{addr}/in"),
+            url: if scheme == "https" {
+                format!("https://localhost:{}/in", addr.port())
+            } else {
+                format!("http://{addr}/in")
+            },
             state,
             handle,
         }

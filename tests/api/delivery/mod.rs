@@ -460,3 +460,97 @@ async fn the_cli_shows_the_backlog_and_re_drives_dead_letters() {
     app.stop().await;
     up.stop().await;
 }
+
+/// mutual TLS: Sluis presents its client certificate and trusts only the party's CA; a party
+/// whose server certificate does not chain to the configured CA gets nothing, and the error
+/// says why.
+#[actix_web::test]
+async fn https_endpoints_get_mutual_tls_and_only_the_configured_ca_is_trusted() {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    use sluis_testkit::pki::Ca;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let party_ca = Ca::new("party CA");
+    let sluis_ca = Ca::new("Sluis push CA");
+    let server = party_ca.leaf(&["localhost"]);
+    let client = sluis_ca.leaf(&["sluis"]);
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let mut client_roots = rustls::RootCertStore::empty();
+    for c in CertificateDer::pem_slice_iter(sluis_ca.pem.as_bytes()) {
+        client_roots.add(c.expect("ca")).expect("add");
+    }
+    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+        std::sync::Arc::new(client_roots),
+        provider.clone(),
+    )
+    .build()
+    .expect("verifier");
+    let tls = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(
+            CertificateDer::pem_slice_iter(server.cert_pem.as_bytes())
+                .collect::<Result<Vec<_>, _>>()
+                .expect("chain"),
+            PrivateKeyDer::from_pem_slice(server.key_pem.as_bytes()).expect("key"),
+        )
+        .expect("server config");
+    let party = FakeParty::start_tls(Mode::Up, tls.clone());
+    let stranger = FakeParty::start_tls(Mode::Up, tls);
+    let file = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).expect("write");
+        Some(p)
+    };
+    let mut good = endpoint("12345678", &party.url);
+    good.client_cert = file("push.crt", &client.cert_pem);
+    good.client_key = file("push.key", &client.key_pem);
+    good.ca = file("party-ca.pem", &party_ca.pem);
+    // The gemeente's endpoint is configured with the wrong CA: its server is not trusted.
+    let mut wrong = good.clone();
+    wrong.party = "0599".into();
+    wrong.url = stranger.url.clone();
+    wrong.ca = file("other-ca.pem", &sluis_ca.pem);
+    let mut s = settings(&dir.path().join("data"));
+    s.delivery = DeliverySettings {
+        max_attempts: 2,
+        backoff_ms: 20,
+        max_backoff_ms: 40,
+        endpoints: vec![good, wrong],
+        ..DeliverySettings::default()
+    };
+    let app = spawn_app_with(s).await;
+    let berichten = jaar::genereer(&Opties {
+        seed: 5,
+        clienten: 2,
+        jaar: 2026,
+        tot_maand: 1,
+    });
+    let ids = app.post_all(&berichten).await;
+    let ds = app
+        .wait_for(&ids, Duration::from_secs(30), "mutual TLS", |ds| {
+            ds.iter().any(|d| d.partij == "12345678")
+                && ds.iter().all(|d| {
+                    (d.partij == "12345678" && d.status == "bezorgd")
+                        || (d.partij == "0599"
+                            && (d.status == "mislukt"
+                                || (d.status == "ontvangen" && d.pogingen == 0)))
+                })
+        })
+        .await;
+    check_party("12345678", &party.offers(), &ds);
+    assert!(
+        stranger.offers().is_empty(),
+        "nothing sent to an untrusted server"
+    );
+    let failed = ds
+        .iter()
+        .find(|d| d.status == "mislukt")
+        .expect("the gemeente's dead letter");
+    let error = failed.laatste_fout.clone().unwrap_or_default();
+    assert!(error.to_lowercase().contains("certificate"), "{error}");
+    app.stop().await;
+    party.stop().await;
+    stranger.stop().await;
+}
