@@ -2,6 +2,7 @@
 //! message delivered exactly as accepted, in order per party and client, a party that is down
 //! delaying only itself, dead letters after the limit and their re-drive (API and CLI).
 
+mod alerts;
 mod fake;
 
 use crate::auth::token;
@@ -223,6 +224,7 @@ async fn every_message_is_pushed_as_accepted_in_order_and_a_down_party_delays_on
             endpoint("0599", &slow.url),
             endpoint(DOWN, &format!("http://127.0.0.1:{down_port}/in")),
         ],
+        ..DeliverySettings::default()
     };
     let app = spawn_app_with(s).await;
     let berichten = jaar::genereer(&Opties {

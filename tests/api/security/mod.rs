@@ -224,7 +224,7 @@ fn beoordeling(team: &str) -> String {
     .to_string()
 }
 
-fn with_postcode(xml: String) -> String {
+pub(crate) fn with_postcode(xml: String) -> String {
     // The builder's contact carries a placeholder address (CD034); this one replaces it.
     let xml = match (xml.find("<m:Adres>"), xml.find("</m:Adres>")) {
         (Some(a), Some(b)) => format!("{}{}", &xml[..a], &xml[b + "</m:Adres>".len()..]),

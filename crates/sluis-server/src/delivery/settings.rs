@@ -27,6 +27,146 @@ pub struct DeliverySettings {
     /// The parties with an endpoint; the others keep polling their inbox.
     #[serde(default)]
     pub endpoints: Vec<DeliveryEndpoint>,
+    /// Alerts to the operator (webhook, e-mail).
+    #[serde(default)]
+    pub alerts: AlertSettings,
+}
+
+/// `[delivery.alerts]`: when and where to alert (`docs/delivery.md`, "Alerts").
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertSettings {
+    /// POSTed a JSON alert; `https://`, or `http://` to a loopback address.
+    #[serde(default)]
+    pub webhook: Option<String>,
+    /// The CA (PEM) of an `https` webhook (its only trust anchor).
+    #[serde(default)]
+    pub webhook_ca: Option<PathBuf>,
+    #[serde(default)]
+    pub email: Option<EmailSettings>,
+    /// A party's oldest undelivered message older than this: an alert (once, until it is
+    /// under it again).
+    #[serde(default = "default_oldest_seconds")]
+    pub oldest_seconds: u64,
+    /// A party's rejection rate over its last `window_messages` messages this many
+    /// percentage points above its usual rate: an alert (once, until it is back).
+    #[serde(default = "default_jump")]
+    pub rejection_jump_pct: u32,
+    #[serde(default = "default_window")]
+    pub window_messages: u64,
+    /// How often the backlog is looked at.
+    #[serde(default = "default_check_ms")]
+    pub check_ms: u64,
+}
+
+impl Default for AlertSettings {
+    fn default() -> Self {
+        AlertSettings {
+            webhook: None,
+            webhook_ca: None,
+            email: None,
+            oldest_seconds: default_oldest_seconds(),
+            rejection_jump_pct: default_jump(),
+            window_messages: default_window(),
+            check_ms: default_check_ms(),
+        }
+    }
+}
+
+fn default_oldest_seconds() -> u64 {
+    3_600
+}
+fn default_jump() -> u32 {
+    25
+}
+fn default_window() -> u64 {
+    50
+}
+fn default_check_ms() -> u64 {
+    5_000
+}
+
+/// Alerts by e-mail (SMTP).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailSettings {
+    /// `host:port` of the SMTP server.
+    pub smtp: String,
+    pub from: String,
+    pub to: Vec<String>,
+    /// `starttls` (default), `tls`, or `none` (only to a loopback address).
+    #[serde(default = "default_smtp_tls")]
+    pub tls: String,
+    /// The CA (PEM) of the SMTP server (default: the platform's roots).
+    #[serde(default)]
+    pub ca: Option<PathBuf>,
+}
+
+fn default_smtp_tls() -> String {
+    "starttls".into()
+}
+
+fn loopback(host: &str) -> bool {
+    host == "localhost"
+        || host
+            .trim_matches(|c| c == '[' || c == ']')
+            .parse::<IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+impl AlertSettings {
+    fn check(&self) -> Result<(), String> {
+        if let Some(w) = &self.webhook {
+            let url =
+                reqwest::Url::parse(w).map_err(|e| format!("delivery.alerts.webhook: {e}"))?;
+            match url.scheme() {
+                "https" if self.webhook_ca.is_some() => {}
+                "https" => {
+                    return Err(
+                        "delivery.alerts.webhook: https vraagt webhook_ca (de CA van de webhook)"
+                            .into(),
+                    )
+                }
+                "http" if loopback(url.host_str().unwrap_or_default()) => {}
+                _ => {
+                    return Err(
+                        "delivery.alerts.webhook: https, of gewoon http naar een loopback-adres"
+                            .into(),
+                    )
+                }
+            }
+        }
+        if let Some(e) = &self.email {
+            let (host, port) = e
+                .smtp
+                .rsplit_once(':')
+                .filter(|(_, p)| p.parse::<u16>().is_ok())
+                .ok_or("delivery.alerts.email.smtp: host:poort")?;
+            match e.tls.as_str() {
+                "starttls" | "tls" => {}
+                "none" if loopback(host) => {}
+                _ => {
+                    return Err(format!(
+                        "delivery.alerts.email.tls: starttls of tls (none alleen naar een loopback-adres, niet {host}:{port})"
+                    ))
+                }
+            }
+            for a in std::iter::once(&e.from).chain(&e.to) {
+                a.parse::<lettre::Address>()
+                    .map_err(|err| format!("delivery.alerts.email: adres {a:?}: {err}"))?;
+            }
+            if e.to.is_empty() {
+                return Err("delivery.alerts.email.to: minstens een adres".into());
+            }
+        }
+        if self.window_messages == 0 || self.check_ms < 100 || self.rejection_jump_pct == 0 {
+            return Err(
+                "delivery.alerts: window_messages en rejection_jump_pct boven 0, check_ms minstens 100"
+                    .into(),
+            );
+        }
+        Ok(())
+    }
 }
 
 impl Default for DeliverySettings {
@@ -38,6 +178,7 @@ impl Default for DeliverySettings {
             max_backoff_ms: default_max_backoff_ms(),
             concurrency_per_party: default_concurrency(),
             endpoints: Vec::new(),
+            alerts: AlertSettings::default(),
         }
     }
 }
@@ -112,6 +253,7 @@ impl DeliverySettings {
         if self.concurrency_per_party == 0 {
             return Err("delivery.concurrency_per_party: minstens 1".into());
         }
+        self.alerts.check()?;
         let mut seen = std::collections::BTreeSet::new();
         for e in &self.endpoints {
             let at = |m: &str| format!("delivery.endpoints voor {:?}: {m}", e.party);
@@ -136,12 +278,7 @@ impl DeliverySettings {
                     super::client::tls_config(e).map_err(|err| at(&err))?;
                 }
                 "http" => {
-                    let loopback = host == "localhost"
-                        || host
-                            .trim_matches(|c| c == '[' || c == ']')
-                            .parse::<IpAddr>()
-                            .is_ok_and(|ip| ip.is_loopback());
-                    if !loopback {
+                    if !loopback(host) {
                         return Err(at(&format!(
                             "url: gewoon http alleen naar een loopback-adres, niet {host:?}; gebruik https"
                         )));

@@ -297,6 +297,7 @@ pub struct Running {
 impl Worker {
     /// The clients of every endpoint (certificates and keys read now: an error stops the start).
     pub fn build(gw: &Gateway) -> Result<Worker, String> {
+        super::alerts::check(&gw.settings.delivery.alerts)?;
         let parties = gw
             .settings
             .delivery
@@ -319,7 +320,7 @@ impl Worker {
             Err(e) => tracing::error!(error = %e, "outbox could not be reset"),
         }
         let (stop, rx) = watch::channel(false);
-        let tasks = self
+        let mut tasks: Vec<_> = self
             .parties
             .into_iter()
             .map(|(ep, client)| {
@@ -327,6 +328,7 @@ impl Worker {
                 tokio::spawn(party_loop(gw.clone(), ep, client, queue, rx.clone()))
             })
             .collect();
+        tasks.extend(super::alerts::start(gw.clone(), rx.clone()));
         Running { stop, tasks }
     }
 }
@@ -540,6 +542,7 @@ async fn run_lane(
                     d.state = DeliveryState::Mislukt;
                     d.next_ms = at;
                     gw.metrics.delivery_attempt(&ep.party, "mislukt");
+                    gw.alerts.dead_letter(&d);
                     tracing::warn!(bericht_id = d.bericht_id, party = %d.party, attempts = d.attempts, error = %failure.error, "dead letter");
                     LaneEnd::Blocked
                 } else {

@@ -4,6 +4,7 @@
 //! messages) or [`Gateway::ingest_doelbereik`] (Sluis's own) and translate the result to HTTP;
 //! the views of the trajectories are in [`views`].
 
+pub mod alerts;
 pub mod delivery;
 mod doelbereik;
 mod import;
@@ -83,6 +84,8 @@ pub struct Gateway {
     read_fault: AtomicBool,
     /// Wakes the push-delivery worker of a party when its outbox gets an entry.
     pub(crate) outbox: delivery::Wakers,
+    /// Events for the operator's alerts (dead letters, rejections).
+    pub(crate) alerts: alerts::AlertBus,
 }
 
 #[derive(Debug, Error)]
@@ -251,6 +254,7 @@ impl Gateway {
         let parties = delivery::pushed_parties(&settings);
         Ok(Gateway {
             outbox: delivery::Wakers::new(&parties),
+            alerts: alerts::AlertBus::default(),
             policy: settings.policy(),
             settings,
             store,
@@ -343,6 +347,9 @@ impl Gateway {
             Err(IngestError::Store(_)) => ("fout".into(), "503".into()),
         };
         if let Ok(i) = &result {
+            if !i.replay {
+                self.alerts.judged(&i.record.afzender, !i.record.accepted);
+            }
             for f in &i.record.findings {
                 self.metrics
                     .retourcode(&i.record.bericht, f.retourcode.as_deref().unwrap_or("XSD"));
