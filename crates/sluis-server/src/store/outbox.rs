@@ -56,6 +56,9 @@ fn decode(v: &[u8]) -> Result<DeliveryStatus, StoreError> {
     serde_json::from_slice(v).map_err(|e| StoreError::Corrupt(0, format!("bezorging: {e}")))
 }
 
+/// An outbox entry of a new message: its key, its status key, its status (JSON).
+pub(super) type NewEntry = (Vec<u8>, Vec<u8>, Vec<u8>);
+
 /// A lane's first entry: its key and status.
 pub type Head = (Vec<u8>, DeliveryStatus);
 
@@ -72,7 +75,7 @@ impl Store {
         bericht_id: u64,
         writes: &[OutboxWrite],
         now_ms: i64,
-    ) -> Result<Vec<(Vec<u8>, Vec<u8>, Vec<u8>)>, StoreError> {
+    ) -> Result<Vec<NewEntry>, StoreError> {
         let mut out = Vec::with_capacity(writes.len());
         for w in writes {
             let seq = self.db.generate_id()? + 1;
