@@ -6,9 +6,10 @@
 //! `sluis::validate`, `sluis::gateway::Gateway` … name the same things as before.
 
 pub use sluis_core::*;
-pub use sluis_server::{config, gateway, http, security, startup, store, telemetry};
+pub use sluis_server::{config, delivery, gateway, http, security, startup, store, telemetry};
 
 pub mod client;
 pub mod demo;
 pub mod load;
+pub mod load_push;
 pub mod rapport;

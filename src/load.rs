@@ -81,6 +81,8 @@ pub struct LoadOptions {
     pub tokens: Tokens,
     /// The CA (PEM) to trust when the gateway speaks TLS (`https://` URL).
     pub ca_cert: Option<std::path::PathBuf>,
+    /// The aanbieders the trajectories go to in turn (empty: 12345678 only, the templates').
+    pub aanbieders: Vec<String>,
 }
 
 /// A client trusting `ca` (PEM) only, on ring.
@@ -252,6 +254,7 @@ pub async fn run(opts: LoadOptions) -> Result<LoadReport, String> {
         let run_id = opts.run_id.clone();
         let tokens = opts.tokens.clone();
         let total = opts.messages;
+        let aanbieders = opts.aanbieders.clone();
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             // Each client walks its own trajectories in order, so a start never overtakes its
@@ -266,7 +269,11 @@ pub async fn run(opts: LoadOptions) -> Result<LoadReport, String> {
                     }
                     // At most 12 characters: the standard's limit for an identificatie.
                     let id = format!("{run_id}{n:08}");
-                    let body = trajectory_message(t, step, &id);
+                    let mut body = trajectory_message(t, step, &id);
+                    if !aanbieders.is_empty() {
+                        let agb = &aanbieders[(t % aanbieders.len() as u64) as usize];
+                        body = body.replace(">12345678<", &format!(">{agb}<"));
+                    }
                     let token = afzender(&body).and_then(|a| tokens.party(a));
                     let start = Instant::now();
                     let ok = match with_token(client.post(&url), token)

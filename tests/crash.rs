@@ -39,8 +39,14 @@ impl Drop for Server {
 }
 
 fn start(dir: &Path, port: u16) -> Server {
+    start_with(dir, port, Path::new("config/sluis.toml"))
+}
+
+fn start_with(dir: &Path, port: u16, config: &Path) -> Server {
     let child = Command::new(env!("CARGO_BIN_EXE_sluis"))
-        .args(["serve", "--config", "config/sluis.toml", "--listen"])
+        .args(["serve", "--config"])
+        .arg(config)
+        .arg("--listen")
         .arg(format!("127.0.0.1:{port}"))
         .arg("--data-dir")
         .arg(dir)
@@ -546,4 +552,184 @@ fn an_untouched_store_and_a_fresh_directory_start() {
     let server = start(fresh.path(), port);
     assert_eq!(post_all(port, "F", 1).len(), 1);
     terminate(server);
+}
+
+/// One push offer as a fake party saw it: delivery id, message id, body.
+type Offer = (String, u64, String);
+
+/// A fake party endpoint on plain std threads (it must outlive the killed servers): HTTP/1.1
+/// with keep-alive, every offer logged, answered 200 after a few milliseconds (so offers are
+/// in flight when the server is killed).
+fn fake_party() -> (u16, Arc<Mutex<Vec<Offer>>>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let shared = log.clone();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(conn) = conn else { continue };
+            let log = shared.clone();
+            std::thread::spawn(move || {
+                let mut out = conn.try_clone().expect("clone");
+                let mut reader = BufReader::new(conn);
+                loop {
+                    let mut headers: HashMap<String, String> = HashMap::new();
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    loop {
+                        line.clear();
+                        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        let l = line.trim_end();
+                        if l.is_empty() {
+                            break;
+                        }
+                        if let Some((k, v)) = l.split_once(':') {
+                            headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
+                        }
+                    }
+                    let len: usize = headers
+                        .get("content-length")
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(0);
+                    let mut body = vec![0; len];
+                    if reader.read_exact(&mut body).is_err() {
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_millis(3));
+                    log.lock().expect("lock").push((
+                        headers
+                            .get("sluis-delivery-id")
+                            .cloned()
+                            .unwrap_or_default(),
+                        headers
+                            .get("sluis-bericht-id")
+                            .and_then(|v| v.parse().ok())
+                            .unwrap_or(0),
+                        String::from_utf8_lossy(&body).into_owned(),
+                    ));
+                    if out
+                        .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n")
+                        .is_err()
+                    {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (port, log)
+}
+
+#[test]
+fn sigkill_during_push_delivery_loses_nothing_and_leaves_nothing_offered() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (party_port, offers) = fake_party();
+    // The demo configuration with push delivery of the answers to the aanbieder and of the
+    // forwarded messages to the gemeente.
+    let config = dir.path().join("sluis.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "{}\n[delivery]\nbackoff_ms = 50\nmax_backoff_ms = 500\n\n[[delivery.endpoints]]\nparty = \"12345678\"\nurl = \"http://127.0.0.1:{party_port}/in\"\n\n[[delivery.endpoints]]\nparty = \"0599\"\nurl = \"http://127.0.0.1:{party_port}/in\"\n",
+            include_str!("../config/sluis.toml")
+        ),
+    )
+    .expect("config");
+    let data = dir.path().join("data");
+    let acked = Arc::new(Mutex::new(Vec::new()));
+    let mut offered_before_last_kill = 0;
+    for round in 0..3 {
+        let port = free_port();
+        let mut server = start_with(&data, port, &config);
+        let stop = Arc::new(Mutex::new(false));
+        let threads = hammer(port, round, 8, stop.clone(), acked.clone());
+        std::thread::sleep(Duration::from_millis(400 + jitter(800)));
+        server.kill();
+        *stop.lock().expect("lock") = true;
+        for t in threads {
+            t.join().expect("client thread");
+        }
+        offered_before_last_kill = offers.lock().expect("lock").len();
+    }
+    let acked = acked.lock().expect("lock").clone();
+    assert!(acked.len() > 30, "load reached the server: {}", acked.len());
+    assert!(
+        offered_before_last_kill > 0,
+        "deliveries were under way when the server was killed"
+    );
+
+    let port = free_port();
+    let mut server = start_with(&data, port, &config);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let client = sluis::client::client().expect("client");
+    let base = format!("http://127.0.0.1:{port}");
+    // Every acknowledged message's deliveries end delivered: none lost, none left offered.
+    let until = Instant::now() + Duration::from_secs(120);
+    let mut expected: HashMap<String, String> = HashMap::new();
+    for a in &acked {
+        loop {
+            let record = get(&rt, &client, format!("{base}{}", a.location));
+            let ds = record["bezorging"].as_array().cloned().unwrap_or_default();
+            assert!(
+                record["retour"].is_null() || !ds.is_empty(),
+                "{}: its answer has a delivery",
+                a.location
+            );
+            if ds.iter().all(|d| d["status"] == "bezorgd") {
+                for d in &ds {
+                    let id = record["id"].as_u64().unwrap_or(0);
+                    let body = if d["soort"] == "retour" {
+                        record["retour"]["xml"].as_str()
+                    } else {
+                        record["canonical"].as_str()
+                    };
+                    expected.insert(
+                        format!("{id}-{}", d["soort"].as_str().unwrap_or("")),
+                        body.unwrap_or_default().to_string(),
+                    );
+                }
+                break;
+            }
+            assert!(
+                Instant::now() < until,
+                "{} not delivered after the restart: {ds:?}",
+                a.location
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+    let offers = offers.lock().expect("lock").clone();
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (id, _, body) in &offers {
+        *seen.entry(id.as_str()).or_default() += 1;
+        // An offer of a message the store no longer holds would be a delivery of something a
+        // crash took back: every offered message is stored, and the offer is it exactly.
+        if let Some(want) = expected.get(id) {
+            assert_eq!(body, want, "{id}: a re-send is the same message");
+        } else {
+            let bericht = id.split('-').next().unwrap_or_default();
+            let record = get(&rt, &client, format!("{base}/api/v1/berichten/{bericht}"));
+            assert!(record["id"].is_u64(), "offered {id}, which is not stored");
+        }
+    }
+    for id in expected.keys() {
+        assert!(seen.contains_key(id.as_str()), "{id} never offered");
+    }
+    let resent = seen.values().filter(|n| **n > 1).count();
+    eprintln!(
+        "{} acknowledged, {} deliveries, {} offers, {} offered more than once (idempotent re-sends)",
+        acked.len(),
+        expected.len(),
+        offers.len(),
+        resent
+    );
+    server.kill();
 }

@@ -26,6 +26,7 @@ macro_rules! print {
 
 mod audit;
 mod bench_load;
+mod bezorging;
 mod convert;
 mod demo;
 mod import;
@@ -100,6 +101,9 @@ pub enum Command {
     /// disk as root), then check every acknowledged message is stored exactly once and the
     /// audit verifies. Exit code 0: all held, 1: something was lost or broken.
     Soak(soak::Args),
+    /// Push delivery on a running gateway (operator token): `overzicht` (backlog per party) and
+    /// `opnieuw --bericht ID | --partij AGB | --alles` (offer dead letters again).
+    Bezorging(bezorging::Args),
 }
 
 impl Command {
@@ -124,6 +128,7 @@ impl Command {
             Command::Audit(a) => audit::run(a),
             Command::Convert(a) => convert::run(a, limits),
             Command::Soak(a) => soak::run(a),
+            Command::Bezorging(a) => bezorging::run(a),
         }
     }
 }

@@ -10,6 +10,7 @@ mod scenario;
 
 mod berichten;
 mod cli;
+mod delivery;
 mod demo;
 mod doelbereik;
 mod doelbereik_api;

@@ -27,6 +27,9 @@ pub struct Settings {
     /// TLS, client certificates, tokens (`docs/security.md`).
     #[serde(default)]
     pub security: crate::security::settings::SecuritySettings,
+    /// Push delivery to the parties' endpoints (`docs/delivery.md`).
+    #[serde(default)]
+    pub delivery: crate::delivery::settings::DeliverySettings,
 }
 
 /// A gebiedsteam and the postcode areas (the four digits of a Dutch postcode) it serves.
@@ -246,6 +249,7 @@ impl Settings {
         }
         self.listener()?;
         self.gemeente.lijst()?;
+        self.delivery.check(|p| self.knows_party(p))?;
         let mut names = std::collections::BTreeSet::new();
         for t in &self.teams {
             if t.naam.is_empty() || !names.insert(t.naam.as_str()) {

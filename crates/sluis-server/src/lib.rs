@@ -2,6 +2,7 @@
 //! judging shell that stores and answers each message, the HTTP API and its security.
 
 pub mod config;
+pub mod delivery;
 pub mod gateway;
 pub mod http;
 pub mod security;

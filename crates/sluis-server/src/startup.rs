@@ -96,6 +96,8 @@ pub struct Application {
     server: Server,
     addr: SocketAddr,
     gateway: web::Data<Gateway>,
+    /// Push delivery, started with the server (`docs/delivery.md`).
+    delivery: crate::gateway::delivery::Worker,
     audit: AuditLog,
     /// Ends once the workers have dropped the middleware's data (the audit senders).
     audit_writer: std::thread::JoinHandle<()>,
@@ -150,6 +152,8 @@ impl Application {
         let listener = TcpListener::bind(settings.server.listen)?;
         let addr = listener.local_addr()?;
         let gateway = web::Data::new(gateway_over(settings, store)?);
+        let delivery =
+            crate::gateway::delivery::Worker::build(&gateway).map_err(std::io::Error::other)?;
         let data = gateway.clone();
         let server = HttpServer::new(move || {
             App::new()
@@ -200,6 +204,7 @@ impl Application {
             server,
             addr,
             gateway,
+            delivery,
             audit,
             audit_writer,
         })
@@ -221,7 +226,9 @@ impl Application {
 
     /// Serve until stopped; then make sure everything acknowledged is on disk.
     pub async fn run(self) -> std::io::Result<()> {
+        let delivery = self.delivery.start(self.gateway.clone().into_inner());
         let result = self.server.await;
+        delivery.stop().await;
         // The audit writer ends when the workers' copies of its sender are gone; its last
         // entries then go into the final sync below (at most 5 s wait).
         for _ in 0..500 {

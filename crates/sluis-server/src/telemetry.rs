@@ -32,8 +32,23 @@ struct RetourcodeLabels {
     retourcode: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PartyLabels {
+    party: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct AttemptLabels {
+    party: String,
+    outcome: String,
+}
+
 pub struct Metrics {
     registry: Registry,
+    /// Push delivery (`docs/delivery.md`), per party with an endpoint.
+    delivery_backlog: Family<PartyLabels, Gauge>,
+    delivery_oldest: Family<PartyLabels, Gauge>,
+    delivery_attempts: Family<AttemptLabels, Counter>,
     messages: Family<MessageLabels, Counter>,
     retourcodes: Family<RetourcodeLabels, Counter>,
     latency: Family<MessageLabels, Histogram>,
@@ -77,8 +92,29 @@ impl Default for Metrics {
             "Messages in the store",
             store_messages.clone(),
         );
+        let delivery_backlog = Family::<PartyLabels, Gauge>::default();
+        let delivery_oldest = Family::<PartyLabels, Gauge>::default();
+        let delivery_attempts = Family::<AttemptLabels, Counter>::default();
+        registry.register(
+            "delivery_backlog",
+            "Push deliveries not yet delivered, by party (dead letters included)",
+            delivery_backlog.clone(),
+        );
+        registry.register(
+            "delivery_oldest_seconds",
+            "Age of the oldest undelivered push delivery, by party",
+            delivery_oldest.clone(),
+        );
+        registry.register(
+            "delivery_attempts",
+            "Push delivery attempts, by party and outcome (bezorgd, fout, mislukt)",
+            delivery_attempts.clone(),
+        );
         Metrics {
             registry,
+            delivery_backlog,
+            delivery_oldest,
+            delivery_attempts,
             messages,
             retourcodes,
             latency,
@@ -103,6 +139,29 @@ impl Metrics {
             .get_or_create(&RetourcodeLabels {
                 bericht: bericht.to_string(),
                 retourcode: retourcode.to_string(),
+            })
+            .inc();
+    }
+
+    /// A party's push backlog and the age of its oldest undelivered message.
+    pub fn delivery_backlog(&self, party: &str, count: u64, oldest_seconds: i64) {
+        let labels = PartyLabels {
+            party: party.to_string(),
+        };
+        self.delivery_backlog
+            .get_or_create(&labels)
+            .set(i64::try_from(count).unwrap_or(i64::MAX));
+        self.delivery_oldest
+            .get_or_create(&labels)
+            .set(oldest_seconds);
+    }
+
+    /// One push attempt's outcome.
+    pub fn delivery_attempt(&self, party: &str, outcome: &str) {
+        self.delivery_attempts
+            .get_or_create(&AttemptLabels {
+                party: party.to_string(),
+                outcome: outcome.to_string(),
             })
             .inc();
     }

@@ -224,7 +224,7 @@ fn beoordeling(team: &str) -> String {
     .to_string()
 }
 
-fn with_postcode(xml: String) -> String {
+pub(crate) fn with_postcode(xml: String) -> String {
     // The builder's contact carries a placeholder address (CD034); this one replaces it.
     let xml = match (xml.find("<m:Adres>"), xml.find("</m:Adres>")) {
         (Some(a), Some(b)) => format!("{}{}", &xml[..a], &xml[b + "</m:Adres>".len()..]),
@@ -330,6 +330,12 @@ fn request(endpoint: Endpoint, role: Role, n: usize) -> (Method, String, Option<
         ),
         Endpoint::OpenApi => get("/api/v1/openapi.json".into()),
         Endpoint::Referentie => get("/api/v1/referentie".into()),
+        Endpoint::DeliveryBacklog => get("/api/v1/bezorging".into()),
+        Endpoint::DeliveryRedrive => (
+            Method::POST,
+            "/api/v1/bezorging/opnieuw".into(),
+            Some(json!({"alles": true}).to_string()),
+        ),
     }
 }
 

@@ -4,6 +4,8 @@
 //! messages) or [`Gateway::ingest_doelbereik`] (Sluis's own) and translate the result to HTTP;
 //! the views of the trajectories are in [`views`].
 
+pub mod alerts;
+pub mod delivery;
 mod doelbereik;
 mod import;
 pub mod reads;
@@ -80,6 +82,10 @@ pub struct Gateway {
     /// Set when a read of the store failed; cleared by the next judgement that reads it whole.
     /// `/readyz` says not ready meanwhile.
     read_fault: AtomicBool,
+    /// Wakes the push-delivery worker of a party when its outbox gets an entry.
+    pub(crate) outbox: delivery::Wakers,
+    /// Events for the operator's alerts (dead letters, rejections).
+    pub(crate) alerts: alerts::AlertBus,
 }
 
 #[derive(Debug, Error)]
@@ -245,7 +251,10 @@ impl Gateway {
             ms = started.elapsed().as_millis() as u64,
             "trajectory index built"
         );
+        let parties = delivery::pushed_parties(&settings);
         Ok(Gateway {
+            outbox: delivery::Wakers::new(&parties),
+            alerts: alerts::AlertBus::default(),
             policy: settings.policy(),
             settings,
             store,
@@ -350,6 +359,9 @@ impl Gateway {
             Err(IngestError::Store(_)) => ("fout".into(), "503".into()),
         };
         if let Ok(i) = &result {
+            if !i.replay {
+                self.alerts.judged(&i.record.afzender, !i.record.accepted);
+            }
             for f in &i.record.findings {
                 self.metrics
                     .retourcode(&i.record.bericht, f.retourcode.as_deref().unwrap_or("XSD"));
@@ -428,7 +440,17 @@ impl Gateway {
                 .iter()
                 .filter(|_| deliver)
                 .partition(|d| d.signaal.is_some());
+            // Push carries messages and retourberichten; a terugvordering signal is an inbox
+            // entry only (docs/delivery.md, "Not yet").
+            let outbox = if deliver {
+                let pushed: Vec<_> = plain.iter().map(|d| (*d).clone()).collect();
+                self.outbox_writes(read, &pushed)
+            } else {
+                Vec::new()
+            };
             let writes = Writes {
+                outbox,
+                now_ms: delivery::epoch_ms(now),
                 inbox: plain
                     .into_iter()
                     .map(|d| (d.party.clone(), d.kind.as_str()))
@@ -452,6 +474,10 @@ impl Gateway {
             }
             if changed {
                 self.refresh_after(read, &writes, clients_changed)?;
+            }
+            for w in &writes.outbox {
+                let lane = self.store.lane_prefix(&w.party, &w.client);
+                self.outbox.wake_lane(&w.party, lane);
             }
             (record, false)
         };

@@ -224,7 +224,7 @@ impl Gateway {
     /// Records from before that was kept are written anew from their body; one that no longer
     /// reads (say JSON with a duplicate member, accepted before those were refused) is
     /// delivered without content rather than as received, and logged.
-    fn delivered(&self, b: &StoredBericht) -> Option<String> {
+    pub(super) fn delivered(&self, b: &StoredBericht) -> Option<String> {
         if !b.canonical.is_empty() {
             return Some(b.canonical.clone());
         }

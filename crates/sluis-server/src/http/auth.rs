@@ -153,6 +153,7 @@ fn action(endpoint: Endpoint, method: &Method) -> Action {
         // A dry run: nothing is created.
         Endpoint::Validatie => Action::Read,
         Endpoint::ReplayBericht => Action::Replay,
+        Endpoint::DeliveryRedrive => Action::Replay,
         Endpoint::CreateToken => Action::TokenCreate,
         Endpoint::RevokeToken => Action::TokenRevoke,
         _ if method == Method::GET => Action::Read,
@@ -198,6 +199,7 @@ fn object(endpoint: Endpoint, req: &HttpRequest, location: Option<&str>) -> Obje
         Endpoint::Validatie => ("validatie", None),
         Endpoint::Healthz | Endpoint::Readyz | Endpoint::Metrics => ("status", None),
         Endpoint::OpenApi | Endpoint::Referentie => ("openapi", None),
+        Endpoint::DeliveryBacklog | Endpoint::DeliveryRedrive => ("bezorging", None),
     };
     Object::new(kind, id.as_deref())
 }

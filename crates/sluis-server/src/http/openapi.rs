@@ -728,6 +728,40 @@ pub fn operation(e: Endpoint) -> Operation {
                 problem(400, "Een onjuiste rol, scope of vervaldatum."),
             ],
         ),
+        DeliveryBacklog => op(
+            "De bezorgachterstand per partij",
+            "Per partij met een bezorgadres: hoeveel berichten nog niet bezorgd zijn, hoeveel mislukt (dode brieven) en hoe oud het oudste onbezorgde bericht is (beheerder; `docs/delivery.md`).",
+            "bezorging",
+            vec![],
+            vec![],
+            vec![ok(
+                "De partijen.",
+                json_content(
+                    json!({ "type": "object", "required": ["partijen"], "properties": { "partijen": { "type": "array" } } }),
+                    None,
+                ),
+            )],
+        ),
+        DeliveryRedrive => op(
+            "Dode brieven opnieuw aanbieden",
+            "Precies één van `bericht` (id), `partij` (AGB-code of gemeentecode) of `alles: true`; de mislukte bezorgingen gaan terug in hun wachtrij met nieuwe pogingen (beheerder).",
+            "bezorging",
+            vec![],
+            json_content(
+                json!({ "type": "object", "properties": { "bericht": { "type": "integer" }, "partij": { "type": "string" }, "alles": { "type": "boolean" } }, "additionalProperties": false }),
+                Some(json!({ "alles": true })),
+            ),
+            vec![
+                ok(
+                    "Wat opnieuw wordt aangeboden.",
+                    json_content(
+                        json!({ "type": "object", "required": ["opnieuw", "items"], "properties": { "opnieuw": { "type": "integer" }, "items": { "type": "array" } } }),
+                        None,
+                    ),
+                ),
+                problem(400, "Niet precies één keuze, of een partij zonder bezorgadres."),
+            ],
+        ),
         ListTokens => op(
             "De tokens",
             "Zonder geheimen.",

@@ -213,6 +213,8 @@ pub enum Endpoint {
     Validatie,
     OpenApi,
     Referentie,
+    DeliveryBacklog,
+    DeliveryRedrive,
 }
 
 impl Endpoint {
@@ -254,6 +256,8 @@ impl Endpoint {
             Validatie => ("POST", "/api/v1/validatie"),
             OpenApi => ("GET", "/api/v1/openapi.json"),
             Referentie => ("GET", "/api/v1/referentie"),
+            DeliveryBacklog => ("GET", "/api/v1/bezorging"),
+            DeliveryRedrive => ("POST", "/api/v1/bezorging/opnieuw"),
         }
     }
 
@@ -418,6 +422,8 @@ pub const TABLE: &[Row] = &[
     Row { endpoint: Endpoint::Validatie,            rules: [A,    A,    A,    A,    A] },
     Row { endpoint: Endpoint::OpenApi,              rules: [P,    P,    P,    P,    P] },
     Row { endpoint: Endpoint::Referentie,           rules: [P,    P,    P,    P,    P] },
+    Row { endpoint: Endpoint::DeliveryBacklog,      rules: [D,    D,    D,    D,    A] },
+    Row { endpoint: Endpoint::DeliveryRedrive,      rules: [D,    D,    D,    D,    A] },
 ];
 
 /// The rule of one cell.
@@ -532,7 +538,7 @@ mod tests {
         }
         assert_eq!(Endpoint::from_route("get", "/healthz"), None);
         // The match in `Endpoint::route` is exhaustive; this count keeps TABLE complete.
-        assert_eq!(TABLE.len(), 27);
+        assert_eq!(TABLE.len(), 29);
     }
 
     #[test]

@@ -11,12 +11,14 @@ pub mod durable;
 pub mod guard;
 mod history;
 pub mod hwm;
+pub mod outbox;
 mod seal;
 pub mod space;
 #[cfg(test)]
 mod tests;
 
 pub use history::{SledHistory, SledPlans, SledView, TreeKind};
+pub use outbox::OutboxWrite;
 pub use seal::Sealer;
 
 use serde::{Deserialize, Serialize};
@@ -188,6 +190,10 @@ pub struct Store {
     history: Vec<sled::Tree>,
     /// The plan history, one sled tree per [`PlanTree`], in `PlanTree::ALL` order.
     plans: Vec<sled::Tree>,
+    /// Push delivery: the undelivered entries per lane, and every delivery's status
+    /// ([`outbox`]).
+    outbox: sled::Tree,
+    deliveries: sled::Tree,
     committer: durable::Committer,
     /// Encryption at rest and pseudonymised keys (identity without keys).
     sealer: Sealer,
@@ -243,6 +249,10 @@ pub struct Writes {
     pub plans: PlanEffects,
     /// (key of gemeente and BSN, info): client facts to set.
     pub clienten: Vec<(Vec<u8>, ClientInfo)>,
+    /// Push deliveries to add to the outbox (parties with an endpoint).
+    pub outbox: Vec<OutboxWrite>,
+    /// Now, ms since the epoch: when the deliveries were accepted.
+    pub now_ms: i64,
 }
 
 /// The key of a client in `clienten`.
@@ -348,6 +358,8 @@ impl Store {
             berichten: db.open_tree("berichten")?,
             identificaties: db.open_tree("identificaties")?,
             inbox: db.open_tree("inbox")?,
+            outbox: db.open_tree("outbox")?,
+            deliveries: db.open_tree("bezorging")?,
             acks: db.open_tree("inbox_acks")?,
             meta: db.open_tree("meta")?,
             db,
@@ -408,6 +420,7 @@ impl Store {
             };
             inbox.push((key, json(&entry)?));
         }
+        let outbox = self.outbox_entries(record.id, &writes.outbox, writes.now_ms)?;
         // (tree, key, value or removal), trees numbered as in the transaction; keys as stored
         // (pseudonymised), records sealed, index entries pointing at stored primary keys.
         let mut puts: Vec<(usize, Vec<u8>, Option<Vec<u8>>)> = Vec::new();
@@ -460,6 +473,9 @@ impl Store {
         ];
         trees.extend(self.history.iter().cloned());
         trees.extend(self.plans.iter().cloned());
+        let outbox_at = trees.len();
+        trees.push(self.outbox.clone());
+        trees.push(self.deliveries.clone());
         let result = trees.as_slice().transaction(|t| {
             let (berichten, identificaties, inboxes, meta) = (&t[0], &t[1], &t[2], &t[3]);
             if claim {
@@ -479,6 +495,10 @@ impl Store {
             meta.insert(COUNT, &be(count + 1))?;
             for (k, v) in &inbox {
                 inboxes.insert(k.as_slice(), v.as_slice())?;
+            }
+            for (key, skey, status) in &outbox {
+                t[outbox_at].insert(key.as_slice(), skey.as_slice())?;
+                t[outbox_at + 1].insert(skey.as_slice(), status.as_slice())?;
             }
             for (i, k, v) in &puts {
                 let tree = &t[*i];

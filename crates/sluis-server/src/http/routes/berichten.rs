@@ -1,6 +1,7 @@
 //! `/api/v1/berichten`: post a message of the standard, list and read the messages kept, and
 //! (operators) deliver one again.
 
+use crate::delivery::{Bezorging, DeliveryState};
 use crate::gateway::reads::StoredBericht;
 use crate::gateway::{gemeente_of, retour_in, BerichtFilter, Durability, Gateway, Page};
 use crate::http::auth::Caller;
@@ -201,7 +202,12 @@ pub async fn get(
         Some(_) | None => return Err(ApiError::NotFound("geen bericht met dit id")),
     };
     if form != Form::Xml {
-        return Ok(HttpResponse::Ok().json(b));
+        // Push delivery (`docs/delivery.md`): empty when no party of it has an endpoint.
+        let bezorging: Vec<Bezorging> = gw.bezorging(id)?.iter().map(Bezorging::from).collect();
+        return Ok(HttpResponse::Ok().json(WithDelivery {
+            bericht: &b,
+            bezorging,
+        }));
     }
     // The message itself in XML: as received when it came as XML; a message of the standard
     // received as JSON in Sluis's XML. Sluis's own messages exist only as JSON.
@@ -219,6 +225,14 @@ pub async fn get(
         .body(xml))
 }
 
+/// A message as kept, with the state of its push deliveries.
+#[derive(Serialize)]
+struct WithDelivery<'a> {
+    #[serde(flatten)]
+    bericht: &'a StoredBericht,
+    bezorging: Vec<Bezorging>,
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
@@ -230,6 +244,9 @@ pub struct ListQuery {
     van: Option<String>,
     /// Received on or before this date.
     tot: Option<String>,
+    /// Only messages with a push delivery in this state (`ontvangen`, `aangeboden`,
+    /// `bezorgd`, `mislukt`).
+    bezorging: Option<String>,
 }
 
 /// A query's day (`JJJJ-MM-DD`); another value is refused naming the parameter.
@@ -293,9 +310,31 @@ pub async fn list(
         afzender: q.afzender,
         ontvanger: q.ontvanger,
     };
+    let state = q
+        .bezorging
+        .as_deref()
+        .map(|s| {
+            DeliveryState::parse(s).ok_or_else(|| ApiError::Parameter {
+                parameter: "bezorging".into(),
+                detail: "ontvangen, aangeboden, bezorgd of mislukt".into(),
+            })
+        })
+        .transpose()?;
+    // A status that cannot be read is an error, never "not in this state".
+    let fault = std::cell::RefCell::new(None);
     let found = gw.berichten(&filter, page.after.unwrap_or(0), page.limit, |b| {
         may_see(&who, b)
+            && state.is_none_or(|s| match gw.bezorging(b.id) {
+                Ok(ds) => ds.iter().any(|d| d.state == s),
+                Err(e) => {
+                    fault.borrow_mut().get_or_insert(e);
+                    false
+                }
+            })
     })?;
+    if let Some(e) = fault.into_inner() {
+        return Err(e.into());
+    }
     let mut resp = if form == Form::Json {
         HttpResponse::Ok().json(Page {
             items: found.items.iter().map(Summary::of).collect(),

@@ -5,6 +5,7 @@
 
 mod audit;
 pub mod berichten;
+mod bezorging;
 pub mod clienten;
 mod doelbereik;
 mod health;
@@ -97,7 +98,7 @@ pub fn produces(e: Endpoint) -> Option<&'static [Form]> {
         Healthz | Readyz | Metrics => None,
         // The published API description and its page: one form each, like any published spec.
         OpenApi | Referentie => None,
-        Validatie | PostBericht | ReplayBericht | AckInbox | PostBehandelplan
+        Validatie | DeliveryRedrive | PostBericht | ReplayBericht | AckInbox | PostBehandelplan
         | PostResultaatmelding | PostBeoordeling | PutClientTeam | CreateToken | RevokeToken => {
             None
         }
@@ -106,9 +107,8 @@ pub fn produces(e: Endpoint) -> Option<&'static [Form]> {
         }
         Audit => Some(&[Form::Json, Form::Csv, Form::CsvNl, Form::Xlsx, Form::Jsonl]),
         GetBericht => Some(&[Form::Json, Form::Xml]),
-        GetToewijzing | ClientToewijzingen | GetInbox | ClientPlanstatus | GetClientTeam => {
-            Some(JSON)
-        }
+        GetToewijzing | ClientToewijzingen | GetInbox | ClientPlanstatus | GetClientTeam
+        | DeliveryBacklog => Some(JSON),
     }
 }
 
@@ -162,6 +162,8 @@ fn handler(e: Endpoint) -> Route {
         Validatie => r.to(validatie::post),
         OpenApi => r.to(super::openapi::openapi_json),
         Referentie => r.to(super::openapi::reference_page),
+        DeliveryBacklog => r.to(bezorging::overzicht),
+        DeliveryRedrive => r.to(bezorging::opnieuw),
     }
 }
 

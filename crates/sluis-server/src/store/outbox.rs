@@ -1,0 +1,239 @@
+//! The outbox of push delivery (`docs/delivery.md`). Two trees:
+//!
+//! - `outbox`: what is still to be delivered, one ordered queue ("lane") per party and client:
+//!   key `party \0 client \0 seq` (the client part pseudonymised like every BSN in a key; empty
+//!   for a message about no single client), value the key of its status. The head of a lane is
+//!   its first key, and the heads of a party are found by jumping from lane to lane, so the
+//!   worker never reads more than one entry per lane. A delivered entry is removed.
+//! - `bezorging`: the status of every delivery ([`DeliveryStatus`]), key `bericht id · kind`,
+//!   kept after delivery (the message's API answer shows it).
+//!
+//! The entries of a message are written in its own transaction ([`super::Store::insert`]); the
+//! state changes of the worker are small single writes made durable by the next group commit
+//! (a change lost in a crash only means an idempotent second offer).
+
+use super::{be, json, Store, StoreError};
+use crate::delivery::{DeliveryState, DeliveryStatus};
+use sled::transaction::{ConflictableTransactionError, Transactional};
+
+/// One delivery a message's transaction adds: to `party`, of `kind`, in the lane of `client`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxWrite {
+    pub party: String,
+    pub kind: &'static str,
+    /// The client the message is about (a BSN, pseudonymised before it is stored), or a
+    /// trajectory; empty for none.
+    pub client: String,
+}
+
+/// The key of a delivery's status: the message id and the kind's first letter.
+pub fn status_key(bericht_id: u64, kind: &str) -> Vec<u8> {
+    let mut k = be(bericht_id).to_vec();
+    k.push(kind.as_bytes().first().copied().unwrap_or(b'?'));
+    k
+}
+
+/// The prefix of all lanes of a party.
+fn party_prefix(party: &str) -> Vec<u8> {
+    [party.as_bytes(), b"\0"].concat()
+}
+
+/// The first key after every key of a lane (`prefix` ends in 0; lane parts hold no 0 byte).
+fn after_lane(prefix: &[u8]) -> Vec<u8> {
+    let mut k = prefix.to_vec();
+    if let Some(last) = k.last_mut() {
+        *last = 1;
+    }
+    k
+}
+
+/// The lane of an outbox key: everything but the sequence number.
+pub fn lane_of(key: &[u8]) -> &[u8] {
+    &key[..key.len().saturating_sub(8)]
+}
+
+fn decode(v: &[u8]) -> Result<DeliveryStatus, StoreError> {
+    serde_json::from_slice(v).map_err(|e| StoreError::Corrupt(0, format!("bezorging: {e}")))
+}
+
+/// An outbox entry of a new message: its key, its status key, its status (JSON).
+pub(super) type NewEntry = (Vec<u8>, Vec<u8>, Vec<u8>);
+
+/// A lane's first entry: its key and status.
+pub type Head = (Vec<u8>, DeliveryStatus);
+
+impl Store {
+    /// The stored lane prefix of a party and client.
+    pub fn lane_prefix(&self, party: &str, client: &str) -> Vec<u8> {
+        self.sealer
+            .key(&sluis_core::validate::history::state::key(&[party, client]))
+    }
+
+    /// The outbox entries and statuses of a new message, for its transaction.
+    pub(super) fn outbox_entries(
+        &self,
+        bericht_id: u64,
+        writes: &[OutboxWrite],
+        now_ms: i64,
+    ) -> Result<Vec<NewEntry>, StoreError> {
+        let mut out = Vec::with_capacity(writes.len());
+        for w in writes {
+            let seq = self.db.generate_id()? + 1;
+            let mut key = self.lane_prefix(&w.party, &w.client);
+            key.extend_from_slice(&be(seq));
+            let skey = status_key(bericht_id, w.kind);
+            let status = DeliveryStatus {
+                bericht_id,
+                party: w.party.clone(),
+                kind: w.kind.to_string(),
+                state: DeliveryState::Ontvangen,
+                attempts: 0,
+                last_error: None,
+                created_ms: now_ms,
+                next_ms: now_ms,
+                window_ms: now_ms,
+                delivered_ms: None,
+                outbox_key: key.clone(),
+            };
+            out.push((key, skey, json(&status)?));
+        }
+        Ok(out)
+    }
+
+    /// The head of every lane of a party, in lane order.
+    pub fn outbox_heads(&self, party: &str) -> Result<Vec<Head>, StoreError> {
+        let mut out = Vec::new();
+        let mut from = party_prefix(party);
+        let end = after_lane(&party_prefix(party));
+        loop {
+            let Some(item) = self.outbox.range(from.clone()..end.clone()).next() else {
+                break;
+            };
+            let (k, v) = item?;
+            let status = self
+                .deliveries
+                .get(&v)?
+                .map(|s| decode(&s))
+                .transpose()?
+                .ok_or_else(|| StoreError::Corrupt(0, "outbox entry without status".into()))?;
+            from = after_lane(lane_of(&k));
+            out.push((k.to_vec(), status));
+        }
+        Ok(out)
+    }
+
+    /// The head of one lane.
+    pub fn lane_head(&self, lane: &[u8]) -> Result<Option<Head>, StoreError> {
+        let Some(item) = self.outbox.range(lane.to_vec()..after_lane(lane)).next() else {
+            return Ok(None);
+        };
+        let (k, v) = item?;
+        let status = self
+            .deliveries
+            .get(&v)?
+            .map(|s| decode(&s))
+            .transpose()?
+            .ok_or_else(|| StoreError::Corrupt(0, "outbox entry without status".into()))?;
+        Ok(Some((k.to_vec(), status)))
+    }
+
+    /// The deliveries of one message.
+    pub fn deliveries_of(&self, bericht_id: u64) -> Result<Vec<DeliveryStatus>, StoreError> {
+        self.deliveries
+            .scan_prefix(be(bericht_id))
+            .map(|item| decode(&item?.1))
+            .collect()
+    }
+
+    /// Write a delivery's new state (still in the outbox).
+    pub fn set_delivery(&self, status: &DeliveryStatus) -> Result<(), StoreError> {
+        self.space.writable()?;
+        self.deliveries
+            .insert(status_key(status.bericht_id, &status.kind), json(status)?)?;
+        Ok(())
+    }
+
+    /// A delivery the party accepted: out of the outbox, `bezorgd`, in one transaction.
+    pub fn set_delivered(&self, status: &DeliveryStatus, at_ms: i64) -> Result<(), StoreError> {
+        self.space.writable()?;
+        let mut done = status.clone();
+        let key = std::mem::take(&mut done.outbox_key);
+        done.state = DeliveryState::Bezorgd;
+        done.delivered_ms = Some(at_ms);
+        done.last_error = None;
+        let value = json(&done)?;
+        let skey = status_key(status.bericht_id, &status.kind);
+        (&self.outbox, &self.deliveries)
+            .transaction(|(outbox, deliveries)| {
+                outbox.remove(key.as_slice())?;
+                deliveries.insert(skey.as_slice(), value.as_slice())?;
+                Ok::<_, ConflictableTransactionError<()>>(())
+            })
+            .map_err(|e| match e {
+                sled::transaction::TransactionError::Storage(e) => StoreError::Sled(e),
+                sled::transaction::TransactionError::Abort(()) => {
+                    StoreError::Durability("delivery transaction aborted".into())
+                }
+            })
+    }
+
+    /// Every undelivered delivery of a party (`None`: of all parties), in outbox order.
+    pub fn undelivered(&self, party: Option<&str>) -> Result<Vec<DeliveryStatus>, StoreError> {
+        let iter = match party {
+            Some(p) => self.outbox.scan_prefix(party_prefix(p)),
+            None => self.outbox.scan_prefix([]),
+        };
+        let mut out = Vec::new();
+        for item in iter {
+            let (_, v) = item?;
+            if let Some(s) = self.deliveries.get(&v)? {
+                out.push(decode(&s)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// A party's backlog: undelivered deliveries and the acceptance time of the oldest
+    /// (the smallest sequence number is the first entry of some lane: heads only).
+    pub fn backlog(&self, party: &str) -> Result<(u64, Option<i64>), StoreError> {
+        let count = self.outbox.scan_prefix(party_prefix(party)).keys().count() as u64;
+        let oldest = self
+            .outbox_heads(party)?
+            .iter()
+            .map(|(_, s)| s.created_ms)
+            .min();
+        Ok((count, oldest))
+    }
+
+    /// After a start: an offer in flight when the process stopped did not finish; it is
+    /// waiting again. Reads only the outbox (what is undelivered), not every status.
+    pub fn reset_offered(&self, now_ms: i64) -> Result<usize, StoreError> {
+        let mut n = 0;
+        for mut s in self.undelivered(None)? {
+            if s.state == DeliveryState::Aangeboden {
+                s.state = DeliveryState::Ontvangen;
+                s.next_ms = now_ms;
+                self.set_delivery(&s)?;
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lanes_are_bounded_by_their_prefix() {
+        let lane = b"12345678\0abc\0".to_vec();
+        let other = b"12345678\0abcd\0".to_vec();
+        let mut k = lane.clone();
+        k.extend_from_slice(&be(u64::MAX));
+        assert!(k < after_lane(&lane));
+        assert!(after_lane(&lane) < other);
+        assert_eq!(lane_of(&k), lane.as_slice());
+        assert!(status_key(7, "bericht") != status_key(7, "retour"));
+    }
+}
