@@ -71,7 +71,7 @@ fn security(
     let (audit_tx, writer) = crate::security::audit::spawn_writer(audit.clone())?;
     let rate = settings.security.rate_limit;
     let security = Security {
-        sources: crate::http::limits::RateLimiter::new(rate.per_second, rate.burst),
+        sources: crate::http::limits::RateLimiter::checked(rate.per_second, rate.burst),
         in_flight: crate::http::limits::InFlight::new(settings.security.max_in_flight_per_source),
         refusals: crate::http::limits::Refusals::new(Duration::from_secs(60), audit_tx.clone())?,
         tokens,
