@@ -215,7 +215,7 @@ async fn metric(
         .map(|v| v as u64)
 }
 
-/// The sum of `sluis_messages_total` with outcome `0200` (accepted).
+/// The sum of `sluis_messages_total` with uitkomst `geaccepteerd`.
 async fn accepted(client: &reqwest::Client, url: &str, token: Option<&str>) -> Option<u64> {
     let text = with_token(client.get(format!("{url}/metrics")), token)
         .send()
@@ -226,7 +226,9 @@ async fn accepted(client: &reqwest::Client, url: &str, token: Option<&str>) -> O
         .ok()?;
     Some(
         text.lines()
-            .filter(|l| l.starts_with("sluis_messages_total{") && l.contains(r#"outcome="0200""#))
+            .filter(|l| {
+                l.starts_with("sluis_messages_total{") && l.contains(r#"uitkomst="geaccepteerd""#)
+            })
             .filter_map(|l| l.split_whitespace().last()?.parse::<f64>().ok())
             .sum::<f64>() as u64,
     )

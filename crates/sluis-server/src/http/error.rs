@@ -203,6 +203,9 @@ struct Problem<'a> {
     /// Findings, for a message that is not valid or was rejected.
     #[serde(skip_serializing_if = "<[StoredFinding]>::is_empty")]
     errors: &'a [StoredFinding],
+    /// The request's id (`X-Request-Id`), to find its log lines.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    request_id: Option<String>,
 }
 
 impl fmt::Display for ApiError {
@@ -253,6 +256,7 @@ impl ResponseError for ApiError {
             status: status.as_u16(),
             detail: self.detail(),
             errors: self.errors(),
+            request_id: super::trace::current(),
         })
     }
 }

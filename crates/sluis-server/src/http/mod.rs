@@ -8,6 +8,7 @@ pub mod error;
 pub mod extract;
 pub mod limits;
 pub mod routes;
+pub mod trace;
 
 pub use error::ApiError;
 pub use routes::configure;
