@@ -8,7 +8,7 @@
 
 use crate::gateway::Gateway;
 use crate::security::access::TABLE;
-use actix_web::body::{EitherBody, MessageBody};
+use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
@@ -72,7 +72,7 @@ fn template(pattern: Option<&str>) -> &'static str {
 pub async fn trace(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
     let id = req
         .headers()
@@ -86,23 +86,17 @@ pub async fn trace(
     let gw = req.app_data::<web::Data<Gateway>>().cloned();
     req.extensions_mut().insert(RequestId(id.clone()));
     let span = tracing::info_span!("request", request_id = %id);
-    let http = req.request().clone();
-    let answer = async move {
-        match next.call(req).await {
-            Ok(res) => res.map_into_left_body(),
-            // Answered here, inside the request's scope, so the problem carries the id.
-            Err(e) => ServiceResponse::new(http, e.error_response()).map_into_right_body(),
-        }
-    };
-    let mut res = CURRENT
-        .scope(RequestId(id.clone()), answer)
+    let answered = CURRENT
+        .scope(RequestId(id.clone()), next.call(req))
         .instrument(span.clone())
         .await;
-    let status = res.status().as_u16();
+    // An error that leaves the chain was made into its answer inside the scope already (the
+    // time limit's 503); only its status is needed here.
+    let status = match &answered {
+        Ok(res) => res.status().as_u16(),
+        Err(e) => e.as_response_error().status_code().as_u16(),
+    };
     let seconds = started.elapsed().as_secs_f64();
-    if let Ok(v) = HeaderValue::from_str(&id) {
-        res.headers_mut().insert(REQUEST_ID, v);
-    }
     if let Some(gw) = gw {
         gw.metrics.http(&method, route, status, seconds);
     }
@@ -115,6 +109,10 @@ pub async fn trace(
         duration_ms = (seconds * 1000.0 * 1000.0).round() / 1000.0,
         "request"
     );
+    let mut res = answered?;
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        res.headers_mut().insert(REQUEST_ID, v);
+    }
     Ok(res)
 }
 
