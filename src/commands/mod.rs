@@ -29,6 +29,7 @@ mod backup;
 mod bench_load;
 mod convert;
 mod demo;
+mod health;
 mod import;
 mod jaar;
 mod jaar_afspelen;
@@ -106,6 +107,9 @@ pub enum Command {
     /// Restore a backup into a new data directory, check its audit chain and, with the key,
     /// that the store opens.
     Restore(restore::Args),
+    /// Whether a running gateway is ready (GET /readyz): exit code 0 ready, 1 not. For a
+    /// container's health check.
+    Health(health::Args),
     /// Convert a message between XML and JSON, written to standard output.
     Convert(convert::Args),
     /// Run the gateway for N minutes under mixed load with faults (SIGKILL, SIGTERM, a full
@@ -136,6 +140,7 @@ impl Command {
             Command::Audit(a) => audit::run(a),
             Command::Convert(a) => convert::run(a, limits),
             Command::Backup(a) => backup::run(a),
+            Command::Health(a) => health::run(a),
             Command::Restore(a) => restore::run(a),
             Command::Soak(a) => soak::run(a),
         }

@@ -602,3 +602,23 @@ async fn a_backup_under_load_holds_everything_acknowledged_and_restores_with_its
     assert_eq!(out.status.code(), Some(1));
     assert!(!elsewhere.exists(), "nothing written for a damaged backup");
 }
+
+#[actix_web::test]
+async fn health_says_whether_a_gateway_is_ready() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = spawn_app(dir.path()).await;
+    let base = app.base.clone();
+    let (ready, insecure_far, nobody) = actix_web::rt::task::spawn_blocking(move || {
+        (
+            sluis(&["health", "--url", &base]),
+            sluis(&["health", "--url", "https://example.org", "--insecure"]),
+            sluis(&["health", "--url", "http://127.0.0.1:1", "--timeout", "2"]),
+        )
+    })
+    .await
+    .expect("ran");
+    assert_eq!(ready.status.code(), Some(0), "{}", text(&ready.stderr));
+    assert_eq!(insecure_far.status.code(), Some(2));
+    assert_eq!(nobody.status.code(), Some(1));
+    app.stop().await;
+}
