@@ -246,6 +246,7 @@ pub async fn run(opts: LoadOptions) -> Result<LoadReport, String> {
     let started = Instant::now();
     let mut tasks = Vec::new();
     let clients = opts.clients.max(1) as u64;
+    let bar = crate::client::progress(opts.messages, "bench-load");
     for client_nr in 0..clients {
         let client = client.clone();
         let next = next.clone();
@@ -254,6 +255,7 @@ pub async fn run(opts: LoadOptions) -> Result<LoadReport, String> {
         let run_id = opts.run_id.clone();
         let tokens = opts.tokens.clone();
         let total = opts.messages;
+        let bar = bar.clone();
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             // Each client walks its own trajectories in order, so a start never overtakes its
@@ -271,12 +273,15 @@ pub async fn run(opts: LoadOptions) -> Result<LoadReport, String> {
                     let body = trajectory_message(t, step, &id);
                     let token = afzender(&body).and_then(|a| tokens.party(a));
                     let start = Instant::now();
-                    let ok = match with_token(client.post(&url), token)
-                        .header("Content-Type", "application/xml")
-                        .body(body)
-                        .send()
-                        .await
-                    {
+                    // A 429 or 503 with Retry-After is waited out, not counted as a failure.
+                    let sent = crate::client::send_patiently(
+                        with_token(client.post(&url), token)
+                            .header("Content-Type", "application/xml")
+                            .body(body),
+                    )
+                    .await;
+                    bar.inc(1);
+                    let ok = match sent {
                         Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
                         Err(_) => false,
                     };
@@ -293,6 +298,7 @@ pub async fn run(opts: LoadOptions) -> Result<LoadReport, String> {
     for t in tasks {
         latencies.extend(t.await.map_err(|e| e.to_string())?);
     }
+    bar.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
     latencies.sort();
     let pct = |p: f64| -> f64 {

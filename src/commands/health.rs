@@ -8,7 +8,11 @@ use std::time::Duration;
 #[derive(clap::Args)]
 pub struct Args {
     /// The gateway, e.g. http://127.0.0.1:8080 or https://127.0.0.1:8443.
-    #[arg(long, env = "SLUIS_HEALTH_URL", default_value = "http://127.0.0.1:8080")]
+    #[arg(
+        long,
+        env = "SLUIS_HEALTH_URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
     url: String,
     /// Do not check the server's certificate: allowed only for a loopback address, where the
     /// certificate names another host.

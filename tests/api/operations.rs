@@ -622,3 +622,36 @@ async fn health_says_whether_a_gateway_is_ready() {
     assert_eq!(nobody.status.code(), Some(1));
     app.stop().await;
 }
+
+/// The tools wait out a 429 with Retry-After instead of counting it as a rejection.
+#[actix_web::test]
+async fn the_tools_wait_out_retry_after() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut s = settings(dir.path());
+    s.security.rate_limit = sluis::security::settings::RateLimitSettings {
+        per_second: 2,
+        burst: 2,
+    };
+    let app = spawn_app_with(s).await;
+    let url = format!("{}/api/v1/berichten", app.base);
+    let token = auth::token("demo-gemeente-0599");
+    let mut plain = Vec::new();
+    for _ in 0..4 {
+        let r = app
+            .client
+            .get(&url)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("request");
+        plain.push(r.status().as_u16());
+    }
+    assert!(plain.contains(&429), "the limit bites: {plain:?}");
+    for _ in 0..4 {
+        let r = sluis::client::send_patiently(app.client.get(&url).bearer_auth(&token))
+            .await
+            .expect("request");
+        assert_eq!(r.status(), 200, "waited until it was allowed");
+    }
+    app.stop().await;
+}
