@@ -85,9 +85,12 @@ pub fn run(args: Args) -> Outcome {
 /// Write the backup to `partial`: from the running gateway's control socket, else from the
 /// store itself (the gateway is stopped). Says which.
 fn write(dir: &Path, partial: &Path) -> Result<&'static str, String> {
+    use std::os::unix::fs::OpenOptionsExt;
+    // Sealed data, but still the whole store: for its owner only.
     let file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
+        .mode(0o600)
         .open(partial)
         .map_err(|e| format!("{}: {e}", partial.display()))?;
     let mut out = BufWriter::with_capacity(1 << 20, file);
