@@ -39,7 +39,8 @@ pub fn run(args: Args, log_format: sluis::telemetry::LogFormat) -> Outcome {
             let app = sluis::startup::Application::build(settings)?;
             let addr = app.addr();
             tracing::info!(addr = %addr, data_dir = %data_dir.display(), "Sluis listening");
-            if first_start {
+            // Quiet when the logs are (RUST_LOG=warn: bench-load, soak, tests).
+            if first_start && tracing::enabled!(tracing::Level::INFO) {
                 guide(addr, tls, demo_tokens, &config, log_format);
             }
             // Ready for systemd (Type=notify): bound, store open.
