@@ -218,7 +218,12 @@ impl Default for Metrics {
                 standaard: "iJw 3.2, iWmo 3.2",
             }),
         );
-        registry.register_collector(Box::new(Process));
+        registry.register_collector(Box::new(Process {
+            created: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs_f64())
+                .unwrap_or_default(),
+        }));
         Metrics {
             registry,
             messages,
@@ -288,7 +293,11 @@ impl Metrics {
 /// The process figures Prometheus' client libraries call `process_*`, read from `/proc` on
 /// every scrape (Linux; elsewhere they are left out).
 #[derive(Debug)]
-struct Process;
+struct Process {
+    /// When the metrics were made (at startup): the start time where `/proc/stat` is hidden
+    /// (systemd's `ProcSubset=pid`).
+    created: f64,
+}
 
 /// What `/proc/self` says now.
 #[derive(Debug, Default, PartialEq)]
@@ -362,6 +371,7 @@ fn max_fds(limits: &str) -> Option<u64> {
 impl Collector for Process {
     fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
         let f = ProcessFigures::read();
+        let started = f.start_time_seconds.or(Some(self.created));
         if let Some(v) = f.cpu_seconds {
             let m = ConstCounter::new(v);
             m.encode(encoder.encode_descriptor(
@@ -385,7 +395,7 @@ impl Collector for Process {
             (
                 "process_start_time_seconds",
                 "Start time of the process since the Unix epoch, in seconds",
-                f.start_time_seconds,
+                started,
             ),
             (
                 "process_open_fds",
