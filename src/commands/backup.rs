@@ -1,7 +1,7 @@
 //! `sluis backup`: a consistent copy of a data directory's store in one file, while the
 //! gateway runs (through its control socket) or while it is stopped (docs/operations.md).
 
-use super::{load_settings, Failure, Outcome};
+use super::{current_thread, load_settings, Failure, Outcome};
 use sluis::store::backup::{self, Summary};
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
@@ -110,7 +110,23 @@ fn write(dir: &Path, partial: &Path) -> Result<&'static str, String> {
                     ),
                     e => e.to_string(),
                 })?;
-            let _: Summary = store.export(&mut out).map_err(|e| e.to_string())?;
+            let summary: Summary = store.export(&mut out).map_err(|e| e.to_string())?;
+            // In the audit, as the running gateway records it (after the copy: not in it).
+            let user = std::env::var("USER").unwrap_or_default();
+            let audit = sluis::security::audit::AuditLog::new(
+                store.open_tree("audit").map_err(|e| e.to_string())?,
+            )
+            .map_err(|e| e.to_string())?;
+            audit
+                .append(sluis::control::backup_event(
+                    &format!("cli:{user}"),
+                    &summary,
+                ))
+                .map_err(|e| format!("audit: {e}"))?;
+            current_thread("backup")
+                .map_err(|f| f.message)?
+                .block_on(store.durable())
+                .map_err(|e| e.to_string())?;
             "gestopte"
         }
     };

@@ -502,6 +502,36 @@ async fn a_backup_under_load_holds_everything_acknowledged_and_restores_with_its
         "posting went on during and after the backup"
     );
 
+    // A stopped gateway is backed up from its store; both backups are in its audit log.
+    let (d, f2) = (
+        data.to_str().expect("utf-8").to_string(),
+        dir.path().join("stopped.sluisbak"),
+    );
+    let f2s = f2.to_str().expect("utf-8").to_string();
+    let (stopped, exported) = actix_web::rt::task::spawn_blocking(move || {
+        let b = sluis(&["backup", "--config", "config/sluis.toml", "--data-dir", &d, &f2s]);
+        let e = sluis(&[
+            "audit",
+            "export",
+            "--format",
+            "jsonl",
+            "--config",
+            "config/sluis.toml",
+            "--data-dir",
+            &d,
+        ]);
+        (b, e)
+    })
+    .await
+    .expect("ran");
+    assert_eq!(stopped.status.code(), Some(0), "{}", text(&stopped.stderr));
+    assert!(text(&stopped.stdout).contains("van een gestopte gateway"));
+    let backups = text(&exported.stdout)
+        .lines()
+        .filter(|l| l.contains(r#""object_type":"backup""#) || l.contains("back-up:"))
+        .count();
+    assert_eq!(backups, 2, "{}", text(&exported.stdout));
+
     let restored = dir.path().join("restored");
     let key = data.join("sluis.key");
     let (r, f, k) = (

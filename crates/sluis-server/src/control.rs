@@ -5,7 +5,7 @@
 //! the backup file ([`crate::store::backup`]) and closes. Connections are served one at a time.
 
 use crate::gateway::Gateway;
-use crate::security::audit::AuditLog;
+use crate::security::audit::{Action, AuditLog, Event, Object, Outcome};
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
@@ -81,8 +81,30 @@ impl Control {
     }
 }
 
+/// The audit entry of a backup (NEN 7513: the whole store left the gateway), written after
+/// it: by the control socket of a running gateway, or by `sluis backup` on a stopped one.
+pub fn backup_event(via: &str, summary: &crate::store::backup::Summary) -> Event {
+    Event {
+        actor: via.to_string(),
+        role: Some(crate::security::access::Role::Operator),
+        on_behalf_of: None,
+        action: Action::Export,
+        object: Object::new("backup", None),
+        client: None,
+        outcome: Outcome::Success,
+        source: Some("local".into()),
+        detail: Some(format!(
+            "back-up: {} bomen, {} sleutels, {} bytes",
+            summary.trees, summary.entries, summary.bytes
+        )),
+    }
+}
+
 fn serve(stream: UnixStream, gateway: &Weak<Gateway>, audit: &AuditLog) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    // The gateway's writers wait while the backup is written: a reader that stops reading
+    // must not hold them up for long.
+    let _ = stream.set_write_timeout(Some(Duration::from_secs(30)));
     let mut line = String::new();
     let read = BufReader::new((&stream).take(64)).read_line(&mut line);
     let mut out = BufWriter::with_capacity(1 << 20, &stream);
@@ -96,13 +118,18 @@ fn serve(stream: UnixStream, gateway: &Weak<Gateway>, audit: &AuditLog) {
     };
     let started = Instant::now();
     match gw.backup(audit, &mut out) {
-        Ok(s) => tracing::info!(
-            trees = s.trees,
-            entries = s.entries,
-            bytes = s.bytes,
-            pause_ms = started.elapsed().as_millis() as u64,
-            "backup written to the control socket"
-        ),
+        Ok(s) => {
+            tracing::info!(
+                trees = s.trees,
+                entries = s.entries,
+                bytes = s.bytes,
+                pause_ms = started.elapsed().as_millis() as u64,
+                "backup written to the control socket"
+            );
+            if let Err(e) = audit.append(backup_event("control-socket", &s)) {
+                tracing::error!(error = %e, "the backup's audit entry was not written");
+            }
+        }
         Err(e) => {
             tracing::error!(error = %e, "backup failed");
             let _ = crate::store::backup::fail(&mut out, &e.to_string());
