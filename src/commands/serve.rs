@@ -66,11 +66,14 @@ fn guide(
 ) {
     let scheme = if tls { "https" } else { "http" };
     let url = format!("{scheme}://{addr}");
+    let sluis = how_invoked();
     let token = if demo_tokens {
-        format!(
-            "export TOKEN=$(sluis token demo gemeente --config {})",
-            config.display()
-        )
+        let with_config = if config == std::path::Path::new("config/sluis.toml") {
+            String::new()
+        } else {
+            format!(" --config {}", config.display())
+        };
+        format!("export TOKEN=$({sluis} token demo gemeente{with_config})")
     } else {
         "sluis token create --role … --label … (bij een gestopte gateway; docs/security.md)".into()
     };
@@ -83,8 +86,22 @@ fn guide(
          \n  Een token:      {token}\
          \n  Proberen:       curl -H \"Authorization: Bearer $TOKEN\" {url}/api/v1/berichten\
          \n  Gezondheid:     curl {url}/readyz\
-         \n  Demodata:       sluis demo --url {url}\
+         \n  Demodata:       {sluis} demo --url {url}\
          \n  Documentatie:   README.md, docs/api.md (de API), docs/cli.md (de commando's),\
          \n                  docs/operations.md (logs, metrics, back-up)\n"
     );
+}
+
+/// How to run this same binary from a shell: through cargo when it is a build in `target/`
+/// (the README's way), else by name.
+fn how_invoked() -> String {
+    let exe = std::env::current_exe().unwrap_or_default();
+    let path = exe.to_string_lossy();
+    if path.contains("/target/release/") {
+        "cargo run -q --release --".into()
+    } else if path.contains("/target/debug/") {
+        "cargo run -q --".into()
+    } else {
+        "sluis".into()
+    }
 }

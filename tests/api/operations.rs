@@ -254,7 +254,10 @@ async fn text_logs_have_no_colour_off_a_terminal_and_the_first_start_says_where_
         lines.contains("Sluis draait op http://127.0.0.1:"),
         "{lines}"
     );
-    assert!(lines.contains("sluis token demo gemeente"), "{lines}");
+    assert!(
+        lines.contains("export TOKEN=$(cargo run -q -- token demo gemeente)"),
+        "{lines}"
+    );
     assert!(lines.contains("docs/operations.md"), "{lines}");
     assert!(
         lines.contains(r#"route="/api/v1/clienten/{bsn}/toewijzingen" status=200"#),
@@ -509,7 +512,14 @@ async fn a_backup_under_load_holds_everything_acknowledged_and_restores_with_its
     );
     let f2s = f2.to_str().expect("utf-8").to_string();
     let (stopped, exported) = actix_web::rt::task::spawn_blocking(move || {
-        let b = sluis(&["backup", "--config", "config/sluis.toml", "--data-dir", &d, &f2s]);
+        let b = sluis(&[
+            "backup",
+            "--config",
+            "config/sluis.toml",
+            "--data-dir",
+            &d,
+            &f2s,
+        ]);
         let e = sluis(&[
             "audit",
             "export",
