@@ -6,7 +6,9 @@
 //! `sluis::validate`, `sluis::gateway::Gateway` … name the same things as before.
 
 pub use sluis_core::*;
-pub use sluis_server::{config, delivery, gateway, http, security, startup, store, telemetry};
+pub use sluis_server::{
+    config, control, delivery, gateway, http, notify, security, startup, store, telemetry,
+};
 
 pub mod client;
 pub mod demo;

@@ -217,7 +217,7 @@ async fn metric(
         .map(|v| v as u64)
 }
 
-/// The sum of `sluis_messages_total` with outcome `0200` (accepted).
+/// The sum of `sluis_messages_total` with uitkomst `geaccepteerd`.
 async fn accepted(client: &reqwest::Client, url: &str, token: Option<&str>) -> Option<u64> {
     let text = with_token(client.get(format!("{url}/metrics")), token)
         .send()
@@ -228,7 +228,9 @@ async fn accepted(client: &reqwest::Client, url: &str, token: Option<&str>) -> O
         .ok()?;
     Some(
         text.lines()
-            .filter(|l| l.starts_with("sluis_messages_total{") && l.contains(r#"outcome="0200""#))
+            .filter(|l| {
+                l.starts_with("sluis_messages_total{") && l.contains(r#"uitkomst="geaccepteerd""#)
+            })
             .filter_map(|l| l.split_whitespace().last()?.parse::<f64>().ok())
             .sum::<f64>() as u64,
     )
@@ -246,6 +248,7 @@ pub async fn run(opts: LoadOptions) -> Result<LoadReport, String> {
     let started = Instant::now();
     let mut tasks = Vec::new();
     let clients = opts.clients.max(1) as u64;
+    let bar = crate::client::progress(opts.messages, "bench-load");
     for client_nr in 0..clients {
         let client = client.clone();
         let next = next.clone();
@@ -255,6 +258,7 @@ pub async fn run(opts: LoadOptions) -> Result<LoadReport, String> {
         let tokens = opts.tokens.clone();
         let total = opts.messages;
         let aanbieders = opts.aanbieders.clone();
+        let bar = bar.clone();
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             // Each client walks its own trajectories in order, so a start never overtakes its
@@ -276,12 +280,15 @@ pub async fn run(opts: LoadOptions) -> Result<LoadReport, String> {
                     }
                     let token = afzender(&body).and_then(|a| tokens.party(a));
                     let start = Instant::now();
-                    let ok = match with_token(client.post(&url), token)
-                        .header("Content-Type", "application/xml")
-                        .body(body)
-                        .send()
-                        .await
-                    {
+                    // A 429 or 503 with Retry-After is waited out, not counted as a failure.
+                    let sent = crate::client::send_patiently(
+                        with_token(client.post(&url), token)
+                            .header("Content-Type", "application/xml")
+                            .body(body),
+                    )
+                    .await;
+                    bar.inc(1);
+                    let ok = match sent {
                         Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
                         Err(_) => false,
                     };
@@ -298,6 +305,7 @@ pub async fn run(opts: LoadOptions) -> Result<LoadReport, String> {
     for t in tasks {
         latencies.extend(t.await.map_err(|e| e.to_string())?);
     }
+    bar.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
     latencies.sort();
     let pct = |p: f64| -> f64 {

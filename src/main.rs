@@ -9,13 +9,13 @@ mod commands;
 fn main() -> ExitCode {
     let cli = commands::Cli::parse();
     if cli.command.logs() {
-        sluis::telemetry::init_logging();
+        sluis::telemetry::init_logging(cli.log_format);
     }
     let limits = sluis::Limits {
         max_bytes: cli.max_bytes,
         ..sluis::Limits::default()
     };
-    match cli.command.run(&limits) {
+    match cli.command.run(&limits, cli.log_format) {
         Ok(code) => code,
         Err(failure) => {
             eprintln!("{}", failure.message);

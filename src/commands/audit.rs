@@ -102,7 +102,7 @@ fn act(args: Args) -> Result<ExitCode, String> {
         AuditAction::Verify { anchor: Some(a) } => Some(read_anchor(a)?),
         _ => None,
     };
-    let off = Offline::open(&args.config, args.data_dir)?;
+    let off = Offline::open_existing(&args.config, args.data_dir)?;
     let audit = off.audit()?;
     match args.action {
         AuditAction::Verify { .. } => {

@@ -78,15 +78,19 @@ async fn post_all(
     let client = sluis::client::client().map_err(|e| e.to_string())?;
     let mut tally = Tally::new();
     let mut wrong = Vec::new();
+    let bar = sluis::client::progress(rows.len() as u64, "afspelen");
     for (file, _, afzender, verwacht) in rows {
+        bar.inc(1);
         let body = std::fs::read(args.dir.join(file)).map_err(|e| format!("{file}: {e}"))?;
         let token = tokens.party(afzender);
-        let resp = sluis::demo::with_token(client.post(format!("{base}/api/v1/berichten")), token)
-            .header("Content-Type", "application/xml")
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| format!("{file}: {e}"))?;
+        // A 429 or 503 with Retry-After is "later", not an answer to compare.
+        let resp = sluis::client::send_patiently(
+            sluis::demo::with_token(client.post(format!("{base}/api/v1/berichten")), token)
+                .header("Content-Type", "application/xml")
+                .body(body),
+        )
+        .await
+        .map_err(|e| format!("{file}: {e}"))?;
         let status = resp.status();
         let location = resp
             .headers()
@@ -95,15 +99,15 @@ async fn post_all(
             .map(str::to_string);
         let (accepted, codes) = match location {
             Some(loc) if status.is_success() => {
-                let stored: serde_json::Value =
-                    sluis::demo::with_token(client.get(format!("{base}{loc}")), token)
-                        .send()
-                        .await
-                        .and_then(|r| r.error_for_status())
-                        .map_err(|e| format!("{file}: {e}"))?
-                        .json()
-                        .await
-                        .map_err(|e| format!("{file}: {e}"))?;
+                let stored: serde_json::Value = sluis::client::send_patiently(
+                    sluis::demo::with_token(client.get(format!("{base}{loc}")), token),
+                )
+                .await
+                .and_then(|r| r.error_for_status())
+                .map_err(|e| format!("{file}: {e}"))?
+                .json()
+                .await
+                .map_err(|e| format!("{file}: {e}"))?;
                 (stored["accepted"] == true, codes_of(&stored["findings"]))
             }
             _ => {
@@ -129,6 +133,7 @@ async fn post_all(
             wrong.push((file.clone(), verwacht.clone(), got));
         }
     }
+    bar.finish_and_clear();
     Ok((tally, wrong))
 }
 

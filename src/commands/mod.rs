@@ -25,10 +25,12 @@ macro_rules! print {
 }
 
 mod audit;
+mod backup;
 mod bench_load;
 mod bezorging;
 mod convert;
 mod demo;
+mod health;
 mod import;
 mod jaar;
 mod jaar_afspelen;
@@ -36,6 +38,7 @@ mod jaar_genereer;
 mod key_create;
 mod offline;
 mod rapport;
+mod restore;
 mod retour;
 mod rules;
 mod serve;
@@ -53,6 +56,9 @@ pub struct Cli {
     /// Largest accepted message in bytes.
     #[arg(long, global = true, default_value_t = Limits::default().max_bytes)]
     pub max_bytes: usize,
+    /// How the server logs: `text` (colours only on a terminal) or `json` (one object a line).
+    #[arg(long, global = true, env = "SLUIS_LOG_FORMAT", default_value = "text", value_parser = parse_log_format)]
+    pub log_format: sluis::telemetry::LogFormat,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -95,6 +101,16 @@ pub enum Command {
     /// The audit log (NEN 7513) of a stopped gateway: verify its hash chain, print its head,
     /// export it.
     Audit(audit::Args),
+    /// A consistent copy of the store in one file, while the gateway runs (through its control
+    /// socket in the data directory; writes pause while it is read) or while it is stopped.
+    /// The copy holds sealed data: keep the master key apart.
+    Backup(backup::Args),
+    /// Restore a backup into a new data directory, check its audit chain and, with the key,
+    /// that the store opens.
+    Restore(restore::Args),
+    /// Whether a running gateway is ready (GET /readyz): exit code 0 ready, 1 not. For a
+    /// container's health check.
+    Health(health::Args),
     /// Convert a message between XML and JSON, written to standard output.
     Convert(convert::Args),
     /// Run the gateway for N minutes under mixed load with faults (SIGKILL, SIGTERM, a full
@@ -112,9 +128,9 @@ impl Command {
         matches!(self, Command::Serve(_))
     }
 
-    pub fn run(self, limits: &Limits) -> Outcome {
+    pub fn run(self, limits: &Limits, log_format: sluis::telemetry::LogFormat) -> Outcome {
         match self {
-            Command::Serve(a) => serve::run(a),
+            Command::Serve(a) => serve::run(a, log_format),
             Command::BenchLoad(a) => bench_load::run(a),
             Command::Validate(a) => validate::run(a, limits),
             Command::Rules(a) => rules::run(a),
@@ -127,6 +143,9 @@ impl Command {
             Command::KeyCreate(a) => key_create::run(a),
             Command::Audit(a) => audit::run(a),
             Command::Convert(a) => convert::run(a, limits),
+            Command::Backup(a) => backup::run(a),
+            Command::Health(a) => health::run(a),
+            Command::Restore(a) => restore::run(a),
             Command::Soak(a) => soak::run(a),
             Command::Bezorging(a) => bezorging::run(a),
         }
@@ -204,6 +223,10 @@ fn load_settings(
         data_dir,
     };
     sluis::config::Settings::load(config, &overrides).map_err(|e| e.to_string())
+}
+
+fn parse_log_format(s: &str) -> Result<sluis::telemetry::LogFormat, String> {
+    s.parse()
 }
 
 fn parse_datum(s: &str) -> Result<Datum, String> {

@@ -13,14 +13,25 @@ impl Offline {
     pub fn open(config: &Path, data_dir: Option<PathBuf>) -> Result<Offline, String> {
         let settings = load_settings(config, data_dir)?;
         let dir = &settings.server.data_dir;
-        let store =
-            sluis::store::Store::open(dir, std::time::Duration::from_millis(2)).map_err(|e| {
-                format!(
-                    "{}: {e} (is the gateway still running? stop it first)",
-                    dir.display()
-                )
-            })?;
+        let store = sluis::store::Store::open(dir, std::time::Duration::from_millis(2))
+            .map_err(|e| format!("{e}"))?;
         Ok(Offline { store, settings })
+    }
+
+    /// The same, for a command that only reads (or changes what is there): a data directory
+    /// without a store is an error, not a new empty store.
+    pub fn open_existing(config: &Path, data_dir: Option<PathBuf>) -> Result<Offline, String> {
+        let settings = load_settings(config, data_dir)?;
+        let dir = &settings.server.data_dir;
+        if !sluis::store::Store::exists(dir) {
+            return Err(format!(
+                "there is no Sluis store in {} (nothing was created): check --data-dir, \
+                 SLUIS_DATA_DIR or server.data_dir in {}",
+                dir.display(),
+                config.display()
+            ));
+        }
+        Offline::open(config, Some(dir.clone()))
     }
 
     pub fn tree(&self, name: &str) -> Result<sled::Tree, String> {

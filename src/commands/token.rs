@@ -1,11 +1,12 @@
 //! `sluis token`: bearer tokens in the store of a stopped gateway.
 
 use super::offline::Offline;
-use super::{parse_rfc3339, Failure, Outcome, OutputFormat};
+use super::{load_settings, parse_rfc3339, Failure, Outcome, OutputFormat};
+use sluis::security::access::Role;
 use sluis::security::audit::{Action, Outcome as Audited};
 use sluis::security::tokens::{TokenId, TokenStore};
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -53,11 +54,21 @@ enum TokenAction {
     /// Print the SHA-256 of a token, for `sha256 = "…"` in `[[security.tokens]]`. Without
     /// TOKEN it is read from standard input (keeps it out of the process list).
     Hash { token: Option<String> },
+    /// Print a demo token of the configuration (`demo_secret`), for
+    /// `export TOKEN=$(sluis token demo gemeente)`. Needs no store.
+    Demo {
+        /// aanbieder, gemeente, gebiedsteam, contractmanager or operator.
+        role: String,
+        /// AGB-code, gemeentecode or team name; without it the first demo token of the role.
+        party: Option<String>,
+    },
 }
 
 pub fn run(args: Args) -> Outcome {
-    if let TokenAction::Hash { token } = args.action {
-        return hash(token);
+    match args.action {
+        TokenAction::Hash { token } => return hash(token),
+        TokenAction::Demo { role, party } => return demo(&args.config, &role, party.as_deref()),
+        _ => {}
     }
     stored(args).map_err(|e| Failure::new(2, format!("token: {e}")))
 }
@@ -81,14 +92,72 @@ fn hash(token: Option<String>) -> Outcome {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The actions on the store of a stopped gateway.
+/// `token demo`: the demo token of a role (and party) from the configuration.
+fn demo(config: &Path, role: &str, party: Option<&str>) -> Outcome {
+    let settings =
+        load_settings(config, None).map_err(|e| Failure::new(2, format!("token demo: {e}")))?;
+    let wanted = Role::parse(role).ok_or_else(|| {
+        Failure::new(
+            2,
+            format!("token demo: {role:?} is no role: aanbieder, gemeente, gebiedsteam, contractmanager or operator"),
+        )
+    })?;
+    let demos: Vec<_> = settings
+        .security
+        .tokens
+        .iter()
+        .filter(|t| t.role == wanted)
+        .filter_map(|t| t.demo_secret.as_ref().map(|s| (t, s)))
+        .collect();
+    let of = |t: &sluis::security::tokens::ConfiguredToken| {
+        [&t.party, &t.gemeente, &t.team]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let found = demos
+        .iter()
+        .find(|(t, _)| party.is_none_or(|p| of(t).iter().any(|x| x == p)));
+    match found {
+        Some((_, secret)) => {
+            println!("{secret}");
+            Ok(ExitCode::SUCCESS)
+        }
+        None if demos.is_empty() => Err(Failure::new(
+            2,
+            format!(
+                "token demo: {} has no demo token for the role {role}; make one with `sluis token create`",
+                config.display()
+            ),
+        )),
+        None => Err(Failure::new(
+            2,
+            format!(
+                "token demo: no demo token of {role} for {:?}; there are: {}",
+                party.unwrap_or_default(),
+                demos
+                    .iter()
+                    .map(|(t, _)| of(t).join("/"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )),
+    }
+}
+
+/// The actions on the store of a stopped gateway. Only `create` makes a store where there
+/// is none; the others refuse a missing data directory.
 fn stored(args: Args) -> Result<ExitCode, String> {
-    let off = Offline::open(&args.config, args.data_dir)?;
+    let off = match args.action {
+        TokenAction::Create { .. } => Offline::open(&args.config, args.data_dir)?,
+        _ => Offline::open_existing(&args.config, args.data_dir)?,
+    };
     let tokens = TokenStore::new(off.tree("tokens")?, &off.settings.security.tokens)
         .map_err(|e| e.to_string())?;
     let audit = off.audit()?;
     match args.action {
-        TokenAction::Hash { .. } => Ok(ExitCode::SUCCESS),
+        TokenAction::Hash { .. } | TokenAction::Demo { .. } => Ok(ExitCode::SUCCESS),
         TokenAction::Create {
             role,
             party,

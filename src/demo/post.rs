@@ -136,14 +136,18 @@ pub async fn post_all(base: &str, set: &DemoSet, tokens: &Tokens) -> Result<Post
     let base = base.trim_end_matches('/');
     let client = crate::client::client().map_err(|e| e.to_string())?;
     let mut out = Posted::default();
+    let bar = crate::client::progress(set.messages.len() as u64, "demo");
     for m in &set.messages {
+        bar.inc(1);
         let token = tokens.sender(&m.sender);
-        let resp = with_token(client.post(format!("{base}{}", m.path)), token)
-            .header("Content-Type", m.content_type)
-            .body(m.body.clone())
-            .send()
-            .await
-            .map_err(|e| format!("{}: {e}", m.label))?;
+        // A 429 or 503 with Retry-After is "later", not a rejection.
+        let resp = crate::client::send_patiently(
+            with_token(client.post(format!("{base}{}", m.path)), token)
+                .header("Content-Type", m.content_type)
+                .body(m.body.clone()),
+        )
+        .await
+        .map_err(|e| format!("{}: {e}", m.label))?;
         let status = resp.status();
         let location = resp
             .headers()
@@ -152,14 +156,15 @@ pub async fn post_all(base: &str, set: &DemoSet, tokens: &Tokens) -> Result<Post
             .map(str::to_string);
         let accepted = match (status.is_success(), location) {
             (true, Some(loc)) if m.path == PATH_BERICHTEN => {
-                let stored: serde_json::Value =
-                    with_token(client.get(format!("{base}{loc}")), token)
-                        .send()
-                        .await
-                        .map_err(|e| format!("{}: {e}", m.label))?
-                        .json()
-                        .await
-                        .map_err(|e| format!("{}: {e}", m.label))?;
+                let stored: serde_json::Value = crate::client::send_patiently(with_token(
+                    client.get(format!("{base}{loc}")),
+                    token,
+                ))
+                .await
+                .map_err(|e| format!("{}: {e}", m.label))?
+                .json()
+                .await
+                .map_err(|e| format!("{}: {e}", m.label))?;
                 stored["accepted"] == true
             }
             (success, _) => success && m.path != PATH_BERICHTEN,
@@ -170,5 +175,6 @@ pub async fn post_all(base: &str, set: &DemoSet, tokens: &Tokens) -> Result<Post
             out.rejected.push((m.label.clone(), status.as_u16()));
         }
     }
+    bar.finish_and_clear();
     Ok(out)
 }

@@ -497,7 +497,7 @@ async fn health_readiness_and_metrics() {
         .await
         .expect("body");
     assert!(
-        text.contains(r#"sluis_messages_total{bericht="JW301",outcome="0200"} 1"#),
+        text.contains(r#"sluis_messages_total{bericht="JW301",uitkomst="geaccepteerd"} 1"#),
         "{text}"
     );
     assert!(text.contains("sluis_ingest_seconds_bucket"));

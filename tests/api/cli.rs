@@ -510,6 +510,10 @@ fn token_create_list_revoke_and_hash() {
 #[test]
 fn audit_verify_head_and_export_on_an_empty_and_a_small_log() {
     let dir = tempfile::tempdir().expect("tempdir");
+    // A directory without a store is refused (operations.rs); an empty store is not.
+    let (code, _, err) = offline(dir.path(), &["audit", "verify"]);
+    assert_eq!(code, Some(2), "{err}");
+    drop(open_store(dir.path()));
     let (code, out, err) = offline(dir.path(), &["audit", "verify"]);
     assert_eq!(code, Some(0), "{err}");
     assert!(out.contains("intact: 0 entries"), "{out}");

@@ -40,7 +40,7 @@ pub async fn spawn_app(dir: &Path) -> TestApp {
 
 /// The gateway of `settings`.
 ///
-/// Retries "could not acquire lock" for at most two seconds, for a start right after a stop on
+/// Retries a locked data directory ("another Sluis is running on it") for at most two seconds, for a start right after a stop on
 /// the same directory: `Application::run` can return while an actix worker thread still holds
 /// its `Data<Gateway>` (the workers report "stopped" before they drop their apps), so the sled
 /// store and its file lock outlive the stop for a moment.
@@ -48,7 +48,7 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
     for _ in 0..200 {
         match Application::build(settings.clone()) {
             Ok(app) => return serve(app, settings),
-            Err(e) if e.to_string().contains("could not acquire lock") => {
+            Err(e) if e.to_string().contains("another Sluis is running") => {
                 actix_web::rt::time::sleep(std::time::Duration::from_millis(10)).await;
             }
             Err(e) => panic!("server starts: {e}"),

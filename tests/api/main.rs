@@ -23,6 +23,7 @@ mod hostile_input;
 mod import;
 mod jaar;
 mod openapi;
+mod operations;
 mod retour;
 mod routes;
 mod rules;

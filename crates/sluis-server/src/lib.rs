@@ -2,9 +2,11 @@
 //! judging shell that stores and answers each message, the HTTP API and its security.
 
 pub mod config;
+pub mod control;
 pub mod delivery;
 pub mod gateway;
 pub mod http;
+pub mod notify;
 pub mod security;
 pub mod startup;
 pub mod store;

@@ -71,7 +71,7 @@ fn security(
     let (audit_tx, writer) = crate::security::audit::spawn_writer(audit.clone())?;
     let rate = settings.security.rate_limit;
     let security = Security {
-        sources: crate::http::limits::RateLimiter::new(rate.per_second, rate.burst),
+        sources: crate::http::limits::RateLimiter::checked(rate.per_second, rate.burst),
         in_flight: crate::http::limits::InFlight::new(settings.security.max_in_flight_per_source),
         refusals: crate::http::limits::Refusals::new(Duration::from_secs(60), audit_tx.clone())?,
         tokens,
@@ -92,6 +92,26 @@ fn security(
     Ok((security, writer))
 }
 
+/// A listener that cannot be bound, said with its address and what to do.
+fn bind_error(addr: SocketAddr, e: std::io::Error) -> std::io::Error {
+    let what = match e.kind() {
+        std::io::ErrorKind::AddrInUse => format!(
+            "address {addr} is already in use: another Sluis (or another program) listens there; \
+             stop it, or choose another address with --listen or SLUIS_LISTEN"
+        ),
+        std::io::ErrorKind::PermissionDenied => format!(
+            "address {addr}: permission denied (a port below 1024 needs privileges; choose a \
+             higher port with --listen or SLUIS_LISTEN)"
+        ),
+        std::io::ErrorKind::AddrNotAvailable => format!(
+            "address {addr} is not an address of this machine; choose another with --listen \
+             or SLUIS_LISTEN"
+        ),
+        _ => format!("cannot listen on {addr}: {e}"),
+    };
+    std::io::Error::new(e.kind(), what)
+}
+
 pub struct Application {
     server: Server,
     addr: SocketAddr,
@@ -101,6 +121,8 @@ pub struct Application {
     audit: AuditLog,
     /// Ends once the workers have dropped the middleware's data (the audit senders).
     audit_writer: std::thread::JoinHandle<()>,
+    /// `sluis backup` while running (`None` when the socket could not be made).
+    control: Option<crate::control::Control>,
 }
 
 /// The store of the data directory, opened with the master key (the data directory is created).
@@ -149,11 +171,18 @@ impl Application {
         let (security, audit_writer) = security(&settings, &store, keys)?;
         let audit = security.audit.clone();
         let security = web::Data::new(security);
-        let listener = TcpListener::bind(settings.server.listen)?;
+        let listener = TcpListener::bind(settings.server.listen)
+            .map_err(|e| bind_error(settings.server.listen, e))?;
         let addr = listener.local_addr()?;
+        let data_dir = settings.server.data_dir.clone();
         let gateway = web::Data::new(gateway_over(settings, store)?);
         let delivery =
             crate::gateway::delivery::Worker::build(&gateway).map_err(std::io::Error::other)?;
+        let control = crate::control::Control::start(
+            &data_dir,
+            std::sync::Arc::downgrade(&gateway.clone().into_inner()),
+            audit.clone(),
+        );
         let data = gateway.clone();
         let server = HttpServer::new(move || {
             App::new()
@@ -183,6 +212,8 @@ impl Application {
                         .error_handler(|err, _| ApiError::BadRequest(err.to_string()).into()),
                 )
                 .configure(crate::http::configure)
+                // Outermost: the request id and the one log line per request.
+                .wrap(from_fn(crate::http::trace::trace))
                 // The middleware refuses what has no row first; this is the second lock.
                 .default_service(web::to(|| async {
                     Err::<HttpResponse, _>(ApiError::NotFound("onbekend pad"))
@@ -207,6 +238,7 @@ impl Application {
             delivery,
             audit,
             audit_writer,
+            control,
         })
     }
 
@@ -229,6 +261,9 @@ impl Application {
         let delivery = self.delivery.start(self.gateway.clone().into_inner());
         let result = self.server.await;
         delivery.stop().await;
+        if let Some(control) = self.control {
+            control.stop();
+        }
         // The audit writer ends when the workers' copies of its sender are gone; its last
         // entries then go into the final sync below (at most 5 s wait).
         for _ in 0..500 {

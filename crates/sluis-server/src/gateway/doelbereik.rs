@@ -79,20 +79,26 @@ impl Gateway {
                 findings: vec![Finding::xsd("/", other.to_string())],
             }),
         };
-        let outcome = match &result {
-            Ok(i) if i.record.accepted => "geaccepteerd",
-            Ok(_) => "afgekeurd",
-            Err(DoelbereikError::Unreadable { .. }) => "400",
-            Err(DoelbereikError::Forbidden) => "403",
-            Err(DoelbereikError::Store(_)) => "503",
-        };
-        if let Ok(i) = &result {
-            for f in &i.record.findings {
-                self.metrics.retourcode(kind.as_str(), &f.code);
+        use crate::telemetry::{Uitkomst, Weigering};
+        match &result {
+            Ok(i) => {
+                for f in &i.record.findings {
+                    self.metrics.retourcode(kind.as_str(), &f.code);
+                }
+                let uitkomst = if i.record.accepted {
+                    Uitkomst::Geaccepteerd
+                } else {
+                    Uitkomst::Afgekeurd
+                };
+                self.metrics
+                    .message(kind.as_str(), uitkomst, started.elapsed().as_secs_f64());
             }
+            Err(e) => self.metrics.refused(match e {
+                DoelbereikError::Unreadable { .. } => Weigering::Schema,
+                DoelbereikError::Forbidden => Weigering::Geweigerd,
+                DoelbereikError::Store(_) => Weigering::Opslagfout,
+            }),
         }
-        self.metrics
-            .message(kind.as_str(), outcome, started.elapsed().as_secs_f64());
         result
     }
 }

@@ -73,6 +73,9 @@ pub struct Gateway {
     /// Judging against the history and writing the result happen under this lock, so no two
     /// messages are judged against the same old state.
     judge: Mutex<()>,
+    /// Writers outside the judging lock (inbox acks, replays) hold it shared; a backup holds
+    /// it alone, with the judging lock, so the store does not change while it is read.
+    writes: RwLock<()>,
     /// Every trajectory, kept current under the judging lock (see [`views`]).
     index: RwLock<TrajectoryIndex>,
     /// Slots for judging on the blocking pool (see [`Gateway::off_worker`]): bounds the CPU
@@ -261,6 +264,7 @@ impl Gateway {
             metrics: Metrics::default(),
             limits,
             judge: Mutex::new(()),
+            writes: RwLock::new(()),
             index: RwLock::new(index),
             judging: Arc::new(Semaphore::new(judging_slots())),
             clock,
@@ -289,9 +293,11 @@ impl Gateway {
             .await
             .map_err(|_| StoreError::Durability("judging pool closed".into()))?;
         let gw = Arc::clone(self);
+        // The request's span goes along, so log lines of the job carry its request id.
+        let span = tracing::Span::current();
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            job(&gw)
+            span.in_scope(|| job(&gw))
         })
         .await
         .map_err(|e| StoreError::Durability(format!("judging task failed: {e}")))
@@ -307,6 +313,25 @@ impl Gateway {
         let body: Arc<[u8]> = Arc::from(bytes);
         self.off_worker(move |gw| intake::check(&body, &gw.limits, &gw.policy, gw.clock.today()))
             .await
+    }
+
+    /// A consistent backup of the store to `out` while the gateway runs: judging, the other
+    /// store writers and the audit chain pause while the trees are read (requests wait, they
+    /// are not refused), so no message is in the backup without its inbox entries and
+    /// history, and the audit chain is whole. Everything acknowledged before it began is in it.
+    pub fn backup(
+        &self,
+        audit: &crate::security::audit::AuditLog,
+        out: &mut dyn std::io::Write,
+    ) -> Result<crate::store::backup::Summary, crate::store::backup::BackupError> {
+        let _judge = self.judge.lock().unwrap_or_else(|p| p.into_inner());
+        let _writes = self.writes.write().unwrap_or_else(|p| p.into_inner());
+        audit.paused(|| self.store.export(out))
+    }
+
+    /// A writer outside the judging lock: shared with the others, never during a backup.
+    pub(crate) fn writing(&self) -> std::sync::RwLockReadGuard<'_, ()> {
+        self.writes.read().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Take in one message. Returns once it is durably stored (or known from before).
@@ -342,33 +367,35 @@ impl Gateway {
             Ok(Err(e)) => Err(e),
             Err(e) => Err(IngestError::Store(e)),
         };
-        let (bericht, outcome) = match &result {
-            Ok(i) => (
-                i.record.bericht.clone(),
-                match (&i.record.retour, i.record.accepted) {
-                    (None, _) => "geen",
-                    (Some(_), true) => "0200",
-                    (Some(_), false) => "afgekeurd",
+        use crate::telemetry::{Uitkomst, Weigering};
+        match &result {
+            Ok(i) => {
+                for f in &i.record.findings {
+                    self.metrics
+                        .retourcode(&i.record.bericht, f.retourcode.as_deref().unwrap_or("XSD"));
                 }
-                .to_string(),
-            ),
-            Err(IngestError::Unreadable(_)) => ("onleesbaar".into(), "400".into()),
-            Err(IngestError::Structure(_)) => ("xsd".into(), "400".into()),
-            Err(IngestError::Forbidden) => ("geweigerd".into(), "403".into()),
-            Err(IngestError::UnknownOntvanger) => ("onbekende-ontvanger".into(), "422".into()),
-            Err(IngestError::Store(_)) => ("fout".into(), "503".into()),
-        };
+                let uitkomst = match (i.record.accepted, i.record.granted) {
+                    (true, _) => Uitkomst::Geaccepteerd,
+                    (false, true) => Uitkomst::Deels,
+                    (false, false) => Uitkomst::Afgekeurd,
+                };
+                self.metrics
+                    .message(&i.record.bericht, uitkomst, started.elapsed().as_secs_f64());
+            }
+            Err(e) => self.metrics.refused(match e {
+                IngestError::Unreadable(_) => Weigering::Onleesbaar,
+                IngestError::Structure(_) => Weigering::Xsd,
+                IngestError::Forbidden => Weigering::Geweigerd,
+                IngestError::UnknownOntvanger => Weigering::OnbekendeOntvanger,
+                IngestError::Store(_) => Weigering::Opslagfout,
+            }),
+        }
+        // The rejection-rate alert (docs/delivery.md): judged messages only, not replays.
         if let Ok(i) = &result {
             if !i.replay {
                 self.alerts.judged(&i.record.afzender, !i.record.accepted);
             }
-            for f in &i.record.findings {
-                self.metrics
-                    .retourcode(&i.record.bericht, f.retourcode.as_deref().unwrap_or("XSD"));
-            }
         }
-        self.metrics
-            .message(&bericht, &outcome, started.elapsed().as_secs_f64());
         result
     }
 

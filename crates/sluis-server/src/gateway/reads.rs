@@ -254,7 +254,10 @@ impl Gateway {
     /// Acknowledge a party's inbox up to `cursor` (never moves back), durably; the cursor
     /// acknowledged now.
     pub async fn ack(&self, party: &str, cursor: u64) -> Result<u64, StoreError> {
-        let acked = self.store.ack(party, cursor)?;
+        let acked = {
+            let _writing = self.writing();
+            self.store.ack(party, cursor)?
+        };
         self.store.durable().await?;
         Ok(acked)
     }
@@ -304,7 +307,10 @@ impl Gateway {
             .into_iter()
             .map(|d| (d.party, d.kind.as_str()))
             .collect();
-        let cursors = self.store.requeue(id, &inbox)?;
+        let cursors = {
+            let _writing = self.writing();
+            self.store.requeue(id, &inbox)?
+        };
         self.store.durable().await?;
         Ok(Some(
             inbox

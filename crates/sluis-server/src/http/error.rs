@@ -234,6 +234,9 @@ pub(crate) struct Problem<'a> {
     /// The media types offered, for a 406.
     #[serde(skip_serializing_if = "<[&str]>::is_empty")]
     accept: &'a [&'static str],
+    /// The request's id (`X-Request-Id`), to find its log lines.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    request_id: Option<String>,
 }
 
 impl fmt::Display for ApiError {
@@ -292,6 +295,7 @@ impl ResponseError for ApiError {
                 ApiError::NotAcceptable { offered } => offered,
                 _ => &[],
             },
+            request_id: super::trace::current(),
         })
     }
 }

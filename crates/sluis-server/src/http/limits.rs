@@ -1,8 +1,8 @@
 //! Limits against floods (docs/security.md, "Threats and defences"):
-//! - [`RateLimiter`]: a token bucket per key (party, token, certificate, or address), refilled
-//!   continuously. Used per caller, and per source address for refusals: a source that spent
-//!   its budget on refused requests is answered 429 before its credentials are even looked at.
-//!   Small on purpose: governor is not in the offline registry, and the rule is one formula.
+//! - [`RateLimiter`]: a rate with a burst per key (party, token, certificate, or address):
+//!   governor's GCRA, which is a token bucket refilled continuously. Used per caller, and per
+//!   source address for refusals: a source that spent its budget on refused requests is
+//!   answered 429 before its credentials are even looked at.
 //! - [`InFlight`]: requests in flight per source address (actix has no per-source connection
 //!   cap); above the maximum, 429 at once.
 //! - [`Refusals`]: anonymous refusals are written to the audit once per source per minute in
@@ -12,62 +12,93 @@
 use crate::security::audit::{Action, AuditSender, Event, Object, Outcome};
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
+/// The rate per key: governor's GCRA with `per_second` and a burst of `burst`.
 pub struct RateLimiter {
-    per_second: f64,
-    burst: f64,
-    buckets: Mutex<HashMap<String, (f64, Instant)>>,
+    gcra: Keyed,
+    /// The time one request's budget takes to come back (the wait after a spent burst).
+    interval: Duration,
+    /// `Some` for a budget that is also checked without spending ([`RateLimiter::check`]):
+    /// the keys whose budget is spent, and until when.
+    spent: Option<Mutex<HashMap<String, Instant>>>,
 }
 
+type Keyed = governor::RateLimiter<
+    String,
+    governor::state::keyed::DefaultKeyedStateStore<String>,
+    governor::clock::DefaultClock,
+    governor::middleware::StateInformationMiddleware,
+>;
+
+/// Above this many keys the idle ones are forgotten, so the maps do not grow without bound.
+const FORGET_ABOVE: usize = 10_000;
+
 impl RateLimiter {
+    /// A rate per caller: only [`RateLimiter::take`].
     pub fn new(per_second: u32, burst: u32) -> RateLimiter {
+        let at_least_one = |n: u32| NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN);
+        let quota =
+            governor::Quota::per_second(at_least_one(per_second)).allow_burst(at_least_one(burst));
         RateLimiter {
-            per_second: f64::from(per_second.max(1)),
-            burst: f64::from(burst.max(1)),
-            buckets: Mutex::new(HashMap::new()),
+            gcra: governor::RateLimiter::keyed(quota).with_middleware(),
+            interval: quota.replenish_interval(),
+            spent: None,
+        }
+    }
+
+    /// A budget that is spent by [`RateLimiter::take`] and also looked at without spending
+    /// ([`RateLimiter::check`]): the refusals per source address.
+    pub fn checked(per_second: u32, burst: u32) -> RateLimiter {
+        RateLimiter {
+            spent: Some(Mutex::new(HashMap::new())),
+            ..RateLimiter::new(per_second, burst)
         }
     }
 
     /// Take one request for `key`; `Err` with how long until the next one would be allowed.
     pub fn take(&self, key: &str) -> Result<(), Duration> {
-        self.take_at(key, Instant::now())
+        if self.gcra.len() > FORGET_ABOVE {
+            self.gcra.retain_recent();
+        }
+        let key = key.to_string();
+        let now = Instant::now();
+        let (result, spent_until) = match self.gcra.check_key(&key) {
+            // The last of the burst: the next request waits about one interval.
+            Ok(state) if state.remaining_burst_capacity() == 0 => {
+                (Ok(()), Some(now + self.interval))
+            }
+            Ok(_) => (Ok(()), None),
+            Err(not_until) => {
+                let wait = not_until.wait_time_from(now);
+                (Err(wait), Some(now + wait))
+            }
+        };
+        if let Some(spent) = &self.spent {
+            let mut spent = spent.lock().unwrap_or_else(|e| e.into_inner());
+            if spent.len() > FORGET_ABOVE {
+                spent.retain(|_, until| *until > now);
+            }
+            match spent_until {
+                Some(until) => spent.insert(key, until),
+                None => spent.remove(&key),
+            };
+        }
+        result
     }
 
-    /// Whether `key` has a request left, without taking it.
+    /// Whether `key` has a request left, without taking it (a limiter made with
+    /// [`RateLimiter::checked`]; another always says yes).
     pub fn check(&self, key: &str) -> Result<(), Duration> {
-        let now = Instant::now();
-        let buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
-        let Some((tokens, last)) = buckets.get(key) else {
+        let Some(spent) = &self.spent else {
             return Ok(());
         };
-        let refilled =
-            (*tokens + now.duration_since(*last).as_secs_f64() * self.per_second).min(self.burst);
-        if refilled >= 1.0 {
-            Ok(())
-        } else {
-            Err(Duration::from_secs_f64((1.0 - refilled) / self.per_second))
-        }
-    }
-
-    fn take_at(&self, key: &str, now: Instant) -> Result<(), Duration> {
-        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
-        // Forget idle callers now and then, so the map does not grow without bound.
-        if buckets.len() > 10_000 {
-            let idle = Duration::from_secs_f64(self.burst / self.per_second);
-            buckets.retain(|_, (_, last)| now.duration_since(*last) < idle);
-        }
-        let (tokens, last) = buckets.entry(key.to_string()).or_insert((self.burst, now));
-        let refilled =
-            (*tokens + now.duration_since(*last).as_secs_f64() * self.per_second).min(self.burst);
-        *last = now;
-        if refilled >= 1.0 {
-            *tokens = refilled - 1.0;
-            Ok(())
-        } else {
-            *tokens = refilled;
-            Err(Duration::from_secs_f64((1.0 - refilled) / self.per_second))
+        let now = Instant::now();
+        match spent.lock().unwrap_or_else(|e| e.into_inner()).get(key) {
+            Some(until) if *until > now => Err(*until - now),
+            _ => Ok(()),
         }
     }
 }
@@ -257,19 +288,36 @@ mod tests {
 
     #[test]
     fn a_burst_then_the_rate() {
-        let l = RateLimiter::new(10, 3);
-        let t0 = Instant::now();
-        assert!(l.take_at("a", t0).is_ok());
-        assert!(l.take_at("a", t0).is_ok());
-        assert!(l.take_at("a", t0).is_ok());
-        let wait = l.take_at("a", t0).expect_err("burst spent");
-        assert!(wait <= Duration::from_millis(100) && wait > Duration::ZERO);
-        assert!(l.take_at("b", t0).is_ok(), "per caller");
+        let l = RateLimiter::new(20, 3);
+        assert!(l.take("a").is_ok());
+        assert!(l.take("a").is_ok());
+        assert!(l.take("a").is_ok());
+        let wait = l.take("a").expect_err("burst spent");
         assert!(
-            l.take_at("a", t0 + Duration::from_millis(100)).is_ok(),
-            "refilled"
+            wait <= Duration::from_millis(50) && wait > Duration::ZERO,
+            "{wait:?}"
         );
-        assert!(l.take_at("a", t0 + Duration::from_millis(100)).is_err());
+        assert!(l.take("b").is_ok(), "per caller");
+        assert!(l.check("a").is_ok(), "a plain limiter is not checked");
+        std::thread::sleep(Duration::from_millis(60));
+        assert!(l.take("a").is_ok(), "refilled");
+        assert!(l.take("a").is_err(), "one came back, not the burst");
+    }
+
+    #[test]
+    fn a_checked_budget_is_looked_at_without_spending() {
+        let l = RateLimiter::checked(20, 2);
+        for _ in 0..5 {
+            assert!(l.check("10.0.0.1").is_ok(), "looking spends nothing");
+        }
+        assert!(l.take("10.0.0.1").is_ok());
+        assert!(l.check("10.0.0.1").is_ok(), "one left");
+        assert!(l.take("10.0.0.1").is_ok());
+        let wait = l.check("10.0.0.1").expect_err("spent");
+        assert!(wait <= Duration::from_millis(50), "{wait:?}");
+        assert!(l.check("10.0.0.2").is_ok(), "per source");
+        std::thread::sleep(Duration::from_millis(60));
+        assert!(l.check("10.0.0.1").is_ok(), "back after the interval");
     }
 
     #[test]

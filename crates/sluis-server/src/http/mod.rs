@@ -10,6 +10,7 @@ pub mod extract;
 pub mod limits;
 pub mod openapi;
 pub mod routes;
+pub mod trace;
 
 pub use error::ApiError;
 pub use routes::configure;

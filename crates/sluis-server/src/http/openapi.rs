@@ -374,7 +374,7 @@ pub fn operation(e: Endpoint) -> Operation {
             ],
         ),
         Metrics => op(
-            "Metrieken (Prometheus-tekstformaat)",
+            "Metrieken (OpenMetrics-tekstformaat)",
             "Tellers en histogrammen van de gateway voor de beheerder.",
             "status",
             vec![],
@@ -382,7 +382,7 @@ pub fn operation(e: Endpoint) -> Operation {
             vec![ok(
                 "De metrieken.",
                 vec![Content {
-                    media: "text/plain",
+                    media: "application/openmetrics-text",
                     schema: string(),
                     example: None,
                     file: None,

@@ -121,11 +121,13 @@ fn fsync_tree(dir: &Path) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
         let path = entry.path();
-        if entry.file_type()?.is_dir() {
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
             fsync_tree(&path)?;
-        } else {
+        } else if kind.is_file() {
             File::open(&path)?.sync_all()?;
         }
+        // Not data: the control socket (opening it fails with ENXIO), a fifo, a link.
     }
     // The directory itself, so new files (snapshots, blobs) are found after a crash.
     File::open(dir)?.sync_all()

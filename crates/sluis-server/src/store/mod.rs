@@ -7,6 +7,7 @@
 //! Opening checks the store against its high-water mark ([`hwm`]) and refuses a store that lost
 //! acknowledged data; writes are refused while the disk is nearly full ([`space`]).
 
+pub mod backup;
 pub mod durable;
 pub mod guard;
 mod history;
@@ -153,6 +154,9 @@ pub enum StoreError {
     Full,
     /// The store on disk lost what it is known to have held, or cannot be opened: one line for
     /// the operator, with what to do.
+    /// The data directory's lock is held: another process has the store open.
+    #[error("the data directory {dir} is in use: another Sluis is running on it (its lock is held); stop that one first, or choose another data directory")]
+    Locked { dir: String },
     #[error("the store in {dir} is damaged: {what}; restore the data directory from the last backup (docs/security.md, \"Operations\") and start again")]
     Damaged { dir: String, what: String },
 }
@@ -300,6 +304,20 @@ impl Store {
     /// synced is there, a transaction is there whole or not at all.
     /// Without keys: for tools that read only the token and audit trees (message data does not
     /// open without the keys).
+    /// Write every tree to `out` ([`backup::export`]). Not a snapshot by itself: the
+    /// gateway pauses its writers around it ([`crate::gateway::Gateway::backup`]).
+    pub fn export(
+        &self,
+        out: &mut dyn std::io::Write,
+    ) -> Result<backup::Summary, backup::BackupError> {
+        backup::export(&self.db, out)
+    }
+
+    /// Whether `dir` holds a store (sled writes `conf` when it makes one).
+    pub fn exists(dir: &Path) -> bool {
+        dir.join("conf").is_file()
+    }
+
     pub fn open(dir: &Path, commit_wait: Duration) -> Result<Store, StoreError> {
         Store::open_with(dir, commit_wait, None)
     }
@@ -332,7 +350,13 @@ impl Store {
         .map_err(|panic| damaged(format!("it cannot be opened ({panic})")))?;
         let (db, checked) = match opened {
             Ok(x) => x,
-            // Held by another process, no permission …: not damage.
+            // Held by another process: say so, and by whom it is likely held.
+            Err(sled::Error::Io(e)) if e.to_string().contains("could not acquire lock") => {
+                return Err(StoreError::Locked {
+                    dir: dir.display().to_string(),
+                })
+            }
+            // No permission …: not damage.
             Err(sled::Error::Io(e))
                 if !matches!(
                     e.kind(),

@@ -25,6 +25,6 @@ pub async fn readyz(gw: web::Data<Gateway>) -> HttpResponse {
 
 pub async fn metrics(gw: web::Data<Gateway>) -> HttpResponse {
     HttpResponse::Ok()
-        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .content_type(crate::telemetry::METRICS_CONTENT_TYPE)
         .body(gw.metrics_text())
 }

@@ -340,6 +340,12 @@ impl AuditLog {
     }
 
     /// Append an event now. Safe from many threads: appends are serialised.
+    /// Run `f` while no entry can be appended: a backup's consistent moment.
+    pub fn paused<T>(&self, f: impl FnOnce() -> T) -> T {
+        let _head = self.head.lock().unwrap_or_else(|p| p.into_inner());
+        f()
+    }
+
     pub fn append(&self, event: Event) -> Result<Entry, AuditError> {
         self.append_at(event, OffsetDateTime::now_utc())
     }
