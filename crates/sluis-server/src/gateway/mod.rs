@@ -6,6 +6,7 @@
 
 mod doelbereik;
 mod import;
+mod pages;
 pub mod reads;
 pub mod views;
 

@@ -210,6 +210,22 @@ pub enum Endpoint {
     CreateToken,
     ListTokens,
     RevokeToken,
+    // The web pages (`crate::web`, docs/pages.md): the same roles and scopes as the API.
+    PageStart,
+    PageStyle,
+    PageSignIn,
+    PageSignOut,
+    PageCaseload,
+    PageClient,
+    PageBeoordeling,
+    PageAanbieders,
+    PageAanbieder,
+    PageDownload,
+    PageBerichten,
+    PageBericht,
+    PageToewijzing,
+    PageValidatie,
+    PageValideer,
 }
 
 impl Endpoint {
@@ -248,7 +264,54 @@ impl Endpoint {
             CreateToken => ("POST", "/api/v1/tokens"),
             ListTokens => ("GET", "/api/v1/tokens"),
             RevokeToken => ("DELETE", "/api/v1/tokens/{id}"),
+            PageStart => ("GET", "/"),
+            PageStyle => ("GET", "/static/sluis.css"),
+            PageSignIn => ("POST", "/aanmelden"),
+            PageSignOut => ("POST", "/afmelden"),
+            PageCaseload => ("GET", "/caseload"),
+            PageClient => ("GET", "/clienten/{client}"),
+            PageBeoordeling => ("POST", "/clienten/{client}/beoordeling"),
+            PageAanbieders => ("GET", "/aanbieders"),
+            PageAanbieder => ("GET", "/aanbieders/{agb}"),
+            PageDownload => ("GET", "/downloads/{tabel}"),
+            PageBerichten => ("GET", "/berichten"),
+            PageBericht => ("GET", "/berichten/{id}"),
+            PageToewijzing => ("GET", "/toewijzingen/{nummer}"),
+            PageValidatie => ("GET", "/validatie"),
+            PageValideer => ("POST", "/validatie"),
         }
+    }
+
+    /// A web page (HTML, a session cookie instead of a bearer token; `crate::web`).
+    pub fn is_page(self) -> bool {
+        use Endpoint::*;
+        matches!(
+            self,
+            PageStart
+                | PageStyle
+                | PageSignIn
+                | PageSignOut
+                | PageCaseload
+                | PageClient
+                | PageBeoordeling
+                | PageAanbieders
+                | PageAanbieder
+                | PageDownload
+                | PageBerichten
+                | PageBericht
+                | PageToewijzing
+                | PageValidatie
+                | PageValideer
+        )
+    }
+
+    /// A POST that stores nothing of the gateway's data (a session begins or ends, a message
+    /// is checked and forgotten): the contractmanager, who changes nothing, may do it.
+    pub fn stores_nothing(self) -> bool {
+        matches!(
+            self,
+            Endpoint::PageSignIn | Endpoint::PageSignOut | Endpoint::PageValideer
+        )
     }
 
     /// The methods the table has for a route pattern (empty: the path is not served).
@@ -397,6 +460,22 @@ pub const TABLE: &[Row] = &[
     Row { endpoint: Endpoint::CreateToken,          rules: [D,    D,    D,    D,    A] },
     Row { endpoint: Endpoint::ListTokens,           rules: [D,    D,    D,    D,    A] },
     Row { endpoint: Endpoint::RevokeToken,          rules: [D,    D,    D,    D,    A] },
+    // The web pages: a page shows what its API twin shows, to the same roles.
+    Row { endpoint: Endpoint::PageStart,            rules: [P,    P,    P,    P,    P] },
+    Row { endpoint: Endpoint::PageStyle,            rules: [P,    P,    P,    P,    P] },
+    Row { endpoint: Endpoint::PageSignIn,           rules: [P,    P,    P,    P,    P] },
+    Row { endpoint: Endpoint::PageSignOut,          rules: [A,    A,    A,    A,    A] },
+    Row { endpoint: Endpoint::PageCaseload,         rules: [D,    D,    TEAM, D,    D] },
+    Row { endpoint: Endpoint::PageClient,           rules: [D,    D,    TEAM, D,    D] },
+    Row { endpoint: Endpoint::PageBeoordeling,      rules: [D,    D,    TEAM, D,    D] },
+    Row { endpoint: Endpoint::PageAanbieders,       rules: [D,    D,    D,    GEM,  D] },
+    Row { endpoint: Endpoint::PageAanbieder,        rules: [D,    D,    D,    GEM,  D] },
+    Row { endpoint: Endpoint::PageDownload,         rules: [D,    D,    D,    GEM,  D] },
+    Row { endpoint: Endpoint::PageBerichten,        rules: [CONC, CONC, D,    GEM,  A] },
+    Row { endpoint: Endpoint::PageBericht,          rules: [CONC, CONC, D,    D,    D] },
+    Row { endpoint: Endpoint::PageToewijzing,       rules: [CONC, GEM,  D,    D,    D] },
+    Row { endpoint: Endpoint::PageValidatie,        rules: [A,    A,    A,    A,    A] },
+    Row { endpoint: Endpoint::PageValideer,         rules: [A,    A,    A,    A,    A] },
 ];
 
 /// The rule of one cell.
@@ -517,7 +596,7 @@ mod tests {
         }
         assert_eq!(Endpoint::from_route("get", "/healthz"), None);
         // The match in `Endpoint::route` is exhaustive; this count keeps TABLE complete.
-        assert_eq!(TABLE.len(), 24);
+        assert_eq!(TABLE.len(), 39);
     }
 
     #[test]
@@ -567,13 +646,19 @@ mod tests {
         let cm = principal(Role::Contractmanager);
         // The contractmanager changes nothing.
         for row in TABLE {
-            if row.endpoint.method() != "GET" {
+            if row.endpoint.method() != "GET" && !row.endpoint.stores_nothing() {
                 assert_eq!(decide(row.endpoint, Some(&cm)), Decision::Forbidden);
             }
         }
         // Nobody but the parties themselves reads message bodies or inboxes.
         for role in [Role::Gebiedsteam, Role::Contractmanager, Role::Operator] {
-            for e in [GetBericht, GetInbox, AckInbox, ClientToewijzingen] {
+            for e in [
+                GetBericht,
+                GetInbox,
+                AckInbox,
+                ClientToewijzingen,
+                PageBericht,
+            ] {
                 assert_eq!(decide(e, Some(&principal(role))), Decision::Forbidden);
             }
         }

@@ -19,6 +19,7 @@ use super::auth::Caller;
 use super::error::ApiError;
 use crate::gateway::Gateway;
 use crate::security::access::{Endpoint, Facts, TABLE};
+use crate::web as pages;
 use actix_web::http::Method;
 use actix_web::{guard, web, Route};
 
@@ -91,6 +92,21 @@ fn handler(e: Endpoint) -> Route {
         CreateToken => r.to(tokens::create),
         ListTokens => r.to(tokens::list),
         RevokeToken => r.to(tokens::revoke),
+        PageStart => r.to(pages::start::start),
+        PageStyle => r.to(pages::start::style),
+        PageSignIn => r.to(pages::start::sign_in),
+        PageSignOut => r.to(pages::start::sign_out),
+        PageCaseload => r.to(pages::team::caseload),
+        PageClient => r.to(pages::team::client),
+        PageBeoordeling => r.to(pages::team::beoordeling),
+        PageAanbieders => r.to(pages::contract::overzicht),
+        PageAanbieder => r.to(pages::contract::aanbieder),
+        PageDownload => r.to(pages::contract::download),
+        PageBerichten => r.to(pages::berichten::lijst),
+        PageBericht => r.to(pages::berichten::bericht),
+        PageToewijzing => r.to(pages::berichten::toewijzing),
+        PageValidatie => r.to(pages::validatie::form),
+        PageValideer => r.to(pages::validatie::check),
     }
 }
 
@@ -114,7 +130,10 @@ mod tests {
                 .replace("{nummer}", "7001")
                 .replace("{bsn}", "999990019")
                 .replace("{party}", "12345678")
-                .replace("{team}", "noord");
+                .replace("{team}", "noord")
+                .replace("{client}", "00112233445566778899aabbccddeeff")
+                .replace("{agb}", "12345678")
+                .replace("{tabel}", "financiering.csv");
             let r = call_service(
                 &app,
                 TestRequest::default().method(method).uri(&uri).to_request(),
