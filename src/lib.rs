@@ -6,7 +6,7 @@
 //! `sluis::validate`, `sluis::gateway::Gateway` … name the same things as before.
 
 pub use sluis_core::*;
-pub use sluis_server::{config, gateway, http, security, startup, store, telemetry};
+pub use sluis_server::{config, gateway, http, security, startup, store, telemetry, web};
 
 pub mod client;
 pub mod demo;

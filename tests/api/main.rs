@@ -20,6 +20,7 @@ mod hostile;
 mod hostile_input;
 mod import;
 mod jaar;
+mod pages;
 mod retour;
 mod routes;
 mod rules;
