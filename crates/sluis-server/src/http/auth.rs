@@ -423,7 +423,8 @@ pub async fn authorize(
         let outcome = outcome(refusal.status_code());
         // A page is refused with a page (sign-in, or "not yours"), not problem+json.
         let resp = if endpoint.is_page() {
-            crate::web::refusal(&refusal)
+            let session = req.extensions().get::<crate::web::Session>().cloned();
+            crate::web::refusal(&refusal, session.as_ref())
         } else {
             refusal.error_response()
         };

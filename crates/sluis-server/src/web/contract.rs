@@ -182,53 +182,56 @@ pub async fn overzicht(
     q: web::Query<Periodekeuze>,
     gw: web::Data<Gateway>,
 ) -> HttpResponse {
-    respond((|| {
-        let s = session(&req).ok_or(ApiError::Unauthenticated)?;
-        own_gemeente(&who, &gw)?;
-        let filter = q.filter(&gw, None)?;
-        let (totaal, per_aanbieder) = gw.indicatoren(&filter, Some(Groep::Aanbieder));
-        let (_, per_team) = gw.indicatoren(&filter, Some(Groep::Team));
-        let mut aanbieders: Vec<(String, Indicatoren)> = Vec::new();
-        for a in &gw.settings.aanbieders {
-            let i = per_aanbieder.get(&a.agb).copied().unwrap_or_default();
-            aanbieders.push((format!("{} ({})", a.naam, a.agb), i));
-        }
-        let teams: Vec<(String, Indicatoren)> = per_team
-            .into_iter()
-            .map(|(t, i)| (format!("Team {t}"), i))
-            .collect();
-        let fin: Vec<(String, Uitbetaling)> = gw
-            .financiering(&filter)
-            .into_iter()
-            .map(|(a, u)| (format!("{} ({a})", naam(&gw, &a)), u))
-            .collect();
-        let query = q.query();
-        let body = html! {
-            h1 { "Aanbieders en teams vergelijken" }
-            (q.form("/aanbieders"))
-            div class="kaarten" {
-                div class="kaart" { div class="stil" { "Beëindigde trajecten" } div class="waarde" { (totaal.beeindigd) } }
-                div class="kaart" { div class="stil" { "Doelrealisatie" } div class="waarde" { (procent(totaal.doelrealisatie)) } div { (breuk(totaal.doelrealisatie)) } }
-                div class="kaart" { div class="stil" { "Uitval" } div class="waarde" { (procent(totaal.uitval)) } div { (breuk(totaal.uitval)) } }
-                div class="kaart" { div class="stil" { "Herhaald beroep" } div class="waarde" { (procent(totaal.herhaald_beroep)) } div { (breuk(totaal.herhaald_beroep)) } }
+    respond(
+        &req,
+        (|| {
+            let s = session(&req).ok_or(ApiError::Unauthenticated)?;
+            own_gemeente(&who, &gw)?;
+            let filter = q.filter(&gw, None)?;
+            let (totaal, per_aanbieder) = gw.indicatoren(&filter, Some(Groep::Aanbieder));
+            let (_, per_team) = gw.indicatoren(&filter, Some(Groep::Team));
+            let mut aanbieders: Vec<(String, Indicatoren)> = Vec::new();
+            for a in &gw.settings.aanbieders {
+                let i = per_aanbieder.get(&a.agb).copied().unwrap_or_default();
+                aanbieders.push((format!("{} ({})", a.naam, a.agb), i));
             }
-            h2 { "Per aanbieder" }
-            ul { @for a in &gw.settings.aanbieders {
-                li { a href={"/aanbieders/" (a.agb) @if !query.is_empty() { "?" (query) }} { (a.naam) } " – dashboard" }
-            } }
-            (vergelijk("Uitkomsten per aanbieder (teller van noemer)", "Aanbieder", &aanbieders))
-            (bars("Doelrealisatie per aanbieder", &doelrealisatie_bars(&aanbieders), Some(100.0)))
-            p { a href={"/downloads/indicatoren-aanbieders.csv" @if !query.is_empty() { "?" (query) }} download { "Download deze tabel (CSV)" } }
-            h2 { "Per gebiedsteam" }
-            (vergelijk("Uitkomsten per gebiedsteam (teller van noemer)", "Team", &teams))
-            (bars("Doelrealisatie per gebiedsteam", &doelrealisatie_bars(&teams), Some(100.0)))
-            p { a href={"/downloads/indicatoren-teams.csv" @if !query.is_empty() { "?" (query) }} download { "Download deze tabel (CSV)" } }
-            h2 { "Financiering" }
-            (financiering_tabel(&fin))
-            p { a href={"/downloads/financiering.csv" @if !query.is_empty() { "?" (query) }} download { "Download deze tabel (CSV)" } }
-        };
-        Ok(html(StatusCode::OK, page("Aanbieders", Some(&s), body)))
-    })())
+            let teams: Vec<(String, Indicatoren)> = per_team
+                .into_iter()
+                .map(|(t, i)| (format!("Team {t}"), i))
+                .collect();
+            let fin: Vec<(String, Uitbetaling)> = gw
+                .financiering(&filter)
+                .into_iter()
+                .map(|(a, u)| (format!("{} ({a})", naam(&gw, &a)), u))
+                .collect();
+            let query = q.query();
+            let body = html! {
+                h1 { "Aanbieders en teams vergelijken" }
+                (q.form("/aanbieders"))
+                div class="kaarten" {
+                    div class="kaart" { div class="stil" { "Beëindigde trajecten" } div class="waarde" { (totaal.beeindigd) } }
+                    div class="kaart" { div class="stil" { "Doelrealisatie" } div class="waarde" { (procent(totaal.doelrealisatie)) } div { (breuk(totaal.doelrealisatie)) } }
+                    div class="kaart" { div class="stil" { "Uitval" } div class="waarde" { (procent(totaal.uitval)) } div { (breuk(totaal.uitval)) } }
+                    div class="kaart" { div class="stil" { "Herhaald beroep" } div class="waarde" { (procent(totaal.herhaald_beroep)) } div { (breuk(totaal.herhaald_beroep)) } }
+                }
+                h2 { "Per aanbieder" }
+                ul { @for a in &gw.settings.aanbieders {
+                    li { a href={"/aanbieders/" (a.agb) @if !query.is_empty() { "?" (query) }} { (a.naam) } " – dashboard" }
+                } }
+                (vergelijk("Uitkomsten per aanbieder (teller van noemer)", "Aanbieder", &aanbieders))
+                (bars("Doelrealisatie per aanbieder", &doelrealisatie_bars(&aanbieders), Some(100.0)))
+                p { a href={"/downloads/indicatoren-aanbieders.csv" @if !query.is_empty() { "?" (query) }} download { "Download deze tabel (CSV)" } }
+                h2 { "Per gebiedsteam" }
+                (vergelijk("Uitkomsten per gebiedsteam (teller van noemer)", "Team", &teams))
+                (bars("Doelrealisatie per gebiedsteam", &doelrealisatie_bars(&teams), Some(100.0)))
+                p { a href={"/downloads/indicatoren-teams.csv" @if !query.is_empty() { "?" (query) }} download { "Download deze tabel (CSV)" } }
+                h2 { "Financiering" }
+                (financiering_tabel(&fin))
+                p { a href={"/downloads/financiering.csv" @if !query.is_empty() { "?" (query) }} download { "Download deze tabel (CSV)" } }
+            };
+            Ok(html(StatusCode::OK, page("Aanbieders", Some(&s), body)))
+        })(),
+    )
 }
 
 /// Messages of one aanbieder per month: (received, accepted, rejected) and per retourcode.
@@ -275,81 +278,84 @@ pub async fn aanbieder(
     q: web::Query<Periodekeuze>,
     gw: web::Data<Gateway>,
 ) -> HttpResponse {
-    respond((|| {
-        let s = session(&req).ok_or(ApiError::Unauthenticated)?;
-        own_gemeente(&who, &gw)?;
-        let agb = path.as_str();
-        if !gw.settings.aanbieders.iter().any(|a| a.agb == agb) {
-            return Err(ApiError::NotFound("onbekende aanbieder"));
-        }
-        let filter = q.filter(&gw, Some(agb))?;
-        let (i, _) = gw.indicatoren(&filter, None);
-        let u = gw.financiering(&filter).remove(agb).unwrap_or_default();
-        let m = maandcijfers(&gw, agb)?;
-        let naam = naam(&gw, agb);
-        let query = q.query();
-        let maand_bars: Vec<Bar> = m
-            .per_maand
-            .iter()
-            .map(|(maand, (n, _, afg))| Bar {
-                label: maand.clone(),
-                value: *n as f64,
-                text: format!("{n} ({afg} afgekeurd)"),
-            })
-            .collect();
-        let kaart = |titel: &str, f: sluis_core::doelbereik::Figure| {
-            html! { div class="kaart" { div class="stil" { (titel) } div class="waarde" { (procent(f)) } div { (breuk(f)) } } }
-        };
-        let body = html! {
-            p { a href="/aanbieders" { "← Alle aanbieders" } }
-            h1 { (naam) " " span class="stil" { "(" (agb) ")" } }
-            (q.form(&format!("/aanbieders/{agb}")))
-            h2 { "Uitkomsten" }
-            div class="kaarten" {
-                div class="kaart" { div class="stil" { "Beëindigde trajecten" } div class="waarde" { (i.beeindigd) } div { (i.zonder_resultaat) " zonder resultaat" } }
-                (kaart("Doelrealisatie", i.doelrealisatie))
-                (kaart("Uitval", i.uitval))
-                (kaart("Cliënttevredenheid", i.clienttevredenheid))
-                (kaart("Herhaald beroep", i.herhaald_beroep))
+    respond(
+        &req,
+        (|| {
+            let s = session(&req).ok_or(ApiError::Unauthenticated)?;
+            own_gemeente(&who, &gw)?;
+            let agb = path.as_str();
+            if !gw.settings.aanbieders.iter().any(|a| a.agb == agb) {
+                return Err(ApiError::NotFound("onbekende aanbieder"));
             }
-            h2 { "Financiering" }
-            (financiering_tabel(&[(naam.clone(), u)]))
-            h2 { "Berichten per maand" }
-            (bars(&format!("Berichten van en aan {naam} per maand"), &maand_bars, None))
-            table {
-                caption { "Berichten per maand (ontvangen, geaccepteerd, afgekeurd)" }
-                thead { tr { th scope="col" { "Maand" } th scope="col" class="getal" { "Berichten" } th scope="col" class="getal" { "Geaccepteerd" } th scope="col" class="getal" { "Afgekeurd" } } }
-                tbody { @for (maand, (n, ok, afg)) in &m.per_maand {
-                    tr { th scope="row" { (maand) } td class="getal" { (n) } td class="getal" { (ok) } td class="getal" { (afg) } }
-                } }
-            }
-            p { a href={"/downloads/berichten-per-maand.csv?aanbieder=" (agb)} download { "Download deze tabel (CSV)" } }
-            h3 { "Per berichtsoort" }
-            table {
-                caption class="stil" { "Aantal berichten per soort" }
-                thead { tr { th scope="col" { "Soort" } th scope="col" class="getal" { "Aantal" } } }
-                tbody { @for (soort, n) in &m.per_soort { tr { th scope="row" { (soort) } td class="getal" { (n) } } } }
-            }
-            h2 { "Afkeuringen per retourcode" }
-            @if m.per_retourcode.is_empty() {
-                p { "Geen afkeuringen." }
-            } @else {
+            let filter = q.filter(&gw, Some(agb))?;
+            let (i, _) = gw.indicatoren(&filter, None);
+            let u = gw.financiering(&filter).remove(agb).unwrap_or_default();
+            let m = maandcijfers(&gw, agb)?;
+            let naam = naam(&gw, agb);
+            let query = q.query();
+            let maand_bars: Vec<Bar> = m
+                .per_maand
+                .iter()
+                .map(|(maand, (n, _, afg))| Bar {
+                    label: maand.clone(),
+                    value: *n as f64,
+                    text: format!("{n} ({afg} afgekeurd)"),
+                })
+                .collect();
+            let kaart = |titel: &str, f: sluis_core::doelbereik::Figure| {
+                html! { div class="kaart" { div class="stil" { (titel) } div class="waarde" { (procent(f)) } div { (breuk(f)) } } }
+            };
+            let body = html! {
+                p { a href="/aanbieders" { "← Alle aanbieders" } }
+                h1 { (naam) " " span class="stil" { "(" (agb) ")" } }
+                (q.form(&format!("/aanbieders/{agb}")))
+                h2 { "Uitkomsten" }
+                div class="kaarten" {
+                    div class="kaart" { div class="stil" { "Beëindigde trajecten" } div class="waarde" { (i.beeindigd) } div { (i.zonder_resultaat) " zonder resultaat" } }
+                    (kaart("Doelrealisatie", i.doelrealisatie))
+                    (kaart("Uitval", i.uitval))
+                    (kaart("Cliënttevredenheid", i.clienttevredenheid))
+                    (kaart("Herhaald beroep", i.herhaald_beroep))
+                }
+                h2 { "Financiering" }
+                (financiering_tabel(&[(naam.clone(), u)]))
+                h2 { "Berichten per maand" }
+                (bars(&format!("Berichten van en aan {naam} per maand"), &maand_bars, None))
                 table {
-                    caption class="stil" { "Bevindingen per retourcode, met de regel en wat er mis was" }
-                    thead { tr { th scope="col" { "Retourcode" } th scope="col" class="getal" { "Aantal" } th scope="col" { "Bijvoorbeeld" } } }
-                    tbody { @for (code, (n, vb)) in &m.per_retourcode {
-                        tr { th scope="row" { (code) } td class="getal" { (n) } td { (vb) } }
+                    caption { "Berichten per maand (ontvangen, geaccepteerd, afgekeurd)" }
+                    thead { tr { th scope="col" { "Maand" } th scope="col" class="getal" { "Berichten" } th scope="col" class="getal" { "Geaccepteerd" } th scope="col" class="getal" { "Afgekeurd" } } }
+                    tbody { @for (maand, (n, ok, afg)) in &m.per_maand {
+                        tr { th scope="row" { (maand) } td class="getal" { (n) } td class="getal" { (ok) } td class="getal" { (afg) } }
                     } }
                 }
-            }
-            h2 { "Doorlooptijden en bedragen" }
-            // PLUG-IN (issue #14, stromen): median and 90th percentile lead times and the
-            // declared/granted amounts per month, from the gateway's stroom read.
-            (binnenkort("Doorlooptijden (verzoek → antwoord, toewijzing → start, stop → resultaatmelding, declaratie → antwoord) en gedeclareerde en toegekende bedragen per maand verschijnen hier zodra de stroomcijfers beschikbaar zijn."))
-            p class="stil" { @if !query.is_empty() { "Periode: " (query.replace('&', ", ")) } }
-        };
-        Ok(html(StatusCode::OK, page(&naam, Some(&s), body)))
-    })())
+                p { a href={"/downloads/berichten-per-maand.csv?aanbieder=" (agb)} download { "Download deze tabel (CSV)" } }
+                h3 { "Per berichtsoort" }
+                table {
+                    caption class="stil" { "Aantal berichten per soort" }
+                    thead { tr { th scope="col" { "Soort" } th scope="col" class="getal" { "Aantal" } } }
+                    tbody { @for (soort, n) in &m.per_soort { tr { th scope="row" { (soort) } td class="getal" { (n) } } } }
+                }
+                h2 { "Afkeuringen per retourcode" }
+                @if m.per_retourcode.is_empty() {
+                    p { "Geen afkeuringen." }
+                } @else {
+                    table {
+                        caption class="stil" { "Bevindingen per retourcode, met de regel en wat er mis was" }
+                        thead { tr { th scope="col" { "Retourcode" } th scope="col" class="getal" { "Aantal" } th scope="col" { "Bijvoorbeeld" } } }
+                        tbody { @for (code, (n, vb)) in &m.per_retourcode {
+                            tr { th scope="row" { (code) } td class="getal" { (n) } td { (vb) } }
+                        } }
+                    }
+                }
+                h2 { "Doorlooptijden en bedragen" }
+                // PLUG-IN (issue #14, stromen): median and 90th percentile lead times and the
+                // declared/granted amounts per month, from the gateway's stroom read.
+                (binnenkort("Doorlooptijden (verzoek → antwoord, toewijzing → start, stop → resultaatmelding, declaratie → antwoord) en gedeclareerde en toegekende bedragen per maand verschijnen hier zodra de stroomcijfers beschikbaar zijn."))
+                p class="stil" { @if !query.is_empty() { "Periode: " (query.replace('&', ", ")) } }
+            };
+            Ok(html(StatusCode::OK, page(&naam, Some(&s), body)))
+        })(),
+    )
 }
 
 /// A CSV field: quoted when it holds a comma, quote or line break.
@@ -410,62 +416,64 @@ pub async fn download(
     q: web::Query<DownloadQuery>,
     gw: web::Data<Gateway>,
 ) -> HttpResponse {
-    let _ = &req;
-    respond((|| {
-        own_gemeente(&who, &gw)?;
-        let periode = Periodekeuze {
-            van: q.van.clone(),
-            tot: q.tot.clone(),
-        };
-        let filter = periode.filter(&gw, None)?;
-        let csv = match path.as_str() {
-            "indicatoren-aanbieders.csv" => {
-                let (_, per) = gw.indicatoren(&filter, Some(Groep::Aanbieder));
-                csv_indicatoren(&per.into_iter().collect::<Vec<_>>())
-            }
-            "indicatoren-teams.csv" => {
-                let (_, per) = gw.indicatoren(&filter, Some(Groep::Team));
-                csv_indicatoren(&per.into_iter().collect::<Vec<_>>())
-            }
-            "financiering.csv" => {
-                let mut out = String::from("aanbieder,bereikt_euro,trajecten_bereikt,niet_bereikt_euro,trajecten_niet_bereikt,zonder_resultaat_euro,trajecten_zonder_resultaat,ingehouden_euro,aangehouden_euro\n");
-                for (a, u) in gw.financiering(&filter) {
-                    out.push_str(&format!(
-                        "{},{},{},{},{},{},{},{},{}\n",
-                        veld(&a),
-                        euros(u.bereikt),
-                        u.trajecten_bereikt,
-                        euros(u.niet_bereikt),
-                        u.trajecten_niet_bereikt,
-                        euros(u.onbekend),
-                        u.trajecten_onbekend,
-                        euros(u.ingehouden),
-                        euros(u.aangehouden)
-                    ));
+    respond(
+        &req,
+        (|| {
+            own_gemeente(&who, &gw)?;
+            let periode = Periodekeuze {
+                van: q.van.clone(),
+                tot: q.tot.clone(),
+            };
+            let filter = periode.filter(&gw, None)?;
+            let csv = match path.as_str() {
+                "indicatoren-aanbieders.csv" => {
+                    let (_, per) = gw.indicatoren(&filter, Some(Groep::Aanbieder));
+                    csv_indicatoren(&per.into_iter().collect::<Vec<_>>())
                 }
-                out
-            }
-            "berichten-per-maand.csv" => {
-                let agb = q
-                    .aanbieder
-                    .as_deref()
-                    .filter(|a| gw.settings.aanbieders.iter().any(|x| x.agb == *a))
-                    .ok_or_else(|| ApiError::BadRequest("kies een bekende aanbieder".into()))?;
-                let m = maandcijfers(&gw, agb)?;
-                let mut out = String::from("maand,berichten,geaccepteerd,afgekeurd\n");
-                for (maand, (n, ok, afg)) in m.per_maand {
-                    out.push_str(&format!("{maand},{n},{ok},{afg}\n"));
+                "indicatoren-teams.csv" => {
+                    let (_, per) = gw.indicatoren(&filter, Some(Groep::Team));
+                    csv_indicatoren(&per.into_iter().collect::<Vec<_>>())
                 }
-                out
-            }
-            _ => return Err(ApiError::NotFound("onbekende tabel")),
-        };
-        Ok(HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((
-                "Content-Disposition",
-                format!("attachment; filename=\"{}\"", path.as_str()),
-            ))
-            .body(csv))
-    })())
+                "financiering.csv" => {
+                    let mut out = String::from("aanbieder,bereikt_euro,trajecten_bereikt,niet_bereikt_euro,trajecten_niet_bereikt,zonder_resultaat_euro,trajecten_zonder_resultaat,ingehouden_euro,aangehouden_euro\n");
+                    for (a, u) in gw.financiering(&filter) {
+                        out.push_str(&format!(
+                            "{},{},{},{},{},{},{},{},{}\n",
+                            veld(&a),
+                            euros(u.bereikt),
+                            u.trajecten_bereikt,
+                            euros(u.niet_bereikt),
+                            u.trajecten_niet_bereikt,
+                            euros(u.onbekend),
+                            u.trajecten_onbekend,
+                            euros(u.ingehouden),
+                            euros(u.aangehouden)
+                        ));
+                    }
+                    out
+                }
+                "berichten-per-maand.csv" => {
+                    let agb = q
+                        .aanbieder
+                        .as_deref()
+                        .filter(|a| gw.settings.aanbieders.iter().any(|x| x.agb == *a))
+                        .ok_or_else(|| ApiError::BadRequest("kies een bekende aanbieder".into()))?;
+                    let m = maandcijfers(&gw, agb)?;
+                    let mut out = String::from("maand,berichten,geaccepteerd,afgekeurd\n");
+                    for (maand, (n, ok, afg)) in m.per_maand {
+                        out.push_str(&format!("{maand},{n},{ok},{afg}\n"));
+                    }
+                    out
+                }
+                _ => return Err(ApiError::NotFound("onbekende tabel")),
+            };
+            Ok(HttpResponse::Ok()
+                .content_type("text/csv; charset=utf-8")
+                .insert_header((
+                    "Content-Disposition",
+                    format!("attachment; filename=\"{}\"", path.as_str()),
+                ))
+                .body(csv))
+        })(),
+    )
 }

@@ -60,8 +60,9 @@ pub fn html(status: StatusCode, page: Markup) -> HttpResponse {
         .body(page.into_string())
 }
 
-/// A page's answer to a refusal or error: the same status, a page that says what to do.
-pub fn refusal(e: &ApiError) -> HttpResponse {
+/// A page's answer to a refusal or error: the same status, a page that says what to do (with
+/// the menu and sign-out of the session, if there is one).
+pub fn refusal(e: &ApiError, s: Option<&Session>) -> HttpResponse {
     use actix_web::ResponseError;
     let status = e.status_code();
     let (titel, uitleg) = match status.as_u16() {
@@ -91,7 +92,7 @@ pub fn refusal(e: &ApiError) -> HttpResponse {
     };
     let page = layout::page(
         titel,
-        None,
+        s,
         maud::html! {
             h1 { (titel) }
             p { (uitleg) }
@@ -108,8 +109,8 @@ pub fn refusal(e: &ApiError) -> HttpResponse {
 }
 
 /// A handler's result as a page: an error becomes [`refusal`].
-pub fn respond(r: Result<HttpResponse, ApiError>) -> HttpResponse {
-    r.unwrap_or_else(|e| refusal(&e))
+pub fn respond(req: &HttpRequest, r: Result<HttpResponse, ApiError>) -> HttpResponse {
+    r.unwrap_or_else(|e| refusal(&e, session(req).as_ref()))
 }
 
 /// The CSRF check of a posted form: the session's token, compared whole. `Err`: 403.

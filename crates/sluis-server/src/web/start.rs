@@ -88,32 +88,35 @@ impl WithCookie for HttpResponse {
 
 /// `GET /`: the sign-in form, or the start page of the signed-in role.
 pub async fn start(req: HttpRequest, sessions: web::Data<Sessions>) -> HttpResponse {
-    respond((|| {
-        let Some(s) = current(&req) else {
-            return signin_form(&req, &sessions, StatusCode::OK, None);
-        };
-        let role = s.principal.role;
-        let body = html! {
-            h1 { "Welkom" }
-            p { "U bent aangemeld als " strong { (layout::wie(&s)) } "." }
-            ul {
-                @match role {
-                    Role::Gebiedsteam => {
-                        li { a href="/caseload" { "De caseload van uw team" } " – trajecten, plannen, resultaten en uw beoordeling." }
+    respond(
+        &req,
+        (|| {
+            let Some(s) = current(&req) else {
+                return signin_form(&req, &sessions, StatusCode::OK, None);
+            };
+            let role = s.principal.role;
+            let body = html! {
+                h1 { "Welkom" }
+                p { "U bent aangemeld als " strong { (layout::wie(&s)) } "." }
+                ul {
+                    @match role {
+                        Role::Gebiedsteam => {
+                            li { a href="/caseload" { "De caseload van uw team" } " – trajecten, plannen, resultaten en uw beoordeling." }
+                        }
+                        Role::Contractmanager => {
+                            li { a href="/aanbieders" { "Aanbieders vergelijken" } " – doelrealisatie, uitval, tevredenheid, herhaald beroep en financiering." }
+                            li { a href="/berichten" { "Berichten" } " van de gemeente zoeken." }
+                        }
+                        _ => {
+                            li { a href="/berichten" { "Berichten zoeken" } " – op identificatie, aanbieder, soort, status, datum of retourcode." }
+                        }
                     }
-                    Role::Contractmanager => {
-                        li { a href="/aanbieders" { "Aanbieders vergelijken" } " – doelrealisatie, uitval, tevredenheid, herhaald beroep en financiering." }
-                        li { a href="/berichten" { "Berichten" } " van de gemeente zoeken." }
-                    }
-                    _ => {
-                        li { a href="/berichten" { "Berichten zoeken" } " – op identificatie, aanbieder, soort, status, datum of retourcode." }
-                    }
+                    li { a href="/validatie" { "Een bericht controleren" } " – zonder dat het wordt opgeslagen." }
                 }
-                li { a href="/validatie" { "Een bericht controleren" } " – zonder dat het wordt opgeslagen." }
-            }
-        };
-        Ok(html(StatusCode::OK, page("Start", Some(&s), body)))
-    })())
+            };
+            Ok(html(StatusCode::OK, page("Start", Some(&s), body)))
+        })(),
+    )
 }
 
 #[derive(Deserialize)]
@@ -184,7 +187,7 @@ pub async fn sign_in(
             .customize_cookie(sessions.cookie(session::COOKIE, &id))
             .customize_cookie(sessions.removal(session::SIGNIN_COOKIE)))
     };
-    respond(r.await)
+    respond(&req, r.await)
 }
 
 #[derive(Deserialize)]
@@ -211,5 +214,5 @@ pub async fn sign_out(
             .finish()
             .customize_cookie(sessions.removal(session::COOKIE)))
     };
-    respond(r.await)
+    respond(&req, r.await)
 }

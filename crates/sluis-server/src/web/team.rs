@@ -268,25 +268,28 @@ pub async fn caseload(
     gw: web::Data<Gateway>,
     sec: web::Data<Security>,
 ) -> HttpResponse {
-    respond((|| {
-        let s = session(&req).ok_or(ApiError::Unauthenticated)?;
-        let team = who.principal.team.clone().ok_or(ApiError::Forbidden)?;
-        let mine = who.permits(&Facts {
-            team: Some(team.as_str()),
-            gemeente: Some(gw.settings.gemeente.code.as_str()),
-            ..Facts::default()
-        });
-        if !mine {
-            return Err(ApiError::Forbidden);
-        }
-        let rows = gw.team_trajectories(&team, &q.selectie()?);
-        let keys = &sec.keys;
-        let id = |b: &Bsn| clients::id(keys, b);
-        Ok(html(
-            StatusCode::OK,
-            caseload_page(&s, &team, rows, &q, &aanbieders(&gw), &id),
-        ))
-    })())
+    respond(
+        &req,
+        (|| {
+            let s = session(&req).ok_or(ApiError::Unauthenticated)?;
+            let team = who.principal.team.clone().ok_or(ApiError::Forbidden)?;
+            let mine = who.permits(&Facts {
+                team: Some(team.as_str()),
+                gemeente: Some(gw.settings.gemeente.code.as_str()),
+                ..Facts::default()
+            });
+            if !mine {
+                return Err(ApiError::Forbidden);
+            }
+            let rows = gw.team_trajectories(&team, &q.selectie()?);
+            let keys = &sec.keys;
+            let id = |b: &Bsn| clients::id(keys, b);
+            Ok(html(
+                StatusCode::OK,
+                caseload_page(&s, &team, rows, &q, &aanbieders(&gw), &id),
+            ))
+        })(),
+    )
 }
 
 /// The client of a page's `{client}`, checked to be of the caller's team. Names the client
@@ -485,8 +488,8 @@ fn toewijzing(
                         label class="keuze" for={"oneens-" (p.toewijzingnummer)} { "Oneens" }
                     }
                     fieldset {
-                        legend { "Is het resultaat volgens het team bereikt?" }
-                        input type="radio" id={"ja-" (p.toewijzingnummer)} name="bereikt" value="ja" required;
+                        legend { "Alleen bij oneens: is het resultaat volgens het team bereikt?" }
+                        input type="radio" id={"ja-" (p.toewijzingnummer)} name="bereikt" value="ja";
                         label class="keuze" for={"ja-" (p.toewijzingnummer)} { "Ja" }
                         input type="radio" id={"nee-" (p.toewijzingnummer)} name="bereikt" value="nee";
                         label class="keuze" for={"nee-" (p.toewijzingnummer)} { "Nee" }
@@ -569,12 +572,10 @@ pub async fn client(
         who: &who,
         id: &path,
     };
-    respond(client_page(
-        &c,
-        StatusCode::OK,
-        None,
-        q.opgeslagen.is_some(),
-    ))
+    respond(
+        &req,
+        client_page(&c, StatusCode::OK, None, q.opgeslagen.is_some()),
+    )
 }
 
 #[derive(Deserialize)]
@@ -623,14 +624,6 @@ pub async fn beoordeling(
                 None
             }
         };
-        let bereikt = match form.bereikt.as_deref() {
-            Some("ja") => Some(true),
-            Some("nee") => Some(false),
-            _ => {
-                fouten.push("Kies of het resultaat bereikt is.".to_string());
-                None
-            }
-        };
         let domein = match form.domein.as_str() {
             "ijw" => Domein::Ijw,
             "iwmo" => Domein::Iwmo,
@@ -643,6 +636,27 @@ pub async fn beoordeling(
             .find(|(d, p)| *d == domein && p.toewijzingnummer == form.toewijzing)
             .map(|(_, p)| p)
             .ok_or(ApiError::NotFound("onbekende toewijzing"))?;
+        // Eens: the result is what the melding says (every goal behaald or not); oneens: the
+        // team says which.
+        let volgens_melding = status
+            .resultaat
+            .as_ref()
+            .map(|r| r.doelen.iter().all(|(_, u)| *u == Uitkomst::Behaald));
+        let bereikt = match (oordeel, form.bereikt.as_deref()) {
+            (Some(Oordeel::Eens), _) => volgens_melding,
+            (_, Some("ja")) => Some(true),
+            (_, Some("nee")) => Some(false),
+            (Some(Oordeel::Oneens), _) => {
+                fouten.push(
+                    "Kies bij oneens of het resultaat volgens het team bereikt is.".to_string(),
+                );
+                None
+            }
+            (None, _) => None,
+        };
+        if volgens_melding.is_none() {
+            fouten.push("Er is nog geen resultaatmelding om te beoordelen.".to_string());
+        }
         let reden = form.reden.trim().to_string();
         if oordeel == Some(Oordeel::Oneens) && reden.is_empty() {
             fouten.push("Geef bij oneens de reden.".to_string());
@@ -724,5 +738,5 @@ pub async fn beoordeling(
             ))
             .finish())
     };
-    respond(r.await)
+    respond(&req, r.await)
 }

@@ -30,14 +30,17 @@ fn formulier(s: &Session, tekst: &str) -> Markup {
 
 /// `GET /validatie`.
 pub async fn form(req: HttpRequest) -> HttpResponse {
-    respond((|| {
-        let s = session(&req).ok_or(ApiError::Unauthenticated)?;
-        let body = html! { h1 { "Bericht controleren" } (formulier(&s, "")) };
-        Ok(html(
-            StatusCode::OK,
-            page("Bericht controleren", Some(&s), body),
-        ))
-    })())
+    respond(
+        &req,
+        (|| {
+            let s = session(&req).ok_or(ApiError::Unauthenticated)?;
+            let body = html! { h1 { "Bericht controleren" } (formulier(&s, "")) };
+            Ok(html(
+                StatusCode::OK,
+                page("Bericht controleren", Some(&s), body),
+            ))
+        })(),
+    )
 }
 
 #[derive(Deserialize)]
@@ -98,5 +101,5 @@ pub async fn check(
             page("Bericht controleren", Some(&s), body),
         ))
     };
-    respond(r.await)
+    respond(&req, r.await)
 }
