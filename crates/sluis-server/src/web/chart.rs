@@ -16,7 +16,7 @@ pub struct Bar {
 /// Horizontal bars, scaled to `max` (or the largest value).
 pub fn bars(title: &str, bars: &[Bar], max: Option<f64>) -> Markup {
     let row = 28.0;
-    let label_w = 190.0;
+    let label_w = 260.0;
     let bar_w = 330.0;
     let width = label_w + bar_w + 110.0;
     let height = row * bars.len().max(1) as f64 + 10.0;

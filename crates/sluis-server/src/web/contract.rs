@@ -191,9 +191,11 @@ pub async fn overzicht(
             let (totaal, per_aanbieder) = gw.indicatoren(&filter, Some(Groep::Aanbieder));
             let (_, per_team) = gw.indicatoren(&filter, Some(Groep::Team));
             let mut aanbieders: Vec<(String, Indicatoren)> = Vec::new();
+            let mut chart: Vec<(String, Indicatoren)> = Vec::new();
             for a in &gw.settings.aanbieders {
                 let i = per_aanbieder.get(&a.agb).copied().unwrap_or_default();
                 aanbieders.push((format!("{} ({})", a.naam, a.agb), i));
+                chart.push((a.naam.clone(), i));
             }
             let teams: Vec<(String, Indicatoren)> = per_team
                 .into_iter()
@@ -219,7 +221,7 @@ pub async fn overzicht(
                     li { a href={"/aanbieders/" (a.agb) @if !query.is_empty() { "?" (query) }} { (a.naam) } " – dashboard" }
                 } }
                 (vergelijk("Uitkomsten per aanbieder (teller van noemer)", "Aanbieder", &aanbieders))
-                (bars("Doelrealisatie per aanbieder", &doelrealisatie_bars(&aanbieders), Some(100.0)))
+                (bars("Doelrealisatie per aanbieder", &doelrealisatie_bars(&chart), Some(100.0)))
                 p { a href={"/downloads/indicatoren-aanbieders.csv" @if !query.is_empty() { "?" (query) }} download { "Download deze tabel (CSV)" } }
                 h2 { "Per gebiedsteam" }
                 (vergelijk("Uitkomsten per gebiedsteam (teller van noemer)", "Team", &teams))
@@ -249,7 +251,13 @@ fn maandcijfers(gw: &Gateway, agb: &str) -> Result<Maandcijfers, ApiError> {
     })?;
     let mut m = Maandcijfers::default();
     for b in &found {
-        let maand = b.received_at.get(..7).unwrap_or("?").to_string();
+        // The month the message is dated (its Dagtekening), else the month it arrived.
+        let maand = b
+            .dagtekening
+            .get(..7)
+            .or_else(|| b.received_at.get(..7))
+            .unwrap_or("?")
+            .to_string();
         let e = m.per_maand.entry(maand).or_default();
         e.0 += 1;
         if b.accepted {
@@ -322,7 +330,7 @@ pub async fn aanbieder(
                 h2 { "Berichten per maand" }
                 (bars(&format!("Berichten van en aan {naam} per maand"), &maand_bars, None))
                 table {
-                    caption { "Berichten per maand (ontvangen, geaccepteerd, afgekeurd)" }
+                    caption { "Berichten per maand van de dagtekening (ontvangen, geaccepteerd, afgekeurd)" }
                     thead { tr { th scope="col" { "Maand" } th scope="col" class="getal" { "Berichten" } th scope="col" class="getal" { "Geaccepteerd" } th scope="col" class="getal" { "Afgekeurd" } } }
                     tbody { @for (maand, (n, ok, afg)) in &m.per_maand {
                         tr { th scope="row" { (maand) } td class="getal" { (n) } td class="getal" { (ok) } td class="getal" { (afg) } }

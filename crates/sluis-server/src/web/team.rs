@@ -439,7 +439,7 @@ fn toewijzing(
             h3 { "Financiering" }
             @match &p.financiering {
                 Some(f) => {
-                    table {
+                    table class="smal" {
                         caption class="stil" { (grond(&f.grond, f.status)) }
                         tbody {
                             tr { th scope="row" { "Trajectprijs" } td class="getal" { (euro(f.trajectprijs)) } }
