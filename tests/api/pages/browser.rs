@@ -225,6 +225,20 @@ impl Browser {
         t.as_str().unwrap_or_default().to_string()
     }
 
+    /// The page source once it holds `needle` (a click that submits a form returns before
+    /// the next page is there); at most 20 seconds.
+    async fn wait_for(&self, needle: &str) -> String {
+        let mut src = String::new();
+        for _ in 0..200 {
+            src = self.source().await;
+            if src.contains(needle) {
+                return src;
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("page never showed {needle:?}: {src}");
+    }
+
     async fn screenshot(&self, name: &str) {
         use base64::Engine;
         let v = self
@@ -255,10 +269,12 @@ impl Browser {
         self.go("/").await;
         self.type_in("#token", &auth::token(token_id)).await;
         self.click("form.aanmelden button[type=submit]").await;
+        self.wait_for("Afmelden</button>").await;
     }
 
     async fn sign_out(&self) {
         self.click(".wie button").await;
+        self.wait_for("Aanmelden bij Sluis").await;
     }
 
     async fn close(self) {
@@ -306,6 +322,7 @@ async fn the_pages_in_headless_chromium() {
     b.screenshot("caseload").await;
     b.click("#f-zonder").await;
     b.click("form.filters button[type=submit]").await;
+    b.wait_for("checked").await;
     assert!(b.current().await.contains("zonder_resultaatmelding=1"));
     b.screenshot("caseload-gefilterd").await;
     // A client with a resultaatmelding to judge.
@@ -344,8 +361,7 @@ async fn the_pages_in_headless_chromium() {
     b.click(&format!("#eens-{nr}")).await;
     b.click(&format!("form[action='/clienten/{id}/beoordeling'] button"))
         .await;
-    let after = b.source().await;
-    assert!(after.contains("Uw beoordeling is vastgelegd"), "{after}");
+    b.wait_for("Uw beoordeling is vastgelegd").await;
     b.screenshot("beoordeling-vastgelegd").await;
     // Another team's client is refused.
     let mut zuid = super::Visitor::new(&app.base);
@@ -367,7 +383,7 @@ async fn the_pages_in_headless_chromium() {
     check_page(&b.source().await, "aanbieders (browser)");
     b.screenshot("aanbieders").await;
     b.click("a[href^='/aanbieders/12345678']").await;
-    let dash = b.source().await;
+    let dash = b.wait_for("Berichten per maand").await;
     assert!(dash.contains("Berichten per maand") && dash.contains("<svg"));
     b.screenshot("aanbieder-dashboard").await;
     let cookie = b.cookie("sluis_sessie").await;
@@ -387,27 +403,28 @@ async fn the_pages_in_headless_chromium() {
     b.sign_in("demo-gemeente-0599").await;
     b.type_in("#z-soort", "JW305").await;
     b.click("form[aria-label='Berichten zoeken'] button").await;
-    let found = b.source().await;
+    let found = b.wait_for("<td>JW305</td>").await;
     assert!(found.contains("<td>JW305</td>") && !found.contains("<td>JW301</td>"));
     b.screenshot("berichten").await;
     b.click("tbody a[href^='/berichten/']").await;
-    assert!(b.source().await.contains("Bevindingen"));
+    b.wait_for("Bevindingen").await;
     b.screenshot("bericht").await;
     b.click("a[href$='weergave=xml']").await;
+    b.wait_for("<pre>").await;
     b.screenshot("bericht-xml").await;
     // The flow of a toewijzing.
     b.go("/berichten").await;
     b.type_in("#z-tw", nr).await;
     b.click("form[aria-label='Toewijzing opzoeken'] button")
         .await;
-    assert!(b.source().await.contains(&format!("Toewijzing {nr}")));
+    b.wait_for(&format!("Toewijzing {nr}")).await;
     b.screenshot("toewijzing").await;
 
     // Validation, as anyone with a token.
     b.go("/validatie").await;
     b.type_in("#bericht", "<JW301>niet af").await;
     b.click("form[action='/validatie'] button").await;
-    let v = b.source().await;
+    let v = b.wait_for("Uitkomst").await;
     assert!(v.contains("kon niet gelezen worden"));
     let csrf = value_of(&v, "csrf");
     assert!(csrf.is_some());

@@ -162,12 +162,13 @@ pub async fn sign_in(
             }
         };
         let Some(principal) = principal else {
-            return signin_form(
-                &req,
-                &sessions,
-                StatusCode::UNAUTHORIZED,
-                Some("Aanmelden is niet gelukt: de toegangscode is onbekend, ingetrokken of verlopen."),
-            );
+            let peer = req.conn_data::<PeerCertificate>().is_some();
+            let why = match (token.is_empty(), peer) {
+                (false, _) => "Aanmelden is niet gelukt: de toegangscode is onbekend, ingetrokken of verlopen.",
+                (true, true) => "Aanmelden is niet gelukt: het certificaat dat uw browser toonde is niet bekend bij Sluis.",
+                (true, false) => "Vul uw toegangscode in.",
+            };
+            return signin_form(&req, &sessions, StatusCode::UNAUTHORIZED, Some(why));
         };
         audit_detail(
             &req,
