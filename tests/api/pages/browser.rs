@@ -239,6 +239,17 @@ impl Browser {
         panic!("page never showed {needle:?}: {src}");
     }
 
+    /// Wait until the browser is at a URL that holds `needle`; at most 20 seconds.
+    async fn wait_url(&self, needle: &str) {
+        for _ in 0..200 {
+            if self.current().await.contains(needle) {
+                return;
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("never at a URL with {needle:?}");
+    }
+
     async fn screenshot(&self, name: &str) {
         use base64::Engine;
         let v = self
@@ -322,7 +333,7 @@ async fn the_pages_in_headless_chromium() {
     b.screenshot("caseload").await;
     b.click("#f-zonder").await;
     b.click("form.filters button[type=submit]").await;
-    b.wait_for("checked").await;
+    b.wait_url("zonder_resultaatmelding=1").await;
     assert!(b.current().await.contains("zonder_resultaatmelding=1"));
     b.screenshot("caseload-gefilterd").await;
     // A client with a resultaatmelding to judge.
@@ -403,6 +414,7 @@ async fn the_pages_in_headless_chromium() {
     b.sign_in("demo-gemeente-0599").await;
     b.type_in("#z-soort", "JW305").await;
     b.click("form[aria-label='Berichten zoeken'] button").await;
+    b.wait_url("soort=JW305").await;
     let found = b.wait_for("<td>JW305</td>").await;
     assert!(found.contains("<td>JW305</td>") && !found.contains("<td>JW301</td>"));
     b.screenshot("berichten").await;
