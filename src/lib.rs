@@ -7,7 +7,7 @@
 
 pub use sluis_core::*;
 pub use sluis_server::{
-    config, control, delivery, gateway, http, notify, security, startup, store, telemetry,
+    config, control, delivery, gateway, http, notify, security, startup, store, telemetry, web,
 };
 
 pub mod client;

@@ -24,6 +24,7 @@ mod import;
 mod jaar;
 mod openapi;
 mod operations;
+mod pages;
 mod retour;
 mod routes;
 mod rules;

@@ -184,9 +184,18 @@ impl Application {
             audit.clone(),
         );
         let data = gateway.clone();
+        // The web pages' sessions (in memory) and opaque client ids; cookies are `Secure`
+        // except on plain HTTP, which the configuration allows on loopback only (the demo).
+        let sessions = web::Data::new(crate::web::Sessions::new(
+            data.settings.security.sessions,
+            !matches!(mode, Listener::Plain),
+        ));
+        let client_ids = web::Data::new(crate::web::clients::ClientIds::default());
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
+                .app_data(sessions.clone())
+                .app_data(client_ids.clone())
                 .app_data(security.clone())
                 .wrap(from_fn(authorize))
                 // Personal data: never cached, never framed, never sniffed.

@@ -116,6 +116,8 @@ fn client(pki: &Pki, cert: Option<&Leaf>) -> reqwest::Client {
     };
     reqwest::Client::builder()
         .tls_backend_preconfigured(config)
+        // The sign-in of the pages answers 303 with the session cookie: read it, not follow.
+        .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client")
 }
@@ -159,6 +161,92 @@ impl World {
         };
         self.call_with(who, token.as_deref(), method, path, body)
             .await
+    }
+
+    /// A page as a signed-in person of `who` (a fresh session: the aanbieder signs in with
+    /// its client certificate, the others with their token), a form posted with the session's
+    /// CSRF token; anonymous without a session.
+    async fn page_call(&self, who: Who, method: Method, path: &str) -> Reply {
+        let client = if who == Who::Role(Role::Aanbieder) {
+            &self.brug
+        } else {
+            &self.anonymous
+        };
+        let cookie_of = |r: &reqwest::Response, name: &str| {
+            r.headers()
+                .get_all("set-cookie")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .filter_map(|v| v.split(';').next())
+                .filter_map(|v| v.split_once('='))
+                .find(|(k, v)| *k == name && !v.is_empty())
+                .map(|(_, v)| v.to_string())
+        };
+        let field = |html: &str| {
+            html.split("name=\"csrf\" value=\"")
+                .nth(1)
+                .and_then(|s| s.split('"').next())
+                .map(str::to_string)
+        };
+        let mut cookie = String::new();
+        let mut csrf = String::new();
+        if let Who::Role(role) = who {
+            let r = client
+                .get(format!("{}/", self.base))
+                .send()
+                .await
+                .expect("sign-in form");
+            let binding = cookie_of(&r, "sluis_aanmelden").expect("binding cookie");
+            let form = field(&r.text().await.expect("body")).expect("csrf");
+            let token = World::token(role).unwrap_or_default();
+            let r = client
+                .post(format!("{}/aanmelden", self.base))
+                .header("Cookie", format!("sluis_aanmelden={binding}"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .body(format!("csrf={form}&token={token}"))
+                .send()
+                .await
+                .expect("sign-in");
+            let status = r.status();
+            if status != StatusCode::SEE_OTHER {
+                let body = r.text().await.unwrap_or_default();
+                let why = body
+                    .split("role=\"alert\"><p>")
+                    .nth(1)
+                    .and_then(|s| s.split('<').next())
+                    .unwrap_or_default()
+                    .to_string();
+                let title = body
+                    .split("<title>")
+                    .nth(1)
+                    .and_then(|s| s.split('<').next())
+                    .unwrap_or_default()
+                    .to_string();
+                panic!("{who:?} signs in: {status} {title}: {why}");
+            }
+            let session = cookie_of(&r, "sluis_sessie").expect("session cookie");
+            cookie = format!("sluis_sessie={session}");
+            let start = client
+                .get(format!("{}/", self.base))
+                .header("Cookie", &cookie)
+                .send()
+                .await
+                .expect("start");
+            csrf = field(&start.text().await.expect("body")).expect("session csrf");
+        }
+        let mut r = client
+            .request(method.clone(), format!("{}{path}", self.base))
+            .header("Cookie", &cookie);
+        if method == Method::POST {
+            r = r
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .body(format!("csrf={csrf}"));
+        }
+        let resp = r.send().await.expect("request");
+        Reply {
+            status: resp.status(),
+            body: resp.text().await.expect("body"),
+        }
     }
 
     async fn call_with(
@@ -336,6 +424,26 @@ fn request(endpoint: Endpoint, role: Role, n: usize) -> (Method, String, Option<
             "/api/v1/bezorging/opnieuw".into(),
             Some(json!({"alles": true}).to_string()),
         ),
+        // The pages: a session from a sign-in with the same credentials (`World::page_call`).
+        Endpoint::PageStart => get("/".into()),
+        Endpoint::PageStyle => get("/static/sluis.css".into()),
+        Endpoint::PageSignIn => (Method::POST, "/aanmelden".into(), None),
+        Endpoint::PageSignOut => (Method::POST, "/afmelden".into(), None),
+        Endpoint::PageCaseload => get("/caseload".into()),
+        Endpoint::PageClient => get("/clienten/00000000000000000000000000000000".into()),
+        Endpoint::PageBeoordeling => (
+            Method::POST,
+            "/clienten/00000000000000000000000000000000/beoordeling".into(),
+            None,
+        ),
+        Endpoint::PageAanbieders => get("/aanbieders".into()),
+        Endpoint::PageAanbieder => get(format!("/aanbieders/{AANBIEDER}")),
+        Endpoint::PageDownload => get("/downloads/financiering.csv".into()),
+        Endpoint::PageBerichten => get("/berichten".into()),
+        Endpoint::PageBericht => get("/berichten/{toewijzing}".into()),
+        Endpoint::PageToewijzing => get(format!("/toewijzingen/{}", CLIENT1.nummer)),
+        Endpoint::PageValidatie => get("/validatie".into()),
+        Endpoint::PageValideer => (Method::POST, "/validatie".into(), None),
     }
 }
 
@@ -434,7 +542,11 @@ async fn the_whole_table_over_mutual_tls() {
                     .to_string();
                 path = path.replace("{token}", &id);
             }
-            let r = w.call(who, method.clone(), &path, body).await;
+            let r = if row.endpoint.is_page() {
+                w.page_call(who, method.clone(), &path).await
+            } else {
+                w.call(who, method.clone(), &path, body).await
+            };
             let cell = match who {
                 Who::Anonymous if row.rules.iter().all(|r| *r == Grant::Public) => Grant::Public,
                 Who::Anonymous => Grant::Deny,
@@ -443,8 +555,14 @@ async fn the_whole_table_over_mutual_tls() {
             let what = format!("{who:?} {method} {path}: {} {}", r.status, r.body);
             match cell {
                 Grant::Public | Grant::Allow | Grant::Scoped(_) => {
+                    // The sign-in form is open to all; its handler refuses a form without its
+                    // binding cookie or credentials (403/401) with the form again.
+                    let signin_answered = row.endpoint == Endpoint::PageSignIn
+                        && r.body.contains("<title>Aanmelden – Sluis</title>");
                     assert!(
-                        r.status != StatusCode::UNAUTHORIZED && r.status != StatusCode::FORBIDDEN,
+                        signin_answered
+                            || (r.status != StatusCode::UNAUTHORIZED
+                                && r.status != StatusCode::FORBIDDEN),
                         "allowed, but refused: {what}"
                     );
                     assert!(r.status.as_u16() < 500, "{what}");

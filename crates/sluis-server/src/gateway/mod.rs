@@ -8,6 +8,7 @@ pub mod alerts;
 pub mod delivery;
 mod doelbereik;
 mod import;
+mod pages;
 pub mod reads;
 pub mod views;
 

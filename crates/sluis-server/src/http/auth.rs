@@ -118,8 +118,17 @@ pub fn endpoint_of(method: &str, pattern: Option<&str>) -> Result<Endpoint, ApiE
 }
 
 /// Who presented what: a known client certificate wins; else a bearer token. `Err` carries
-/// the actor to record when credentials were presented but not accepted.
-fn identify(req: &ServiceRequest, sec: &Security) -> Result<Option<Principal>, String> {
+/// the actor to record when credentials were presented but not accepted. A web page is
+/// identified by its session cookie only (`crate::web::session`): a page never takes a bearer
+/// token or a certificate as such, those are turned into a session at sign-in.
+fn identify(
+    req: &ServiceRequest,
+    sec: &Security,
+    endpoint: Endpoint,
+) -> Result<Option<Principal>, String> {
+    if endpoint.is_page() {
+        return Ok(crate::web::session_of(req));
+    }
     if let Some(peer) = req.conn_data::<PeerCertificate>() {
         if let Some(p) = sec.certs.identify(peer) {
             return Ok(Some(p));
@@ -145,11 +154,15 @@ fn identify(req: &ServiceRequest, sec: &Security) -> Result<Option<Principal>, S
 fn action(endpoint: Endpoint, method: &Method) -> Action {
     match endpoint {
         Endpoint::ListBerichten
+        | Endpoint::PageBerichten
+        | Endpoint::PageCaseload
+        | Endpoint::PageAanbieders
+        | Endpoint::PageAanbieder
         | Endpoint::TeamDoelbereik
         | Endpoint::ClientToewijzingen
         | Endpoint::Financiering
         | Endpoint::Indicatoren => Action::Search,
-        Endpoint::Audit => Action::Export,
+        Endpoint::Audit | Endpoint::PageDownload => Action::Export,
         // A dry run: nothing is created.
         Endpoint::Validatie => Action::Read,
         Endpoint::ReplayBericht => Action::Replay,
@@ -200,6 +213,19 @@ fn object(endpoint: Endpoint, req: &HttpRequest, location: Option<&str>) -> Obje
         Endpoint::Healthz | Endpoint::Readyz | Endpoint::Metrics => ("status", None),
         Endpoint::OpenApi | Endpoint::Referentie => ("openapi", None),
         Endpoint::DeliveryBacklog | Endpoint::DeliveryRedrive => ("bezorging", None),
+        // The pages name their object as the API does; a client by its opaque id.
+        Endpoint::PageStart | Endpoint::PageStyle | Endpoint::PageValidatie => ("pagina", None),
+        Endpoint::PageSignIn | Endpoint::PageSignOut => ("sessie", None),
+        Endpoint::PageValideer => ("validatie", None),
+        Endpoint::PageCaseload => ("caseload", None),
+        Endpoint::PageClient => ("client", info.get("client")),
+        Endpoint::PageBeoordeling => ("beoordeling", info.get("client")),
+        Endpoint::PageAanbieders => ("aanbieders", None),
+        Endpoint::PageAanbieder => ("aanbieder", info.get("agb")),
+        Endpoint::PageDownload => ("download", info.get("tabel")),
+        Endpoint::PageBerichten => ("berichten", None),
+        Endpoint::PageBericht => ("bericht", info.get("id")),
+        Endpoint::PageToewijzing => ("toewijzing", info.get("nummer")),
     };
     Object::new(kind, id.as_deref())
 }
@@ -346,7 +372,7 @@ pub async fn authorize(
             return Ok(ServiceResponse::new(http, resp).map_into_right_body());
         }
     }
-    let identified = identify(&req, &sec);
+    let identified = identify(&req, &sec, endpoint);
     let principal = identified.as_ref().ok().cloned().flatten();
     // Credentials presented but refused: not authenticated (public routes stay public).
     let decision = if identified.is_err() && decide(endpoint, None) != Decision::Allow {
@@ -411,9 +437,15 @@ pub async fn authorize(
             }),
     };
     if let Some(refusal) = refusal {
-        let resp = refusal.error_response();
+        let outcome = outcome(refusal.status_code());
+        // A page is refused with a page (sign-in, or "not yours"), not problem+json.
+        let resp = if endpoint.is_page() {
+            let session = req.extensions().get::<crate::web::Session>().cloned();
+            crate::web::refusal(&refusal, session.as_ref())
+        } else {
+            refusal.error_response()
+        };
         let (http, _) = req.into_parts();
-        let outcome = outcome(resp.status());
         let entry = event(
             Action::Deny,
             object(endpoint, &http, None),

@@ -332,8 +332,9 @@ const BSN: (&str, &str, &str) = (
 );
 
 /// THE description of every endpoint: exhaustive, so a new [`Endpoint`] does not compile
-/// until it is documented (and its route is then in the document from the table).
-pub fn operation(e: Endpoint) -> Operation {
+/// until it is documented (and its route is then in the document from the table). `None` for
+/// the web pages: HTML for people with a session, not part of the API (`docs/pages.md`).
+pub fn operation(e: Endpoint) -> Option<Operation> {
     use Endpoint::*;
     let op = |summary, description, tag, params, body, answers| Operation {
         summary,
@@ -344,7 +345,10 @@ pub fn operation(e: Endpoint) -> Operation {
         answers,
     };
     let any = json!({});
-    match e {
+    Some(match e {
+        PageStart | PageStyle | PageSignIn | PageSignOut | PageCaseload | PageClient
+        | PageBeoordeling | PageAanbieders | PageAanbieder | PageDownload | PageBerichten
+        | PageBericht | PageToewijzing | PageValidatie | PageValideer => return None,
         Healthz => op(
             "Leeft de gateway?",
             "Altijd `ok` zolang het proces antwoordt; nooit beperkt.",
@@ -824,7 +828,7 @@ pub fn operation(e: Endpoint) -> Operation {
                 }],
             )],
         ),
-    }
+    })
 }
 
 /// Who may call a row, in Dutch words, for the description and the reference page.
@@ -931,7 +935,9 @@ fn build() -> Value {
     let mut paths = Map::new();
     for row in TABLE {
         let e = row.endpoint;
-        let o = operation(e);
+        let Some(o) = operation(e) else {
+            continue;
+        };
         let public = row.rules.iter().all(|g| *g == Grant::Public);
         let mut roles = Map::new();
         for (r, g) in Role::ALL.iter().zip(row.rules) {

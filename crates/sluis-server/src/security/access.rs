@@ -215,6 +215,22 @@ pub enum Endpoint {
     Referentie,
     DeliveryBacklog,
     DeliveryRedrive,
+    // The web pages (`crate::web`, docs/pages.md): the same roles and scopes as the API.
+    PageStart,
+    PageStyle,
+    PageSignIn,
+    PageSignOut,
+    PageCaseload,
+    PageClient,
+    PageBeoordeling,
+    PageAanbieders,
+    PageAanbieder,
+    PageDownload,
+    PageBerichten,
+    PageBericht,
+    PageToewijzing,
+    PageValidatie,
+    PageValideer,
 }
 
 impl Endpoint {
@@ -258,7 +274,57 @@ impl Endpoint {
             Referentie => ("GET", "/api/v1/referentie"),
             DeliveryBacklog => ("GET", "/api/v1/bezorging"),
             DeliveryRedrive => ("POST", "/api/v1/bezorging/opnieuw"),
+            PageStart => ("GET", "/"),
+            PageStyle => ("GET", "/static/sluis.css"),
+            PageSignIn => ("POST", "/aanmelden"),
+            PageSignOut => ("POST", "/afmelden"),
+            PageCaseload => ("GET", "/caseload"),
+            PageClient => ("GET", "/clienten/{client}"),
+            PageBeoordeling => ("POST", "/clienten/{client}/beoordeling"),
+            PageAanbieders => ("GET", "/aanbieders"),
+            PageAanbieder => ("GET", "/aanbieders/{agb}"),
+            PageDownload => ("GET", "/downloads/{tabel}"),
+            PageBerichten => ("GET", "/berichten"),
+            PageBericht => ("GET", "/berichten/{id}"),
+            PageToewijzing => ("GET", "/toewijzingen/{nummer}"),
+            PageValidatie => ("GET", "/validatie"),
+            PageValideer => ("POST", "/validatie"),
         }
+    }
+
+    /// A web page (HTML, a session cookie instead of a bearer token; `crate::web`).
+    pub fn is_page(self) -> bool {
+        use Endpoint::*;
+        matches!(
+            self,
+            PageStart
+                | PageStyle
+                | PageSignIn
+                | PageSignOut
+                | PageCaseload
+                | PageClient
+                | PageBeoordeling
+                | PageAanbieders
+                | PageAanbieder
+                | PageDownload
+                | PageBerichten
+                | PageBericht
+                | PageToewijzing
+                | PageValidatie
+                | PageValideer
+        )
+    }
+
+    /// A POST that stores nothing of the gateway's data (a session begins or ends, a message
+    /// is checked and forgotten): the contractmanager, who changes nothing, may do it.
+    pub fn stores_nothing(self) -> bool {
+        matches!(
+            self,
+            Endpoint::PageSignIn
+                | Endpoint::PageSignOut
+                | Endpoint::PageValideer
+                | Endpoint::Validatie
+        )
     }
 
     /// The methods the table has for a route pattern (empty: the path is not served).
@@ -424,6 +490,22 @@ pub const TABLE: &[Row] = &[
     Row { endpoint: Endpoint::Referentie,           rules: [P,    P,    P,    P,    P] },
     Row { endpoint: Endpoint::DeliveryBacklog,      rules: [D,    D,    D,    D,    A] },
     Row { endpoint: Endpoint::DeliveryRedrive,      rules: [D,    D,    D,    D,    A] },
+    // The web pages: a page shows what its API twin shows, to the same roles.
+    Row { endpoint: Endpoint::PageStart,            rules: [P,    P,    P,    P,    P] },
+    Row { endpoint: Endpoint::PageStyle,            rules: [P,    P,    P,    P,    P] },
+    Row { endpoint: Endpoint::PageSignIn,           rules: [P,    P,    P,    P,    P] },
+    Row { endpoint: Endpoint::PageSignOut,          rules: [A,    A,    A,    A,    A] },
+    Row { endpoint: Endpoint::PageCaseload,         rules: [D,    D,    TEAM, D,    D] },
+    Row { endpoint: Endpoint::PageClient,           rules: [D,    D,    TEAM, D,    D] },
+    Row { endpoint: Endpoint::PageBeoordeling,      rules: [D,    D,    TEAM, D,    D] },
+    Row { endpoint: Endpoint::PageAanbieders,       rules: [D,    D,    D,    GEM,  D] },
+    Row { endpoint: Endpoint::PageAanbieder,        rules: [D,    D,    D,    GEM,  D] },
+    Row { endpoint: Endpoint::PageDownload,         rules: [D,    D,    D,    GEM,  D] },
+    Row { endpoint: Endpoint::PageBerichten,        rules: [CONC, CONC, D,    GEM,  A] },
+    Row { endpoint: Endpoint::PageBericht,          rules: [CONC, CONC, D,    D,    D] },
+    Row { endpoint: Endpoint::PageToewijzing,       rules: [CONC, GEM,  D,    D,    D] },
+    Row { endpoint: Endpoint::PageValidatie,        rules: [A,    A,    A,    A,    A] },
+    Row { endpoint: Endpoint::PageValideer,         rules: [A,    A,    A,    A,    A] },
 ];
 
 /// The rule of one cell.
@@ -538,7 +620,7 @@ mod tests {
         }
         assert_eq!(Endpoint::from_route("get", "/healthz"), None);
         // The match in `Endpoint::route` is exhaustive; this count keeps TABLE complete.
-        assert_eq!(TABLE.len(), 29);
+        assert_eq!(TABLE.len(), 44);
     }
 
     #[test]
@@ -589,13 +671,19 @@ mod tests {
         // The contractmanager changes nothing. The validation's POST is a dry run that stores
         // nothing (open to every role).
         for row in TABLE {
-            if row.endpoint.method() != "GET" && row.endpoint != Validatie {
+            if row.endpoint.method() != "GET" && !row.endpoint.stores_nothing() {
                 assert_eq!(decide(row.endpoint, Some(&cm)), Decision::Forbidden);
             }
         }
         // Nobody but the parties themselves reads message bodies or inboxes.
         for role in [Role::Gebiedsteam, Role::Contractmanager, Role::Operator] {
-            for e in [GetBericht, GetInbox, AckInbox, ClientToewijzingen] {
+            for e in [
+                GetBericht,
+                GetInbox,
+                AckInbox,
+                ClientToewijzingen,
+                PageBericht,
+            ] {
                 assert_eq!(decide(e, Some(&principal(role))), Decision::Forbidden);
             }
         }

@@ -41,6 +41,9 @@ pub struct SecuritySettings {
     /// Requests in flight per source address; more at once: 429 (the health checks excepted).
     #[serde(default = "default_max_in_flight")]
     pub max_in_flight_per_source: usize,
+    /// The web pages' sessions: idle and absolute expiry (`crate::web::session`).
+    #[serde(default)]
+    pub sessions: crate::web::session::SessionSettings,
 }
 
 fn default_validatie_rate_limit() -> RateLimitSettings {

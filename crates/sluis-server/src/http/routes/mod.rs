@@ -20,6 +20,7 @@ use super::error::ApiError;
 use super::export::{self, Form, TABLE_FORMS};
 use crate::gateway::Gateway;
 use crate::security::access::{Endpoint, Facts, TABLE};
+use crate::web as pages;
 use actix_web::body::{BoxBody, EitherBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
 use actix_web::http::{header, Method};
@@ -96,6 +97,10 @@ pub fn produces(e: Endpoint) -> Option<&'static [Form]> {
     const JSON: &[Form] = &[Form::Json];
     match e {
         Healthz | Readyz | Metrics => None,
+        // The web pages answer HTML (and their downloads CSV); a browser's Accept is not refused.
+        PageStart | PageStyle | PageSignIn | PageSignOut | PageCaseload | PageClient
+        | PageBeoordeling | PageAanbieders | PageAanbieder | PageDownload | PageBerichten
+        | PageBericht | PageToewijzing | PageValidatie | PageValideer => None,
         // The published API description and its page: one form each, like any published spec.
         OpenApi | Referentie => None,
         Validatie | DeliveryRedrive | PostBericht | ReplayBericht | AckInbox | PostBehandelplan
@@ -164,6 +169,21 @@ fn handler(e: Endpoint) -> Route {
         Referentie => r.to(super::openapi::reference_page),
         DeliveryBacklog => r.to(bezorging::overzicht),
         DeliveryRedrive => r.to(bezorging::opnieuw),
+        PageStart => r.to(pages::start::start),
+        PageStyle => r.to(pages::start::style),
+        PageSignIn => r.to(pages::start::sign_in),
+        PageSignOut => r.to(pages::start::sign_out),
+        PageCaseload => r.to(pages::team::caseload),
+        PageClient => r.to(pages::team::client),
+        PageBeoordeling => r.to(pages::team::beoordeling),
+        PageAanbieders => r.to(pages::contract::overzicht),
+        PageAanbieder => r.to(pages::contract::aanbieder),
+        PageDownload => r.to(pages::contract::download),
+        PageBerichten => r.to(pages::berichten::lijst),
+        PageBericht => r.to(pages::berichten::bericht),
+        PageToewijzing => r.to(pages::berichten::toewijzing),
+        PageValidatie => r.to(pages::validatie::form),
+        PageValideer => r.to(pages::validatie::check),
     }
 }
 
@@ -187,7 +207,10 @@ mod tests {
                 .replace("{nummer}", "7001")
                 .replace("{bsn}", "999990019")
                 .replace("{party}", "12345678")
-                .replace("{team}", "noord");
+                .replace("{team}", "noord")
+                .replace("{client}", "00112233445566778899aabbccddeeff")
+                .replace("{agb}", "12345678")
+                .replace("{tabel}", "financiering.csv");
             let r = call_service(
                 &app,
                 TestRequest::default().method(method).uri(&uri).to_request(),

@@ -1,0 +1,162 @@
+//! The frame of every page (landmarks, skip link, navigation per role, sign-out form) and the
+//! small formatting helpers: dates as people write them, euros, shares.
+
+use super::session::Session;
+use crate::security::access::Role;
+use maud::{html, Markup, DOCTYPE};
+use sluis_core::doelbereik::Figure;
+use sluis_core::standard::types::Datum;
+
+/// The navigation of a role: (path, label).
+fn nav(role: Role) -> &'static [(&'static str, &'static str)] {
+    match role {
+        Role::Gebiedsteam => &[
+            ("/caseload", "Caseload"),
+            ("/validatie", "Bericht controleren"),
+        ],
+        Role::Contractmanager => &[
+            ("/aanbieders", "Aanbieders"),
+            ("/berichten", "Berichten"),
+            ("/validatie", "Bericht controleren"),
+        ],
+        Role::Gemeente | Role::Aanbieder | Role::Operator => &[
+            ("/berichten", "Berichten"),
+            ("/validatie", "Bericht controleren"),
+        ],
+    }
+}
+
+/// Who is signed in, in words.
+pub fn wie(s: &Session) -> String {
+    let p = &s.principal;
+    match p.role {
+        Role::Gebiedsteam => format!("Gebiedsteam {}", p.team.as_deref().unwrap_or("?")),
+        Role::Contractmanager => format!(
+            "Contractmanager gemeente {}",
+            p.gemeente.as_deref().unwrap_or("?")
+        ),
+        Role::Gemeente => format!("Backoffice gemeente {}", p.party.as_deref().unwrap_or("?")),
+        Role::Aanbieder => format!("Aanbieder {}", p.party.as_deref().unwrap_or("?")),
+        Role::Operator => "Beheerder (operator)".to_string(),
+    }
+}
+
+/// A whole page: `lang="nl"`, a skip link, header with navigation, main, footer.
+pub fn page(title: &str, session: Option<&Session>, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="nl" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " – Sluis" }
+                link rel="stylesheet" href="/static/sluis.css";
+            }
+            body {
+                a class="skip" href="#inhoud" { "Naar de inhoud" }
+                header class="top" {
+                    a class="merk" href="/" { "Sluis" }
+                    @if let Some(s) = session {
+                        nav aria-label="Hoofdmenu" {
+                            ul {
+                                @for (href, label) in nav(s.principal.role) {
+                                    li { a href=(href) { (label) } }
+                                }
+                            }
+                        }
+                        div class="wie" {
+                            span { (wie(s)) }
+                            form method="post" action="/afmelden" {
+                                input type="hidden" name="csrf" value=(s.csrf);
+                                button type="submit" class="link" { "Afmelden" }
+                            }
+                        }
+                    }
+                }
+                main id="inhoud" tabindex="-1" { (body) }
+                footer {
+                    p { "Sluis – berichtenverkeer jeugd en Wmo. Gegevens van cliënten zijn vertrouwelijk; elke inzage wordt vastgelegd." }
+                }
+            }
+        }
+    }
+}
+
+/// `2026-03-04` as `04-03-2026`.
+pub fn datum(d: &Datum) -> String {
+    let s = d.to_string();
+    match (s.get(0..4), s.get(5..7), s.get(8..10)) {
+        (Some(y), Some(m), Some(d)) => format!("{d}-{m}-{y}"),
+        _ => s,
+    }
+}
+
+pub fn datum_of(d: Option<&Datum>) -> String {
+    d.map(datum).unwrap_or_else(|| "–".to_string())
+}
+
+/// Cents as `€ 1.234,56`.
+pub fn euro(cents: i64) -> String {
+    let neg = cents < 0;
+    let c = cents.unsigned_abs();
+    let whole = (c / 100).to_string();
+    let mut grouped = String::new();
+    for (i, ch) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push('.');
+        }
+        grouped.push(ch);
+    }
+    format!("{}€ {grouped},{:02}", if neg { "-" } else { "" }, c % 100)
+}
+
+/// A share as `42,5 %`, or `–` without a denominator.
+pub fn procent(f: Figure) -> String {
+    match f.aandeel() {
+        Some(a) => format!("{:.1} %", a * 100.0).replace('.', ","),
+        None => "–".to_string(),
+    }
+}
+
+/// A figure as `12 van 40 (30,0 %)`: numerator, denominator and share.
+pub fn breuk(f: Figure) -> Markup {
+    html! { (f.teller) " van " (f.noemer) " " span class="stil" { "(" (procent(f)) ")" } }
+}
+
+/// A note where a part of the page waits for a feature still being built.
+pub fn binnenkort(wat: &str) -> Markup {
+    html! {
+        div class="let-op" role="note" {
+            p { (wat) }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_and_dates_as_people_write_them() {
+        assert_eq!(euro(123_456), "€ 1.234,56");
+        assert_eq!(euro(5), "€ 0,05");
+        assert_eq!(euro(-240_000), "-€ 2.400,00");
+        assert_eq!(euro(100_000_000), "€ 1.000.000,00");
+        let d = Datum::from_ymd(2026, 3, 4).expect("date");
+        assert_eq!(datum(&d), "04-03-2026");
+        assert_eq!(
+            procent(Figure {
+                teller: 1,
+                noemer: 8
+            }),
+            "12,5 %"
+        );
+        assert_eq!(
+            procent(Figure {
+                teller: 0,
+                noemer: 0
+            }),
+            "–"
+        );
+    }
+}

@@ -1,0 +1,742 @@
+//! The gebiedsteam's pages: the caseload of its own team (filters, sorting, pages), a client's
+//! page (toewijzingen, start and stop, plans with their goals, the result per goal, financing,
+//! a timeline) and the form that records the team's beoordeling — posted through the same
+//! gateway path as `POST /api/v1/beoordelingen` (`Gateway::ingest_doelbereik`).
+
+use super::clients::{self, ClientIds};
+use super::layout::{binnenkort, datum, datum_of, euro, page};
+use super::{check_csrf, html, respond, session, Session};
+use crate::gateway::Gateway;
+use crate::http::auth::{audit_client, Caller, Security};
+use crate::http::error::ApiError;
+use crate::http::extract;
+use crate::security::access::Facts;
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use maud::{html, Markup};
+use serde::Deserialize;
+use sluis_core::doelbereik::{
+    Beoordeling, Bericht, Filter, Grond, Kind, Oordeel, PlanStatus, Selectie, Status, Trajectory,
+    Uitkomst,
+};
+use sluis_core::standard::types::Bsn;
+use sluis_core::validate::history::Domein;
+use sluis_core::Format;
+
+/// Rows per page of the caseload.
+pub const PER_PAGINA: usize = 50;
+
+/// The caseload's query: filters, sort, page. Checkboxes arrive as `1` (or `on`).
+#[derive(Debug, Default, Deserialize)]
+pub struct CaseloadQuery {
+    #[serde(default)]
+    pub aanbieder: Option<String>,
+    #[serde(default)]
+    pub lopend: Option<String>,
+    #[serde(default)]
+    pub zonder_plan_na_dagen: Option<String>,
+    #[serde(default)]
+    pub zonder_resultaatmelding: Option<String>,
+    #[serde(default)]
+    pub betwist: Option<String>,
+    #[serde(default)]
+    pub sorteer: Option<String>,
+    #[serde(default)]
+    pub richting: Option<String>,
+    #[serde(default)]
+    pub pagina: Option<usize>,
+}
+
+fn checked(v: &Option<String>) -> bool {
+    matches!(v.as_deref(), Some("1" | "on" | "true" | "ja"))
+}
+
+fn nonempty(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl CaseloadQuery {
+    pub fn selectie(&self) -> Result<Selectie, ApiError> {
+        let dagen = match nonempty(&self.zonder_plan_na_dagen) {
+            None => None,
+            Some(d) => Some(d.parse::<u32>().map_err(|_| {
+                ApiError::BadRequest("'geen plan na … dagen' is een aantal dagen".into())
+            })?),
+        };
+        Ok(Selectie {
+            filter: Some(Filter {
+                aanbieder: nonempty(&self.aanbieder).map(str::to_string),
+                ..Filter::default()
+            }),
+            lopend: checked(&self.lopend).then_some(true),
+            zonder_resultaatmelding: checked(&self.zonder_resultaatmelding),
+            zonder_plan_na_dagen: dagen,
+            betwist: checked(&self.betwist),
+        })
+    }
+
+    /// This query with another sort or page, as a URL query string.
+    fn link(&self, sorteer: Option<&str>, richting: Option<&str>, pagina: Option<usize>) -> String {
+        let mut parts: Vec<(String, String)> = Vec::new();
+        let mut put = |k: &str, v: Option<&str>| {
+            if let Some(v) = v.filter(|v| !v.is_empty()) {
+                parts.push((k.to_string(), v.to_string()));
+            }
+        };
+        put("aanbieder", nonempty(&self.aanbieder));
+        put("lopend", checked(&self.lopend).then_some("1"));
+        put("zonder_plan_na_dagen", nonempty(&self.zonder_plan_na_dagen));
+        put(
+            "zonder_resultaatmelding",
+            checked(&self.zonder_resultaatmelding).then_some("1"),
+        );
+        put("betwist", checked(&self.betwist).then_some("1"));
+        put("sorteer", sorteer.or(self.sorteer.as_deref()));
+        put("richting", richting.or(self.richting.as_deref()));
+        let p = pagina.map(|p| p.to_string());
+        put("pagina", p.as_deref());
+        let q: Vec<String> = parts
+            .iter()
+            .map(|(k, v)| format!("{k}={}", encode(v)))
+            .collect();
+        format!("/caseload?{}", q.join("&"))
+    }
+}
+
+/// Percent-encoding for a query value (letters, digits and `-_.` stay).
+pub fn encode(v: &str) -> String {
+    let mut out = String::new();
+    for b in v.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+pub fn uitkomst(t: &Trajectory) -> Markup {
+    let (class, text) = match t.status {
+        Status::Bereikt => ("goed", "Bereikt"),
+        Status::NietBereikt => ("fout", "Niet bereikt"),
+        Status::Onbekend if t.stop.is_some() => ("let", "Geen resultaat"),
+        Status::Onbekend => ("", "Loopt"),
+    };
+    html! {
+        @if class.is_empty() { (text) } @else { span class={"label " (class)} { (text) } }
+        @if t.betwist() { " " span class="label fout" { "Betwist" } }
+    }
+}
+
+/// The columns one may sort by: (key, heading).
+const KOLOMMEN: [(&str, &str); 7] = [
+    ("client", "Cliënt (BSN)"),
+    ("aanbieder", "Aanbieder"),
+    ("toewijzing", "Toewijzing"),
+    ("start", "Start"),
+    ("plan", "Eerste plan"),
+    ("stop", "Stop"),
+    ("uitkomst", "Uitkomst"),
+];
+
+fn sort(rows: &mut [Trajectory], key: &str, af: bool) {
+    let status = |t: &Trajectory| match t.status {
+        Status::Bereikt => 0,
+        Status::NietBereikt => 1,
+        Status::Onbekend => 2,
+    };
+    match key {
+        "client" => rows.sort_by_key(|t| t.bsn),
+        "toewijzing" => rows.sort_by(|a, b| a.toewijzingnummer.cmp(&b.toewijzingnummer)),
+        "start" => rows.sort_by_key(|t| t.start),
+        "plan" => rows.sort_by_key(|t| t.plan),
+        "stop" => rows.sort_by_key(|t| t.stop.as_ref().map(|s| s.einddatum)),
+        "uitkomst" => rows.sort_by_key(status),
+        // The view's own order: aanbieder, toewijzingnummer.
+        _ => {}
+    }
+    if af {
+        rows.reverse();
+    }
+}
+
+/// The caseload page over a team's selected trajectories (also what the benchmark renders).
+pub fn caseload_page(
+    s: &Session,
+    team: &str,
+    mut rows: Vec<Trajectory>,
+    q: &CaseloadQuery,
+    aanbieders: &[(String, String)],
+    client_id: &dyn Fn(&Bsn) -> String,
+) -> Markup {
+    let key = q.sorteer.as_deref().unwrap_or("aanbieder");
+    let af = q.richting.as_deref() == Some("af");
+    sort(&mut rows, key, af);
+    let aantal = rows.len();
+    let paginas = aantal.div_ceil(PER_PAGINA).max(1);
+    let pagina = q.pagina.unwrap_or(1).clamp(1, paginas);
+    let shown = rows.iter().skip((pagina - 1) * PER_PAGINA).take(PER_PAGINA);
+    let naam = |agb: &str| {
+        aanbieders
+            .iter()
+            .find(|(a, _)| a == agb)
+            .map(|(_, n)| n.clone())
+            .unwrap_or_else(|| agb.to_string())
+    };
+    let body = html! {
+        h1 { "Caseload gebiedsteam " (team) }
+        form method="get" action="/caseload" class="filters" aria-label="Filters" {
+            div {
+                label for="f-aanbieder" { "Aanbieder" }
+                select id="f-aanbieder" name="aanbieder" {
+                    option value="" { "Alle aanbieders" }
+                    @for (agb, n) in aanbieders {
+                        option value=(agb) selected[nonempty(&q.aanbieder) == Some(agb.as_str())] { (n) " (" (agb) ")" }
+                    }
+                }
+            }
+            div {
+                label for="f-plan" { "Geen plan … dagen na de start" }
+                input type="number" id="f-plan" name="zonder_plan_na_dagen" min="0" max="3650"
+                    value=(nonempty(&q.zonder_plan_na_dagen).unwrap_or(""));
+            }
+            fieldset {
+                legend class="stil" { "Toon alleen" }
+                input type="checkbox" id="f-lopend" name="lopend" value="1" checked[checked(&q.lopend)];
+                label class="keuze" for="f-lopend" { "Lopend" }
+                input type="checkbox" id="f-zonder" name="zonder_resultaatmelding" value="1" checked[checked(&q.zonder_resultaatmelding)];
+                label class="keuze" for="f-zonder" { "Gestopt zonder resultaatmelding" }
+                input type="checkbox" id="f-betwist" name="betwist" value="1" checked[checked(&q.betwist)];
+                label class="keuze" for="f-betwist" { "Betwist" }
+            }
+            input type="hidden" name="sorteer" value=(key);
+            @if af { input type="hidden" name="richting" value="af"; }
+            div { button type="submit" class="knop" { "Toon" } }
+        }
+        p role="status" { strong { (aantal) } " trajecten" @if paginas > 1 { ", pagina " (pagina) " van " (paginas) } "." }
+        table {
+            caption class="stil" { "Trajecten van team " (team) "; klik op een kolomkop om te sorteren." }
+            thead { tr {
+                @for (k, label) in KOLOMMEN {
+                    @let active = k == key;
+                    @let next_af = active && !af;
+                    th scope="col" aria-sort=(if active { if af { "descending" } else { "ascending" } } else { "none" }) {
+                        a href=(q.link(Some(k), Some(if next_af { "af" } else { "op" }), None)) {
+                            (label) @if active { (if af { " ↓" } else { " ↑" }) }
+                        }
+                    }
+                }
+            } }
+            tbody {
+                @for t in shown {
+                    tr {
+                        td { a href={"/clienten/" (client_id(&t.bsn))} { (t.bsn.as_str()) } }
+                        td { (naam(&t.aanbieder)) }
+                        td { (t.toewijzingnummer.as_str()) " " span class="stil" { "vanaf " (datum(&t.ingangsdatum)) } }
+                        td { (datum_of(t.start.as_ref())) }
+                        td { (datum_of(t.plan.as_ref())) }
+                        td { (datum_of(t.stop.as_ref().map(|s| &s.einddatum))) }
+                        td { (uitkomst(t)) }
+                    }
+                }
+            }
+        }
+        @if paginas > 1 {
+            nav class="pagina" aria-label="Pagina's" { ul {
+                @if pagina > 1 { li { a href=(q.link(None, None, Some(pagina - 1))) { "← Vorige" } } }
+                @if pagina < paginas { li { a href=(q.link(None, None, Some(pagina + 1))) { "Volgende →" } } }
+            } }
+        }
+    };
+    page(&format!("Caseload {team}"), Some(s), body)
+}
+
+fn aanbieders(gw: &Gateway) -> Vec<(String, String)> {
+    gw.settings
+        .aanbieders
+        .iter()
+        .map(|a| (a.agb.clone(), a.naam.clone()))
+        .collect()
+}
+
+/// `GET /caseload`: the caseload of the signed-in team.
+pub async fn caseload(
+    req: HttpRequest,
+    who: Caller,
+    q: web::Query<CaseloadQuery>,
+    gw: web::Data<Gateway>,
+    sec: web::Data<Security>,
+) -> HttpResponse {
+    respond(
+        &req,
+        (|| {
+            let s = session(&req).ok_or(ApiError::Unauthenticated)?;
+            let team = who.principal.team.clone().ok_or(ApiError::Forbidden)?;
+            let mine = who.permits(&Facts {
+                team: Some(team.as_str()),
+                gemeente: Some(gw.settings.gemeente.code.as_str()),
+                ..Facts::default()
+            });
+            if !mine {
+                return Err(ApiError::Forbidden);
+            }
+            let rows = gw.team_trajectories(&team, &q.selectie()?);
+            let keys = &sec.keys;
+            let id = |b: &Bsn| clients::id(keys, b);
+            Ok(html(
+                StatusCode::OK,
+                caseload_page(&s, &team, rows, &q, &aanbieders(&gw), &id),
+            ))
+        })(),
+    )
+}
+
+/// The client of a page's `{client}`, checked to be of the caller's team. Names the client
+/// for the audit before the check, so a refusal names it too.
+fn own_client(
+    req: &HttpRequest,
+    who: &Caller,
+    gw: &Gateway,
+    sec: &Security,
+    ids: &ClientIds,
+    id: &str,
+) -> Result<(Bsn, String), ApiError> {
+    let bsn = ids
+        .resolve(&sec.keys, gw, id)
+        .ok_or(ApiError::NotFound("onbekende cliënt"))?;
+    audit_client(req, &bsn);
+    let team = gw.client_team(&bsn)?;
+    let mine = who.permits(&Facts {
+        team: team.as_deref(),
+        gemeente: Some(gw.settings.gemeente.code.as_str()),
+        ..Facts::default()
+    });
+    match team {
+        Some(t) if mine => Ok((bsn, t)),
+        _ => Err(ApiError::Forbidden),
+    }
+}
+
+fn uitkomst_doel(u: &Uitkomst) -> Markup {
+    match u {
+        Uitkomst::Behaald => html! { span class="label goed" { "Behaald" } },
+        Uitkomst::DeelsBehaald => html! { span class="label let" { "Deels behaald" } },
+        Uitkomst::NietBehaald => html! { span class="label fout" { "Niet behaald" } },
+    }
+}
+
+fn grond(g: &Grond, st: Status) -> String {
+    g.uitleg(st)
+}
+
+fn product(p: &PlanStatus) -> String {
+    match (&p.product.categorie, &p.product.code) {
+        (Some(c), Some(code)) => format!("categorie {c}, product {code}"),
+        (Some(c), None) => format!("categorie {c}"),
+        (None, Some(code)) => format!("product {code}"),
+        (None, None) => "–".to_string(),
+    }
+}
+
+/// One toewijzing of the client: its facts, plans, result, financing, timeline and the form.
+fn toewijzing(
+    s: &Session,
+    domein: Domein,
+    p: &PlanStatus,
+    naam: &str,
+    action: &str,
+    fouten: Option<(&str, &[String])>,
+) -> Markup {
+    let res = p.resultaat.as_ref();
+    // Dated events known today; the full message flow comes with `stromen` (issue #14).
+    let mut tijdlijn: Vec<(sluis_core::standard::types::Datum, String)> =
+        vec![(p.ingangsdatum, "Toewijzing gaat in".to_string())];
+    if let Some(d) = p.gestart {
+        tijdlijn.push((d, "Zorg gestart (startbericht)".into()));
+    }
+    for plan in &p.plannen {
+        tijdlijn.push((
+            plan.datum,
+            format!("Behandelplan {} versie {}", plan.plan_id, plan.versie),
+        ));
+    }
+    if let Some(st) = &p.gestopt {
+        tijdlijn.push((st.einddatum, format!("Zorg gestopt (reden {})", st.reden)));
+    }
+    if let Some(r) = res {
+        tijdlijn.push((r.datum, "Resultaatmelding van de aanbieder".into()));
+    }
+    if let Some(b) = &p.beoordeling {
+        tijdlijn.push((
+            b.datum,
+            format!("Beoordeling {} door team {}", b.versie, b.team),
+        ));
+    }
+    tijdlijn.sort_by_key(|(d, _)| *d);
+    let next_versie = p.beoordeling.as_ref().map_or(1, |b| b.versie + 1);
+    html! {
+        section aria-labelledby={"t-" (p.toewijzingnummer)} {
+            h2 id={"t-" (p.toewijzingnummer)} { "Toewijzing " (p.toewijzingnummer) " – " (naam) }
+            dl class="feiten" {
+                dt { "Aanbieder" } dd { (naam) " (" (p.aanbieder) ")" }
+                dt { "Product" } dd { (product(p)) }
+                dt { "Periode" } dd { (datum(&p.ingangsdatum)) " tot " (datum_of(p.einddatum.as_ref())) }
+                dt { "Start" } dd { (datum_of(p.gestart.as_ref())) }
+                dt { "Stop" } dd {
+                    @match &p.gestopt {
+                        Some(st) => { (datum(&st.einddatum)) " " span class="stil" { "(reden " (st.reden) ")" } }
+                        None => { "nog niet gestopt" }
+                    }
+                }
+                dt { "Uitkomst" } dd {
+                    @match p.uitkomst { Status::Bereikt => "Bereikt", Status::NietBereikt => "Niet bereikt", Status::Onbekend => "Nog onbekend" }
+                }
+            }
+            h3 { "Behandelplannen" }
+            @if p.plannen.is_empty() {
+                p { span class="label let" { "Geen behandelplan ontvangen" } }
+            }
+            @for plan in &p.plannen {
+                table {
+                    caption { "Plan " (plan.plan_id) ", versie " (plan.versie) " van " (datum(&plan.datum)) }
+                    thead { tr {
+                        th scope="col" { "Doel" } th scope="col" { "Levensdomein" } th scope="col" { "Meting" }
+                        th scope="col" { "Streefdatum" } th scope="col" { "Resultaat" }
+                    } }
+                    tbody {
+                        @for d in &plan.doelen {
+                            tr {
+                                td { (d.omschrijving) }
+                                td { (d.levensdomein) }
+                                td { (d.meting) }
+                                td { (datum(&d.streefdatum)) }
+                                td {
+                                    @match res.and_then(|r| r.doelen.iter().find(|(id, _)| *id == d.id)) {
+                                        Some((_, u)) => (uitkomst_doel(u)),
+                                        None => span class="stil" { "nog niet gemeld" },
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            p class="stil" { "Eerdere planversies en de toelichting van de aanbieder per doel verschijnen hier zodra de gateway ze per toewijzing bijhoudt (issue #14)." }
+            h3 { "Resultaat en beoordeling" }
+            @match res {
+                Some(r) => {
+                    p { "Resultaatmelding van " (datum(&r.datum)) " (einde traject " (datum(&r.einddatum)) ")"
+                        @if let Some(t) = &r.tevredenheid { "; cliënt " (format!("{t:?}").to_lowercase()) } "." }
+                }
+                None => { p { "Nog geen resultaatmelding." } }
+            }
+            @if let Some(b) = &p.beoordeling {
+                p { "Beoordeling " (b.versie) " van team " (b.team) " op " (datum(&b.datum)) ": "
+                    strong { @if b.oordeel == Oordeel::Eens { "eens" } @else { "oneens" } }
+                    ", resultaat " @if b.resultaat_bereikt { "bereikt" } @else { "niet bereikt" } "." }
+            }
+            h3 { "Financiering" }
+            @match &p.financiering {
+                Some(f) => {
+                    table class="smal" {
+                        caption class="stil" { (grond(&f.grond, f.status)) }
+                        tbody {
+                            tr { th scope="row" { "Trajectprijs" } td class="getal" { (euro(f.trajectprijs)) } }
+                            tr { th scope="row" { "Nu te declareren" } td class="getal" {
+                                (euro(f.aanspraak)) " "
+                                span class="stil" { @if f.status == Status::Bereikt { "(100 %)" } @else { "(" (f.percentage) " %)" } } } }
+                            tr { th scope="row" { "Gedeclareerd" } td class="getal" { (euro(f.gedeclareerd)) } }
+                            tr { th scope="row" { @if f.status == Status::NietBereikt { "Ingehouden" } @else { "Aangehouden tot het resultaat bekend is" } }
+                                 td class="getal" { (euro(f.ingehouden)) } }
+                            @if f.gedeclareerd > f.aanspraak {
+                                tr { th scope="row" { "Terug te vorderen" } td class="getal" { strong { (euro(f.gedeclareerd - f.aanspraak)) } } }
+                            }
+                        }
+                    }
+                }
+                None => { p { "Geen resultaatfinanciering op deze toewijzing." } }
+            }
+            h3 { "Tijdlijn" }
+            ol class="tijdlijn" {
+                @for (d, wat) in &tijdlijn { li { time datetime=(d.to_string()) { (datum(d)) } " – " (wat) } }
+            }
+            // PLUG-IN (issue #14, `GET /api/v1/toewijzingen/{nr}/stroom`): replace this
+            // timeline by every message of the toewijzing with its retourcodes when the
+            // gateway's stroom read lands.
+            (binnenkort("De volledige berichtenstroom (verzoek, toewijzing, declaraties en hun antwoorden) volgt met de stroomweergave."))
+            @if res.is_some() {
+                h3 { "Uw beoordeling vastleggen" }
+                @if let Some((nummer, fouten)) = fouten {
+                    @if nummer == p.toewijzingnummer {
+                        div class="fouten" role="alert" {
+                            p { "De beoordeling is niet vastgelegd:" }
+                            ul { @for f in fouten { li { (f) } } }
+                        }
+                    }
+                }
+                form method="post" action=(action) {
+                    input type="hidden" name="csrf" value=(s.csrf);
+                    input type="hidden" name="toewijzing" value=(p.toewijzingnummer);
+                    input type="hidden" name="domein" value=(domein.as_str());
+                    input type="hidden" name="versie" value=(next_versie);
+                    fieldset {
+                        legend { "Bent u het eens met de resultaatmelding?" }
+                        input type="radio" id={"eens-" (p.toewijzingnummer)} name="oordeel" value="eens" required;
+                        label class="keuze" for={"eens-" (p.toewijzingnummer)} { "Eens" }
+                        input type="radio" id={"oneens-" (p.toewijzingnummer)} name="oordeel" value="oneens";
+                        label class="keuze" for={"oneens-" (p.toewijzingnummer)} { "Oneens" }
+                    }
+                    fieldset {
+                        legend { "Alleen bij oneens: is het resultaat volgens het team bereikt?" }
+                        input type="radio" id={"ja-" (p.toewijzingnummer)} name="bereikt" value="ja";
+                        label class="keuze" for={"ja-" (p.toewijzingnummer)} { "Ja" }
+                        input type="radio" id={"nee-" (p.toewijzingnummer)} name="bereikt" value="nee";
+                        label class="keuze" for={"nee-" (p.toewijzingnummer)} { "Nee" }
+                    }
+                    p {
+                        label for={"reden-" (p.toewijzingnummer)} { "Reden (verplicht bij oneens)" }
+                        textarea id={"reden-" (p.toewijzingnummer)} name="reden" rows="3" maxlength="1000" {}
+                    }
+                    p { button type="submit" class="knop" { "Beoordeling vastleggen" } }
+                }
+            }
+        }
+    }
+}
+
+/// What a client page request brings along.
+struct Ctx<'a> {
+    req: &'a HttpRequest,
+    gw: &'a Gateway,
+    sec: &'a Security,
+    ids: &'a ClientIds,
+    who: &'a Caller,
+    id: &'a str,
+}
+
+fn client_page(
+    c: &Ctx<'_>,
+    status: StatusCode,
+    fouten: Option<(&str, &[String])>,
+    opgeslagen: bool,
+) -> Result<HttpResponse, ApiError> {
+    let (req, gw, sec, ids, who, id) = (c.req, c.gw, c.sec, c.ids, c.who, c.id);
+    let s = session(req).ok_or(ApiError::Unauthenticated)?;
+    let (bsn, team) = own_client(req, who, gw, sec, ids, id)?;
+    let statuses = gw.plan_status(&bsn);
+    let action = format!("/clienten/{id}/beoordeling");
+    let body = html! {
+        p { a href="/caseload" { "← Caseload" } }
+        h1 { "Cliënt " (bsn.as_str()) }
+        p class="stil" { "Gebiedsteam " (team) ". " (statuses.len()) " toewijzing(en) in deze gemeente." }
+        @if opgeslagen {
+            div class="melding" role="status" { p { "Uw beoordeling is vastgelegd en naar de aanbieder gestuurd." } }
+        }
+        @if statuses.is_empty() { p { "Geen toewijzingen." } }
+        @for (domein, p) in &statuses {
+            (toewijzing(&s, *domein, p, gw.aanbieder_naam(&p.aanbieder).unwrap_or(&p.aanbieder), &action, fouten))
+        }
+    };
+    Ok(html(
+        status,
+        page(
+            &format!("Cliënt {}", &id[..8.min(id.len())]),
+            Some(&s),
+            body,
+        ),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct ClientQuery {
+    #[serde(default)]
+    opgeslagen: Option<String>,
+}
+
+/// `GET /clienten/{client}`.
+pub async fn client(
+    req: HttpRequest,
+    who: Caller,
+    path: web::Path<String>,
+    q: web::Query<ClientQuery>,
+    gw: web::Data<Gateway>,
+    sec: web::Data<Security>,
+    ids: web::Data<ClientIds>,
+) -> HttpResponse {
+    let c = Ctx {
+        req: &req,
+        gw: &gw,
+        sec: &sec,
+        ids: &ids,
+        who: &who,
+        id: &path,
+    };
+    respond(
+        &req,
+        client_page(&c, StatusCode::OK, None, q.opgeslagen.is_some()),
+    )
+}
+
+#[derive(Deserialize)]
+struct BeoordelingForm {
+    csrf: String,
+    toewijzing: String,
+    domein: String,
+    versie: u32,
+    #[serde(default)]
+    oordeel: Option<String>,
+    #[serde(default)]
+    bereikt: Option<String>,
+    #[serde(default)]
+    reden: String,
+}
+
+/// `POST /clienten/{client}/beoordeling`: the team's judgement, through the gateway.
+pub async fn beoordeling(
+    req: HttpRequest,
+    who: Caller,
+    path: web::Path<String>,
+    payload: web::Payload,
+    gw: web::Data<Gateway>,
+    sec: web::Data<Security>,
+    ids: web::Data<ClientIds>,
+) -> HttpResponse {
+    let r = async {
+        let body = extract::body(payload, 16 * 1024).await?;
+        let form = super::form::<BeoordelingForm>(&body)?;
+        check_csrf(&req, &form.csrf)?;
+        let c = Ctx {
+            req: &req,
+            gw: &gw,
+            sec: &sec,
+            ids: &ids,
+            who: &who,
+            id: &path,
+        };
+        let (bsn, team) = own_client(&req, &who, &gw, &sec, &ids, &path)?;
+        let mut fouten = Vec::new();
+        let oordeel = match form.oordeel.as_deref() {
+            Some("eens") => Some(Oordeel::Eens),
+            Some("oneens") => Some(Oordeel::Oneens),
+            _ => {
+                fouten.push("Kies eens of oneens.".to_string());
+                None
+            }
+        };
+        let domein = match form.domein.as_str() {
+            "ijw" => Domein::Ijw,
+            "iwmo" => Domein::Iwmo,
+            _ => return Err(ApiError::BadRequest("onbekend domein".into())),
+        };
+        // The toewijzing must be one of this client's: the form cannot name another's.
+        let status = gw
+            .plan_status(&bsn)
+            .into_iter()
+            .find(|(d, p)| *d == domein && p.toewijzingnummer == form.toewijzing)
+            .map(|(_, p)| p)
+            .ok_or(ApiError::NotFound("onbekende toewijzing"))?;
+        // Eens: the result is what the melding says (every goal behaald or not); oneens: the
+        // team says which.
+        let volgens_melding = status
+            .resultaat
+            .as_ref()
+            .map(|r| r.doelen.iter().all(|(_, u)| *u == Uitkomst::Behaald));
+        let bereikt = match (oordeel, form.bereikt.as_deref()) {
+            (Some(Oordeel::Eens), _) => volgens_melding,
+            (_, Some("ja")) => Some(true),
+            (_, Some("nee")) => Some(false),
+            (Some(Oordeel::Oneens), _) => {
+                fouten.push(
+                    "Kies bij oneens of het resultaat volgens het team bereikt is.".to_string(),
+                );
+                None
+            }
+            (None, _) => None,
+        };
+        if volgens_melding.is_none() {
+            fouten.push("Er is nog geen resultaatmelding om te beoordelen.".to_string());
+        }
+        let reden = form.reden.trim().to_string();
+        if oordeel == Some(Oordeel::Oneens) && reden.is_empty() {
+            fouten.push("Geef bij oneens de reden.".to_string());
+        }
+        let (Some(oordeel), Some(bereikt), true) = (oordeel, bereikt, fouten.is_empty()) else {
+            return client_page(
+                &c,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some((&form.toewijzing, &fouten)),
+                false,
+            );
+        };
+        let b = Beoordeling {
+            domein,
+            gemeente: gw.settings.gemeente.code.clone(),
+            team: team.clone(),
+            aanbieder: status.aanbieder.clone(),
+            bsn,
+            toewijzingnummer: status.toewijzingnummer.clone(),
+            versie: form.versie,
+            datum: gw.today(),
+            oordeel,
+            reden: (!reden.is_empty()).then_some(reden),
+            resultaat_bereikt: bereikt,
+        };
+        let json = serde_json::to_vec(&b).map_err(|_| ApiError::Internal)?;
+        // The same check as `POST /api/v1/beoordelingen`: the team is the caller's.
+        let allowed = |m: &Bericht| match m {
+            Bericht::Beoordeling(o) => who.permits(&Facts {
+                team: (o.team == team).then_some(o.team.as_str()),
+                gemeente: Some(o.gemeente.as_str()),
+                ..Facts::default()
+            }),
+            _ => false,
+        };
+        let arc = gw.clone().into_inner();
+        let ingested = arc
+            .ingest_doelbereik(Kind::Beoordeling, Format::Json, &json, &allowed)
+            .await;
+        let ingested = match ingested {
+            Ok(i) => i,
+            Err(crate::gateway::DoelbereikError::Forbidden) => return Err(ApiError::Forbidden),
+            Err(crate::gateway::DoelbereikError::Store(e)) => return Err(e.into()),
+            Err(crate::gateway::DoelbereikError::Unreadable { findings, .. }) => {
+                let fouten: Vec<String> = findings
+                    .iter()
+                    .map(|f| format!("{}: {}", f.code, f.message))
+                    .collect();
+                return client_page(
+                    &c,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Some((&form.toewijzing, &fouten)),
+                    false,
+                );
+            }
+        };
+        if !ingested.record.accepted {
+            let fouten: Vec<String> = ingested
+                .record
+                .findings
+                .iter()
+                .map(|f| format!("{} ({}): {}", f.message, f.code, f.path))
+                .collect();
+            return client_page(
+                &c,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some((&form.toewijzing, &fouten)),
+                false,
+            );
+        }
+        crate::http::auth::audit_detail(
+            &req,
+            format!("beoordeling bewaard als bericht {}", ingested.record.id),
+        );
+        Ok(HttpResponse::SeeOther()
+            .insert_header((
+                header::LOCATION,
+                format!("/clienten/{}?opgeslagen=1", path.as_str()),
+            ))
+            .finish())
+    };
+    respond(&req, r.await)
+}

@@ -1,0 +1,455 @@
+//! The pages in a real browser: headless Chromium driven over WebDriver (chromedriver), spoken
+//! with the tests' own reqwest client — no driver crate, so no second HTTP stack or TLS library
+//! (the driver and the server are both on loopback, plain HTTP). Each role signs in, does its
+//! tasks on the demo data, and the main pages are saved as screenshots in
+//! `target/screenshots/*.png` (test artefacts, to be looked at).
+//!
+//! Without chromium and chromedriver the test is skipped with a notice; with
+//! `SLUIS_BROWSER_TESTS=1` (CI, `.ci/run`) a missing browser fails it.
+
+use super::{check_page, demo_app, value_of};
+use crate::auth;
+use serde_json::{json, Value};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+fn find_program(names: &[&str]) -> Option<String> {
+    let path = std::env::var("PATH").unwrap_or_default();
+    for n in names {
+        for dir in path.split(':').chain(["/usr/bin", "/usr/lib/chromium"]) {
+            let p = std::path::Path::new(dir).join(n);
+            if p.is_file() {
+                return Some(p.display().to_string());
+            }
+        }
+    }
+    None
+}
+
+struct Driver {
+    http: reqwest::Client,
+    url: String,
+    child: Child,
+}
+
+struct Browser {
+    driver: Driver,
+    session: String,
+    base: String,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // The chromedriver this test started, by its own handle.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Driver {
+    async fn start(program: &str) -> Driver {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        let child = Command::new(program)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let http = sluis::client::builder()
+            .timeout(Duration::from_secs(60))
+            .build()
+            .expect("client");
+        let url = format!("http://127.0.0.1:{port}");
+        // Owned from here on: dropped (killed and waited for) on every path.
+        let driver = Driver { http, url, child };
+        for _ in 0..100 {
+            if let Ok(r) = driver
+                .http
+                .get(format!("{}/status", driver.url))
+                .send()
+                .await
+            {
+                if r.status().is_success() {
+                    return driver;
+                }
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("chromedriver did not answer");
+    }
+
+    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let mut req = self
+            .http
+            .request(method.clone(), format!("{}{path}", self.url));
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let r = req.send().await.expect("webdriver");
+        let status = r.status();
+        let v: Value = r.json().await.expect("webdriver json");
+        assert!(status.is_success(), "{method} {path}: {status} {v}");
+        v["value"].clone()
+    }
+}
+
+impl Browser {
+    async fn open(driver: Driver, chromium: &str, base: &str) -> Browser {
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": chromium,
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
+                         "--disable-dev-shm-usage", "--window-size=1280,1100", "--lang=nl"]
+            }
+        }}});
+        let v = driver
+            .call(reqwest::Method::POST, "/session", Some(caps))
+            .await;
+        let session = v["sessionId"].as_str().expect("session").to_string();
+        Browser {
+            driver,
+            session,
+            base: base.to_string(),
+        }
+    }
+
+    fn path(&self, rest: &str) -> String {
+        format!("/session/{}{rest}", self.session)
+    }
+
+    async fn go(&self, path: &str) {
+        let url = format!("{}{path}", self.base);
+        self.driver
+            .call(
+                reqwest::Method::POST,
+                &self.path("/url"),
+                Some(json!({"url": url})),
+            )
+            .await;
+    }
+
+    async fn source(&self) -> String {
+        let v = self
+            .driver
+            .call(reqwest::Method::GET, &self.path("/source"), None)
+            .await;
+        v.as_str().expect("source").to_string()
+    }
+
+    async fn current(&self) -> String {
+        let v = self
+            .driver
+            .call(reqwest::Method::GET, &self.path("/url"), None)
+            .await;
+        v.as_str().expect("url").to_string()
+    }
+
+    async fn title(&self) -> String {
+        let v = self
+            .driver
+            .call(reqwest::Method::GET, &self.path("/title"), None)
+            .await;
+        v.as_str().expect("title").to_string()
+    }
+
+    async fn find(&self, css: &str) -> String {
+        let v = self
+            .driver
+            .call(
+                reqwest::Method::POST,
+                &self.path("/element"),
+                Some(json!({"using": "css selector", "value": css})),
+            )
+            .await;
+        v[ELEMENT].as_str().expect("element").to_string()
+    }
+
+    async fn type_in(&self, css: &str, text: &str) {
+        let e = self.find(css).await;
+        self.driver
+            .call(
+                reqwest::Method::POST,
+                &self.path(&format!("/element/{e}/value")),
+                Some(json!({"text": text})),
+            )
+            .await;
+    }
+
+    async fn click(&self, css: &str) {
+        let e = self.find(css).await;
+        self.driver
+            .call(
+                reqwest::Method::POST,
+                &self.path(&format!("/element/{e}/click")),
+                Some(json!({})),
+            )
+            .await;
+    }
+
+    /// Which element has the focus after pressing Tab `n` times from the top of the page.
+    async fn tab(&self, n: usize) -> String {
+        let keys: Vec<Value> = (0..n)
+            .flat_map(|_| {
+                [
+                    json!({"type": "keyDown", "value": "\u{E004}"}),
+                    json!({"type": "keyUp", "value": "\u{E004}"}),
+                ]
+            })
+            .collect();
+        self.driver
+            .call(
+                reqwest::Method::POST,
+                &self.path("/actions"),
+                Some(json!({"actions": [{"type": "key", "id": "kbd", "actions": keys}]})),
+            )
+            .await;
+        let v = self
+            .driver
+            .call(reqwest::Method::GET, &self.path("/element/active"), None)
+            .await;
+        let e = v[ELEMENT].as_str().expect("active").to_string();
+        let t = self
+            .driver
+            .call(
+                reqwest::Method::GET,
+                &self.path(&format!("/element/{e}/text")),
+                None,
+            )
+            .await;
+        t.as_str().unwrap_or_default().to_string()
+    }
+
+    /// The page source once it holds `needle` (a click that submits a form returns before
+    /// the next page is there); at most 20 seconds.
+    async fn wait_for(&self, needle: &str) -> String {
+        let mut src = String::new();
+        for _ in 0..200 {
+            src = self.source().await;
+            if src.contains(needle) {
+                return src;
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("page never showed {needle:?}: {src}");
+    }
+
+    /// Wait until the browser is at a URL that holds `needle`; at most 20 seconds.
+    async fn wait_url(&self, needle: &str) {
+        for _ in 0..200 {
+            if self.current().await.contains(needle) {
+                return;
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("never at a URL with {needle:?}");
+    }
+
+    async fn screenshot(&self, name: &str) {
+        use base64::Engine;
+        let v = self
+            .driver
+            .call(reqwest::Method::GET, &self.path("/screenshot"), None)
+            .await;
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(v.as_str().expect("base64"))
+            .expect("png");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+        std::fs::create_dir_all(&dir).expect("screenshot dir");
+        std::fs::write(dir.join(format!("{name}.png")), png).expect("screenshot written");
+    }
+
+    async fn cookie(&self, name: &str) -> String {
+        let v = self
+            .driver
+            .call(
+                reqwest::Method::GET,
+                &self.path(&format!("/cookie/{name}")),
+                None,
+            )
+            .await;
+        v["value"].as_str().expect("cookie").to_string()
+    }
+
+    async fn sign_in(&self, token_id: &str) {
+        self.go("/").await;
+        self.type_in("#token", &auth::token(token_id)).await;
+        self.click("form.aanmelden button[type=submit]").await;
+        self.wait_for("Afmelden</button>").await;
+    }
+
+    async fn sign_out(&self) {
+        self.click(".wie button").await;
+        self.wait_for("Aanmelden bij Sluis").await;
+    }
+
+    async fn close(self) {
+        self.driver
+            .call(reqwest::Method::DELETE, &self.path(""), None)
+            .await;
+    }
+}
+
+#[actix_web::test]
+async fn the_pages_in_headless_chromium() {
+    let required = std::env::var("SLUIS_BROWSER_TESTS").is_ok_and(|v| v == "1");
+    let (Some(chromium), Some(chromedriver)) = (
+        find_program(&["chromium", "chromium-browser", "google-chrome"]),
+        find_program(&["chromedriver"]),
+    ) else {
+        assert!(
+            !required,
+            "SLUIS_BROWSER_TESTS=1 but chromium or chromedriver is not installed"
+        );
+        eprintln!("NOTICE: browser test skipped: chromium/chromedriver not installed (apt-get install chromium chromium-driver; SLUIS_BROWSER_TESTS=1 makes this a failure)");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = demo_app(dir.path()).await;
+    let driver = Driver::start(&chromedriver).await;
+    let b = Browser::open(driver, &chromium, &app.base).await;
+
+    // The sign-in page; the skip link is the first stop of the keyboard.
+    b.go("/").await;
+    assert_eq!(b.title().await, "Aanmelden – Sluis");
+    check_page(&b.source().await, "sign-in (browser)");
+    assert_eq!(
+        b.tab(1).await,
+        "Naar de inhoud",
+        "keyboard: the skip link first"
+    );
+    b.screenshot("aanmelden").await;
+
+    // Gebiedsteam: caseload, a client, a beoordeling.
+    b.sign_in("demo-team-noord").await;
+    assert!(b.current().await.ends_with("/caseload"));
+    let caseload = b.source().await;
+    assert!(caseload.contains("Caseload gebiedsteam noord"));
+    b.screenshot("caseload").await;
+    b.click("#f-zonder").await;
+    b.click("form.filters button[type=submit]").await;
+    b.wait_url("zonder_resultaatmelding=1").await;
+    assert!(b.current().await.contains("zonder_resultaatmelding=1"));
+    b.screenshot("caseload-gefilterd").await;
+    // A client with a resultaatmelding to judge.
+    let (_, v) = app
+        .get_json("/api/v1/teams/noord/doelbereik?limit=5000")
+        .await;
+    let t = v["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|t| t["grond"]["soort"] == "resultaatmelding")
+        .expect("a melding")
+        .clone();
+    let bsn = t["bsn"].as_str().expect("bsn");
+    let nr = t["toewijzingnummer"].as_str().expect("nr");
+    b.go("/caseload?sorteer=client").await;
+    let mut link = None;
+    for pagina in 1..50 {
+        b.go(&format!("/caseload?sorteer=client&pagina={pagina}"))
+            .await;
+        let src = b.source().await;
+        if let Some((id, _)) = super::client_links(&src)
+            .into_iter()
+            .find(|(_, x)| x == bsn)
+        {
+            link = Some(id);
+            break;
+        }
+    }
+    let id = link.expect("client on the caseload");
+    b.go(&format!("/clienten/{id}")).await;
+    let client = b.source().await;
+    check_page(&client, "client (browser)");
+    assert!(client.contains("Behandelplannen") && client.contains("Financiering"));
+    b.screenshot("client").await;
+    b.click(&format!("#eens-{nr}")).await;
+    b.click(&format!("form[action='/clienten/{id}/beoordeling'] button"))
+        .await;
+    b.wait_for("Uw beoordeling is vastgelegd").await;
+    b.screenshot("beoordeling-vastgelegd").await;
+    // Another team's client is refused.
+    let mut zuid = super::Visitor::new(&app.base);
+    let z = zuid.sign_in("demo-team-zuid").await;
+    let (zid, _) = super::client_links(&z.body)
+        .into_iter()
+        .next()
+        .expect("zuid");
+    b.go(&format!("/clienten/{zid}")).await;
+    assert_eq!(b.title().await, "Geen toegang – Sluis");
+    b.screenshot("andere-team-geweigerd").await;
+    b.sign_out().await;
+    b.go("/caseload").await;
+    assert_eq!(b.title().await, "Aanmelden nodig – Sluis");
+
+    // Contractmanager: compare, a dashboard, download a CSV with the browser's session.
+    b.sign_in("demo-contractmanager-0599").await;
+    assert!(b.current().await.ends_with("/aanbieders"));
+    check_page(&b.source().await, "aanbieders (browser)");
+    b.screenshot("aanbieders").await;
+    b.click("a[href^='/aanbieders/12345678']").await;
+    let dash = b.wait_for("Berichten per maand").await;
+    assert!(dash.contains("Berichten per maand") && dash.contains("<svg"));
+    b.screenshot("aanbieder-dashboard").await;
+    let cookie = b.cookie("sluis_sessie").await;
+    let csv = app
+        .client
+        .get(format!("{}/downloads/financiering.csv", app.base))
+        .header("Cookie", format!("sluis_sessie={cookie}"))
+        .send()
+        .await
+        .expect("csv");
+    assert_eq!(csv.status(), reqwest::StatusCode::OK);
+    let csv = csv.text().await.expect("text");
+    assert!(csv.starts_with("aanbieder,bereikt_euro"), "{csv}");
+    b.sign_out().await;
+
+    // Back office: search a message by its soort and open it.
+    b.sign_in("demo-gemeente-0599").await;
+    b.type_in("#z-soort", "JW305").await;
+    b.click("form[aria-label='Berichten zoeken'] button").await;
+    b.wait_url("soort=JW305").await;
+    let found = b.wait_for("<td>JW305</td>").await;
+    assert!(found.contains("<td>JW305</td>") && !found.contains("<td>JW301</td>"));
+    b.screenshot("berichten").await;
+    b.click("tbody a[href^='/berichten/']").await;
+    b.wait_for("Bevindingen").await;
+    b.screenshot("bericht").await;
+    b.click("a[href$='weergave=xml']").await;
+    b.wait_for("<pre>").await;
+    b.screenshot("bericht-xml").await;
+    // The flow of a toewijzing.
+    b.go("/berichten").await;
+    b.type_in("#z-tw", nr).await;
+    b.click("form[aria-label='Toewijzing opzoeken'] button")
+        .await;
+    b.wait_for(&format!("Toewijzing {nr}")).await;
+    b.screenshot("toewijzing").await;
+
+    // Validation, as anyone with a token.
+    b.go("/validatie").await;
+    b.type_in("#bericht", "<JW301>niet af").await;
+    b.click("form[action='/validatie'] button").await;
+    let v = b.wait_for("Uitkomst").await;
+    assert!(v.contains("kon niet gelezen worden"));
+    let csrf = value_of(&v, "csrf");
+    assert!(csrf.is_some());
+    b.screenshot("validatie").await;
+    b.sign_out().await;
+
+    // Aanbieder and operator sign in too.
+    for who in ["demo-aanbieder-12345678", "demo-operator"] {
+        b.sign_in(who).await;
+        assert!(b.current().await.ends_with("/berichten"), "{who}");
+        check_page(&b.source().await, who);
+        b.sign_out().await;
+    }
+    b.close().await;
+    app.stop().await;
+}

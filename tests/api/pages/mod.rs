@@ -1,0 +1,600 @@
+//! The web pages (issue #15) against the real server with the demo data set: sign-in and
+//! sessions, CSRF, expiry, each role's pages, the team boundary, the beoordeling form, the CSV
+//! download, the message search, the audit of a client page, and an HTML check of what WCAG
+//! asks that a parser can see (lang, landmarks, labels, table headers, no inline style or
+//! script, no BSN in a URL). `browser.rs` drives headless Chromium through the same flows.
+
+mod browser;
+
+use crate::auth;
+use crate::helpers::{settings, spawn_app, spawn_app_with, TestApp};
+use reqwest::StatusCode;
+use std::collections::BTreeMap;
+
+/// A browser without a browser: keeps cookies, follows no redirects.
+pub struct Visitor {
+    base: String,
+    http: reqwest::Client,
+    cookies: BTreeMap<String, String>,
+}
+
+pub struct Page {
+    pub status: StatusCode,
+    pub location: Option<String>,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+impl Visitor {
+    pub fn new(base: &str) -> Visitor {
+        Visitor {
+            base: base.to_string(),
+            http: sluis::client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            cookies: BTreeMap::new(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn take(&mut self, r: reqwest::Response) -> Page {
+        for v in r.headers().get_all("set-cookie") {
+            let v = v.to_str().expect("ascii");
+            let (pair, attrs) = v.split_once(';').unwrap_or((v, ""));
+            let (k, val) = pair.split_once('=').expect("name=value");
+            if val.is_empty() || attrs.contains("Max-Age=0") {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_string(), val.to_string());
+            }
+        }
+        Page {
+            status: r.status(),
+            location: r
+                .headers()
+                .get("location")
+                .and_then(|l| l.to_str().ok())
+                .map(str::to_string),
+            headers: r.headers().clone(),
+            body: r.text().await.expect("body"),
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Page {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header("Cookie", self.cookie_header())
+            .send()
+            .await
+            .expect("get");
+        self.take(r).await
+    }
+
+    pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+        let body: Vec<String> = form
+            .iter()
+            .map(|(k, v)| format!("{k}={}", enc(v)))
+            .collect();
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("Cookie", self.cookie_header())
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body.join("&"))
+            .send()
+            .await
+            .expect("post");
+        self.take(r).await
+    }
+
+    /// Sign in with a demo token; the start page of the role.
+    pub async fn sign_in(&mut self, token_id: &str) -> Page {
+        let form = self.get("/").await;
+        let csrf = value_of(&form.body, "csrf").expect("csrf field");
+        let r = self
+            .post(
+                "/aanmelden",
+                &[("csrf", &csrf), ("token", &auth::token(token_id))],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let home = r.location.clone().expect("location");
+        self.get(&home).await
+    }
+}
+
+fn enc(v: &str) -> String {
+    let mut out = String::new();
+    for b in v.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The value of the first `name="…" value="…"` input.
+pub fn value_of(html: &str, name: &str) -> Option<String> {
+    let at = html.find(&format!("name=\"{name}\" value=\""))?;
+    let rest = &html[at + name.len() + 15..];
+    Some(rest[..rest.find('"')?].to_string())
+}
+
+/// Every `href="…"` of a page.
+pub fn hrefs(html: &str) -> Vec<String> {
+    html.split("href=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .map(|s| s.replace("&amp;", "&"))
+        .collect()
+}
+
+/// What WCAG 2.1 AA asks that can be read off the HTML: the language, landmarks, a title, a
+/// label for every field, headers with a scope, no inline style or script (also the CSP), and
+/// no BSN (nine digits) in any link.
+pub fn check_page(html: &str, what: &str) {
+    // A browser's page source is the serialised DOM, without the doctype.
+    assert!(
+        html.starts_with("<!DOCTYPE html>") || html.starts_with("<html"),
+        "{what}: doctype"
+    );
+    assert!(html.contains(r#"<html lang="nl">"#), "{what}: lang=nl");
+    assert!(!html.contains("<th>"), "{what}: a th without scope");
+    for landmark in ["<header", "<main", "<footer", "<title>", "<h1"] {
+        assert!(html.contains(landmark), "{what}: {landmark}");
+    }
+    assert!(!html.contains("<script"), "{what}: no script");
+    assert!(!html.contains(" style="), "{what}: no inline style");
+    assert!(
+        html.contains(r##"class="skip" href="#inhoud""##),
+        "{what}: skip link"
+    );
+    // Every visible field has a label that names it.
+    for tag in ["<input ", "<select ", "<textarea "] {
+        for part in html.split(tag).skip(1) {
+            let head = &part[..part.find('>').unwrap_or(part.len())];
+            if head.contains(r#"type="hidden""#) || head.contains(r#"type="submit""#) {
+                continue;
+            }
+            let id = head
+                .split("id=\"")
+                .nth(1)
+                .and_then(|s| s.split('"').next())
+                .unwrap_or_else(|| panic!("{what}: a field without id: {head}"));
+            assert!(
+                html.contains(&format!(r#"<label for="{id}""#))
+                    || html.contains(&format!(r#"for="{id}""#)),
+                "{what}: no label for {id}"
+            );
+        }
+    }
+    for part in html.split("<th ").skip(1) {
+        let head = &part[..part.find('>').unwrap_or(0)];
+        assert!(head.contains("scope="), "{what}: a th without scope");
+    }
+    for h in hrefs(html) {
+        // A BSN would stand as a whole path segment or query value of nine digits.
+        let digits_run = h
+            .split(['/', '?', '&', '='])
+            .any(|part| part.len() == 9 && part.bytes().all(|b| b.is_ascii_digit()));
+        assert!(!digits_run, "{what}: a BSN-like number in a link: {h}");
+    }
+}
+
+/// A gateway with the demo municipality (120 clients) posted through the API.
+pub async fn demo_app(dir: &std::path::Path) -> TestApp {
+    let app = spawn_app(dir).await;
+    let set = sluis::demo::generate(sluis::demo::DEFAULT_SEED, 120);
+    let tokens = sluis::demo::Tokens::from_settings(&settings(dir));
+    let posted = sluis::demo::post_all(&app.base, &set, &tokens)
+        .await
+        .expect("posted");
+    assert!(posted.rejected.is_empty(), "{:?}", posted.rejected);
+    app
+}
+
+/// The client links of a caseload page: (opaque id, BSN shown).
+pub fn client_links(html: &str) -> Vec<(String, String)> {
+    html.split(r#"<a href="/clienten/"#)
+        .skip(1)
+        .filter_map(|s| {
+            let (id, rest) = s.split_once('"')?;
+            let bsn = rest.strip_prefix('>')?.split('<').next()?;
+            Some((id.to_string(), bsn.to_string()))
+        })
+        .collect()
+}
+
+#[actix_web::test]
+async fn each_role_signs_in_and_sees_its_pages() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = demo_app(dir.path()).await;
+
+    // Anonymous: the sign-in form, the stylesheet; a page asks to sign in (401, a page).
+    let mut anon = Visitor::new(&app.base);
+    let start = anon.get("/").await;
+    assert_eq!(start.status, StatusCode::OK);
+    check_page(&start.body, "sign-in");
+    let csp = start.headers["content-security-policy"]
+        .to_str()
+        .expect("csp");
+    assert!(
+        csp.contains("default-src 'none'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    assert!(start.headers["set-cookie"]
+        .to_str()
+        .expect("cookie")
+        .contains("HttpOnly; SameSite=Strict"));
+    let css = anon.get("/static/sluis.css").await;
+    assert_eq!(css.status, StatusCode::OK);
+    let r = anon.get("/caseload").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.body.contains("Aanmelden nodig"));
+    // A wrong token: 401 and no session.
+    let csrf = value_of(&anon.get("/").await.body, "csrf").expect("csrf");
+    let r = anon
+        .post(
+            "/aanmelden",
+            &[("csrf", &csrf), ("token", "sluis_nope_123")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(!anon.cookies.contains_key("sluis_sessie"));
+    // A sign-in form from elsewhere (no binding cookie): refused.
+    let mut other = Visitor::new(&app.base);
+    let r = other
+        .post(
+            "/aanmelden",
+            &[("csrf", &csrf), ("token", &auth::token("demo-team-noord"))],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    // Gebiedsteam noord: the caseload, its filters and a client page.
+    let mut noord = Visitor::new(&app.base);
+    let home = noord.sign_in("demo-team-noord").await;
+    assert_eq!(home.status, StatusCode::OK, "{}", home.body);
+    check_page(&home.body, "caseload");
+    assert!(home.body.contains("Caseload gebiedsteam noord"));
+    let links = client_links(&home.body);
+    assert!(!links.is_empty());
+    let (_, all) = app
+        .get_json("/api/v1/teams/noord/doelbereik?limit=5000")
+        .await;
+    let total = all["aantal"].as_u64().expect("aantal");
+    assert!(
+        home.body
+            .contains(&format!("<strong>{total}</strong> trajecten")),
+        "count as the API"
+    );
+    let (_, zonder) = app
+        .get_json("/api/v1/teams/noord/doelbereik?zonder_resultaatmelding=true&limit=5000")
+        .await;
+    let r = noord.get("/caseload?zonder_resultaatmelding=1").await;
+    assert!(r.body.contains(&format!(
+        "<strong>{}</strong> trajecten",
+        zonder["aantal"].as_u64().expect("aantal")
+    )));
+    let sorted = noord
+        .get("/caseload?sorteer=start&richting=af&pagina=2")
+        .await;
+    assert_eq!(sorted.status, StatusCode::OK);
+    check_page(&sorted.body, "caseload sorted");
+    let (id, bsn) = &links[0];
+    let client = noord.get(&format!("/clienten/{id}")).await;
+    assert_eq!(client.status, StatusCode::OK);
+    check_page(&client.body, "client");
+    assert!(client.body.contains(&format!("Cliënt {bsn}")));
+    assert!(client.body.contains("Toewijzing"));
+    // The view is in the audit, naming the client by pseudonym (never the BSN).
+    let audit = app
+        .audit
+        .query(&Default::default(), 0, 1_000_000)
+        .expect("audit");
+    let seen = audit
+        .iter()
+        .rev()
+        .find(|e| e.object.kind == "client")
+        .expect("client page audited");
+    assert_eq!(seen.client.as_ref().map(|c| c.as_str()), Some(id.as_str()));
+    assert!(!serde_json::to_string(&audit)
+        .expect("json")
+        .contains(bsn.as_str()));
+
+    // Another team's client: refused, and the refusal is audited too.
+    let mut zuid = Visitor::new(&app.base);
+    let zuid_home = zuid.sign_in("demo-team-zuid").await;
+    let (zuid_id, _) = client_links(&zuid_home.body)
+        .into_iter()
+        .next()
+        .expect("a zuid client");
+    let r = noord.get(&format!("/clienten/{zuid_id}")).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.body.contains("Geen toegang"));
+    let r = noord
+        .get("/clienten/00000000000000000000000000000000")
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // The team's pages are not the contractmanager's, and the other way round.
+    assert_eq!(noord.get("/aanbieders").await.status, StatusCode::FORBIDDEN);
+
+    // Contractmanager: side by side, a dashboard, CSV.
+    let mut cm = Visitor::new(&app.base);
+    let over = cm.sign_in("demo-contractmanager-0599").await;
+    assert_eq!(over.status, StatusCode::OK);
+    check_page(&over.body, "aanbieders");
+    assert!(over.body.contains("<svg"), "a chart");
+    assert!(over.body.contains("Per gebiedsteam"));
+    assert_eq!(cm.get("/caseload").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        cm.get(&format!("/clienten/{id}")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let dash = cm.get("/aanbieders/12345678").await;
+    assert_eq!(dash.status, StatusCode::OK);
+    check_page(&dash.body, "dashboard");
+    assert!(dash.body.contains("Berichten per maand"));
+    let csv = cm.get("/downloads/indicatoren-aanbieders.csv").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.headers["content-type"]
+        .to_str()
+        .expect("ct")
+        .starts_with("text/csv"));
+    let (_, api) = app.get_json("/api/v1/indicatoren?per=aanbieder").await;
+    let line = csv
+        .body
+        .lines()
+        .find(|l| l.starts_with("12345678,"))
+        .expect("a row per aanbieder");
+    let cols: Vec<&str> = line.split(',').collect();
+    assert_eq!(
+        cols[3].parse::<u64>().ok(),
+        api["groepen"]["12345678"]["doelrealisatie"]["teller"].as_u64(),
+        "the CSV has the API's figures"
+    );
+    assert_eq!(
+        cm.get("/downloads/geheim.csv").await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Back office: search messages, open one with its XML, JSON and retourbericht.
+    let mut bo = Visitor::new(&app.base);
+    let list = bo.sign_in("demo-gemeente-0599").await;
+    check_page(&list.body, "berichten");
+    let found = bo.get("/berichten?soort=JW301&status=geaccepteerd").await;
+    assert_eq!(found.status, StatusCode::OK);
+    let ids: Vec<String> = hrefs(&found.body)
+        .into_iter()
+        .filter_map(|h| h.strip_prefix("/berichten/").map(str::to_string))
+        .filter(|h| h.chars().all(|c| c.is_ascii_digit()))
+        .collect();
+    assert!(!ids.is_empty(), "JW301s found");
+    assert!(!found.body.contains("<td>JW305</td>"), "only JW301");
+    let m = bo.get(&format!("/berichten/{}", ids[0])).await;
+    assert_eq!(m.status, StatusCode::OK);
+    check_page(&m.body, "bericht");
+    for w in ["xml", "json", "retour"] {
+        let v = bo.get(&format!("/berichten/{}?weergave={w}", ids[0])).await;
+        assert_eq!(v.status, StatusCode::OK, "{w}");
+        assert!(v.body.contains("<pre>"), "{w}");
+    }
+    let r = bo.get("/berichten?identificatie=nietbestaand").await;
+    assert!(r.body.contains("0 bericht(en)"));
+    // The operator lists envelopes but opens no message.
+    let mut op = Visitor::new(&app.base);
+    let list = op.sign_in("demo-operator").await;
+    assert!(list.body.contains("Uw rol ziet welke berichten er zijn"));
+    assert_eq!(
+        op.get(&format!("/berichten/{}", ids[0])).await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // Validation: findings with their codes, nothing stored.
+    let before = app.get_json("/api/v1/berichten?limit=1000").await.1["items"]
+        .as_array()
+        .map(Vec::len);
+    let csrf = value_of(&list.body, "csrf").expect("csrf");
+    let r = op
+        .post("/validatie", &[("csrf", &csrf), ("bericht", "<JW301 nope")])
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("kon niet gelezen worden"));
+    let xml = bo
+        .get(&format!("/berichten/{}?weergave=xml", ids[0]))
+        .await
+        .body;
+    let raw = xml
+        .split("<pre><code>")
+        .nth(1)
+        .and_then(|s| s.split("</code>").next())
+        .expect("xml")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&");
+    let broken = raw.replacen("Dagtekening>2", "Dagtekening>x2", 1);
+    assert_ne!(broken, raw, "a Dagtekening to break");
+    let r = op
+        .post("/validatie", &[("csrf", &csrf), ("bericht", &raw)])
+        .await;
+    assert!(r.body.contains("geen bevindingen"), "{}", r.body);
+    let r = op
+        .post("/validatie", &[("csrf", &csrf), ("bericht", &broken)])
+        .await;
+    check_page(&r.body, "validatie");
+    assert!(r.body.contains("bevinding(en)") || r.body.contains("kon niet gelezen"));
+    let after = app.get_json("/api/v1/berichten?limit=1000").await.1["items"]
+        .as_array()
+        .map(Vec::len);
+    assert_eq!(before, after, "nothing stored");
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn a_beoordeling_is_recorded_through_the_gateway_with_csrf() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = demo_app(dir.path()).await;
+    let mut noord = Visitor::new(&app.base);
+    // A trajectory of noord with a resultaatmelding and no beoordeling yet.
+    let (_, v) = app
+        .get_json("/api/v1/teams/noord/doelbereik?limit=5000")
+        .await;
+    let t = v["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|t| t["grond"]["soort"] == "resultaatmelding")
+        .expect("one with a melding")
+        .clone();
+    let bsn = t["bsn"].as_str().expect("bsn").to_string();
+    let nummer = t["toewijzingnummer"].as_str().expect("nr").to_string();
+    let home = noord.sign_in("demo-team-noord").await;
+    let mut id = client_links(&home.body)
+        .into_iter()
+        .find(|(_, b)| *b == bsn)
+        .map(|(id, _)| id);
+    let mut pagina = 2;
+    while id.is_none() {
+        let p = noord.get(&format!("/caseload?pagina={pagina}")).await;
+        id = client_links(&p.body)
+            .into_iter()
+            .find(|(_, b)| *b == bsn)
+            .map(|(id, _)| id);
+        pagina += 1;
+        assert!(pagina < 50, "client not on the caseload");
+    }
+    let id = id.expect("id");
+    let page = noord.get(&format!("/clienten/{id}")).await;
+    assert!(page.body.contains("Uw beoordeling vastleggen"));
+    let csrf = value_of(&page.body, "csrf").expect("csrf");
+    let form = |csrf: &str| {
+        vec![
+            ("csrf".to_string(), csrf.to_string()),
+            ("toewijzing".to_string(), nummer.clone()),
+            (
+                "domein".to_string(),
+                t["domein"].as_str().expect("domein").to_string(),
+            ),
+            ("versie".to_string(), "1".to_string()),
+            ("oordeel".to_string(), "oneens".to_string()),
+            // Oneens: the opposite of what the melding says.
+            (
+                "bereikt".to_string(),
+                if t["grond"]["alle_doelen_behaald"] == true {
+                    "nee"
+                } else {
+                    "ja"
+                }
+                .to_string(),
+            ),
+            (
+                "reden".to_string(),
+                "Doel 1 is niet bereikt volgens school en ouders.".to_string(),
+            ),
+        ]
+    };
+    let post = |v: &Vec<(String, String)>| {
+        v.iter()
+            .map(|(a, b)| (a.clone(), b.clone()))
+            .collect::<Vec<_>>()
+    };
+    let path = format!("/clienten/{id}/beoordeling");
+    // Without the session's CSRF token: refused, nothing recorded.
+    let bad = post(&form("vals"));
+    let bad: Vec<(&str, &str)> = bad.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let r = noord.post(&path, &bad).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Oneens without a reason: the form says so.
+    let mut no_reason = post(&form(&csrf));
+    no_reason.retain(|(k, _)| k != "reden");
+    let nr: Vec<(&str, &str)> = no_reason
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let r = noord.post(&path, &nr).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("Geef bij oneens de reden"));
+    let good = post(&form(&csrf));
+    let good: Vec<(&str, &str)> = good.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let r = noord.post(&path, &good).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let shown = noord.get(r.location.as_deref().expect("location")).await;
+    assert!(shown.body.contains("Uw beoordeling is vastgelegd"));
+    // The API sees the same judgement: disputed, not reached.
+    let (_, v) = app
+        .get_json("/api/v1/teams/noord/doelbereik?betwist=true&limit=5000")
+        .await;
+    assert!(v["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .any(|x| x["toewijzingnummer"] == nummer.as_str()));
+    // A team may not judge another team's client through the form.
+    let mut zuid = Visitor::new(&app.base);
+    let z = zuid.sign_in("demo-team-zuid").await;
+    let zcsrf = value_of(&z.body, "csrf").expect("csrf");
+    let other = post(&form(&zcsrf));
+    let other: Vec<(&str, &str)> = other
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    assert_eq!(zuid.post(&path, &other).await.status, StatusCode::FORBIDDEN);
+    // Sign-out ends the session: the old cookie no longer opens a page.
+    let cookie = noord.cookies.get("sluis_sessie").cloned().expect("session");
+    let r = noord.post("/afmelden", &[("csrf", &csrf)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    noord.cookies.insert("sluis_sessie".into(), cookie);
+    assert_eq!(
+        noord.get("/caseload").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn sessions_expire_and_a_bearer_token_opens_no_page() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut s = settings(dir.path());
+    s.security.sessions.idle_secs = 1;
+    let app = spawn_app_with(s).await;
+    let mut v = Visitor::new(&app.base);
+    let home = v.sign_in("demo-operator").await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert_eq!(v.get("/berichten").await.status, StatusCode::OK);
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(1300)).await;
+    let r = v.get("/berichten").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "idle session expired");
+    // A page takes no bearer token: a stolen API token is not a browser session, and a
+    // session cookie is not an API credential.
+    let r = app
+        .client
+        .get(format!("{}/berichten", app.base))
+        .bearer_auth(auth::token("demo-operator"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let mut v = Visitor::new(&app.base);
+    v.sign_in("demo-operator").await;
+    let r = app
+        .client
+        .get(format!("{}/api/v1/berichten", app.base))
+        .header("Cookie", v.cookie_header())
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    app.stop().await;
+}
