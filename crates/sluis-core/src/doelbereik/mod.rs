@@ -39,7 +39,7 @@ pub use model::{
     Resultaatmelding, Tevredenheid, Uitkomst,
 };
 pub use plans::{
-    accepted_effects, effects, MemoryPlans, PlanEffect, PlanEffects, PlanHistory, PlanRecord,
+    accepted_effects, effects, stamp, MemoryPlans, PlanEffect, PlanEffects, PlanHistory, PlanRecord,
     PlanTree,
 };
 pub use read::read;

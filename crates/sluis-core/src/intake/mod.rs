@@ -539,7 +539,7 @@ fn own<H: History, P: PlanHistory, I>(
     Judged {
         envelope: read.envelope.clone(),
         format: read.format,
-        plans: doelbereik::accepted_effects(bericht, &findings),
+        plans: doelbereik::accepted_effects(&doelbereik::stamp(bericht, views.plans), &findings),
         findings,
         accepted,
         granted: false,
