@@ -19,6 +19,7 @@ pub mod financiering;
 pub mod index;
 pub mod indicatoren;
 pub mod model;
+pub mod omschrijving;
 pub mod plans;
 pub mod read;
 pub mod status;
@@ -29,7 +30,7 @@ pub use financiering::{
     check_declaratie, check_prestatie, financiering, uitkomst, Financiering, Grond,
     ResultaatContract, Resultaatfinanciering, Status,
 };
-pub use index::{Selectie, TrajectoryIndex};
+pub use index::{Details, Selectie, TeamRow, TrajectoryIndex};
 pub use indicatoren::{
     indicatoren, per, trajectories, trajectory, Figure, Filter, Groep, Indicatoren, Trajectory,
     TrajectoryKey,
