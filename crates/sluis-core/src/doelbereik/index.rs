@@ -427,8 +427,8 @@ impl TrajectoryIndex {
         };
         // Every row was made from a valid BSN and dates; the fallbacks are never taken.
         let bsn = bsn_of(r.bsn).unwrap_or_else(|| Bsn::parse("000000000").expect("nine digits"));
-        let ingangsdatum = datum(r.ingangsdatum)
-            .unwrap_or_else(|| Datum::from_ymd(1, 1, 1).expect("a date"));
+        let ingangsdatum =
+            datum(r.ingangsdatum).unwrap_or_else(|| Datum::from_ymd(1, 1, 1).expect("a date"));
         Trajectory {
             domein: r.domein(),
             aanbieder: self
@@ -485,9 +485,12 @@ impl TrajectoryIndex {
             Grond::Resultaatmelding {
                 alle_doelen_behaald,
             } => (1, *alle_doelen_behaald, NONE16, 0),
-            Grond::Beoordeling { team, versie, eens } => {
-                (2, *eens, id16(self.teams.id(&team.as_str().into())), *versie)
-            }
+            Grond::Beoordeling { team, versie, eens } => (
+                2,
+                *eens,
+                id16(self.teams.id(&team.as_str().into())),
+                *versie,
+            ),
         };
         let tevreden = match t.tevredenheid {
             None => 0,
@@ -495,7 +498,8 @@ impl TrajectoryIndex {
             Some(Tevredenheid::Neutraal) => 2,
             Some(Tevredenheid::Ontevreden) => 3,
         };
-        let mut flags = (status << STATUS_SHIFT) | (grond << GROND_SHIFT) | (tevreden << TEVREDEN_SHIFT);
+        let mut flags =
+            (status << STATUS_SHIFT) | (grond << GROND_SHIFT) | (tevreden << TEVREDEN_SHIFT);
         if t.domein == Domein::Iwmo {
             flags |= IWMO;
         }
@@ -786,12 +790,23 @@ mod tests {
     fn rows_keep_every_value() {
         let d = |s: &str| Datum::parse(s).expect("date");
         let mut all = Vec::new();
-        for (i, nummer) in ["1", "0", "007", "ABC-12", "123456789012345678", "1234567890123456789012"]
-            .into_iter()
-            .enumerate()
+        for (i, nummer) in [
+            "1",
+            "0",
+            "007",
+            "ABC-12",
+            "123456789012345678",
+            "1234567890123456789012",
+        ]
+        .into_iter()
+        .enumerate()
         {
             let mut x = t(nummer, "999990019");
-            x.domein = if i % 2 == 0 { Domein::Ijw } else { Domein::Iwmo };
+            x.domein = if i % 2 == 0 {
+                Domein::Ijw
+            } else {
+                Domein::Iwmo
+            };
             x.team = (i % 3 == 0).then(|| "zuid".into());
             x.start = Some(d("2025-02-01"));
             x.stop = (i % 2 == 1).then(|| Stop {
@@ -854,7 +869,11 @@ mod tests {
         }
         let index = TrajectoryIndex::build(
             all.clone(),
-            vec![("0599".to_string(), "999990019".to_string(), "noord".to_string())],
+            vec![(
+                "0599".to_string(),
+                "999990019".to_string(),
+                "noord".to_string(),
+            )],
         );
         let today = Datum::from_ymd(2026, 1, 1).expect("date");
         let mut want: Vec<(String, String)> = all

@@ -40,8 +40,8 @@ pub use model::{
     Resultaatmelding, Tevredenheid, Uitkomst,
 };
 pub use plans::{
-    accepted_effects, effects, stamp, MemoryPlans, PlanEffect, PlanEffects, PlanHistory, PlanRecord,
-    PlanTree,
+    accepted_effects, effects, stamp, MemoryPlans, PlanEffect, PlanEffects, PlanHistory,
+    PlanRecord, PlanTree,
 };
 pub use read::read;
 pub use status::{

@@ -113,7 +113,10 @@ mod tests {
             Some("Levering volgens plan beeindigd")
         );
         assert_eq!(reden_beeindiging(Domein::Ijw, "19"), None);
-        assert_eq!(productcategorie(Domein::Ijw, "45"), Some("Jeugdhulp ambulant"));
+        assert_eq!(
+            productcategorie(Domein::Ijw, "45"),
+            Some("Jeugdhulp ambulant")
+        );
         assert_eq!(productcategorie(Domein::Iwmo, "02"), Some("Begeleiding"));
         assert_eq!(reden_wijziging(Domein::Ijw, "13"), Some("Verwijderd"));
         let p = ProductOmschreven::of(Domein::Iwmo, Some("11"), Some("11X00"));

@@ -166,13 +166,13 @@ pub fn plan_status_of(
             })
             .collect();
         let resultaat = melding.map(|r| ResultaatSamenvatting {
-                plan_id: r.plan_id,
-                plan_versie: r.plan_versie,
-                datum: r.datum,
-                einddatum: r.einddatum,
-                doelen: r.doelen.into_iter().map(|d| (d.id, d.uitkomst)).collect(),
-                tevredenheid: r.tevredenheid,
-            });
+            plan_id: r.plan_id,
+            plan_versie: r.plan_versie,
+            datum: r.datum,
+            einddatum: r.einddatum,
+            doelen: r.doelen.into_iter().map(|d| (d.id, d.uitkomst)).collect(),
+            tevredenheid: r.tevredenheid,
+        });
         let beoordeling =
             plans
                 .beoordeling(domein, gemeente, &nummer)

@@ -316,10 +316,15 @@ impl std::fmt::Debug for ClientNaam {
 }
 
 impl ClientNaam {
-    /// The name as a person reads it: voorletters (else voornamen), voorvoegsel, geslachtsnaam.
+    /// The name as a person reads it: voorletters with points (else voornamen), voorvoegsel,
+    /// geslachtsnaam: `J.P. de Vries`.
     pub fn volledig(&self) -> String {
+        let letters = self
+            .voorletters
+            .as_deref()
+            .map(|v| v.chars().flat_map(|c| [c, '.']).collect::<String>());
         [
-            self.voorletters.as_deref().or(self.voornamen.as_deref()),
+            letters.as_deref().or(self.voornamen.as_deref()),
             self.voorvoegsel.as_deref(),
             Some(self.geslachtsnaam.as_str()),
         ]

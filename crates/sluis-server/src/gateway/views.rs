@@ -5,18 +5,18 @@
 use super::Gateway;
 use crate::config::Settings;
 use crate::store::{ClientInfo, Store, StoreError};
+use serde::Serialize;
 use sluis_core::codes::Berichtsoort;
+use sluis_core::doelbereik::omschrijving::{self, ProductOmschreven};
+use sluis_core::doelbereik::Details;
 use sluis_core::doelbereik::{
     self, Filter, Groep, Indicatoren, PlanHistory, PlanStatus, Selectie, Trajectory,
     TrajectoryIndex, TrajectoryKey, Uitbetaling,
 };
+use sluis_core::intake::ClientNaam;
 use sluis_core::standard::types::{Bsn, Datum};
 use sluis_core::validate::history::{self, Domein, History};
 use sluis_core::Verdict;
-use serde::Serialize;
-use sluis_core::doelbereik::omschrijving::{self, ProductOmschreven};
-use sluis_core::doelbereik::Details;
-use sluis_core::intake::ClientNaam;
 use std::collections::{BTreeMap, HashMap};
 
 /// One row of the gebiedsteam's view: the trajectory (its fields as before) with what a person
