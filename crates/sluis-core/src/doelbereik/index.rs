@@ -329,6 +329,19 @@ impl TrajectoryIndex {
             .collect()
     }
 
+    /// The trajectories of one client in a gemeente (both domains), made from its rows only.
+    pub fn van_client(&self, gemeente: &str, bsn: &Bsn) -> Vec<Trajectory> {
+        let Some(g) = self.gemeenten.find(gemeente).map(id16) else {
+            return Vec::new();
+        };
+        let b = bsn_number(bsn);
+        self.rows
+            .iter()
+            .filter(|r| r.gemeente == g && r.bsn == b)
+            .map(|r| self.trajectory(r))
+            .collect()
+    }
+
     /// The indicators over the trajectories the filter admits ([`indicatoren::indicatoren`]).
     pub fn indicatoren(&self, filter: &Filter) -> Indicatoren {
         indicatoren::indicatoren(&self.all(), filter)

@@ -320,7 +320,7 @@ impl Gateway {
     pub fn plan_status(&self, bsn: &Bsn) -> Vec<(Domein, PlanStatus)> {
         let gemeente = &self.settings.gemeente.code;
         let mut nummers: BTreeMap<Domein, Vec<String>> = BTreeMap::new();
-        for t in read_index(self).select(|t| &t.bsn == bsn && t.gemeente == gemeente) {
+        for t in read_index(self).van_client(gemeente, bsn) {
             nummers
                 .entry(t.domein)
                 .or_default()
