@@ -71,6 +71,8 @@ fn trajectory(i: usize) -> Trajectory {
         tevredenheid: None,
         plan: (i % 4 != 0).then(|| date(i * 7 + 20)),
         reden_wijziging: None,
+        // Sent on its Ingangsdatum.
+        toegewezen: Some(date(i * 7 + (i % 2) * 400)),
     }
 }
 

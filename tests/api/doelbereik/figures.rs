@@ -120,6 +120,7 @@ pub(super) fn tr(
         tevredenheid: tevredenheid.map(|t| serde_json::from_value(json!(t)).expect("tevredenheid")),
         plan: None,
         reden_wijziging: None,
+        toegewezen: None,
     }
 }
 

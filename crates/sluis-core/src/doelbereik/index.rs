@@ -6,7 +6,7 @@
 //! Compact: a gateway holds hundreds of thousands of trajectories, so a row keeps parties,
 //! teams and codes as small ids into tables of the distinct values, dates as day numbers, the
 //! BSN as a number, a numeric toewijzingnummer as a number, and status, ground and satisfaction
-//! in a few bits: 56 bytes a row instead of 208 for a [`Trajectory`] (`docs/performance.md`).
+//! in a few bits: 60 bytes a row instead of 208 for a [`Trajectory`] (`docs/performance.md`).
 //! The public answers are still [`Trajectory`]s, made from a row when they are read. Names and
 //! descriptions stay out of the rows: the gateway adds them to the page of rows it returns.
 
@@ -175,11 +175,12 @@ const GROND_SHIFT: u16 = 4; // 2 bits: 0 geen resultaat, 1 resultaatmelding, 2 b
 const GROND_JA: u16 = 1 << 6; // alle doelen behaald / eens
 const TEVREDEN_SHIFT: u16 = 7; // 2 bits: 0 none, 1 tevreden, 2 neutraal, 3 ontevreden
 
-/// One trajectory, compact (56 bytes).
+/// One trajectory, compact (60 bytes).
 #[derive(Debug, Clone, Copy)]
 struct Row {
-    /// The toewijzingnummer as a number, or `NUMMER_TEXT | id` into `nummers`.
-    nummer: u64,
+    /// The toewijzingnummer as a number, or `NUMMER_TEXT | id` into `nummers`, in two halves
+    /// (so the row aligns to 4 bytes: 60, not 64).
+    nummer: [u32; 2],
     bsn: u32,
     aanbieder: u32,
     /// (categorie, code) id in `products`, `NONE32` without.
@@ -191,6 +192,8 @@ struct Row {
     einddatum: i32,
     plan: i32,
     plan_laatste: i32,
+    /// The first version's Toewijzingsdatum (for the peildatum).
+    toegewezen: i32,
     gemeente: u16,
     /// The team the views show (client's, else the beoordeling's), `NONE16` without.
     team: u16,
@@ -201,9 +204,13 @@ struct Row {
     flags: u16,
 }
 
-const _: () = assert!(std::mem::size_of::<Row>() == 56);
+const _: () = assert!(std::mem::size_of::<Row>() == 60);
 
 impl Row {
+    fn nummer(&self) -> u64 {
+        (u64::from(self.nummer[0]) << 32) | u64::from(self.nummer[1])
+    }
+
     fn domein(&self) -> Domein {
         if self.flags & IWMO != 0 {
             Domein::Iwmo
@@ -403,7 +410,7 @@ impl TrajectoryIndex {
         self.position
             .find(h, |&i| {
                 let r = &self.rows[i as usize];
-                r.domein() == domein && r.gemeente == g && r.nummer == n
+                r.domein() == domein && r.gemeente == g && r.nummer() == n
             })
             .map(|&i| i as usize)
     }
@@ -452,7 +459,7 @@ impl TrajectoryIndex {
             gemeente: Self::text(&self.gemeenten, r.gemeente),
             team: Self::opt_text(&self.teams, r.team),
             bsn,
-            toewijzingnummer: self.nummer_text(r.nummer),
+            toewijzingnummer: self.nummer_text(r.nummer()),
             ingangsdatum,
             start: datum(r.start),
             stop: if r.beeindigd() {
@@ -468,6 +475,7 @@ impl TrajectoryIndex {
             tevredenheid,
             plan: datum(r.plan),
             reden_wijziging: Self::opt_text(&self.codes, r.reden_wijziging),
+            toegewezen: datum(r.toegewezen),
         }
     }
 
@@ -538,7 +546,7 @@ impl TrajectoryIndex {
             None => NONE32,
         };
         Row {
-            nummer,
+            nummer: [(nummer >> 32) as u32, nummer as u32],
             bsn,
             aanbieder: self.aanbieders.id(&t.aanbieder),
             product,
@@ -548,6 +556,7 @@ impl TrajectoryIndex {
             einddatum: day(t.stop.as_ref().map(|s| s.einddatum)),
             plan: day(t.plan),
             plan_laatste: day(d.plan_laatste),
+            toegewezen: day(t.toegewezen),
             gemeente,
             team,
             grond_team,
@@ -569,13 +578,13 @@ impl TrajectoryIndex {
         match self.find(t.domein, &t.gemeente, &t.toewijzingnummer) {
             Some(i) => self.rows[i] = row,
             None => {
-                let h = self.hash(t.domein, row.gemeente, row.nummer);
+                let h = self.hash(t.domein, row.gemeente, row.nummer());
                 let i = self.rows.len() as u32;
                 self.rows.push(row);
                 let (rows, hasher) = (&self.rows, &self.hasher);
                 self.position.insert_unique(h, i, |&j| {
                     let u = &rows[j as usize];
-                    hasher.hash_one((u.domein(), u.gemeente, u.nummer))
+                    hasher.hash_one((u.domein(), u.gemeente, u.nummer()))
                 });
             }
         }
@@ -590,7 +599,7 @@ impl TrajectoryIndex {
         let rows = &self.rows;
         let Ok(entry) = self.position.find_entry(h, |&i| {
             let r = &rows[i as usize];
-            r.domein() == key.0 && r.gemeente == g && r.nummer == n
+            r.domein() == key.0 && r.gemeente == g && r.nummer() == n
         }) else {
             return;
         };
@@ -601,7 +610,7 @@ impl TrajectoryIndex {
         if i != last {
             // The last row moved to `i`: point its entry there.
             let r = self.rows[i];
-            let h = self.hash(r.domein(), r.gemeente, r.nummer);
+            let h = self.hash(r.domein(), r.gemeente, r.nummer());
             if let Some(slot) = self.position.find_mut(h, |&j| j as usize == last) {
                 *slot = i as u32;
             }
@@ -660,7 +669,7 @@ impl TrajectoryIndex {
                     .aanbieders
                     .get(r.aanbieder)
                     .map_or("", CompactString::as_str);
-                (aanbieder, self.nummer_text(r.nummer), i as u32)
+                (aanbieder, self.nummer_text(r.nummer()), i as u32)
             })
             .collect();
         let total = hits.len();
@@ -737,6 +746,7 @@ mod tests {
             tevredenheid: None,
             plan: None,
             reden_wijziging: None,
+            toegewezen: None,
         }
     }
 
@@ -828,6 +838,7 @@ mod tests {
             });
             x.plan = (i != 2).then(|| d("2025-02-10"));
             x.reden_wijziging = (i == 4).then(|| "01".into());
+            x.toegewezen = (i != 3).then(|| d("2024-12-20"));
             (x.status, x.grond, x.tevredenheid) = match i % 3 {
                 0 => (Status::Onbekend, Grond::GeenResultaat, None),
                 1 => (
@@ -867,7 +878,7 @@ mod tests {
         let mut want: Vec<Trajectory> = all.iter().map(|(x, _)| x.clone()).collect();
         want.sort_by(|a, b| a.toewijzingnummer.cmp(&b.toewijzingnummer));
         assert_eq!(every, want);
-        assert_eq!(std::mem::size_of::<Row>(), 56);
+        assert_eq!(std::mem::size_of::<Row>(), 60);
     }
 
     /// The team view pages in the order of aanbieder and toewijzingnummer as text, and counts

@@ -65,6 +65,10 @@ pub struct Trajectory {
     /// RedenWijziging of the toewijzing's current version, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reden_wijziging: Option<CompactString>,
+    /// Toewijzingsdatum of its first version: from that day the toewijzing was known. A
+    /// `peildatum` counts only what was known on it (`None`: taken as always known).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub toegewezen: Option<Datum>,
 }
 
 /// A trajectory's identity: domein, gemeente, toewijzingnummer.
@@ -421,6 +425,7 @@ fn of_state(
         tevredenheid,
         plan,
         reden_wijziging: t.reden_wijziging.as_deref().map(Into::into),
+        toegewezen: state.versions.iter().map(|v| v.toewijzingsdatum).min(),
     })
 }
 
