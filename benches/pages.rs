@@ -62,6 +62,7 @@ fn trajectory(i: usize) -> Trajectory {
         tevredenheid: None,
         plan: (i % 4 != 0).then(|| date(i * 7 + 20)),
         reden_wijziging: None,
+        toegewezen: Some(date(i * 7)),
     }
 }
 
@@ -102,9 +103,16 @@ fn pages(c: &mut Criterion) {
         g.bench_function(name, |b| {
             b.iter(|| {
                 let rows: Vec<Trajectory> = index
-                    .team_view(black_box("noord"), &Selectie::default(), today)
+                    .team_page(
+                        black_box("noord"),
+                        &Selectie::default(),
+                        today,
+                        0,
+                        usize::MAX,
+                    )
+                    .1
                     .into_iter()
-                    .cloned()
+                    .map(|(t, _)| t)
                     .collect();
                 assert_eq!(rows.len(), PER_TEAM);
                 caseload_page(&session, "noord", rows, &q, &aanbieders, &id)

@@ -27,6 +27,7 @@ enum Owned {
 }
 
 const TABLES: &[Owned] = &[
+    Owned::Whole("crates/sluis-core/src/standard/codelijsten.rs"),
     Owned::Whole("crates/sluis-core/src/standard/schema/ijw.rs"),
     Owned::Whole("crates/sluis-core/src/standard/schema/iwmo.rs"),
     Owned::Whole("schemas/ijw-3.2"),
@@ -62,6 +63,12 @@ pub fn run(opts: &Options) -> Result<(), String> {
         python(
             &root,
             "schemas/generate.py",
+            &[path_arg(&xsd), "--out".into(), path_arg(&scratch)],
+        )?;
+        // The code lists the views describe come from the same official material.
+        python(
+            &root,
+            "schemas/codelijsten.py",
             &[path_arg(&xsd), "--out".into(), path_arg(&scratch)],
         )?;
         owned.extend_from_slice(TABLES);

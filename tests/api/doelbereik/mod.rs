@@ -130,8 +130,9 @@ impl World {
         };
         let f = check(&bericht, &self.h, &self.plans);
         no_bsn(&f);
-        self.plans
-            .apply(&doelbereik::accepted_effects(&bericht, &f));
+        // As the gateway keeps it: a melding tied to its plan's current version.
+        let kept = doelbereik::stamp(&bericht, &self.plans);
+        self.plans.apply(&doelbereik::accepted_effects(&kept, &f));
         f
     }
 
@@ -609,6 +610,30 @@ fn plan_versions_supersede_and_are_kept() {
     }
     w.accept(Kind::Resultaatmelding, &r);
     assert_eq!(w.financiering().status, Status::Bereikt);
+    let tied = |w: &World| {
+        w.plans
+            .resultaat(Domein::Ijw, GEMEENTE, "7001")
+            .and_then(|m| m.plan_versie)
+    };
+    assert_eq!(tied(&w), Some(2));
+    // A version after the resultaatmelding is accepted; the result stays with version 2, and
+    // every version stays visible.
+    let mut p3 = w.plan();
+    p3["versie"] = json!(3);
+    p3["datum"] = json!("2026-05-20");
+    w.accept(Kind::Behandelplan, &p3);
+    assert_eq!(tied(&w), Some(2));
+    let all = w.plans.versies_voor(Domein::Ijw, GEMEENTE, "7001");
+    assert_eq!(all.iter().map(|p| p.versie).collect::<Vec<_>>(), [1, 2, 3]);
+    assert_eq!(all[1].doelen.len(), 1, "version 2 as it was");
+    // The trajectory's plan is the first version's date.
+    let t = doelbereik::trajectory(&w.h, &w.plans, Domein::Ijw, GEMEENTE, "7001").expect("one");
+    assert_eq!(t.plan, Datum::parse("2026-01-10"));
+    // The version is Sluis's to set: a sender cannot name it.
+    let mut own = w.resultaat("behaald", "behaald");
+    own["plan_versie"] = json!(1);
+    let f = w.post(Kind::Resultaatmelding, &own);
+    assert_eq!(f.first().map(|f| f.code), Some("SL000"), "{f:?}");
 }
 
 #[test]

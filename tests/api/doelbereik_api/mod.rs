@@ -612,6 +612,7 @@ async fn e_rejections_are_clear_and_change_nothing() {
     app.stop().await;
 }
 
+mod team;
 mod terugvordering;
 mod views;
 #[allow(unused_imports)]

@@ -60,7 +60,8 @@ pub struct Trajectory {
     /// What decided the outcome (beoordeling agreeing or not, the melding, nothing yet).
     pub grond: Grond,
     pub tevredenheid: Option<Tevredenheid>,
-    /// The date of the earliest current behandelplan covering the toewijzing, if any.
+    /// The date of the first version of the plans covering the toewijzing (the earliest version
+    /// that named it), if any; the latest version's date is in the index's details.
     pub plan: Option<Datum>,
     /// RedenWijziging of the toewijzing's current version, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -412,8 +413,9 @@ fn of_state(
     let tevredenheid = plans
         .resultaat(p.domein, &p.gemeente, &t.toewijzingnummer)
         .and_then(|r| r.tevredenheid);
+    // The first version that named the toewijzing, of the plans that cover it now.
     let plan = plans
-        .plannen_voor(p.domein, &p.gemeente, &t.toewijzingnummer)
+        .versies_voor(p.domein, &p.gemeente, &t.toewijzingnummer)
         .iter()
         .map(|p| p.datum)
         .min();

@@ -19,6 +19,7 @@ pub mod financiering;
 pub mod index;
 pub mod indicatoren;
 pub mod model;
+pub mod omschrijving;
 pub mod plans;
 pub mod read;
 pub mod status;
@@ -30,7 +31,7 @@ pub use financiering::{
     uitkomst_na, Financiering, Grond, ResultaatContract, Resultaatfinanciering, Status,
     Terugvordering,
 };
-pub use index::{Selectie, TrajectoryIndex};
+pub use index::{Details, Selectie, TeamRow, TrajectoryIndex};
 pub use indicatoren::{
     indicatoren, per, trajectories, trajectory, Figure, Filter, Groep, Indicatoren, Trajectory,
     TrajectoryKey,
@@ -40,8 +41,8 @@ pub use model::{
     Resultaatmelding, Tevredenheid, Uitkomst,
 };
 pub use plans::{
-    accepted_effects, effects, MemoryPlans, PlanEffect, PlanEffects, PlanHistory, PlanRecord,
-    PlanTree,
+    accepted_effects, effects, stamp, MemoryPlans, PlanEffect, PlanEffects, PlanHistory,
+    PlanRecord, PlanTree,
 };
 pub use read::read;
 pub use status::{

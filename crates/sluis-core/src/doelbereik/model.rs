@@ -213,6 +213,11 @@ pub struct Resultaatmelding {
     pub doelen: Vec<DoelResultaat>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tevredenheid: Option<Tevredenheid>,
+    /// The version of the plan the result belongs to: the one current when the melding was
+    /// accepted, set by Sluis ([`super::plans::stamp`]), never by the sender (the JSON Schema has
+    /// no such field). A later version of the plan does not change it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan_versie: Option<u32>,
 }
 
 impl Resultaatmelding {

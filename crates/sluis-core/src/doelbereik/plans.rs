@@ -184,6 +184,22 @@ pub fn effects(bericht: &Bericht) -> PlanEffects {
     out
 }
 
+/// The message as it is kept once accepted: a resultaatmelding is tied to the version of its plan
+/// that is current now (a later version of the plan is accepted as a new version, but does not
+/// move the result to it).
+pub fn stamp(bericht: &Bericht, plans: &impl PlanHistory) -> Bericht {
+    match bericht {
+        Bericht::Resultaatmelding(r) => {
+            let mut r = r.clone();
+            r.plan_versie = plans
+                .plan(r.domein, &r.aanbieder, &r.plan_id)
+                .map(|p| p.versie);
+            Bericht::Resultaatmelding(r)
+        }
+        other => other.clone(),
+    }
+}
+
 /// The effects of a message judged with `findings`: all of them when there are none, nothing
 /// otherwise (a doelbereik message is accepted or rejected as a whole).
 pub fn accepted_effects(bericht: &Bericht, findings: &[Finding]) -> PlanEffects {
@@ -249,6 +265,36 @@ pub trait PlanHistory {
             .filter_map(|(aanbieder, id)| self.plan(domein, &aanbieder, &id))
             .filter(|p| p.gemeente == gemeente && p.toewijzingnummers.iter().any(|n| n == nummer))
             .collect()
+    }
+
+    /// Every version, oldest first, of the plans that cover a toewijzing now ([`plannen_voor`]),
+    /// as far as the version named the toewijzing: its whole plan history, also the versions a
+    /// later one superseded.
+    ///
+    /// [`plannen_voor`]: PlanHistory::plannen_voor
+    fn versies_voor(&self, domein: Domein, gemeente: &str, nummer: &str) -> Vec<Behandelplan> {
+        let current: Vec<(String, String)> = self
+            .plannen_voor(domein, gemeente, nummer)
+            .into_iter()
+            .map(|p| (p.aanbieder, p.plan_id))
+            .collect();
+        self.scan(
+            PlanTree::PlannenPerToewijzing,
+            &key(&[domein.as_str(), gemeente, nummer]),
+        )
+        .into_iter()
+        .filter_map(|r| match r {
+            PlanRecord::Plan(p)
+                if p.gemeente == gemeente
+                    && current
+                        .iter()
+                        .any(|(a, id)| *a == p.aanbieder && *id == p.plan_id) =>
+            {
+                Some(p)
+            }
+            _ => None,
+        })
+        .collect()
     }
 
     /// The resultaatmelding on a toewijzing.

@@ -23,11 +23,28 @@ pub struct PlanSamenvatting {
     pub datum: Datum,
     /// The goals with their description, life domain, measure and target date.
     pub doelen: Vec<Doel>,
+    /// Every version of the plan that named the toewijzing, oldest first (the current one
+    /// last): a later version does not hide the one a result was reported against.
+    pub versies: Vec<PlanVersie>,
+}
+
+/// One version of a plan, as it was.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanVersie {
+    pub versie: u32,
+    pub datum: Datum,
+    pub doelen: Vec<Doel>,
+    /// The resultaatmelding on this toewijzing belongs to this version.
+    pub resultaat: bool,
 }
 
 /// The resultaatmelding, per goal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResultaatSamenvatting {
+    /// The plan and version the result belongs to (the version current when the melding was
+    /// accepted; absent for a melding stored before Sluis kept it).
+    pub plan_id: String,
+    pub plan_versie: Option<u32>,
     pub datum: Datum,
     pub einddatum: Datum,
     pub doelen: Vec<(DoelId, Uitkomst)>,
@@ -121,10 +138,26 @@ pub fn plan_status_of(
                 einddatum: s.einddatum,
                 reden: s.reden_beeindiging.into(),
             });
+        let melding = plans.resultaat(domein, gemeente, &nummer);
+        let versies = plans.versies_voor(domein, gemeente, &nummer);
         let plannen = plans
             .plannen_voor(domein, gemeente, &nummer)
             .into_iter()
             .map(|pl| PlanSamenvatting {
+                versies: versies
+                    .iter()
+                    .filter(|v| v.aanbieder == pl.aanbieder && v.plan_id == pl.plan_id)
+                    .map(|v| PlanVersie {
+                        versie: v.versie,
+                        datum: v.datum,
+                        doelen: v.doelen.clone(),
+                        resultaat: melding.as_ref().is_some_and(|r| {
+                            r.aanbieder == v.aanbieder
+                                && r.plan_id == v.plan_id
+                                && r.plan_versie == Some(v.versie)
+                        }),
+                    })
+                    .collect(),
                 aanbieder: pl.aanbieder,
                 plan_id: pl.plan_id,
                 versie: pl.versie,
@@ -132,14 +165,14 @@ pub fn plan_status_of(
                 doelen: pl.doelen,
             })
             .collect();
-        let resultaat = plans
-            .resultaat(domein, gemeente, &nummer)
-            .map(|r| ResultaatSamenvatting {
-                datum: r.datum,
-                einddatum: r.einddatum,
-                doelen: r.doelen.into_iter().map(|d| (d.id, d.uitkomst)).collect(),
-                tevredenheid: r.tevredenheid,
-            });
+        let resultaat = melding.map(|r| ResultaatSamenvatting {
+            plan_id: r.plan_id,
+            plan_versie: r.plan_versie,
+            datum: r.datum,
+            einddatum: r.einddatum,
+            doelen: r.doelen.into_iter().map(|d| (d.id, d.uitkomst)).collect(),
+            tevredenheid: r.tevredenheid,
+        });
         let beoordeling =
             plans
                 .beoordeling(domein, gemeente, &nummer)

@@ -333,12 +333,79 @@ pub struct Retour {
     pub xml: String,
 }
 
-/// A client's postcode as a toewijzing gives it (the gebiedsteam follows from it).
+/// What a toewijzing gives of a client: the postcode (the gebiedsteam follows from it), the
+/// name and the birth date (for the gebiedsteam's view).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientPostcode {
     pub gemeente: String,
     pub bsn: Bsn,
-    pub postcode: String,
+    pub postcode: Option<String>,
+    pub naam: Option<ClientNaam>,
+    pub geboortedatum: Option<Datum>,
+}
+
+/// A client's name as a JW301/WMO301 gives it (`Naam`: Geslachtsnaam with its Voorvoegsel,
+/// Voornamen, Voorletters). Special personal data: the store keeps it sealed with the client's
+/// other facts, and its `Debug` shows no name, so it cannot reach a log.
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ClientNaam {
+    pub geslachtsnaam: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voorvoegsel: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voornamen: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voorletters: Option<String>,
+}
+
+impl std::fmt::Debug for ClientNaam {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ClientNaam(..)")
+    }
+}
+
+impl ClientNaam {
+    /// The name as a person reads it: voorletters with points (else voornamen), voorvoegsel,
+    /// geslachtsnaam: `J.P. de Vries`.
+    pub fn volledig(&self) -> String {
+        let letters = self
+            .voorletters
+            .as_deref()
+            .map(|v| v.chars().flat_map(|c| [c, '.']).collect::<String>());
+        [
+            letters.as_deref().or(self.voornamen.as_deref()),
+            self.voorvoegsel.as_deref(),
+            Some(self.geslachtsnaam.as_str()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ")
+    }
+}
+
+/// The name of a client in a JW301/WMO301.
+pub fn client_naam(client: &Element) -> Option<ClientNaam> {
+    let naam = client.child("Naam")?;
+    let text = |e: Option<&Element>| {
+        e.and_then(|e| e.value())
+            .map(|v| v.lexical().trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let geslachtsnaam = naam.child("Geslachtsnaam")?;
+    Some(ClientNaam {
+        geslachtsnaam: text(geslachtsnaam.child("Achternaam"))?,
+        voorvoegsel: text(geslachtsnaam.child("Voorvoegsel")),
+        voornamen: text(naam.child("Voornamen")),
+        voorletters: text(naam.child("Voorletters")),
+    })
+}
+
+/// The birth date of a client in a JW301/WMO301 (as given; DatumGebruik may say part of it is
+/// unknown).
+pub fn geboortedatum(client: &Element) -> Option<Datum> {
+    let v = client.child("Geboortedatum")?.child("Datum")?.value()?;
+    Datum::parse(&v.lexical())
 }
 
 /// What becomes of a message.
@@ -598,7 +665,7 @@ fn own<H: History, P: PlanHistory, I>(
     Judged {
         envelope: read.envelope.clone(),
         format: read.format,
-        plans: doelbereik::accepted_effects(bericht, &findings),
+        plans: doelbereik::accepted_effects(&doelbereik::stamp(bericht, views.plans), &findings),
         findings,
         accepted,
         granted: false,
@@ -649,7 +716,7 @@ fn answer(
     }
 }
 
-/// The postcode of each client of a toewijzing (JW301/WMO301).
+/// The postcode, name and birth date of each client of a toewijzing (JW301/WMO301).
 fn postcodes(read: &Read, verdict: &Verdict) -> Vec<ClientPostcode> {
     if !read.envelope.soort.is_some_and(Berichtsoort::is_toewijzing) {
         return Vec::new();
@@ -665,7 +732,9 @@ fn postcodes(read: &Read, verdict: &Verdict) -> Vec<ClientPostcode> {
             Some(ClientPostcode {
                 gemeente: header.parties.gemeente.clone(),
                 bsn: history::read::bsn(client)?,
-                postcode: postcode(client)?,
+                postcode: postcode(client),
+                naam: client_naam(client),
+                geboortedatum: geboortedatum(client),
             })
         })
         .collect()

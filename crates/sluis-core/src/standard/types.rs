@@ -89,6 +89,19 @@ impl Datum {
     pub fn date(&self) -> time::Date {
         self.0
     }
+
+    /// The date as a day number (the Julian day): four bytes for compact indexes.
+    pub fn to_days(self) -> i32 {
+        self.0.to_julian_day()
+    }
+
+    /// The date of a day number from [`Datum::to_days`]; `None` outside years 1–9999.
+    pub fn from_days(days: i32) -> Option<Datum> {
+        time::Date::from_julian_day(days)
+            .ok()
+            .filter(|d| (1..=9999).contains(&d.year()))
+            .map(Datum)
+    }
 }
 
 impl Datum {

@@ -533,8 +533,8 @@ impl Gateway {
         }
     }
 
-    /// The client facts to write for the postcodes a toewijzing gives: what is known of the
-    /// client stays (the team the back office set), a postcode that did not change is no write.
+    /// The client facts to write for what a toewijzing gives (postcode, name, birth date): what
+    /// is known of the client stays (the team the back office set); no change is no write.
     fn client_facts(
         &self,
         postcodes: &[ClientPostcode],
@@ -542,11 +542,15 @@ impl Gateway {
         let mut out = Vec::new();
         for p in postcodes {
             let bsn = p.bsn.as_str();
-            let mut info = self.store.client(&p.gemeente, bsn)?.unwrap_or_default();
-            if info.postcode.as_deref() == Some(p.postcode.as_str()) {
+            let known = self.store.client(&p.gemeente, bsn)?.unwrap_or_default();
+            // What the toewijzing gives replaces what was known; what it leaves out stays.
+            let mut info = known.clone();
+            info.postcode = p.postcode.clone().or(info.postcode);
+            info.naam = p.naam.clone().or(info.naam);
+            info.geboortedatum = p.geboortedatum.or(info.geboortedatum);
+            if info == known {
                 continue;
             }
-            info.postcode = Some(p.postcode.clone());
             info.bsn = Some(bsn.to_string());
             out.push((client_key(&p.gemeente, bsn), info));
         }

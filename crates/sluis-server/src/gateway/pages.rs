@@ -29,19 +29,21 @@ impl Gateway {
 
     /// Every trajectory of a team that passes the selection, in the view's order.
     pub fn team_trajectories(&self, team: &str, selectie: &Selectie) -> Vec<Trajectory> {
-        self.team_view(team, selectie, 0, usize::MAX).1
+        // The whole caseload without names: the page names only the rows it shows.
+        let index = self.index.read().unwrap_or_else(|e| e.into_inner());
+        index
+            .team_page(team, selectie, self.clock.today(), 0, usize::MAX)
+            .1
+            .into_iter()
+            .map(|(t, _)| t)
+            .collect()
     }
 
     /// The trajectories of one client in this gemeente.
     pub fn client_trajectories(&self, bsn: &Bsn) -> Vec<Trajectory> {
         let gemeente = self.settings.gemeente.code.as_str();
         let index = self.index.read().unwrap_or_else(|e| e.into_inner());
-        index
-            .all()
-            .iter()
-            .filter(|t| &t.bsn == bsn && t.gemeente == gemeente)
-            .cloned()
-            .collect()
+        index.van_client(gemeente, bsn)
     }
 
     /// The configured name of an aanbieder, if any.

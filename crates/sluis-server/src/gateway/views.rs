@@ -5,15 +5,67 @@
 use super::Gateway;
 use crate::config::Settings;
 use crate::store::{ClientInfo, Store, StoreError};
+use serde::Serialize;
 use sluis_core::codes::Berichtsoort;
+use sluis_core::doelbereik::omschrijving::{self, ProductOmschreven};
+use sluis_core::doelbereik::Details;
 use sluis_core::doelbereik::{
     self, Filter, Groep, Indicatoren, PlanHistory, PlanStatus, Selectie, Trajectory,
     TrajectoryIndex, TrajectoryKey, Uitbetaling,
 };
+use sluis_core::intake::ClientNaam;
 use sluis_core::standard::types::{Bsn, Datum};
 use sluis_core::validate::history::{self, Domein, History};
 use sluis_core::Verdict;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+
+/// One row of the gebiedsteam's view: the trajectory (its fields as before) with what a person
+/// needs to read it. The client's name is special personal data: it is only in this answer to
+/// the team the client belongs to, never in a log.
+#[derive(Debug, Clone, Serialize)]
+pub struct TeamRij {
+    #[serde(flatten)]
+    pub traject: Trajectory,
+    /// The date of the latest version of the plans (`plan` is the first version's).
+    pub plan_laatste: Option<Datum>,
+    /// The plan version the resultaatmelding belongs to.
+    pub resultaat_plan: Option<ResultaatPlan>,
+    /// Name and birth date from the client's latest toewijzing.
+    pub client: Option<ClientGegevens>,
+    /// From the configuration (`[[aanbieders]] naam`).
+    pub aanbieder_naam: Option<String>,
+    /// Productcategorie and productcode of the toewijzing with their official descriptions.
+    pub product: Option<ProductOmschreven>,
+    pub reden_beeindiging_omschrijving: Option<&'static str>,
+    pub reden_wijziging_omschrijving: Option<&'static str>,
+}
+
+/// The plan version a result belongs to.
+#[derive(Debug, Clone, Serialize)]
+pub struct ResultaatPlan {
+    pub plan_id: String,
+    /// Absent for a melding stored before Sluis kept the version.
+    pub versie: Option<u32>,
+}
+
+/// A client as the toewijzing names it.
+#[derive(Clone, Serialize)]
+pub struct ClientGegevens {
+    /// Voorletters (else voornamen), voorvoegsel and geslachtsnaam.
+    pub naam: Option<String>,
+    pub geslachtsnaam: Option<String>,
+    pub voorvoegsel: Option<String>,
+    pub voornamen: Option<String>,
+    pub voorletters: Option<String>,
+    pub geboortedatum: Option<Datum>,
+}
+
+impl std::fmt::Debug for ClientGegevens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Special personal data: no name or birth date in debug output.
+        f.write_str("ClientGegevens(..)")
+    }
+}
 
 /// The team of a client: the back office's choice, else the area of its postcode.
 pub fn team_of(settings: &Settings, info: &ClientInfo) -> Option<String> {
@@ -34,7 +86,7 @@ pub(super) fn build_index(
     store: &Store,
 ) -> Result<TrajectoryIndex, StoreError> {
     let (h, plans) = (store.history(), store.plans());
-    let all = doelbereik::trajectories(&h, &plans);
+    let all = doelbereik::index::trajectories_with_details(&h, &plans);
     // A store that cannot be read whole does not start with an index that misses trajectories.
     fault(&h, &plans)?;
     let teams = store
@@ -42,7 +94,7 @@ pub(super) fn build_index(
         .into_iter()
         .filter_map(|(g, b, info)| team_of(settings, &info).map(|t| (g, b, t)))
         .collect::<Vec<_>>();
-    Ok(TrajectoryIndex::build(all, teams))
+    Ok(TrajectoryIndex::build_with(all, teams))
 }
 
 /// A read that failed while a view was in use: what was built from it cannot be trusted.
@@ -106,8 +158,9 @@ impl Gateway {
                     parties.gemeente.as_str().into(),
                     nummer.into(),
                 );
-                match doelbereik::trajectory(&h, &plans, key.0, &key.1, &key.2) {
-                    Some(t) => index.put(t),
+                match doelbereik::index::trajectory_with_details(&h, &plans, key.0, &key.1, &key.2)
+                {
+                    Some((t, d)) => index.put_with(t, d),
                     None => index.remove(&key),
                 }
             }
@@ -127,8 +180,8 @@ impl Gateway {
         let mut index = write_index(self);
         for nummer in nummers {
             let key: TrajectoryKey = (domein, gemeente.into(), nummer.as_str().into());
-            match doelbereik::trajectory(&h, &plans, domein, gemeente, nummer) {
-                Some(t) => index.put(t),
+            match doelbereik::index::trajectory_with_details(&h, &plans, domein, gemeente, nummer) {
+                Some((t, d)) => index.put_with(t, d),
                 None => index.remove(&key),
             }
         }
@@ -166,23 +219,86 @@ impl Gateway {
     }
 
     /// The trajectories of a team that pass the selection: how many, and the page of at most
-    /// `limit` from `offset` (in the view's order: aanbieder, toewijzingnummer).
+    /// `limit` from `offset` (in the view's order: aanbieder, toewijzingnummer), each with the
+    /// client's name and birth date, the aanbieder's name, the descriptions of its codes and the
+    /// plan version of its result. Only the page's rows are looked up in the store.
     pub fn team_view(
         &self,
         team: &str,
         selectie: &Selectie,
         offset: usize,
         limit: usize,
-    ) -> (usize, Vec<Trajectory>) {
-        let index = read_index(self);
-        let all = index.team_view(team, selectie, Datum::today());
-        let page = all
-            .iter()
-            .skip(offset)
-            .take(limit)
-            .map(|t| (*t).clone())
-            .collect();
-        (all.len(), page)
+    ) -> Result<(usize, Vec<TeamRij>), StoreError> {
+        let (aantal, page) =
+            read_index(self).team_page(team, selectie, self.clock.today(), offset, limit);
+        let plans = self.store.plans();
+        let mut clients: HashMap<(String, Bsn), Option<ClientInfo>> = HashMap::new();
+        let mut rows = Vec::with_capacity(page.len());
+        for (t, d) in page {
+            let key = (t.gemeente.to_string(), t.bsn);
+            let info = match clients.get(&key) {
+                Some(info) => info.clone(),
+                None => {
+                    let info = self.store.client(&t.gemeente, t.bsn.as_str())?;
+                    clients.insert(key, info.clone());
+                    info
+                }
+            };
+            rows.push(self.team_rij(t, d, info, &plans));
+        }
+        fault(&self.store.history(), &plans)?;
+        Ok((aantal, rows))
+    }
+
+    fn team_rij(
+        &self,
+        t: Trajectory,
+        d: Details,
+        info: Option<ClientInfo>,
+        plans: &impl PlanHistory,
+    ) -> TeamRij {
+        let resultaat_plan = match t.grond {
+            doelbereik::Grond::GeenResultaat => None,
+            _ => plans
+                .resultaat(t.domein, &t.gemeente, &t.toewijzingnummer)
+                .map(|r| ResultaatPlan {
+                    plan_id: r.plan_id,
+                    versie: r.plan_versie,
+                }),
+        };
+        let client = info.and_then(|i| {
+            (i.naam.is_some() || i.geboortedatum.is_some()).then(|| ClientGegevens {
+                naam: i.naam.as_ref().map(ClientNaam::volledig),
+                geslachtsnaam: i.naam.as_ref().map(|n| n.geslachtsnaam.clone()),
+                voorvoegsel: i.naam.as_ref().and_then(|n| n.voorvoegsel.clone()),
+                voornamen: i.naam.as_ref().and_then(|n| n.voornamen.clone()),
+                voorletters: i.naam.as_ref().and_then(|n| n.voorletters.clone()),
+                geboortedatum: i.geboortedatum,
+            })
+        });
+        TeamRij {
+            aanbieder_naam: self
+                .settings
+                .aanbieders
+                .iter()
+                .find(|a| a.agb == t.aanbieder)
+                .map(|a| a.naam.clone()),
+            product: d.product.map(|p| {
+                ProductOmschreven::of(t.domein, p.categorie.as_deref(), p.code.as_deref())
+            }),
+            reden_beeindiging_omschrijving: t
+                .stop
+                .as_ref()
+                .and_then(|s| omschrijving::reden_beeindiging(t.domein, &s.reden)),
+            reden_wijziging_omschrijving: t
+                .reden_wijziging
+                .as_deref()
+                .and_then(|r| omschrijving::reden_wijziging(t.domein, r)),
+            plan_laatste: d.plan_laatste,
+            resultaat_plan,
+            client,
+            traject: t,
+        }
     }
 
     /// The indicators over the trajectories the filter admits, and per group when asked.
@@ -192,9 +308,10 @@ impl Gateway {
         groep: Option<Groep>,
     ) -> (Indicatoren, BTreeMap<String, Indicatoren>) {
         let index = read_index(self);
-        let total = doelbereik::indicatoren(index.all(), filter);
+        let all = index.all();
+        let total = doelbereik::indicatoren(&all, filter);
         let groups = groep
-            .map(|g| doelbereik::per(index.all(), filter, g))
+            .map(|g| doelbereik::per(&all, filter, g))
             .unwrap_or_default();
         (total, groups)
     }
@@ -203,11 +320,7 @@ impl Gateway {
     pub fn plan_status(&self, bsn: &Bsn) -> Vec<(Domein, PlanStatus)> {
         let gemeente = &self.settings.gemeente.code;
         let mut nummers: BTreeMap<Domein, Vec<String>> = BTreeMap::new();
-        for t in read_index(self)
-            .all()
-            .iter()
-            .filter(|t| &t.bsn == bsn && t.gemeente == gemeente)
-        {
+        for t in read_index(self).van_client(gemeente, bsn) {
             nummers
                 .entry(t.domein)
                 .or_default()
@@ -236,12 +349,7 @@ impl Gateway {
     /// Resultaatfinanciering per aanbieder over the trajectories the filter admits.
     pub fn financiering(&self, filter: &Filter) -> BTreeMap<String, Uitbetaling> {
         // A copy of the selected trajectories, so the index is not locked during the store reads.
-        let selected: Vec<Trajectory> = read_index(self)
-            .all()
-            .iter()
-            .filter(|t| filter.admits(t))
-            .cloned()
-            .collect();
+        let selected: Vec<Trajectory> = read_index(self).select(|t| filter.admits(t));
         doelbereik::uitbetaling(
             &self.store.history(),
             &self.store.plans(),

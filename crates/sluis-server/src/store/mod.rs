@@ -226,8 +226,8 @@ fn decode(id: u64, bytes: &[u8], sealer: &Sealer) -> Result<StoredBericht, Store
     serde_json::from_slice(&json).map_err(|e| StoreError::Corrupt(id, e.to_string()))
 }
 
-/// What a client is known by besides its toewijzingen: the postcode of its address in the
-/// latest JW301/WMO301, and the gebiedsteam the back office assigned it to (which prevails over
+/// What a client is known by besides its toewijzingen: the postcode of its address, its name
+/// and birth date in the latest JW301/WMO301, and the gebiedsteam the back office assigned it to (which prevails over
 /// the postcode areas of the configuration).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct ClientInfo {
@@ -238,6 +238,12 @@ pub struct ClientInfo {
     pub postcode: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub team: Option<String>,
+    /// The name in the latest toewijzing: special personal data, so only ever in this sealed
+    /// record (never in a key, a log or an error).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub naam: Option<sluis_core::intake::ClientNaam>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub geboortedatum: Option<sluis_core::standard::types::Datum>,
 }
 
 /// Everything a message changes besides its own record, written in its transaction.

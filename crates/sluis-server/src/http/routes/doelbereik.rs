@@ -252,7 +252,7 @@ pub async fn team(
     };
     let limit = q.limit.unwrap_or(500).clamp(1, 5000);
     let offset = q.after.or(q.offset).unwrap_or(0);
-    let (aantal, items) = gw.team_view(&team, &selectie, offset, limit);
+    let (aantal, items) = gw.team_view(&team, &selectie, offset, limit)?;
     let next = (offset + items.len() < aantal).then_some(offset + items.len());
     let mut resp = if form == Form::Json {
         HttpResponse::Ok().json(serde_json::json!({
