@@ -7,6 +7,7 @@
 mod doelbereik;
 mod import;
 pub mod reads;
+mod stromen;
 pub mod views;
 
 #[cfg(test)]
@@ -73,6 +74,8 @@ pub struct Gateway {
     judge: Mutex<()>,
     /// Every trajectory, kept current under the judging lock (see [`views`]).
     index: RwLock<TrajectoryIndex>,
+    /// A compact record of every stored message, for the flow figures (see [`stromen`]).
+    berichten: RwLock<sluis_core::stuurinformatie::Berichtenboek>,
     /// Slots for judging on the blocking pool (see [`Gateway::off_worker`]): bounds the CPU
     /// and memory that concurrent large messages take.
     judging: Arc<Semaphore>,
@@ -245,6 +248,14 @@ impl Gateway {
             ms = started.elapsed().as_millis() as u64,
             "trajectory index built"
         );
+        let started = Instant::now();
+        let berichten = stromen::build_boek(&store, &limits)?;
+        tracing::info!(
+            berichten = berichten.len(),
+            bytes = berichten.bytes() as u64,
+            ms = started.elapsed().as_millis() as u64,
+            "message records built"
+        );
         Ok(Gateway {
             policy: settings.policy(),
             settings,
@@ -253,6 +264,7 @@ impl Gateway {
             limits,
             judge: Mutex::new(()),
             index: RwLock::new(index),
+            berichten: RwLock::new(berichten),
             judging: Arc::new(Semaphore::new(judging_slots())),
             clock,
             read_fault: AtomicBool::new(false),
@@ -437,6 +449,7 @@ impl Gateway {
             if changed {
                 self.refresh_after(read, &writes, clients_changed)?;
             }
+            self.record_stroom(read, &record, now);
             (record, false)
         };
         Ok(Ingested { record, replay })

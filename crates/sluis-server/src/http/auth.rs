@@ -137,7 +137,8 @@ fn action(endpoint: Endpoint, method: &Method) -> Action {
         | Endpoint::TeamDoelbereik
         | Endpoint::ClientToewijzingen
         | Endpoint::Financiering
-        | Endpoint::Indicatoren => Action::Search,
+        | Endpoint::Indicatoren
+        | Endpoint::Stromen => Action::Search,
         Endpoint::Audit => Action::Export,
         Endpoint::ReplayBericht => Action::Replay,
         Endpoint::CreateToken => Action::TokenCreate,
@@ -166,6 +167,7 @@ fn object(endpoint: Endpoint, req: &HttpRequest, location: Option<&str>) -> Obje
         Endpoint::GetBericht | Endpoint::ReplayBericht => ("bericht", info.get("id")),
         Endpoint::ListBerichten => ("berichten", None),
         Endpoint::GetToewijzing => ("toewijzing", info.get("nummer")),
+        Endpoint::ToewijzingStroom => ("stroom", info.get("nummer")),
         Endpoint::ClientToewijzingen => ("toewijzingen", None),
         Endpoint::GetInbox | Endpoint::AckInbox => ("inbox", info.get("party")),
         Endpoint::ClientPlanstatus => ("planstatus", None),
@@ -173,6 +175,7 @@ fn object(endpoint: Endpoint, req: &HttpRequest, location: Option<&str>) -> Obje
         Endpoint::TeamDoelbereik => ("doelbereik", info.get("team")),
         Endpoint::Financiering => ("financiering", None),
         Endpoint::Indicatoren => ("indicatoren", None),
+        Endpoint::Stromen => ("stromen", None),
         Endpoint::Audit => ("audit", None),
         Endpoint::CreateToken => (
             "token",

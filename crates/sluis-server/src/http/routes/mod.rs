@@ -10,6 +10,7 @@ mod doelbereik;
 mod health;
 mod inbox;
 mod indicatoren;
+mod stromen;
 mod toewijzingen;
 mod tokens;
 
@@ -75,6 +76,7 @@ fn handler(e: Endpoint) -> Route {
         GetBericht => r.to(berichten::get),
         ReplayBericht => r.to(berichten::replay),
         GetToewijzing => r.to(toewijzingen::get),
+        ToewijzingStroom => r.to(stromen::stroom),
         ClientToewijzingen => r.to(clienten::toewijzingen),
         GetInbox => r.to(inbox::get),
         AckInbox => r.to(inbox::ack),
@@ -87,6 +89,7 @@ fn handler(e: Endpoint) -> Route {
         PutClientTeam => r.to(clienten::put_team),
         Financiering => r.to(indicatoren::financiering),
         Indicatoren => r.to(indicatoren::indicatoren),
+        Stromen => r.to(stromen::stromen),
         Audit => r.to(audit::audit),
         CreateToken => r.to(tokens::create),
         ListTokens => r.to(tokens::list),
