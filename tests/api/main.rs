@@ -24,5 +24,6 @@ mod retour;
 mod routes;
 mod rules;
 mod security;
+mod stromen;
 mod structure;
 mod trajectory;
