@@ -766,3 +766,82 @@ async fn the_flow_of_one_toewijzing_in_order() {
     }
     app.stop().await;
 }
+
+#[actix_web::test]
+async fn rapport_stromen_prints_the_same_figures() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let app = spawn_app(dir.path()).await;
+    year(&app).await;
+    let args = vec![
+        "rapport".to_string(),
+        "stromen".into(),
+        "--per".into(),
+        "kwartaal".into(),
+        "--url".into(),
+        app.base.clone(),
+        "--token".into(),
+        auth::token("demo-contractmanager-0599"),
+    ];
+    let out = actix_web::rt::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_sluis"))
+            .args(&args)
+            .env_remove("SLUIS_TOKEN")
+            .output()
+            .expect("runs")
+    })
+    .await
+    .expect("joined");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line = |needle: &[&str]| {
+        text.lines()
+            .find(|l| needle.iter().all(|n| l.contains(n)))
+            .unwrap_or_else(|| panic!("no line with {needle:?} in\n{text}"))
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert!(text.starts_with("Stromen, per kwartaal"), "{text}");
+    assert_eq!(
+        line(&["2025-K1", "toewijzing_start"]),
+        "2025-K1 12345678 toewijzing_start 2 21,0 32"
+    );
+    assert_eq!(
+        line(&["2025-K1", "maandeinde_declaratie"]),
+        "2025-K1 12345678 maandeinde_declaratie 2 5,5 7"
+    );
+    assert_eq!(
+        line(&["2025-K1", "45A07"]),
+        "2025-K1 12345678 45A07 € 4.200,00 € 1.700,00 168 520"
+    );
+    assert_eq!(
+        line(&["2025-K1", "JW305", "ontvangen"]),
+        "2025-K1 12345678 JW305 ontvangen 3 2 0 1"
+    );
+    assert!(text.contains("9326") && text.contains("De actuele levering is nog niet gestopt"));
+    assert!(text.contains("Behandelplan binnen 42 dagen na de start"));
+    // The wrong role: the command fails with the gateway's refusal.
+    let args = vec![
+        "rapport".to_string(),
+        "stromen".into(),
+        "--url".into(),
+        app.base.clone(),
+        "--token".into(),
+        auth::token("demo-gemeente-0599"),
+    ];
+    let out = actix_web::rt::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_sluis"))
+            .args(&args)
+            .env_remove("SLUIS_TOKEN")
+            .output()
+            .expect("runs")
+    })
+    .await
+    .expect("joined");
+    assert!(!out.status.success());
+    app.stop().await;
+}
