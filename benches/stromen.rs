@@ -10,10 +10,11 @@ use sluis::codes::Berichtsoort;
 use sluis::doelbereik::Kind;
 use sluis::standard::types::Datum;
 use sluis::stuurinformatie::{
-    stroom, stromen, Bericht, Berichtenboek, Code, Feit, Frequentie, Per, Regel, Soort, Uitkomst,
+    stromen, stroom, Bericht, Berichtenboek, Code, Feit, Frequentie, Per, Regel, Soort, Uitkomst,
     Vraag, PLAN_BINNEN,
 };
 use sluis::validate::history::Domein;
+use sluis_testkit::bericht as kit;
 use std::hint::black_box;
 
 const TRAJECTORIES: u32 = 100_000;
@@ -35,7 +36,11 @@ fn boek() -> Berichtenboek {
     let mut id = 0u64;
     let product = Code::new("45A07");
     for t in 0..TRAJECTORIES {
-        let domein = if t % 3 == 0 { Domein::Iwmo } else { Domein::Ijw };
+        let domein = if t % 3 == 0 {
+            Domein::Iwmo
+        } else {
+            Domein::Ijw
+        };
         let aanbieder = AANBIEDERS[(t % 3) as usize];
         let bsn = 100_000_000 + t;
         let nummer = 10_000_000 + t;
@@ -105,7 +110,11 @@ fn boek() -> Berichtenboek {
             })],
         );
         for m in 0..6 {
-            let uitkomst = if (t + m) % 5 == 0 { Uitkomst::Deels } else { ok };
+            let uitkomst = if (t + m) % 5 == 0 {
+                Uitkomst::Deels
+            } else {
+                ok
+            };
             push(
                 standaard(domein, 323),
                 begin + 34 + m * 30,
@@ -185,6 +194,98 @@ fn bench(c: &mut Criterion) {
         b.iter(|| black_box(stroom(&boek, 599, black_box(10_050_000))))
     });
     g.finish();
+
+    // Start-up: a stored message is read again and made a record (the sled read and decryption
+    // not included): a declaratie of one client with three prestaties, and a toewijzing.
+    let mut r = c.benchmark_group("record bij het starten");
+    let limits = sluis::Limits::default();
+    for (name, xml) in [("JW323", declaratie_xml()), ("JW301", toewijzing_xml())] {
+        r.bench_function(name, |b| {
+            let mut refs = sluis::stuurinformatie::Referenties::default();
+            b.iter(|| {
+                let parsed = sluis::parse(black_box(xml.as_bytes()), &limits).expect("parse");
+                let o = sluis::stuurinformatie::Oordeel {
+                    id: 1,
+                    accepted: true,
+                    granted: true,
+                    beantwoord: true,
+                    ontvangen: day(0),
+                    findings: &[],
+                };
+                black_box(sluis::stuurinformatie::van_standaard(
+                    &parsed.structured.document,
+                    &o,
+                    &mut refs,
+                ))
+            })
+        });
+    }
+    r.finish();
+}
+
+fn head(nr: &str) -> kit::Head {
+    let (afzender, ontvanger) = if nr == "301" {
+        ("0599", "12345678")
+    } else {
+        ("12345678", "0599")
+    };
+    kit::Head::new(&format!("B{nr}"), "2025-02-04", afzender, ontvanger)
+}
+
+fn declaratie_xml() -> String {
+    let prestatie = |i: u32, month: &str| {
+        let (begin, eind, _) = kit::month(month).expect("month");
+        kit::Prestatie {
+            referentie: format!("P{i}"),
+            vorig: None,
+            nummer: "7001".into(),
+            cat: "31".into(),
+            code: Some("45A07".into()),
+            begin,
+            eind,
+            volume: 12,
+            eenheid: "04".into(),
+            tarief: Some(2500),
+            bedrag: 30000,
+            credit: false,
+        }
+    };
+    kit::declaratie(
+        kit::Std::Ijw,
+        &head("323"),
+        "D1",
+        ("2025-01-01", "2025-01-31"),
+        &[(
+            "999990019",
+            vec![
+                prestatie(1, "2025-01"),
+                prestatie(2, "2025-01"),
+                prestatie(3, "2025-01"),
+            ],
+        )],
+    )
+}
+
+fn toewijzing_xml() -> String {
+    let line = kit::Toegewezen {
+        nummer: "7001".into(),
+        referentie: Some("R1".into()),
+        product: kit::Product::new("31", Some("45A07")),
+        datum: "2025-01-10".into(),
+        tijd: "09:30:00".into(),
+        ingang: "2025-01-01".into(),
+        eind: Some("2025-06-30".into()),
+        reden: None,
+        omvang: Some(kit::Omvang::new(10, "04", "2")),
+        budget: None,
+    };
+    kit::toewijzing(
+        kit::Std::Ijw,
+        &head("301"),
+        &kit::Person::new("999990019").naamgebruik(true),
+        &kit::Contact::Telefoon,
+        &[line],
+    )
 }
 
 criterion_group!(benches, bench);

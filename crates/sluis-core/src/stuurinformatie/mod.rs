@@ -89,11 +89,25 @@ impl Per {
 
     /// `2025-03` or `2025-K1`.
     pub fn periode(self, d: Datum) -> String {
+        self.naam(self.sleutel(d))
+    }
+
+    /// The period of `d` as a number that sorts as the periods do (year × 100 + month or
+    /// quarter): grouping a million figures by it allocates nothing.
+    fn sleutel(self, d: Datum) -> u32 {
         let d = d.date();
-        let m = d.month() as u8;
+        let m = u32::from(d.month() as u8);
+        let y = d.year().max(0) as u32;
         match self {
-            Per::Maand => format!("{:04}-{m:02}", d.year()),
-            Per::Kwartaal => format!("{:04}-K{}", d.year(), (m - 1) / 3 + 1),
+            Per::Maand => y * 100 + m,
+            Per::Kwartaal => y * 100 + (m - 1) / 3 + 1,
+        }
+    }
+
+    fn naam(self, k: u32) -> String {
+        match self {
+            Per::Maand => format!("{:04}-{:02}", k / 100, k % 100),
+            Per::Kwartaal => format!("{:04}-K{}", k / 100, k % 100),
         }
     }
 }
@@ -449,10 +463,10 @@ pub fn stromen(boek: &Berichtenboek, vraag: &Vraag, vandaag: Datum) -> Stromen {
     let team_of_bsn = |bsn: u32| vraag.client(bsn);
 
     // Message counts and retourcodes, by the message's own date.
-    let mut tellingen: BTreeMap<(String, u32, Soort), Telling> = BTreeMap::new();
-    let mut codes: BTreeMap<(String, u32, Soort, Code), u64> = BTreeMap::new();
-    let mut bedragen: BTreeMap<(String, u32, Option<ProductKey>), Bedrag> = BTreeMap::new();
-    let mut tijden: BTreeMap<(String, u32, Doorlooptijd), Vec<i64>> = BTreeMap::new();
+    let mut tellingen: BTreeMap<(u32, u32, Soort), Telling> = BTreeMap::new();
+    let mut codes: BTreeMap<(u32, u32, Soort, Code), u64> = BTreeMap::new();
+    let mut bedragen: BTreeMap<(u32, u32, Option<ProductKey>), Bedrag> = BTreeMap::new();
+    let mut tijden: BTreeMap<(u32, u32, Doorlooptijd), Vec<i64>> = BTreeMap::new();
     for b in all.iter().filter(|b| vraag.party(b)) {
         let domein = b.soort.domein();
         let in_team = vraag.team.is_none()
@@ -474,10 +488,8 @@ pub fn stromen(boek: &Berichtenboek, vraag: &Vraag, vandaag: Datum) -> Stromen {
             .as_ref()
             .is_none_or(|f| f.admits(b.soort));
         if admitted && vraag.in_periode(b.datum) {
-            let p = per.periode(b.datum);
-            let t = tellingen
-                .entry((p.clone(), b.aanbieder, b.soort))
-                .or_default();
+            let p = per.sleutel(b.datum);
+            let t = tellingen.entry((p, b.aanbieder, b.soort)).or_default();
             t.aantal += 1;
             match b.uitkomst {
                 Uitkomst::Geaccepteerd => t.geaccepteerd += 1,
@@ -485,9 +497,7 @@ pub fn stromen(boek: &Berichtenboek, vraag: &Vraag, vandaag: Datum) -> Stromen {
                 Uitkomst::Afgekeurd => t.afgekeurd += 1,
             }
             for c in b.codes.iter() {
-                *codes
-                    .entry((p.clone(), b.aanbieder, b.soort, *c))
-                    .or_default() += 1;
+                *codes.entry((p, b.aanbieder, b.soort, *c)).or_default() += 1;
             }
         }
         // Amounts: every declaratie that was judged on its content (not one the standard
@@ -508,7 +518,7 @@ pub fn stromen(boek: &Berichtenboek, vraag: &Vraag, vandaag: Datum) -> Stromen {
                         continue;
                     }
                     let e = bedragen
-                        .entry((per.periode(*periode_begin), b.aanbieder, *product))
+                        .entry((per.sleutel(*periode_begin), b.aanbieder, *product))
                         .or_default();
                     e.ingediend += bedrag;
                     e.volume += volume;
@@ -532,7 +542,7 @@ pub fn stromen(boek: &Berichtenboek, vraag: &Vraag, vandaag: Datum) -> Stromen {
                 if vraag.in_periode(a) {
                     tijden
                         .entry((
-                            per.periode(a),
+                            per.sleutel(a),
                             b.aanbieder,
                             Doorlooptijd::DeclaratieAntwoord,
                         ))
@@ -555,7 +565,7 @@ pub fn stromen(boek: &Berichtenboek, vraag: &Vraag, vandaag: Datum) -> Stromen {
         if vraag.in_periode(*antwoord) {
             tijden
                 .entry((
-                    per.periode(*antwoord),
+                    per.sleutel(*antwoord),
                     *aanbieder,
                     Doorlooptijd::VerzoekAntwoord,
                 ))
@@ -568,7 +578,7 @@ pub fn stromen(boek: &Berichtenboek, vraag: &Vraag, vandaag: Datum) -> Stromen {
         if vraag.team.is_none() && vraag.in_periode(*datum) {
             tijden
                 .entry((
-                    per.periode(*datum),
+                    per.sleutel(*datum),
                     *aanbieder,
                     Doorlooptijd::MaandeindeDeclaratie,
                 ))
@@ -577,7 +587,7 @@ pub fn stromen(boek: &Berichtenboek, vraag: &Vraag, vandaag: Datum) -> Stromen {
         }
     }
     // The trajectories: toewijzing → start, stop → resultaatmelding, plans, allocated volume.
-    let mut plannen: BTreeMap<(String, u32), PlanRij> = BTreeMap::new();
+    let mut plannen: BTreeMap<(u32, u32), PlanRij> = BTreeMap::new();
     for t in trajecten.values() {
         if !team_of_bsn(t.bsn) {
             continue;
@@ -586,7 +596,7 @@ pub fn stromen(boek: &Berichtenboek, vraag: &Vraag, vandaag: Datum) -> Stromen {
             if vraag.in_periode(start) {
                 tijden
                     .entry((
-                        per.periode(start),
+                        per.sleutel(start),
                         t.aanbieder,
                         Doorlooptijd::ToewijzingStart,
                     ))
@@ -598,7 +608,7 @@ pub fn stromen(boek: &Berichtenboek, vraag: &Vraag, vandaag: Datum) -> Stromen {
             if vraag.in_periode(melding) {
                 tijden
                     .entry((
-                        per.periode(melding),
+                        per.sleutel(melding),
                         t.aanbieder,
                         Doorlooptijd::StopResultaatmelding,
                     ))
@@ -607,17 +617,15 @@ pub fn stromen(boek: &Berichtenboek, vraag: &Vraag, vandaag: Datum) -> Stromen {
             }
         }
         if let Some(start) = t.start.filter(|s| vraag.in_periode(*s)) {
-            let p = per.periode(start);
-            let row = plannen
-                .entry((p.clone(), t.aanbieder))
-                .or_insert_with(|| PlanRij {
-                    periode: p,
-                    aanbieder: agb(t.aanbieder),
-                    gestart: 0,
-                    met_plan: 0,
-                    zonder_plan: 0,
-                    nog_binnen_termijn: 0,
-                });
+            let p = per.sleutel(start);
+            let row = plannen.entry((p, t.aanbieder)).or_insert_with(|| PlanRij {
+                periode: per.naam(p),
+                aanbieder: agb(t.aanbieder),
+                gestart: 0,
+                met_plan: 0,
+                zonder_plan: 0,
+                nog_binnen_termijn: 0,
+            });
             let n = i64::from(vraag.plan_binnen);
             row.gestart += 1;
             if t.plan.is_some_and(|p| days(start, p) <= n) {
@@ -631,7 +639,7 @@ pub fn stromen(boek: &Berichtenboek, vraag: &Vraag, vandaag: Datum) -> Stromen {
         if let Some((_, product, ingang, Some(volume))) = t.toegewezen {
             if vraag.in_periode(ingang) {
                 bedragen
-                    .entry((per.periode(ingang), t.aanbieder, product))
+                    .entry((per.sleutel(ingang), t.aanbieder, product))
                     .or_default()
                     .toegewezen += volume;
             }
@@ -643,7 +651,7 @@ pub fn stromen(boek: &Berichtenboek, vraag: &Vraag, vandaag: Datum) -> Stromen {
         berichten: tellingen
             .into_iter()
             .map(|((periode, a, s), t)| BerichtRij {
-                periode,
+                periode: per.naam(periode),
                 aanbieder: agb(a),
                 berichtsoort: soort_naam(s),
                 richting: s.richting(),
@@ -656,7 +664,7 @@ pub fn stromen(boek: &Berichtenboek, vraag: &Vraag, vandaag: Datum) -> Stromen {
         retourcodes: codes
             .into_iter()
             .map(|((periode, a, s, c), aantal)| RetourcodeRij {
-                periode,
+                periode: per.naam(periode),
                 aanbieder: agb(a),
                 berichtsoort: soort_naam(s),
                 retourcode: c.as_str().to_string(),
@@ -667,7 +675,7 @@ pub fn stromen(boek: &Berichtenboek, vraag: &Vraag, vandaag: Datum) -> Stromen {
         bedragen: bedragen
             .into_iter()
             .map(|((periode, a, product), b)| BedragRij {
-                periode,
+                periode: per.naam(periode),
                 aanbieder: agb(a),
                 product: product.map(|p| p.as_str().to_string()).unwrap_or_default(),
                 ingediend_cent: b.ingediend,
@@ -683,7 +691,7 @@ pub fn stromen(boek: &Berichtenboek, vraag: &Vraag, vandaag: Datum) -> Stromen {
             .map(|((periode, a, d), mut v)| {
                 v.sort_unstable();
                 DoorlooptijdRij {
-                    periode,
+                    periode: per.naam(periode),
                     aanbieder: agb(a),
                     doorlooptijd: d,
                     aantal: v.len() as u64,
