@@ -472,9 +472,7 @@ pub fn van_standaard(doc: &Document, o: &Oordeel<'_>, refs: &mut Referenties) ->
             }
         }
         323 => {
-            let Some(decl) = doc.children.iter().find(|e| e.name() == "Declaratie") else {
-                return None;
-            };
+            let decl = doc.children.iter().find(|e| e.name() == "Declaratie")?;
             if let Some(d) = date(decl, "DeclaratieDagtekening") {
                 datum = d;
             }
