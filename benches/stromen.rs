@@ -10,8 +10,8 @@ use sluis::codes::Berichtsoort;
 use sluis::doelbereik::Kind;
 use sluis::standard::types::Datum;
 use sluis::stuurinformatie::{
-    stromen, stroom, Bericht, Berichtenboek, Code, Feit, Frequentie, Per, Regel, Soort, Uitkomst,
-    Vraag, PLAN_BINNEN,
+    stromen, stroom, Bericht, Berichtenboek, Code, Feit, Nieuw, Per, Regel, Soort, Uitkomst, Vraag,
+    PLAN_BINNEN,
 };
 use sluis::validate::history::Domein;
 use sluis_testkit::bericht as kit;
@@ -48,11 +48,11 @@ fn boek() -> Berichtenboek {
         let referentie = boek.refs.intern(&format!("R{t}"));
         let mut push = |soort: Soort, datum: u32, uitkomst: Uitkomst, regels: Vec<Regel>| {
             id += 1;
-            let codes: Box<[Code]> = match uitkomst {
-                Uitkomst::Geaccepteerd => Box::new([]),
-                _ => Box::new([Code::new("9321").expect("code")]),
+            let codes = match uitkomst {
+                Uitkomst::Geaccepteerd => Vec::new(),
+                _ => vec![Code::new("9321").expect("code")],
             };
-            boek.push(Bericht {
+            let bericht = Bericht {
                 id,
                 soort,
                 aanbieder,
@@ -63,9 +63,9 @@ fn boek() -> Berichtenboek {
                 datum: day(datum),
                 ontvangen: day(datum + 1),
                 identificatie: 0,
-                codes,
-                regels: regels.into_boxed_slice(),
-            });
+                ..Bericht::leeg()
+            };
+            boek.push(Nieuw::new(bericht, regels, codes));
         };
         let line = |feit: Feit| Regel {
             bsn,
@@ -84,12 +84,11 @@ fn boek() -> Berichtenboek {
             begin + 5,
             ok,
             vec![line(Feit::Toewijzing {
-                referentie: Some(referentie),
+                referentie,
                 product,
                 toewijzingsdatum: day(begin + 5),
                 ingangsdatum: day(begin + 5),
-                einddatum: Some(day(begin + 200)),
-                omvang: Some((10, Frequentie::PerWeek)),
+                volume: 290,
             })],
         );
         let start = if t % 10 == 0 {

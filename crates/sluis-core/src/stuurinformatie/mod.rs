@@ -10,8 +10,8 @@ mod retourcodes;
 mod stats;
 
 pub use record::{
-    van_eigen, van_standaard, Bericht, Bevinding, Code, Feit, Frequentie, Oordeel, ProductKey,
-    Referenties, Regel, Richting, Soort, Uitkomst,
+    van_eigen, van_standaard, Bericht, Bevinding, Code, Feit, Frequentie, Nieuw, Oordeel,
+    ProductKey, Referenties, Regel, Richting, Soort, Uitkomst,
 };
 pub use retourcodes::RETOURCODES;
 pub use stats::{mediaan, p90};
@@ -35,16 +35,55 @@ pub fn omschrijving(code: &str) -> Option<&'static str> {
 #[derive(Debug, Default)]
 pub struct Berichtenboek {
     berichten: Vec<Bericht>,
+    /// The lines of every record, in record order (one arena instead of one allocation each).
+    regels: Vec<Regel>,
+    codes: Vec<Code>,
     pub refs: Referenties,
 }
 
 impl Berichtenboek {
-    pub fn push(&mut self, b: Bericht) {
-        self.berichten.push(b);
+    /// Room for `n` more records (at start-up: the number stored).
+    pub fn reserve(&mut self, n: usize) {
+        self.berichten.reserve_exact(n);
+    }
+
+    pub fn push(&mut self, n: Nieuw) {
+        let Nieuw {
+            mut bericht,
+            mut regels,
+            codes,
+        } = n;
+        // A message has at most a few thousand lines (the XSD's limits); more are left out
+        // rather than wrapping the count.
+        regels.truncate(usize::from(u16::MAX));
+        bericht.regels_start = self.regels.len() as u32;
+        bericht.regels_len = regels.len() as u16;
+        bericht.codes_start = self.codes.len() as u32;
+        bericht.codes_len = codes.len().min(usize::from(u8::MAX)) as u8;
+        self.regels.extend(regels);
+        self.codes
+            .extend(codes.into_iter().take(usize::from(u8::MAX)));
+        self.berichten.push(bericht);
     }
 
     pub fn berichten(&self) -> &[Bericht] {
         &self.berichten
+    }
+
+    /// The lines of a record of this book.
+    pub fn regels(&self, b: &Bericht) -> &[Regel] {
+        let start = b.regels_start as usize;
+        self.regels
+            .get(start..start + usize::from(b.regels_len))
+            .unwrap_or(&[])
+    }
+
+    /// The retourcodes of a record of this book, sorted.
+    pub fn codes(&self, b: &Bericht) -> &[Code] {
+        let start = b.codes_start as usize;
+        self.codes
+            .get(start..start + usize::from(b.codes_len))
+            .unwrap_or(&[])
     }
 
     pub fn len(&self) -> usize {
@@ -55,17 +94,11 @@ impl Berichtenboek {
         self.berichten.is_empty()
     }
 
-    /// Bytes held, by the records and their lines (the interned texts not counted).
+    /// Bytes held by the records, their lines and codes (the interned texts not counted).
     pub fn bytes(&self) -> usize {
         self.berichten.capacity() * std::mem::size_of::<Bericht>()
-            + self
-                .berichten
-                .iter()
-                .map(|b| {
-                    b.codes.len() * std::mem::size_of::<Code>()
-                        + b.regels.len() * std::mem::size_of::<Regel>()
-                })
-                .sum::<usize>()
+            + self.regels.capacity() * std::mem::size_of::<Regel>()
+            + self.codes.capacity() * std::mem::size_of::<Code>()
     }
 }
 
@@ -304,8 +337,8 @@ struct Traject {
     stop: Option<(u64, Datum)>,
     resultaat: Option<Datum>,
     plan: Option<Datum>,
-    /// The last version's product and total volume over its validity.
-    toegewezen: Option<(u64, Option<ProductKey>, Datum, Option<i64>)>,
+    /// The last version's product and total volume over its validity (`u32::MAX`: none).
+    toegewezen: Option<(u64, Option<ProductKey>, Datum, u32)>,
 }
 
 fn min_date(slot: &mut Option<Datum>, d: Datum) {
@@ -378,7 +411,7 @@ pub fn stromen(boek: &Berichtenboek, vraag: &Vraag, vandaag: Datum) -> Stromen {
     let mut declaratie_antwoord: HashMap<(Domein, u32, u32), Datum> = HashMap::new();
     for b in all.iter().filter(|b| vraag.party(b)) {
         let domein = b.soort.domein();
-        for r in b.regels.iter() {
+        for r in boek.regels(b) {
             match &r.feit {
                 Feit::Verzoek { referentie } => {
                     let k = (domein, b.aanbieder, *referentie);
@@ -411,10 +444,9 @@ pub fn stromen(boek: &Berichtenboek, vraag: &Vraag, vandaag: Datum) -> Stromen {
                     product,
                     toewijzingsdatum,
                     ingangsdatum,
-                    einddatum,
-                    omvang,
+                    volume,
                 } => {
-                    if let Some(referentie) = referentie {
+                    if *referentie != 0 {
                         let slot = antwoorden
                             .entry((domein, b.aanbieder, *referentie))
                             .or_insert(b.datum);
@@ -425,12 +457,7 @@ pub fn stromen(boek: &Berichtenboek, vraag: &Vraag, vandaag: Datum) -> Stromen {
                     t.bsn = r.bsn;
                     min_date(&mut t.toewijzing, *toewijzingsdatum);
                     if t.toegewezen.is_none_or(|(id, ..)| id <= b.id) {
-                        t.toegewezen = Some((
-                            b.id,
-                            *product,
-                            *ingangsdatum,
-                            volume_totaal(*omvang, *ingangsdatum, *einddatum),
-                        ));
+                        t.toegewezen = Some((b.id, *product, *ingangsdatum, *volume));
                     }
                 }
                 Feit::Start { begindatum } => {
@@ -470,7 +497,7 @@ pub fn stromen(boek: &Berichtenboek, vraag: &Vraag, vandaag: Datum) -> Stromen {
     for b in all.iter().filter(|b| vraag.party(b)) {
         let domein = b.soort.domein();
         let in_team = vraag.team.is_none()
-            || b.regels.iter().any(|r| {
+            || boek.regels(b).iter().any(|r| {
                 let bsn = match r.feit {
                     Feit::Antwoord { referentie } => verzoek_client
                         .get(&(domein, b.aanbieder, referentie))
@@ -496,14 +523,14 @@ pub fn stromen(boek: &Berichtenboek, vraag: &Vraag, vandaag: Datum) -> Stromen {
                 Uitkomst::Deels => t.deels += 1,
                 Uitkomst::Afgekeurd => t.afgekeurd += 1,
             }
-            for c in b.codes.iter() {
+            for c in boek.codes(b) {
                 *codes.entry((p, b.aanbieder, b.soort, *c)).or_default() += 1;
             }
         }
         // Amounts: every declaratie that was judged on its content (not one the standard
         // counts as never sent), by the month of the care (ProductPeriode Begindatum).
         if b.soort.nummer() == Some(323) && !b.technisch {
-            for r in b.regels.iter() {
+            for r in boek.regels(b) {
                 if let Feit::Prestatie {
                     product,
                     periode_begin,
@@ -520,10 +547,10 @@ pub fn stromen(boek: &Berichtenboek, vraag: &Vraag, vandaag: Datum) -> Stromen {
                     let e = bedragen
                         .entry((per.sleutel(*periode_begin), b.aanbieder, *product))
                         .or_default();
-                    e.ingediend += bedrag;
-                    e.volume += volume;
+                    e.ingediend += i64::from(*bedrag);
+                    e.volume += i64::from(*volume);
                     if *toegekend {
-                        e.toegekend += bedrag;
+                        e.toegekend += i64::from(*bedrag);
                     }
                 }
             }
@@ -636,12 +663,12 @@ pub fn stromen(boek: &Berichtenboek, vraag: &Vraag, vandaag: Datum) -> Stromen {
                 row.zonder_plan += 1;
             }
         }
-        if let Some((_, product, ingang, Some(volume))) = t.toegewezen {
+        if let Some((_, product, ingang, volume)) = t.toegewezen.filter(|v| v.3 != u32::MAX) {
             if vraag.in_periode(ingang) {
                 bedragen
                     .entry((per.sleutel(ingang), t.aanbieder, product))
                     .or_default()
-                    .toegewezen += volume;
+                    .toegewezen += i64::from(volume);
             }
         }
     }
@@ -760,12 +787,11 @@ pub fn stroom(boek: &Berichtenboek, gemeente: u16, nummer: u32) -> Vec<Stroom> {
     let mut referenties: HashMap<(Domein, u32, u32), (u32, u32)> = HashMap::new();
     let mut answered: HashMap<(Domein, u32, u32), (u32, u32)> = HashMap::new();
     for b in all.iter().filter(|b| b.gemeente == gemeente) {
-        for r in b.regels.iter().filter(|r| r.toewijzing == nummer) {
-            if let Feit::Toewijzing {
-                referentie: Some(referentie),
-                ..
-            } = r.feit
-            {
+        for r in boek.regels(b).iter().filter(|r| r.toewijzing == nummer) {
+            if let Feit::Toewijzing { referentie, .. } = r.feit {
+                if referentie == 0 {
+                    continue;
+                }
                 referenties.insert((b.soort.domein(), b.aanbieder, referentie), (r.bsn, nummer));
             }
         }
@@ -777,13 +803,13 @@ pub fn stroom(boek: &Berichtenboek, gemeente: u16, nummer: u32) -> Vec<Stroom> {
         ontvangen: b.ontvangen,
         richting: b.richting(),
         uitkomst: b.uitkomst,
-        retourcodes: retourcodes(&b.codes),
+        retourcodes: retourcodes(boek.codes(b)),
         door_sluis: false,
     };
     for b in all.iter().filter(|b| b.gemeente == gemeente) {
         let domein = b.soort.domein();
         let mut clients: Vec<u32> = Vec::new();
-        for r in b.regels.iter() {
+        for r in boek.regels(b) {
             let bsn = match r.feit {
                 Feit::Verzoek { referentie } => referenties
                     .get(&(domein, b.aanbieder, referentie))

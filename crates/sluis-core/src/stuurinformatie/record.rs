@@ -162,15 +162,14 @@ pub enum Feit {
     /// A requested product (315) or a verzoek om wijziging (317), by its ReferentieAanbieder
     /// (interned, see [`Referenties`]).
     Verzoek { referentie: u32 },
-    /// A ToegewezenProduct (301).
+    /// A ToegewezenProduct (301): its ReferentieAanbieder (interned; 0: none) and the total
+    /// volume it allows over its validity ([`super::volume_totaal`]; `u32::MAX`: none).
     Toewijzing {
-        referentie: Option<u32>,
+        referentie: u32,
         product: Option<ProductKey>,
         toewijzingsdatum: Datum,
         ingangsdatum: Datum,
-        einddatum: Option<Datum>,
-        /// Volume and Frequentie of the Omvang, when given.
-        omvang: Option<(u32, Frequentie)>,
+        volume: u32,
     },
     /// An Antwoord (319) on a verzoek.
     Antwoord { referentie: u32 },
@@ -184,8 +183,8 @@ pub enum Feit {
     Prestatie {
         product: Option<ProductKey>,
         periode_begin: Datum,
-        volume: i64,
-        bedrag: i64,
+        volume: i32,
+        bedrag: i32,
         toegekend: bool,
     },
     /// A behandelplan version covering the toewijzing.
@@ -207,7 +206,9 @@ pub struct Regel {
     pub feit: Feit,
 }
 
-/// The compact record of one stored message.
+/// The compact record of one stored message. Its lines and codes live in the
+/// [`super::Berichtenboek`]'s arenas (one allocation for all, not one per message); a record
+/// holds where.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Bericht {
     pub id: u64,
@@ -228,14 +229,59 @@ pub struct Bericht {
     pub ontvangen: Datum,
     /// Interned BerichtIdentificatie (links a posted 325 to its 323).
     pub identificatie: u32,
+    /// Where its lines and codes are in the book (set by [`super::Berichtenboek::push`]).
+    pub regels_start: u32,
+    pub codes_start: u32,
+    pub regels_len: u16,
+    pub codes_len: u8,
+}
+
+/// A record as read, with its lines and codes, before it goes into the book.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Nieuw {
+    pub bericht: Bericht,
+    pub regels: Vec<Regel>,
     /// Every retourcode (or own code) of its findings, once each, sorted.
-    pub codes: Box<[Code]>,
-    pub regels: Box<[Regel]>,
+    pub codes: Vec<Code>,
 }
 
 impl Bericht {
     pub fn richting(&self) -> Richting {
         self.soort.richting()
+    }
+
+    /// A record with no lines or codes yet (the spans are set by the book).
+    pub fn leeg() -> Bericht {
+        let dag = Datum::from_ymd(1, 1, 1).unwrap_or_else(Datum::today);
+        Bericht {
+            id: 0,
+            soort: Soort::Standaard(Berichtsoort {
+                domein: Domein::Ijw,
+                nummer: 0,
+            }),
+            aanbieder: 0,
+            gemeente: 0,
+            uitkomst: Uitkomst::Afgekeurd,
+            technisch: false,
+            beantwoord: false,
+            datum: dag,
+            ontvangen: dag,
+            identificatie: 0,
+            regels_start: 0,
+            codes_start: 0,
+            regels_len: 0,
+            codes_len: 0,
+        }
+    }
+}
+
+impl Nieuw {
+    pub fn new(bericht: Bericht, regels: Vec<Regel>, codes: Vec<Code>) -> Nieuw {
+        Nieuw {
+            bericht,
+            regels,
+            codes,
+        }
     }
 }
 
@@ -298,7 +344,7 @@ impl Oordeel<'_> {
             .any(|f| f.code == "XSD" || f.retourcode.is_none_or(|c| c == "0001"))
     }
 
-    fn codes(&self) -> Box<[Code]> {
+    fn codes(&self) -> Vec<Code> {
         let mut codes: Vec<Code> = self
             .findings
             .iter()
@@ -306,7 +352,7 @@ impl Oordeel<'_> {
             .collect();
         codes.sort();
         codes.dedup();
-        codes.into_boxed_slice()
+        codes
     }
 
     /// Whether the prestatie at `path` was granted (the rule of `accepted_effects`).
@@ -347,7 +393,7 @@ fn product_key(categorie: Option<&str>, code: Option<&str>) -> Option<ProductKey
 }
 
 /// The record of one of the standard's messages; `None` when its header cannot be read.
-pub fn van_standaard(doc: &Document, o: &Oordeel<'_>, refs: &mut Referenties) -> Option<Bericht> {
+pub fn van_standaard(doc: &Document, o: &Oordeel<'_>, refs: &mut Referenties) -> Option<Nieuw> {
     let h = Header::of(doc)?;
     let soort = Berichtsoort {
         domein: h.domein,
@@ -418,16 +464,20 @@ pub fn van_standaard(doc: &Document, o: &Oordeel<'_>, refs: &mut Referenties) ->
                         let v = u32::try_from(int(om, "Volume")?).ok()?;
                         Some((v, Frequentie::parse(&owned(om, "Frequentie")?)?))
                     });
+                    let volume = super::volume_totaal(omvang, ingangsdatum, date(p, "Einddatum"))
+                        .and_then(|v| u32::try_from(v).ok())
+                        .filter(|v| *v != u32::MAX)
+                        .unwrap_or(u32::MAX);
                     regels.push(Regel {
                         bsn,
                         toewijzing: nummer,
                         feit: Feit::Toewijzing {
-                            referentie: owned(p, "ReferentieAanbieder").map(|r| refs.intern(&r)),
+                            referentie: owned(p, "ReferentieAanbieder")
+                                .map_or(0, |r| refs.intern(&r)),
                             product,
                             toewijzingsdatum,
                             ingangsdatum,
-                            einddatum: date(p, "Einddatum"),
-                            omvang,
+                            volume,
                         },
                     });
                 }
@@ -503,8 +553,9 @@ pub fn van_standaard(doc: &Document, o: &Oordeel<'_>, refs: &mut Referenties) ->
                         feit: Feit::Prestatie {
                             product: product_key(pr.categorie.as_deref(), pr.code.as_deref()),
                             periode_begin: pr.periode.begin,
-                            volume: sign * pr.volume,
-                            bedrag: sign * pr.bedrag,
+                            // Both at most 99,999,999 by the XSD.
+                            volume: sign * i32::try_from(pr.volume).unwrap_or(i32::MAX),
+                            bedrag: sign * i32::try_from(pr.bedrag).unwrap_or(i32::MAX),
                             toegekend: o.granted(technisch, &path),
                         },
                     });
@@ -525,30 +576,33 @@ pub fn van_standaard(doc: &Document, o: &Oordeel<'_>, refs: &mut Referenties) ->
         }
         _ => {}
     }
-    Some(Bericht {
-        id: o.id,
-        soort: Soort::Standaard(soort),
-        aanbieder: number(&h.parties.aanbieder).unwrap_or(0),
-        gemeente: number(&h.parties.gemeente).unwrap_or(0),
-        uitkomst: Uitkomst::of(o.accepted, o.granted),
-        technisch,
-        beantwoord: o.beantwoord && h.nummer == 323,
-        datum,
-        ontvangen: o.ontvangen,
-        // Only a declaratie is looked up by its identificatie (by a posted 325): interning every
-        // message's would cost tens of megabytes at a million messages.
-        identificatie: if h.nummer == 323 {
-            refs.intern(&h.identificatie)
-        } else {
-            0
+    Some(Nieuw::new(
+        Bericht {
+            id: o.id,
+            soort: Soort::Standaard(soort),
+            aanbieder: number(&h.parties.aanbieder).unwrap_or(0),
+            gemeente: number(&h.parties.gemeente).unwrap_or(0),
+            uitkomst: Uitkomst::of(o.accepted, o.granted),
+            technisch,
+            beantwoord: o.beantwoord && h.nummer == 323,
+            datum,
+            ontvangen: o.ontvangen,
+            // Only a declaratie is looked up by its identificatie (by a posted 325): interning every
+            // message's would cost tens of megabytes at a million messages.
+            identificatie: if h.nummer == 323 {
+                refs.intern(&h.identificatie)
+            } else {
+                0
+            },
+            ..Bericht::leeg()
         },
-        codes: o.codes(),
-        regels: regels.into_boxed_slice(),
-    })
+        regels,
+        o.codes(),
+    ))
 }
 
 /// The record of one of Sluis's own messages (behandelplan, resultaatmelding, beoordeling).
-pub fn van_eigen(b: &doelbereik::Bericht, o: &Oordeel<'_>) -> Bericht {
+pub fn van_eigen(b: &doelbereik::Bericht, o: &Oordeel<'_>) -> Nieuw {
     use doelbereik::Bericht as B;
     let (gemeente, aanbieder, bsn, datum) = match b {
         B::Behandelplan(p) => (&p.gemeente, p.toewijzing_aanbieder(), &p.bsn, p.datum),
@@ -584,20 +638,23 @@ pub fn van_eigen(b: &doelbereik::Bericht, o: &Oordeel<'_>) -> Bericht {
             .into_iter()
             .collect(),
     };
-    Bericht {
-        id: o.id,
-        soort: Soort::Eigen(b.domein(), b.kind()),
-        aanbieder: number(aanbieder).unwrap_or(0),
-        gemeente: number(gemeente).unwrap_or(0),
-        uitkomst: Uitkomst::of(o.accepted, false),
-        technisch: !o.accepted && o.findings.iter().any(|f| f.retourcode.is_none()),
-        beantwoord: false,
-        datum,
-        ontvangen: o.ontvangen,
-        identificatie: 0,
-        codes: o.codes(),
-        regels: regels.into_boxed_slice(),
-    }
+    Nieuw::new(
+        Bericht {
+            id: o.id,
+            soort: Soort::Eigen(b.domein(), b.kind()),
+            aanbieder: number(aanbieder).unwrap_or(0),
+            gemeente: number(gemeente).unwrap_or(0),
+            uitkomst: Uitkomst::of(o.accepted, false),
+            technisch: !o.accepted && o.findings.iter().any(|f| f.retourcode.is_none()),
+            beantwoord: false,
+            datum,
+            ontvangen: o.ontvangen,
+            identificatie: 0,
+            ..Bericht::leeg()
+        },
+        regels,
+        o.codes(),
+    )
 }
 
 fn clients_of(doc: &Document) -> impl Iterator<Item = &Element> {

@@ -56,7 +56,7 @@ fn record_of_stored(
     b: &StoredBericht,
     limits: &Limits,
     refs: &mut Referenties,
-) -> Option<stuurinformatie::Bericht> {
+) -> Option<stuurinformatie::Nieuw> {
     let text = if b.canonical.is_empty() {
         &b.body
     } else {
@@ -76,6 +76,7 @@ fn record_of_stored(
 /// Every stored message as a record, oldest first.
 pub(super) fn build_boek(store: &Store, limits: &Limits) -> Result<Berichtenboek, StoreError> {
     let mut boek = Berichtenboek::default();
+    boek.reserve(usize::try_from(store.count()).unwrap_or(0));
     let mut after = 0;
     let mut unreadable = 0u64;
     loop {
