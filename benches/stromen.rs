@@ -145,8 +145,14 @@ fn boek() -> Berichtenboek {
 }
 
 fn bench(c: &mut Criterion) {
-    let boek = boek();
+    let mut boek = boek();
     let n = boek.len();
+    println!(
+        "{n} message records as grown: {} bytes, {:.1} per record",
+        boek.bytes(),
+        boek.bytes() as f64 / n as f64
+    );
+    boek.shrink();
     println!(
         "{n} message records: {} bytes held, {:.1} bytes per record (record {} + line {} bytes)",
         boek.bytes(),

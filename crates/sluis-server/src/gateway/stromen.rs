@@ -95,6 +95,7 @@ pub(super) fn build_boek(store: &Store, limits: &Limits) -> Result<Berichtenboek
             break;
         }
     }
+    boek.shrink();
     if unreadable > 0 {
         tracing::warn!(
             unreadable,
@@ -153,7 +154,7 @@ impl Gateway {
         (boek.len(), boek.bytes())
     }
 
-    fn team_clients(&self, team: &str) -> HashSet<u32> {
+    fn team_clients(&self, team: &str) -> HashSet<u32, stuurinformatie::Fx> {
         let index = self.index.read().unwrap_or_else(|e| e.into_inner());
         index
             .all()
