@@ -254,11 +254,222 @@ pub fn indicatoren_table(v: &Value, titel: &str) -> String {
     out
 }
 
+/// `€ 1.234,56` for an amount in eurocent (the way people here read money).
+pub fn euro_nl(cent: i64) -> String {
+    let sign = if cent < 0 { "-" } else { "" };
+    let c = cent.unsigned_abs();
+    let euros = (c / 100).to_string();
+    let mut grouped = String::new();
+    for (i, ch) in euros.chars().enumerate() {
+        if i > 0 && (euros.len() - i) % 3 == 0 {
+            grouped.push('.');
+        }
+        grouped.push(ch);
+    }
+    format!("{sign}€ {grouped},{:02}", c % 100)
+}
+
+fn cells(row: &Value, keys: &[&str]) -> Vec<String> {
+    keys.iter().map(|k| text(&row[*k])).collect()
+}
+
+/// The flows of `GET /api/v1/stromen` as five tables (docs/stuurinformatie.md).
+pub fn stromen_table(v: &Value, titel: &str) -> String {
+    let rows = |t: &str| v[t].as_array().cloned().unwrap_or_default();
+    let mut out = String::new();
+    let _ = writeln!(out, "{titel}\n");
+    let section = |out: &mut String, kop: &str, header: &[&str], body: Vec<Vec<String>>| {
+        let _ = writeln!(out, "{kop}");
+        if body.is_empty() {
+            out.push_str("(geen)\n\n");
+        } else {
+            out.push_str(&table(header, &body));
+            out.push('\n');
+        }
+    };
+    section(
+        &mut out,
+        "Berichten",
+        &[
+            "periode",
+            "aanbieder",
+            "bericht",
+            "richting",
+            "aantal",
+            "geaccepteerd",
+            "deels",
+            "afgekeurd",
+        ],
+        rows("berichten")
+            .iter()
+            .map(|r| {
+                cells(
+                    r,
+                    &[
+                        "periode",
+                        "aanbieder",
+                        "berichtsoort",
+                        "richting",
+                        "aantal",
+                        "geaccepteerd",
+                        "deels",
+                        "afgekeurd",
+                    ],
+                )
+            })
+            .collect(),
+    );
+    section(
+        &mut out,
+        "Retourcodes",
+        &[
+            "periode",
+            "aanbieder",
+            "bericht",
+            "code",
+            "aantal",
+            "omschrijving",
+        ],
+        rows("retourcodes")
+            .iter()
+            .map(|r| {
+                cells(
+                    r,
+                    &[
+                        "periode",
+                        "aanbieder",
+                        "berichtsoort",
+                        "retourcode",
+                        "aantal",
+                        "omschrijving",
+                    ],
+                )
+            })
+            .collect(),
+    );
+    section(
+        &mut out,
+        "Bedragen en volumes per product",
+        &[
+            "periode",
+            "aanbieder",
+            "product",
+            "ingediend",
+            "toegekend",
+            "volume gedeclareerd",
+            "volume toegewezen",
+        ],
+        rows("bedragen")
+            .iter()
+            .map(|r| {
+                let euro = |k: &str| euro_nl(r[k].as_i64().unwrap_or(0));
+                vec![
+                    text(&r["periode"]),
+                    text(&r["aanbieder"]),
+                    text(&r["product"]),
+                    euro("ingediend_cent"),
+                    euro("toegekend_cent"),
+                    text(&r["volume_gedeclareerd"]),
+                    text(&r["volume_toegewezen"]),
+                ]
+            })
+            .collect(),
+    );
+    section(
+        &mut out,
+        "Doorlooptijden (dagen)",
+        &[
+            "periode",
+            "aanbieder",
+            "doorlooptijd",
+            "aantal",
+            "mediaan",
+            "p90",
+        ],
+        rows("doorlooptijden")
+            .iter()
+            .map(|r| {
+                let mut c = cells(r, &["periode", "aanbieder", "doorlooptijd", "aantal"]);
+                c.push(
+                    r["mediaan_dagen"]
+                        .as_f64()
+                        .map(|m| format!("{m:.1}").replace('.', ","))
+                        .unwrap_or_else(|| "-".into()),
+                );
+                c.push(text(&r["p90_dagen"]));
+                c
+            })
+            .collect(),
+    );
+    section(
+        &mut out,
+        &format!(
+            "Behandelplan binnen {} dagen na de start",
+            text(&v["plan_binnen"])
+        ),
+        &[
+            "periode",
+            "aanbieder",
+            "gestart",
+            "met plan",
+            "zonder plan",
+            "nog binnen termijn",
+        ],
+        rows("plannen")
+            .iter()
+            .map(|r| {
+                cells(
+                    r,
+                    &[
+                        "periode",
+                        "aanbieder",
+                        "gestart",
+                        "met_plan",
+                        "zonder_plan",
+                        "nog_binnen_termijn",
+                    ],
+                )
+            })
+            .collect(),
+    );
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
     use sluis_core::doelbereik::Grond;
+
+    #[test]
+    fn euros_the_dutch_way() {
+        assert_eq!(euro_nl(0), "€ 0,00");
+        assert_eq!(euro_nl(5), "€ 0,05");
+        assert_eq!(euro_nl(123456), "€ 1.234,56");
+        assert_eq!(euro_nl(-100000000), "-€ 1.000.000,00");
+    }
+
+    #[test]
+    fn the_flows_as_tables() {
+        let v = json!({
+            "plan_binnen": 42,
+            "berichten": [{"periode": "2025-01", "aanbieder": "12345678", "berichtsoort": "JW305",
+                "richting": "ontvangen", "aantal": 2, "geaccepteerd": 1, "deels": 0, "afgekeurd": 1}],
+            "retourcodes": [],
+            "bedragen": [{"periode": "2025-01", "aanbieder": "12345678", "product": "45A07",
+                "ingediend_cent": 275000, "toegekend_cent": 25000,
+                "volume_gedeclareerd": 110, "volume_toegewezen": 520}],
+            "doorlooptijden": [{"periode": "2025-01", "aanbieder": "12345678",
+                "doorlooptijd": "verzoek_antwoord", "aantal": 2, "mediaan_dagen": 7.5, "p90_dagen": 10}],
+            "plannen": []
+        });
+        let t = stromen_table(&v, "Stromen");
+        assert!(t.contains("JW305    ontvangen  2"), "{t}");
+        assert!(t.contains("€ 2.750,00"), "{t}");
+        assert!(t.contains("7,5"), "{t}");
+        assert!(t.contains("Retourcodes\n(geen)"), "{t}");
+        assert!(t.contains("Behandelplan binnen 42 dagen"), "{t}");
+    }
 
     #[test]
     fn bsns_are_masked_and_queries_encoded() {

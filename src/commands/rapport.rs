@@ -1,4 +1,4 @@
-//! `sluis rapport`: readable doelbereik reports from a running gateway.
+//! `sluis rapport`: readable doelbereik and flow reports from a running gateway.
 
 use super::{current_thread, Failure, Outcome};
 use std::process::ExitCode;
@@ -53,6 +53,33 @@ enum Rapport {
         /// Also per aanbieder, gemeente or team.
         #[arg(long)]
         per: Option<String>,
+    },
+    /// The flows per aanbieder (contractmanager): messages and retourcodes per berichtsoort,
+    /// amounts and volumes per product, lead times (median, p90) and behandelplannen on time,
+    /// per month or quarter (docs/stuurinformatie.md).
+    Stromen {
+        #[arg(long)]
+        aanbieder: Option<String>,
+        #[arg(long)]
+        team: Option<String>,
+        /// ijw or iwmo.
+        #[arg(long)]
+        standaard: Option<String>,
+        /// JW323, 323 (both standards), behandelplan …
+        #[arg(long)]
+        berichtsoort: Option<String>,
+        /// From this date (JJJJ-MM-DD), by the date each figure belongs to.
+        #[arg(long)]
+        van: Option<String>,
+        /// Up to and including this date (JJJJ-MM-DD).
+        #[arg(long)]
+        tot: Option<String>,
+        /// maand (default) or kwartaal.
+        #[arg(long)]
+        per: Option<String>,
+        /// Days after the start within which a behandelplan counts as on time (default 42).
+        #[arg(long)]
+        plan_binnen: Option<u32>,
     },
 }
 
@@ -140,6 +167,46 @@ fn request(r: Rapport) -> (String, Render) {
             (
                 format!("/api/v1/indicatoren{q}"),
                 Box::new(move |v| sluis::rapport::indicatoren_table(v, &titel)),
+            )
+        }
+        Rapport::Stromen {
+            aanbieder,
+            team,
+            standaard,
+            berichtsoort,
+            van,
+            tot,
+            per,
+            plan_binnen,
+        } => {
+            let mut titel = String::from("Stromen");
+            for (k, v) in [
+                ("aanbieder", &aanbieder),
+                ("team", &team),
+                ("standaard", &standaard),
+                ("berichtsoort", &berichtsoort),
+                ("van", &van),
+                ("tot", &tot),
+            ] {
+                if let Some(v) = v {
+                    titel.push_str(&format!(", {k} {v}"));
+                }
+            }
+            titel.push_str(&format!(", per {}", per.as_deref().unwrap_or("maand")));
+            let dagen = plan_binnen.map(|d| d.to_string());
+            let q = sluis::rapport::query(&[
+                ("aanbieder", aanbieder.as_deref()),
+                ("team", team.as_deref()),
+                ("standaard", standaard.as_deref()),
+                ("berichtsoort", berichtsoort.as_deref()),
+                ("van", van.as_deref()),
+                ("tot", tot.as_deref()),
+                ("per", per.as_deref()),
+                ("plan_binnen", dagen.as_deref()),
+            ]);
+            (
+                format!("/api/v1/stromen{q}"),
+                Box::new(move |v| sluis::rapport::stromen_table(v, &titel)),
             )
         }
     }

@@ -62,7 +62,7 @@ pub fn for_request(method: &str, path: &str, body: &[u8]) -> Option<String> {
         ("GET", ["api", "v1", "berichten"]) => Some(token("demo-operator")),
         (_, ["api", "v1", "inbox", p, ..]) => Some(party(p)),
         (_, ["api", "v1", "teams", t, ..]) => Some(token(&format!("demo-team-{t}"))),
-        ("GET", ["api", "v1", "financiering" | "indicatoren" | "audit"]) => {
+        ("GET", ["api", "v1", "financiering" | "indicatoren" | "audit" | "stromen"]) => {
             Some(token("demo-contractmanager-0599"))
         }
         (_, ["api", "v1", "tokens", ..]) => Some(token("demo-operator")),

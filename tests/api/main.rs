@@ -29,6 +29,7 @@ mod retour;
 mod routes;
 mod rules;
 mod security;
+mod stromen;
 mod structure;
 mod trajectory;
 mod validatie;

@@ -16,6 +16,7 @@ pub mod policy;
 pub mod retour;
 pub mod standard;
 pub mod status;
+pub mod stuurinformatie;
 pub mod validate;
 
 pub use codec::{write, Format, Limits, ReadError};

@@ -1,4 +1,4 @@
-//! `codegen`: run the three Python generators (they stay the generators) into a scratch directory,
+//! `codegen`: run the Python generators (they stay the generators) into a scratch directory,
 //! then either copy what changed into the tree or, with `--check`, list what differs.
 //!
 //! Generating always goes through the scratch directory, so both modes run the same steps and a
@@ -32,6 +32,7 @@ const TABLES: &[Owned] = &[
     Owned::Whole("crates/sluis-core/src/standard/schema/iwmo.rs"),
     Owned::Whole("schemas/ijw-3.2"),
     Owned::Whole("schemas/iwmo-3.2"),
+    Owned::Whole("crates/sluis-core/src/stuurinformatie/retourcodes.rs"),
 ];
 /// `fixtures/ijw-3.2/JW305/valid/twee-producten.xml` is written by hand (fixtures/README.md).
 const FIXTURES: &[Owned] = &[
@@ -69,6 +70,12 @@ pub fn run(opts: &Options) -> Result<(), String> {
         python(
             &root,
             "schemas/codelijsten.py",
+            &[path_arg(&xsd), "--out".into(), path_arg(&scratch)],
+        )?;
+        // The retourcodes' official meanings (code list WJ001), from the same material.
+        python(
+            &root,
+            "schemas/retourcodes.py",
             &[path_arg(&xsd), "--out".into(), path_arg(&scratch)],
         )?;
         owned.extend_from_slice(TABLES);

@@ -354,6 +354,9 @@ fn request(endpoint: Endpoint, role: Role, n: usize) -> (Method, String, Option<
             None,
         ),
         Endpoint::GetToewijzing => get(format!("/api/v1/toewijzingen/{}", CLIENT1.nummer)),
+        Endpoint::ToewijzingStroom => {
+            get(format!("/api/v1/toewijzingen/{}/stroom", CLIENT1.nummer))
+        }
         Endpoint::ClientToewijzingen => get(format!("/api/v1/clienten/{bsn}/toewijzingen")),
         Endpoint::GetInbox => get(format!(
             "/api/v1/inbox/{}",
@@ -400,6 +403,7 @@ fn request(endpoint: Endpoint, role: Role, n: usize) -> (Method, String, Option<
         ),
         Endpoint::Financiering => get("/api/v1/financiering".into()),
         Endpoint::Indicatoren => get("/api/v1/indicatoren".into()),
+        Endpoint::Stromen => get("/api/v1/stromen".into()),
         Endpoint::Audit => get("/api/v1/audit".into()),
         Endpoint::CreateToken => (
             Method::POST,

@@ -10,6 +10,7 @@ mod doelbereik;
 mod import;
 mod pages;
 pub mod reads;
+mod stromen;
 pub mod views;
 
 #[cfg(test)]
@@ -79,6 +80,8 @@ pub struct Gateway {
     writes: RwLock<()>,
     /// Every trajectory, kept current under the judging lock (see [`views`]).
     index: RwLock<TrajectoryIndex>,
+    /// A compact record of every stored message, for the flow figures (see [`stromen`]).
+    berichten: RwLock<sluis_core::stuurinformatie::Berichtenboek>,
     /// Slots for judging on the blocking pool (see [`Gateway::off_worker`]): bounds the CPU
     /// and memory that concurrent large messages take.
     judging: Arc<Semaphore>,
@@ -256,6 +259,14 @@ impl Gateway {
             "trajectory index built"
         );
         let parties = delivery::pushed_parties(&settings);
+        let started = Instant::now();
+        let berichten = stromen::build_boek(&store, &limits)?;
+        tracing::info!(
+            berichten = berichten.len(),
+            bytes = berichten.bytes() as u64,
+            ms = started.elapsed().as_millis() as u64,
+            "message records built"
+        );
         Ok(Gateway {
             outbox: delivery::Wakers::new(&parties),
             alerts: alerts::AlertBus::default(),
@@ -267,6 +278,7 @@ impl Gateway {
             judge: Mutex::new(()),
             writes: RwLock::new(()),
             index: RwLock::new(index),
+            berichten: RwLock::new(berichten),
             judging: Arc::new(Semaphore::new(judging_slots())),
             clock,
             read_fault: AtomicBool::new(false),
@@ -507,6 +519,7 @@ impl Gateway {
                 let lane = self.store.lane_prefix(&w.party, &w.client);
                 self.outbox.wake_lane(&w.party, lane);
             }
+            self.record_stroom(read, &record, now);
             (record, false)
         };
         Ok(Ingested { record, replay })

@@ -161,7 +161,8 @@ fn action(endpoint: Endpoint, method: &Method) -> Action {
         | Endpoint::TeamDoelbereik
         | Endpoint::ClientToewijzingen
         | Endpoint::Financiering
-        | Endpoint::Indicatoren => Action::Search,
+        | Endpoint::Indicatoren
+        | Endpoint::Stromen => Action::Search,
         Endpoint::Audit | Endpoint::PageDownload => Action::Export,
         // A dry run: nothing is created.
         Endpoint::Validatie => Action::Read,
@@ -193,6 +194,7 @@ fn object(endpoint: Endpoint, req: &HttpRequest, location: Option<&str>) -> Obje
         Endpoint::GetBericht | Endpoint::ReplayBericht => ("bericht", info.get("id")),
         Endpoint::ListBerichten => ("berichten", None),
         Endpoint::GetToewijzing => ("toewijzing", info.get("nummer")),
+        Endpoint::ToewijzingStroom => ("stroom", info.get("nummer")),
         Endpoint::ClientToewijzingen => ("toewijzingen", None),
         Endpoint::GetInbox | Endpoint::AckInbox => ("inbox", info.get("party")),
         Endpoint::ClientPlanstatus => ("planstatus", None),
@@ -200,6 +202,7 @@ fn object(endpoint: Endpoint, req: &HttpRequest, location: Option<&str>) -> Obje
         Endpoint::TeamDoelbereik => ("doelbereik", info.get("team")),
         Endpoint::Financiering => ("financiering", None),
         Endpoint::Indicatoren => ("indicatoren", None),
+        Endpoint::Stromen => ("stromen", None),
         Endpoint::Audit => ("audit", None),
         Endpoint::CreateToken => (
             "token",

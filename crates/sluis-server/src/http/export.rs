@@ -28,6 +28,8 @@ pub enum Kind {
     Amount,
     /// A fraction between 0 and 1 (written as such; a percentage format in XLSX).
     Share,
+    /// A number with a fraction (a median in days): a decimal comma in Dutch CSV.
+    Decimal,
 }
 
 /// One cell. [`Cell::Empty`] fits every column.
@@ -40,6 +42,7 @@ pub enum Cell {
     Moment(OffsetDateTime, String),
     Amount(i64),
     Share(f64),
+    Decimal(f64),
     Empty,
 }
 
@@ -52,6 +55,7 @@ impl Cell {
             Cell::Moment(..) => Some(Kind::Moment),
             Cell::Amount(_) => Some(Kind::Amount),
             Cell::Share(_) => Some(Kind::Share),
+            Cell::Decimal(_) => Some(Kind::Decimal),
             Cell::Empty => None,
         }
     }
@@ -353,7 +357,7 @@ impl Table {
                             Cell::Moment(_, text) => text.as_str().into(),
                             Cell::Amount(c) => serde_json::from_str(&euros(*c, false))
                                 .unwrap_or(serde_json::Value::Null),
-                            Cell::Share(s) => serde_json::Number::from_f64(*s)
+                            Cell::Share(s) | Cell::Decimal(s) => serde_json::Number::from_f64(*s)
                                 .map_or(serde_json::Value::Null, serde_json::Value::Number),
                             Cell::Empty => serde_json::Value::Null,
                         };
@@ -385,6 +389,14 @@ impl Table {
                 Cell::Moment(_, text) => text.clone(),
                 Cell::Amount(c) => euros(*c, dutch),
                 Cell::Share(s) => share(*s, dutch),
+                Cell::Decimal(v) => {
+                    let s = v.to_string();
+                    if dutch {
+                        s.replace('.', ",")
+                    } else {
+                        s
+                    }
+                }
                 Cell::Empty => String::new(),
             }))?;
         }
@@ -452,6 +464,9 @@ impl Table {
                     }
                     Cell::Share(s) => {
                         sheet.write_number_with_format(r, c, *s, &pct)?;
+                    }
+                    Cell::Decimal(v) => {
+                        sheet.write_number(r, c, *v)?;
                     }
                     Cell::Empty => {}
                 }

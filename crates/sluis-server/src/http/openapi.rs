@@ -665,6 +665,56 @@ pub fn operation(e: Endpoint) -> Option<Operation> {
                 problem(400, "Een onjuiste parameter."),
             ],
         ),
+        Stromen => op(
+            "Stromen per aanbieder",
+            "Berichten (geaccepteerd, deels, afgekeurd), retourcodes met hun officiële betekenis, bedragen en volumes per product, doorlooptijden (mediaan en p90 in dagen) en behandelplannen binnen N dagen, per maand of kwartaal (`docs/stuurinformatie.md`). Als download (`format=csv|csv-nl|xlsx`) één tabel, gekozen met `tabel`.",
+            "stuurinformatie",
+            vec![
+                query("aanbieder", "AGB-code.", string(), json!("12345678")),
+                query("team", "Gebiedsteam.", string(), json!("noord")),
+                query("standaard", "`ijw` of `iwmo`.", json!({ "enum": ["ijw", "iwmo"] }), json!("ijw")),
+                query("domein", "Hetzelfde als `standaard`.", json!({ "enum": ["ijw", "iwmo"] }), json!("ijw")),
+                query("berichtsoort", "`JW323`, `323` (beide standaarden) of `behandelplan`.", string(), json!("323")),
+                query("van", "Vanaf deze dag (JJJJ-MM-DD).", string(), json!("2026-01-01")),
+                query("tot", "Tot en met deze dag (JJJJ-MM-DD).", string(), json!("2026-12-31")),
+                query("per", "`maand` (standaard) of `kwartaal`.", json!({ "enum": ["maand", "kwartaal"] }), json!("kwartaal")),
+                query("plan_binnen", "Dagen na de start waarbinnen een behandelplan op tijd is (standaard 42).", json!({ "type": "integer", "minimum": 0, "maximum": 3650 }), json!(42)),
+                query("tabel", "Voor een download: `berichten` (standaard), `retourcodes`, `bedragen`, `doorlooptijden` of `plannen`.", json!({ "enum": ["berichten", "retourcodes", "bedragen", "doorlooptijden", "plannen"] }), json!("berichten")),
+                query("format", "`json` (standaard), `csv`, `csv-nl` of `xlsx`.", json!({ "enum": ["json", "csv", "csv-nl", "xlsx"] }), json!("json")),
+            ],
+            vec![],
+            vec![
+                ok(
+                    "De vijf tabellen.",
+                    json_content(
+                        json!({ "type": "object", "required": ["berichten", "retourcodes", "bedragen", "doorlooptijden", "plannen"], "properties": { "berichten": { "type": "array" }, "retourcodes": { "type": "array" }, "bedragen": { "type": "array" }, "doorlooptijden": { "type": "array" }, "plannen": { "type": "array" } } }),
+                        None,
+                    ),
+                ),
+                problem(400, "Een onjuiste parameter."),
+            ],
+        ),
+        ToewijzingStroom => op(
+            "De stroom van één toewijzing",
+            "Elk bericht van de toewijzing per cliënt (als pseudoniem, nooit een BSN) in volgorde, met retourcodes en hun betekenis.",
+            "toewijzingen",
+            vec![
+                path("nummer", "Het ToewijzingNummer.", "7001"),
+                query("client", "Alleen deze cliënt: het pseudoniem uit het antwoord.", string(), json!("0123456789abcdef0123456789abcdef")),
+                query("standaard", "`ijw` of `iwmo`.", json!({ "enum": ["ijw", "iwmo"] }), json!("ijw")),
+            ],
+            vec![],
+            vec![
+                ok(
+                    "De tijdlijn.",
+                    json_content(
+                        json!({ "type": "object", "required": ["toewijzingnummer", "items"], "properties": { "toewijzingnummer": { "type": "string" }, "items": { "type": "array" } } }),
+                        None,
+                    ),
+                ),
+                problem(404, "Geen toewijzing met dit nummer."),
+            ],
+        ),
         Audit => op(
             "Het auditlog",
             "De vastgelegde verzoeken van deze gemeente, als JSON-pagina, CSV of JSON Lines (`format`).",

@@ -194,6 +194,7 @@ pub enum Endpoint {
     GetBericht,
     ReplayBericht,
     GetToewijzing,
+    ToewijzingStroom,
     ClientToewijzingen,
     GetInbox,
     AckInbox,
@@ -206,6 +207,7 @@ pub enum Endpoint {
     PutClientTeam,
     Financiering,
     Indicatoren,
+    Stromen,
     Audit,
     CreateToken,
     ListTokens,
@@ -253,6 +255,7 @@ impl Endpoint {
             GetBericht => ("GET", "/api/v1/berichten/{id}"),
             ReplayBericht => ("POST", "/api/v1/berichten/{id}/replay"),
             GetToewijzing => ("GET", "/api/v1/toewijzingen/{nummer}"),
+            ToewijzingStroom => ("GET", "/api/v1/toewijzingen/{nummer}/stroom"),
             ClientToewijzingen => ("GET", "/api/v1/clienten/{bsn}/toewijzingen"),
             GetInbox => ("GET", "/api/v1/inbox/{party}"),
             AckInbox => ("POST", "/api/v1/inbox/{party}/ack"),
@@ -265,6 +268,7 @@ impl Endpoint {
             PutClientTeam => ("PUT", "/api/v1/clienten/{bsn}/team"),
             Financiering => ("GET", "/api/v1/financiering"),
             Indicatoren => ("GET", "/api/v1/indicatoren"),
+            Stromen => ("GET", "/api/v1/stromen"),
             Audit => ("GET", "/api/v1/audit"),
             CreateToken => ("POST", "/api/v1/tokens"),
             ListTokens => ("GET", "/api/v1/tokens"),
@@ -469,6 +473,7 @@ pub const TABLE: &[Row] = &[
     Row { endpoint: Endpoint::GetBericht,           rules: [CONC, CONC, D,    D,    D] },
     Row { endpoint: Endpoint::ReplayBericht,        rules: [D,    D,    D,    D,    A] },
     Row { endpoint: Endpoint::GetToewijzing,        rules: [CONC, GEM,  D,    D,    D] },
+    Row { endpoint: Endpoint::ToewijzingStroom,     rules: [CONC, GEM,  D,    GEM,  D] },
     Row { endpoint: Endpoint::ClientToewijzingen,   rules: [CONC, GEM,  D,    D,    D] },
     Row { endpoint: Endpoint::GetInbox,             rules: [PARTY, PARTY, D,  D,    D] },
     Row { endpoint: Endpoint::AckInbox,             rules: [PARTY, PARTY, D,  D,    D] },
@@ -481,6 +486,7 @@ pub const TABLE: &[Row] = &[
     Row { endpoint: Endpoint::PutClientTeam,        rules: [D,    GEM,  D,    D,    D] },
     Row { endpoint: Endpoint::Financiering,         rules: [D,    D,    D,    GEM,  D] },
     Row { endpoint: Endpoint::Indicatoren,          rules: [D,    D,    TEAM, GEM,  D] },
+    Row { endpoint: Endpoint::Stromen,              rules: [D,    D,    D,    GEM,  D] },
     Row { endpoint: Endpoint::Audit,                rules: [D,    D,    D,    GEM,  A] },
     Row { endpoint: Endpoint::CreateToken,          rules: [D,    D,    D,    D,    A] },
     Row { endpoint: Endpoint::ListTokens,           rules: [D,    D,    D,    D,    A] },
@@ -620,7 +626,7 @@ mod tests {
         }
         assert_eq!(Endpoint::from_route("get", "/healthz"), None);
         // The match in `Endpoint::route` is exhaustive; this count keeps TABLE complete.
-        assert_eq!(TABLE.len(), 44);
+        assert_eq!(TABLE.len(), 46);
     }
 
     #[test]

@@ -45,6 +45,7 @@ pub fn table_of(name: &'static str, columns: &[Column], items: &[serde_json::Val
                         (Kind::Amount, v) => v.as_i64().map_or(Cell::Empty, Cell::Amount),
                         (Kind::Count, v) => v.as_i64().map_or(Cell::Empty, Cell::Count),
                         (Kind::Share, v) => v.as_f64().map_or(Cell::Empty, Cell::Share),
+                        (Kind::Decimal, v) => v.as_f64().map_or(Cell::Empty, Cell::Decimal),
                         (Kind::Date, serde_json::Value::String(s)) => Cell::day(s),
                         (Kind::Moment, serde_json::Value::String(s)) => Cell::moment(s),
                         (_, serde_json::Value::String(s)) => Cell::Text(s.clone()),

@@ -10,7 +10,8 @@ pub mod clienten;
 mod doelbereik;
 mod health;
 pub mod inbox;
-mod indicatoren;
+pub(crate) mod indicatoren;
+mod stromen;
 mod toewijzingen;
 pub mod tokens;
 pub mod validatie;
@@ -107,13 +108,13 @@ pub fn produces(e: Endpoint) -> Option<&'static [Form]> {
         | PostResultaatmelding | PostBeoordeling | PutClientTeam | CreateToken | RevokeToken => {
             None
         }
-        ListBerichten | TeamDoelbereik | Financiering | Indicatoren | ListTokens => {
+        ListBerichten | TeamDoelbereik | Financiering | Indicatoren | ListTokens | Stromen => {
             Some(TABLE_FORMS)
         }
         Audit => Some(&[Form::Json, Form::Csv, Form::CsvNl, Form::Xlsx, Form::Jsonl]),
         GetBericht => Some(&[Form::Json, Form::Xml]),
         GetToewijzing | ClientToewijzingen | GetInbox | ClientPlanstatus | GetClientTeam
-        | DeliveryBacklog => Some(JSON),
+        | DeliveryBacklog | ToewijzingStroom => Some(JSON),
     }
 }
 
@@ -148,6 +149,7 @@ fn handler(e: Endpoint) -> Route {
         GetBericht => r.to(berichten::get),
         ReplayBericht => r.to(berichten::replay),
         GetToewijzing => r.to(toewijzingen::get),
+        ToewijzingStroom => r.to(stromen::stroom),
         ClientToewijzingen => r.to(clienten::toewijzingen),
         GetInbox => r.to(inbox::get),
         AckInbox => r.to(inbox::ack),
@@ -160,6 +162,7 @@ fn handler(e: Endpoint) -> Route {
         PutClientTeam => r.to(clienten::put_team),
         Financiering => r.to(indicatoren::financiering),
         Indicatoren => r.to(indicatoren::indicatoren),
+        Stromen => r.to(stromen::stromen),
         Audit => r.to(audit::audit),
         CreateToken => r.to(tokens::create),
         ListTokens => r.to(tokens::list),

@@ -1,0 +1,416 @@
+use super::*;
+use crate::doelbereik::Kind;
+
+fn d(s: &str) -> Datum {
+    Datum::parse(s).expect("date")
+}
+
+const A: u32 = 12345678;
+const G: u16 = 599;
+
+fn msg(id: u64, nummer: u16, datum: &str, uitkomst: Uitkomst, regels: Vec<Regel>) -> Nieuw {
+    let bericht = Bericht {
+        id,
+        soort: Soort::Standaard(Berichtsoort {
+            domein: Domein::Ijw,
+            nummer,
+        }),
+        aanbieder: A,
+        gemeente: G,
+        uitkomst,
+        technisch: false,
+        beantwoord: nummer == 323,
+        datum: d(datum),
+        ontvangen: d("2026-12-04"),
+        identificatie: id as u32,
+        ..Bericht::leeg()
+    };
+    Nieuw::new(bericht, regels, Vec::new())
+}
+
+fn regel(bsn: u32, toewijzing: u32, feit: Feit) -> Regel {
+    Regel {
+        bsn,
+        toewijzing,
+        feit,
+    }
+}
+
+/// Two trajectories, counted by hand:
+/// - 1: verzoek 01-06 (ref 1) → toewijzing 01-10 (4 days), Toewijzingsdatum 01-10, start 01-20
+///   (10 days), plan 02-10 (21 days after the start: on time), stop 03-31 → resultaatmelding
+///   04-07 (7 days).
+/// - 2: verzoek 01-06 (ref 2) → toewijzing 01-16 (10 days), start 02-15 (30 days), no plan.
+/// - declaratie over january dated 02-04 (4 days after 01-31), two prestaties of product 45A08:
+///   € 100,00 granted and € 50,00 not (deels).
+fn boek() -> Berichtenboek {
+    let mut b = Berichtenboek::default();
+    let ok = Uitkomst::Geaccepteerd;
+    b.push(msg(
+        1,
+        315,
+        "2025-01-06",
+        ok,
+        vec![
+            regel(1, 0, Feit::Verzoek { referentie: 1 }),
+            regel(2, 0, Feit::Verzoek { referentie: 2 }),
+        ],
+    ));
+    let toewijzing = |nr: u32, bsn: u32, r: u32, dag: &str| {
+        regel(
+            bsn,
+            nr,
+            Feit::Toewijzing {
+                referentie: r,
+                product: Code::new("45A08"),
+                toewijzingsdatum: d(dag),
+                ingangsdatum: d(dag),
+                volume: 10,
+            },
+        )
+    };
+    b.push(msg(
+        2,
+        301,
+        "2025-01-10",
+        ok,
+        vec![toewijzing(1, 1, 1, "2025-01-10")],
+    ));
+    b.push(msg(
+        3,
+        301,
+        "2025-01-16",
+        ok,
+        vec![toewijzing(2, 2, 2, "2025-01-16")],
+    ));
+    b.push(msg(
+        4,
+        305,
+        "2025-01-21",
+        ok,
+        vec![regel(
+            1,
+            1,
+            Feit::Start {
+                begindatum: d("2025-01-20"),
+            },
+        )],
+    ));
+    let mut rejected = msg(
+        5,
+        305,
+        "2025-01-22",
+        Uitkomst::Afgekeurd,
+        vec![regel(
+            1,
+            1,
+            Feit::Start {
+                begindatum: d("2025-01-01"),
+            },
+        )],
+    );
+    rejected.codes = vec![Code::new("9074").expect("code")];
+    b.push(rejected);
+    b.push(msg(
+        6,
+        305,
+        "2025-02-16",
+        ok,
+        vec![regel(
+            2,
+            2,
+            Feit::Start {
+                begindatum: d("2025-02-15"),
+            },
+        )],
+    ));
+    b.push(msg(
+        7,
+        323,
+        "2025-02-04",
+        Uitkomst::Deels,
+        vec![
+            regel(
+                0,
+                0,
+                Feit::Declaratie {
+                    periode_eind: d("2025-01-31"),
+                },
+            ),
+            regel(
+                1,
+                1,
+                Feit::Prestatie {
+                    product: Code::new("45A08"),
+                    periode_begin: d("2025-01-20"),
+                    volume: 4,
+                    bedrag: 10000,
+                    toegekend: true,
+                },
+            ),
+            regel(
+                2,
+                2,
+                Feit::Prestatie {
+                    product: Code::new("45A08"),
+                    periode_begin: d("2025-01-20"),
+                    volume: 2,
+                    bedrag: 5000,
+                    toegekend: false,
+                },
+            ),
+        ],
+    ));
+    let mut plan = msg(
+        8,
+        0,
+        "2025-02-10",
+        ok,
+        vec![regel(1, 1, Feit::Plan { versie: 1 })],
+    );
+    plan.bericht.soort = Soort::Eigen(Domein::Ijw, Kind::Behandelplan);
+    plan.bericht.beantwoord = false;
+    b.push(plan);
+    b.push(msg(
+        9,
+        307,
+        "2025-04-01",
+        ok,
+        vec![regel(
+            1,
+            1,
+            Feit::Stop {
+                einddatum: d("2025-03-31"),
+            },
+        )],
+    ));
+    let mut melding = msg(10, 0, "2025-04-07", ok, vec![regel(1, 1, Feit::Resultaat)]);
+    melding.bericht.soort = Soort::Eigen(Domein::Ijw, Kind::Resultaatmelding);
+    melding.bericht.beantwoord = false;
+    b.push(melding);
+    b
+}
+
+fn vraag(per: Per) -> Vraag {
+    Vraag {
+        per,
+        plan_binnen: PLAN_BINNEN,
+        ..Vraag::default()
+    }
+}
+
+fn tijd<'a>(s: &'a Stromen, periode: &str, d: Doorlooptijd) -> Option<&'a DoorlooptijdRij> {
+    s.doorlooptijden
+        .iter()
+        .find(|r| r.periode == periode && r.doorlooptijd == d)
+}
+
+#[test]
+fn every_figure_of_a_small_year() {
+    let s = stromen(&boek(), &vraag(Per::Maand), d("2026-01-01"));
+    // Messages: january 315, 301 ×2, 305 ×2 (one rejected with 9074).
+    let jan_305 = s
+        .berichten
+        .iter()
+        .find(|r| r.periode == "2025-01" && r.berichtsoort == "JW305")
+        .expect("305 row");
+    assert_eq!(
+        (jan_305.aantal, jan_305.geaccepteerd, jan_305.afgekeurd),
+        (2, 1, 1)
+    );
+    assert_eq!(jan_305.richting, Richting::Ontvangen);
+    let feb_323 = s
+        .berichten
+        .iter()
+        .find(|r| r.periode == "2025-02" && r.berichtsoort == "JW323")
+        .expect("323 row");
+    assert_eq!((feb_323.aantal, feb_323.deels), (1, 1));
+    assert_eq!(s.retourcodes.len(), 1);
+    assert_eq!(s.retourcodes[0].retourcode, "9074");
+    assert!(s.retourcodes[0]
+        .omschrijving
+        .starts_with("Er is al een eerder bericht"));
+    // Amounts: january care: 150,00 declared, 100,00 granted; 20 allocated (2 × 10) in january.
+    let jan = &s.bedragen[0];
+    assert_eq!(
+        (jan.periode.as_str(), jan.product.as_str()),
+        ("2025-01", "45A08")
+    );
+    assert_eq!((jan.ingediend_cent, jan.toegekend_cent), (15000, 10000));
+    assert_eq!(
+        (jan.ingediend_euro.as_str(), jan.toegekend_euro.as_str()),
+        ("150.00", "100.00")
+    );
+    assert_eq!((jan.volume_gedeclareerd, jan.volume_toegewezen), (6, 20));
+    // Verzoek → antwoord: 4 and 10 days, both answered in january: median 7, p90 10.
+    let va = tijd(&s, "2025-01", Doorlooptijd::VerzoekAntwoord).expect("verzoek");
+    assert_eq!((va.aantal, va.mediaan_dagen, va.p90_dagen), (2, 7.0, 10));
+    // Toewijzing → start: 10 days (january), 30 days (february); the rejected start not used.
+    let ts = tijd(&s, "2025-01", Doorlooptijd::ToewijzingStart).expect("start jan");
+    assert_eq!((ts.aantal, ts.mediaan_dagen), (1, 10.0));
+    let ts = tijd(&s, "2025-02", Doorlooptijd::ToewijzingStart).expect("start feb");
+    assert_eq!((ts.aantal, ts.p90_dagen), (1, 30));
+    // Month end → declaratie: 4 days; declaratie → antwoord by Sluis: 0 days.
+    let md = tijd(&s, "2025-02", Doorlooptijd::MaandeindeDeclaratie).expect("maand");
+    assert_eq!(md.mediaan_dagen, 4.0);
+    let da = tijd(&s, "2025-02", Doorlooptijd::DeclaratieAntwoord).expect("antwoord");
+    assert_eq!(da.mediaan_dagen, 0.0);
+    // Stop → resultaatmelding: 7 days, in april.
+    let sr = tijd(&s, "2025-04", Doorlooptijd::StopResultaatmelding).expect("resultaat");
+    assert_eq!(sr.mediaan_dagen, 7.0);
+    // Plans: january start with a plan on day 21; february start without.
+    assert_eq!(s.plannen.len(), 2);
+    assert_eq!((s.plannen[0].met_plan, s.plannen[0].zonder_plan), (1, 0));
+    assert_eq!((s.plannen[1].met_plan, s.plannen[1].zonder_plan), (0, 1));
+    // Within 14 days the plan is late.
+    let strict = stromen(
+        &boek(),
+        &Vraag {
+            plan_binnen: 14,
+            ..vraag(Per::Maand)
+        },
+        d("2026-01-01"),
+    );
+    assert_eq!(strict.plannen[0].zonder_plan, 1);
+}
+
+#[test]
+fn per_kwartaal_and_filters() {
+    let s = stromen(&boek(), &vraag(Per::Kwartaal), d("2026-01-01"));
+    let ts = tijd(&s, "2025-K1", Doorlooptijd::ToewijzingStart).expect("k1");
+    assert_eq!((ts.aantal, ts.mediaan_dagen, ts.p90_dagen), (2, 20.0, 30));
+    // Team of client 2 only.
+    let team = stromen(
+        &boek(),
+        &Vraag {
+            team: Some([2].into_iter().collect()),
+            ..vraag(Per::Kwartaal)
+        },
+        d("2026-01-01"),
+    );
+    let ts = tijd(&team, "2025-K1", Doorlooptijd::ToewijzingStart).expect("k1");
+    assert_eq!((ts.aantal, ts.mediaan_dagen), (1, 30.0));
+    assert_eq!(team.bedragen[0].ingediend_cent, 5000);
+    // Period: february only.
+    let feb = stromen(
+        &boek(),
+        &Vraag {
+            van: Some(d("2025-02-01")),
+            tot: Some(d("2025-02-28")),
+            berichtsoort: SoortFilter::parse("323"),
+            ..vraag(Per::Maand)
+        },
+        d("2026-01-01"),
+    );
+    assert_eq!(feb.berichten.len(), 1);
+    assert_eq!(feb.berichten[0].berichtsoort, "JW323");
+    // Another aanbieder: nothing.
+    let other = stromen(
+        &boek(),
+        &Vraag {
+            aanbieder: Some(87654321),
+            ..vraag(Per::Maand)
+        },
+        d("2026-01-01"),
+    );
+    assert_eq!(other, Stromen::default());
+}
+
+#[test]
+fn plan_term_still_open() {
+    let s = stromen(&boek(), &vraag(Per::Maand), d("2025-03-01"));
+    // Started 02-15, 14 days before 03-01: still within 42 days.
+    assert_eq!(
+        (s.plannen[1].zonder_plan, s.plannen[1].nog_binnen_termijn),
+        (0, 1)
+    );
+}
+
+#[test]
+fn stroom_in_order_with_sluis_answers() {
+    let flows = stroom(&boek(), G, 1);
+    assert_eq!(flows.len(), 1);
+    let soorten: Vec<&str> = flows[0]
+        .stappen
+        .iter()
+        .map(|s| s.berichtsoort.as_str())
+        .collect();
+    assert_eq!(
+        soorten,
+        [
+            "JW315",
+            "JW301",
+            "JW305",
+            "JW305",
+            "JW323",
+            "JW325",
+            "behandelplan",
+            "JW307",
+            "resultaatmelding"
+        ]
+    );
+    assert_eq!(flows[0].stappen[3].retourcodes[0].code, "9074");
+    assert!(flows[0].stappen[5].door_sluis);
+    assert!(stroom(&boek(), G, 99).is_empty());
+}
+
+#[test]
+fn volumes_over_validity() {
+    let (i, e) = (d("2025-01-15"), Some(d("2025-03-10")));
+    assert_eq!(
+        volume_totaal(Some((5, Frequentie::PerMaand)), i, e),
+        Some(15)
+    );
+    assert_eq!(
+        volume_totaal(Some((2, Frequentie::PerWeek)), i, e),
+        Some(16)
+    ); // 55 days: 8 weeks
+    assert_eq!(volume_totaal(Some((1, Frequentie::PerDag)), i, e), Some(55));
+    assert_eq!(
+        volume_totaal(Some((9, Frequentie::Totaal)), i, None),
+        Some(9)
+    );
+    assert_eq!(volume_totaal(Some((9, Frequentie::PerWeek)), i, None), None);
+}
+
+#[test]
+fn euro_and_codes() {
+    assert_eq!(euro(123456), "1234.56");
+    assert_eq!(euro(-305), "-3.05");
+    assert_eq!(euro(0), "0.00");
+    assert_eq!(
+        omschrijving("8001"),
+        Some("Declaratie is volledig toegewezen.")
+    );
+    assert_eq!(omschrijving("SL020"), None);
+    assert!(
+        RETOURCODES.windows(2).all(|w| w[0].0 < w[1].0),
+        "sorted for binary search"
+    );
+    assert_eq!(
+        Code::new("9322").map(|c| c.as_str().to_string()).as_deref(),
+        Some("9322")
+    );
+    assert_eq!(Code::new("toolong"), None);
+}
+
+#[test]
+fn record_size() {
+    // The gateway keeps one per message: keep it small (docs/performance.md).
+    println!(
+        "Bericht {} Regel {} Feit {}",
+        std::mem::size_of::<Bericht>(),
+        std::mem::size_of::<Regel>(),
+        std::mem::size_of::<Feit>()
+    );
+    assert!(
+        std::mem::size_of::<Bericht>() <= 48,
+        "{}",
+        std::mem::size_of::<Bericht>()
+    );
+    assert!(
+        std::mem::size_of::<Regel>() <= 32,
+        "{}",
+        std::mem::size_of::<Regel>()
+    );
+}

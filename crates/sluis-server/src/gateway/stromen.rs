@@ -1,0 +1,166 @@
+//! Stuurinformatie: the compact record of every stored message (kept in memory, added under
+//! the judging lock as a message is stored, rebuilt from the store at start-up), the flows over
+//! them ([`Gateway::stromen`]) and the flow of one toewijzing ([`Gateway::stroom`]). The
+//! figures themselves are `sluis_core::stuurinformatie`.
+
+use super::Gateway;
+use crate::store::{Store, StoreError, StoredBericht};
+use sluis_core::doelbereik::{self, Kind};
+use sluis_core::intake::{Message, Read};
+use sluis_core::standard::types::Datum;
+use sluis_core::stuurinformatie::{
+    self, Berichtenboek, Bevinding, Oordeel, Referenties, Stromen, Stroom, Vraag,
+};
+use sluis_core::Limits;
+use std::collections::HashSet;
+use time::OffsetDateTime;
+
+/// How many stored messages are read at a time while rebuilding.
+const PAGE: usize = 2_000;
+
+fn bevindingen(b: &StoredBericht) -> Vec<Bevinding<'_>> {
+    b.findings
+        .iter()
+        .map(|f| Bevinding {
+            code: &f.code,
+            retourcode: f.retourcode.as_deref(),
+            path: &f.path,
+        })
+        .collect()
+}
+
+fn oordeel<'a>(b: &StoredBericht, ontvangen: Datum, findings: &'a [Bevinding<'a>]) -> Oordeel<'a> {
+    Oordeel {
+        id: b.id,
+        accepted: b.accepted,
+        granted: b.granted,
+        beantwoord: b.retour.is_some(),
+        ontvangen,
+        findings,
+    }
+}
+
+fn received_day(b: &StoredBericht) -> Datum {
+    OffsetDateTime::parse(
+        &b.received_at,
+        &time::format_description::well_known::Rfc3339,
+    )
+    .map(Datum::dutch_day)
+    .unwrap_or_else(|_| Datum::today())
+}
+
+/// The record of a stored message, read again from what was kept (its canonical form, or the
+/// body of a record from before that was kept). `None`: a message Sluis could not read again
+/// (it is left out of the figures, and logged).
+fn record_of_stored(
+    b: &StoredBericht,
+    limits: &Limits,
+    refs: &mut Referenties,
+) -> Option<stuurinformatie::Nieuw> {
+    let text = if b.canonical.is_empty() {
+        &b.body
+    } else {
+        &b.canonical
+    };
+    let findings = bevindingen(b);
+    let o = oordeel(b, received_day(b), &findings);
+    if let Some(kind) = Kind::ALL.into_iter().find(|k| k.as_str() == b.bericht) {
+        let (bericht, _) =
+            doelbereik::read_judged(kind, text.as_bytes(), b.format == "xml").ok()?;
+        return Some(stuurinformatie::van_eigen(&bericht, &o));
+    }
+    let parsed = sluis_core::parse(text.as_bytes(), limits).ok()?;
+    stuurinformatie::van_standaard(&parsed.structured.document, &o, refs)
+}
+
+/// Every stored message as a record, oldest first.
+pub(super) fn build_boek(store: &Store, limits: &Limits) -> Result<Berichtenboek, StoreError> {
+    let mut boek = Berichtenboek::default();
+    boek.reserve(usize::try_from(store.count()).unwrap_or(0));
+    let mut after = 0;
+    let mut unreadable = 0u64;
+    loop {
+        let page = store.list(after, PAGE, |_| true)?;
+        let Some(last) = page.last() else {
+            break;
+        };
+        after = last.id;
+        for b in &page {
+            match record_of_stored(b, limits, &mut boek.refs) {
+                Some(r) => boek.push(r),
+                None => unreadable += 1,
+            }
+        }
+        if page.len() < PAGE {
+            break;
+        }
+    }
+    boek.shrink();
+    if unreadable > 0 {
+        tracing::warn!(
+            unreadable,
+            "stored messages left out of the flow figures: not readable again"
+        );
+    }
+    Ok(boek)
+}
+
+fn write_boek(gw: &Gateway) -> std::sync::RwLockWriteGuard<'_, Berichtenboek> {
+    // Each change is one push: a panic elsewhere leaves the book consistent.
+    gw.berichten.write().unwrap_or_else(|e| e.into_inner())
+}
+
+fn read_boek(gw: &Gateway) -> std::sync::RwLockReadGuard<'_, Berichtenboek> {
+    gw.berichten.read().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Gateway {
+    /// After a message is stored (under the judging lock): its record.
+    pub(super) fn record_stroom(&self, read: &Read, stored: &StoredBericht, now: OffsetDateTime) {
+        let findings = bevindingen(stored);
+        let o = oordeel(stored, Datum::dutch_day(now), &findings);
+        let mut boek = write_boek(self);
+        let record = match &read.message {
+            Message::Standard(verdict) => {
+                stuurinformatie::van_standaard(&verdict.document, &o, &mut boek.refs)
+            }
+            Message::Doelbereik { bericht, .. } => Some(stuurinformatie::van_eigen(bericht, &o)),
+        };
+        match record {
+            Some(r) => boek.push(r),
+            None => tracing::warn!(id = stored.id, "message left out of the flow figures"),
+        }
+    }
+
+    /// The flows the question asks for; `team` selects the clients of that team (their BSNs
+    /// as the trajectory index knows them).
+    pub fn stromen(&self, vraag: &Vraag, team: Option<&str>) -> Stromen {
+        let mut vraag = vraag.clone();
+        if let Some(team) = team {
+            vraag.team = Some(self.team_clients(team));
+        }
+        stuurinformatie::stromen(&read_boek(self), &vraag, self.clock.today())
+    }
+
+    /// The flow of toewijzing `nummer` in this gemeente, per domein, aanbieder and client.
+    pub fn stroom(&self, nummer: u32) -> Vec<Stroom> {
+        let gemeente = self.settings.gemeente.code.parse().unwrap_or(0);
+        stuurinformatie::stroom(&read_boek(self), gemeente, nummer)
+    }
+
+    /// How many message records are kept, and their bytes.
+    pub fn stromen_size(&self) -> (usize, usize) {
+        let boek = read_boek(self);
+        (boek.len(), boek.bytes())
+    }
+
+    fn team_clients(&self, team: &str) -> HashSet<u32, stuurinformatie::Fx> {
+        let index = self.index.read().unwrap_or_else(|e| e.into_inner());
+        index
+            .all()
+            .iter()
+            .filter(|t| t.team.as_deref() == Some(team))
+            .filter_map(|t| t.bsn.as_str().parse().ok())
+            .collect()
+    }
+}
