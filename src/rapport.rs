@@ -464,7 +464,7 @@ mod tests {
             "plannen": []
         });
         let t = stromen_table(&v, "Stromen");
-        assert!(t.contains("JW305    ontvangen  2"), "{t}");
+        assert!(t.contains("| JW305   | ontvangen |      2 |"), "{t}");
         assert!(t.contains("€ 2.750,00"), "{t}");
         assert!(t.contains("7,5"), "{t}");
         assert!(t.contains("Retourcodes\n(geen)"), "{t}");
