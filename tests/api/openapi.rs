@@ -188,6 +188,10 @@ async fn every_example_works_and_answers_as_documented() {
         let mut query = Vec::new();
         for p in op["parameters"].as_array().into_iter().flatten() {
             let name = p["name"].as_str().expect("name");
+            if p["example"].is_null() {
+                // A parameter without an example (a client's pseudonym): left out.
+                continue;
+            }
             let value = match &p["example"] {
                 Value::String(s) => s.clone(),
                 other => other.to_string(),

@@ -548,6 +548,34 @@ async fn every_figure_of_a_constructed_year() {
         (Some(2), Some(1), Some(1))
     );
 
+    // The same tables as downloads: the Dutch CSV of the lead times, the amounts in euros.
+    let (status, csv) = app
+        .get_text("/api/v1/stromen?per=kwartaal&format=csv-nl&tabel=doorlooptijden")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{csv}");
+    assert!(csv.starts_with('\u{feff}'), "a BOM");
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("2025-K1;") && l.ends_with(";toewijzing_start;2;21;32")),
+        "{csv}"
+    );
+    assert!(
+        csv.lines()
+            .any(|l| l.ends_with(";maandeinde_declaratie;2;5,5;7")),
+        "a decimal comma: {csv}"
+    );
+    let (_, bedragen) = app
+        .get_text("/api/v1/stromen?per=kwartaal&format=csv&tabel=bedragen")
+        .await;
+    assert!(
+        bedragen
+            .lines()
+            .any(|l| l.starts_with("2025-K1,") && l.contains(",4200.00,1700.00,")),
+        "{bedragen}"
+    );
+    let (status, _) = app.get_text("/api/v1/stromen?format=csv&tabel=onzin").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
     // Filters: team noord is C1 only.
     let n = app.get_stromen("?team=noord").await;
     assert_eq!(tijd(&n, "2025-01", "toewijzing_start"), (1, 10.0, 10));
@@ -801,7 +829,8 @@ async fn rapport_stromen_prints_the_same_figures() {
         text.lines()
             .find(|l| needle.iter().all(|n| l.contains(n)))
             .unwrap_or_else(|| panic!("no line with {needle:?} in\n{text}"))
-            .split_whitespace()
+            .split(|c: char| c.is_whitespace() || c == '|')
+            .filter(|s| !s.is_empty())
             .collect::<Vec<_>>()
             .join(" ")
     };

@@ -700,7 +700,8 @@ pub fn operation(e: Endpoint) -> Option<Operation> {
             "toewijzingen",
             vec![
                 path("nummer", "Het ToewijzingNummer.", "7001"),
-                query("client", "Alleen deze cliënt: het pseudoniem uit het antwoord.", string(), json!("0123456789abcdef0123456789abcdef")),
+                // No example: a pseudonym depends on the installation's key.
+                query("client", "Alleen deze cliënt: het pseudoniem uit het antwoord (32 hexadecimale tekens).", string(), Value::Null),
                 query("standaard", "`ijw` of `iwmo`.", json!({ "enum": ["ijw", "iwmo"] }), json!("ijw")),
             ],
             vec![],
