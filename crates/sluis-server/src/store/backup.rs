@@ -240,7 +240,9 @@ pub fn restore(input: impl Read, dir: &Path) -> Result<(Header, Summary), Backup
     }
     std::fs::create_dir_all(dir)?;
     let (mut r, header) = Reader::open(input)?;
-    let db = sled::Config::new().path(dir).open()?;
+    // No background flusher (the restore flushes itself): its thread would hold the directory's
+    // lock for a moment after the drop below, and the caller opens the store right after.
+    let db = sled::Config::new().path(dir).flush_every_ms(None).open()?;
     let mut seen = Summary::default();
     let mut tree: Option<sled::Tree> = None;
     let mut batch = sled::Batch::default();
