@@ -343,10 +343,22 @@ impl Store {
         // sled's page cache defaults to 1 GiB; the records are read rarely once written, so a
         // small cache keeps the server's memory flat however many messages it holds.
         let opened = guard::quietly(|| {
-            let db = sled::Config::new()
-                .path(dir)
-                .cache_capacity(CACHE_BYTES)
-                .open()?;
+            // A store closed a moment ago in this process (a restart, a CLI command after the
+            // gateway) keeps its lock until sled's flusher thread has seen the close: wait for
+            // that (at most 2 s) before calling the directory taken.
+            let config = sled::Config::new().path(dir).cache_capacity(CACHE_BYTES);
+            let deadline = std::time::Instant::now() + Duration::from_secs(2);
+            let db = loop {
+                match config.open() {
+                    Err(sled::Error::Io(e))
+                        if e.to_string().contains("could not acquire lock")
+                            && std::time::Instant::now() < deadline =>
+                    {
+                        std::thread::sleep(Duration::from_millis(50));
+                    }
+                    other => break other?,
+                }
+            };
             let checked = match &mark {
                 Some(mark) => hwm::check(&db, mark),
                 None => Ok(()),
