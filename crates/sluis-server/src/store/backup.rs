@@ -316,7 +316,18 @@ mod tests {
         let to = tempfile::tempdir().expect("dir");
         let target = to.path().join("nieuw");
         restore(&file[..], &target).expect("restores");
-        let back = sled::open(&target).expect("opens");
+        // sled may hold the lock a moment after the restore's close (as `Store::open` allows).
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        let back = loop {
+            match sled::open(&target) {
+                Ok(db) => break db,
+                Err(e) if std::time::Instant::now() < deadline => {
+                    let _ = e;
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                Err(e) => panic!("opens: {e}"),
+            }
+        };
         let names = back.tree_names();
         for name in db.tree_names() {
             assert!(names.contains(&name), "{}", String::from_utf8_lossy(&name));
