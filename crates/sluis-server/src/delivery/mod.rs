@@ -122,3 +122,8 @@ impl From<&DeliveryStatus> for Bezorging {
         }
     }
 }
+
+/// ms since the epoch.
+pub fn epoch_ms(t: time::OffsetDateTime) -> i64 {
+    (t.unix_timestamp_nanos() / 1_000_000) as i64
+}

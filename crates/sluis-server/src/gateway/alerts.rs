@@ -311,7 +311,7 @@ async fn run(
                 }
             },
             _ = tick.tick() => {
-                let now = super::delivery::epoch_ms(time::OffsetDateTime::now_utc());
+                let now = crate::delivery::epoch_ms(time::OffsetDateTime::now_utc());
                 for e in &gw.settings.delivery.endpoints {
                     let oldest = match gw.store.outbox_heads(&e.party) {
                         Ok(heads) => heads.iter().map(|(_, d)| d.created_ms).min(),

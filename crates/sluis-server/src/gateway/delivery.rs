@@ -23,10 +23,7 @@ use time::OffsetDateTime;
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinSet;
 
-/// ms since the epoch.
-pub fn epoch_ms(t: OffsetDateTime) -> i64 {
-    (t.unix_timestamp_nanos() / 1_000_000) as i64
-}
+pub use crate::delivery::epoch_ms;
 
 fn now_ms() -> i64 {
     epoch_ms(OffsetDateTime::now_utc())

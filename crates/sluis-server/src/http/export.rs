@@ -309,6 +309,33 @@ fn defused(s: &str) -> std::borrow::Cow<'_, str> {
 }
 
 impl Table {
+    /// A table of JSON objects: each column read from the member of its name (absent: empty).
+    pub fn of_json(name: &'static str, columns: &[Column], items: &[serde_json::Value]) -> Table {
+        let mut t = Table::new(name, columns);
+        for item in items {
+            t.push(
+                columns
+                    .iter()
+                    .map(|c| {
+                        let v = &item[c.name];
+                        match (c.kind, v) {
+                            (_, serde_json::Value::Null) => Cell::Empty,
+                            (Kind::Amount, v) => v.as_i64().map_or(Cell::Empty, Cell::Amount),
+                            (Kind::Count, v) => v.as_i64().map_or(Cell::Empty, Cell::Count),
+                            (Kind::Share, v) => v.as_f64().map_or(Cell::Empty, Cell::Share),
+                            (Kind::Decimal, v) => v.as_f64().map_or(Cell::Empty, Cell::Decimal),
+                            (Kind::Date, serde_json::Value::String(s)) => Cell::day(s),
+                            (Kind::Moment, serde_json::Value::String(s)) => Cell::moment(s),
+                            (_, serde_json::Value::String(s)) => Cell::Text(s.clone()),
+                            (_, v) => Cell::Text(v.to_string()),
+                        }
+                    })
+                    .collect(),
+            );
+        }
+        t
+    }
+
     pub fn new(name: &'static str, columns: &[Column]) -> Table {
         Table {
             name,

@@ -3,11 +3,10 @@
 //! figures in [`super::indicatoren`].
 
 use super::berichten::{href, Summary};
-use super::indicatoren::table_of;
 use crate::gateway::Gateway;
 use crate::http::auth::Caller;
 use crate::http::error::ApiError;
-use crate::http::export::{col, Column, Form, Kind as Col};
+use crate::http::export::{col, Column, Form, Kind as Col, Table};
 use crate::http::extract::{self, NoParams, Query, Sent};
 use crate::security::access::Facts;
 use actix_web::http::header;
@@ -267,7 +266,7 @@ pub async fn team(
             .iter()
             .map(|t| serde_json::to_value(t).map_err(ApiError::internal))
             .collect::<Result<_, _>>()?;
-        table_of("doelbereik", TEAM, &flattened(rows)).respond(form)?
+        Table::of_json("doelbereik", TEAM, &flattened(rows)).respond(form)?
     };
     extract::link_next(&req, &mut resp, next.map(|n| n as u64));
     Ok(resp)

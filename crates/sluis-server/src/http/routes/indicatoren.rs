@@ -31,33 +31,6 @@ const FINANCIERING: &[Column] = &[
     col("trajecten_terug_te_vorderen", Kind::Count),
 ];
 
-/// A table of JSON objects: each column read from the member of its name (absent: empty).
-pub fn table_of(name: &'static str, columns: &[Column], items: &[serde_json::Value]) -> Table {
-    let mut t = Table::new(name, columns);
-    for item in items {
-        t.push(
-            columns
-                .iter()
-                .map(|c| {
-                    let v = &item[c.name];
-                    match (c.kind, v) {
-                        (_, serde_json::Value::Null) => Cell::Empty,
-                        (Kind::Amount, v) => v.as_i64().map_or(Cell::Empty, Cell::Amount),
-                        (Kind::Count, v) => v.as_i64().map_or(Cell::Empty, Cell::Count),
-                        (Kind::Share, v) => v.as_f64().map_or(Cell::Empty, Cell::Share),
-                        (Kind::Decimal, v) => v.as_f64().map_or(Cell::Empty, Cell::Decimal),
-                        (Kind::Date, serde_json::Value::String(s)) => Cell::day(s),
-                        (Kind::Moment, serde_json::Value::String(s)) => Cell::moment(s),
-                        (_, serde_json::Value::String(s)) => Cell::Text(s.clone()),
-                        (_, v) => Cell::Text(v.to_string()),
-                    }
-                })
-                .collect(),
-        );
-    }
-    t
-}
-
 pub async fn financiering(
     who: Caller,
     Query(q): Query<FilterQuery>,
@@ -86,7 +59,7 @@ pub async fn financiering(
         })
         .collect();
     if form != Form::Json {
-        return table_of("financiering", FINANCIERING, &items).respond(form);
+        return Table::of_json("financiering", FINANCIERING, &items).respond(form);
     }
     Ok(HttpResponse::Ok().json(serde_json::json!({
         "bedragen_in": "eurocent",

@@ -8,9 +8,8 @@ use crate::gateway::Gateway;
 use crate::http::auth::Security;
 use crate::http::auth::{audit_client, Caller};
 use crate::http::error::ApiError;
-use crate::http::export::{col, Column, Form, Kind};
+use crate::http::export::{col, Column, Form, Kind, Table};
 use crate::http::extract::Query;
-use crate::http::routes::indicatoren::table_of;
 use crate::security::crypto::ClientPseudonym;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
@@ -208,7 +207,7 @@ pub async fn stromen(
                 })
             }
         };
-        return table_of(name, columns, &items).respond(form);
+        return Table::of_json(name, columns, &items).respond(form);
     }
     Ok(HttpResponse::Ok().json(serde_json::json!({
         "per": vraag.per,
