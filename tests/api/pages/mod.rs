@@ -298,6 +298,17 @@ async fn each_role_signs_in_and_sees_its_pages() {
     check_page(&client.body, "client");
     assert!(client.body.contains(&format!("Cliënt {bsn}")));
     assert!(client.body.contains("Toewijzing"));
+    // The message flow of each toewijzing (`Gateway::stroom`), starting with its JW301.
+    assert!(client.body.contains("Berichtenstroom"));
+    assert!(client.body.contains(r#"class="tijdlijn stroom""#));
+    assert!(client.body.contains("JW301"), "the toewijzing in the flow");
+    let nummer = client
+        .body
+        .split(r#"id="t-"#)
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a toewijzing section")
+        .to_string();
     // The view is in the audit, naming the client by pseudonym (never the BSN).
     let audit = app
         .audit
@@ -390,6 +401,25 @@ async fn each_role_signs_in_and_sees_its_pages() {
         assert_eq!(v.status, StatusCode::OK, "{w}");
         assert!(v.body.contains("<pre>"), "{w}");
     }
+    // A toewijzing page: the same flow as the API's, step by step.
+    let t = bo.get(&format!("/toewijzingen/{nummer}")).await;
+    assert_eq!(t.status, StatusCode::OK);
+    check_page(&t.body, "toewijzing");
+    let (_, api) = app
+        .get_json(&format!("/api/v1/toewijzingen/{nummer}/stroom"))
+        .await;
+    let steps: usize = api["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["stappen"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert!(steps > 0);
+    assert_eq!(
+        t.body.matches("<li><time datetime=").count(),
+        steps,
+        "every step of the flow"
+    );
     let r = bo.get("/berichten?identificatie=nietbestaand").await;
     assert!(r.body.contains("0 bericht(en)"));
     // The operator lists envelopes but opens no message.

@@ -4,7 +4,7 @@
 //! aanbieder and back office the messages that concern their party, the contractmanager those
 //! of its gemeente (list only), the operator every message's envelope but no content.
 
-use super::layout::{binnenkort, datum, datum_of, euro, page};
+use super::layout::{binnenkort, datum, datum_of, euro, page, stroom};
 use super::team::encode;
 use super::{html, respond, session};
 use crate::gateway::reads::StoredBericht;
@@ -17,6 +17,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use maud::{html, Markup};
 use serde::Deserialize;
 use sluis_core::standard::types::{Bsn, Datum};
+use sluis_core::stuurinformatie::{Stap, Stroom};
 use sluis_core::Format;
 
 const PER_PAGINA: usize = 50;
@@ -352,6 +353,7 @@ pub async fn toewijzing(
             if let Some(bsn) = found.first().and_then(|t| Bsn::parse(&t.bsn)) {
                 audit_client(&req, &bsn);
             }
+            let stromen = path.parse().map(|n| gw.stroom(n)).unwrap_or_default();
             let body = html! {
                 p { a href="/berichten" { "← Berichten" } }
                 h1 { "Toewijzing " (path.as_str()) }
@@ -366,16 +368,9 @@ pub async fn toewijzing(
                         @if let Some(b) = t.budget { dt { "Budget" } dd { (euro(b)) } }
                         dt { "Gedeclareerd" } dd { (t.gedeclareerd.prestaties) " prestaties, " (euro(t.gedeclareerd.bedrag)) }
                     }
-                    h3 { "Verloop" }
-                    ol class="tijdlijn" {
-                        li { (datum(&t.toewijzingsdatum)) " – toewijzing verstuurd (" (t.versies) " versie(s))" }
-                        @for st in &t.starts { li { (datum(&st.begindatum)) " – zorg gestart" } }
-                        @for st in &t.stops { li { (datum(&st.einddatum)) " – zorg gestopt, reden " (st.reden_beeindiging) } }
-                    }
+                    h3 { "Berichtenstroom" }
+                    (stroom(stroom_of(&stromen, &t.domein, &t.aanbieder, &t.bsn), true))
                 }
-                // PLUG-IN (issue #14, `GET /api/v1/toewijzingen/{nr}/stroom`): the full timeline
-                // of every message of this toewijzing with its retourcodes goes here.
-                (binnenkort("De volledige stroom van deze toewijzing – elk bericht met zijn retourcodes, plannen, resultaat, beoordeling en declaraties – verschijnt hier zodra de stroomweergave beschikbaar is."))
             };
             Ok(html(
                 StatusCode::OK,
@@ -383,4 +378,22 @@ pub async fn toewijzing(
             ))
         })(),
     )
+}
+
+/// The steps of the flow of one trajectory (domein, aanbieder, client) among a toewijzing's flows.
+pub(super) fn stroom_of<'a>(
+    stromen: &'a [Stroom],
+    domein: &str,
+    aanbieder: &str,
+    bsn: &str,
+) -> &'a [Stap] {
+    stromen
+        .iter()
+        .find(|s| {
+            s.domein.as_str() == domein
+                && s.aanbieder == aanbieder
+                && format!("{:09}", s.bsn) == bsn
+        })
+        .map(|s| s.stappen.as_slice())
+        .unwrap_or(&[])
 }

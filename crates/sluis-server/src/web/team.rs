@@ -3,8 +3,9 @@
 //! a timeline) and the form that records the team's beoordeling — posted through the same
 //! gateway path as `POST /api/v1/beoordelingen` (`Gateway::ingest_doelbereik`).
 
+use super::berichten::stroom_of;
 use super::clients::{self, ClientIds};
-use super::layout::{binnenkort, datum, datum_of, euro, page};
+use super::layout::{datum, datum_of, euro, page, stroom};
 use super::{check_csrf, html, respond, session, Session};
 use crate::gateway::Gateway;
 use crate::http::auth::{audit_client, Caller, Security};
@@ -20,6 +21,7 @@ use sluis_core::doelbereik::{
     Uitkomst,
 };
 use sluis_core::standard::types::Bsn;
+use sluis_core::stuurinformatie::Stap;
 use sluis_core::validate::history::Domein;
 use sluis_core::Format;
 
@@ -339,41 +341,17 @@ fn product(p: &PlanStatus) -> String {
     }
 }
 
-/// One toewijzing of the client: its facts, plans, result, financing, timeline and the form.
+/// One toewijzing of the client: its facts, plans, result, financing, message flow and the form.
 fn toewijzing(
     s: &Session,
     domein: Domein,
     p: &PlanStatus,
     naam: &str,
+    stappen: &[Stap],
     action: &str,
     fouten: Option<(&str, &[String])>,
 ) -> Markup {
     let res = p.resultaat.as_ref();
-    // Dated events known today; the full message flow comes with `stromen` (issue #14).
-    let mut tijdlijn: Vec<(sluis_core::standard::types::Datum, String)> =
-        vec![(p.ingangsdatum, "Toewijzing gaat in".to_string())];
-    if let Some(d) = p.gestart {
-        tijdlijn.push((d, "Zorg gestart (startbericht)".into()));
-    }
-    for plan in &p.plannen {
-        tijdlijn.push((
-            plan.datum,
-            format!("Behandelplan {} versie {}", plan.plan_id, plan.versie),
-        ));
-    }
-    if let Some(st) = &p.gestopt {
-        tijdlijn.push((st.einddatum, format!("Zorg gestopt (reden {})", st.reden)));
-    }
-    if let Some(r) = res {
-        tijdlijn.push((r.datum, "Resultaatmelding van de aanbieder".into()));
-    }
-    if let Some(b) = &p.beoordeling {
-        tijdlijn.push((
-            b.datum,
-            format!("Beoordeling {} door team {}", b.versie, b.team),
-        ));
-    }
-    tijdlijn.sort_by_key(|(d, _)| *d);
     let next_versie = p.beoordeling.as_ref().map_or(1, |b| b.versie + 1);
     html! {
         section aria-labelledby={"t-" (p.toewijzingnummer)} {
@@ -457,14 +435,8 @@ fn toewijzing(
                 }
                 None => { p { "Geen resultaatfinanciering op deze toewijzing." } }
             }
-            h3 { "Tijdlijn" }
-            ol class="tijdlijn" {
-                @for (d, wat) in &tijdlijn { li { time datetime=(d.to_string()) { (datum(d)) } " – " (wat) } }
-            }
-            // PLUG-IN (issue #14, `GET /api/v1/toewijzingen/{nr}/stroom`): replace this
-            // timeline by every message of the toewijzing with its retourcodes when the
-            // gateway's stroom read lands.
-            (binnenkort("De volledige berichtenstroom (verzoek, toewijzing, declaraties en hun antwoorden) volgt met de stroomweergave."))
+            h3 { "Berichtenstroom" }
+            (stroom(stappen, false))
             @if res.is_some() {
                 h3 { "Uw beoordeling vastleggen" }
                 @if let Some((nummer, fouten)) = fouten {
@@ -535,7 +507,9 @@ fn client_page(
         }
         @if statuses.is_empty() { p { "Geen toewijzingen." } }
         @for (domein, p) in &statuses {
-            (toewijzing(&s, *domein, p, gw.aanbieder_naam(&p.aanbieder).unwrap_or(&p.aanbieder), &action, fouten))
+            @let stromen = p.toewijzingnummer.parse().map(|n| gw.stroom(n)).unwrap_or_default();
+            (toewijzing(&s, *domein, p, gw.aanbieder_naam(&p.aanbieder).unwrap_or(&p.aanbieder),
+                stroom_of(&stromen, domein.as_str(), &p.aanbieder, bsn.as_str()), &action, fouten))
         }
     };
     Ok(html(
