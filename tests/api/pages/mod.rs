@@ -357,6 +357,25 @@ async fn each_role_signs_in_and_sees_its_pages() {
     assert_eq!(dash.status, StatusCode::OK);
     check_page(&dash.body, "dashboard");
     assert!(dash.body.contains("Berichten per maand"));
+    // Lead times from the flows, one row per month and lead time as the API has them.
+    let (_, flows) = app.get_json("/api/v1/stromen?aanbieder=12345678").await;
+    let tijden = flows["doorlooptijden"].as_array().expect("doorlooptijden");
+    assert!(!tijden.is_empty(), "demo traffic has lead times");
+    let tabel = dash
+        .body
+        .split("Doorlooptijden in dagen per maand")
+        .nth(1)
+        .and_then(|s| s.split("</table>").next())
+        .expect("the lead time table");
+    assert_eq!(
+        tabel.matches("<tr><th scope=\"row\">").count(),
+        tijden.len()
+    );
+    assert!(tabel.contains(&format!(
+        "<td class=\"getal\">{}</td></tr>",
+        tijden[0]["p90_dagen"]
+    )));
+    assert!(dash.body.contains("Gedeclareerd en toegekend per maand"));
     let csv = cm.get("/downloads/indicatoren-aanbieders.csv").await;
     assert_eq!(csv.status, StatusCode::OK);
     assert!(csv.headers["content-type"]

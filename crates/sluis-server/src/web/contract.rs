@@ -1,14 +1,11 @@
 //! The contractmanager's pages: aanbieders and teams side by side (`/aanbieders`), one
 //! aanbieder's dashboard (`/aanbieders/{agb}`) and the tables as CSV (`/downloads/{tabel}`).
-//! Figures come from the gateway's reads (`indicatoren`, `financiering`) and, for the monthly
-//! message volumes and rejections per retourcode, a scan of the stored messages.
-//!
-//! PLUG-IN (issue #14): lead times, declared and granted amounts per month come from
-//! `GET /api/v1/stromen` (the gateway's stroom read) when it lands; XLSX and the Dutch CSV
-//! convention from `http/export.rs`. The places are marked below.
+//! Figures come from the gateway's reads (`indicatoren`, `financiering`, `stromen` for lead
+//! times and amounts per month) and, for the monthly message volumes and rejections per
+//! retourcode, a scan of the stored messages.
 
 use super::chart::{bars, Bar};
-use super::layout::{binnenkort, breuk, euro, page, procent};
+use super::layout::{breuk, euro, page, procent};
 use super::{html, respond, session};
 use crate::gateway::{gemeente_of, Gateway};
 use crate::http::auth::Caller;
@@ -20,6 +17,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use sluis_core::doelbereik::{Filter, Groep, Indicatoren, Uitbetaling};
 use sluis_core::standard::types::Datum;
+use sluis_core::stuurinformatie::{Doorlooptijd, Stromen, Vraag, PLAN_BINNEN};
 use sluis_core::validate::history::Periode;
 use std::collections::BTreeMap;
 
@@ -299,6 +297,15 @@ pub async fn aanbieder(
             let (i, _) = gw.indicatoren(&filter, None);
             let u = gw.financiering(&filter).remove(agb).unwrap_or_default();
             let m = maandcijfers(&gw, agb)?;
+            let vraag = Vraag {
+                gemeente: gw.settings.gemeente.code.parse().ok(),
+                aanbieder: agb.parse().ok(),
+                van: datum_veld("van", &q.van)?,
+                tot: datum_veld("tot", &q.tot)?,
+                plan_binnen: PLAN_BINNEN,
+                ..Vraag::default()
+            };
+            let stromen = gw.stromen(&vraag, None);
             let naam = naam(&gw, agb);
             let query = q.query();
             let maand_bars: Vec<Bar> = m
@@ -356,14 +363,65 @@ pub async fn aanbieder(
                     }
                 }
                 h2 { "Doorlooptijden en bedragen" }
-                // PLUG-IN (issue #14, stromen): median and 90th percentile lead times and the
-                // declared/granted amounts per month, from the gateway's stroom read.
-                (binnenkort("Doorlooptijden (verzoek → antwoord, toewijzing → start, stop → resultaatmelding, declaratie → antwoord) en gedeclareerde en toegekende bedragen per maand verschijnen hier zodra de stroomcijfers beschikbaar zijn."))
+                (doorlooptijden(&stromen))
+                h3 { "Bedragen per maand" }
+                (bedragen(&stromen))
                 p class="stil" { @if !query.is_empty() { "Periode: " (query.replace('&', ", ")) } }
             };
             Ok(html(StatusCode::OK, page(&naam, Some(&s), body)))
         })(),
     )
+}
+
+fn doorlooptijd_naam(d: Doorlooptijd) -> &'static str {
+    match d {
+        Doorlooptijd::VerzoekAntwoord => "Verzoek → antwoord",
+        Doorlooptijd::ToewijzingStart => "Toewijzing → start zorg",
+        Doorlooptijd::StopResultaatmelding => "Stop zorg → resultaatmelding",
+        Doorlooptijd::MaandeindeDeclaratie => "Einde maand → declaratie",
+        Doorlooptijd::DeclaratieAntwoord => "Declaratie → antwoord",
+    }
+}
+
+/// Median and 90th percentile lead times per month (`Gateway::stromen`).
+fn doorlooptijden(st: &Stromen) -> Markup {
+    html! {
+        @if st.doorlooptijden.is_empty() {
+            p { "Nog geen doorlooptijden in deze periode." }
+        } @else {
+            table {
+                caption { "Doorlooptijden in dagen per maand: mediaan en 90e percentiel" }
+                thead { tr { th scope="col" { "Maand" } th scope="col" { "Doorlooptijd" } th scope="col" class="getal" { "Aantal" } th scope="col" class="getal" { "Mediaan" } th scope="col" class="getal" { "P90" } } }
+                tbody { @for r in &st.doorlooptijden {
+                    tr { th scope="row" { (r.periode) } td { (doorlooptijd_naam(r.doorlooptijd)) } td class="getal" { (r.aantal) }
+                         td class="getal" { (format!("{:.1}", r.mediaan_dagen).replace('.', ",")) } td class="getal" { (r.p90_dagen) } }
+                } }
+            }
+        }
+    }
+}
+
+/// Declared and granted amounts per month, over the products (`Gateway::stromen`).
+fn bedragen(st: &Stromen) -> Markup {
+    let mut per: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
+    for r in &st.bedragen {
+        let e = per.entry(r.periode.as_str()).or_default();
+        e.0 += r.ingediend_cent;
+        e.1 += r.toegekend_cent;
+    }
+    html! {
+        @if per.is_empty() {
+            p { "Nog geen declaraties in deze periode." }
+        } @else {
+            table {
+                caption { "Gedeclareerd en toegekend per maand van de prestatie" }
+                thead { tr { th scope="col" { "Maand" } th scope="col" class="getal" { "Gedeclareerd" } th scope="col" class="getal" { "Toegekend" } } }
+                tbody { @for (maand, (ingediend, toegekend)) in &per {
+                    tr { th scope="row" { (maand) } td class="getal" { (euro(*ingediend)) } td class="getal" { (euro(*toegekend)) } }
+                } }
+            }
+        }
+    }
 }
 
 /// A CSV field: quoted when it holds a comma, quote or line break.
