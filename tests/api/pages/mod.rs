@@ -376,6 +376,25 @@ async fn each_role_signs_in_and_sees_its_pages() {
         tijden[0]["p90_dagen"]
     )));
     assert!(dash.body.contains("Gedeclareerd en toegekend per maand"));
+    // Financing: what is to be recovered, as the API has it.
+    let (_, fin) = app.get_json("/api/v1/financiering").await;
+    let row = fin["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|r| r["aanbieder"] == "12345678")
+        .expect("financing of 12345678");
+    let cents = row["terug_te_vorderen"]
+        .as_i64()
+        .expect("terug_te_vorderen");
+    let cell = format!(
+        "<td class=\"getal terug\">€ {},{:02}<br><span class=\"stil\">{} trajecten",
+        cents / 100,
+        cents % 100,
+        row["trajecten_terug_te_vorderen"]
+    );
+    assert!(dash.body.contains(&cell), "{cell}");
+    assert!(over.body.contains("Terug te vorderen"));
     let csv = cm.get("/downloads/indicatoren-aanbieders.csv").await;
     assert_eq!(csv.status, StatusCode::OK);
     assert!(csv.headers["content-type"]

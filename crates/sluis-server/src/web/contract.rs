@@ -144,6 +144,7 @@ fn financiering_tabel(rows: &[(String, Uitbetaling)]) -> Markup {
                 th scope="col" class="getal" { "Zonder resultaat" }
                 th scope="col" class="getal" { "Ingehouden" }
                 th scope="col" class="getal" { "Aangehouden" }
+                th scope="col" class="getal" { "Terug te vorderen" }
             } }
             tbody {
                 @for (wie, u) in rows {
@@ -154,12 +155,11 @@ fn financiering_tabel(rows: &[(String, Uitbetaling)]) -> Markup {
                         td class="getal" { (euro(u.onbekend)) br; span class="stil" { (u.trajecten_onbekend) " trajecten" } }
                         td class="getal" { (euro(u.ingehouden)) }
                         td class="getal" { (euro(u.aangehouden)) }
+                        td class="getal terug" { (euro(u.terug_te_vorderen)) br; span class="stil" { (u.trajecten_terug_te_vorderen) " trajecten" } }
                     }
                 }
             }
         }
-        // PLUG-IN (issue #14, terugvordering): a column "terug te vorderen" when
-        // `Uitbetaling` carries it.
     }
 }
 

@@ -427,8 +427,8 @@ fn toewijzing(
                             tr { th scope="row" { "Gedeclareerd" } td class="getal" { (euro(f.gedeclareerd)) } }
                             tr { th scope="row" { @if f.status == Status::NietBereikt { "Ingehouden" } @else { "Aangehouden tot het resultaat bekend is" } }
                                  td class="getal" { (euro(f.ingehouden)) } }
-                            @if f.gedeclareerd > f.aanspraak {
-                                tr { th scope="row" { "Terug te vorderen" } td class="getal" { strong { (euro(f.gedeclareerd - f.aanspraak)) } } }
+                            @if f.terug_te_vorderen > 0 {
+                                tr { th scope="row" { "Terug te vorderen" } td class="getal terug" { strong { (euro(f.terug_te_vorderen)) } } }
                             }
                         }
                     }
