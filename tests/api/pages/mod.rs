@@ -413,8 +413,38 @@ async fn each_role_signs_in_and_sees_its_pages() {
         api["groepen"]["12345678"]["doelrealisatie"]["teller"].as_u64(),
         "the CSV has the API's figures"
     );
+    // The same tables in the Dutch CSV convention and as XLSX, amounts in euros.
+    let nl = cm.get("/downloads/financiering-nl.csv").await;
+    assert_eq!(nl.status, StatusCode::OK);
+    assert!(nl.body.starts_with('\u{feff}'), "a byte order mark");
+    let line = nl
+        .body
+        .lines()
+        .find(|l| l.starts_with("12345678;"))
+        .expect("a row per aanbieder");
+    let cols: Vec<&str> = line.split(';').collect();
+    assert_eq!(cols.len(), 11, "{line}");
+    assert_eq!(
+        cols[9],
+        format!("{},{:02}", cents / 100, cents % 100),
+        "terug te vorderen in euros with a decimal comma"
+    );
+    let xlsx = cm.get("/downloads/financiering.xlsx").await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert_eq!(
+        xlsx.headers["content-type"].to_str().expect("ct"),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert!(xlsx.body.starts_with("PK"), "a zip");
+    assert!(dash
+        .body
+        .contains("/downloads/berichten-per-maand.xlsx?aanbieder=12345678"));
     assert_eq!(
         cm.get("/downloads/geheim.csv").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        cm.get("/downloads/financiering.pdf").await.status,
         StatusCode::NOT_FOUND
     );
 

@@ -1,5 +1,6 @@
 //! The contractmanager's pages: aanbieders and teams side by side (`/aanbieders`), one
-//! aanbieder's dashboard (`/aanbieders/{agb}`) and the tables as CSV (`/downloads/{tabel}`).
+//! aanbieder's dashboard (`/aanbieders/{agb}`) and the tables as CSV, Dutch CSV or XLSX
+//! (`/downloads/{tabel}`).
 //! Figures come from the gateway's reads (`indicatoren`, `financiering`, `stromen` for lead
 //! times and amounts per month) and, for the monthly message volumes and rejections per
 //! retourcode, a scan of the stored messages.
@@ -10,6 +11,7 @@ use super::{html, respond, session};
 use crate::gateway::{gemeente_of, Gateway};
 use crate::http::auth::Caller;
 use crate::http::error::ApiError;
+use crate::http::export::{col, Cell, Column, Form, Kind, Table};
 use crate::security::access::Facts;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -163,6 +165,23 @@ fn financiering_tabel(rows: &[(String, Uitbetaling)]) -> Markup {
     }
 }
 
+/// The links to a table as CSV, Dutch CSV (Excel in Dutch) and XLSX; `query` without `?`.
+fn downloads(tabel: &str, query: &str) -> Markup {
+    let q = if query.is_empty() {
+        String::new()
+    } else {
+        format!("?{query}")
+    };
+    html! {
+        p class="downloads" {
+            "Download deze tabel: "
+            a href={"/downloads/" (tabel) ".csv" (q)} download { "CSV" } ", "
+            a href={"/downloads/" (tabel) "-nl.csv" (q)} download { "CSV (Nederlandse Excel)" } ", "
+            a href={"/downloads/" (tabel) ".xlsx" (q)} download { "Excel (XLSX)" }
+        }
+    }
+}
+
 fn doelrealisatie_bars(rows: &[(String, Indicatoren)]) -> Vec<Bar> {
     rows.iter()
         .map(|(wie, i)| Bar {
@@ -220,14 +239,14 @@ pub async fn overzicht(
                 } }
                 (vergelijk("Uitkomsten per aanbieder (teller van noemer)", "Aanbieder", &aanbieders))
                 (bars("Doelrealisatie per aanbieder", &doelrealisatie_bars(&chart), Some(100.0)))
-                p { a href={"/downloads/indicatoren-aanbieders.csv" @if !query.is_empty() { "?" (query) }} download { "Download deze tabel (CSV)" } }
+                (downloads("indicatoren-aanbieders", &query))
                 h2 { "Per gebiedsteam" }
                 (vergelijk("Uitkomsten per gebiedsteam (teller van noemer)", "Team", &teams))
                 (bars("Doelrealisatie per gebiedsteam", &doelrealisatie_bars(&teams), Some(100.0)))
-                p { a href={"/downloads/indicatoren-teams.csv" @if !query.is_empty() { "?" (query) }} download { "Download deze tabel (CSV)" } }
+                (downloads("indicatoren-teams", &query))
                 h2 { "Financiering" }
                 (financiering_tabel(&fin))
-                p { a href={"/downloads/financiering.csv" @if !query.is_empty() { "?" (query) }} download { "Download deze tabel (CSV)" } }
+                (downloads("financiering", &query))
             };
             Ok(html(StatusCode::OK, page("Aanbieders", Some(&s), body)))
         })(),
@@ -343,7 +362,7 @@ pub async fn aanbieder(
                         tr { th scope="row" { (maand) } td class="getal" { (n) } td class="getal" { (ok) } td class="getal" { (afg) } }
                     } }
                 }
-                p { a href={"/downloads/berichten-per-maand.csv?aanbieder=" (agb)} download { "Download deze tabel (CSV)" } }
+                (downloads("berichten-per-maand", &format!("aanbieder={agb}")))
                 h3 { "Per berichtsoort" }
                 table {
                     caption class="stil" { "Aantal berichten per soort" }
@@ -424,43 +443,75 @@ fn bedragen(st: &Stromen) -> Markup {
     }
 }
 
-/// A CSV field: quoted when it holds a comma, quote or line break.
-fn veld(v: &str) -> String {
-    if v.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", v.replace('"', "\"\""))
-    } else {
-        v.to_string()
-    }
-}
+const INDICATOREN: &[Column] = &[
+    col("groep", Kind::Text),
+    col("beeindigd", Kind::Count),
+    col("zonder_resultaat", Kind::Count),
+    col("doelrealisatie_teller", Kind::Count),
+    col("doelrealisatie_noemer", Kind::Count),
+    col("uitval_teller", Kind::Count),
+    col("uitval_noemer", Kind::Count),
+    col("tevredenheid_teller", Kind::Count),
+    col("tevredenheid_noemer", Kind::Count),
+    col("herhaald_beroep_teller", Kind::Count),
+    col("herhaald_beroep_noemer", Kind::Count),
+];
 
-fn csv_indicatoren(rows: &[(String, Indicatoren)]) -> String {
-    let mut out = String::from("groep,beeindigd,zonder_resultaat,doelrealisatie_teller,doelrealisatie_noemer,uitval_teller,uitval_noemer,tevredenheid_teller,tevredenheid_noemer,herhaald_beroep_teller,herhaald_beroep_noemer\n");
+const FINANCIERING: &[Column] = &[
+    col("aanbieder", Kind::Text),
+    col("bereikt_euro", Kind::Amount),
+    col("trajecten_bereikt", Kind::Count),
+    col("niet_bereikt_euro", Kind::Amount),
+    col("trajecten_niet_bereikt", Kind::Count),
+    col("zonder_resultaat_euro", Kind::Amount),
+    col("trajecten_zonder_resultaat", Kind::Count),
+    col("ingehouden_euro", Kind::Amount),
+    col("aangehouden_euro", Kind::Amount),
+    col("terug_te_vorderen_euro", Kind::Amount),
+    col("trajecten_terug_te_vorderen", Kind::Count),
+];
+
+const PER_MAAND: &[Column] = &[
+    col("maand", Kind::Text),
+    col("berichten", Kind::Count),
+    col("geaccepteerd", Kind::Count),
+    col("afgekeurd", Kind::Count),
+];
+
+fn tabel_indicatoren(name: &'static str, rows: BTreeMap<String, Indicatoren>) -> Table {
+    let mut t = Table::new(name, INDICATOREN);
     for (g, i) in rows {
-        out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{},{}\n",
-            veld(g),
-            i.beeindigd,
-            i.zonder_resultaat,
-            i.doelrealisatie.teller,
-            i.doelrealisatie.noemer,
-            i.uitval.teller,
-            i.uitval.noemer,
-            i.clienttevredenheid.teller,
-            i.clienttevredenheid.noemer,
-            i.herhaald_beroep.teller,
-            i.herhaald_beroep.noemer
-        ));
+        let mut row = vec![Cell::Text(g)];
+        row.extend(
+            [
+                i.beeindigd,
+                i.zonder_resultaat,
+                i.doelrealisatie.teller,
+                i.doelrealisatie.noemer,
+                i.uitval.teller,
+                i.uitval.noemer,
+                i.clienttevredenheid.teller,
+                i.clienttevredenheid.noemer,
+                i.herhaald_beroep.teller,
+                i.herhaald_beroep.noemer,
+            ]
+            .map(Cell::count),
+        );
+        t.push(row);
     }
-    out
+    t
 }
 
-fn euros(cents: i64) -> String {
-    format!(
-        "{}{}.{:02}",
-        if cents < 0 { "-" } else { "" },
-        cents.unsigned_abs() / 100,
-        cents.unsigned_abs() % 100
-    )
+/// The form of a download by its name: `x.csv` (comma, point), `x-nl.csv` (semicolon,
+/// decimal comma, as a Dutch spreadsheet reads it) or `x.xlsx`; and the table's name `x`.
+fn vorm(bestand: &str) -> Option<(&str, Form)> {
+    if let Some(t) = bestand.strip_suffix(".xlsx") {
+        Some((t, Form::Xlsx))
+    } else if let Some(t) = bestand.strip_suffix("-nl.csv") {
+        Some((t, Form::CsvNl))
+    } else {
+        bestand.strip_suffix(".csv").map(|t| (t, Form::Csv))
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -473,8 +524,8 @@ pub struct DownloadQuery {
     aanbieder: Option<String>,
 }
 
-/// `GET /downloads/{tabel}`: a table of these pages as CSV (comma, UTF-8, amounts in euros).
-/// PLUG-IN (issue #14, `http/export.rs`): XLSX and the Dutch CSV convention.
+/// `GET /downloads/{tabel}`: a table of these pages as CSV (`.csv`), Dutch CSV (`-nl.csv`) or
+/// XLSX (`.xlsx`), through `http/export.rs`; amounts in euros.
 pub async fn download(
     req: HttpRequest,
     who: Caller,
@@ -491,55 +542,56 @@ pub async fn download(
                 tot: q.tot.clone(),
             };
             let filter = periode.filter(&gw, None)?;
-            let csv = match path.as_str() {
-                "indicatoren-aanbieders.csv" => {
+            const ONBEKEND: ApiError = ApiError::NotFound("onbekende tabel");
+            let (naam, form) = vorm(path.as_str()).ok_or(ONBEKEND)?;
+            let tabel = match naam {
+                "indicatoren-aanbieders" => {
                     let (_, per) = gw.indicatoren(&filter, Some(Groep::Aanbieder));
-                    csv_indicatoren(&per.into_iter().collect::<Vec<_>>())
+                    tabel_indicatoren("indicatoren-aanbieders", per)
                 }
-                "indicatoren-teams.csv" => {
+                "indicatoren-teams" => {
                     let (_, per) = gw.indicatoren(&filter, Some(Groep::Team));
-                    csv_indicatoren(&per.into_iter().collect::<Vec<_>>())
+                    tabel_indicatoren("indicatoren-teams", per)
                 }
-                "financiering.csv" => {
-                    let mut out = String::from("aanbieder,bereikt_euro,trajecten_bereikt,niet_bereikt_euro,trajecten_niet_bereikt,zonder_resultaat_euro,trajecten_zonder_resultaat,ingehouden_euro,aangehouden_euro\n");
+                "financiering" => {
+                    let mut t = Table::new("financiering", FINANCIERING);
                     for (a, u) in gw.financiering(&filter) {
-                        out.push_str(&format!(
-                            "{},{},{},{},{},{},{},{},{}\n",
-                            veld(&a),
-                            euros(u.bereikt),
-                            u.trajecten_bereikt,
-                            euros(u.niet_bereikt),
-                            u.trajecten_niet_bereikt,
-                            euros(u.onbekend),
-                            u.trajecten_onbekend,
-                            euros(u.ingehouden),
-                            euros(u.aangehouden)
-                        ));
+                        t.push(vec![
+                            Cell::Text(a),
+                            Cell::Amount(u.bereikt),
+                            Cell::count(u.trajecten_bereikt),
+                            Cell::Amount(u.niet_bereikt),
+                            Cell::count(u.trajecten_niet_bereikt),
+                            Cell::Amount(u.onbekend),
+                            Cell::count(u.trajecten_onbekend),
+                            Cell::Amount(u.ingehouden),
+                            Cell::Amount(u.aangehouden),
+                            Cell::Amount(u.terug_te_vorderen),
+                            Cell::count(u.trajecten_terug_te_vorderen),
+                        ]);
                     }
-                    out
+                    t
                 }
-                "berichten-per-maand.csv" => {
+                "berichten-per-maand" => {
                     let agb = q
                         .aanbieder
                         .as_deref()
                         .filter(|a| gw.settings.aanbieders.iter().any(|x| x.agb == *a))
                         .ok_or_else(|| ApiError::BadRequest("kies een bekende aanbieder".into()))?;
-                    let m = maandcijfers(&gw, agb)?;
-                    let mut out = String::from("maand,berichten,geaccepteerd,afgekeurd\n");
-                    for (maand, (n, ok, afg)) in m.per_maand {
-                        out.push_str(&format!("{maand},{n},{ok},{afg}\n"));
+                    let mut t = Table::new("berichten-per-maand", PER_MAAND);
+                    for (maand, (n, ok, afg)) in maandcijfers(&gw, agb)?.per_maand {
+                        t.push(vec![
+                            Cell::Text(maand),
+                            Cell::count(n),
+                            Cell::count(ok),
+                            Cell::count(afg),
+                        ]);
                     }
-                    out
+                    t
                 }
-                _ => return Err(ApiError::NotFound("onbekende tabel")),
+                _ => return Err(ONBEKEND),
             };
-            Ok(HttpResponse::Ok()
-                .content_type("text/csv; charset=utf-8")
-                .insert_header((
-                    "Content-Disposition",
-                    format!("attachment; filename=\"{}\"", path.as_str()),
-                ))
-                .body(csv))
+            tabel.respond(form)
         })(),
     )
 }
