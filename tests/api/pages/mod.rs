@@ -464,6 +464,10 @@ async fn each_role_signs_in_and_sees_its_pages() {
     let m = bo.get(&format!("/berichten/{}", ids[0])).await;
     assert_eq!(m.status, StatusCode::OK);
     check_page(&m.body, "bericht");
+    // Its push delivery as the API has it: here no party has an endpoint.
+    let (_, api) = app.get_json(&format!("/api/v1/berichten/{}", ids[0])).await;
+    assert_eq!(api["bezorging"].as_array().map(Vec::len), Some(0));
+    assert!(m.body.contains("Geen push-aflevering"));
     for w in ["xml", "json", "retour"] {
         let v = bo.get(&format!("/berichten/{}?weergave={w}", ids[0])).await;
         assert_eq!(v.status, StatusCode::OK, "{w}");
@@ -694,5 +698,65 @@ async fn sessions_expire_and_a_bearer_token_opens_no_page() {
         .await
         .expect("get");
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    app.stop().await;
+}
+
+/// The message page shows the push delivery of a message (`Gateway::bezorging`): here the
+/// gemeente's endpoint is down, so its deliveries end as dead letters.
+#[actix_web::test]
+async fn the_message_page_shows_its_push_delivery() {
+    use sluis::delivery::settings::{DeliveryEndpoint, DeliverySettings};
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A port nobody listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("port")
+        .port();
+    let mut s = settings(dir.path());
+    s.delivery = DeliverySettings {
+        max_attempts: 1,
+        backoff_ms: 20,
+        max_backoff_ms: 40,
+        endpoints: vec![DeliveryEndpoint {
+            party: "0599".into(),
+            url: format!("http://127.0.0.1:{port}/in"),
+            client_cert: None,
+            client_key: None,
+            ca: None,
+            timeout_ms: 2_000,
+        }],
+        ..DeliverySettings::default()
+    };
+    let app = spawn_app_with(s).await;
+    let set = sluis::demo::generate(sluis::demo::DEFAULT_SEED, 5);
+    let tokens = sluis::demo::Tokens::from_settings(&settings(dir.path()));
+    sluis::demo::post_all(&app.base, &set, &tokens)
+        .await
+        .expect("posted");
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let id = loop {
+        let (_, v) = app
+            .get_json("/api/v1/berichten?bezorging=mislukt&limit=1")
+            .await;
+        if let Some(id) = v["items"][0]["id"].as_u64() {
+            break id;
+        }
+        assert!(std::time::Instant::now() < until, "no dead letter: {v}");
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    let mut bo = Visitor::new(&app.base);
+    bo.sign_in("demo-gemeente-0599").await;
+    let m = bo.get(&format!("/berichten/{id}")).await;
+    assert_eq!(m.status, StatusCode::OK);
+    check_page(&m.body, "bericht met aflevering");
+    let tabel = m
+        .body
+        .split("Push-aflevering per ontvanger")
+        .nth(1)
+        .and_then(|s| s.split("</table>").next())
+        .expect("the delivery table");
+    assert!(tabel.contains("<th scope=\"row\">0599</th>"), "{tabel}");
+    assert!(tabel.contains("Mislukt"), "{tabel}");
+    assert!(tabel.contains("laatste fout"), "{tabel}");
     app.stop().await;
 }

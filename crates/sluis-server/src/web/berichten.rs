@@ -4,9 +4,10 @@
 //! aanbieder and back office the messages that concern their party, the contractmanager those
 //! of its gemeente (list only), the operator every message's envelope but no content.
 
-use super::layout::{binnenkort, datum, datum_of, euro, page, stroom};
+use super::layout::{datum, datum_of, euro, page, stroom};
 use super::team::encode;
 use super::{html, respond, session};
+use crate::delivery::{DeliveryState, DeliveryStatus};
 use crate::gateway::reads::StoredBericht;
 use crate::gateway::{gemeente_of, retour_in, BerichtFilter, Gateway};
 use crate::http::auth::{audit_client, Caller};
@@ -256,6 +257,7 @@ pub async fn bericht(
                 // Another party's message is answered as one that does not exist.
                 return Err(ApiError::NotFound("onbekend bericht"));
             }
+            let bezorging = gw.bezorging(b.id)?;
             let weergave = q.weergave.as_deref().unwrap_or("samenvatting");
             let inhoud = match weergave {
                 "xml" if b.format == "xml" => Some(b.body.clone()),
@@ -305,8 +307,7 @@ pub async fn bericht(
                     }
                 }
                 h2 { "Aflevering" }
-                // PLUG-IN (push delivery): the delivery attempts and their outcome per receiver.
-                (binnenkort("De afleverstatus per ontvanger (inbox opgehaald, push geslaagd of mislukt) verschijnt hier zodra push-aflevering beschikbaar is. Nu halen ontvangers berichten op uit hun inbox."))
+                (aflevering(&bezorging))
                 h2 { "Inhoud" }
                 nav aria-label="Weergave" class="pagina" { ul {
                     (tab("samenvatting", "Samenvatting"))
@@ -322,6 +323,54 @@ pub async fn bericht(
             ))
         })(),
     )
+}
+
+/// A moment in ms since the epoch as `04-03-2026 14:05 UTC`.
+fn moment(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .map(|t| {
+            format!(
+                "{:02}-{:02}-{} {:02}:{:02} UTC",
+                t.day(),
+                u8::from(t.month()),
+                t.year(),
+                t.hour(),
+                t.minute()
+            )
+        })
+        .unwrap_or_else(|_| "–".to_string())
+}
+
+/// The push deliveries of a message (`Gateway::bezorging`), per receiver.
+fn aflevering(bezorging: &[DeliveryStatus]) -> Markup {
+    html! {
+        @if bezorging.is_empty() {
+            p { "Geen push-aflevering: de ontvangers halen dit bericht op uit hun inbox." }
+        } @else {
+            table {
+                caption class="stil" { "Push-aflevering per ontvanger" }
+                thead { tr { th scope="col" { "Ontvanger" } th scope="col" { "Wat" } th scope="col" { "Status" } th scope="col" class="getal" { "Pogingen" } th scope="col" { "Toelichting" } } }
+                tbody { @for d in bezorging {
+                    tr {
+                        th scope="row" { (d.party) }
+                        td { @if d.kind == "retour" { "retourbericht" } @else { "bericht" } }
+                        td { @match d.state {
+                            DeliveryState::Bezorgd => span class="label goed" { "Bezorgd" },
+                            DeliveryState::Mislukt => span class="label fout" { "Mislukt" },
+                            DeliveryState::Aangeboden => span class="label let" { "Wordt aangeboden" },
+                            DeliveryState::Ontvangen => span class="label let" { "Wacht op aflevering" },
+                        } }
+                        td class="getal" { (d.attempts) }
+                        td {
+                            @if let Some(ms) = d.delivered_ms { "bezorgd " (moment(ms)) }
+                            @else if let Some(e) = &d.last_error { "laatste fout: " (e) }
+                            @else if d.state == DeliveryState::Ontvangen { "volgende poging vanaf " (moment(d.next_ms)) }
+                        }
+                    }
+                } }
+            }
+        }
+    }
 }
 
 /// `GET /toewijzingen/{nummer}`: what is known of one toewijzing.
