@@ -309,6 +309,29 @@ async fn each_role_signs_in_and_sees_its_pages() {
         .and_then(|s| s.split('"').next())
         .expect("a toewijzing section")
         .to_string();
+    // The client's name and birth date, as the team view has them.
+    let rij = all["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|r| r["toewijzingnummer"] == nummer.as_str())
+        .expect("the toewijzing in the team view");
+    let naam = rij["client"]["naam"].as_str().expect("a name in the demo");
+    let geboren = rij["client"]["geboortedatum"]
+        .as_str()
+        .expect("a birth date");
+    let (y, md) = geboren.split_at(4);
+    let dmy = format!("{}-{}-{y}", &md[4..6], &md[1..3]);
+    assert!(
+        client.body.contains(&format!(
+            "<dt>Naam</dt><dd>{}</dd>",
+            naam.replace('&', "&amp;")
+        )),
+        "{naam}"
+    );
+    assert!(client
+        .body
+        .contains(&format!("<dt>Geboortedatum</dt><dd>{dmy}</dd>")));
     // The view is in the audit, naming the client by pseudonym (never the BSN).
     let audit = app
         .audit

@@ -497,10 +497,17 @@ fn client_page(
     let s = session(req).ok_or(ApiError::Unauthenticated)?;
     let (bsn, team) = own_client(req, who, gw, sec, ids, id)?;
     let statuses = gw.plan_status(&bsn);
+    let gegevens = gw.client_gegevens(&bsn)?;
     let action = format!("/clienten/{id}/beoordeling");
     let body = html! {
         p { a href="/caseload" { "← Caseload" } }
         h1 { "Cliënt " (bsn.as_str()) }
+        @if let Some(g) = &gegevens {
+            dl class="feiten client" {
+                @if let Some(n) = &g.naam { dt { "Naam" } dd { (n) } }
+                @if let Some(d) = &g.geboortedatum { dt { "Geboortedatum" } dd { (datum(d)) } }
+            }
+        }
         p class="stil" { "Gebiedsteam " (team) ". " (statuses.len()) " toewijzing(en) in deze gemeente." }
         @if opgeslagen {
             div class="melding" role="status" { p { "Uw beoordeling is vastgelegd en naar de aanbieder gestuurd." } }
