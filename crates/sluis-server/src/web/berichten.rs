@@ -418,7 +418,7 @@ pub async fn toewijzing(
                         dt { "Gedeclareerd" } dd { (t.gedeclareerd.prestaties) " prestaties, " (euro(t.gedeclareerd.bedrag)) }
                     }
                     h3 { "Berichtenstroom" }
-                    (stroom(stroom_of(&stromen, &t.domein, &t.aanbieder, &t.bsn), true))
+                    (stroom(stroom_of(&stromen, t.domein, &t.aanbieder, &t.bsn), true))
                 }
             };
             Ok(html(
