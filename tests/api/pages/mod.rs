@@ -332,6 +332,14 @@ async fn each_role_signs_in_and_sees_its_pages() {
     assert!(client
         .body
         .contains(&format!("<dt>Geboortedatum</dt><dd>{dmy}</dd>")));
+    // … and in the caseload next to the BSN.
+    assert!(
+        home.body.contains(&format!(
+            "{bsn}</a><br><span class=\"stil naam\">{} ({dmy})</span>",
+            naam.replace('&', "&amp;")
+        )),
+        "{naam} in the caseload"
+    );
     // The view is in the audit, naming the client by pseudonym (never the BSN).
     let audit = app
         .audit

@@ -7,6 +7,7 @@ use super::berichten::stroom_of;
 use super::clients::{self, ClientIds};
 use super::layout::{datum, datum_of, euro, page, stroom};
 use super::{check_csrf, html, respond, session, Session};
+use crate::gateway::views::ClientGegevens;
 use crate::gateway::Gateway;
 use crate::http::auth::{audit_client, Caller, Security};
 use crate::http::error::ApiError;
@@ -171,6 +172,7 @@ pub fn caseload_page(
     q: &CaseloadQuery,
     aanbieders: &[(String, String)],
     client_id: &dyn Fn(&Bsn) -> String,
+    gegevens: &dyn Fn(&Bsn) -> Option<ClientGegevens>,
 ) -> Markup {
     let key = q.sorteer.as_deref().unwrap_or("aanbieder");
     let af = q.richting.as_deref() == Some("af");
@@ -233,7 +235,17 @@ pub fn caseload_page(
             tbody {
                 @for t in shown {
                     tr {
-                        td { a href={"/clienten/" (client_id(&t.bsn))} { (t.bsn.as_str()) } }
+                        td {
+                            a href={"/clienten/" (client_id(&t.bsn))} { (t.bsn.as_str()) }
+                            // Only the shown rows are looked up.
+                            @if let Some(g) = gegevens(&t.bsn) {
+                                br;
+                                span class="stil naam" {
+                                    (g.naam.as_deref().unwrap_or("–"))
+                                    @if let Some(d) = &g.geboortedatum { " (" (datum(d)) ")" }
+                                }
+                            }
+                        }
                         td { (naam(&t.aanbieder)) }
                         td { (t.toewijzingnummer.as_str()) " " span class="stil" { "vanaf " (datum(&t.ingangsdatum)) } }
                         td { (datum_of(t.start.as_ref())) }
@@ -286,9 +298,16 @@ pub async fn caseload(
             let rows = gw.team_trajectories(&team, &q.selectie()?);
             let keys = &sec.keys;
             let id = |b: &Bsn| clients::id(keys, b);
+            let gegevens = |b: &Bsn| {
+                gw.client_gegevens(b).unwrap_or_else(|e| {
+                    // The page still shows the BSN; the name is an aid.
+                    tracing::warn!(error = %e, "client name not read for the caseload");
+                    None
+                })
+            };
             Ok(html(
                 StatusCode::OK,
-                caseload_page(&s, &team, rows, &q, &aanbieders(&gw), &id),
+                caseload_page(&s, &team, rows, &q, &aanbieders(&gw), &id, &gegevens),
             ))
         })(),
     )
