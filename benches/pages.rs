@@ -115,7 +115,7 @@ fn pages(c: &mut Criterion) {
                     .map(|(t, _)| t)
                     .collect();
                 assert_eq!(rows.len(), PER_TEAM);
-                caseload_page(&session, "noord", rows, &q, &aanbieders, &id)
+                caseload_page(&session, "noord", rows, &q, &aanbieders, &id, &|_| None)
                     .into_string()
                     .len()
             })

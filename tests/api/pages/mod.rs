@@ -298,6 +298,48 @@ async fn each_role_signs_in_and_sees_its_pages() {
     check_page(&client.body, "client");
     assert!(client.body.contains(&format!("Cliënt {bsn}")));
     assert!(client.body.contains("Toewijzing"));
+    // The message flow of each toewijzing (`Gateway::stroom`), starting with its JW301.
+    assert!(client.body.contains("Berichtenstroom"));
+    assert!(client.body.contains(r#"class="tijdlijn stroom""#));
+    assert!(client.body.contains("JW301"), "the toewijzing in the flow");
+    let nummer = client
+        .body
+        .split(r#"id="t-"#)
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a toewijzing section")
+        .to_string();
+    // The client's name and birth date, as the team view has them.
+    let rij = all["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|r| r["toewijzingnummer"] == nummer.as_str())
+        .expect("the toewijzing in the team view");
+    let naam = rij["client"]["naam"].as_str().expect("a name in the demo");
+    let geboren = rij["client"]["geboortedatum"]
+        .as_str()
+        .expect("a birth date");
+    let (y, md) = geboren.split_at(4);
+    let dmy = format!("{}-{}-{y}", &md[4..6], &md[1..3]);
+    assert!(
+        client.body.contains(&format!(
+            "<dt>Naam</dt><dd>{}</dd>",
+            naam.replace('&', "&amp;")
+        )),
+        "{naam}"
+    );
+    assert!(client
+        .body
+        .contains(&format!("<dt>Geboortedatum</dt><dd>{dmy}</dd>")));
+    // … and in the caseload next to the BSN.
+    assert!(
+        home.body.contains(&format!(
+            "{bsn}</a><br><span class=\"stil naam\">{} ({dmy})</span>",
+            naam.replace('&', "&amp;")
+        )),
+        "{naam} in the caseload"
+    );
     // The view is in the audit, naming the client by pseudonym (never the BSN).
     let audit = app
         .audit
@@ -346,6 +388,44 @@ async fn each_role_signs_in_and_sees_its_pages() {
     assert_eq!(dash.status, StatusCode::OK);
     check_page(&dash.body, "dashboard");
     assert!(dash.body.contains("Berichten per maand"));
+    // Lead times from the flows, one row per month and lead time as the API has them.
+    let (_, flows) = app.get_json("/api/v1/stromen?aanbieder=12345678").await;
+    let tijden = flows["doorlooptijden"].as_array().expect("doorlooptijden");
+    assert!(!tijden.is_empty(), "demo traffic has lead times");
+    let tabel = dash
+        .body
+        .split("Doorlooptijden in dagen per maand")
+        .nth(1)
+        .and_then(|s| s.split("</table>").next())
+        .expect("the lead time table");
+    assert_eq!(
+        tabel.matches("<tr><th scope=\"row\">").count(),
+        tijden.len()
+    );
+    assert!(tabel.contains(&format!(
+        "<td class=\"getal\">{}</td></tr>",
+        tijden[0]["p90_dagen"]
+    )));
+    assert!(dash.body.contains("Gedeclareerd en toegekend per maand"));
+    // Financing: what is to be recovered, as the API has it.
+    let (_, fin) = app.get_json("/api/v1/financiering").await;
+    let row = fin["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|r| r["aanbieder"] == "12345678")
+        .expect("financing of 12345678");
+    let cents = row["terug_te_vorderen"]
+        .as_i64()
+        .expect("terug_te_vorderen");
+    let cell = format!(
+        "<td class=\"getal terug\">€ {},{:02}<br><span class=\"stil\">{} trajecten",
+        cents / 100,
+        cents % 100,
+        row["trajecten_terug_te_vorderen"]
+    );
+    assert!(dash.body.contains(&cell), "{cell}");
+    assert!(over.body.contains("Terug te vorderen"));
     let csv = cm.get("/downloads/indicatoren-aanbieders.csv").await;
     assert_eq!(csv.status, StatusCode::OK);
     assert!(csv.headers["content-type"]
@@ -364,8 +444,38 @@ async fn each_role_signs_in_and_sees_its_pages() {
         api["groepen"]["12345678"]["doelrealisatie"]["teller"].as_u64(),
         "the CSV has the API's figures"
     );
+    // The same tables in the Dutch CSV convention and as XLSX, amounts in euros.
+    let nl = cm.get("/downloads/financiering-nl.csv").await;
+    assert_eq!(nl.status, StatusCode::OK);
+    assert!(nl.body.starts_with('\u{feff}'), "a byte order mark");
+    let line = nl
+        .body
+        .lines()
+        .find(|l| l.starts_with("12345678;"))
+        .expect("a row per aanbieder");
+    let cols: Vec<&str> = line.split(';').collect();
+    assert_eq!(cols.len(), 11, "{line}");
+    assert_eq!(
+        cols[9],
+        format!("{},{:02}", cents / 100, cents % 100),
+        "terug te vorderen in euros with a decimal comma"
+    );
+    let xlsx = cm.get("/downloads/financiering.xlsx").await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert_eq!(
+        xlsx.headers["content-type"].to_str().expect("ct"),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert!(xlsx.body.starts_with("PK"), "a zip");
+    assert!(dash
+        .body
+        .contains("/downloads/berichten-per-maand.xlsx?aanbieder=12345678"));
     assert_eq!(
         cm.get("/downloads/geheim.csv").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        cm.get("/downloads/financiering.pdf").await.status,
         StatusCode::NOT_FOUND
     );
 
@@ -385,11 +495,34 @@ async fn each_role_signs_in_and_sees_its_pages() {
     let m = bo.get(&format!("/berichten/{}", ids[0])).await;
     assert_eq!(m.status, StatusCode::OK);
     check_page(&m.body, "bericht");
+    // Its push delivery as the API has it: here no party has an endpoint.
+    let (_, api) = app.get_json(&format!("/api/v1/berichten/{}", ids[0])).await;
+    assert_eq!(api["bezorging"].as_array().map(Vec::len), Some(0));
+    assert!(m.body.contains("Geen push-aflevering"));
     for w in ["xml", "json", "retour"] {
         let v = bo.get(&format!("/berichten/{}?weergave={w}", ids[0])).await;
         assert_eq!(v.status, StatusCode::OK, "{w}");
         assert!(v.body.contains("<pre>"), "{w}");
     }
+    // A toewijzing page: the same flow as the API's, step by step.
+    let t = bo.get(&format!("/toewijzingen/{nummer}")).await;
+    assert_eq!(t.status, StatusCode::OK);
+    check_page(&t.body, "toewijzing");
+    let (_, api) = app
+        .get_json(&format!("/api/v1/toewijzingen/{nummer}/stroom"))
+        .await;
+    let steps: usize = api["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["stappen"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert!(steps > 0);
+    assert_eq!(
+        t.body.matches("<li><time datetime=").count(),
+        steps,
+        "every step of the flow"
+    );
     let r = bo.get("/berichten?identificatie=nietbestaand").await;
     assert!(r.body.contains("0 bericht(en)"));
     // The operator lists envelopes but opens no message.
@@ -596,5 +729,65 @@ async fn sessions_expire_and_a_bearer_token_opens_no_page() {
         .await
         .expect("get");
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    app.stop().await;
+}
+
+/// The message page shows the push delivery of a message (`Gateway::bezorging`): here the
+/// gemeente's endpoint is down, so its deliveries end as dead letters.
+#[actix_web::test]
+async fn the_message_page_shows_its_push_delivery() {
+    use sluis::delivery::settings::{DeliveryEndpoint, DeliverySettings};
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A port nobody listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("port")
+        .port();
+    let mut s = settings(dir.path());
+    s.delivery = DeliverySettings {
+        max_attempts: 1,
+        backoff_ms: 20,
+        max_backoff_ms: 40,
+        endpoints: vec![DeliveryEndpoint {
+            party: "0599".into(),
+            url: format!("http://127.0.0.1:{port}/in"),
+            client_cert: None,
+            client_key: None,
+            ca: None,
+            timeout_ms: 2_000,
+        }],
+        ..DeliverySettings::default()
+    };
+    let app = spawn_app_with(s).await;
+    let set = sluis::demo::generate(sluis::demo::DEFAULT_SEED, 5);
+    let tokens = sluis::demo::Tokens::from_settings(&settings(dir.path()));
+    sluis::demo::post_all(&app.base, &set, &tokens)
+        .await
+        .expect("posted");
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let id = loop {
+        let (_, v) = app
+            .get_json("/api/v1/berichten?bezorging=mislukt&limit=1")
+            .await;
+        if let Some(id) = v["items"][0]["id"].as_u64() {
+            break id;
+        }
+        assert!(std::time::Instant::now() < until, "no dead letter: {v}");
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    let mut bo = Visitor::new(&app.base);
+    bo.sign_in("demo-gemeente-0599").await;
+    let m = bo.get(&format!("/berichten/{id}")).await;
+    assert_eq!(m.status, StatusCode::OK);
+    check_page(&m.body, "bericht met aflevering");
+    let tabel = m
+        .body
+        .split("Push-aflevering per ontvanger")
+        .nth(1)
+        .and_then(|s| s.split("</table>").next())
+        .expect("the delivery table");
+    assert!(tabel.contains("<th scope=\"row\">0599</th>"), "{tabel}");
+    assert!(tabel.contains("Mislukt"), "{tabel}");
+    assert!(tabel.contains("laatste fout"), "{tabel}");
     app.stop().await;
 }

@@ -60,6 +60,20 @@ pub struct ClientGegevens {
     pub geboortedatum: Option<Datum>,
 }
 
+impl ClientGegevens {
+    /// Name and birth date as the client's latest toewijzing gave them; `None` without either.
+    fn of(i: &ClientInfo) -> Option<ClientGegevens> {
+        (i.naam.is_some() || i.geboortedatum.is_some()).then(|| ClientGegevens {
+            naam: i.naam.as_ref().map(ClientNaam::volledig),
+            geslachtsnaam: i.naam.as_ref().map(|n| n.geslachtsnaam.clone()),
+            voorvoegsel: i.naam.as_ref().and_then(|n| n.voorvoegsel.clone()),
+            voornamen: i.naam.as_ref().and_then(|n| n.voornamen.clone()),
+            voorletters: i.naam.as_ref().and_then(|n| n.voorletters.clone()),
+            geboortedatum: i.geboortedatum,
+        })
+    }
+}
+
 impl std::fmt::Debug for ClientGegevens {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Special personal data: no name or birth date in debug output.
@@ -250,6 +264,15 @@ impl Gateway {
         Ok((aantal, rows))
     }
 
+    /// The name and birth date of a client of this gemeente, as in the team view.
+    pub fn client_gegevens(&self, bsn: &Bsn) -> Result<Option<ClientGegevens>, StoreError> {
+        Ok(self
+            .store
+            .client(&self.settings.gemeente.code, bsn.as_str())?
+            .as_ref()
+            .and_then(ClientGegevens::of))
+    }
+
     fn team_rij(
         &self,
         t: Trajectory,
@@ -266,16 +289,7 @@ impl Gateway {
                     versie: r.plan_versie,
                 }),
         };
-        let client = info.and_then(|i| {
-            (i.naam.is_some() || i.geboortedatum.is_some()).then(|| ClientGegevens {
-                naam: i.naam.as_ref().map(ClientNaam::volledig),
-                geslachtsnaam: i.naam.as_ref().map(|n| n.geslachtsnaam.clone()),
-                voorvoegsel: i.naam.as_ref().and_then(|n| n.voorvoegsel.clone()),
-                voornamen: i.naam.as_ref().and_then(|n| n.voornamen.clone()),
-                voorletters: i.naam.as_ref().and_then(|n| n.voorletters.clone()),
-                geboortedatum: i.geboortedatum,
-            })
-        });
+        let client = info.as_ref().and_then(ClientGegevens::of);
         TeamRij {
             aanbieder_naam: self
                 .settings

@@ -4,9 +4,10 @@
 //! aanbieder and back office the messages that concern their party, the contractmanager those
 //! of its gemeente (list only), the operator every message's envelope but no content.
 
-use super::layout::{binnenkort, datum, datum_of, euro, page};
+use super::layout::{datum, datum_of, euro, page, stroom};
 use super::team::encode;
 use super::{html, respond, session};
+use crate::delivery::{DeliveryState, DeliveryStatus};
 use crate::gateway::reads::StoredBericht;
 use crate::gateway::{gemeente_of, retour_in, BerichtFilter, Gateway};
 use crate::http::auth::{audit_client, Caller};
@@ -17,6 +18,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use maud::{html, Markup};
 use serde::Deserialize;
 use sluis_core::standard::types::{Bsn, Datum};
+use sluis_core::stuurinformatie::{Stap, Stroom};
 use sluis_core::Format;
 
 const PER_PAGINA: usize = 50;
@@ -255,6 +257,7 @@ pub async fn bericht(
                 // Another party's message is answered as one that does not exist.
                 return Err(ApiError::NotFound("onbekend bericht"));
             }
+            let bezorging = gw.bezorging(b.id)?;
             let weergave = q.weergave.as_deref().unwrap_or("samenvatting");
             let inhoud = match weergave {
                 "xml" if b.format == "xml" => Some(b.body.clone()),
@@ -304,8 +307,7 @@ pub async fn bericht(
                     }
                 }
                 h2 { "Aflevering" }
-                // PLUG-IN (push delivery): the delivery attempts and their outcome per receiver.
-                (binnenkort("De afleverstatus per ontvanger (inbox opgehaald, push geslaagd of mislukt) verschijnt hier zodra push-aflevering beschikbaar is. Nu halen ontvangers berichten op uit hun inbox."))
+                (aflevering(&bezorging))
                 h2 { "Inhoud" }
                 nav aria-label="Weergave" class="pagina" { ul {
                     (tab("samenvatting", "Samenvatting"))
@@ -321,6 +323,54 @@ pub async fn bericht(
             ))
         })(),
     )
+}
+
+/// A moment in ms since the epoch as `04-03-2026 14:05 UTC`.
+fn moment(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .map(|t| {
+            format!(
+                "{:02}-{:02}-{} {:02}:{:02} UTC",
+                t.day(),
+                u8::from(t.month()),
+                t.year(),
+                t.hour(),
+                t.minute()
+            )
+        })
+        .unwrap_or_else(|_| "–".to_string())
+}
+
+/// The push deliveries of a message (`Gateway::bezorging`), per receiver.
+fn aflevering(bezorging: &[DeliveryStatus]) -> Markup {
+    html! {
+        @if bezorging.is_empty() {
+            p { "Geen push-aflevering: de ontvangers halen dit bericht op uit hun inbox." }
+        } @else {
+            table {
+                caption class="stil" { "Push-aflevering per ontvanger" }
+                thead { tr { th scope="col" { "Ontvanger" } th scope="col" { "Wat" } th scope="col" { "Status" } th scope="col" class="getal" { "Pogingen" } th scope="col" { "Toelichting" } } }
+                tbody { @for d in bezorging {
+                    tr {
+                        th scope="row" { (d.party) }
+                        td { @if d.kind == "retour" { "retourbericht" } @else { "bericht" } }
+                        td { @match d.state {
+                            DeliveryState::Bezorgd => span class="label goed" { "Bezorgd" },
+                            DeliveryState::Mislukt => span class="label fout" { "Mislukt" },
+                            DeliveryState::Aangeboden => span class="label let" { "Wordt aangeboden" },
+                            DeliveryState::Ontvangen => span class="label let" { "Wacht op aflevering" },
+                        } }
+                        td class="getal" { (d.attempts) }
+                        td {
+                            @if let Some(ms) = d.delivered_ms { "bezorgd " (moment(ms)) }
+                            @else if let Some(e) = &d.last_error { "laatste fout: " (e) }
+                            @else if d.state == DeliveryState::Ontvangen { "volgende poging vanaf " (moment(d.next_ms)) }
+                        }
+                    }
+                } }
+            }
+        }
+    }
 }
 
 /// `GET /toewijzingen/{nummer}`: what is known of one toewijzing.
@@ -352,6 +402,7 @@ pub async fn toewijzing(
             if let Some(bsn) = found.first().and_then(|t| Bsn::parse(&t.bsn)) {
                 audit_client(&req, &bsn);
             }
+            let stromen = path.parse().map(|n| gw.stroom(n)).unwrap_or_default();
             let body = html! {
                 p { a href="/berichten" { "← Berichten" } }
                 h1 { "Toewijzing " (path.as_str()) }
@@ -366,16 +417,9 @@ pub async fn toewijzing(
                         @if let Some(b) = t.budget { dt { "Budget" } dd { (euro(b)) } }
                         dt { "Gedeclareerd" } dd { (t.gedeclareerd.prestaties) " prestaties, " (euro(t.gedeclareerd.bedrag)) }
                     }
-                    h3 { "Verloop" }
-                    ol class="tijdlijn" {
-                        li { (datum(&t.toewijzingsdatum)) " – toewijzing verstuurd (" (t.versies) " versie(s))" }
-                        @for st in &t.starts { li { (datum(&st.begindatum)) " – zorg gestart" } }
-                        @for st in &t.stops { li { (datum(&st.einddatum)) " – zorg gestopt, reden " (st.reden_beeindiging) } }
-                    }
+                    h3 { "Berichtenstroom" }
+                    (stroom(stroom_of(&stromen, t.domein, &t.aanbieder, &t.bsn), true))
                 }
-                // PLUG-IN (issue #14, `GET /api/v1/toewijzingen/{nr}/stroom`): the full timeline
-                // of every message of this toewijzing with its retourcodes goes here.
-                (binnenkort("De volledige stroom van deze toewijzing – elk bericht met zijn retourcodes, plannen, resultaat, beoordeling en declaraties – verschijnt hier zodra de stroomweergave beschikbaar is."))
             };
             Ok(html(
                 StatusCode::OK,
@@ -383,4 +427,22 @@ pub async fn toewijzing(
             ))
         })(),
     )
+}
+
+/// The steps of the flow of one trajectory (domein, aanbieder, client) among a toewijzing's flows.
+pub(super) fn stroom_of<'a>(
+    stromen: &'a [Stroom],
+    domein: &str,
+    aanbieder: &str,
+    bsn: &str,
+) -> &'a [Stap] {
+    stromen
+        .iter()
+        .find(|s| {
+            s.domein.as_str() == domein
+                && s.aanbieder == aanbieder
+                && format!("{:09}", s.bsn) == bsn
+        })
+        .map(|s| s.stappen.as_slice())
+        .unwrap_or(&[])
 }

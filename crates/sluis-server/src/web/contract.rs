@@ -1,18 +1,17 @@
 //! The contractmanager's pages: aanbieders and teams side by side (`/aanbieders`), one
-//! aanbieder's dashboard (`/aanbieders/{agb}`) and the tables as CSV (`/downloads/{tabel}`).
-//! Figures come from the gateway's reads (`indicatoren`, `financiering`) and, for the monthly
-//! message volumes and rejections per retourcode, a scan of the stored messages.
-//!
-//! PLUG-IN (issue #14): lead times, declared and granted amounts per month come from
-//! `GET /api/v1/stromen` (the gateway's stroom read) when it lands; XLSX and the Dutch CSV
-//! convention from `http/export.rs`. The places are marked below.
+//! aanbieder's dashboard (`/aanbieders/{agb}`) and the tables as CSV, Dutch CSV or XLSX
+//! (`/downloads/{tabel}`).
+//! Figures come from the gateway's reads (`indicatoren`, `financiering`, `stromen` for lead
+//! times and amounts per month) and, for the monthly message volumes and rejections per
+//! retourcode, a scan of the stored messages.
 
 use super::chart::{bars, Bar};
-use super::layout::{binnenkort, breuk, euro, page, procent};
+use super::layout::{breuk, euro, page, procent};
 use super::{html, respond, session};
 use crate::gateway::{gemeente_of, Gateway};
 use crate::http::auth::Caller;
 use crate::http::error::ApiError;
+use crate::http::export::{col, Cell, Column, Form, Kind, Table};
 use crate::security::access::Facts;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -20,6 +19,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use sluis_core::doelbereik::{Filter, Groep, Indicatoren, Uitbetaling};
 use sluis_core::standard::types::Datum;
+use sluis_core::stuurinformatie::{Doorlooptijd, Stromen, Vraag, PLAN_BINNEN};
 use sluis_core::validate::history::Periode;
 use std::collections::BTreeMap;
 
@@ -146,6 +146,7 @@ fn financiering_tabel(rows: &[(String, Uitbetaling)]) -> Markup {
                 th scope="col" class="getal" { "Zonder resultaat" }
                 th scope="col" class="getal" { "Ingehouden" }
                 th scope="col" class="getal" { "Aangehouden" }
+                th scope="col" class="getal" { "Terug te vorderen" }
             } }
             tbody {
                 @for (wie, u) in rows {
@@ -156,12 +157,28 @@ fn financiering_tabel(rows: &[(String, Uitbetaling)]) -> Markup {
                         td class="getal" { (euro(u.onbekend)) br; span class="stil" { (u.trajecten_onbekend) " trajecten" } }
                         td class="getal" { (euro(u.ingehouden)) }
                         td class="getal" { (euro(u.aangehouden)) }
+                        td class="getal terug" { (euro(u.terug_te_vorderen)) br; span class="stil" { (u.trajecten_terug_te_vorderen) " trajecten" } }
                     }
                 }
             }
         }
-        // PLUG-IN (issue #14, terugvordering): a column "terug te vorderen" when
-        // `Uitbetaling` carries it.
+    }
+}
+
+/// The links to a table as CSV, Dutch CSV (Excel in Dutch) and XLSX; `query` without `?`.
+fn downloads(tabel: &str, query: &str) -> Markup {
+    let q = if query.is_empty() {
+        String::new()
+    } else {
+        format!("?{query}")
+    };
+    html! {
+        p class="downloads" {
+            "Download deze tabel: "
+            a href={"/downloads/" (tabel) ".csv" (q)} download { "CSV" } ", "
+            a href={"/downloads/" (tabel) "-nl.csv" (q)} download { "CSV (Nederlandse Excel)" } ", "
+            a href={"/downloads/" (tabel) ".xlsx" (q)} download { "Excel (XLSX)" }
+        }
     }
 }
 
@@ -222,14 +239,14 @@ pub async fn overzicht(
                 } }
                 (vergelijk("Uitkomsten per aanbieder (teller van noemer)", "Aanbieder", &aanbieders))
                 (bars("Doelrealisatie per aanbieder", &doelrealisatie_bars(&chart), Some(100.0)))
-                p { a href={"/downloads/indicatoren-aanbieders.csv" @if !query.is_empty() { "?" (query) }} download { "Download deze tabel (CSV)" } }
+                (downloads("indicatoren-aanbieders", &query))
                 h2 { "Per gebiedsteam" }
                 (vergelijk("Uitkomsten per gebiedsteam (teller van noemer)", "Team", &teams))
                 (bars("Doelrealisatie per gebiedsteam", &doelrealisatie_bars(&teams), Some(100.0)))
-                p { a href={"/downloads/indicatoren-teams.csv" @if !query.is_empty() { "?" (query) }} download { "Download deze tabel (CSV)" } }
+                (downloads("indicatoren-teams", &query))
                 h2 { "Financiering" }
                 (financiering_tabel(&fin))
-                p { a href={"/downloads/financiering.csv" @if !query.is_empty() { "?" (query) }} download { "Download deze tabel (CSV)" } }
+                (downloads("financiering", &query))
             };
             Ok(html(StatusCode::OK, page("Aanbieders", Some(&s), body)))
         })(),
@@ -299,6 +316,15 @@ pub async fn aanbieder(
             let (i, _) = gw.indicatoren(&filter, None);
             let u = gw.financiering(&filter).remove(agb).unwrap_or_default();
             let m = maandcijfers(&gw, agb)?;
+            let vraag = Vraag {
+                gemeente: gw.settings.gemeente.code.parse().ok(),
+                aanbieder: agb.parse().ok(),
+                van: datum_veld("van", &q.van)?,
+                tot: datum_veld("tot", &q.tot)?,
+                plan_binnen: PLAN_BINNEN,
+                ..Vraag::default()
+            };
+            let stromen = gw.stromen(&vraag, None);
             let naam = naam(&gw, agb);
             let query = q.query();
             let maand_bars: Vec<Bar> = m
@@ -336,7 +362,7 @@ pub async fn aanbieder(
                         tr { th scope="row" { (maand) } td class="getal" { (n) } td class="getal" { (ok) } td class="getal" { (afg) } }
                     } }
                 }
-                p { a href={"/downloads/berichten-per-maand.csv?aanbieder=" (agb)} download { "Download deze tabel (CSV)" } }
+                (downloads("berichten-per-maand", &format!("aanbieder={agb}")))
                 h3 { "Per berichtsoort" }
                 table {
                     caption class="stil" { "Aantal berichten per soort" }
@@ -356,9 +382,9 @@ pub async fn aanbieder(
                     }
                 }
                 h2 { "Doorlooptijden en bedragen" }
-                // PLUG-IN (issue #14, stromen): median and 90th percentile lead times and the
-                // declared/granted amounts per month, from the gateway's stroom read.
-                (binnenkort("Doorlooptijden (verzoek → antwoord, toewijzing → start, stop → resultaatmelding, declaratie → antwoord) en gedeclareerde en toegekende bedragen per maand verschijnen hier zodra de stroomcijfers beschikbaar zijn."))
+                (doorlooptijden(&stromen))
+                h3 { "Bedragen per maand" }
+                (bedragen(&stromen))
                 p class="stil" { @if !query.is_empty() { "Periode: " (query.replace('&', ", ")) } }
             };
             Ok(html(StatusCode::OK, page(&naam, Some(&s), body)))
@@ -366,43 +392,126 @@ pub async fn aanbieder(
     )
 }
 
-/// A CSV field: quoted when it holds a comma, quote or line break.
-fn veld(v: &str) -> String {
-    if v.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", v.replace('"', "\"\""))
-    } else {
-        v.to_string()
+fn doorlooptijd_naam(d: Doorlooptijd) -> &'static str {
+    match d {
+        Doorlooptijd::VerzoekAntwoord => "Verzoek → antwoord",
+        Doorlooptijd::ToewijzingStart => "Toewijzing → start zorg",
+        Doorlooptijd::StopResultaatmelding => "Stop zorg → resultaatmelding",
+        Doorlooptijd::MaandeindeDeclaratie => "Einde maand → declaratie",
+        Doorlooptijd::DeclaratieAntwoord => "Declaratie → antwoord",
     }
 }
 
-fn csv_indicatoren(rows: &[(String, Indicatoren)]) -> String {
-    let mut out = String::from("groep,beeindigd,zonder_resultaat,doelrealisatie_teller,doelrealisatie_noemer,uitval_teller,uitval_noemer,tevredenheid_teller,tevredenheid_noemer,herhaald_beroep_teller,herhaald_beroep_noemer\n");
+/// Median and 90th percentile lead times per month (`Gateway::stromen`).
+fn doorlooptijden(st: &Stromen) -> Markup {
+    html! {
+        @if st.doorlooptijden.is_empty() {
+            p { "Nog geen doorlooptijden in deze periode." }
+        } @else {
+            table {
+                caption { "Doorlooptijden in dagen per maand: mediaan en 90e percentiel" }
+                thead { tr { th scope="col" { "Maand" } th scope="col" { "Doorlooptijd" } th scope="col" class="getal" { "Aantal" } th scope="col" class="getal" { "Mediaan" } th scope="col" class="getal" { "P90" } } }
+                tbody { @for r in &st.doorlooptijden {
+                    tr { th scope="row" { (r.periode) } td { (doorlooptijd_naam(r.doorlooptijd)) } td class="getal" { (r.aantal) }
+                         td class="getal" { (format!("{:.1}", r.mediaan_dagen).replace('.', ",")) } td class="getal" { (r.p90_dagen) } }
+                } }
+            }
+        }
+    }
+}
+
+/// Declared and granted amounts per month, over the products (`Gateway::stromen`).
+fn bedragen(st: &Stromen) -> Markup {
+    let mut per: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
+    for r in &st.bedragen {
+        let e = per.entry(r.periode.as_str()).or_default();
+        e.0 += r.ingediend_cent;
+        e.1 += r.toegekend_cent;
+    }
+    html! {
+        @if per.is_empty() {
+            p { "Nog geen declaraties in deze periode." }
+        } @else {
+            table {
+                caption { "Gedeclareerd en toegekend per maand van de prestatie" }
+                thead { tr { th scope="col" { "Maand" } th scope="col" class="getal" { "Gedeclareerd" } th scope="col" class="getal" { "Toegekend" } } }
+                tbody { @for (maand, (ingediend, toegekend)) in &per {
+                    tr { th scope="row" { (maand) } td class="getal" { (euro(*ingediend)) } td class="getal" { (euro(*toegekend)) } }
+                } }
+            }
+        }
+    }
+}
+
+const INDICATOREN: &[Column] = &[
+    col("groep", Kind::Text),
+    col("beeindigd", Kind::Count),
+    col("zonder_resultaat", Kind::Count),
+    col("doelrealisatie_teller", Kind::Count),
+    col("doelrealisatie_noemer", Kind::Count),
+    col("uitval_teller", Kind::Count),
+    col("uitval_noemer", Kind::Count),
+    col("tevredenheid_teller", Kind::Count),
+    col("tevredenheid_noemer", Kind::Count),
+    col("herhaald_beroep_teller", Kind::Count),
+    col("herhaald_beroep_noemer", Kind::Count),
+];
+
+const FINANCIERING: &[Column] = &[
+    col("aanbieder", Kind::Text),
+    col("bereikt_euro", Kind::Amount),
+    col("trajecten_bereikt", Kind::Count),
+    col("niet_bereikt_euro", Kind::Amount),
+    col("trajecten_niet_bereikt", Kind::Count),
+    col("zonder_resultaat_euro", Kind::Amount),
+    col("trajecten_zonder_resultaat", Kind::Count),
+    col("ingehouden_euro", Kind::Amount),
+    col("aangehouden_euro", Kind::Amount),
+    col("terug_te_vorderen_euro", Kind::Amount),
+    col("trajecten_terug_te_vorderen", Kind::Count),
+];
+
+const PER_MAAND: &[Column] = &[
+    col("maand", Kind::Text),
+    col("berichten", Kind::Count),
+    col("geaccepteerd", Kind::Count),
+    col("afgekeurd", Kind::Count),
+];
+
+fn tabel_indicatoren(name: &'static str, rows: BTreeMap<String, Indicatoren>) -> Table {
+    let mut t = Table::new(name, INDICATOREN);
     for (g, i) in rows {
-        out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{},{}\n",
-            veld(g),
-            i.beeindigd,
-            i.zonder_resultaat,
-            i.doelrealisatie.teller,
-            i.doelrealisatie.noemer,
-            i.uitval.teller,
-            i.uitval.noemer,
-            i.clienttevredenheid.teller,
-            i.clienttevredenheid.noemer,
-            i.herhaald_beroep.teller,
-            i.herhaald_beroep.noemer
-        ));
+        let mut row = vec![Cell::Text(g)];
+        row.extend(
+            [
+                i.beeindigd,
+                i.zonder_resultaat,
+                i.doelrealisatie.teller,
+                i.doelrealisatie.noemer,
+                i.uitval.teller,
+                i.uitval.noemer,
+                i.clienttevredenheid.teller,
+                i.clienttevredenheid.noemer,
+                i.herhaald_beroep.teller,
+                i.herhaald_beroep.noemer,
+            ]
+            .map(Cell::count),
+        );
+        t.push(row);
     }
-    out
+    t
 }
 
-fn euros(cents: i64) -> String {
-    format!(
-        "{}{}.{:02}",
-        if cents < 0 { "-" } else { "" },
-        cents.unsigned_abs() / 100,
-        cents.unsigned_abs() % 100
-    )
+/// The form of a download by its name: `x.csv` (comma, point), `x-nl.csv` (semicolon,
+/// decimal comma, as a Dutch spreadsheet reads it) or `x.xlsx`; and the table's name `x`.
+fn vorm(bestand: &str) -> Option<(&str, Form)> {
+    if let Some(t) = bestand.strip_suffix(".xlsx") {
+        Some((t, Form::Xlsx))
+    } else if let Some(t) = bestand.strip_suffix("-nl.csv") {
+        Some((t, Form::CsvNl))
+    } else {
+        bestand.strip_suffix(".csv").map(|t| (t, Form::Csv))
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -415,8 +524,8 @@ pub struct DownloadQuery {
     aanbieder: Option<String>,
 }
 
-/// `GET /downloads/{tabel}`: a table of these pages as CSV (comma, UTF-8, amounts in euros).
-/// PLUG-IN (issue #14, `http/export.rs`): XLSX and the Dutch CSV convention.
+/// `GET /downloads/{tabel}`: a table of these pages as CSV (`.csv`), Dutch CSV (`-nl.csv`) or
+/// XLSX (`.xlsx`), through `http/export.rs`; amounts in euros.
 pub async fn download(
     req: HttpRequest,
     who: Caller,
@@ -433,55 +542,56 @@ pub async fn download(
                 tot: q.tot.clone(),
             };
             let filter = periode.filter(&gw, None)?;
-            let csv = match path.as_str() {
-                "indicatoren-aanbieders.csv" => {
+            const ONBEKEND: ApiError = ApiError::NotFound("onbekende tabel");
+            let (naam, form) = vorm(path.as_str()).ok_or(ONBEKEND)?;
+            let tabel = match naam {
+                "indicatoren-aanbieders" => {
                     let (_, per) = gw.indicatoren(&filter, Some(Groep::Aanbieder));
-                    csv_indicatoren(&per.into_iter().collect::<Vec<_>>())
+                    tabel_indicatoren("indicatoren-aanbieders", per)
                 }
-                "indicatoren-teams.csv" => {
+                "indicatoren-teams" => {
                     let (_, per) = gw.indicatoren(&filter, Some(Groep::Team));
-                    csv_indicatoren(&per.into_iter().collect::<Vec<_>>())
+                    tabel_indicatoren("indicatoren-teams", per)
                 }
-                "financiering.csv" => {
-                    let mut out = String::from("aanbieder,bereikt_euro,trajecten_bereikt,niet_bereikt_euro,trajecten_niet_bereikt,zonder_resultaat_euro,trajecten_zonder_resultaat,ingehouden_euro,aangehouden_euro\n");
+                "financiering" => {
+                    let mut t = Table::new("financiering", FINANCIERING);
                     for (a, u) in gw.financiering(&filter) {
-                        out.push_str(&format!(
-                            "{},{},{},{},{},{},{},{},{}\n",
-                            veld(&a),
-                            euros(u.bereikt),
-                            u.trajecten_bereikt,
-                            euros(u.niet_bereikt),
-                            u.trajecten_niet_bereikt,
-                            euros(u.onbekend),
-                            u.trajecten_onbekend,
-                            euros(u.ingehouden),
-                            euros(u.aangehouden)
-                        ));
+                        t.push(vec![
+                            Cell::Text(a),
+                            Cell::Amount(u.bereikt),
+                            Cell::count(u.trajecten_bereikt),
+                            Cell::Amount(u.niet_bereikt),
+                            Cell::count(u.trajecten_niet_bereikt),
+                            Cell::Amount(u.onbekend),
+                            Cell::count(u.trajecten_onbekend),
+                            Cell::Amount(u.ingehouden),
+                            Cell::Amount(u.aangehouden),
+                            Cell::Amount(u.terug_te_vorderen),
+                            Cell::count(u.trajecten_terug_te_vorderen),
+                        ]);
                     }
-                    out
+                    t
                 }
-                "berichten-per-maand.csv" => {
+                "berichten-per-maand" => {
                     let agb = q
                         .aanbieder
                         .as_deref()
                         .filter(|a| gw.settings.aanbieders.iter().any(|x| x.agb == *a))
                         .ok_or_else(|| ApiError::BadRequest("kies een bekende aanbieder".into()))?;
-                    let m = maandcijfers(&gw, agb)?;
-                    let mut out = String::from("maand,berichten,geaccepteerd,afgekeurd\n");
-                    for (maand, (n, ok, afg)) in m.per_maand {
-                        out.push_str(&format!("{maand},{n},{ok},{afg}\n"));
+                    let mut t = Table::new("berichten-per-maand", PER_MAAND);
+                    for (maand, (n, ok, afg)) in maandcijfers(&gw, agb)?.per_maand {
+                        t.push(vec![
+                            Cell::Text(maand),
+                            Cell::count(n),
+                            Cell::count(ok),
+                            Cell::count(afg),
+                        ]);
                     }
-                    out
+                    t
                 }
-                _ => return Err(ApiError::NotFound("onbekende tabel")),
+                _ => return Err(ONBEKEND),
             };
-            Ok(HttpResponse::Ok()
-                .content_type("text/csv; charset=utf-8")
-                .insert_header((
-                    "Content-Disposition",
-                    format!("attachment; filename=\"{}\"", path.as_str()),
-                ))
-                .body(csv))
+            tabel.respond(form)
         })(),
     )
 }

@@ -6,6 +6,7 @@ use crate::security::access::Role;
 use maud::{html, Markup, DOCTYPE};
 use sluis_core::doelbereik::Figure;
 use sluis_core::standard::types::Datum;
+use sluis_core::stuurinformatie::{Richting, Stap, Uitkomst};
 
 /// The navigation of a role: (path, label).
 fn nav(role: Role) -> &'static [(&'static str, &'static str)] {
@@ -121,6 +122,49 @@ pub fn procent(f: Figure) -> String {
 /// A figure as `12 van 40 (30,0 %)`: numerator, denominator and share.
 pub fn breuk(f: Figure) -> Markup {
     html! { (f.teller) " van " (f.noemer) " " span class="stil" { "(" (procent(f)) ")" } }
+}
+
+/// The message flow of one toewijzing (`Gateway::stroom`): every message in order, its
+/// outcome and its retourcodes with their meaning. `link`: whether the messages link to
+/// their page (only for roles that may open them).
+pub fn stroom(stappen: &[Stap], link: bool) -> Markup {
+    html! {
+        @if stappen.is_empty() {
+            p class="stil" { "Nog geen berichten bij deze toewijzing." }
+        } @else {
+            ol class="tijdlijn stroom" {
+                @for st in stappen {
+                    li {
+                        time datetime=(st.datum.to_string()) { (datum(&st.datum)) } " – "
+                        @if link && !st.door_sluis {
+                            a href={"/berichten/" (st.id)} { (st.berichtsoort) }
+                        } @else {
+                            (st.berichtsoort)
+                        }
+                        " "
+                        span class="stil" {
+                            @match st.richting { Richting::Ontvangen => "(ontvangen", Richting::Verzonden => "(verzonden" }
+                            @if st.door_sluis { " door Sluis" }
+                            " " (datum(&st.ontvangen)) ")"
+                        }
+                        " "
+                        @match st.uitkomst {
+                            Uitkomst::Geaccepteerd => span class="label goed" { "Geaccepteerd" },
+                            Uitkomst::Deels => span class="label let" { "Deels toegekend" },
+                            Uitkomst::Afgekeurd => span class="label fout" { "Afgekeurd" },
+                        }
+                        @if !st.retourcodes.is_empty() {
+                            ul class="retourcodes" {
+                                @for r in &st.retourcodes {
+                                    li { code { (r.code) } @if !r.omschrijving.is_empty() { " – " (r.omschrijving) } }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// A note where a part of the page waits for a feature still being built.

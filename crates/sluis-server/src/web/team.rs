@@ -3,9 +3,11 @@
 //! a timeline) and the form that records the team's beoordeling — posted through the same
 //! gateway path as `POST /api/v1/beoordelingen` (`Gateway::ingest_doelbereik`).
 
+use super::berichten::stroom_of;
 use super::clients::{self, ClientIds};
-use super::layout::{binnenkort, datum, datum_of, euro, page};
+use super::layout::{datum, datum_of, euro, page, stroom};
 use super::{check_csrf, html, respond, session, Session};
+use crate::gateway::views::ClientGegevens;
 use crate::gateway::Gateway;
 use crate::http::auth::{audit_client, Caller, Security};
 use crate::http::error::ApiError;
@@ -20,6 +22,7 @@ use sluis_core::doelbereik::{
     Uitkomst,
 };
 use sluis_core::standard::types::Bsn;
+use sluis_core::stuurinformatie::Stap;
 use sluis_core::validate::history::Domein;
 use sluis_core::Format;
 
@@ -169,6 +172,7 @@ pub fn caseload_page(
     q: &CaseloadQuery,
     aanbieders: &[(String, String)],
     client_id: &dyn Fn(&Bsn) -> String,
+    gegevens: &dyn Fn(&Bsn) -> Option<ClientGegevens>,
 ) -> Markup {
     let key = q.sorteer.as_deref().unwrap_or("aanbieder");
     let af = q.richting.as_deref() == Some("af");
@@ -231,7 +235,17 @@ pub fn caseload_page(
             tbody {
                 @for t in shown {
                     tr {
-                        td { a href={"/clienten/" (client_id(&t.bsn))} { (t.bsn.as_str()) } }
+                        td {
+                            a href={"/clienten/" (client_id(&t.bsn))} { (t.bsn.as_str()) }
+                            // Only the shown rows are looked up.
+                            @if let Some(g) = gegevens(&t.bsn) {
+                                br;
+                                span class="stil naam" {
+                                    (g.naam.as_deref().unwrap_or("–"))
+                                    @if let Some(d) = &g.geboortedatum { " (" (datum(d)) ")" }
+                                }
+                            }
+                        }
                         td { (naam(&t.aanbieder)) }
                         td { (t.toewijzingnummer.as_str()) " " span class="stil" { "vanaf " (datum(&t.ingangsdatum)) } }
                         td { (datum_of(t.start.as_ref())) }
@@ -284,9 +298,16 @@ pub async fn caseload(
             let rows = gw.team_trajectories(&team, &q.selectie()?);
             let keys = &sec.keys;
             let id = |b: &Bsn| clients::id(keys, b);
+            let gegevens = |b: &Bsn| {
+                gw.client_gegevens(b).unwrap_or_else(|e| {
+                    // The page still shows the BSN; the name is an aid.
+                    tracing::warn!(error = %e, "client name not read for the caseload");
+                    None
+                })
+            };
             Ok(html(
                 StatusCode::OK,
-                caseload_page(&s, &team, rows, &q, &aanbieders(&gw), &id),
+                caseload_page(&s, &team, rows, &q, &aanbieders(&gw), &id, &gegevens),
             ))
         })(),
     )
@@ -339,41 +360,17 @@ fn product(p: &PlanStatus) -> String {
     }
 }
 
-/// One toewijzing of the client: its facts, plans, result, financing, timeline and the form.
+/// One toewijzing of the client: its facts, plans, result, financing, message flow and the form.
 fn toewijzing(
     s: &Session,
     domein: Domein,
     p: &PlanStatus,
     naam: &str,
+    stappen: &[Stap],
     action: &str,
     fouten: Option<(&str, &[String])>,
 ) -> Markup {
     let res = p.resultaat.as_ref();
-    // Dated events known today; the full message flow comes with `stromen` (issue #14).
-    let mut tijdlijn: Vec<(sluis_core::standard::types::Datum, String)> =
-        vec![(p.ingangsdatum, "Toewijzing gaat in".to_string())];
-    if let Some(d) = p.gestart {
-        tijdlijn.push((d, "Zorg gestart (startbericht)".into()));
-    }
-    for plan in &p.plannen {
-        tijdlijn.push((
-            plan.datum,
-            format!("Behandelplan {} versie {}", plan.plan_id, plan.versie),
-        ));
-    }
-    if let Some(st) = &p.gestopt {
-        tijdlijn.push((st.einddatum, format!("Zorg gestopt (reden {})", st.reden)));
-    }
-    if let Some(r) = res {
-        tijdlijn.push((r.datum, "Resultaatmelding van de aanbieder".into()));
-    }
-    if let Some(b) = &p.beoordeling {
-        tijdlijn.push((
-            b.datum,
-            format!("Beoordeling {} door team {}", b.versie, b.team),
-        ));
-    }
-    tijdlijn.sort_by_key(|(d, _)| *d);
     let next_versie = p.beoordeling.as_ref().map_or(1, |b| b.versie + 1);
     html! {
         section aria-labelledby={"t-" (p.toewijzingnummer)} {
@@ -449,22 +446,16 @@ fn toewijzing(
                             tr { th scope="row" { "Gedeclareerd" } td class="getal" { (euro(f.gedeclareerd)) } }
                             tr { th scope="row" { @if f.status == Status::NietBereikt { "Ingehouden" } @else { "Aangehouden tot het resultaat bekend is" } }
                                  td class="getal" { (euro(f.ingehouden)) } }
-                            @if f.gedeclareerd > f.aanspraak {
-                                tr { th scope="row" { "Terug te vorderen" } td class="getal" { strong { (euro(f.gedeclareerd - f.aanspraak)) } } }
+                            @if f.terug_te_vorderen > 0 {
+                                tr { th scope="row" { "Terug te vorderen" } td class="getal terug" { strong { (euro(f.terug_te_vorderen)) } } }
                             }
                         }
                     }
                 }
                 None => { p { "Geen resultaatfinanciering op deze toewijzing." } }
             }
-            h3 { "Tijdlijn" }
-            ol class="tijdlijn" {
-                @for (d, wat) in &tijdlijn { li { time datetime=(d.to_string()) { (datum(d)) } " – " (wat) } }
-            }
-            // PLUG-IN (issue #14, `GET /api/v1/toewijzingen/{nr}/stroom`): replace this
-            // timeline by every message of the toewijzing with its retourcodes when the
-            // gateway's stroom read lands.
-            (binnenkort("De volledige berichtenstroom (verzoek, toewijzing, declaraties en hun antwoorden) volgt met de stroomweergave."))
+            h3 { "Berichtenstroom" }
+            (stroom(stappen, false))
             @if res.is_some() {
                 h3 { "Uw beoordeling vastleggen" }
                 @if let Some((nummer, fouten)) = fouten {
@@ -525,17 +516,26 @@ fn client_page(
     let s = session(req).ok_or(ApiError::Unauthenticated)?;
     let (bsn, team) = own_client(req, who, gw, sec, ids, id)?;
     let statuses = gw.plan_status(&bsn);
+    let gegevens = gw.client_gegevens(&bsn)?;
     let action = format!("/clienten/{id}/beoordeling");
     let body = html! {
         p { a href="/caseload" { "← Caseload" } }
         h1 { "Cliënt " (bsn.as_str()) }
+        @if let Some(g) = &gegevens {
+            dl class="feiten client" {
+                @if let Some(n) = &g.naam { dt { "Naam" } dd { (n) } }
+                @if let Some(d) = &g.geboortedatum { dt { "Geboortedatum" } dd { (datum(d)) } }
+            }
+        }
         p class="stil" { "Gebiedsteam " (team) ". " (statuses.len()) " toewijzing(en) in deze gemeente." }
         @if opgeslagen {
             div class="melding" role="status" { p { "Uw beoordeling is vastgelegd en naar de aanbieder gestuurd." } }
         }
         @if statuses.is_empty() { p { "Geen toewijzingen." } }
         @for (domein, p) in &statuses {
-            (toewijzing(&s, *domein, p, gw.aanbieder_naam(&p.aanbieder).unwrap_or(&p.aanbieder), &action, fouten))
+            @let stromen = p.toewijzingnummer.parse().map(|n| gw.stroom(n)).unwrap_or_default();
+            (toewijzing(&s, *domein, p, gw.aanbieder_naam(&p.aanbieder).unwrap_or(&p.aanbieder),
+                stroom_of(&stromen, domein.as_str(), &p.aanbieder, bsn.as_str()), &action, fouten))
         }
     };
     Ok(html(
