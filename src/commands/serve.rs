@@ -86,6 +86,8 @@ fn guide(
          \n  Een token:      {token}\
          \n  Proberen:       curl -H \"Authorization: Bearer $TOKEN\" {url}/api/v1/berichten\
          \n  Gezondheid:     curl {url}/readyz\
+         \n  Pagina's:       {url}/ (aanmelden met een token; docs/pages.md)\
+         \n  API-referentie: {url}/api/v1/referentie\
          \n  Demodata:       {sluis} demo --url {url}\
          \n  Documentatie:   README.md, docs/api.md (de API), docs/cli.md (de commando's),\
          \n                  docs/operations.md (logs, metrics, back-up)\n"
