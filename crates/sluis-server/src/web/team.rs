@@ -419,7 +419,7 @@ fn toewijzing(
                     }
                 }
             }
-            p class="stil" { "Eerdere planversies en de toelichting van de aanbieder per doel verschijnen hier zodra de gateway ze per toewijzing bijhoudt (issue #14)." }
+            p class="stil" { "Hier staat de laatste versie van het plan. Eerdere versies staan nog niet op deze pagina." }
             h3 { "Resultaat en beoordeling" }
             @match res {
                 Some(r) => {
