@@ -4,8 +4,8 @@
 //! aanbieder and back office the messages that concern their party, the contractmanager those
 //! of its gemeente (list only), the operator every message's envelope but no content.
 
+use super::layout::encode;
 use super::layout::{datum, datum_of, euro, page, stroom};
-use super::team::encode;
 use super::{html, respond, session};
 use crate::delivery::{DeliveryState, DeliveryStatus};
 use crate::gateway::reads::StoredBericht;

@@ -68,7 +68,7 @@ impl Periodekeuze {
         let mut q = Vec::new();
         for (k, v) in [("van", &self.van), ("tot", &self.tot)] {
             if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
-                q.push(format!("{k}={}", super::team::encode(v)));
+                q.push(format!("{k}={}", super::layout::encode(v)));
             }
         }
         q.join("&")

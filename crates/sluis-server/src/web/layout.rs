@@ -176,6 +176,19 @@ pub fn binnenkort(wat: &str) -> Markup {
     }
 }
 
+/// Percent-encoding for a query value (letters, digits and `-_.` stay).
+pub fn encode(v: &str) -> String {
+    let mut out = String::new();
+    for b in v.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,6 +5,7 @@
 
 use super::berichten::stroom_of;
 use super::clients::{self, ClientIds};
+use super::layout::encode;
 use super::layout::{datum, datum_of, euro, page, stroom};
 use super::{check_csrf, html, respond, session, Session};
 use crate::gateway::views::ClientGegevens;
@@ -104,19 +105,6 @@ impl CaseloadQuery {
             .collect();
         format!("/caseload?{}", q.join("&"))
     }
-}
-
-/// Percent-encoding for a query value (letters, digits and `-_.` stay).
-pub fn encode(v: &str) -> String {
-    let mut out = String::new();
-    for b in v.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 pub fn uitkomst(t: &Trajectory) -> Markup {

@@ -2,6 +2,7 @@
 //! `/api/v1/toewijzingen/{nummer}/stroom`: every message of one toewijzing as a timeline.
 //! Definitions of every figure: docs/stuurinformatie.md.
 
+use super::berichten::day;
 use super::own_gemeente;
 use super::toewijzingen::may_see;
 use crate::gateway::Gateway;
@@ -13,7 +14,7 @@ use crate::http::extract::Query;
 use crate::security::crypto::ClientPseudonym;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
-use sluis_core::standard::types::{Bsn, Datum};
+use sluis_core::standard::types::Bsn;
 use sluis_core::stuurinformatie::{Per, SoortFilter, Vraag, PLAN_BINNEN};
 use sluis_core::validate::history::Domein;
 
@@ -95,14 +96,6 @@ fn bad(detail: String) -> ApiError {
     ApiError::Parameter { parameter, detail }
 }
 
-fn date(field: &str, v: &Option<String>) -> Result<Option<Datum>, ApiError> {
-    v.as_deref()
-        .map(|s| {
-            Datum::parse(s).ok_or_else(|| bad(format!("{field}: {s:?} is geen datum (JJJJ-MM-DD)")))
-        })
-        .transpose()
-}
-
 fn domein(v: Option<&str>) -> Result<Option<Domein>, ApiError> {
     match v {
         None => Ok(None),
@@ -139,7 +132,8 @@ impl StromenQuery {
             None => Per::Maand,
             Some(p) => Per::parse(p).ok_or_else(|| bad(format!("per {p:?}: maand of kwartaal")))?,
         };
-        let (van, tot) = (date("van", &self.van)?, date("tot", &self.tot)?);
+        // The one reading of a query date, as every list has it.
+        let (van, tot) = (day("van", &self.van)?, day("tot", &self.tot)?);
         if let (Some(v), Some(t)) = (van, tot) {
             if v > t {
                 return Err(bad("van ligt na tot".into()));
