@@ -227,6 +227,7 @@ fn record_of(id: u64, at: OffsetDateTime, read: &Read, bytes: &[u8], j: &Judged)
         }),
         conflicts_with: j.conflicts_with,
         granted: j.granted,
+        payload_verwijderd: None,
     }
 }
 

@@ -348,6 +348,7 @@ mod tests {
             retour: None,
             conflicts_with: None,
             granted: false,
+            payload_verwijderd: None,
         }
     }
 
