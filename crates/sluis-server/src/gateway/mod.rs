@@ -10,6 +10,7 @@ mod doelbereik;
 mod import;
 mod pages;
 pub mod reads;
+pub mod retention;
 mod stromen;
 pub mod views;
 
@@ -54,6 +55,11 @@ impl Clock {
         Clock(Arc::new(move || at))
     }
 
+    /// A clock read from `f` (tests: one that moves on by months).
+    pub fn from_fn(f: impl Fn() -> OffsetDateTime + Send + Sync + 'static) -> Clock {
+        Clock(Arc::new(f))
+    }
+
     pub fn now(&self) -> OffsetDateTime {
         (self.0)()
     }
@@ -93,6 +99,8 @@ pub struct Gateway {
     pub(crate) outbox: delivery::Wakers,
     /// Events for the operator's alerts (dead letters, rejections).
     pub(crate) alerts: alerts::AlertBus,
+    /// One retention run at a time (the task's and an operator's wait for each other).
+    bewaren: Mutex<()>,
 }
 
 #[derive(Debug, Error)]
@@ -283,6 +291,7 @@ impl Gateway {
             judging: Arc::new(Semaphore::new(judging_slots())),
             clock,
             read_fault: AtomicBool::new(false),
+            bewaren: Mutex::new(()),
         })
     }
 

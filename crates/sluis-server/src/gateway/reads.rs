@@ -139,7 +139,7 @@ impl Gateway {
     /// The metrics in Prometheus' text form, with the store's size and message count.
     pub fn metrics_text(&self) -> String {
         self.metrics
-            .render(self.store.size_on_disk(), self.store.count())
+            .render(self.store.size_on_disk(), self.store.held())
     }
 
     /// Wait until everything written so far (also tokens and audit, which share the store)

@@ -86,6 +86,14 @@ fn after_party(party: &[u8]) -> Vec<u8> {
 }
 
 impl Store {
+    /// Wait until everything written so far is on disk, off the async runtime (a retention
+    /// run on the blocking pool or the control socket's thread).
+    pub fn durable_blocking(&self) -> Result<(), StoreError> {
+        self.committer
+            .durable_blocking()
+            .map_err(StoreError::Durability)
+    }
+
     /// Records removed by the retention policy so far, and the highest id removed.
     pub fn removed(&self) -> (u64, u64) {
         (
