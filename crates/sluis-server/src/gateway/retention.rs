@@ -186,6 +186,9 @@ pub enum BewaarError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Audit(#[from] crate::security::audit::AuditError),
+    /// Only a dry run while the policy is off: removing is the gemeente's decision.
+    #[error("het bewaarbeleid staat uit ([bewaren] aan = false): er is niets verwijderd; zet het aan in de configuratie, of kijk met --droog wat het zou doen")]
+    Uit,
 }
 
 fn rfc3339(t: OffsetDateTime) -> String {
@@ -213,6 +216,9 @@ impl Gateway {
         droog: bool,
         stop: &AtomicBool,
     ) -> Result<Verslag, BewaarError> {
+        if !droog && !self.settings.bewaren.aan {
+            return Err(BewaarError::Uit);
+        }
         let _one = self.bewaren.lock().unwrap_or_else(|p| p.into_inner());
         let started = Instant::now();
         let s = &self.settings.bewaren;
@@ -312,6 +318,13 @@ impl Gateway {
             "retention run"
         );
         Ok(v)
+    }
+
+    /// [`Gateway::bewaren`] on a stopped gateway's store (`sluis bewaren` without a running
+    /// gateway), with its audit log.
+    pub fn bewaren_offline(&self, actor: &str, droog: bool) -> Result<Verslag, BewaarError> {
+        let audit = AuditLog::new(self.store.open_tree("audit")?)?;
+        self.bewaren(&audit, actor, droog, &AtomicBool::new(false))
     }
 
     /// `f` while no message is judged and no other writer writes (the order a backup takes
