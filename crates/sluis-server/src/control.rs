@@ -180,9 +180,9 @@ pub fn request_bewaren(
     if let Some(f) = v.get("fout").and_then(|f| f.as_str()) {
         return Ok(Some(Err(f.to_string())));
     }
-    Ok(Some(
-        serde_json::from_value(v).map_err(std::io::Error::other)?,
-    ))
+    let verslag = serde_json::from_value::<crate::gateway::retention::Verslag>(v)
+        .map_err(std::io::Error::other)?;
+    Ok(Some(Ok(verslag)))
 }
 
 fn connect(dir: &Path) -> std::io::Result<Option<UnixStream>> {
