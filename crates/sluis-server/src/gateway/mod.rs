@@ -269,10 +269,12 @@ impl Gateway {
         );
         let parties = delivery::pushed_parties(&settings);
         let started = Instant::now();
-        let berichten = stromen::build_boek(&store, &limits)?;
+        let (berichten, opbouw) = stromen::build_boek(&store, &limits)?;
         tracing::info!(
             berichten = berichten.len(),
             bytes = berichten.bytes() as u64,
+            geladen = opbouw.geladen,
+            gemigreerd = opbouw.gemigreerd,
             ms = started.elapsed().as_millis() as u64,
             "message records built"
         );
@@ -498,7 +500,9 @@ impl Gateway {
             } else {
                 Vec::new()
             };
+            let (stroom, stroom_bytes) = self.record_stroom(read, &record, now)?;
             let writes = Writes {
+                stroom: Some(stroom_bytes),
                 outbox,
                 now_ms: delivery::epoch_ms(now),
                 inbox: plain
@@ -529,7 +533,7 @@ impl Gateway {
                 let lane = self.store.lane_prefix(&w.party, &w.client);
                 self.outbox.wake_lane(&w.party, lane);
             }
-            self.record_stroom(read, &record, now);
+            self.add_stroom(stroom);
             (record, false)
         };
         Ok(Ingested { record, replay })
