@@ -70,7 +70,8 @@ async fn run(on: bool) -> Vec<(u64, u64, u64, u64)> {
                 let gw = gw.clone();
                 tasks.push(tokio::spawn(async move {
                     for step in 0..3 {
-                        let body = sluis::load::trajectory_message(t, step, &format!("R{t}-{step}"));
+                        let body =
+                            sluis::load::trajectory_message(t, step, &format!("R{t}-{step}"));
                         gw.ingest(body.as_bytes(), None).await.expect("stored");
                     }
                 }));

@@ -76,7 +76,11 @@ fn print_verslag(v: &Verslag, waar: &str) {
     };
     println!(
         "bewaarbeleid op een {waar} gateway{}:",
-        if v.droog { " (proef: er is niets verwijderd)" } else { "" }
+        if v.droog {
+            " (proef: er is niets verwijderd)"
+        } else {
+            ""
+        }
     );
     if let Some(o) = &v.overgeslagen {
         println!("  berichten en inhoud: overgeslagen ({o})");

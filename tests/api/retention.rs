@@ -142,7 +142,11 @@ async fn payloads_then_records_then_audit_go_and_the_figures_stay() {
 
     // Nothing is due yet.
     let v = bewaren(dir.path(), false).await;
-    assert_eq!((v.payloads, v.berichten, v.overgeslagen.clone()), (0, 0, None), "{v:?}");
+    assert_eq!(
+        (v.payloads, v.berichten, v.overgeslagen.clone()),
+        (0, 0, None),
+        "{v:?}"
+    );
 
     // Two months on: a dry run counts and removes nothing.
     time.advance(Duration::days(61));
@@ -161,14 +165,21 @@ async fn payloads_then_records_then_audit_go_and_the_figures_stay() {
     assert!(v.payload_bytes > 0);
 
     // What a caller sees of a message without its payload: the metadata, and 410 for the XML.
-    let (status, meta) = app.get_json(&format!("/api/v1/berichten/{some_acked}")).await;
+    let (status, meta) = app
+        .get_json(&format!("/api/v1/berichten/{some_acked}"))
+        .await;
     assert_eq!(status, StatusCode::OK, "{meta}");
     assert!(meta["payload_verwijderd"].is_string(), "{meta}");
     assert_eq!(meta["body"], "");
-    assert!(meta["identificatie"].as_str().is_some_and(|i| !i.is_empty()));
+    assert!(meta["identificatie"]
+        .as_str()
+        .is_some_and(|i| !i.is_empty()));
     let r = app
         .client
-        .get(format!("{}/api/v1/berichten/{some_acked}?format=xml", app.base))
+        .get(format!(
+            "{}/api/v1/berichten/{some_acked}?format=xml",
+            app.base
+        ))
         .bearer_auth(crate::auth::token("demo-gemeente-0599"))
         .send()
         .await
@@ -199,7 +210,11 @@ async fn payloads_then_records_then_audit_go_and_the_figures_stay() {
     // The inbox still lists what the aanbieder has not acknowledged, with its content.
     let (_, inbox) = app.get_json(&format!("/api/v1/inbox/{AANBIEDER}")).await;
     assert!(inbox["items"][0]["xml"].is_string(), "{inbox}");
-    assert_eq!(app.figures().await, before, "figures after the payloads went");
+    assert_eq!(
+        app.figures().await,
+        before,
+        "figures after the payloads went"
+    );
 
     // A restart: the high-water mark accepts the store; the figures are rebuilt the same.
     let app = app.restarted().await;
@@ -219,7 +234,9 @@ async fn payloads_then_records_then_audit_go_and_the_figures_stay() {
         .await;
     assert_eq!(removed, held - 1.0, "all but the newest record");
     assert_eq!(app.metric("sluis_store_messages ").await, 1.0);
-    let (status, _) = app.get_json(&format!("/api/v1/berichten/{some_acked}")).await;
+    let (status, _) = app
+        .get_json(&format!("/api/v1/berichten/{some_acked}"))
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     // Their inbox entries went with them: what is left points at a message that is there.
     let left = app.inbox_all(GEMEENTE).await;
@@ -228,10 +245,18 @@ async fn payloads_then_records_then_audit_go_and_the_figures_stay() {
         let (status, _) = app.get_json(&format!("/api/v1/berichten/{id}")).await;
         assert_eq!(status, StatusCode::OK);
     }
-    assert_eq!(app.figures().await, before, "figures after the records went");
+    assert_eq!(
+        app.figures().await,
+        before,
+        "figures after the records went"
+    );
     let head = app.audit.head().expect("head");
     let app = app.restarted().await;
-    assert_eq!(app.figures().await, before, "figures after records went and a restart");
+    assert_eq!(
+        app.figures().await,
+        before,
+        "figures after records went and a restart"
+    );
 
     // Six years on: the audit is pruned from an anchor and verifies; an anchor kept from
     // before the pruning is reported as pruned, not as a forgery.
@@ -242,7 +267,11 @@ async fn payloads_then_records_then_audit_go_and_the_figures_stay() {
     let anchor = app.audit.anchor().expect("anchor").expect("pruned");
     assert_eq!(Some(anchor.seq), v.audit_anker);
     let verified = app.audit.verify().expect("still verifies");
-    assert!(verified.entries < entries, "{} < {entries}", verified.entries);
+    assert!(
+        verified.entries < entries,
+        "{} < {entries}",
+        verified.entries
+    );
     let old = app.audit.verify_anchor(&head).expect_err("pruned");
     assert!(old.reason.contains("pruned"), "{}", old.reason);
     // Every run left one entry, with counts and no message id.
@@ -259,7 +288,10 @@ async fn payloads_then_records_then_audit_go_and_the_figures_stay() {
         .expect("query");
     let last = runs.last().expect("the last run's entry");
     assert_eq!(last.action.as_str(), "delete");
-    assert!(last.detail.as_deref().is_some_and(|d| d.contains("audit ")), "{last:?}");
+    assert!(
+        last.detail.as_deref().is_some_and(|d| d.contains("audit ")),
+        "{last:?}"
+    );
     let app = app.restarted().await;
     app.audit.verify().expect("verifies after a restart");
     app.stop().await;
@@ -270,13 +302,12 @@ async fn a_real_run_needs_the_policy_on_and_the_terms_are_checked() {
     let dir = tempfile::tempdir().expect("tmp");
     let app = crate::helpers::spawn_app(dir.path()).await;
     let d = dir.path().to_path_buf();
-    let refused = actix_web::rt::task::spawn_blocking(move || {
-        sluis::control::request_bewaren(&d, false)
-    })
-    .await
-    .expect("joined")
-    .expect("socket")
-    .expect("listens");
+    let refused =
+        actix_web::rt::task::spawn_blocking(move || sluis::control::request_bewaren(&d, false))
+            .await
+            .expect("joined")
+            .expect("socket")
+            .expect("listens");
     assert!(
         refused.as_ref().is_err_and(|e| e.contains("staat uit")),
         "{refused:?}"
@@ -286,7 +317,8 @@ async fn a_real_run_needs_the_policy_on_and_the_terms_are_checked() {
     app.stop().await;
 
     let text = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/config/sluis.toml"));
-    let wrong = format!("{text}\n[bewaren]\naan = true\npayload_maanden = 120\ngegevens_jaren = 7\n");
+    let wrong = text.replacen("payload_maanden = 24", "payload_maanden = 120", 1);
+    assert_ne!(wrong, text, "the demo configuration names the term");
     let e = sluis::config::Settings::parse(&wrong).expect_err("refused");
     assert!(e.contains("payload_maanden (120)"), "{e}");
 }

@@ -173,7 +173,11 @@ pub fn request_bewaren(
     };
     // A long run is batches; the answer comes when it is done.
     s.set_read_timeout(None)?;
-    s.write_all(if droog { b"bewaren droog\n" } else { b"bewaren\n" })?;
+    s.write_all(if droog {
+        b"bewaren droog\n"
+    } else {
+        b"bewaren\n"
+    })?;
     let mut line = String::new();
     BufReader::new(s).read_line(&mut line)?;
     let v: serde_json::Value = serde_json::from_str(&line).map_err(std::io::Error::other)?;

@@ -378,7 +378,11 @@ impl Metrics {
     /// and the process figures as of now.
     /// A retention run that removed (`docs/retention.md`).
     pub fn retention(&self, v: &crate::gateway::retention::Verslag) {
-        for (wat, n) in [("payload", v.payloads), ("bericht", v.berichten), ("audit", v.audit)] {
+        for (wat, n) in [
+            ("payload", v.payloads),
+            ("bericht", v.berichten),
+            ("audit", v.audit),
+        ] {
             self.retention_removed
                 .get_or_create(&RetentionLabels { wat })
                 .inc_by(n);

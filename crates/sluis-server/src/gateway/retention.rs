@@ -357,7 +357,8 @@ pub fn start(gw: Arc<Gateway>, audit: AuditLog) -> Option<Running> {
     let task = tokio::spawn(async move {
         while !stopping.load(Ordering::Relaxed) {
             let (g, a, s) = (gw.clone(), audit.clone(), stopping.clone());
-            let run = tokio::task::spawn_blocking(move || g.bewaren(&a, "sluis:bewaren", false, &s));
+            let run =
+                tokio::task::spawn_blocking(move || g.bewaren(&a, "sluis:bewaren", false, &s));
             match run.await {
                 Ok(Ok(_)) => {}
                 Ok(Err(e)) => tracing::error!(error = %e, "retention run failed"),
@@ -398,7 +399,10 @@ mod tests {
         assert_eq!(months_before(t, 1), datetime!(2027-02-28 10:00 UTC));
         assert_eq!(months_before(t, 3), datetime!(2026-12-31 10:00 UTC));
         assert_eq!(months_before(t, 24), datetime!(2025-03-31 10:00 UTC));
-        assert_eq!(months_before(datetime!(2028-03-29 0:00 UTC), 1), datetime!(2028-02-29 0:00 UTC));
+        assert_eq!(
+            months_before(datetime!(2028-03-29 0:00 UTC), 1),
+            datetime!(2028-02-29 0:00 UTC)
+        );
     }
 
     #[test]

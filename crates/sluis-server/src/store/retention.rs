@@ -190,20 +190,21 @@ impl Store {
         let mut rewrite: Vec<(u64, Vec<u8>, usize)> = Vec::new();
         let mut unwait: Vec<u64> = Vec::new();
         let mut wait: Vec<u64> = Vec::new();
-        let mut strip = |b: StoredBericht, old: usize, batch: &mut Batch| -> Result<(), StoreError> {
-            let mut b = b;
-            b.body = String::new();
-            b.canonical = String::new();
-            if let Some(r) = b.retour.as_mut() {
-                r.xml = String::new();
-            }
-            b.payload_verwijderd = Some(at.to_string());
-            let value = encode(&b, &self.sealer)?;
-            batch.bytes += old.saturating_sub(value.len()) as u64;
-            batch.done.push(b.id);
-            rewrite.push((b.id, value, old));
-            Ok(())
-        };
+        let mut strip =
+            |b: StoredBericht, old: usize, batch: &mut Batch| -> Result<(), StoreError> {
+                let mut b = b;
+                b.body = String::new();
+                b.canonical = String::new();
+                if let Some(r) = b.retour.as_mut() {
+                    r.xml = String::new();
+                }
+                b.payload_verwijderd = Some(at.to_string());
+                let value = encode(&b, &self.sealer)?;
+                batch.bytes += old.saturating_sub(value.len()) as u64;
+                batch.done.push(b.id);
+                rewrite.push((b.id, value, old));
+                Ok(())
+            };
         if recheck {
             for item in waiting.iter() {
                 let (k, _) = item?;
@@ -329,7 +330,10 @@ impl Store {
         for party in self.inbox_parties()? {
             let name = String::from_utf8_lossy(&party).into_owned();
             let acked = self.acked(&name)?;
-            for item in self.inbox.range(inbox_key(&name, 0)..=inbox_key(&name, acked)) {
+            for item in self
+                .inbox
+                .range(inbox_key(&name, 0)..=inbox_key(&name, acked))
+            {
                 let (k, v) = item?;
                 let entry: InboxEntry = serde_json::from_slice(&v)
                     .map_err(|e| StoreError::Corrupt(0, e.to_string()))?;

@@ -126,7 +126,10 @@ pub async fn post(
         resp.insert_header(("Sluis-Replay", "true"));
     }
     // A replay of a message whose content the retention policy removed: its verdict only.
-    let Some(retour) = record.retour.as_ref().filter(|_| record.payload_verwijderd.is_none())
+    let Some(retour) = record
+        .retour
+        .as_ref()
+        .filter(|_| record.payload_verwijderd.is_none())
     else {
         return Ok(resp.json(Summary::of(record)));
     };
@@ -362,7 +365,10 @@ pub async fn replay(
         .parse::<u64>()
         .map_err(|_| ApiError::NotFound("geen bericht met dit id"))?;
     // Nothing to deliver again once the retention policy removed the content.
-    if gw.bericht(id)?.is_some_and(|b| b.payload_verwijderd.is_some()) {
+    if gw
+        .bericht(id)?
+        .is_some_and(|b| b.payload_verwijderd.is_some())
+    {
         return Err(ApiError::PayloadRemoved);
     }
     let items = gw

@@ -482,7 +482,8 @@ impl AuditLog {
             reason: reason.to_string(),
         };
         // Entries the retention policy pruned: the chain goes on from the last one.
-        let anchor = read_key(&self.tree, ANCHOR_KEY).map_err(|_| broken(1, "anchor unreadable"))?;
+        let anchor =
+            read_key(&self.tree, ANCHOR_KEY).map_err(|_| broken(1, "anchor unreadable"))?;
         let mut expected_seq = anchor.as_ref().map_or(1, |a| a.seq + 1);
         let mut prev_hash = anchor
             .as_ref()
