@@ -6,7 +6,7 @@
 
 use super::Gateway;
 use crate::security::audit::{Action, AuditLog, Event, Object, Outcome};
-use crate::store::retention::{Batch, Needed};
+use crate::store::retention::{Batch, Needed, Pass};
 use crate::store::StoreError;
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -241,8 +241,13 @@ impl Gateway {
             while !stop.load(Ordering::Relaxed) {
                 let b = self.locked(|| {
                     let pending = self.store.pending()?;
-                    self.store
-                        .remove_records(gegevens_grens, &pending, s.batch, apply, &mut from)
+                    let pass = Pass {
+                        before: gegevens_grens,
+                        max: s.batch,
+                        apply,
+                        at: "",
+                    };
+                    self.store.remove_records(pass, &pending, &mut from)
                 })?;
                 v.berichten += b.done.len() as u64;
                 v.rijen += b.rows;
@@ -256,15 +261,13 @@ impl Gateway {
             while !stop.load(Ordering::Relaxed) {
                 let b = self.locked(|| {
                     let pending = self.store.pending()?;
-                    self.store.strip_payloads(
-                        payload_grens,
-                        &pending,
-                        s.batch,
-                        first,
+                    let pass = Pass {
+                        before: payload_grens,
+                        max: s.batch,
                         apply,
-                        &mut from,
-                        &at,
-                    )
+                        at: &at,
+                    };
+                    self.store.strip_payloads(pass, &pending, first, &mut from)
                 })?;
                 first = false;
                 v.payloads += b.done.len() as u64;

@@ -26,6 +26,16 @@ const PAYLOAD_CURSOR: &[u8] = b"bewaren_payload";
 /// every run, so the payload walk itself never goes back.
 const WAITING: &str = "bewaren_wacht";
 
+/// One batch's terms: what was received before `before` is due, at most `max` messages, written
+/// only when `apply` (else a dry run), a stripped payload stamped `at` (RFC 3339).
+#[derive(Debug, Clone, Copy)]
+pub struct Pass<'a> {
+    pub before: OffsetDateTime,
+    pub max: usize,
+    pub apply: bool,
+    pub at: &'a str,
+}
+
 /// Why a message's payload (and record) is still kept past its term.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Needed {
@@ -176,14 +186,17 @@ impl Store {
     /// from `from` and the caller carries it on).
     pub fn strip_payloads(
         &self,
-        before: OffsetDateTime,
+        pass: Pass<'_>,
         pending: &Pending,
-        max: usize,
         recheck: bool,
-        apply: bool,
         from: &mut Option<u64>,
-        at: &str,
     ) -> Result<Batch, StoreError> {
+        let Pass {
+            before,
+            max,
+            apply,
+            at,
+        } = pass;
         let waiting = self.waiting()?;
         let mut batch = Batch::default();
         // (id, new value, old length) of the records to rewrite; ids that start waiting.
@@ -280,12 +293,13 @@ impl Store {
     /// dossier, `docs/retention.md`). With `apply` false nothing is written.
     pub fn remove_records(
         &self,
-        before: OffsetDateTime,
+        pass: Pass<'_>,
         pending: &Pending,
-        max: usize,
-        apply: bool,
         from: &mut Option<u64>,
     ) -> Result<Batch, StoreError> {
+        let Pass {
+            before, max, apply, ..
+        } = pass;
         let mut batch = Batch::default();
         let newest = u64_of(self.berichten.last()?.map(|(k, _)| k));
         let mut records: Vec<StoredBericht> = Vec::new();
@@ -324,7 +338,7 @@ impl Store {
         }
         let gone: std::collections::BTreeSet<u64> = batch.done.iter().copied().collect();
         // Each party's acknowledged entries from the front, while they point at a message
-        // removed now or before (a later entry of a removed message, from a replay, is taken
+        // removed now or before, or at one still needed (a later entry of a removed message, from a replay, is taken
         // when the front reaches it; the inbox skips it meanwhile).
         let mut inbox_keys: Vec<Vec<u8>> = Vec::new();
         for party in self.inbox_parties()? {
@@ -340,6 +354,11 @@ impl Store {
                 let removed = gone.contains(&entry.bericht_id)
                     || !self.berichten.contains_key(be(entry.bericht_id))?;
                 if !removed {
+                    // A message kept because it is still needed (a dead letter) does not hold
+                    // up the cleaning of what comes after it; any other ends the walk.
+                    if pending.contains_key(&entry.bericht_id) {
+                        continue;
+                    }
                     break;
                 }
                 inbox_keys.push(k.to_vec());
@@ -403,5 +422,171 @@ impl Store {
             })
             .map_err(abort)?;
         Ok(batch)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{OutboxWrite, Writes};
+    use std::time::Duration;
+
+    fn record(store: &Store, n: u32) -> StoredBericht {
+        StoredBericht {
+            id: store.next_id().expect("id"),
+            received_at: "2026-01-15T10:00:00Z".into(),
+            format: "xml".into(),
+            bericht: "JW305".into(),
+            afzender: "12345678".into(),
+            ontvanger: "0599".into(),
+            identificatie: format!("S{n}"),
+            dagtekening: "2026-01-14".into(),
+            content_hash: format!("h{n}"),
+            // Not repetitive, so it does not compress to nothing.
+            body: (0..60u64)
+                .map(|i| format!("<r{i}>{}</r{i}>", (i + 1) * 7919 * u64::from(n + 3)))
+                .collect(),
+            canonical: "<bericht/>".into(),
+            accepted: true,
+            findings: Vec::new(),
+            retour: None,
+            conflicts_with: None,
+            granted: false,
+            payload_verwijderd: None,
+        }
+    }
+
+    fn pushed(client: &str) -> Writes {
+        Writes {
+            inbox: vec![("0599".to_string(), "bericht")],
+            outbox: vec![OutboxWrite {
+                party: "0599".into(),
+                kind: "bericht",
+                client: client.into(),
+            }],
+            ..Writes::default()
+        }
+    }
+
+    #[test]
+    fn delivered_payloads_go_dead_letters_and_undelivered_stay_and_go_later() {
+        let dir = tempfile::tempdir().expect("dir");
+        let keys = std::sync::Arc::new(crate::security::crypto::Keys::generate().expect("keys"));
+        let store =
+            Store::open_with(dir.path(), Duration::from_millis(1), Some(keys)).expect("store");
+        // Three messages in three lanes: delivered, dead letter, still waiting; a fourth, newest.
+        let ids: Vec<u64> = (0..4u32)
+            .map(|n| {
+                let r = record(&store, n);
+                store
+                    .insert(&r, true, None, &pushed(&format!("c{n}")))
+                    .expect("insert");
+                r.id
+            })
+            .collect();
+        let status = |id: u64| store.deliveries_of(id).expect("status").remove(0);
+        store.set_delivered(&status(ids[0]), 1).expect("delivered");
+        store.set_delivered(&status(ids[3]), 1).expect("delivered");
+        let mut dead = status(ids[1]);
+        dead.state = DeliveryState::Mislukt;
+        store.set_delivery(&dead).expect("dead letter");
+        let last = store
+            .inbox("0599", None, 10)
+            .expect("inbox")
+            .last()
+            .expect("entries")
+            .cursor;
+        store.ack("0599", last).expect("ack");
+
+        let pending = store.pending().expect("pending");
+        assert_eq!(
+            pending.into_iter().collect::<Vec<_>>(),
+            vec![(ids[1], Needed::DeadLetter), (ids[2], Needed::Undelivered)]
+        );
+        let later = OffsetDateTime::parse(
+            "2026-06-01T00:00:00Z",
+            &time::format_description::well_known::Rfc3339,
+        )
+        .expect("t");
+        let run = |recheck: bool, apply: bool| {
+            let pending = store.pending().expect("pending");
+            store
+                .strip_payloads(
+                    Pass {
+                        before: later,
+                        max: 10,
+                        apply,
+                        at: "2026-06-01T00:00:00Z",
+                    },
+                    &pending,
+                    recheck,
+                    &mut None,
+                )
+                .expect("strip")
+        };
+        let dry = run(true, false);
+        assert_eq!(dry.done, vec![ids[0], ids[3]]);
+        assert!(store
+            .get(ids[0])
+            .expect("get")
+            .expect("there")
+            .payload_verwijderd
+            .is_none());
+        let b = run(true, true);
+        assert_eq!(b.done, vec![ids[0], ids[3]]);
+        assert_eq!(b.kept.get(&Needed::DeadLetter), Some(&1));
+        assert_eq!(b.kept.get(&Needed::Undelivered), Some(&1));
+        assert!(b.bytes > 0);
+        let stripped = store.get(ids[0]).expect("get").expect("there");
+        assert_eq!(
+            (stripped.body.as_str(), stripped.canonical.as_str()),
+            ("", "")
+        );
+        assert_eq!(stripped.identificatie, "S0");
+        assert!(!store
+            .get(ids[1])
+            .expect("get")
+            .expect("there")
+            .body
+            .is_empty());
+
+        // The waiting one is delivered: the next run takes it from the waiting list.
+        store.set_delivered(&status(ids[2]), 2).expect("delivered");
+        let b = run(true, true);
+        assert_eq!(b.done, vec![ids[2]]);
+        assert_eq!(b.kept.get(&Needed::DeadLetter), Some(&1));
+
+        // Records: the dead letter and the newest stay; the counter and the tree agree.
+        let pending = store.pending().expect("pending");
+        let r = store
+            .remove_records(
+                Pass {
+                    before: later,
+                    max: 10,
+                    apply: true,
+                    at: "",
+                },
+                &pending,
+                &mut None,
+            )
+            .expect("remove");
+        assert_eq!(r.done, vec![ids[0], ids[2]]);
+        assert_eq!(store.held(), 2);
+        assert_eq!(store.removed(), (2, ids[2]));
+        assert_eq!(
+            store
+                .by_identificatie("12345678", "JW305", "S0")
+                .expect("ident"),
+            None
+        );
+        assert!(store.deliveries_of(ids[0]).expect("statuses").is_empty());
+        assert!(store
+            .inbox("0599", Some(0), 10)
+            .expect("inbox")
+            .iter()
+            .all(|e| e.bericht_id == ids[1] || e.bericht_id == ids[3]));
+        store.durable_blocking().expect("durable");
+        let mark = super::super::hwm::observe(&store.db).expect("mark");
+        assert_eq!(super::super::hwm::check(&store.db, &mark), Ok(()));
     }
 }
