@@ -1,10 +1,11 @@
 //! Push delivery to the parties' own endpoints (`docs/delivery.md`): the configuration
-//! ([`settings`]), the HTTP client ([`client`]) and the states a delivery goes through. The
+//! ([`settings`]), the HTTP client ([`client`]) over its TLS ([`tls`]) and the states a delivery goes through. The
 //! outbox lives in the store (`store/outbox.rs`, written in the message's own transaction); the
 //! worker that empties it is in `gateway/delivery.rs`.
 
 pub mod client;
 pub mod settings;
+pub mod tls;
 
 use serde::{Deserialize, Serialize};
 

@@ -232,6 +232,16 @@ impl DeliveryEndpoint {
     pub fn plain(&self) -> bool {
         self.url.starts_with("http://")
     }
+
+    /// The TLS of this endpoint: the party's CA as the only root, Sluis's certificate and key
+    /// as client identity (plain http: no roots, no identity). The error names the file.
+    pub fn tls(&self) -> Result<rustls::ClientConfig, String> {
+        let identity = match (&self.client_cert, &self.client_key) {
+            (Some(cert), Some(key)) => Some(super::tls::Identity { cert, key }),
+            _ => None,
+        };
+        super::tls::client_config(self.ca.as_deref(), identity)
+    }
 }
 
 impl DeliverySettings {
@@ -275,7 +285,7 @@ impl DeliverySettings {
                             "https vraagt client_cert en client_key (mutual TLS) en ca (de CA van de partij)",
                         ));
                     }
-                    super::client::tls_config(e).map_err(|err| at(&err))?;
+                    e.tls().map_err(|err| at(&err))?;
                 }
                 "http" => {
                     if !loopback(host) {

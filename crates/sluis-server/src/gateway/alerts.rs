@@ -129,21 +129,9 @@ fn smtp(e: &EmailSettings) -> Result<AsyncSmtpTransport<Tokio1Executor>, String>
 }
 
 fn webhook_client(s: &AlertSettings) -> Result<reqwest::Client, String> {
-    use rustls::pki_types::pem::PemObject;
-    let mut roots = rustls::RootCertStore::empty();
-    if let Some(ca) = &s.webhook_ca {
-        let pem = std::fs::read(ca).map_err(|e| format!("{}: {e}", ca.display()))?;
-        for c in rustls::pki_types::CertificateDer::pem_slice_iter(&pem) {
-            roots
-                .add(c.map_err(|e| format!("{}: {e}", ca.display()))?)
-                .map_err(|e| format!("{}: {e}", ca.display()))?;
-        }
-    }
-    let tls = rustls::ClientConfig::builder_with_provider(crate::security::tls::provider())
-        .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+    // The webhook's CA is its only trust anchor (none: http to loopback only, checked).
+    let tls = crate::delivery::tls::client_config(s.webhook_ca.as_deref(), None)
+        .map_err(|e| format!("delivery.alerts.webhook_ca: {e}"))?;
     reqwest::Client::builder()
         .tls_backend_preconfigured(tls)
         .timeout(Duration::from_secs(10))
