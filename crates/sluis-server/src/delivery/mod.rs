@@ -51,7 +51,8 @@ impl DeliveryState {
 pub struct DeliveryStatus {
     pub bericht_id: u64,
     pub party: String,
-    /// `bericht` (the message, to its Ontvanger) or `retour` (Sluis's answer, to its Afzender).
+    /// `bericht` (the message, to its Ontvanger), `retour` (Sluis's answer, to its Afzender) or
+    /// `terugvordering` (Sluis's signal, to the aanbieder and the gemeente).
     pub kind: String,
     pub state: DeliveryState,
     pub attempts: u32,
@@ -71,6 +72,9 @@ pub struct DeliveryStatus {
     /// stored; empty once delivered.
     #[serde(default, skip_serializing_if = "Vec::is_empty", with = "hex_bytes")]
     pub outbox_key: Vec<u8>,
+    /// A `terugvordering` delivery: its signal, sealed (hex), until it is delivered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signaal: Option<String>,
 }
 
 mod hex_bytes {

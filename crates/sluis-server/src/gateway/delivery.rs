@@ -12,9 +12,9 @@
 use super::Gateway;
 use crate::delivery::settings::DeliveryEndpoint;
 use crate::delivery::{client, DeliveryState, DeliveryStatus};
-use crate::store::outbox::{lane_of, status_key};
+use crate::store::outbox::{key_of, lane_of};
 use crate::store::{OutboxWrite, StoreError};
-use sluis_core::intake::{Delivery, Message, Read};
+use sluis_core::intake::{Delivery, DeliveryKind, Message, Read};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -95,7 +95,7 @@ impl Wakers {
 
     fn offering(&self, d: &DeliveryStatus, on: bool) {
         if let Ok(mut f) = self.in_flight.lock() {
-            let k = status_key(d.bericht_id, &d.kind);
+            let k = key_of(d);
             if on {
                 f.insert(k);
             } else {
@@ -106,10 +106,7 @@ impl Wakers {
 
     /// The state as shown: `aangeboden` while an offer is in flight.
     fn shown(&self, mut d: DeliveryStatus) -> DeliveryStatus {
-        let offered = self
-            .in_flight
-            .lock()
-            .is_ok_and(|f| f.contains(&status_key(d.bericht_id, &d.kind)));
+        let offered = self.in_flight.lock().is_ok_and(|f| f.contains(&key_of(&d)));
         if offered && d.state == DeliveryState::Ontvangen {
             d.state = DeliveryState::Aangeboden;
         }
@@ -159,8 +156,9 @@ fn lane_client(read: &Read) -> String {
 }
 
 impl Gateway {
-    /// The outbox entries of a judged message: the routing rule's deliveries to parties with
-    /// an endpoint, in the lane of the message's client.
+    /// The outbox entries of a judged message: the routing rule's deliveries (and the
+    /// terugvordering signals it causes) to parties with an endpoint, in the lane of the
+    /// message's client, in the order given: a signal after the message that caused it.
     pub(super) fn outbox_writes(&self, read: &Read, deliveries: &[Delivery]) -> Vec<OutboxWrite> {
         let pushed: Vec<&Delivery> = deliveries
             .iter()
@@ -176,6 +174,7 @@ impl Gateway {
                 party: d.party.clone(),
                 kind: d.kind.as_str(),
                 client: client.clone(),
+                signaal: d.signaal.as_deref().cloned(),
             })
             .collect()
     }
@@ -244,7 +243,23 @@ impl Gateway {
             .get(d.bericht_id)
             .map_err(|e| e.to_string())?
             .ok_or_else(|| format!("bericht {} ontbreekt", d.bericht_id))?;
-        if d.kind == "retour" {
+        if d.kind == DeliveryKind::Terugvordering.as_str() {
+            // The signal as the inbox gives it (`json`), with the Identificatie of the
+            // beoordeling that caused it.
+            let signaal = self
+                .store
+                .delivery_signal(d)
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("bericht {}: signaal ontbreekt", d.bericht_id))?;
+            let value = super::reads::signaal_value(&signaal, &b).map_err(|e| e.to_string())?;
+            return Ok(Payload {
+                content_type: "application/json",
+                body: serde_json::to_string(&value).map_err(|e| e.to_string())?,
+                bericht: DeliveryKind::Terugvordering.as_str().to_string(),
+                identificatie: b.identificatie,
+            });
+        }
+        if d.kind == DeliveryKind::Retour.as_str() {
             let r = b
                 .retour
                 .as_ref()

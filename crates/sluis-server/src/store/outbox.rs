@@ -5,8 +5,10 @@
 //!   for a message about no single client), value the key of its status. The head of a lane is
 //!   its first key, and the heads of a party are found by jumping from lane to lane, so the
 //!   worker never reads more than one entry per lane. A delivered entry is removed.
-//! - `bezorging`: the status of every delivery ([`DeliveryStatus`]), key `bericht id · kind`,
-//!   kept after delivery (the message's API answer shows it).
+//! - `bezorging`: the status of every delivery ([`DeliveryStatus`]), key `bericht id · kind`
+//!   (and the party, for a terugvordering signal, which goes to two parties), kept after delivery
+//!   (the message's API answer shows it). A signal's delivery carries its own sealed copy of the
+//!   signal until it is delivered.
 //!
 //! The entries of a message are written in its own transaction ([`super::Store::insert`]); the
 //! state changes of the worker are small single writes made durable by the next group commit
@@ -15,6 +17,8 @@
 use super::{be, json, Store, StoreError};
 use crate::delivery::{DeliveryState, DeliveryStatus};
 use sled::transaction::{ConflictableTransactionError, Transactional};
+use sluis_core::doelbereik::Terugvordering;
+use sluis_core::intake::DeliveryKind;
 
 /// One delivery a message's transaction adds: to `party`, of `kind`, in the lane of `client`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,13 +28,27 @@ pub struct OutboxWrite {
     /// The client the message is about (a BSN, pseudonymised before it is stored), or a
     /// trajectory; empty for none.
     pub client: String,
+    /// The signal of a `terugvordering` delivery (sealed before it is stored).
+    pub signaal: Option<Terugvordering>,
 }
 
-/// The key of a delivery's status: the message id and the kind's first letter.
-pub fn status_key(bericht_id: u64, kind: &str) -> Vec<u8> {
+/// The sealing context of the signal in a delivery's status.
+const SIGNAAL: &str = "bezorging_signaal";
+
+/// The key of a delivery's status: the message id and the kind's first letter; for a
+/// terugvordering signal, which one message sends to two parties, also the party.
+pub fn status_key(bericht_id: u64, kind: &str, party: &str) -> Vec<u8> {
     let mut k = be(bericht_id).to_vec();
     k.push(kind.as_bytes().first().copied().unwrap_or(b'?'));
+    if kind == DeliveryKind::Terugvordering.as_str() {
+        k.extend_from_slice(party.as_bytes());
+    }
     k
+}
+
+/// The key of this delivery's status.
+pub fn key_of(d: &DeliveryStatus) -> Vec<u8> {
+    status_key(d.bericht_id, &d.kind, &d.party)
 }
 
 /// The prefix of all lanes of a party.
@@ -81,7 +99,11 @@ impl Store {
             let seq = self.db.generate_id()? + 1;
             let mut key = self.lane_prefix(&w.party, &w.client);
             key.extend_from_slice(&be(seq));
-            let skey = status_key(bericht_id, w.kind);
+            let skey = status_key(bericht_id, w.kind, &w.party);
+            let signaal = match &w.signaal {
+                Some(t) => Some(hex::encode(self.sealer.seal(SIGNAAL, &skey, json(t)?)?)),
+                None => None,
+            };
             let status = DeliveryStatus {
                 bericht_id,
                 party: w.party.clone(),
@@ -94,6 +116,7 @@ impl Store {
                 window_ms: now_ms,
                 delivered_ms: None,
                 outbox_key: key.clone(),
+                signaal,
             };
             out.push((key, skey, json(&status)?));
         }
@@ -145,11 +168,29 @@ impl Store {
             .collect()
     }
 
+    /// The signal a `terugvordering` delivery carries, opened.
+    pub fn delivery_signal(
+        &self,
+        status: &DeliveryStatus,
+    ) -> Result<Option<Terugvordering>, StoreError> {
+        let Some(sealed) = &status.signaal else {
+            return Ok(None);
+        };
+        let corrupt = |e: String| StoreError::Corrupt(status.bericht_id, e);
+        let bytes = hex::decode(sealed).map_err(|e| corrupt(e.to_string()))?;
+        let plain = self
+            .sealer
+            .open(SIGNAAL, &key_of(status), &bytes)
+            .map_err(corrupt)?;
+        serde_json::from_slice(&plain)
+            .map(Some)
+            .map_err(|e| corrupt(e.to_string()))
+    }
+
     /// Write a delivery's new state (still in the outbox).
     pub fn set_delivery(&self, status: &DeliveryStatus) -> Result<(), StoreError> {
         self.space.writable()?;
-        self.deliveries
-            .insert(status_key(status.bericht_id, &status.kind), json(status)?)?;
+        self.deliveries.insert(key_of(status), json(status)?)?;
         Ok(())
     }
 
@@ -161,8 +202,10 @@ impl Store {
         done.state = DeliveryState::Bezorgd;
         done.delivered_ms = Some(at_ms);
         done.last_error = None;
+        // The inbox keeps the signal; the copy for push is no longer needed.
+        done.signaal = None;
         let value = json(&done)?;
-        let skey = status_key(status.bericht_id, &status.kind);
+        let skey = key_of(status);
         (&self.outbox, &self.deliveries)
             .transaction(|(outbox, deliveries)| {
                 outbox.remove(key.as_slice())?;
@@ -234,6 +277,15 @@ mod tests {
         assert!(k < after_lane(&lane));
         assert!(after_lane(&lane) < other);
         assert_eq!(lane_of(&k), lane.as_slice());
-        assert!(status_key(7, "bericht") != status_key(7, "retour"));
+        assert!(status_key(7, "bericht", "0599") != status_key(7, "retour", "0599"));
+        assert_eq!(
+            status_key(7, "bericht", "0599"),
+            status_key(7, "bericht", "1")
+        );
+        assert!(
+            status_key(7, "terugvordering", "0599") != status_key(7, "terugvordering", "12345678"),
+            "a signal goes to two parties"
+        );
+        assert!(status_key(7, "terugvordering", "0599").starts_with(&be(7)));
     }
 }
