@@ -15,8 +15,9 @@ use serde::{Deserialize, Serialize};
 pub enum DeliveryState {
     /// Accepted and waiting: not offered yet, or waiting for its next attempt.
     Ontvangen,
-    /// An attempt is in flight. Kept in memory only: a stop or crash cannot leave a delivery
-    /// in this state; the store says `ontvangen` with the attempts made.
+    /// An attempt is in flight: recorded (and counted) before it is made. A stop gives it
+    /// back; after a crash the next start counts it as failed (`onderbroken`), so nothing
+    /// stays in this state.
     Aangeboden,
     /// The party's endpoint answered 2xx.
     Bezorgd,
@@ -61,7 +62,7 @@ pub struct DeliveryStatus {
     /// When it was accepted, ms since the epoch (the age of the backlog).
     pub created_ms: i64,
     /// Not before this moment (ms since the epoch): the backoff or `Retry-After`; while
-    /// `aangeboden`, the end of the lease.
+    /// `aangeboden`, when the attempt began.
     pub next_ms: i64,
     /// Start of the current window of attempts (acceptance, or the last re-drive): the
     /// `max_hours` limit counts from here.

@@ -12,7 +12,7 @@
 use super::Gateway;
 use crate::delivery::settings::DeliveryEndpoint;
 use crate::delivery::{client, DeliveryState, DeliveryStatus};
-use crate::store::outbox::{key_of, lane_of};
+use crate::store::outbox::lane_of;
 use crate::store::{OutboxWrite, StoreError};
 use sluis_core::intake::{Delivery, DeliveryKind, Message, Read};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
@@ -47,11 +47,9 @@ struct PartyQueue {
     rescan: AtomicBool,
 }
 
-/// The wake-ups per party with an endpoint, and the offers in flight (`aangeboden` lives in
-/// memory only: a stop or crash cannot leave a delivery in that state).
+/// The wake-ups per party with an endpoint.
 pub struct Wakers {
     parties: HashMap<String, Arc<PartyQueue>>,
-    in_flight: Mutex<HashSet<Vec<u8>>>,
 }
 
 impl Wakers {
@@ -61,7 +59,6 @@ impl Wakers {
                 .iter()
                 .map(|p| (p.clone(), Arc::new(PartyQueue::default())))
                 .collect(),
-            in_flight: Mutex::new(HashSet::new()),
         }
     }
 
@@ -91,26 +88,6 @@ impl Wakers {
 
     fn of(&self, party: &str) -> Arc<PartyQueue> {
         self.parties.get(party).cloned().unwrap_or_default()
-    }
-
-    fn offering(&self, d: &DeliveryStatus, on: bool) {
-        if let Ok(mut f) = self.in_flight.lock() {
-            let k = key_of(d);
-            if on {
-                f.insert(k);
-            } else {
-                f.remove(&k);
-            }
-        }
-    }
-
-    /// The state as shown: `aangeboden` while an offer is in flight.
-    fn shown(&self, mut d: DeliveryStatus) -> DeliveryStatus {
-        let offered = self.in_flight.lock().is_ok_and(|f| f.contains(&key_of(&d)));
-        if offered && d.state == DeliveryState::Ontvangen {
-            d.state = DeliveryState::Aangeboden;
-        }
-        d
     }
 }
 
@@ -181,12 +158,7 @@ impl Gateway {
 
     /// The push deliveries of a message (empty when none of its parties has an endpoint).
     pub fn bezorging(&self, id: u64) -> Result<Vec<DeliveryStatus>, StoreError> {
-        Ok(self
-            .store
-            .deliveries_of(id)?
-            .into_iter()
-            .map(|d| self.outbox.shown(d))
-            .collect())
+        self.store.deliveries_of(id)
     }
 
     /// Put dead letters back in the queue with a fresh budget of attempts; returns them.
@@ -320,33 +292,34 @@ impl Worker {
         Ok(Worker { parties })
     }
 
-    /// Start the tasks on the current runtime. Offers in flight when the process last stopped
-    /// are waiting again first (nothing stays `aangeboden`).
+    /// Start the tasks on the current runtime. An attempt in flight when the process last
+    /// stopped counts as failed (`onderbroken`) first, so nothing stays `aangeboden` and the
+    /// attempt limit holds across crashes.
     pub fn start(self, gw: Arc<Gateway>) -> Running {
-        match gw.store.reset_offered(now_ms()) {
+        let (stop, rx) = watch::channel(false);
+        // The alerts first: an interrupted last attempt makes a dead letter now.
+        let mut tasks: Vec<_> = super::alerts::start(gw.clone(), rx.clone())
+            .into_iter()
+            .collect();
+        match gw.interrupted(now_ms()) {
             Ok(0) => {}
             Ok(n) => tracing::warn!(
                 deliveries = n,
-                "offers interrupted by a stop are waiting again"
+                "attempts interrupted by a stop or crash counted as failed"
             ),
-            Err(e) => tracing::error!(error = %e, "outbox could not be reset"),
+            Err(e) => tracing::error!(error = %e, "outbox could not be read at the start"),
         }
-        let (stop, rx) = watch::channel(false);
-        let mut tasks: Vec<_> = self
-            .parties
-            .into_iter()
-            .map(|(ep, client)| {
-                let queue = gw.outbox.of(&ep.party);
-                tokio::spawn(party_loop(gw.clone(), ep, client, queue, rx.clone()))
-            })
-            .collect();
-        tasks.extend(super::alerts::start(gw.clone(), rx.clone()));
+        tasks.extend(self.parties.into_iter().map(|(ep, client)| {
+            let queue = gw.outbox.of(&ep.party);
+            tokio::spawn(party_loop(gw.clone(), ep, client, queue, rx.clone()))
+        }));
         Running { stop, tasks }
     }
 }
 
 impl Running {
-    /// Stop every task; offers in flight are dropped (offered again after the next start).
+    /// Stop every task. An offer cut off by the stop is given back (not counted) by its
+    /// party's task; one that does not end in time counts as interrupted at the next start.
     pub async fn stop(self) {
         let _ = self.stop.send(true);
         for t in self.tasks {
@@ -501,6 +474,16 @@ async fn party_loop(
         }
     }
     lanes.shutdown().await;
+    // Our own stop cut these offers off: not the message's failure, so not counted.
+    match gw.store.give_back_offered(&ep.party, now_ms()) {
+        Ok(0) => {}
+        Ok(n) => {
+            tracing::info!(party = %ep.party, deliveries = n, "offers cut off by the stop given back")
+        }
+        Err(e) => {
+            tracing::error!(party = %ep.party, error = %e, "offers not given back (counted at the next start)")
+        }
+    }
 }
 
 /// Offer one lane's messages in order until it is empty, a head is not yet due, or an offer
@@ -526,17 +509,21 @@ async fn run_lane(
             _ if d.next_ms > now => return LaneEnd::Later(d.next_ms),
             _ => {}
         }
-        // Offer only what is on disk: what was read before this sync is covered by it, so a
-        // party never gets a message that a crash could still take back.
+        // The attempt is recorded before it is made, and the same group commit that makes
+        // the entry durable makes the attempt durable: a party never gets a message a crash
+        // could still take back, and an attempt a crash interrupts still counts.
+        d.state = DeliveryState::Aangeboden;
+        d.attempts += 1;
+        d.next_ms = now;
+        if let Err(e) = gw.store.set_delivery(&d) {
+            tracing::error!(error = %e, "attempt not recorded; delivery waits");
+            return LaneEnd::Later(now_ms() + 1_000);
+        }
         if let Err(e) = gw.store.durable().await {
             tracing::error!(error = %e, "not durable; delivery waits");
             return LaneEnd::Later(now_ms() + 1_000);
         }
-        d.state = DeliveryState::Ontvangen;
-        d.attempts += 1;
-        gw.outbox.offering(&d, true);
         let outcome = offer(&gw, &ep, &client, &d).await;
-        gw.outbox.offering(&d, false);
         let at = now_ms();
         match outcome {
             Ok(()) => {
@@ -547,27 +534,54 @@ async fn run_lane(
                 gw.metrics.delivery_attempt(&ep.party, "bezorgd");
             }
             Err(failure) => {
-                let s = &gw.settings.delivery;
-                let expired = at - d.window_ms >= (s.max_hours as i64) * 3_600_000;
-                d.last_error = Some(failure.error.clone());
-                let end = if d.attempts >= s.max_attempts || expired {
-                    d.state = DeliveryState::Mislukt;
-                    d.next_ms = at;
-                    gw.metrics.delivery_attempt(&ep.party, "mislukt");
-                    gw.alerts.dead_letter(&d);
-                    tracing::warn!(bericht_id = d.bericht_id, party = %d.party, attempts = d.attempts, error = %failure.error, "dead letter");
-                    LaneEnd::Blocked
-                } else {
-                    d.next_ms = at + wait_ms(s, d.attempts, failure.retry_after_ms);
-                    gw.metrics.delivery_attempt(&ep.party, "fout");
-                    LaneEnd::Later(d.next_ms)
-                };
+                let end = gw.failed(&mut d, failure, at);
                 if let Err(e) = gw.store.set_delivery(&d) {
                     tracing::error!(error = %e, "delivery state not written");
                 }
                 return end;
             }
         }
+    }
+}
+
+impl Gateway {
+    /// A failed attempt on `d` (its attempts already counted): the next attempt after the
+    /// backoff, or a dead letter when the attempts or the time ran out (alerted). The caller
+    /// writes `d`.
+    fn failed(&self, d: &mut DeliveryStatus, failure: Failure, at: i64) -> LaneEnd {
+        let s = &self.settings.delivery;
+        let expired = at - d.window_ms >= (s.max_hours as i64) * 3_600_000;
+        d.last_error = Some(failure.error);
+        if d.attempts >= s.max_attempts || expired {
+            d.state = DeliveryState::Mislukt;
+            d.next_ms = at;
+            self.metrics.delivery_attempt(&d.party, "mislukt");
+            self.alerts.dead_letter(d);
+            tracing::warn!(bericht_id = d.bericht_id, party = %d.party, attempts = d.attempts, error = d.last_error.as_deref().unwrap_or_default(), "dead letter");
+            LaneEnd::Blocked
+        } else {
+            d.state = DeliveryState::Ontvangen;
+            d.next_ms = at + wait_ms(s, d.attempts, failure.retry_after_ms);
+            self.metrics.delivery_attempt(&d.party, "fout");
+            LaneEnd::Later(d.next_ms)
+        }
+    }
+
+    /// At the start: every delivery still `aangeboden` was in flight when the process
+    /// stopped without giving it back (a crash, a kill). That attempt counts as failed
+    /// (`onderbroken`), so a message that brings Sluis or the receiver down every time ends
+    /// as a dead letter instead of being offered for ever. Returns how many.
+    fn interrupted(&self, now: i64) -> Result<usize, StoreError> {
+        let offered = self.store.offered()?;
+        for mut d in offered.iter().cloned() {
+            let failure = Failure {
+                error: "onderbroken: Sluis stopte tijdens de poging".into(),
+                retry_after_ms: None,
+            };
+            self.failed(&mut d, failure, now);
+            self.store.set_delivery(&d)?;
+        }
+        Ok(offered.len())
     }
 }
 

@@ -125,22 +125,22 @@ impl Store {
 
     /// The head of every lane of a party, in lane order.
     pub fn outbox_heads(&self, party: &str) -> Result<Vec<Head>, StoreError> {
+        self.heads(party_prefix(party), Some(after_lane(&party_prefix(party))))
+    }
+
+    /// The heads of the lanes from `from` to `end` (none: to the last): one read per lane,
+    /// jumping from a lane's first key to the next lane.
+    fn heads(&self, mut from: Vec<u8>, end: Option<Vec<u8>>) -> Result<Vec<Head>, StoreError> {
         let mut out = Vec::new();
-        let mut from = party_prefix(party);
-        let end = after_lane(&party_prefix(party));
         loop {
-            let Some(item) = self.outbox.range(from.clone()..end.clone()).next() else {
-                break;
+            let next = match &end {
+                Some(end) => self.outbox.range(from.clone()..end.clone()).next(),
+                None => self.outbox.range(from.clone()..).next(),
             };
+            let Some(item) = next else { break };
             let (k, v) = item?;
-            let status = self
-                .deliveries
-                .get(&v)?
-                .map(|s| decode(&s))
-                .transpose()?
-                .ok_or_else(|| StoreError::Corrupt(0, "outbox entry without status".into()))?;
             from = after_lane(lane_of(&k));
-            out.push((k.to_vec(), status));
+            out.push(self.head(&k, &v)?);
         }
         Ok(out)
     }
@@ -151,13 +151,18 @@ impl Store {
             return Ok(None);
         };
         let (k, v) = item?;
+        self.head(&k, &v).map(Some)
+    }
+
+    /// An outbox entry (key, value: the status key) with its status.
+    fn head(&self, key: &[u8], status_key: &[u8]) -> Result<Head, StoreError> {
         let status = self
             .deliveries
-            .get(&v)?
+            .get(status_key)?
             .map(|s| decode(&s))
             .transpose()?
             .ok_or_else(|| StoreError::Corrupt(0, "outbox entry without status".into()))?;
-        Ok(Some((k.to_vec(), status)))
+        Ok((key.to_vec(), status))
     }
 
     /// The deliveries of one message.
@@ -248,13 +253,24 @@ impl Store {
         Ok((count, oldest))
     }
 
-    /// After a start: an offer in flight when the process stopped did not finish; it is
-    /// waiting again. Reads only the outbox (what is undelivered), not every status.
-    pub fn reset_offered(&self, now_ms: i64) -> Result<usize, StoreError> {
+    /// The deliveries recorded as `aangeboden` (only a lane's head is ever offered).
+    pub fn offered(&self) -> Result<Vec<DeliveryStatus>, StoreError> {
+        Ok(self
+            .heads(Vec::new(), None)?
+            .into_iter()
+            .map(|(_, s)| s)
+            .filter(|s| s.state == DeliveryState::Aangeboden)
+            .collect())
+    }
+
+    /// After a stop of the worker: the party's offers it cut off wait again, the attempt not
+    /// counted (the stop was ours, not the message's failure).
+    pub fn give_back_offered(&self, party: &str, now_ms: i64) -> Result<usize, StoreError> {
         let mut n = 0;
-        for mut s in self.undelivered(None)? {
+        for (_, mut s) in self.outbox_heads(party)? {
             if s.state == DeliveryState::Aangeboden {
                 s.state = DeliveryState::Ontvangen;
+                s.attempts = s.attempts.saturating_sub(1);
                 s.next_ms = now_ms;
                 self.set_delivery(&s)?;
                 n += 1;
