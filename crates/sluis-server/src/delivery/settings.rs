@@ -12,7 +12,7 @@ pub struct DeliverySettings {
     /// After this many failed attempts a delivery becomes a dead letter (`mislukt`).
     #[serde(default = "default_max_attempts")]
     pub max_attempts: u32,
-    /// … or once it has waited this long since the message was accepted.
+    /// … or once it has been tried this long (since its first attempt or its re-drive).
     #[serde(default = "default_max_hours")]
     pub max_hours: u64,
     /// The first wait after a failure; it doubles with every further failure.

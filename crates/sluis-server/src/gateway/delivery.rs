@@ -113,22 +113,23 @@ pub struct PartyBacklog {
 }
 
 /// The client a message is about, for its lane: the BSN of a message of the standard with
-/// one client, the first toewijzing of one of Sluis's own messages, else none (a declaratie
-/// about many clients: one lane for all of them at that party).
+/// one client and of Sluis's own doelbereik messages (so a beoordeling, and the signal it
+/// causes, never overtakes a message of the standard about the same client to the same party),
+/// else none (a declaratie about many clients: one lane for all of them at that party).
 fn lane_client(read: &Read) -> String {
+    use sluis_core::doelbereik::Bericht;
     match &read.message {
         Message::Standard(verdict) => verdict
             .document
             .text("Client/Bsn")
             .map(|b| b.into_owned())
             .unwrap_or_default(),
-        Message::Doelbereik { .. } => read
-            .envelope
-            .trajectories
-            .as_ref()
-            .and_then(|(_, _, nummers)| nummers.first())
-            .map(|n| format!("t:{n}"))
-            .unwrap_or_default(),
+        Message::Doelbereik { bericht, .. } => match bericht {
+            Bericht::Behandelplan(b) => b.bsn.as_str(),
+            Bericht::Resultaatmelding(b) => b.bsn.as_str(),
+            Bericht::Beoordeling(b) => b.bsn.as_str(),
+        }
+        .to_string(),
     }
 }
 
@@ -163,10 +164,21 @@ impl Gateway {
 
     /// Put dead letters back in the queue with a fresh budget of attempts; returns them.
     pub fn redrive(&self, what: &Redrive) -> Result<Vec<DeliveryStatus>, StoreError> {
+        // A dead letter is always a lane's head: the heads are all there is to look at.
         let candidates = match what {
             Redrive::Bericht(id) => self.store.deliveries_of(*id)?,
-            Redrive::Partij(p) => self.store.undelivered(Some(p))?,
-            Redrive::Alles => self.store.undelivered(None)?,
+            Redrive::Partij(p) => self
+                .store
+                .outbox_heads(p)?
+                .into_iter()
+                .map(|(_, d)| d)
+                .collect(),
+            Redrive::Alles => self
+                .store
+                .all_heads()?
+                .into_iter()
+                .map(|(_, d)| d)
+                .collect(),
         };
         let now = now_ms();
         let mut out = Vec::new();
@@ -344,6 +356,14 @@ enum LaneEnd {
     Blocked,
 }
 
+/// Look at `lane` again at `at` (once, however often it is asked for).
+fn later(timers: &mut BTreeMap<i64, Vec<Vec<u8>>>, at: i64, lane: Vec<u8>) {
+    let due = timers.entry(at).or_default();
+    if !due.contains(&lane) {
+        due.push(lane);
+    }
+}
+
 /// One party: the lanes with a due head are offered, at most `concurrency_per_party` at
 /// once. Lanes come from the wake-ups of new entries (no scan per message), from the timers
 /// of lanes waiting for a retry, and from a look at every lane at the start, after a
@@ -368,6 +388,7 @@ async fn party_loop(
     let mut scanned = Instant::now();
     let mut rescan = true;
     let mut measured = Instant::now() - Duration::from_secs(10);
+    let mut measuring: Option<tokio::task::JoinHandle<()>> = None;
     loop {
         if *stop.borrow() {
             break;
@@ -379,15 +400,18 @@ async fn party_loop(
         {
             rescan = false;
             scanned = Instant::now();
-            match gw.store.outbox_heads(&ep.party) {
+            // One read per lane: on the blocking pool, off the thread all parties share.
+            let (reader, party) = (gw.clone(), ep.party.clone());
+            let heads = tokio::task::spawn_blocking(move || reader.store.outbox_heads(&party))
+                .await
+                .unwrap_or_else(|e| Err(StoreError::Io(e.into())));
+            match heads {
                 Ok(heads) => {
                     for (key, status) in heads {
                         let lane = lane_of(&key).to_vec();
                         match status.state {
                             DeliveryState::Mislukt | DeliveryState::Bezorgd => {}
-                            _ if status.next_ms > now => {
-                                timers.entry(status.next_ms).or_default().push(lane)
-                            }
+                            _ if status.next_ms > now => later(&mut timers, status.next_ms, lane),
                             _ => {
                                 if queued.insert(lane.clone()) {
                                     ready.push_back(lane);
@@ -435,12 +459,19 @@ async fn party_loop(
             running.insert(h.id(), lane.clone());
             busy.insert(lane);
         }
-        if measured.elapsed() >= Duration::from_secs(2) {
+        // Counting a long backlog reads every entry: on the blocking pool, one count at a
+        // time, so a party that is far behind never holds up the thread all parties share.
+        if measured.elapsed() >= Duration::from_secs(2)
+            && measuring.as_ref().is_none_or(|m| m.is_finished())
+        {
             measured = Instant::now();
-            if let Ok((count, oldest)) = gw.store.backlog(&ep.party) {
-                let age = oldest.map_or(0, |o| (now_ms() - o).max(0) / 1000);
-                gw.metrics.delivery_backlog(&ep.party, count, age);
-            }
+            let (gw, party) = (gw.clone(), ep.party.clone());
+            measuring = Some(tokio::task::spawn_blocking(move || {
+                if let Ok((count, oldest)) = gw.store.backlog(&party) {
+                    let age = oldest.map_or(0, |o| (now_ms() - o).max(0) / 1000);
+                    gw.metrics.delivery_backlog(&party, count, age);
+                }
+            }));
         }
         let next = timers.first_key_value().map_or(now + 1_000, |(at, _)| *at);
         let wait = Duration::from_millis((next - now).clamp(1, 1_000) as u64);
@@ -458,7 +489,7 @@ async fn party_loop(
                     busy.remove(&lane);
                     let woken = again.remove(&lane);
                     match end {
-                        Some(LaneEnd::Later(at)) => timers.entry(at).or_default().push(lane),
+                        Some(LaneEnd::Later(at)) => later(&mut timers, at, lane),
                         Some(LaneEnd::Empty | LaneEnd::Blocked) if !woken => {}
                         // Woken meanwhile, or the task failed: look at it again.
                         _ => {
@@ -512,6 +543,11 @@ async fn run_lane(
         // The attempt is recorded before it is made, and the same group commit that makes
         // the entry durable makes the attempt durable: a party never gets a message a crash
         // could still take back, and an attempt a crash interrupts still counts.
+        if d.attempts == 0 {
+            // `max_hours` counts from the first attempt: time spent waiting behind an earlier
+            // message of the lane (say through an outage and a re-drive) is not this one's.
+            d.window_ms = d.window_ms.max(now);
+        }
         d.state = DeliveryState::Aangeboden;
         d.attempts += 1;
         d.next_ms = now;
@@ -681,7 +717,11 @@ fn wait_ms(
         .min(s.max_backoff_ms);
     let r = getrandom::u64().unwrap_or(0);
     let jittered = exp / 2 + r % (exp / 2 + 1);
-    jittered.max(retry_after.unwrap_or(0)) as i64
+    // A Retry-After beyond the whole `max_hours` window would only park the lane.
+    let asked = retry_after
+        .unwrap_or(0)
+        .min(s.max_hours.saturating_mul(3_600_000));
+    jittered.max(asked) as i64
 }
 
 #[cfg(test)]
@@ -705,6 +745,11 @@ mod tests {
             assert!((500..=1_000).contains(&w20), "{w20}");
         }
         assert_eq!(wait_ms(&s, 1, Some(7_000)), 7_000);
+        assert_eq!(
+            wait_ms(&s, 1, Some(u64::MAX)),
+            s.max_hours as i64 * 3_600_000,
+            "never beyond the window"
+        );
         assert_eq!(retry_after_ms("3"), Some(3_000));
         assert_eq!(retry_after_ms("Sun, 06 Nov 1994 08:49:37 GMT"), Some(0));
         assert_eq!(retry_after_ms("morgen"), None);

@@ -225,22 +225,6 @@ impl Store {
             })
     }
 
-    /// Every undelivered delivery of a party (`None`: of all parties), in outbox order.
-    pub fn undelivered(&self, party: Option<&str>) -> Result<Vec<DeliveryStatus>, StoreError> {
-        let iter = match party {
-            Some(p) => self.outbox.scan_prefix(party_prefix(p)),
-            None => self.outbox.scan_prefix([]),
-        };
-        let mut out = Vec::new();
-        for item in iter {
-            let (_, v) = item?;
-            if let Some(s) = self.deliveries.get(&v)? {
-                out.push(decode(&s)?);
-            }
-        }
-        Ok(out)
-    }
-
     /// A party's backlog: undelivered deliveries and the acceptance time of the oldest
     /// (the smallest sequence number is the first entry of some lane: heads only).
     pub fn backlog(&self, party: &str) -> Result<(u64, Option<i64>), StoreError> {
@@ -253,10 +237,15 @@ impl Store {
         Ok((count, oldest))
     }
 
+    /// The head of every lane of every party.
+    pub fn all_heads(&self) -> Result<Vec<Head>, StoreError> {
+        self.heads(Vec::new(), None)
+    }
+
     /// The deliveries recorded as `aangeboden` (only a lane's head is ever offered).
     pub fn offered(&self) -> Result<Vec<DeliveryStatus>, StoreError> {
         Ok(self
-            .heads(Vec::new(), None)?
+            .all_heads()?
             .into_iter()
             .map(|(_, s)| s)
             .filter(|s| s.state == DeliveryState::Aangeboden)
