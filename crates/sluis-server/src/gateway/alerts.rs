@@ -270,6 +270,8 @@ async fn run(
     let mut late: HashSet<String> = HashSet::new();
     let mut rates: HashMap<String, Rate> = HashMap::new();
     let mut tick = tokio::time::interval(Duration::from_millis(s.check_ms));
+    // After a slow webhook or mail server: look once, not a burst of missed looks.
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let jump = f64::from(s.rejection_jump_pct) / 100.0;
     loop {
         tokio::select! {
