@@ -637,21 +637,30 @@ fn fake_party(hang: bool) -> (u16, Arc<Mutex<Vec<Offer>>>) {
     (port, log)
 }
 
+/// The demo configuration with this `[delivery]` section, written in `dir`; its path.
+fn with_delivery(dir: &Path, delivery: &str) -> std::path::PathBuf {
+    let config = dir.join("sluis.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "{}\n[delivery]\n{delivery}\n",
+            include_str!("../config/sluis.toml")
+        ),
+    )
+    .expect("config");
+    config
+}
+
 #[test]
 fn sigkill_during_push_delivery_loses_nothing_and_leaves_nothing_offered() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (party_port, offers) = fake_party(false);
     // The demo configuration with push delivery of the answers to the aanbieder and of the
     // forwarded messages to the gemeente.
-    let config = dir.path().join("sluis.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "{}\n[delivery]\nbackoff_ms = 50\nmax_backoff_ms = 500\n\n[[delivery.endpoints]]\nparty = \"12345678\"\nurl = \"http://127.0.0.1:{party_port}/in\"\n\n[[delivery.endpoints]]\nparty = \"0599\"\nurl = \"http://127.0.0.1:{party_port}/in\"\n",
-            include_str!("../config/sluis.toml")
-        ),
-    )
-    .expect("config");
+    let config = with_delivery(
+        dir.path(),
+        &format!("backoff_ms = 50\nmax_backoff_ms = 500\n\n[[delivery.endpoints]]\nparty = \"12345678\"\nurl = \"http://127.0.0.1:{party_port}/in\"\n\n[[delivery.endpoints]]\nparty = \"0599\"\nurl = \"http://127.0.0.1:{party_port}/in\""),
+    );
     let data = dir.path().join("data");
     let acked = Arc::new(Mutex::new(Vec::new()));
     let mut offered_before_last_kill = 0;
@@ -763,15 +772,10 @@ fn offered(offers: &Arc<Mutex<Vec<Offer>>>, n: usize) {
 fn attempts_interrupted_by_a_crash_count_and_end_in_a_dead_letter() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (party_port, offers) = fake_party(true);
-    let config = dir.path().join("sluis.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "{}\n[delivery]\nmax_attempts = 3\nbackoff_ms = 50\nmax_backoff_ms = 100\n\n[[delivery.endpoints]]\nparty = \"12345678\"\nurl = \"http://127.0.0.1:{party_port}/in\"\ntimeout_ms = 600000\n",
-            include_str!("../config/sluis.toml")
-        ),
-    )
-    .expect("config");
+    let config = with_delivery(
+        dir.path(),
+        &format!("max_attempts = 3\nbackoff_ms = 50\nmax_backoff_ms = 100\n\n[[delivery.endpoints]]\nparty = \"12345678\"\nurl = \"http://127.0.0.1:{party_port}/in\"\ntimeout_ms = 600000"),
+    );
     let data = dir.path().join("data");
     let port = free_port();
     let mut server = start_with(&data, port, &config);
