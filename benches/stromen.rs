@@ -2,7 +2,9 @@
 //! as the gateway keeps them in memory (`stuurinformatie::Berichtenboek`): the whole year per
 //! month, per quarter for one aanbieder, and for one team; and the flow of one toewijzing.
 //! Each trajectory is ten messages: verzoek, toewijzing, start, six declaraties (one partly
-//! granted in five, one rejected start in ten), stop. Prints the bytes per record.
+//! granted in five, one rejected start in ten), stop. Prints the bytes per record. Start-up:
+//! one stored message read again into a record (the migration of a store from before the
+//! records), and the whole book decoded from its stored records (every later start).
 //! `cargo bench --bench stromen`; the target is < 200 ms per request.
 
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -225,6 +227,38 @@ fn bench(c: &mut Criterion) {
             })
         });
     }
+    r.finish();
+
+    // Start-up from the stored records (`stuurinformatie::encode`, as the store keeps them;
+    // the sled read and decryption not included): the whole book of 1M records decoded.
+    let stored: Vec<(u64, Vec<u8>)> = boek
+        .berichten()
+        .iter()
+        .map(|b| {
+            let bytes = sluis::stuurinformatie::encode(&boek.nieuw(b), &boek.refs).expect("encode");
+            (b.id, bytes)
+        })
+        .collect();
+    let total: usize = stored.iter().map(|(_, b)| b.len()).sum();
+    println!(
+        "{n} stored records: {total} bytes, {:.1} bytes per record (before sealing)",
+        total as f64 / n as f64
+    );
+    let mut r = c.benchmark_group("boek bij het starten");
+    r.sample_size(10);
+    r.bench_function("1M records uit de opgeslagen vorm", |b| {
+        b.iter(|| {
+            let mut loaded = Berichtenboek::default();
+            loaded.reserve(stored.len());
+            for (id, bytes) in &stored {
+                let n =
+                    sluis::stuurinformatie::decode(*id, bytes, &mut loaded.refs).expect("decode");
+                loaded.push(n);
+            }
+            loaded.shrink();
+            black_box(loaded.len())
+        })
+    });
     r.finish();
 }
 

@@ -213,7 +213,7 @@ impl TestApp {
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     }
 
-    async fn get_stromen(&self, query: &str) -> Value {
+    pub(crate) async fn get_stromen(&self, query: &str) -> Value {
         let (status, v) = self.get_json(&format!("/api/v1/stromen{query}")).await;
         assert_eq!(status, StatusCode::OK, "{v}");
         v
@@ -233,7 +233,7 @@ impl TestApp {
 }
 
 /// The constructed year of the module's documentation.
-async fn year(app: &TestApp) {
+pub(crate) async fn year(app: &TestApp) {
     app.post_ok(verzoek("V1", "2025-01-06", C1.bsn, "R1")).await;
     app.post_ok(verzoek("V2", "2025-01-06", C2.bsn, "R2")).await;
     app.post_ok(toewijzing("T1", "2025-01-10", &C1, "R1")).await;
@@ -873,4 +873,71 @@ async fn rapport_stromen_prints_the_same_figures() {
     .expect("joined");
     assert!(!out.status.success());
     app.stop().await;
+}
+
+/// Everything the flows answer for the constructed year.
+async fn every_answer(app: &TestApp) -> Vec<Value> {
+    let mut out = Vec::new();
+    for q in ["", "?per=kwartaal", "?team=noord", "?berichtsoort=323"] {
+        out.push(app.get_stromen(q).await);
+    }
+    for n in ["7001", "7002"] {
+        let (status, v) = app
+            .get_json(&format!("/api/v1/toewijzingen/{n}/stroom"))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        out.push(v);
+    }
+    out
+}
+
+/// The records are kept on disk with their messages: after a restart the book is loaded from
+/// them, and a store without them (one from before) gets them made again from the messages,
+/// with the same figures.
+#[actix_web::test]
+async fn the_records_survive_a_restart_and_are_made_again_from_the_messages() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let app = spawn_app(dir.path()).await;
+    year(&app).await;
+    let before = every_answer(&app).await;
+    assert!(before[0]["bedragen"]
+        .as_array()
+        .is_some_and(|b| b.len() == 3));
+
+    let app = app.restart().await;
+    assert_eq!(every_answer(&app).await, before, "loaded from the records");
+
+    // A store from before the records: the tree is emptied, the start makes them again.
+    app.stop().await;
+    {
+        let store = sluis::store::Store::open(dir.path(), std::time::Duration::from_millis(2))
+            .expect("store opens");
+        let stored = store.count();
+        assert!(stored >= 15, "{stored}");
+        assert_eq!(
+            store.stroom_records(0).count() as u64,
+            stored,
+            "one per message"
+        );
+        store.clear_stroom().expect("cleared");
+        assert_eq!(store.stroom_records(0).count(), 0);
+    }
+    let app = spawn_app(dir.path()).await;
+    assert_eq!(every_answer(&app).await, before, "made from the messages");
+    // … and written: the next start loads them again, and new messages go on from there.
+    let app = app.restart().await;
+    assert_eq!(
+        every_answer(&app).await,
+        before,
+        "loaded after the migration"
+    );
+    app.stop().await;
+    let store = sluis::store::Store::open(dir.path(), std::time::Duration::from_millis(2))
+        .expect("store opens");
+    let ids: Vec<u64> = store
+        .stroom_records(0)
+        .map(|r| r.expect("record").0)
+        .collect();
+    assert_eq!(ids.len() as u64, store.count(), "one per message");
+    assert!(ids.windows(2).all(|w| w[0] < w[1]));
 }

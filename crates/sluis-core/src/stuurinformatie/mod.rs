@@ -5,10 +5,12 @@
 //! Every figure is dated by the dates in the messages (docs/stuurinformatie.md defines each);
 //! the day Sluis received a message is only the fallback for a message without a date.
 
+mod encoding;
 mod record;
 mod retourcodes;
 mod stats;
 
+pub use encoding::{decode, encode, RecordError, VERSION};
 pub use record::{
     van_eigen, van_standaard, Bericht, Bevinding, Code, Feit, Frequentie, Nieuw, Oordeel,
     ProductKey, Referenties, Regel, Richting, Soort, Uitkomst,
@@ -110,6 +112,7 @@ impl Berichtenboek {
         self.berichten.shrink_to_fit();
         self.regels.shrink_to_fit();
         self.codes.shrink_to_fit();
+        self.refs.shrink();
     }
 
     pub fn push(&mut self, n: Nieuw) {
@@ -129,6 +132,11 @@ impl Berichtenboek {
         self.codes
             .extend(codes.into_iter().take(usize::from(u8::MAX)));
         self.berichten.push(bericht);
+    }
+
+    /// A record of this book as it was pushed, with its lines and codes (to store it).
+    pub fn nieuw(&self, b: &Bericht) -> Nieuw {
+        Nieuw::new(b.clone(), self.regels(b).to_vec(), self.codes(b).to_vec())
     }
 
     pub fn berichten(&self) -> &[Bericht] {
@@ -159,9 +167,10 @@ impl Berichtenboek {
         self.berichten.is_empty()
     }
 
-    /// Bytes held by the records, their lines and codes (the interned texts not counted).
+    /// Bytes held by the records, their lines and codes, and the interned texts.
     pub fn bytes(&self) -> usize {
-        self.berichten.capacity() * std::mem::size_of::<Bericht>()
+        self.refs.bytes()
+            + self.berichten.capacity() * std::mem::size_of::<Bericht>()
             + self.regels.capacity() * std::mem::size_of::<Regel>()
             + self.codes.capacity() * std::mem::size_of::<Code>()
     }

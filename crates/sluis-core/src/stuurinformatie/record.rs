@@ -12,8 +12,9 @@ use crate::validate::history::read::{owned, Header, Prestatie};
 use crate::validate::history::Domein;
 use crate::validate::rules::{date, date2, int};
 use compact_str::CompactString;
+use hashbrown::HashTable;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
 
 /// What became of a message: the standard's three outcomes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -285,34 +286,84 @@ impl Nieuw {
     }
 }
 
-/// Interned short texts (ReferentieAanbieder, identificaties): each distinct text once.
-#[derive(Debug, Default)]
+/// Interned short texts (ReferentieAanbieder, identificaties): each distinct text once, by a
+/// number that fits a line. The texts are kept in order of their numbers (the stored record
+/// writes the text, not the number, which is this book's own: [`super::encode`]); the lookup
+/// by text is a table of positions only.
+#[derive(Default)]
 pub struct Referenties {
-    ids: HashMap<CompactString, u32>,
+    texts: Vec<CompactString>,
+    /// Positions in `texts`, hashed by the text.
+    ids: HashTable<u32>,
+    hasher: RandomState,
+}
+
+impl std::fmt::Debug for Referenties {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Referenties")
+            .field("len", &self.texts.len())
+            .finish()
+    }
 }
 
 impl Referenties {
+    fn position(&self, s: &str) -> Option<u32> {
+        let h = self.hasher.hash_one(s);
+        self.ids.find(h, |&i| self.texts[i as usize] == s).copied()
+    }
+
     /// The number of `s` (given the next free one when new); 0 is never given.
     pub fn intern(&mut self, s: &str) -> u32 {
-        if let Some(&n) = self.ids.get(s) {
-            return n;
+        if let Some(i) = self.position(s) {
+            return i + 1;
         }
-        let n = self.ids.len() as u32 + 1;
-        self.ids.insert(s.into(), n);
-        n
+        let i = self.texts.len() as u32;
+        self.texts.push(s.into());
+        let (texts, hasher) = (&self.texts, &self.hasher);
+        self.ids.insert_unique(hasher.hash_one(s), i, |&j| {
+            hasher.hash_one(texts[j as usize].as_str())
+        });
+        i + 1
     }
 
     /// The number of `s`, when known.
     pub fn get(&self, s: &str) -> Option<u32> {
-        self.ids.get(s).copied()
+        self.position(s).map(|i| i + 1)
+    }
+
+    /// The text of number `n`, when it was given.
+    pub fn text(&self, n: u32) -> Option<&str> {
+        let i = n.checked_sub(1)? as usize;
+        self.texts.get(i).map(CompactString::as_str)
     }
 
     pub fn len(&self) -> usize {
-        self.ids.len()
+        self.texts.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
+        self.texts.is_empty()
+    }
+
+    /// Bytes held: the texts (inline up to 24 bytes, else on the heap) and the table.
+    pub fn bytes(&self) -> usize {
+        let heap: usize = self
+            .texts
+            .iter()
+            .filter(|t| t.is_heap_allocated())
+            .map(|t| t.capacity())
+            .sum();
+        self.texts.capacity() * std::mem::size_of::<CompactString>()
+            + self.ids.capacity() * (std::mem::size_of::<u32>() + 1)
+            + heap
+    }
+
+    /// Give back the room the tables grew into.
+    pub fn shrink(&mut self) {
+        self.texts.shrink_to_fit();
+        let (texts, hasher) = (&self.texts, &self.hasher);
+        self.ids
+            .shrink_to_fit(|&j| hasher.hash_one(texts[j as usize].as_str()));
     }
 }
 

@@ -45,6 +45,10 @@ fn regel(bsn: u32, toewijzing: u32, feit: Feit) -> Regel {
 ///   € 100,00 granted and € 50,00 not (deels).
 fn boek() -> Berichtenboek {
     let mut b = Berichtenboek::default();
+    // The references below are numbers of texts, as the gateway interns them.
+    for i in 1..=64 {
+        b.refs.intern(&format!("T{i}"));
+    }
     let ok = Uitkomst::Geaccepteerd;
     b.push(msg(
         1,
@@ -413,4 +417,153 @@ fn record_size() {
         "{}",
         std::mem::size_of::<Regel>()
     );
+}
+
+/// A book with every kind of fact: the small year and the facts it lacks.
+fn every_fact() -> Berichtenboek {
+    let mut b = boek();
+    let ok = Uitkomst::Geaccepteerd;
+    let mut wmo = msg(
+        11,
+        301,
+        "2025-05-02",
+        ok,
+        vec![regel(
+            3,
+            9_000_001,
+            Feit::Toewijzing {
+                referentie: 0,
+                product: None,
+                toewijzingsdatum: d("2025-05-01"),
+                ingangsdatum: d("1999-12-31"),
+                volume: u32::MAX,
+            },
+        )],
+    );
+    wmo.bericht.soort = Soort::Standaard(Berichtsoort {
+        domein: Domein::Iwmo,
+        nummer: 301,
+    });
+    wmo.bericht.gemeente = 363;
+    b.push(wmo);
+    let mut antwoord = msg(12, 319, "2025-05-03", ok, vec![]);
+    antwoord.regels = vec![regel(0, 0, Feit::Antwoord { referentie: 40 })];
+    antwoord.bericht.identificatie = 0;
+    b.push(antwoord);
+    let mut credit = msg(
+        13,
+        323,
+        "2025-05-04",
+        Uitkomst::Afgekeurd,
+        vec![regel(
+            1,
+            1,
+            Feit::Prestatie {
+                product: Code::new("54"),
+                periode_begin: d("2025-04-01"),
+                volume: -3,
+                bedrag: -99_999_999,
+                toegekend: false,
+            },
+        )],
+    );
+    credit.bericht.technisch = true;
+    credit.codes = vec![
+        Code::new("0001").expect("code"),
+        Code::new("SL020").expect("code"),
+    ];
+    b.push(credit);
+    b.push(msg(
+        14,
+        325,
+        "2025-05-09",
+        ok,
+        vec![regel(0, 0, Feit::DeclaratieAntwoord { declaratie: 7 })],
+    ));
+    let mut oordeel = msg(
+        15,
+        0,
+        "2025-05-10",
+        ok,
+        vec![regel(1, 1, Feit::Beoordeling)],
+    );
+    oordeel.bericht.soort = Soort::Eigen(Domein::Iwmo, Kind::Beoordeling);
+    oordeel.bericht.beantwoord = false;
+    b.push(oordeel);
+    b.push(msg(
+        16,
+        317,
+        "2025-05-11",
+        ok,
+        vec![
+            regel(999_999_999, 0, Feit::Verzoek { referentie: 64 }),
+            regel(5, 0, Feit::Plan { versie: u32::MAX }),
+        ],
+    ));
+    b
+}
+
+#[test]
+fn stored_records_give_the_same_book() {
+    let boek = every_fact();
+    // Another book numbers its references otherwise: the stored form carries the texts.
+    let mut loaded = Berichtenboek::default();
+    loaded.refs.intern("another reference first");
+    for b in boek.berichten() {
+        let bytes = encode(&boek.nieuw(b), &boek.refs).expect("encode");
+        assert_eq!(bytes[0], VERSION);
+        let n = decode(b.id, &bytes, &mut loaded.refs).expect("decode");
+        loaded.push(n);
+    }
+    assert_ne!(loaded.refs.get("T1"), boek.refs.get("T1"));
+    for (a, b) in boek.berichten().iter().zip(loaded.berichten()) {
+        assert_eq!(
+            (a.id, a.soort, a.uitkomst, a.datum),
+            (b.id, b.soort, b.uitkomst, b.datum)
+        );
+        assert_eq!(boek.codes(a), loaded.codes(b));
+        assert_eq!(boek.regels(a).len(), loaded.regels(b).len());
+        assert_eq!(
+            boek.refs.text(a.identificatie),
+            loaded.refs.text(b.identificatie)
+        );
+    }
+    for per in [Per::Maand, Per::Kwartaal] {
+        let before = stromen(&boek, &vraag(per), d("2025-06-01"));
+        assert!(!before.bedragen.is_empty() && !before.doorlooptijden.is_empty());
+        assert_eq!(stromen(&loaded, &vraag(per), d("2025-06-01")), before);
+    }
+    assert_eq!(stroom(&loaded, G, 1), stroom(&boek, G, 1));
+    assert_eq!(
+        stroom(&loaded, 363, 9_000_001),
+        stroom(&boek, 363, 9_000_001)
+    );
+}
+
+#[test]
+fn damaged_records_are_errors() {
+    let boek = every_fact();
+    let mut refs = Referenties::default();
+    for b in boek.berichten() {
+        let bytes = encode(&boek.nieuw(b), &boek.refs).expect("encode");
+        for cut in 0..bytes.len() {
+            assert!(
+                decode(b.id, &bytes[..cut], &mut refs).is_err(),
+                "cut at {cut}"
+            );
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(decode(b.id, &longer, &mut refs).is_err());
+        let mut newer = bytes.clone();
+        newer[0] = VERSION + 1;
+        assert_eq!(
+            decode(b.id, &newer, &mut refs).err(),
+            Some(RecordError::Version(VERSION + 1))
+        );
+    }
+    // A reference the book never gave cannot be written.
+    let mut n = boek.nieuw(&boek.berichten()[0]);
+    n.regels[0].feit = Feit::Verzoek { referentie: 999 };
+    assert_eq!(encode(&n, &boek.refs), Err(RecordError::Referentie(999)));
 }

@@ -10,6 +10,7 @@ mod doelbereik;
 mod import;
 mod pages;
 pub mod reads;
+pub mod retention;
 mod stromen;
 pub mod views;
 
@@ -54,6 +55,11 @@ impl Clock {
         Clock(Arc::new(move || at))
     }
 
+    /// A clock read from `f` (tests: one that moves on by months).
+    pub fn from_fn(f: impl Fn() -> OffsetDateTime + Send + Sync + 'static) -> Clock {
+        Clock(Arc::new(f))
+    }
+
     pub fn now(&self) -> OffsetDateTime {
         (self.0)()
     }
@@ -93,6 +99,8 @@ pub struct Gateway {
     pub(crate) outbox: delivery::Wakers,
     /// Events for the operator's alerts (dead letters, rejections).
     pub(crate) alerts: alerts::AlertBus,
+    /// One retention run at a time (the task's and an operator's wait for each other).
+    bewaren: Mutex<()>,
 }
 
 #[derive(Debug, Error)]
@@ -227,6 +235,7 @@ fn record_of(id: u64, at: OffsetDateTime, read: &Read, bytes: &[u8], j: &Judged)
         }),
         conflicts_with: j.conflicts_with,
         granted: j.granted,
+        payload_verwijderd: None,
     }
 }
 
@@ -260,10 +269,12 @@ impl Gateway {
         );
         let parties = delivery::pushed_parties(&settings);
         let started = Instant::now();
-        let berichten = stromen::build_boek(&store, &limits)?;
+        let (berichten, opbouw) = stromen::build_boek(&store, &limits)?;
         tracing::info!(
             berichten = berichten.len(),
             bytes = berichten.bytes() as u64,
+            geladen = opbouw.geladen,
+            gemigreerd = opbouw.gemigreerd,
             ms = started.elapsed().as_millis() as u64,
             "message records built"
         );
@@ -282,6 +293,7 @@ impl Gateway {
             judging: Arc::new(Semaphore::new(judging_slots())),
             clock,
             read_fault: AtomicBool::new(false),
+            bewaren: Mutex::new(()),
         })
     }
 
@@ -491,7 +503,9 @@ impl Gateway {
             } else {
                 Vec::new()
             };
+            let (stroom, stroom_bytes) = self.record_stroom(read, &record, now)?;
             let writes = Writes {
+                stroom: Some(stroom_bytes),
                 outbox,
                 now_ms: delivery::epoch_ms(now),
                 inbox: plain
@@ -522,7 +536,7 @@ impl Gateway {
                 let lane = self.store.lane_prefix(&w.party, &w.client);
                 self.outbox.wake_lane(&w.party, lane);
             }
-            self.record_stroom(read, &record, now);
+            self.add_stroom(stroom);
             (record, false)
         };
         Ok(Ingested { record, replay })

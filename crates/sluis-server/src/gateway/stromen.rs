@@ -73,36 +73,115 @@ fn record_of_stored(
     stuurinformatie::van_standaard(&parsed.structured.document, &o, refs)
 }
 
-/// Every stored message as a record, oldest first.
-pub(super) fn build_boek(store: &Store, limits: &Limits) -> Result<Berichtenboek, StoreError> {
+/// How the book was made at start-up (logged).
+#[derive(Debug, Default)]
+pub(super) struct Opbouw {
+    /// Records read from the store's tree.
+    pub geladen: u64,
+    /// Records read again from their messages and written to the tree (a store from before
+    /// the tree, or a record that did not read).
+    pub gemigreerd: u64,
+}
+
+/// The record of stored message `b` read again from its payload, interned in `boek`, and its
+/// stored bytes (empty: left out).
+fn rebuild(
+    b: &StoredBericht,
+    limits: &Limits,
+    boek: &mut Berichtenboek,
+) -> Result<(Option<stuurinformatie::Nieuw>, Vec<u8>), StoreError> {
+    let record = record_of_stored(b, limits, &mut boek.refs);
+    let bytes = match &record {
+        Some(n) => stuurinformatie::encode(n, &boek.refs)
+            .map_err(|e| StoreError::Corrupt(b.id, e.to_string()))?,
+        None => Vec::new(),
+    };
+    Ok((record, bytes))
+}
+
+/// Write a record made again; on a full disk it stays in memory only (and is made again at
+/// the next start) rather than keeping the gateway from starting.
+fn keep(store: &Store, id: u64, bytes: Vec<u8>) -> Result<(), StoreError> {
+    match store.put_stroom(id, bytes) {
+        Err(StoreError::Full) => {
+            tracing::warn!(id, "message record not written: the disk is full");
+            Ok(())
+        }
+        other => other,
+    }
+}
+
+/// The book of every stored message, oldest first: the records of the store's tree, and for
+/// the messages after its last record (a store from before it) the record read again from
+/// the message and written to the tree, once. Nothing else reads a message's payload.
+pub(super) fn build_boek(
+    store: &Store,
+    limits: &Limits,
+) -> Result<(Berichtenboek, Opbouw), StoreError> {
     let mut boek = Berichtenboek::default();
     boek.reserve(usize::try_from(store.count()).unwrap_or(0));
-    let mut after = 0;
-    let mut unreadable = 0u64;
-    loop {
-        let page = store.list(after, PAGE, |_| true)?;
-        let Some(last) = page.last() else {
-            break;
-        };
-        after = last.id;
-        for b in &page {
-            match record_of_stored(b, limits, &mut boek.refs) {
-                Some(r) => boek.push(r),
-                None => unreadable += 1,
+    let mut opbouw = Opbouw::default();
+    let mut left_out = 0u64;
+    let (last_record, last_message) = store.stroom_ends()?;
+    for item in store.stroom_records(0) {
+        let (id, bytes) = item?;
+        if bytes.is_empty() {
+            left_out += 1;
+            continue;
+        }
+        match stuurinformatie::decode(id, &bytes, &mut boek.refs) {
+            Ok(n) => {
+                boek.push(n);
+                opbouw.geladen += 1;
+            }
+            // A record this build does not read (damaged, or of a newer format): made again
+            // from its message while that still has its payload.
+            Err(error) => {
+                tracing::warn!(id, %error, "message record not readable: read again from the message");
+                let Some(b) = store.get(id)? else {
+                    left_out += 1;
+                    continue;
+                };
+                let (record, bytes) = rebuild(&b, limits, &mut boek)?;
+                keep(store, id, bytes)?;
+                opbouw.gemigreerd += 1;
+                match record {
+                    Some(n) => boek.push(n),
+                    None => left_out += 1,
+                }
             }
         }
-        if page.len() < PAGE {
-            break;
+    }
+    if last_message > last_record {
+        let mut after = last_record;
+        loop {
+            let page = store.list(after, PAGE, |_| true)?;
+            let Some(last) = page.last() else {
+                break;
+            };
+            after = last.id;
+            for b in &page {
+                let (record, bytes) = rebuild(b, limits, &mut boek)?;
+                keep(store, b.id, bytes)?;
+                opbouw.gemigreerd += 1;
+                match record {
+                    Some(n) => boek.push(n),
+                    None => left_out += 1,
+                }
+            }
+            if page.len() < PAGE {
+                break;
+            }
         }
     }
     boek.shrink();
-    if unreadable > 0 {
+    if left_out > 0 {
         tracing::warn!(
-            unreadable,
+            left_out,
             "stored messages left out of the flow figures: not readable again"
         );
     }
-    Ok(boek)
+    Ok((boek, opbouw))
 }
 
 fn write_boek(gw: &Gateway) -> std::sync::RwLockWriteGuard<'_, Berichtenboek> {
@@ -115,8 +194,15 @@ fn read_boek(gw: &Gateway) -> std::sync::RwLockReadGuard<'_, Berichtenboek> {
 }
 
 impl Gateway {
-    /// After a message is stored (under the judging lock): its record.
-    pub(super) fn record_stroom(&self, read: &Read, stored: &StoredBericht, now: OffsetDateTime) {
+    /// The record of a message about to be stored (under the judging lock, before its
+    /// transaction), and its bytes for the store (empty: left out of the figures). Its
+    /// references are interned in the book already; it joins the book when it is stored.
+    pub(super) fn record_stroom(
+        &self,
+        read: &Read,
+        stored: &StoredBericht,
+        now: OffsetDateTime,
+    ) -> Result<(Option<stuurinformatie::Nieuw>, Vec<u8>), StoreError> {
         let findings = bevindingen(stored);
         let o = oordeel(stored, Datum::dutch_day(now), &findings);
         let mut boek = write_boek(self);
@@ -126,9 +212,21 @@ impl Gateway {
             }
             Message::Doelbereik { bericht, .. } => Some(stuurinformatie::van_eigen(bericht, &o)),
         };
-        match record {
-            Some(r) => boek.push(r),
-            None => tracing::warn!(id = stored.id, "message left out of the flow figures"),
+        let bytes = match &record {
+            Some(n) => stuurinformatie::encode(n, &boek.refs)
+                .map_err(|e| StoreError::Corrupt(stored.id, e.to_string()))?,
+            None => {
+                tracing::warn!(id = stored.id, "message left out of the flow figures");
+                Vec::new()
+            }
+        };
+        Ok((record, bytes))
+    }
+
+    /// A stored message's record joins the book.
+    pub(super) fn add_stroom(&self, record: Option<stuurinformatie::Nieuw>) {
+        if let Some(n) = record {
+            write_boek(self).push(n);
         }
     }
 
@@ -148,7 +246,7 @@ impl Gateway {
         stuurinformatie::stroom(&read_boek(self), gemeente, nummer)
     }
 
-    /// How many message records are kept, and their bytes.
+    /// How many message records are kept, and their bytes (with the interned texts).
     pub fn stromen_size(&self) -> (usize, usize) {
         let boek = read_boek(self);
         (boek.len(), boek.bytes())

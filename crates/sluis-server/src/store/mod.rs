@@ -13,8 +13,10 @@ pub mod guard;
 mod history;
 pub mod hwm;
 pub mod outbox;
+pub mod retention;
 mod seal;
 pub mod space;
+mod stroom;
 #[cfg(test)]
 mod tests;
 
@@ -64,6 +66,10 @@ pub struct StoredBericht {
     /// a replay). Records from before it was kept read as `false`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub granted: bool,
+    /// When the retention policy removed the payload (body, canonical form, retourbericht XML;
+    /// `docs/retention.md`), RFC 3339; the rest of the record stays until its own term.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payload_verwijderd: Option<String>,
 }
 
 /// One finding, as answered (`errors` of a problem, a message or a validation). In the OpenAPI
@@ -190,6 +196,8 @@ pub struct Store {
     meta: sled::Tree,
     /// Client facts ([`ClientInfo`]) by gemeente and BSN.
     clienten: sled::Tree,
+    /// The flows' record of every message ([`stroom`]).
+    stromen: sled::Tree,
     /// The cross-message rules' state, one sled tree per [`Tree`], in `Tree::ALL` order.
     history: Vec<sled::Tree>,
     /// The plan history, one sled tree per [`PlanTree`], in `PlanTree::ALL` order.
@@ -263,6 +271,9 @@ pub struct Writes {
     pub outbox: Vec<OutboxWrite>,
     /// Now, ms since the epoch: when the deliveries were accepted.
     pub now_ms: i64,
+    /// The message's record for the flows (`stuurinformatie::encode`; empty: left out of the
+    /// figures), written to [`stroom`]'s tree in the same transaction. `None`: none written.
+    pub stroom: Option<Vec<u8>>,
 }
 
 /// The key of a client in `clienten`.
@@ -397,6 +408,7 @@ impl Store {
             history,
             plans,
             clienten: db.open_tree("clienten")?,
+            stromen: db.open_tree(stroom::TREE)?,
             berichten: db.open_tree("berichten")?,
             identificaties: db.open_tree("identificaties")?,
             inbox: db.open_tree("inbox")?,
@@ -463,6 +475,10 @@ impl Store {
             inbox.push((key, json(&entry)?));
         }
         let outbox = self.outbox_entries(record.id, &writes.outbox, writes.now_ms)?;
+        let stroom = match &writes.stroom {
+            Some(bytes) => Some(self.seal_stroom(record.id, bytes.clone())?),
+            None => None,
+        };
         // (tree, key, value or removal), trees numbered as in the transaction; keys as stored
         // (pseudonymised), records sealed, index entries pointing at stored primary keys.
         let mut puts: Vec<(usize, Vec<u8>, Option<Vec<u8>>)> = Vec::new();
@@ -518,6 +534,8 @@ impl Store {
         let outbox_at = trees.len();
         trees.push(self.outbox.clone());
         trees.push(self.deliveries.clone());
+        let stroom_at = trees.len();
+        trees.push(self.stromen.clone());
         let result = trees.as_slice().transaction(|t| {
             let (berichten, identificaties, inboxes, meta) = (&t[0], &t[1], &t[2], &t[3]);
             if claim {
@@ -530,6 +548,9 @@ impl Store {
                 identificaties.insert(key.as_slice(), &be(record.id))?;
             }
             berichten.insert(&be(record.id), value.as_slice())?;
+            if let Some(v) = &stroom {
+                t[stroom_at].insert(&be(record.id), v.as_slice())?;
+            }
             let count = meta
                 .get(COUNT)?
                 .and_then(|v| v.as_ref().try_into().ok().map(u64::from_be_bytes))
@@ -769,7 +790,8 @@ impl Store {
         self.db.size_on_disk().unwrap_or(0)
     }
 
-    /// Messages stored, from the counter kept with every insert.
+    /// Messages stored ever, from the counter kept with every insert (records the retention
+    /// policy removed included: [`Store::held`] is what is there now).
     pub fn count(&self) -> u64 {
         self.meta
             .get(COUNT)

@@ -309,13 +309,17 @@ pub async fn bericht(
                 h2 { "Aflevering" }
                 (aflevering(&bezorging))
                 h2 { "Inhoud" }
-                nav aria-label="Weergave" class="pagina" { ul {
-                    (tab("samenvatting", "Samenvatting"))
-                    @if b.format == "xml" { (tab("xml", "XML")) }
-                    (tab("json", "JSON"))
-                    @if b.retour.is_some() { (tab("retour", "Retourbericht (XML)")) (tab("retour-json", "Retourbericht (JSON)")) }
-                } }
-                @if let Some(text) = &inhoud { pre { code { (text) } } }
+                @if let Some(op) = &b.payload_verwijderd {
+                    p class="verwijderd" { "De inhoud van dit bericht en van het retourbericht is op " (dag(op)) " verwijderd: de bewaartermijn was voorbij. Wat hierboven staat, blijft bewaard tot ook die termijn voorbij is." }
+                } @else {
+                    nav aria-label="Weergave" class="pagina" { ul {
+                        (tab("samenvatting", "Samenvatting"))
+                        @if b.format == "xml" { (tab("xml", "XML")) }
+                        (tab("json", "JSON"))
+                        @if b.retour.is_some() { (tab("retour", "Retourbericht (XML)")) (tab("retour-json", "Retourbericht (JSON)")) }
+                    } }
+                    @if let Some(text) = &inhoud { pre { code { (text) } } }
+                }
             };
             Ok(html(
                 StatusCode::OK,
@@ -323,6 +327,13 @@ pub async fn bericht(
             ))
         })(),
     )
+}
+
+/// The day of an RFC 3339 moment as `04-03-2026` (the text itself when it does not read).
+fn dag(rfc3339: &str) -> String {
+    time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
+        .map(|t| format!("{:02}-{:02}-{}", t.day(), u8::from(t.month()), t.year()))
+        .unwrap_or_else(|_| rfc3339.to_string())
 }
 
 /// A moment in ms since the epoch as `04-03-2026 14:05 UTC`.
