@@ -492,10 +492,13 @@ impl Gateway {
                 .iter()
                 .filter(|_| deliver)
                 .partition(|d| d.signaal.is_some());
-            // Push carries messages and retourberichten; a terugvordering signal is an inbox
-            // entry only (docs/delivery.md, "Not yet").
+            // Push carries what the inboxes get, a signal after the message that caused it.
             let outbox = if deliver {
-                let pushed: Vec<_> = plain.iter().map(|d| (*d).clone()).collect();
+                let pushed: Vec<_> = plain
+                    .iter()
+                    .chain(&signalen)
+                    .map(|d| (*d).clone())
+                    .collect();
                 self.outbox_writes(read, &pushed)
             } else {
                 Vec::new()

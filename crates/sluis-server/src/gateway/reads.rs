@@ -108,11 +108,19 @@ fn signaal_json(
     entry: &crate::store::InboxEntry,
     b: &StoredBericht,
 ) -> Result<serde_json::Value, StoreError> {
+    let signaal = entry.signaal.as_ref().ok_or_else(|| {
+        StoreError::Corrupt(b.id, "terugvordering entry without its signal".into())
+    })?;
+    signaal_value(signaal, b)
+}
+
+/// A signal with the reason from the beoordeling `b` that caused it: the inbox's `json` and
+/// the body push delivers (`docs/delivery.md`).
+pub(super) fn signaal_value(
+    signaal: &doelbereik::Terugvordering,
+    b: &StoredBericht,
+) -> Result<serde_json::Value, StoreError> {
     let corrupt = |e: String| StoreError::Corrupt(b.id, e);
-    let signaal = entry
-        .signaal
-        .as_ref()
-        .ok_or_else(|| corrupt("terugvordering entry without its signal".into()))?;
     let mut v = serde_json::to_value(signaal).map_err(|e| corrupt(e.to_string()))?;
     let toelichting =
         doelbereik::read_judged(Kind::Beoordeling, b.body.as_bytes(), b.format == "xml")
