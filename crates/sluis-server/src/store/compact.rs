@@ -180,7 +180,7 @@ mod tests {
         let dir = root.path().join("data");
         {
             let db = sled::open(&dir).expect("db");
-            let t = db.open_tree("berichten").expect("tree");
+            let t = db.open_tree("proef").expect("tree");
             let big = vec![7u8; 8_000];
             for i in 0u32..3_000 {
                 t.insert(i.to_be_bytes(), big.as_slice()).expect("insert");
@@ -194,7 +194,7 @@ mod tests {
         std::fs::write(dir.join("sluis.key"), b"sleutel").expect("key");
         let keys: Vec<_> = {
             let db = sled::open(&dir).expect("db");
-            let t = db.open_tree("berichten").expect("tree");
+            let t = db.open_tree("proef").expect("tree");
             t.iter().flatten().collect()
         };
         let done = compact(&dir, false).expect("compacted");
@@ -206,7 +206,7 @@ mod tests {
         );
         assert_eq!(std::fs::read(dir.join("sluis.key")).expect("key"), b"sleutel");
         let db = sled::open(&dir).expect("db");
-        let t = db.open_tree("berichten").expect("tree");
+        let t = db.open_tree("proef").expect("tree");
         let again: Vec<_> = t.iter().flatten().collect();
         assert_eq!(keys, again);
         assert!(!sibling(&dir, ".voor-comprimeren").exists());

@@ -8,7 +8,6 @@
 //! (`verwijderd_tot`), written in the same transaction as the removal. The message counter itself
 //! keeps counting every message ever stored, so it never goes down.
 
-use super::outbox::status_key;
 use super::{be, decode, encode, inbox_key, InboxEntry, Store, StoreError, StoredBericht, COUNT};
 use crate::delivery::{DeliveryState, DeliveryStatus};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
@@ -366,11 +365,9 @@ impl Store {
         }
         let mut status_keys: Vec<Vec<u8>> = Vec::new();
         for id in &batch.done {
-            for kind in ["bericht", "retour"] {
-                let k = status_key(*id, kind);
-                if self.deliveries.contains_key(&k)? {
-                    status_keys.push(k);
-                }
+            // Every status of the message: its own, its retourbericht's, a signal's per party.
+            for item in self.deliveries.scan_prefix(be(*id)) {
+                status_keys.push(item?.0.to_vec());
             }
         }
         batch.rows = (inbox_keys.len() + status_keys.len()) as u64;
@@ -463,6 +460,7 @@ mod tests {
                 party: "0599".into(),
                 kind: "bericht",
                 client: client.into(),
+                signaal: None,
             }],
             ..Writes::default()
         }
