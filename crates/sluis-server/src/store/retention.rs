@@ -8,7 +8,6 @@
 //! (`verwijderd_tot`), written in the same transaction as the removal. The message counter itself
 //! keeps counting every message ever stored, so it never goes down.
 
-use super::outbox::status_key;
 use super::{be, decode, encode, inbox_key, InboxEntry, Store, StoreError, StoredBericht, COUNT};
 use crate::delivery::{DeliveryState, DeliveryStatus};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
@@ -364,13 +363,12 @@ impl Store {
                 inbox_keys.push(k.to_vec());
             }
         }
+        // Every delivery status of the message, whatever its kind (a terugvordering signal's
+        // key also holds the party): they all start with the message id.
         let mut status_keys: Vec<Vec<u8>> = Vec::new();
         for id in &batch.done {
-            for kind in ["bericht", "retour"] {
-                let k = status_key(*id, kind);
-                if self.deliveries.contains_key(&k)? {
-                    status_keys.push(k);
-                }
+            for k in self.deliveries.scan_prefix(be(*id)).keys() {
+                status_keys.push(k?.to_vec());
             }
         }
         batch.rows = (inbox_keys.len() + status_keys.len()) as u64;
@@ -463,6 +461,7 @@ mod tests {
                 party: "0599".into(),
                 kind: "bericht",
                 client: client.into(),
+                signaal: None,
             }],
             ..Writes::default()
         }
