@@ -29,6 +29,7 @@ mod backup;
 mod bench_load;
 mod bewaren;
 mod bezorging;
+mod comprimeer;
 mod convert;
 mod demo;
 mod health;
@@ -110,6 +111,9 @@ pub enum Command {
     /// through its control socket, or on a stopped one's store. `--droog` reports what would be
     /// removed and removes nothing.
     Bewaren(bewaren::Args),
+    /// Write the store of a stopped gateway anew with only its live data, giving back the disk
+    /// space that retention freed (checked before the directories are swapped).
+    Comprimeer(comprimeer::Args),
     /// Restore a backup into a new data directory, check its audit chain and, with the key,
     /// that the store opens.
     Restore(restore::Args),
@@ -150,6 +154,7 @@ impl Command {
             Command::Convert(a) => convert::run(a, limits),
             Command::Backup(a) => backup::run(a),
             Command::Bewaren(a) => bewaren::run(a),
+            Command::Comprimeer(a) => comprimeer::run(a),
             Command::Health(a) => health::run(a),
             Command::Restore(a) => restore::run(a),
             Command::Soak(a) => soak::run(a),

@@ -102,6 +102,23 @@ pub fn backup_event(via: &str, summary: &crate::store::backup::Summary) -> Event
     }
 }
 
+/// The audit entry of `sluis comprimeer`: counts and sizes, nothing about a client.
+pub fn compact_event(via: &str, entries: u64, before: u64, after: u64) -> Event {
+    Event {
+        actor: via.to_string(),
+        role: Some(crate::security::access::Role::Operator),
+        on_behalf_of: None,
+        action: Action::Update,
+        object: Object::new("comprimeer", None),
+        client: None,
+        outcome: Outcome::Success,
+        source: Some("local".into()),
+        detail: Some(format!(
+            "opslag gecomprimeerd: {entries} sleutels, {before} → {after} bytes"
+        )),
+    }
+}
+
 fn serve(stream: UnixStream, gateway: &Weak<Gateway>, audit: &AuditLog) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
     // The gateway's writers wait while the backup is written: a reader that stops reading

@@ -8,6 +8,7 @@
 //! acknowledged data; writes are refused while the disk is nearly full ([`space`]).
 
 pub mod backup;
+pub mod compact;
 pub mod durable;
 pub mod guard;
 mod history;
