@@ -363,11 +363,12 @@ impl Store {
                 inbox_keys.push(k.to_vec());
             }
         }
+        // Every delivery status of the message, whatever its kind (a terugvordering signal's
+        // key also holds the party): they all start with the message id.
         let mut status_keys: Vec<Vec<u8>> = Vec::new();
         for id in &batch.done {
-            // Every status of the message: its own, its retourbericht's, a signal's per party.
-            for item in self.deliveries.scan_prefix(be(*id)) {
-                status_keys.push(item?.0.to_vec());
+            for k in self.deliveries.scan_prefix(be(*id)).keys() {
+                status_keys.push(k?.to_vec());
             }
         }
         batch.rows = (inbox_keys.len() + status_keys.len()) as u64;
