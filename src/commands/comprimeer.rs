@@ -43,7 +43,9 @@ pub fn run(args: Args) -> Outcome {
     let store = sluis::store::Store::open(&dir, std::time::Duration::from_millis(2))
         .map_err(|e| fail(1, e.to_string()))?;
     let audit = sluis::security::audit::AuditLog::new(
-        store.open_tree("audit").map_err(|e| fail(1, e.to_string()))?,
+        store
+            .open_tree("audit")
+            .map_err(|e| fail(1, e.to_string()))?,
     )
     .map_err(|e| fail(1, e.to_string()))?;
     let user = std::env::var("USER").unwrap_or_default();

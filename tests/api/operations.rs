@@ -730,7 +730,13 @@ async fn compaction_keeps_every_message_and_its_audit() {
     }
     let d = data.to_str().expect("utf-8").to_string();
     let running = actix_web::rt::task::spawn_blocking(move || {
-        sluis(&["comprimeer", "--config", "config/sluis.toml", "--data-dir", &d])
+        sluis(&[
+            "comprimeer",
+            "--config",
+            "config/sluis.toml",
+            "--data-dir",
+            &d,
+        ])
     })
     .await
     .expect("ran");
@@ -746,7 +752,12 @@ async fn compaction_keeps_every_message_and_its_audit() {
     let (out, verify, exported) = actix_web::rt::task::spawn_blocking(move || {
         let args = |cmd: &[&'static str]| {
             let mut v: Vec<String> = cmd.iter().map(|s| s.to_string()).collect();
-            v.extend(["--config".into(), "config/sluis.toml".into(), "--data-dir".into(), d.clone()]);
+            v.extend([
+                "--config".into(),
+                "config/sluis.toml".into(),
+                "--data-dir".into(),
+                d.clone(),
+            ]);
             v
         };
         let run = |cmd: &[&'static str]| {
@@ -762,7 +773,11 @@ async fn compaction_keeps_every_message_and_its_audit() {
     .await
     .expect("ran");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("opslag gecomprimeerd"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("opslag gecomprimeerd"),
+        "{}",
+        text(&out.stdout)
+    );
     assert_eq!(verify.status.code(), Some(0), "{}", text(&verify.stderr));
     assert!(
         text(&exported.stdout).contains("comprimeer"),

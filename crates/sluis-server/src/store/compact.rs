@@ -40,14 +40,17 @@ pub enum CompactError {
     Mismatch(String),
 }
 
-/// The bytes of every file under `dir`.
+/// The bytes on disk of every file under `dir` (allocated blocks, as `du` counts: sled's
+/// files can have holes), without the fixed disk-full reserve.
 pub fn dir_bytes(dir: &Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
     let mut total = 0;
     if let Ok(rd) = std::fs::read_dir(dir) {
         for e in rd.flatten() {
             match e.metadata() {
                 Ok(m) if m.is_dir() => total += dir_bytes(&e.path()),
-                Ok(m) => total += m.len(),
+                Ok(_) if e.file_name() == super::space::BALLAST => {}
+                Ok(m) => total += m.blocks() * 512,
                 Err(_) => {}
             }
         }
@@ -55,10 +58,11 @@ pub fn dir_bytes(dir: &Path) -> u64 {
     total
 }
 
-/// sled's own files in a data directory; everything else (the key, the high-water mark) is
-/// Sluis's and moves to the new directory as it is.
-fn is_sleds(name: &str) -> bool {
-    matches!(name, "conf" | "db" | "blobs") || name.starts_with("snap.")
+/// sled's own files in a data directory, and the disk-full reserve (the gateway makes it again
+/// at start); everything else (the key, the high-water mark) is Sluis's and moves to the new
+/// directory as it is.
+fn not_carried(name: &str) -> bool {
+    matches!(name, "conf" | "db" | "blobs" | super::space::BALLAST) || name.starts_with("snap.")
 }
 
 fn sibling(dir: &Path, suffix: &str) -> PathBuf {
@@ -146,7 +150,7 @@ fn copy_live(dir: &Path, fresh: &Path, file: &Path) -> Result<u64, CompactError>
     for e in std::fs::read_dir(dir)?.flatten() {
         let name = e.file_name();
         let Some(name) = name.to_str() else { continue };
-        if is_sleds(name) || !e.file_type()?.is_file() {
+        if not_carried(name) || !e.file_type()?.is_file() {
             continue;
         }
         // `copy` keeps the mode: the key stays 0600.
@@ -155,7 +159,9 @@ fn copy_live(dir: &Path, fresh: &Path, file: &Path) -> Result<u64, CompactError>
     // The copy opens, and holds at least what the high-water mark says the original held.
     let mark = hwm::read(fresh).map_err(|e| CompactError::Mismatch(e.to_string()))?;
     if mark.is_none() && hwm::read(dir).ok().flatten().is_some() {
-        return Err(CompactError::Mismatch("the high-water mark was not carried".into()));
+        return Err(CompactError::Mismatch(
+            "the high-water mark was not carried".into(),
+        ));
     }
     let store = Store::open(fresh, Duration::from_millis(2))?;
     if let Some(mark) = &mark {
@@ -204,7 +210,10 @@ mod tests {
             done.after,
             done.before
         );
-        assert_eq!(std::fs::read(dir.join("sluis.key")).expect("key"), b"sleutel");
+        assert_eq!(
+            std::fs::read(dir.join("sluis.key")).expect("key"),
+            b"sleutel"
+        );
         let db = sled::open(&dir).expect("db");
         let t = db.open_tree("proef").expect("tree");
         let again: Vec<_> = t.iter().flatten().collect();
