@@ -250,8 +250,38 @@ impl Browser {
         panic!("never at a URL with {needle:?}");
     }
 
+    /// Runs `script` in the page (WebDriver's execute, which the page's CSP does not govern:
+    /// the pages themselves carry no script) and returns what it returns.
+    async fn execute(&self, script: &str, args: Value) -> Value {
+        self.driver
+            .call(
+                reqwest::Method::POST,
+                &self.path("/execute/sync"),
+                Some(json!({"script": script, "args": args})),
+            )
+            .await
+    }
+
+    async fn window_height(&self, height: u64) {
+        self.driver
+            .call(
+                reqwest::Method::POST,
+                &self.path("/window/rect"),
+                Some(json!({"width": 1280, "height": height})),
+            )
+            .await;
+    }
+
+    /// The whole page as a PNG (the window stretched to the page's height, at most 8000
+    /// pixels, then back) in `target/screenshots/{name}.png`.
     async fn screenshot(&self, name: &str) {
         use base64::Engine;
+        let height = self
+            .execute("return document.documentElement.scrollHeight;", json!([]))
+            .await
+            .as_u64()
+            .unwrap_or(1100);
+        self.window_height(height.clamp(1100, 8000) + 100).await;
         let v = self
             .driver
             .call(reqwest::Method::GET, &self.path("/screenshot"), None)
@@ -262,6 +292,7 @@ impl Browser {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
         std::fs::create_dir_all(&dir).expect("screenshot dir");
         std::fs::write(dir.join(format!("{name}.png")), png).expect("screenshot written");
+        self.window_height(1100).await;
     }
 
     async fn cookie(&self, name: &str) -> String {
@@ -293,6 +324,47 @@ impl Browser {
             .call(reqwest::Method::DELETE, &self.path(""), None)
             .await;
     }
+}
+
+/// Posts version 2 of the plan of toewijzing `nr` as its aanbieder (through the API), with one
+/// goal more; the version number and the toelichting of the melding's first goal.
+async fn plan_versie_2(app: &crate::helpers::TestApp, bsn: &str, nr: &str) -> (u64, String) {
+    let (_, ps) = app
+        .get_json(&format!("/api/v1/clienten/{bsn}/planstatus"))
+        .await;
+    let item = ps["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["toewijzingnummer"] == nr)
+        .expect("the toewijzing")
+        .clone();
+    let plan = &item["plannen"][0];
+    let toelichting = item["resultaat"]["doelen"][0]["toelichting"]
+        .as_str()
+        .expect("a toelichting per goal")
+        .to_string();
+    let versie = plan["versie"].as_u64().expect("versie") + 1;
+    let mut doelen = plan["doelen"].as_array().expect("doelen").clone();
+    doelen.push(
+        json!({"id": "D9", "omschrijving": "Zelfstandig naar de sportvereniging",
+        "levensdomein": "vrije_tijd", "meting": "gesprek met ouders", "streefdatum": "2027-01-31"}),
+    );
+    let body = json!({
+        "domein": item["domein"], "gemeente": "0599", "aanbieder": item["aanbieder"],
+        "bsn": bsn, "plan_id": plan["plan_id"], "versie": versie, "datum": item["resultaat"]["datum"],
+        "toewijzingnummers": [nr], "doelen": doelen
+    });
+    let r = app
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/behandelplannen",
+            "application/json",
+            body.to_string(),
+        )
+        .await;
+    assert_eq!(r.status, reqwest::StatusCode::CREATED, "{}", r.body);
+    (versie, toelichting)
 }
 
 #[actix_web::test]
@@ -364,10 +436,37 @@ async fn the_pages_in_headless_chromium() {
         }
     }
     let id = link.expect("client on the caseload");
+    // The aanbieder posts version 2 of the plan after its resultaatmelding: the page shows both
+    // versions, newest first, and the result per goal with the aanbieder's toelichting stays
+    // with the version it was reported on.
+    let (versie2, toelichting) = plan_versie_2(&app, bsn, nr).await;
     b.go(&format!("/clienten/{id}")).await;
     let client = b.source().await;
     check_page(&client, "client (browser)");
-    assert!(client.contains("Behandelplannen") && client.contains("Financiering"));
+    assert!(client.contains("Behandelplan") && client.contains("Financiering"));
+    assert!(!client.contains("Eerdere versies staan nog niet"));
+    let (v2, v1) = (
+        client
+            .find(&format!("versie {versie2} van"))
+            .expect("version 2 shown"),
+        client
+            .find(&format!("versie {} van", versie2 - 1))
+            .expect("version 1 shown"),
+    );
+    assert!(v2 < v1, "newest first");
+    assert!(
+        client.contains("Zelfstandig naar de sportvereniging"),
+        "the new goal"
+    );
+    let melding = client[v1..]
+        .find("Hierover gaat de resultaatmelding")
+        .expect("the melding marked at version 1");
+    assert!(!client[v2..v1].contains("Hierover gaat de resultaatmelding"));
+    assert!(
+        client[v1 + melding..].contains(&format!("<td>{toelichting}</td>")),
+        "the toelichting next to the goal"
+    );
+    assert!(client.contains("Toelichting van de aanbieder"));
     b.screenshot("client").await;
     b.click(&format!("#eens-{nr}")).await;
     b.click(&format!("form[action='/clienten/{id}/beoordeling'] button"))

@@ -340,6 +340,22 @@ async fn each_role_signs_in_and_sees_its_pages() {
         )),
         "{naam} in the caseload"
     );
+    // The product with the official description the team view gives, on both pages.
+    let omschrijving = rij["product"]["categorie_omschrijving"]
+        .as_str()
+        .expect("an official description");
+    let categorie = rij["product"]["categorie"].as_str().expect("categorie");
+    assert!(
+        client
+            .body
+            .contains(&format!("{omschrijving} (categorie {categorie})")),
+        "{omschrijving} on the client page"
+    );
+    assert!(
+        home.body
+            .contains(&format!("<br><span class=\"stil\">{omschrijving}</span>")),
+        "{omschrijving} in the caseload"
+    );
     // The view is in the audit, naming the client by pseudonym (never the BSN).
     let audit = app
         .audit

@@ -137,9 +137,9 @@ pub fn stroom(stappen: &[Stap], link: bool) -> Markup {
                     li {
                         time datetime=(st.datum.to_string()) { (datum(&st.datum)) } " – "
                         @if link && !st.door_sluis {
-                            a href={"/berichten/" (st.id)} { (st.berichtsoort) }
+                            a href={"/berichten/" (st.id)} { (soort(&st.berichtsoort)) }
                         } @else {
-                            (st.berichtsoort)
+                            (soort(&st.berichtsoort))
                         }
                         " "
                         span class="stil" {
@@ -167,11 +167,31 @@ pub fn stroom(stappen: &[Stap], link: bool) -> Markup {
     }
 }
 
-/// A note where a part of the page waits for a feature still being built.
-pub fn binnenkort(wat: &str) -> Markup {
+/// What a berichtsoort is, in a few plain words (`JW301`: "Toewijzing"), for people who do
+/// not know the numbers; `None` for what is not one of the standard's message codes.
+pub fn soort_naam(code: &str) -> Option<&'static str> {
+    let soort = sluis_core::codes::Berichtsoort::parse(code)?;
+    Some(match soort.nummer {
+        301 => "Toewijzing",
+        305 => "Start zorg",
+        307 => "Stop zorg",
+        315 => "Aanvraag toewijzing",
+        317 => "Verzoek om wijziging",
+        319 => "Antwoord op verzoek",
+        323 => "Declaratie",
+        325 => "Antwoord op declaratie",
+        302 | 306 | 308 | 316 | 318 | 320 => "Retourbericht",
+        _ => return None,
+    })
+}
+
+/// A berichtsoort as people read it: "Toewijzing (JW301)"; Sluis's own messages
+/// (`behandelplan` …) as they are named.
+pub fn soort(code: &str) -> Markup {
     html! {
-        div class="let-op" role="note" {
-            p { (wat) }
+        @match soort_naam(code) {
+            Some(n) => { (n) " " span class="stil" { "(" (code) ")" } }
+            None => { (code.get(..1).unwrap_or("").to_uppercase()) (code.get(1..).unwrap_or("")) }
         }
     }
 }

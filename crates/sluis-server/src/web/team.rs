@@ -18,13 +18,14 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use maud::{html, Markup};
 use serde::Deserialize;
+use sluis_core::doelbereik::omschrijving::{self, ProductOmschreven};
 use sluis_core::doelbereik::{
-    Beoordeling, Bericht, Filter, Grond, Kind, Oordeel, PlanStatus, Selectie, Status, Trajectory,
-    Uitkomst,
+    Beoordeling, Bericht, Filter, Grond, Kind, Oordeel, PlanSamenvatting, PlanStatus, PlanVersie,
+    ResultaatSamenvatting, Selectie, Status, Tevredenheid, Trajectory, Uitkomst,
 };
 use sluis_core::standard::types::Bsn;
 use sluis_core::stuurinformatie::Stap;
-use sluis_core::validate::history::Domein;
+use sluis_core::validate::history::{Domein, Product};
 use sluis_core::Format;
 
 /// Rows per page of the caseload.
@@ -152,6 +153,16 @@ fn sort(rows: &mut [Trajectory], key: &str, af: bool) {
     }
 }
 
+/// What the caseload looks up for the rows it shows (never for the whole selection).
+pub struct Opzoeken<'a> {
+    /// The client's opaque id for its link.
+    pub client_id: &'a dyn Fn(&Bsn) -> String,
+    /// Name and birth date.
+    pub gegevens: &'a dyn Fn(&Bsn) -> Option<ClientGegevens>,
+    /// The toewijzing's product, with the official descriptions ([`product_kort`]).
+    pub product: &'a dyn Fn(&Trajectory) -> Option<String>,
+}
+
 /// The caseload page over a team's selected trajectories (also what the benchmark renders).
 pub fn caseload_page(
     s: &Session,
@@ -159,9 +170,9 @@ pub fn caseload_page(
     mut rows: Vec<Trajectory>,
     q: &CaseloadQuery,
     aanbieders: &[(String, String)],
-    client_id: &dyn Fn(&Bsn) -> String,
-    gegevens: &dyn Fn(&Bsn) -> Option<ClientGegevens>,
+    zoek: &Opzoeken<'_>,
 ) -> Markup {
+    let (client_id, gegevens) = (zoek.client_id, zoek.gegevens);
     let key = q.sorteer.as_deref().unwrap_or("aanbieder");
     let af = q.richting.as_deref() == Some("af");
     sort(&mut rows, key, af);
@@ -235,7 +246,10 @@ pub fn caseload_page(
                             }
                         }
                         td { (naam(&t.aanbieder)) }
-                        td { (t.toewijzingnummer.as_str()) " " span class="stil" { "vanaf " (datum(&t.ingangsdatum)) } }
+                        td {
+                            (t.toewijzingnummer.as_str()) " " span class="stil" { "vanaf " (datum(&t.ingangsdatum)) }
+                            @if let Some(p) = (zoek.product)(t) { br; span class="stil" { (p) } }
+                        }
                         td { (datum_of(t.start.as_ref())) }
                         td { (datum_of(t.plan.as_ref())) }
                         td { (datum_of(t.stop.as_ref().map(|s| &s.einddatum))) }
@@ -293,9 +307,19 @@ pub async fn caseload(
                     None
                 })
             };
+            let product = |t: &Trajectory| {
+                gw.trajectory_details(t)
+                    .and_then(|d| d.product)
+                    .map(|p| product_kort(t.domein, &p))
+            };
+            let zoek = Opzoeken {
+                client_id: &id,
+                gegevens: &gegevens,
+                product: &product,
+            };
             Ok(html(
                 StatusCode::OK,
-                caseload_page(&s, &team, rows, &q, &aanbieders(&gw), &id, &gegevens),
+                caseload_page(&s, &team, rows, &q, &aanbieders(&gw), &zoek),
             ))
         })(),
     )
@@ -335,16 +359,122 @@ fn uitkomst_doel(u: &Uitkomst) -> Markup {
     }
 }
 
+/// Why the financing is what it is, as a sentence.
 fn grond(g: &Grond, st: Status) -> String {
-    g.uitleg(st)
+    let uitleg = g.uitleg(st);
+    let mut c = uitleg.chars();
+    match c.next() {
+        Some(first) => format!(
+            "{}{}.",
+            first.to_uppercase(),
+            c.as_str().trim_end_matches('.')
+        ),
+        None => uitleg,
+    }
 }
 
-fn product(p: &PlanStatus) -> String {
-    match (&p.product.categorie, &p.product.code) {
-        (Some(c), Some(code)) => format!("categorie {c}, product {code}"),
-        (Some(c), None) => format!("categorie {c}"),
-        (None, Some(code)) => format!("product {code}"),
+/// The product of a toewijzing with the official descriptions of its codes (as the team view
+/// of the API gives them): "Jeugdhulp ambulant (categorie 45), product 45A53".
+pub fn product(domein: Domein, p: &Product) -> String {
+    let o = ProductOmschreven::of(domein, p.categorie.as_deref(), p.code.as_deref());
+    let categorie = match (&o.categorie, &o.categorie_omschrijving) {
+        (Some(c), Some(om)) => Some(format!("{om} (categorie {c})")),
+        (Some(c), None) => Some(format!("categorie {c}")),
+        _ => None,
+    };
+    let code = match (&o.code, &o.code_omschrijving) {
+        (Some(c), Some(om)) => Some(format!("{om} (productcode {c})")),
+        (Some(c), None) => Some(format!("productcode {c}")),
+        _ => None,
+    };
+    match (categorie, code) {
+        (Some(a), Some(b)) => format!("{a}, {b}"),
+        (Some(a), None) | (None, Some(a)) => a,
         (None, None) => "–".to_string(),
+    }
+}
+
+/// The product in a few words for a table cell: the productcode's official description where
+/// there is one, else the categorie's; the bare code without either.
+pub fn product_kort(domein: Domein, p: &Product) -> String {
+    let o = ProductOmschreven::of(domein, p.categorie.as_deref(), p.code.as_deref());
+    o.code_omschrijving
+        .or(o.categorie_omschrijving)
+        .or_else(|| o.code.map(|c| format!("productcode {c}")))
+        .or_else(|| o.categorie.map(|c| format!("categorie {c}")))
+        .unwrap_or_else(|| "–".to_string())
+}
+
+fn tevredenheid(t: Tevredenheid) -> &'static str {
+    match t {
+        Tevredenheid::Tevreden => "tevreden",
+        Tevredenheid::Neutraal => "neutraal",
+        Tevredenheid::Ontevreden => "ontevreden",
+    }
+}
+
+/// Every version of one plan, newest first, each with its goals; the version the
+/// resultaatmelding belongs to carries the result and the aanbieder's toelichting per goal.
+fn plan_versies(plan: &PlanSamenvatting, res: Option<&ResultaatSamenvatting>) -> Markup {
+    // The versions as the plan status lists them (oldest first); without them, the current one.
+    let mut versies: Vec<PlanVersie> = if plan.versies.is_empty() {
+        vec![PlanVersie {
+            versie: plan.versie,
+            datum: plan.datum,
+            doelen: plan.doelen.clone(),
+            resultaat: false,
+        }]
+    } else {
+        plan.versies.clone()
+    };
+    versies.reverse();
+    let melding = res.filter(|r| r.plan_id == plan.plan_id);
+    // A melding stored before Sluis kept its version: shown with the current version.
+    let zonder_versie = melding.is_some_and(|r| r.plan_versie.is_none());
+    let hoort_bij = |v: &PlanVersie| v.resultaat || (zonder_versie && v.versie == plan.versie);
+    let melding_versie = versies.iter().find(|v| hoort_bij(v)).map(|v| v.versie);
+    html! {
+        @if versies.len() > 1 {
+            p { "Dit plan heeft " (versies.len()) " versies. De nieuwste staat bovenaan."
+                @if let Some(v) = melding_versie { " De resultaatmelding hoort bij versie " (v) "." } }
+        }
+        @for v in &versies {
+            @let met_resultaat = melding.is_some() && hoort_bij(v);
+            @let id = format!("plan-{}-{}-v{}", plan.aanbieder, plan.plan_id, v.versie);
+            div class={"planversie" @if met_resultaat { " met-resultaat" }} {
+                h4 id=(id) {
+                    "Plan " (plan.plan_id) ", versie " (v.versie) " van " (datum(&v.datum))
+                    @if v.versie == plan.versie && versies.len() > 1 { " " span class="label" { "Nieuwste versie" } }
+                    @if met_resultaat { " " span class="label goed" { "Hierover gaat de resultaatmelding" } }
+                }
+                table aria-labelledby=(id) {
+                    thead { tr {
+                        th scope="col" { "Doel" } th scope="col" { "Levensdomein" } th scope="col" { "Hoe gemeten" }
+                        th scope="col" { "Streefdatum" }
+                        @if met_resultaat { th scope="col" { "Resultaat" } th scope="col" { "Toelichting van de aanbieder" } }
+                    } }
+                    tbody {
+                        @for d in &v.doelen {
+                            tr {
+                                td { (d.omschrijving) }
+                                td { (d.levensdomein.replace('_', " ")) }
+                                td { (d.meting) }
+                                td { (datum(&d.streefdatum)) }
+                                @if met_resultaat {
+                                    @match melding.and_then(|r| r.doelen.iter().find(|g| g.id == d.id)) {
+                                        Some(g) => { td { (uitkomst_doel(&g.uitkomst)) } td { (g.toelichting) } }
+                                        None => { td { span class="stil" { "niet gemeld" } } td { "–" } }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                @if let (Some(_), false, Some(mv)) = (melding, met_resultaat, melding_versie) {
+                    p class="stil" { "Het resultaat is gemeld over versie " (mv) " van dit plan, niet over deze." }
+                }
+            }
+        }
     }
 }
 
@@ -364,13 +494,19 @@ fn toewijzing(
         section aria-labelledby={"t-" (p.toewijzingnummer)} {
             h2 id={"t-" (p.toewijzingnummer)} { "Toewijzing " (p.toewijzingnummer) " – " (naam) }
             dl class="feiten" {
-                dt { "Aanbieder" } dd { (naam) " (" (p.aanbieder) ")" }
-                dt { "Product" } dd { (product(p)) }
+                dt { "Aanbieder" } dd { (naam) " " span class="stil" { "(AGB " (p.aanbieder) ")" } }
+                dt { "Product" } dd { (product(domein, &p.product)) }
                 dt { "Periode" } dd { (datum(&p.ingangsdatum)) " tot " (datum_of(p.einddatum.as_ref())) }
-                dt { "Start" } dd { (datum_of(p.gestart.as_ref())) }
-                dt { "Stop" } dd {
+                dt { "Gestart" } dd { @if let Some(d) = &p.gestart { (datum(d)) } @else { "nog niet gemeld" } }
+                dt { "Gestopt" } dd {
                     @match &p.gestopt {
-                        Some(st) => { (datum(&st.einddatum)) " " span class="stil" { "(reden " (st.reden) ")" } }
+                        Some(st) => {
+                            (datum(&st.einddatum))
+                            @match omschrijving::reden_beeindiging(domein, &st.reden) {
+                                Some(r) => { " – " (r) " " span class="stil" { "(reden " (st.reden) ")" } }
+                                None => { " " span class="stil" { "(reden " (st.reden) ")" } }
+                            }
+                        }
                         None => { "nog niet gestopt" }
                     }
                 }
@@ -378,41 +514,33 @@ fn toewijzing(
                     @match p.uitkomst { Status::Bereikt => "Bereikt", Status::NietBereikt => "Niet bereikt", Status::Onbekend => "Nog onbekend" }
                 }
             }
-            h3 { "Behandelplannen" }
+            h3 { "Behandelplan" }
             @if p.plannen.is_empty() {
                 p { span class="label let" { "Geen behandelplan ontvangen" } }
             }
             @for plan in &p.plannen {
-                table {
-                    caption { "Plan " (plan.plan_id) ", versie " (plan.versie) " van " (datum(&plan.datum)) }
-                    thead { tr {
-                        th scope="col" { "Doel" } th scope="col" { "Levensdomein" } th scope="col" { "Meting" }
-                        th scope="col" { "Streefdatum" } th scope="col" { "Resultaat" }
-                    } }
-                    tbody {
-                        @for d in &plan.doelen {
-                            tr {
-                                td { (d.omschrijving) }
-                                td { (d.levensdomein) }
-                                td { (d.meting) }
-                                td { (datum(&d.streefdatum)) }
-                                td {
-                                    @match res.and_then(|r| r.doelen.iter().find(|(id, _)| *id == d.id)) {
-                                        Some((_, u)) => (uitkomst_doel(u)),
-                                        None => span class="stil" { "nog niet gemeld" },
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
+                (plan_versies(plan, res))
             }
-            p class="stil" { "Hier staat de laatste versie van het plan. Eerdere versies staan nog niet op deze pagina." }
             h3 { "Resultaat en beoordeling" }
             @match res {
                 Some(r) => {
-                    p { "Resultaatmelding van " (datum(&r.datum)) " (einde traject " (datum(&r.einddatum)) ")"
-                        @if let Some(t) = &r.tevredenheid { "; cliënt " (format!("{t:?}").to_lowercase()) } "." }
+                    p { "De aanbieder meldde het resultaat op " (datum(&r.datum)) " (einde traject " (datum(&r.einddatum)) ")"
+                        @if let Some(t) = r.tevredenheid { "; de cliënt is " (tevredenheid(t)) } "."
+                        @if !p.plannen.iter().any(|pl| pl.plan_id == r.plan_id) {
+                            " Het gaat over plan " (r.plan_id) @if let Some(v) = r.plan_versie { ", versie " (v) } "."
+                        } @else {
+                            " Het resultaat per doel staat hierboven bij het plan."
+                        }
+                    }
+                    @if !p.plannen.iter().any(|pl| pl.plan_id == r.plan_id) {
+                        table {
+                            caption class="stil" { "Resultaat per doel" }
+                            thead { tr { th scope="col" { "Doel" } th scope="col" { "Resultaat" } th scope="col" { "Toelichting van de aanbieder" } } }
+                            tbody { @for g in &r.doelen {
+                                tr { td { (g.id.as_str()) } td { (uitkomst_doel(&g.uitkomst)) } td { (g.toelichting) } }
+                            } }
+                        }
+                    }
                 }
                 None => { p { "Nog geen resultaatmelding." } }
             }
@@ -515,7 +643,8 @@ fn client_page(
                 @if let Some(d) = &g.geboortedatum { dt { "Geboortedatum" } dd { (datum(d)) } }
             }
         }
-        p class="stil" { "Gebiedsteam " (team) ". " (statuses.len()) " toewijzing(en) in deze gemeente." }
+        p class="stil" { "Gebiedsteam " (team) ". "
+            @match statuses.len() { 1 => "Eén toewijzing", n => { (n) " toewijzingen" } } " in deze gemeente." }
         @if opgeslagen {
             div class="melding" role="status" { p { "Uw beoordeling is vastgelegd en naar de aanbieder gestuurd." } }
         }
@@ -629,7 +758,7 @@ pub async fn beoordeling(
         let volgens_melding = status
             .resultaat
             .as_ref()
-            .map(|r| r.doelen.iter().all(|(_, u)| *u == Uitkomst::Behaald));
+            .map(|r| r.doelen.iter().all(|g| g.uitkomst == Uitkomst::Behaald));
         let bereikt = match (oordeel, form.bereikt.as_deref()) {
             (Some(Oordeel::Eens), _) => volgens_melding,
             (_, Some("ja")) => Some(true),
