@@ -539,6 +539,13 @@ async fn the_pages_in_headless_chromium() {
     assert!(v.contains("kon niet gelezen worden"));
     let csrf = value_of(&v, "csrf");
     assert!(csrf.is_some());
+    // A file: WebDriver puts the path in the file field, the browser sends it as
+    // multipart/form-data with the session's CSRF token.
+    b.type_in("#bestand", super::JW301).await;
+    b.click("form[action='/validatie'] button").await;
+    let v = b.wait_for("Bestand: <strong>minimaal.xml</strong>").await;
+    assert!(v.contains("JW301: geen bevindingen"), "{v}");
+    check_page(&v, "validatie (browser, file)");
     b.screenshot("validatie").await;
     b.sign_out().await;
 
