@@ -601,7 +601,19 @@ async fn the_pages_in_headless_chromium() {
     b.click(&format!("#nee-{nr}")).await;
     b.click(&format!("form[action='/clienten/{id}/beoordeling'] button"))
         .await;
-    b.wait_for("Geef bij oneens de reden.").await;
+    let back = b.wait_for("Geef bij oneens de reden.").await;
+    // Said at the top where the page opens, and the choices are kept.
+    assert!(
+        back.contains("is niet vastgelegd. <a href=\"#fouten-"),
+        "error summary on top"
+    );
+    let kept = b
+        .execute(
+            "return [document.getElementById(arguments[0]).checked, document.getElementById(arguments[1]).checked];",
+            json!([format!("oneens-{nr}"), format!("nee-{nr}")]),
+        )
+        .await;
+    assert_eq!(kept, json!([true, true]), "the choices kept");
     shot(&b, &mut axe, "beoordeling-onvolledig").await;
     b.click(&format!("#eens-{nr}")).await;
     b.click(&format!("form[action='/clienten/{id}/beoordeling'] button"))

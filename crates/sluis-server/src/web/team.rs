@@ -200,9 +200,11 @@ pub fn caseload_page(
                 }
             }
             div {
-                label for="f-plan" { "Geen plan … dagen na de start" }
+                label for="f-plan" { "Zonder behandelplan na (dagen)" }
                 input type="number" id="f-plan" name="zonder_plan_na_dagen" min="0" max="3650"
+                    aria-describedby="f-plan-uitleg"
                     value=(nonempty(&q.zonder_plan_na_dagen).unwrap_or(""));
+                div id="f-plan-uitleg" class="stil hint" { "Bijv. 42: gestart, 42 dagen of langer zonder plan" }
             }
             fieldset {
                 legend class="stil" { "Toon alleen" }
@@ -250,9 +252,9 @@ pub fn caseload_page(
                             (t.toewijzingnummer.as_str()) " " span class="stil" { "vanaf " (datum(&t.ingangsdatum)) }
                             @if let Some(p) = (zoek.product)(t) { br; span class="stil" { (p) } }
                         }
-                        td { (datum_of(t.start.as_ref())) }
-                        td { (datum_of(t.plan.as_ref())) }
-                        td { (datum_of(t.stop.as_ref().map(|s| &s.einddatum))) }
+                        td class="datum" { (datum_of(t.start.as_ref())) }
+                        td class="datum" { (datum_of(t.plan.as_ref())) }
+                        td class="datum" { (datum_of(t.stop.as_ref().map(|s| &s.einddatum))) }
                         td { (uitkomst(t)) }
                     }
                 }
@@ -395,11 +397,13 @@ pub fn product(domein: Domein, p: &Product) -> String {
 }
 
 /// The product in a few words for a table cell: the productcode's official description where
-/// there is one, else the categorie's; the bare code without either.
+/// there is one, else the categorie's (without the list's "(2015)" mark of the first
+/// categories); the bare code without either.
 pub fn product_kort(domein: Domein, p: &Product) -> String {
     let o = ProductOmschreven::of(domein, p.categorie.as_deref(), p.code.as_deref());
     o.code_omschrijving
         .or(o.categorie_omschrijving)
+        .map(|t| t.strip_prefix("(2015) ").map(str::to_string).unwrap_or(t))
         .or_else(|| o.code.map(|c| format!("productcode {c}")))
         .or_else(|| o.categorie.map(|c| format!("categorie {c}")))
         .unwrap_or_else(|| "–".to_string())
@@ -478,6 +482,15 @@ fn plan_versies(plan: &PlanSamenvatting, res: Option<&ResultaatSamenvatting>) ->
     }
 }
 
+/// A beoordeling form sent back: for which toewijzing, what was wrong, what was filled in.
+pub struct Teruggestuurd<'a> {
+    pub nummer: &'a str,
+    pub fouten: &'a [String],
+    pub oordeel: Option<&'a str>,
+    pub bereikt: Option<&'a str>,
+    pub reden: &'a str,
+}
+
 /// One toewijzing of the client: its facts, plans, result, financing, message flow and the form.
 fn toewijzing(
     s: &Session,
@@ -486,9 +499,12 @@ fn toewijzing(
     naam: &str,
     stappen: &[Stap],
     action: &str,
-    fouten: Option<(&str, &[String])>,
+    terug: Option<&Teruggestuurd<'_>>,
 ) -> Markup {
     let res = p.resultaat.as_ref();
+    // The form as it was sent, when it comes back with what was wrong.
+    let terug = terug.filter(|t| t.nummer == p.toewijzingnummer);
+    let (oordeel, bereikt) = (terug.and_then(|t| t.oordeel), terug.and_then(|t| t.bereikt));
     let next_versie = p.beoordeling.as_ref().map_or(1, |b| b.versie + 1);
     html! {
         section aria-labelledby={"t-" (p.toewijzingnummer)} {
@@ -558,7 +574,7 @@ fn toewijzing(
                             tr { th scope="row" { "Trajectprijs" } td class="getal" { (euro(f.trajectprijs)) } }
                             tr { th scope="row" { "Nu te declareren" } td class="getal" {
                                 (euro(f.aanspraak)) " "
-                                span class="stil" { @if f.status == Status::Bereikt { "(100 %)" } @else { "(" (f.percentage) " %)" } } } }
+                                span class="stil" { @if f.status == Status::Bereikt { "(100\u{a0}%)" } @else { "(" (f.percentage) "\u{a0}%)" } } } }
                             tr { th scope="row" { "Gedeclareerd" } td class="getal" { (euro(f.gedeclareerd)) } }
                             tr { th scope="row" { @if f.status == Status::NietBereikt { "Ingehouden" } @else { "Aangehouden tot het resultaat bekend is" } }
                                  td class="getal" { (euro(f.ingehouden)) } }
@@ -574,36 +590,38 @@ fn toewijzing(
             (stroom(stappen, false))
             @if res.is_some() {
                 h3 { "Uw beoordeling vastleggen" }
-                @if let Some((nummer, fouten)) = fouten {
-                    @if nummer == p.toewijzingnummer {
-                        div class="fouten" role="alert" {
-                            p { "De beoordeling is niet vastgelegd:" }
-                            ul { @for f in fouten { li { (f) } } }
-                        }
+                @if let Some(t) = terug {
+                    div class="fouten" id={"fouten-" (p.toewijzingnummer)} {
+                        p { "De beoordeling is niet vastgelegd:" }
+                        ul { @for f in t.fouten { li { (f) } } }
                     }
                 }
-                form method="post" action=(action) {
+                form method="post" action=(action) id={"beoordeling-" (p.toewijzingnummer)} {
                     input type="hidden" name="csrf" value=(s.csrf);
                     input type="hidden" name="toewijzing" value=(p.toewijzingnummer);
                     input type="hidden" name="domein" value=(domein.as_str());
                     input type="hidden" name="versie" value=(next_versie);
                     fieldset {
                         legend { "Bent u het eens met de resultaatmelding?" }
-                        input type="radio" id={"eens-" (p.toewijzingnummer)} name="oordeel" value="eens" required;
+                        input type="radio" id={"eens-" (p.toewijzingnummer)} name="oordeel" value="eens" required
+                            checked[oordeel == Some("eens")];
                         label class="keuze" for={"eens-" (p.toewijzingnummer)} { "Eens" }
-                        input type="radio" id={"oneens-" (p.toewijzingnummer)} name="oordeel" value="oneens";
+                        input type="radio" id={"oneens-" (p.toewijzingnummer)} name="oordeel" value="oneens"
+                            checked[oordeel == Some("oneens")];
                         label class="keuze" for={"oneens-" (p.toewijzingnummer)} { "Oneens" }
                     }
                     fieldset {
                         legend { "Alleen bij oneens: is het resultaat volgens het team bereikt?" }
-                        input type="radio" id={"ja-" (p.toewijzingnummer)} name="bereikt" value="ja";
+                        input type="radio" id={"ja-" (p.toewijzingnummer)} name="bereikt" value="ja"
+                            checked[bereikt == Some("ja")];
                         label class="keuze" for={"ja-" (p.toewijzingnummer)} { "Ja" }
-                        input type="radio" id={"nee-" (p.toewijzingnummer)} name="bereikt" value="nee";
+                        input type="radio" id={"nee-" (p.toewijzingnummer)} name="bereikt" value="nee"
+                            checked[bereikt == Some("nee")];
                         label class="keuze" for={"nee-" (p.toewijzingnummer)} { "Nee" }
                     }
                     p {
                         label for={"reden-" (p.toewijzingnummer)} { "Reden (verplicht bij oneens)" }
-                        textarea id={"reden-" (p.toewijzingnummer)} name="reden" rows="3" maxlength="1000" {}
+                        textarea id={"reden-" (p.toewijzingnummer)} name="reden" rows="3" maxlength="1000" { (terug.map_or("", |t| t.reden)) }
                     }
                     p { button type="submit" class="knop" { "Beoordeling vastleggen" } }
                 }
@@ -625,7 +643,7 @@ struct Ctx<'a> {
 fn client_page(
     c: &Ctx<'_>,
     status: StatusCode,
-    fouten: Option<(&str, &[String])>,
+    terug: Option<&Teruggestuurd<'_>>,
     opgeslagen: bool,
 ) -> Result<HttpResponse, ApiError> {
     let (req, gw, sec, ids, who, id) = (c.req, c.gw, c.sec, c.ids, c.who, c.id);
@@ -648,11 +666,18 @@ fn client_page(
         @if opgeslagen {
             div class="melding" role="status" { p { "Uw beoordeling is vastgelegd en naar de aanbieder gestuurd." } }
         }
+        // Said at the top, where the page opens, with the way to the form.
+        @if let Some(t) = terug {
+            div class="fouten" role="alert" {
+                p { "Uw beoordeling van toewijzing " (t.nummer) " is niet vastgelegd. "
+                    a href={"#fouten-" (t.nummer)} { "Naar het formulier" } }
+            }
+        }
         @if statuses.is_empty() { p { "Geen toewijzingen." } }
         @for (domein, p) in &statuses {
             @let stromen = p.toewijzingnummer.parse().map(|n| gw.stroom(n)).unwrap_or_default();
             (toewijzing(&s, *domein, p, gw.aanbieder_naam(&p.aanbieder).unwrap_or(&p.aanbieder),
-                stroom_of(&stromen, domein.as_str(), &p.aanbieder, bsn.as_str()), &action, fouten))
+                stroom_of(&stromen, domein.as_str(), &p.aanbieder, bsn.as_str()), &action, terug))
         }
     };
     Ok(html(
@@ -707,6 +732,19 @@ struct BeoordelingForm {
     bereikt: Option<String>,
     #[serde(default)]
     reden: String,
+}
+
+impl BeoordelingForm {
+    /// This form sent back with `fouten`.
+    fn terug<'a>(&'a self, fouten: &'a [String]) -> Teruggestuurd<'a> {
+        Teruggestuurd {
+            nummer: &self.toewijzing,
+            fouten,
+            oordeel: self.oordeel.as_deref(),
+            bereikt: self.bereikt.as_deref(),
+            reden: &self.reden,
+        }
+    }
 }
 
 /// `POST /clienten/{client}/beoordeling`: the team's judgement, through the gateway.
@@ -782,7 +820,7 @@ pub async fn beoordeling(
             return client_page(
                 &c,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                Some((&form.toewijzing, &fouten)),
+                Some(&form.terug(&fouten)),
                 false,
             );
         };
@@ -825,7 +863,7 @@ pub async fn beoordeling(
                 return client_page(
                     &c,
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    Some((&form.toewijzing, &fouten)),
+                    Some(&form.terug(&fouten)),
                     false,
                 );
             }
@@ -840,7 +878,7 @@ pub async fn beoordeling(
             return client_page(
                 &c,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                Some((&form.toewijzing, &fouten)),
+                Some(&form.terug(&fouten)),
                 false,
             );
         }
