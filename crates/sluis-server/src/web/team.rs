@@ -444,7 +444,11 @@ fn plan_versies(plan: &PlanSamenvatting, res: Option<&ResultaatSamenvatting>) ->
         }
         @for v in &versies {
             @let met_resultaat = melding.is_some() && hoort_bij(v);
-            @let id = format!("plan-{}-{}-v{}", plan.aanbieder, plan.plan_id, v.versie);
+            // An id for aria-labelledby: the aanbieder's own plan id may hold anything.
+            @let id = format!("plan-{}-{}-v{}", plan.aanbieder, plan.plan_id, v.versie)
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '-' })
+                .collect::<String>();
             div class={"planversie" @if met_resultaat { " met-resultaat" }} {
                 h4 id=(id) {
                     "Plan " (plan.plan_id) ", versie " (v.versie) " van " (datum(&v.datum))
@@ -894,4 +898,86 @@ pub async fn beoordeling(
             .finish())
     };
     respond(&req, r.await)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sluis_core::doelbereik::{Doel, DoelId, DoelResultaat};
+    use sluis_core::standard::types::Datum;
+
+    fn doel(id: &str, wat: &str) -> Doel {
+        Doel {
+            id: DoelId::parse(id).expect("id"),
+            omschrijving: wat.into(),
+            levensdomein: "vrije_tijd".into(),
+            meting: "gesprek".into(),
+            streefdatum: Datum::from_ymd(2026, 6, 30).expect("date"),
+        }
+    }
+
+    fn plan(resultaat_bij_1: bool) -> PlanSamenvatting {
+        let v = |versie, doelen: Vec<Doel>, resultaat| PlanVersie {
+            versie,
+            datum: Datum::from_ymd(2026, versie as u8, 1).expect("date"),
+            doelen,
+            resultaat,
+        };
+        PlanSamenvatting {
+            aanbieder: "12345678".into(),
+            plan_id: "PLAN 1/a".into(),
+            versie: 2,
+            datum: Datum::from_ymd(2026, 2, 1).expect("date"),
+            doelen: vec![doel("D1", "Naar school"), doel("D2", "Sporten")],
+            versies: vec![
+                v(1, vec![doel("D1", "Naar school")], resultaat_bij_1),
+                v(
+                    2,
+                    vec![doel("D1", "Naar school"), doel("D2", "Sporten")],
+                    false,
+                ),
+            ],
+        }
+    }
+
+    fn melding(versie: Option<u32>) -> ResultaatSamenvatting {
+        ResultaatSamenvatting {
+            plan_id: "PLAN 1/a".into(),
+            plan_versie: versie,
+            datum: Datum::from_ymd(2026, 3, 1).expect("date"),
+            einddatum: Datum::from_ymd(2026, 2, 28).expect("date"),
+            doelen: vec![DoelResultaat {
+                id: DoelId::parse("D1").expect("id"),
+                uitkomst: Uitkomst::DeelsBehaald,
+                toelichting: "Gaat drie dagen per week".into(),
+            }],
+            tevredenheid: None,
+        }
+    }
+
+    #[test]
+    fn every_plan_version_newest_first_with_the_result_at_its_own_version() {
+        let html = plan_versies(&plan(true), Some(&melding(Some(1)))).into_string();
+        let (v2, v1) = (
+            html.find("versie 2 van 01-02-2026").expect("v2"),
+            html.find("versie 1 van 01-01-2026").expect("v1"),
+        );
+        assert!(v2 < v1, "newest first: {html}");
+        let marker = html
+            .find("Hierover gaat de resultaatmelding")
+            .expect("marked");
+        assert!(marker > v1, "at version 1");
+        assert!(html[v1..].contains("<td>Gaat drie dagen per week</td>"));
+        assert!(!html[..v1].contains("Gaat drie dagen"), "not at version 2");
+        assert!(html.contains("gemeld over versie 1 van dit plan"));
+        // An id fit for aria-labelledby, whatever the plan id holds.
+        assert!(html.contains(r#"id="plan-12345678-PLAN-1-a-v2""#), "{html}");
+        // A melding stored before its version was kept: shown with the current version.
+        let html = plan_versies(&plan(false), Some(&melding(None))).into_string();
+        let v1 = html.find("versie 1 van 01-01-2026").expect("v1");
+        assert!(html[..v1].contains("Hierover gaat de resultaatmelding"));
+        // No melding: no result columns.
+        let html = plan_versies(&plan(false), None).into_string();
+        assert!(!html.contains("Toelichting van de aanbieder"));
+    }
 }
