@@ -412,6 +412,7 @@ fn record_size() {
         "{}",
         std::mem::size_of::<Bericht>()
     );
+    assert_eq!(std::mem::size_of::<Rij>(), 32, "as the book keeps a record");
     assert!(
         std::mem::size_of::<Regel>() <= 32,
         "{}",
@@ -510,19 +511,20 @@ fn stored_records_give_the_same_book() {
     let mut loaded = Berichtenboek::default();
     loaded.refs.intern("another reference first");
     for b in boek.berichten() {
-        let bytes = encode(&boek.nieuw(b), &boek.refs).expect("encode");
+        let bytes = encode(&boek.nieuw(&b), &boek.refs).expect("encode");
         assert_eq!(bytes[0], VERSION);
         let n = decode(b.id, &bytes, &mut loaded.refs).expect("decode");
         loaded.push(n);
     }
     assert_ne!(loaded.refs.get("T1"), boek.refs.get("T1"));
-    for (a, b) in boek.berichten().iter().zip(loaded.berichten()) {
+    for (a, b) in boek.berichten().zip(loaded.berichten()) {
         assert_eq!(
-            (a.id, a.soort, a.uitkomst, a.datum),
-            (b.id, b.soort, b.uitkomst, b.datum)
+            (a.id, a.soort, a.uitkomst, a.datum, a.ontvangen),
+            (b.id, b.soort, b.uitkomst, b.datum, b.ontvangen)
         );
-        assert_eq!(boek.codes(a), loaded.codes(b));
-        assert_eq!(boek.regels(a).len(), loaded.regels(b).len());
+        assert_eq!((a.technisch, a.beantwoord), (b.technisch, b.beantwoord));
+        assert_eq!(boek.codes(&a), loaded.codes(&b));
+        assert_eq!(boek.regels(&a).len(), loaded.regels(&b).len());
         assert_eq!(
             boek.refs.text(a.identificatie),
             loaded.refs.text(b.identificatie)
@@ -545,7 +547,7 @@ fn damaged_records_are_errors() {
     let boek = every_fact();
     let mut refs = Referenties::default();
     for b in boek.berichten() {
-        let bytes = encode(&boek.nieuw(b), &boek.refs).expect("encode");
+        let bytes = encode(&boek.nieuw(&b), &boek.refs).expect("encode");
         for cut in 0..bytes.len() {
             assert!(
                 decode(b.id, &bytes[..cut], &mut refs).is_err(),
@@ -563,7 +565,82 @@ fn damaged_records_are_errors() {
         );
     }
     // A reference the book never gave cannot be written.
-    let mut n = boek.nieuw(&boek.berichten()[0]);
+    let first = boek.berichten().next().expect("a record");
+    let mut n = boek.nieuw(&first);
     n.regels[0].feit = Feit::Verzoek { referentie: 999 };
     assert_eq!(encode(&n, &boek.refs), Err(RecordError::Referentie(999)));
+}
+
+#[test]
+fn the_book_keeps_every_field_of_a_record() {
+    // Each kind, outcome and flag, and ids beyond 32 bits, come back from the compact rows.
+    let mut b = Berichtenboek::default();
+    let mut pushed = Vec::new();
+    let kinds = [
+        Soort::Standaard(Berichtsoort {
+            domein: Domein::Ijw,
+            nummer: 323,
+        }),
+        Soort::Standaard(Berichtsoort {
+            domein: Domein::Iwmo,
+            nummer: 301,
+        }),
+        Soort::Eigen(Domein::Iwmo, Kind::Beoordeling),
+        Soort::Eigen(Domein::Ijw, Kind::Resultaatmelding),
+    ];
+    for (i, soort) in kinds.into_iter().enumerate() {
+        for uitkomst in [Uitkomst::Geaccepteerd, Uitkomst::Deels, Uitkomst::Afgekeurd] {
+            let mut m = msg(
+                (1u64 << 39) + 3 * pushed.len() as u64,
+                0,
+                "2025-01-06",
+                uitkomst,
+                vec![regel(1, 2, Feit::Resultaat)],
+            );
+            m.bericht.soort = soort;
+            m.bericht.technisch = i % 2 == 0;
+            m.bericht.beantwoord = uitkomst == Uitkomst::Deels;
+            m.bericht.ontvangen = d("2024-12-31");
+            if uitkomst == Uitkomst::Afgekeurd {
+                m.codes = vec![
+                    Code::new("9074").expect("code"),
+                    Code::new("SL020").expect("code"),
+                ];
+            }
+            pushed.push(m.clone());
+            b.push(m);
+        }
+    }
+    assert_eq!(b.len(), pushed.len());
+    for (got, want) in b.berichten().zip(&pushed) {
+        let w = &want.bericht;
+        assert_eq!(
+            (
+                got.id,
+                got.soort,
+                got.uitkomst,
+                got.technisch,
+                got.beantwoord
+            ),
+            (w.id, w.soort, w.uitkomst, w.technisch, w.beantwoord)
+        );
+        assert_eq!(
+            (
+                got.aanbieder,
+                got.gemeente,
+                got.datum,
+                got.ontvangen,
+                got.identificatie
+            ),
+            (
+                w.aanbieder,
+                w.gemeente,
+                w.datum,
+                w.ontvangen,
+                w.identificatie
+            )
+        );
+        assert_eq!(b.codes(&got), want.codes.as_slice());
+        assert_eq!(b.regels(&got), want.regels.as_slice());
+    }
 }
