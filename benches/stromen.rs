@@ -130,6 +130,7 @@ fn boek() -> Berichtenboek {
                         volume: 40,
                         bedrag: 100_000,
                         toegekend: uitkomst == ok,
+                        referentie: sluis::stuurinformatie::prestatie_sleutel(&format!("P{t}-{m}")),
                     }),
                 ],
             );

@@ -12,8 +12,8 @@ mod stats;
 
 pub use encoding::{decode, encode, RecordError, VERSION};
 pub use record::{
-    van_eigen, van_standaard, Bericht, Bevinding, Code, Feit, Frequentie, Nieuw, Oordeel,
-    ProductKey, Referenties, Regel, Richting, Soort, Uitkomst,
+    prestatie_sleutel, van_eigen, van_standaard, Bericht, Bevinding, Code, Feit, Frequentie, Nieuw,
+    Oordeel, ProductKey, Referenties, Regel, Richting, Soort, Uitkomst,
 };
 pub use retourcodes::RETOURCODES;
 pub use stats::{mediaan, p90};
@@ -613,6 +613,10 @@ pub fn stromen(boek: &Berichtenboek, vraag: &Vraag, vandaag: Datum) -> Stromen {
     let mut trajecten: Map<Key, Traject> = Map::default();
     let mut maanden: Map<(Domein, u32, Datum), (Datum, u32)> = Map::default();
     let mut declaratie_antwoord: Map<(Domein, u32, u32), Datum> = Map::default();
+    // The back office's own answers (`advies` mode): declaraties refused whole, and the
+    // prestaties refused (by declaratie and ReferentieNummer).
+    let mut heel_afgekeurd: HashSet<(Domein, u32, u32), Fx> = HashSet::default();
+    let mut afgewezen: HashSet<(Domein, u32, u32, u32), Fx> = HashSet::default();
     for b in boek.berichten().filter(|b| vraag.party(b)) {
         let b = &b;
         let domein = b.soort.domein();
@@ -625,11 +629,22 @@ pub fn stromen(boek: &Berichtenboek, vraag: &Vraag, vandaag: Datum) -> Stromen {
                         verzoeken.entry(k).or_insert(b.datum);
                     }
                 }
-                Feit::DeclaratieAntwoord { declaratie } if telt(b) => {
-                    let slot = declaratie_antwoord
-                        .entry((domein, b.aanbieder, *declaratie))
-                        .or_insert(b.datum);
+                Feit::DeclaratieAntwoord {
+                    declaratie,
+                    afgekeurd,
+                } if telt(b) => {
+                    let k = (domein, b.aanbieder, *declaratie);
+                    let slot = declaratie_antwoord.entry(k).or_insert(b.datum);
                     *slot = (*slot).min(b.datum);
+                    if *afgekeurd {
+                        heel_afgekeurd.insert(k);
+                    }
+                }
+                Feit::Afgewezen {
+                    declaratie,
+                    prestatie,
+                } if telt(b) => {
+                    afgewezen.insert((domein, b.aanbieder, *declaratie, *prestatie));
                 }
                 _ => {}
             }
@@ -736,6 +751,12 @@ pub fn stromen(boek: &Berichtenboek, vraag: &Vraag, vandaag: Datum) -> Stromen {
         // Amounts: every declaratie that was judged on its content (not one the standard
         // counts as never sent), by the month of the care (ProductPeriode Begindatum).
         if b.soort.nummer() == Some(323) && !b.technisch {
+            // Granted: by Sluis's own answer; a declaratie Sluis did not answer (`advies` mode)
+            // by the back office's declaratie-antwoord once there is one, else by Sluis's
+            // judgement (its advice) until then.
+            let kantoor = (!b.beantwoord)
+                .then_some((domein, b.aanbieder, b.identificatie))
+                .filter(|k| declaratie_antwoord.contains_key(k));
             for r in boek.regels(b) {
                 if let Feit::Prestatie {
                     product,
@@ -743,8 +764,16 @@ pub fn stromen(boek: &Berichtenboek, vraag: &Vraag, vandaag: Datum) -> Stromen {
                     volume,
                     bedrag,
                     toegekend,
+                    referentie,
                 } = &r.feit
                 {
+                    let toegekend = match kantoor {
+                        Some(k) => {
+                            !heel_afgekeurd.contains(&k)
+                                && !afgewezen.contains(&(k.0, k.1, k.2, *referentie))
+                        }
+                        None => *toegekend,
+                    };
                     if !vraag.in_periode(*periode_begin)
                         || (vraag.team.is_some() && !team_of_bsn(r.bsn))
                     {
@@ -755,7 +784,7 @@ pub fn stromen(boek: &Berichtenboek, vraag: &Vraag, vandaag: Datum) -> Stromen {
                         .or_default();
                     e.ingediend += i64::from(*bedrag);
                     e.volume += i64::from(*volume);
-                    if *toegekend {
+                    if toegekend {
                         e.toegekend += i64::from(*bedrag);
                     }
                 }
@@ -1024,7 +1053,7 @@ pub fn stroom(boek: &Berichtenboek, gemeente: u16, nummer: u32) -> Vec<Stroom> {
                 Feit::Antwoord { referentie } => referenties
                     .get(&(domein, b.aanbieder, referentie))
                     .map(|&(bsn, _)| bsn),
-                Feit::DeclaratieAntwoord { declaratie } => answered
+                Feit::DeclaratieAntwoord { declaratie, .. } => answered
                     .get(&(domein, b.aanbieder, declaratie))
                     .map(|&(bsn, _)| bsn),
                 _ if r.toewijzing == nummer => Some(r.bsn),

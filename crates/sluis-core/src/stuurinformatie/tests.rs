@@ -150,6 +150,7 @@ fn boek() -> Berichtenboek {
                     volume: 4,
                     bedrag: 10000,
                     toegekend: true,
+                    referentie: prestatie_sleutel("P1"),
                 },
             ),
             regel(
@@ -161,6 +162,7 @@ fn boek() -> Berichtenboek {
                     volume: 2,
                     bedrag: 5000,
                     toegekend: false,
+                    referentie: prestatie_sleutel("P2"),
                 },
             ),
         ],
@@ -465,6 +467,7 @@ fn every_fact() -> Berichtenboek {
                 volume: -3,
                 bedrag: -99_999_999,
                 toegekend: false,
+                referentie: u32::MAX,
             },
         )],
     );
@@ -479,7 +482,24 @@ fn every_fact() -> Berichtenboek {
         325,
         "2025-05-09",
         ok,
-        vec![regel(0, 0, Feit::DeclaratieAntwoord { declaratie: 7 })],
+        vec![
+            regel(
+                0,
+                0,
+                Feit::DeclaratieAntwoord {
+                    declaratie: 7,
+                    afgekeurd: true,
+                },
+            ),
+            regel(
+                1,
+                1,
+                Feit::Afgewezen {
+                    declaratie: 7,
+                    prestatie: prestatie_sleutel("P2"),
+                },
+            ),
+        ],
     ));
     let mut oordeel = msg(
         15,
@@ -643,4 +663,98 @@ fn the_book_keeps_every_field_of_a_record() {
         assert_eq!(b.codes(&got), want.codes.as_slice());
         assert_eq!(b.regels(&got), want.regels.as_slice());
     }
+}
+
+#[test]
+fn granted_by_the_back_office_in_advies_mode() {
+    // A declaratie Sluis did not answer (advies): Sluis's advice grants both prestaties until
+    // the back office answers; its answer refuses P2, or the whole declaratie.
+    let decl = |b: &mut Berichtenboek| {
+        let ident = b.refs.intern("D-ADVIES");
+        let prestatie = |r: &str, bedrag: i32| {
+            regel(
+                1,
+                1,
+                Feit::Prestatie {
+                    product: Code::new("45A08"),
+                    periode_begin: d("2025-01-20"),
+                    volume: 1,
+                    bedrag,
+                    toegekend: true,
+                    referentie: prestatie_sleutel(r),
+                },
+            )
+        };
+        let mut m = msg(
+            1,
+            323,
+            "2025-02-04",
+            Uitkomst::Geaccepteerd,
+            vec![prestatie("P1", 10000), prestatie("P2", 5000)],
+        );
+        m.bericht.beantwoord = false;
+        m.bericht.identificatie = ident;
+        b.push(m);
+        ident
+    };
+    let toegekend = |b: &Berichtenboek| {
+        let s = stromen(b, &vraag(Per::Maand), d("2025-06-01"));
+        assert_eq!(s.bedragen.len(), 1);
+        (s.bedragen[0].ingediend_cent, s.bedragen[0].toegekend_cent)
+    };
+    let mut b = Berichtenboek::default();
+    decl(&mut b);
+    assert_eq!(
+        toegekend(&b),
+        (15000, 15000),
+        "Sluis's advice until answered"
+    );
+
+    let antwoord = |b: &mut Berichtenboek, ident: u32, afgekeurd: bool, regels: Vec<Regel>| {
+        let mut all = vec![regel(
+            0,
+            0,
+            Feit::DeclaratieAntwoord {
+                declaratie: ident,
+                afgekeurd,
+            },
+        )];
+        all.extend(regels);
+        b.push(msg(2, 325, "2025-02-10", Uitkomst::Geaccepteerd, all));
+    };
+    let mut b = Berichtenboek::default();
+    let ident = decl(&mut b);
+    let refused = |r: &str| {
+        regel(
+            1,
+            1,
+            Feit::Afgewezen {
+                declaratie: ident,
+                prestatie: prestatie_sleutel(r),
+            },
+        )
+    };
+    antwoord(&mut b, ident, false, vec![refused("P2")]);
+    assert_eq!(
+        toegekend(&b),
+        (15000, 10000),
+        "P2 refused by the back office"
+    );
+
+    let mut b = Berichtenboek::default();
+    let ident = decl(&mut b);
+    antwoord(&mut b, ident, false, vec![]);
+    assert_eq!(toegekend(&b), (15000, 15000), "granted whole");
+
+    let mut b = Berichtenboek::default();
+    let ident = decl(&mut b);
+    antwoord(&mut b, ident, true, vec![]);
+    assert_eq!(toegekend(&b), (15000, 0), "refused whole");
+
+    // An answer to another declaratie changes nothing.
+    let mut b = Berichtenboek::default();
+    decl(&mut b);
+    let other = b.refs.intern("D-OTHER");
+    antwoord(&mut b, other, true, vec![]);
+    assert_eq!(toegekend(&b), (15000, 15000));
 }
