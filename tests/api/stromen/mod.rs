@@ -595,6 +595,21 @@ async fn every_figure_of_a_constructed_year() {
         (Some(25000), Some(25000))
     );
     assert_eq!(berichten(&n, "2025-01", "JW301"), (1, 1, 0, 0));
+    // A month's end → its first declaratie with care for the team's clients: C1 is in all
+    // three; C2 (team midden) only from the declaratie over february.
+    assert_eq!(tijd(&n, "2025-02", "maandeinde_declaratie"), (1, 4.0, 4));
+    assert_eq!(tijd(&n, "2025-04", "maandeinde_declaratie"), (1, 4.0, 4));
+    let m = app.get_stromen("?team=midden").await;
+    assert!(rows(
+        &m,
+        "doorlooptijden",
+        &[
+            ("periode", "2025-02"),
+            ("doorlooptijd", "maandeinde_declaratie")
+        ]
+    )
+    .is_empty());
+    assert_eq!(tijd(&m, "2025-03", "maandeinde_declaratie"), (1, 7.0, 7));
     assert!(rows(&n, "retourcodes", &[("retourcode", "9074")]).is_empty());
     // A period, one berichtsoort (both standards) and one standard.
     let feb = app
@@ -961,8 +976,10 @@ async fn in_advies_mode_the_back_office_answer_decides_what_was_granted() {
     };
     let auto_dir = tempfile::tempdir().expect("tmp");
     let auto = spawn_app(auto_dir.path()).await;
-    auto.post_ok(verzoek("V1", "2025-01-06", C1.bsn, "R1")).await;
-    auto.post_ok(toewijzing("T1", "2025-01-10", &C1, "R1")).await;
+    auto.post_ok(verzoek("V1", "2025-01-06", C1.bsn, "R1"))
+        .await;
+    auto.post_ok(toewijzing("T1", "2025-01-10", &C1, "R1"))
+        .await;
     auto.post_ok(start("S1", "2025-01-24", &C1, "2025-01-20"))
         .await;
     let judged = auto.post_stroom(decl()).await;
@@ -1005,7 +1022,12 @@ async fn in_advies_mode_the_back_office_answer_decides_what_was_granted() {
     let v = app.get_stromen("").await;
     assert_eq!(bedrag(&v), (Some(70000), Some(50000)), "{}", v["bedragen"]);
     assert_eq!(
-        rows(&v, "doorlooptijden", &[("doorlooptijd", "declaratie_antwoord")]).len(),
+        rows(
+            &v,
+            "doorlooptijden",
+            &[("doorlooptijd", "declaratie_antwoord")]
+        )
+        .len(),
         1,
         "the answer's lead time"
     );

@@ -620,6 +620,13 @@ pub fn stromen(boek: &Berichtenboek, vraag: &Vraag, vandaag: Datum) -> Stromen {
     for b in boek.berichten().filter(|b| vraag.party(b)) {
         let b = &b;
         let domein = b.soort.domein();
+        // With a team: a declaratie counts for the month-end lead time when it declares care
+        // for one of the team's clients.
+        let declares_for_team = || {
+            boek.regels(b)
+                .iter()
+                .any(|r| matches!(r.feit, Feit::Prestatie { .. }) && vraag.client(r.bsn))
+        };
         for r in boek.regels(b) {
             match &r.feit {
                 Feit::Verzoek { referentie } => {
@@ -693,7 +700,9 @@ pub fn stromen(boek: &Berichtenboek, vraag: &Vraag, vandaag: Datum) -> Stromen {
                     min_date(&mut trajecten.entry(key).or_default().resultaat, b.datum)
                 }
                 Feit::Plan { .. } => min_date(&mut trajecten.entry(key).or_default().plan, b.datum),
-                Feit::Declaratie { periode_eind } => {
+                Feit::Declaratie { periode_eind }
+                    if vraag.team.is_none() || declares_for_team() =>
+                {
                     let slot = maanden
                         .entry((domein, b.aanbieder, *periode_eind))
                         .or_insert((b.datum, b.identificatie));
@@ -835,9 +844,10 @@ pub fn stromen(boek: &Berichtenboek, vraag: &Vraag, vandaag: Datum) -> Stromen {
                 .push(days(*verzoek, *antwoord));
         }
     }
-    // End of a month → its (first) declaratie, dated by the declaratie.
+    // End of a month → its (first) declaratie, dated by the declaratie; for a team, the first
+    // that declares care for one of its clients.
     for ((_, aanbieder, eind), (datum, _)) in &maanden {
-        if vraag.team.is_none() && vraag.in_periode(*datum) {
+        if vraag.in_periode(*datum) {
             tijden
                 .entry((
                     per.sleutel(*datum),

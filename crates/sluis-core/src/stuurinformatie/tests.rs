@@ -297,6 +297,23 @@ fn per_kwartaal_and_filters() {
     let ts = tijd(&team, "2025-K1", Doorlooptijd::ToewijzingStart).expect("k1");
     assert_eq!((ts.aantal, ts.mediaan_dagen), (1, 30.0));
     assert_eq!(team.bedragen[0].ingediend_cent, 5000);
+    // The declaratie over january declares care for client 2 too: its month-end lead time
+    // counts for the team; for a team of neither client it does not.
+    let md = tijd(&team, "2025-K1", Doorlooptijd::MaandeindeDeclaratie).expect("k1");
+    assert_eq!((md.aantal, md.p90_dagen), (1, 4));
+    let nobody = stromen(
+        &boek(),
+        &Vraag {
+            team: Some([3].into_iter().collect()),
+            ..vraag(Per::Kwartaal)
+        },
+        d("2026-01-01"),
+    );
+    assert!(
+        nobody.doorlooptijden.is_empty(),
+        "{:?}",
+        nobody.doorlooptijden
+    );
     // Period: february only.
     let feb = stromen(
         &boek(),
