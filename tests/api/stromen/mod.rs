@@ -890,6 +890,17 @@ async fn rapport_stromen_prints_the_same_figures() {
     app.stop().await;
 }
 
+/// The stopped server's store, with its keys (the demo keeps them in the data directory).
+fn open_store(dir: &std::path::Path) -> sluis::store::Store {
+    let keys = sluis::security::crypto::Keys::load(&dir.join("sluis.key")).expect("demo key");
+    sluis::store::Store::open_with(
+        dir,
+        std::time::Duration::from_millis(2),
+        Some(std::sync::Arc::new(keys)),
+    )
+    .expect("store opens")
+}
+
 /// Everything the flows answer for the constructed year.
 async fn every_answer(app: &TestApp) -> Vec<Value> {
     let mut out = Vec::new();
@@ -925,8 +936,7 @@ async fn the_records_survive_a_restart_and_are_made_again_from_the_messages() {
     // A store from before the records: the tree is emptied, the start makes them again.
     app.stop().await;
     {
-        let store = sluis::store::Store::open(dir.path(), std::time::Duration::from_millis(2))
-            .expect("store opens");
+        let store = open_store(dir.path());
         let stored = store.count();
         assert!(stored >= 15, "{stored}");
         assert_eq!(
@@ -947,8 +957,7 @@ async fn the_records_survive_a_restart_and_are_made_again_from_the_messages() {
         "loaded after the migration"
     );
     app.stop().await;
-    let store = sluis::store::Store::open(dir.path(), std::time::Duration::from_millis(2))
-        .expect("store opens");
+    let store = open_store(dir.path());
     let ids: Vec<u64> = store
         .stroom_records(0)
         .map(|r| r.expect("record").0)

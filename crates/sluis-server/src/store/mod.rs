@@ -267,7 +267,8 @@ pub struct Writes {
     /// Now, ms since the epoch: when the deliveries were accepted.
     pub now_ms: i64,
     /// The message's record for the flows (`stuurinformatie::encode`; empty: left out of the
-    /// figures), written to [`stroom`]'s tree in the same transaction. `None`: none written.
+    /// figures), written to [`stroom`]'s tree (its chunk) in the same transaction. `None`:
+    /// none written.
     pub stroom: Option<Vec<u8>>,
 }
 
@@ -475,7 +476,7 @@ impl Store {
         }
         let outbox = self.outbox_entries(record.id, &writes.outbox, writes.now_ms)?;
         let stroom = match &writes.stroom {
-            Some(bytes) => Some(self.seal_stroom(record.id, bytes.clone())?),
+            Some(bytes) => Some(self.stroom_chunk(record.id, bytes)?),
             None => None,
         };
         // (tree, key, value or removal), trees numbered as in the transaction; keys as stored
@@ -547,8 +548,8 @@ impl Store {
                 identificaties.insert(key.as_slice(), &be(record.id))?;
             }
             berichten.insert(&be(record.id), value.as_slice())?;
-            if let Some(v) = &stroom {
-                t[stroom_at].insert(&be(record.id), v.as_slice())?;
+            if let Some((k, v)) = &stroom {
+                t[stroom_at].insert(k, v.as_slice())?;
             }
             let count = meta
                 .get(COUNT)?
