@@ -22,6 +22,7 @@ mod tests;
 pub use history::{SledHistory, SledPlans, SledView, TreeKind};
 pub use outbox::OutboxWrite;
 pub use seal::Sealer;
+pub use stroom::ChunkFault;
 
 use serde::{Deserialize, Serialize};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
@@ -175,10 +176,11 @@ pub enum Inserted {
 /// The key of the message counter in `meta`.
 const COUNT: &[u8] = b"berichten";
 
-/// sled's page cache. Records are written once and rarely read; 32 MiB (was 64) keeps a
-/// million-message gateway with its audit and trajectory index under 300 MB RSS
-/// (`docs/performance.md`) without costing throughput.
-const CACHE_BYTES: u64 = 32 * 1024 * 1024;
+/// sled's page cache, counted in the pages' bytes on disk; in memory a cached page takes two
+/// to three times that. Records are written once and rarely read, the rules' lookups hit
+/// recent pages: 8 MiB (was 32, before that 64) keeps a million-message gateway well under
+/// 300 MB RSS (`docs/performance.md`).
+const CACHE_BYTES: u64 = 8 * 1024 * 1024;
 
 #[derive(Clone)]
 pub struct Store {

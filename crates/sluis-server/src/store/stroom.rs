@@ -1,4 +1,4 @@
-//! The flows' message records on disk: tree `stromen`. A record is the message's
+//! The flows' message records on disk: tree `stromen_blokken`. A record is the message's
 //! `sluis_core::stuurinformatie::encode` bytes (empty: a message left out of the figures, not
 //! readable). A new message's record is written in the message's own transaction
 //! ([`super::Writes::stroom`]), so the tree holds a record for every message stored since.
@@ -23,7 +23,14 @@
 use super::{be, Store, StoreError};
 
 /// The tree's name (also the sealing context of its values).
-pub(super) const TREE: &str = "stromen";
+pub(super) const TREE: &str = "stromen_blokken";
+
+/// A chunk of records that does not read, and the ids it covers.
+#[derive(Debug)]
+pub struct ChunkFault {
+    pub ids: std::ops::Range<u64>,
+    pub error: StoreError,
+}
 
 /// Ids per chunk (a power of two). Ids also number inbox entries, so a chunk holds the
 /// records of some fifteen messages.
@@ -104,50 +111,88 @@ impl Store {
         Ok((key, self.sealer.seal(TREE, &key, value)?))
     }
 
-    /// Every stored record with an id above `after`, oldest first: `(id, bytes)`.
+    /// Every stored record with an id above `after`, oldest first: `(id, bytes)`. A chunk
+    /// that does not read is a [`ChunkFault`] with the ids it covers (its records can be made
+    /// again: [`Store::put_stroom_chunk`]).
     pub fn stroom_records(
         &self,
         after: u64,
-    ) -> impl Iterator<Item = Result<(u64, Vec<u8>), StoreError>> + '_ {
+    ) -> impl Iterator<Item = Result<(u64, Vec<u8>), ChunkFault>> + '_ {
         let first = after.saturating_add(1);
         self.stromen
             .range(chunk_key(first)..)
             .flat_map(move |item| {
-                let chunk = item.map_err(StoreError::from).and_then(|(k, v)| {
-                    let n = k.as_ref().try_into().map(u64::from_be_bytes).unwrap_or(0);
-                    let opened = self
-                        .sealer
-                        .open(TREE, &k, &v)
-                        .map_err(|e| StoreError::Corrupt(n * CHUNK, e))?;
-                    let mut list = entries(n, &opened)?;
-                    // Written in the order the messages were stored, which may differ from
-                    // the order of their ids; read by id, like the messages.
-                    // (A record made again replaces its entry: ids are unique in a chunk.)
-                    list.sort_by_key(|(id, _)| *id);
-                    Ok(list)
-                });
-                let list: Vec<Result<(u64, Vec<u8>), StoreError>> = match chunk {
-                    Ok(list) => list.into_iter().map(Ok).collect(),
-                    Err(e) => vec![Err(e)],
+                let chunk = match item {
+                    Err(e) => Err(ChunkFault {
+                        ids: 0..0,
+                        error: e.into(),
+                    }),
+                    Ok((k, v)) => {
+                        let n = k.as_ref().try_into().map(u64::from_be_bytes).unwrap_or(0);
+                        let ids = n * CHUNK..(n + 1) * CHUNK;
+                        let fault = |error| ChunkFault {
+                            ids: ids.clone(),
+                            error,
+                        };
+                        self.sealer
+                            .open(TREE, &k, &v)
+                            .map_err(|e| fault(StoreError::Corrupt(n * CHUNK, e)))
+                            .and_then(|opened| entries(n, &opened).map_err(fault))
+                    }
+                };
+                let list: Vec<Result<(u64, Vec<u8>), ChunkFault>> = match chunk {
+                    Ok(mut list) => {
+                        // Written in the order the messages were stored, which may differ
+                        // from the order of their ids; read by id, like the messages. (A
+                        // record made again replaces its entry: ids are unique in a chunk.)
+                        list.sort_by_key(|(id, _)| *id);
+                        list.into_iter().map(Ok).collect()
+                    }
+                    Err(fault) => vec![Err(fault)],
                 };
                 list
             })
             .filter(move |r| r.as_ref().map_or(true, |(id, _)| *id >= first))
     }
 
-    /// Write (or replace) the record of a stored message outside its transaction: the
-    /// migration, or a record that could not be read and was made again.
+    /// Write (or replace) the record of a stored message outside its transaction: a record
+    /// that could not be read and was made again.
     pub fn put_stroom(&self, id: u64, bytes: Vec<u8>) -> Result<(), StoreError> {
+        self.put_stroom_chunk(&[(id, bytes)], false)
+    }
+
+    /// Write the records of messages of one chunk outside their transactions (the migration,
+    /// records made again), in one write. The chunk's other records stay, unless `fresh` (a
+    /// chunk that did not read, made again whole). Records of ids outside the first one's
+    /// chunk are an error.
+    pub fn put_stroom_chunk(
+        &self,
+        records: &[(u64, Vec<u8>)],
+        fresh: bool,
+    ) -> Result<(), StoreError> {
+        let Some((first, _)) = records.first() else {
+            return Ok(());
+        };
+        let n = first / CHUNK;
+        if let Some((id, _)) = records.iter().find(|(id, _)| id / CHUNK != n) {
+            return Err(StoreError::Corrupt(
+                *id,
+                "stromen: records of two chunks".into(),
+            ));
+        }
         self.space.writable()?;
-        let key = chunk_key(id);
+        let key = chunk_key(*first);
         let mut value = Vec::new();
-        // Entries of other ids stay; the one of `id` (if any) is replaced.
-        for (other, record) in entries(id / CHUNK, &self.open_chunk(id)?)? {
-            if other != id {
-                append(&mut value, other, &record);
+        if !fresh {
+            for (other, record) in entries(n, &self.open_chunk(*first)?)? {
+                if !records.iter().any(|(id, _)| *id == other) {
+                    append(&mut value, other, &record);
+                }
             }
         }
-        append(&mut value, id, &bytes);
+        for (id, record) in records {
+            append(&mut value, *id, record);
+        }
         let sealed = self.sealer.seal(TREE, &key, value)?;
         self.stromen.insert(key, sealed)?;
         Ok(())
@@ -205,10 +250,7 @@ mod tests {
             let (key, value) = store.stroom_chunk(id, &record).expect("chunk");
             store.stromen.insert(key, value).expect("insert");
         }
-        let read: Vec<(u64, Vec<u8>)> = store
-            .stroom_records(0)
-            .collect::<Result<_, _>>()
-            .expect("read");
+        let read: Vec<(u64, Vec<u8>)> = store.stroom_records(0).map(|r| r.expect("read")).collect();
         let mut sorted = ids.to_vec();
         sorted.sort();
         assert_eq!(read.iter().map(|(id, _)| *id).collect::<Vec<_>>(), sorted);
@@ -217,6 +259,19 @@ mod tests {
         // From an id on.
         let after: Vec<u64> = store.stroom_records(64).map(|r| r.expect("r").0).collect();
         assert_eq!(after, vec![130, 200, 1 << 40]);
+        // A damaged chunk says which ids it covers, and can be written again whole.
+        let (key, _) = store.stroom_chunk(130, &[1]).expect("chunk");
+        store.stromen.insert(key, &b"damaged"[..]).expect("damage");
+        let faults: Vec<_> = store.stroom_records(0).filter_map(|r| r.err()).collect();
+        assert_eq!(faults.len(), 1);
+        assert_eq!(faults[0].ids, 128..192);
+        store
+            .put_stroom_chunk(&[(130, vec![7]), (131, vec![8])], true)
+            .expect("made again");
+        assert!(store.stroom_records(0).all(|r| r.is_ok()));
+        assert!(store
+            .put_stroom_chunk(&[(1, vec![]), (70, vec![])], false)
+            .is_err());
         // Replaced: the record made again is the one read.
         store.put_stroom(3, vec![9, 9]).expect("put");
         let three: Vec<Vec<u8>> = store
