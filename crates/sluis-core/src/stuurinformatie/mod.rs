@@ -160,6 +160,14 @@ impl Rij {
         u64::from(self.id_hi) << 32 | u64::from(self.id_lo)
     }
 
+    fn domein(&self) -> Domein {
+        if self.soort & IWMO != 0 {
+            Domein::Iwmo
+        } else {
+            Domein::Ijw
+        }
+    }
+
     fn soort(&self) -> Soort {
         let domein = if self.soort & IWMO != 0 {
             Domein::Iwmo
@@ -246,11 +254,8 @@ impl Berichtenboek {
 
     fn bericht(&self, r: &Rij) -> Bericht {
         let id = r.id();
-        let (codes_start, codes_len) = if r.flags & HAS_CODES != 0 {
-            self.codes_at.get(&id).copied().unwrap_or((0, 0))
-        } else {
-            (0, 0)
-        };
+        // Where its codes are is looked up only when they are asked for ([`Self::codes`]).
+        let (codes_start, codes_len) = (0, u8::from(r.flags & HAS_CODES != 0));
         Bericht {
             id,
             soort: r.soort(),
@@ -273,6 +278,13 @@ impl Berichtenboek {
         }
     }
 
+    fn regels_van(&self, r: &Rij) -> &[Regel] {
+        let start = r.regels_start as usize;
+        self.regels
+            .get(start..start + usize::from(r.regels_len))
+            .unwrap_or(&[])
+    }
+
     /// The lines of a record of this book.
     pub fn regels(&self, b: &Bericht) -> &[Regel] {
         let start = b.regels_start as usize;
@@ -283,9 +295,15 @@ impl Berichtenboek {
 
     /// The retourcodes of a record of this book, sorted.
     pub fn codes(&self, b: &Bericht) -> &[Code] {
-        let start = b.codes_start as usize;
+        if b.codes_len == 0 {
+            return &[];
+        }
+        let Some(&(start, len)) = self.codes_at.get(&b.id) else {
+            return &[];
+        };
+        let start = start as usize;
         self.codes
-            .get(start..start + usize::from(b.codes_len))
+            .get(start..start + usize::from(len))
             .unwrap_or(&[])
     }
 
@@ -1030,14 +1048,20 @@ pub fn stroom(boek: &Berichtenboek, gemeente: u16, nummer: u32) -> Vec<Stroom> {
     let mut groups: BTreeMap<(Domein, u32, u32), Vec<Stap>> = BTreeMap::new();
     let mut referenties: HashMap<(Domein, u32, u32), (u32, u32)> = HashMap::new();
     let mut answered: HashMap<(Domein, u32, u32), (u32, u32)> = HashMap::new();
-    for b in boek.berichten().filter(|b| b.gemeente == gemeente) {
-        let b = &b;
-        for r in boek.regels(b).iter().filter(|r| r.toewijzing == nummer) {
+    // Both passes look at the compact rows and their lines; a record is made only for the
+    // messages of the flow.
+    let rijen = || boek.rijen.iter().filter(|r| r.gemeente == gemeente);
+    for rij in rijen() {
+        for r in boek
+            .regels_van(rij)
+            .iter()
+            .filter(|r| r.toewijzing == nummer)
+        {
             if let Feit::Toewijzing { referentie, .. } = r.feit {
                 if referentie == 0 {
                     continue;
                 }
-                referenties.insert((b.soort.domein(), b.aanbieder, referentie), (r.bsn, nummer));
+                referenties.insert((rij.domein(), rij.aanbieder, referentie), (r.bsn, nummer));
             }
         }
     }
@@ -1051,20 +1075,19 @@ pub fn stroom(boek: &Berichtenboek, gemeente: u16, nummer: u32) -> Vec<Stroom> {
         retourcodes: retourcodes(boek.codes(b)),
         door_sluis: false,
     };
-    for b in boek.berichten().filter(|b| b.gemeente == gemeente) {
-        let b = &b;
-        let domein = b.soort.domein();
+    for rij in rijen() {
+        let (domein, aanbieder) = (rij.domein(), rij.aanbieder);
         let mut clients: Vec<u32> = Vec::new();
-        for r in boek.regels(b) {
+        for r in boek.regels_van(rij) {
             let bsn = match r.feit {
                 Feit::Verzoek { referentie } => referenties
-                    .get(&(domein, b.aanbieder, referentie))
+                    .get(&(domein, aanbieder, referentie))
                     .map(|&(bsn, _)| bsn),
                 Feit::Antwoord { referentie } => referenties
-                    .get(&(domein, b.aanbieder, referentie))
+                    .get(&(domein, aanbieder, referentie))
                     .map(|&(bsn, _)| bsn),
                 Feit::DeclaratieAntwoord { declaratie, .. } => answered
-                    .get(&(domein, b.aanbieder, declaratie))
+                    .get(&(domein, aanbieder, declaratie))
                     .map(|&(bsn, _)| bsn),
                 _ if r.toewijzing == nummer => Some(r.bsn),
                 _ => None,
@@ -1075,6 +1098,10 @@ pub fn stroom(boek: &Berichtenboek, gemeente: u16, nummer: u32) -> Vec<Stroom> {
                 }
             }
         }
+        if clients.is_empty() {
+            continue;
+        }
+        let b = &boek.bericht(rij);
         for bsn in clients {
             let steps = groups.entry((domein, b.aanbieder, bsn)).or_default();
             steps.push(step(b));

@@ -236,7 +236,8 @@ pub struct Bericht {
     pub ontvangen: Datum,
     /// Interned BerichtIdentificatie (links a posted 325 to its 323).
     pub identificatie: u32,
-    /// Where its lines and codes are in the book (set by [`super::Berichtenboek::push`]).
+    /// Where its lines are in the book (set by [`super::Berichtenboek::push`]); its codes are
+    /// found by its id (`codes_len` 0: it has none).
     pub regels_start: u32,
     pub codes_start: u32,
     pub regels_len: u16,
