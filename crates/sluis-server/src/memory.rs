@@ -38,3 +38,17 @@ pub fn trim() {
         libc::malloc_trim(0);
     }
 }
+
+/// Trim the heap every `period`, on a thread of its own, for as long as the process runs (the
+/// server): what the messages' transient buffers leave free between live blocks goes back.
+pub fn trim_every(period: std::time::Duration) {
+    let spawned = std::thread::Builder::new()
+        .name("malloc-trim".into())
+        .spawn(move || loop {
+            std::thread::sleep(period);
+            trim();
+        });
+    if let Err(e) = spawned {
+        tracing::warn!(error = %e, "no thread to trim the heap");
+    }
+}

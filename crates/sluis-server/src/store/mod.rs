@@ -178,9 +178,9 @@ const COUNT: &[u8] = b"berichten";
 
 /// sled's page cache, counted in the pages' bytes on disk; in memory a cached page takes two
 /// to three times that. Records are written once and rarely read, the rules' lookups hit
-/// recent pages: 8 MiB (was 32, before that 64) keeps a million-message gateway well under
-/// 300 MB RSS (`docs/performance.md`).
-const CACHE_BYTES: u64 = 8 * 1024 * 1024;
+/// recent pages: 4 MiB (was 32, before that 64) keeps a million-message gateway under 300 MB
+/// RSS with room (`docs/performance.md`).
+const CACHE_BYTES: u64 = 4 * 1024 * 1024;
 
 #[derive(Clone)]
 pub struct Store {
