@@ -9,16 +9,10 @@
 pub fn limit_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
-        let arenas = std::env::var("SLUIS_MALLOC_ARENAS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(2);
         // SAFETY: mallopt only changes malloc's tuning; it is called before the server's
         // threads exist and takes no pointers.
         unsafe {
-            if arenas > 0 {
-                libc::mallopt(libc::M_ARENA_MAX, arenas);
-            }
+            libc::mallopt(libc::M_ARENA_MAX, 2);
             // Blocks of 128 KiB and more (a query's maps over a million records, the book's
             // arenas, sled's zeroed histograms) are mapped and unmapped on their own, so they
             // go back to the system when freed and a zeroed one is not touched. This is

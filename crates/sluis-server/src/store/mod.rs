@@ -355,11 +355,7 @@ impl Store {
             // A store closed a moment ago in this process (a restart, a CLI command after the
             // gateway) keeps its lock until sled's flusher thread has seen the close: wait for
             // that (at most 2 s) before calling the directory taken.
-            let cache = std::env::var("SLUIS_SLED_CACHE_MB")
-                .ok()
-                .and_then(|v| v.parse::<u64>().ok())
-                .map_or(CACHE_BYTES, |mb| mb * 1024 * 1024);
-            let config = sled::Config::new().path(dir).cache_capacity(cache);
+            let config = sled::Config::new().path(dir).cache_capacity(CACHE_BYTES);
             let deadline = std::time::Instant::now() + Duration::from_secs(2);
             let db = loop {
                 match config.open() {
