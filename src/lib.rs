@@ -7,7 +7,8 @@
 
 pub use sluis_core::*;
 pub use sluis_server::{
-    config, control, delivery, gateway, http, notify, security, startup, store, telemetry, web,
+    config, control, delivery, gateway, http, memory, notify, security, startup, store, telemetry,
+    web,
 };
 
 pub mod client;

@@ -34,6 +34,8 @@ pub fn run(args: Args, log_format: sluis::telemetry::LogFormat) -> Outcome {
         .any(|t| t.demo_secret.is_some());
     let tls = settings.security.tls.cert.is_some();
     let config = args.config.clone();
+    sluis::memory::limit_arenas();
+    sluis::memory::trim_every(std::time::Duration::from_secs(30));
     actix_web::rt::System::new()
         .block_on(async move {
             let app = sluis::startup::Application::build(settings)?;

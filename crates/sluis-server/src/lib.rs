@@ -6,6 +6,7 @@ pub mod control;
 pub mod delivery;
 pub mod gateway;
 pub mod http;
+pub mod memory;
 pub mod notify;
 pub mod security;
 pub mod startup;

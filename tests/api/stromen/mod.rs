@@ -42,7 +42,7 @@
 //!   rejected, 9074 and 9326); march 315, 319, 323 ×1 each; april 307, 323 (deels), resultaatmelding.
 
 use crate::auth;
-use crate::helpers::{spawn_app, TestApp};
+use crate::helpers::{settings, spawn_app, spawn_app_with, TestApp};
 use crate::scenario::trajectory::{month_bounds, valid, Cat, Pr, AANBIEDER, GEMEENTE};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -595,6 +595,21 @@ async fn every_figure_of_a_constructed_year() {
         (Some(25000), Some(25000))
     );
     assert_eq!(berichten(&n, "2025-01", "JW301"), (1, 1, 0, 0));
+    // A month's end → its first declaratie with care for the team's clients: C1 is in all
+    // three; C2 (team midden) only from the declaratie over february.
+    assert_eq!(tijd(&n, "2025-02", "maandeinde_declaratie"), (1, 4.0, 4));
+    assert_eq!(tijd(&n, "2025-04", "maandeinde_declaratie"), (1, 4.0, 4));
+    let m = app.get_stromen("?team=midden").await;
+    assert!(rows(
+        &m,
+        "doorlooptijden",
+        &[
+            ("periode", "2025-02"),
+            ("doorlooptijd", "maandeinde_declaratie")
+        ]
+    )
+    .is_empty());
+    assert_eq!(tijd(&m, "2025-03", "maandeinde_declaratie"), (1, 7.0, 7));
     assert!(rows(&n, "retourcodes", &[("retourcode", "9074")]).is_empty());
     // A period, one berichtsoort (both standards) and one standard.
     let feb = app
@@ -875,6 +890,17 @@ async fn rapport_stromen_prints_the_same_figures() {
     app.stop().await;
 }
 
+/// The stopped server's store, with its keys (the demo keeps them in the data directory).
+fn open_store(dir: &std::path::Path) -> sluis::store::Store {
+    let keys = sluis::security::crypto::Keys::load(&dir.join("sluis.key")).expect("demo key");
+    sluis::store::Store::open_with(
+        dir,
+        std::time::Duration::from_millis(2),
+        Some(std::sync::Arc::new(keys)),
+    )
+    .expect("store opens")
+}
+
 /// Everything the flows answer for the constructed year.
 async fn every_answer(app: &TestApp) -> Vec<Value> {
     let mut out = Vec::new();
@@ -910,8 +936,7 @@ async fn the_records_survive_a_restart_and_are_made_again_from_the_messages() {
     // A store from before the records: the tree is emptied, the start makes them again.
     app.stop().await;
     {
-        let store = sluis::store::Store::open(dir.path(), std::time::Duration::from_millis(2))
-            .expect("store opens");
+        let store = open_store(dir.path());
         let stored = store.count();
         assert!(stored >= 15, "{stored}");
         assert_eq!(
@@ -932,12 +957,92 @@ async fn the_records_survive_a_restart_and_are_made_again_from_the_messages() {
         "loaded after the migration"
     );
     app.stop().await;
-    let store = sluis::store::Store::open(dir.path(), std::time::Duration::from_millis(2))
-        .expect("store opens");
+    let store = open_store(dir.path());
     let ids: Vec<u64> = store
         .stroom_records(0)
         .map(|r| r.expect("record").0)
         .collect();
     assert_eq!(ids.len() as u64, store.count(), "one per message");
     assert!(ids.windows(2).all(|w| w[0] < w[1]));
+}
+
+/// In `declaratie.mode = "advies"` the back office answers a declaratie with its own JW325:
+/// what it grants is what `toegekend` counts (until then, Sluis's advice). Its 325 is the one
+/// Sluis itself writes in `auto` mode where client C2 has no toewijzing (so C2's prestatie is
+/// refused), posted where Sluis's advice grants both.
+#[actix_web::test]
+async fn in_advies_mode_the_back_office_answer_decides_what_was_granted() {
+    let decl = || {
+        declaratie(
+            "D1",
+            "2025-02-04",
+            "2025-01",
+            &[
+                (C1.bsn, vec![prestatie("P1", &C1, "2025-01", 20)]),
+                (C2.bsn, vec![prestatie("P2", &C2, "2025-01", 8)]),
+            ],
+        )
+    };
+    let auto_dir = tempfile::tempdir().expect("tmp");
+    let auto = spawn_app(auto_dir.path()).await;
+    auto.post_ok(verzoek("V1", "2025-01-06", C1.bsn, "R1"))
+        .await;
+    auto.post_ok(toewijzing("T1", "2025-01-10", &C1, "R1"))
+        .await;
+    auto.post_ok(start("S1", "2025-01-24", &C1, "2025-01-20"))
+        .await;
+    let judged = auto.post_stroom(decl()).await;
+    assert_eq!(
+        (judged["accepted"].as_bool(), judged["granted"].as_bool()),
+        (Some(false), Some(true)),
+        "{}",
+        judged["findings"]
+    );
+    let jw325 = judged["retour"]["xml"]
+        .as_str()
+        .expect("Sluis's declaratie-antwoord")
+        .to_string();
+    auto.stop().await;
+
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut s = settings(dir.path());
+    s.declaratie.mode = sluis::config::DeclaratieMode::Advies;
+    let app = spawn_app_with(s).await;
+    app.post_ok(verzoek("V1", "2025-01-06", C1.bsn, "R1")).await;
+    app.post_ok(verzoek("V2", "2025-01-06", C2.bsn, "R2")).await;
+    app.post_ok(toewijzing("T1", "2025-01-10", &C1, "R1")).await;
+    app.post_ok(toewijzing("T2", "2025-01-16", &C2, "R2")).await;
+    app.post_ok(start("S1", "2025-01-24", &C1, "2025-01-20"))
+        .await;
+    app.post_ok(start("S2", "2025-01-24", &C2, "2025-01-20"))
+        .await;
+    let advised = app.post_stroom(decl()).await;
+    assert!(advised["retour"].is_null(), "the gemeente answers");
+    let bedrag = |v: &Value| {
+        let r = one(v, "bedragen", &[("periode", "2025-01")]);
+        (r["ingediend_cent"].as_i64(), r["toegekend_cent"].as_i64())
+    };
+    // P1 20 h and P2 8 h at € 25,00: Sluis's advice grants both.
+    let v = app.get_stromen("").await;
+    assert_eq!(bedrag(&v), (Some(70000), Some(70000)), "{}", v["bedragen"]);
+
+    let answered = app.post_stroom(jw325).await;
+    assert_eq!(answered["accepted"], true, "{}", answered["findings"]);
+    let v = app.get_stromen("").await;
+    assert_eq!(bedrag(&v), (Some(70000), Some(50000)), "{}", v["bedragen"]);
+    assert_eq!(
+        rows(
+            &v,
+            "doorlooptijden",
+            &[("doorlooptijd", "declaratie_antwoord")]
+        )
+        .len(),
+        1,
+        "the answer's lead time"
+    );
+    // The same after a restart (the answer's lines are in the stored records).
+    let app = app.restart().await;
+    let again = app.get_stromen("").await;
+    assert_eq!(again, v);
+    app.stop().await;
 }

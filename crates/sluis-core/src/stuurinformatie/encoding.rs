@@ -179,6 +179,8 @@ const PLAN: u8 = 8;
 const RESULTAAT: u8 = 9;
 const BEOORDELING: u8 = 10;
 const DECLARATIE_ANTWOORD: u8 = 11;
+const AFGEWEZEN: u8 = 12;
+const DECLARATIE_ANTWOORD_AFGEKEURD: u8 = 13;
 
 fn uitkomst_bits(u: Uitkomst) -> u8 {
     match u {
@@ -270,6 +272,7 @@ pub fn encode(n: &Nieuw, refs: &Referenties) -> Result<Vec<u8>, RecordError> {
                 volume,
                 bedrag,
                 toegekend,
+                referentie,
             } => {
                 w.byte(if *toegekend {
                     PRESTATIE_TOEGEKEND
@@ -280,6 +283,7 @@ pub fn encode(n: &Nieuw, refs: &Referenties) -> Result<Vec<u8>, RecordError> {
                 w.datum(*periode_begin);
                 w.signed(i64::from(*volume));
                 w.signed(i64::from(*bedrag));
+                w.varint(u64::from(*referentie));
             }
             Feit::Plan { versie } => {
                 w.byte(PLAN);
@@ -287,9 +291,24 @@ pub fn encode(n: &Nieuw, refs: &Referenties) -> Result<Vec<u8>, RecordError> {
             }
             Feit::Resultaat => w.byte(RESULTAAT),
             Feit::Beoordeling => w.byte(BEOORDELING),
-            Feit::DeclaratieAntwoord { declaratie } => {
-                w.byte(DECLARATIE_ANTWOORD);
+            Feit::DeclaratieAntwoord {
+                declaratie,
+                afgekeurd,
+            } => {
+                w.byte(if *afgekeurd {
+                    DECLARATIE_ANTWOORD_AFGEKEURD
+                } else {
+                    DECLARATIE_ANTWOORD
+                });
                 w.referentie(*declaratie)?;
+            }
+            Feit::Afgewezen {
+                declaratie,
+                prestatie,
+            } => {
+                w.byte(AFGEWEZEN);
+                w.referentie(*declaratie)?;
+                w.varint(u64::from(*prestatie));
             }
         }
     }
@@ -369,14 +388,20 @@ pub fn decode(id: u64, bytes: &[u8], refs: &mut Referenties) -> Result<Nieuw, Re
                 volume: r.i32("volume")?,
                 bedrag: r.i32("bedrag")?,
                 toegekend: t == PRESTATIE_TOEGEKEND,
+                referentie: r.u32("referentie")?,
             },
             PLAN => Feit::Plan {
                 versie: r.u32("versie")?,
             },
             RESULTAAT => Feit::Resultaat,
             BEOORDELING => Feit::Beoordeling,
-            DECLARATIE_ANTWOORD => Feit::DeclaratieAntwoord {
+            t @ (DECLARATIE_ANTWOORD | DECLARATIE_ANTWOORD_AFGEKEURD) => Feit::DeclaratieAntwoord {
                 declaratie: r.referentie(refs)?,
+                afgekeurd: t == DECLARATIE_ANTWOORD_AFGEKEURD,
+            },
+            AFGEWEZEN => Feit::Afgewezen {
+                declaratie: r.referentie(refs)?,
+                prestatie: r.u32("prestatie")?,
             },
             _ => return Err(RecordError::Invalid("fact")),
         };

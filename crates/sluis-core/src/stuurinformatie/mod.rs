@@ -12,8 +12,8 @@ mod stats;
 
 pub use encoding::{decode, encode, RecordError, VERSION};
 pub use record::{
-    van_eigen, van_standaard, Bericht, Bevinding, Code, Feit, Frequentie, Nieuw, Oordeel,
-    ProductKey, Referenties, Regel, Richting, Soort, Uitkomst,
+    prestatie_sleutel, van_eigen, van_standaard, Bericht, Bevinding, Code, Feit, Frequentie, Nieuw,
+    Oordeel, ProductKey, Referenties, Regel, Richting, Soort, Uitkomst,
 };
 pub use retourcodes::RETOURCODES;
 pub use stats::{mediaan, p90};
@@ -90,28 +90,134 @@ pub fn omschrijving(code: &str) -> Option<&'static str> {
         .map(|i| RETOURCODES[i].1)
 }
 
+/// A record as the book keeps it: 32 bytes instead of the 48 of a [`Bericht`] (a million
+/// of them at a million messages). The id in 40 bits (sled's counter; a trillion ids), the
+/// kind of message in 16, the outcome and flags in a byte, and the codes, which only a
+/// rejected message has, in a table of the book beside it.
+#[derive(Debug, Clone, Copy)]
+struct Rij {
+    id_lo: u32,
+    aanbieder: u32,
+    datum: Datum,
+    ontvangen: Datum,
+    identificatie: u32,
+    regels_start: u32,
+    gemeente: u16,
+    /// Bit 15: Sluis's own (then the low bits are the [`crate::doelbereik::Kind`]'s
+    /// position), bit 14: iWmo, bits 0–13: the message's number.
+    soort: u16,
+    regels_len: u16,
+    id_hi: u8,
+    /// Bits 0–1: the outcome, 2: technisch, 3: beantwoord, 4: it has codes.
+    flags: u8,
+}
+
+const EIGEN: u16 = 1 << 15;
+const IWMO: u16 = 1 << 14;
+const HAS_CODES: u8 = 1 << 4;
+
+impl Rij {
+    fn of(b: &Bericht, has_codes: bool) -> Rij {
+        let domein = if b.soort.domein() == Domein::Iwmo {
+            IWMO
+        } else {
+            0
+        };
+        let soort = match b.soort {
+            Soort::Standaard(s) => domein | (s.nummer & 0x3fff),
+            Soort::Eigen(_, k) => {
+                let i = crate::doelbereik::Kind::ALL
+                    .iter()
+                    .position(|x| *x == k)
+                    .unwrap_or(0);
+                EIGEN | domein | i as u16
+            }
+        };
+        let uitkomst = match b.uitkomst {
+            Uitkomst::Geaccepteerd => 0,
+            Uitkomst::Deels => 1,
+            Uitkomst::Afgekeurd => 2,
+        };
+        Rij {
+            id_lo: b.id as u32,
+            id_hi: (b.id >> 32).min(0xff) as u8,
+            aanbieder: b.aanbieder,
+            datum: b.datum,
+            ontvangen: b.ontvangen,
+            identificatie: b.identificatie,
+            regels_start: b.regels_start,
+            gemeente: b.gemeente,
+            soort,
+            regels_len: b.regels_len,
+            flags: uitkomst
+                | u8::from(b.technisch) << 2
+                | u8::from(b.beantwoord) << 3
+                | if has_codes { HAS_CODES } else { 0 },
+        }
+    }
+
+    fn id(&self) -> u64 {
+        u64::from(self.id_hi) << 32 | u64::from(self.id_lo)
+    }
+
+    fn domein(&self) -> Domein {
+        if self.soort & IWMO != 0 {
+            Domein::Iwmo
+        } else {
+            Domein::Ijw
+        }
+    }
+
+    fn soort(&self) -> Soort {
+        let domein = if self.soort & IWMO != 0 {
+            Domein::Iwmo
+        } else {
+            Domein::Ijw
+        };
+        let low = self.soort & 0x3fff;
+        if self.soort & EIGEN != 0 {
+            let k = crate::doelbereik::Kind::ALL
+                .get(usize::from(low))
+                .copied()
+                .unwrap_or(crate::doelbereik::Kind::Behandelplan);
+            Soort::Eigen(domein, k)
+        } else {
+            Soort::Standaard(Berichtsoort {
+                domein,
+                nummer: low,
+            })
+        }
+    }
+}
+
 /// Every message record the gateway keeps, in the order stored (ascending id), with the
 /// interned references they point to.
 #[derive(Debug, Default)]
 pub struct Berichtenboek {
-    berichten: Vec<Bericht>,
+    rijen: Vec<Rij>,
     /// The lines of every record, in record order (one arena instead of one allocation each).
     regels: Vec<Regel>,
     codes: Vec<Code>,
+    /// Where the codes of a record with codes are, by its id.
+    codes_at: Map<u64, (u32, u8)>,
     pub refs: Referenties,
 }
 
 impl Berichtenboek {
+    /// The bytes the book keeps per record (without its lines and codes).
+    pub const RECORD_BYTES: usize = std::mem::size_of::<Rij>();
+
     /// Room for `n` more records (at start-up: the number stored).
     pub fn reserve(&mut self, n: usize) {
-        self.berichten.reserve_exact(n);
+        self.rijen.reserve_exact(n);
     }
 
     /// Give back the room the arenas grew into (after the rebuild at start-up).
     pub fn shrink(&mut self) {
-        self.berichten.shrink_to_fit();
+        self.rijen.shrink_to_fit();
         self.regels.shrink_to_fit();
         self.codes.shrink_to_fit();
+        self.codes_at.shrink_to_fit();
         self.refs.shrink();
     }
 
@@ -119,19 +225,21 @@ impl Berichtenboek {
         let Nieuw {
             mut bericht,
             mut regels,
-            codes,
+            mut codes,
         } = n;
         // A message has at most a few thousand lines (the XSD's limits); more are left out
         // rather than wrapping the count.
         regels.truncate(usize::from(u16::MAX));
+        codes.truncate(usize::from(u8::MAX));
         bericht.regels_start = self.regels.len() as u32;
         bericht.regels_len = regels.len() as u16;
-        bericht.codes_start = self.codes.len() as u32;
-        bericht.codes_len = codes.len().min(usize::from(u8::MAX)) as u8;
+        if !codes.is_empty() {
+            self.codes_at
+                .insert(bericht.id, (self.codes.len() as u32, codes.len() as u8));
+        }
+        self.rijen.push(Rij::of(&bericht, !codes.is_empty()));
         self.regels.extend(regels);
-        self.codes
-            .extend(codes.into_iter().take(usize::from(u8::MAX)));
-        self.berichten.push(bericht);
+        self.codes.extend(codes);
     }
 
     /// A record of this book as it was pushed, with its lines and codes (to store it).
@@ -139,8 +247,42 @@ impl Berichtenboek {
         Nieuw::new(b.clone(), self.regels(b).to_vec(), self.codes(b).to_vec())
     }
 
-    pub fn berichten(&self) -> &[Bericht] {
-        &self.berichten
+    /// Every record, in the order stored.
+    pub fn berichten(&self) -> impl ExactSizeIterator<Item = Bericht> + '_ {
+        self.rijen.iter().map(|r| self.bericht(r))
+    }
+
+    fn bericht(&self, r: &Rij) -> Bericht {
+        let id = r.id();
+        // Where its codes are is looked up only when they are asked for ([`Self::codes`]).
+        let (codes_start, codes_len) = (0, u8::from(r.flags & HAS_CODES != 0));
+        Bericht {
+            id,
+            soort: r.soort(),
+            aanbieder: r.aanbieder,
+            gemeente: r.gemeente,
+            uitkomst: match r.flags & 3 {
+                0 => Uitkomst::Geaccepteerd,
+                1 => Uitkomst::Deels,
+                _ => Uitkomst::Afgekeurd,
+            },
+            technisch: r.flags & 4 != 0,
+            beantwoord: r.flags & 8 != 0,
+            datum: r.datum,
+            ontvangen: r.ontvangen,
+            identificatie: r.identificatie,
+            regels_start: r.regels_start,
+            codes_start,
+            regels_len: r.regels_len,
+            codes_len,
+        }
+    }
+
+    fn regels_van(&self, r: &Rij) -> &[Regel] {
+        let start = r.regels_start as usize;
+        self.regels
+            .get(start..start + usize::from(r.regels_len))
+            .unwrap_or(&[])
     }
 
     /// The lines of a record of this book.
@@ -153,24 +295,31 @@ impl Berichtenboek {
 
     /// The retourcodes of a record of this book, sorted.
     pub fn codes(&self, b: &Bericht) -> &[Code] {
-        let start = b.codes_start as usize;
+        if b.codes_len == 0 {
+            return &[];
+        }
+        let Some(&(start, len)) = self.codes_at.get(&b.id) else {
+            return &[];
+        };
+        let start = start as usize;
         self.codes
-            .get(start..start + usize::from(b.codes_len))
+            .get(start..start + usize::from(len))
             .unwrap_or(&[])
     }
 
     pub fn len(&self) -> usize {
-        self.berichten.len()
+        self.rijen.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.berichten.is_empty()
+        self.rijen.is_empty()
     }
 
     /// Bytes held by the records, their lines and codes, and the interned texts.
     pub fn bytes(&self) -> usize {
         self.refs.bytes()
-            + self.berichten.capacity() * std::mem::size_of::<Bericht>()
+            + self.rijen.capacity() * std::mem::size_of::<Rij>()
+            + self.codes_at.capacity() * (std::mem::size_of::<(u64, (u32, u8))>() + 1)
             + self.regels.capacity() * std::mem::size_of::<Regel>()
             + self.codes.capacity() * std::mem::size_of::<Code>()
     }
@@ -474,7 +623,6 @@ struct Bedrag {
 /// are still within their plan term.
 pub fn stromen(boek: &Berichtenboek, vraag: &Vraag, vandaag: Datum) -> Stromen {
     let per = vraag.per;
-    let all = boek.berichten();
 
     // First pass: the facts that link messages (verzoek → antwoord, the trajectories).
     let mut verzoek_client: Map<VerzoekKey, u32> = Map::default();
@@ -483,8 +631,20 @@ pub fn stromen(boek: &Berichtenboek, vraag: &Vraag, vandaag: Datum) -> Stromen {
     let mut trajecten: Map<Key, Traject> = Map::default();
     let mut maanden: Map<(Domein, u32, Datum), (Datum, u32)> = Map::default();
     let mut declaratie_antwoord: Map<(Domein, u32, u32), Datum> = Map::default();
-    for b in all.iter().filter(|b| vraag.party(b)) {
+    // The back office's own answers (`advies` mode): declaraties refused whole, and the
+    // prestaties refused (by declaratie and ReferentieNummer).
+    let mut heel_afgekeurd: HashSet<(Domein, u32, u32), Fx> = HashSet::default();
+    let mut afgewezen: HashSet<(Domein, u32, u32, u32), Fx> = HashSet::default();
+    for b in boek.berichten().filter(|b| vraag.party(b)) {
+        let b = &b;
         let domein = b.soort.domein();
+        // With a team: a declaratie counts for the month-end lead time when it declares care
+        // for one of the team's clients.
+        let declares_for_team = || {
+            boek.regels(b)
+                .iter()
+                .any(|r| matches!(r.feit, Feit::Prestatie { .. }) && vraag.client(r.bsn))
+        };
         for r in boek.regels(b) {
             match &r.feit {
                 Feit::Verzoek { referentie } => {
@@ -494,11 +654,22 @@ pub fn stromen(boek: &Berichtenboek, vraag: &Vraag, vandaag: Datum) -> Stromen {
                         verzoeken.entry(k).or_insert(b.datum);
                     }
                 }
-                Feit::DeclaratieAntwoord { declaratie } if telt(b) => {
-                    let slot = declaratie_antwoord
-                        .entry((domein, b.aanbieder, *declaratie))
-                        .or_insert(b.datum);
+                Feit::DeclaratieAntwoord {
+                    declaratie,
+                    afgekeurd,
+                } if telt(b) => {
+                    let k = (domein, b.aanbieder, *declaratie);
+                    let slot = declaratie_antwoord.entry(k).or_insert(b.datum);
                     *slot = (*slot).min(b.datum);
+                    if *afgekeurd {
+                        heel_afgekeurd.insert(k);
+                    }
+                }
+                Feit::Afgewezen {
+                    declaratie,
+                    prestatie,
+                } if telt(b) => {
+                    afgewezen.insert((domein, b.aanbieder, *declaratie, *prestatie));
                 }
                 _ => {}
             }
@@ -547,7 +718,9 @@ pub fn stromen(boek: &Berichtenboek, vraag: &Vraag, vandaag: Datum) -> Stromen {
                     min_date(&mut trajecten.entry(key).or_default().resultaat, b.datum)
                 }
                 Feit::Plan { .. } => min_date(&mut trajecten.entry(key).or_default().plan, b.datum),
-                Feit::Declaratie { periode_eind } => {
+                Feit::Declaratie { periode_eind }
+                    if vraag.team.is_none() || declares_for_team() =>
+                {
                     let slot = maanden
                         .entry((domein, b.aanbieder, *periode_eind))
                         .or_insert((b.datum, b.identificatie));
@@ -568,7 +741,8 @@ pub fn stromen(boek: &Berichtenboek, vraag: &Vraag, vandaag: Datum) -> Stromen {
     let mut codes: Map<(u32, u32, Soort, Code), u64> = Map::default();
     let mut bedragen: Map<(u32, u32, Option<ProductKey>), Bedrag> = Map::default();
     let mut tijden: Map<(u32, u32, Doorlooptijd), Vec<i64>> = Map::default();
-    for b in all.iter().filter(|b| vraag.party(b)) {
+    for b in boek.berichten().filter(|b| vraag.party(b)) {
+        let b = &b;
         let domein = b.soort.domein();
         let in_team = vraag.team.is_none()
             || boek.regels(b).iter().any(|r| {
@@ -604,6 +778,12 @@ pub fn stromen(boek: &Berichtenboek, vraag: &Vraag, vandaag: Datum) -> Stromen {
         // Amounts: every declaratie that was judged on its content (not one the standard
         // counts as never sent), by the month of the care (ProductPeriode Begindatum).
         if b.soort.nummer() == Some(323) && !b.technisch {
+            // Granted: by Sluis's own answer; a declaratie Sluis did not answer (`advies` mode)
+            // by the back office's declaratie-antwoord once there is one, else by Sluis's
+            // judgement (its advice) until then.
+            let kantoor = (!b.beantwoord)
+                .then_some((domein, b.aanbieder, b.identificatie))
+                .filter(|k| declaratie_antwoord.contains_key(k));
             for r in boek.regels(b) {
                 if let Feit::Prestatie {
                     product,
@@ -611,8 +791,16 @@ pub fn stromen(boek: &Berichtenboek, vraag: &Vraag, vandaag: Datum) -> Stromen {
                     volume,
                     bedrag,
                     toegekend,
+                    referentie,
                 } = &r.feit
                 {
+                    let toegekend = match kantoor {
+                        Some(k) => {
+                            !heel_afgekeurd.contains(&k)
+                                && !afgewezen.contains(&(k.0, k.1, k.2, *referentie))
+                        }
+                        None => *toegekend,
+                    };
                     if !vraag.in_periode(*periode_begin)
                         || (vraag.team.is_some() && !team_of_bsn(r.bsn))
                     {
@@ -623,7 +811,7 @@ pub fn stromen(boek: &Berichtenboek, vraag: &Vraag, vandaag: Datum) -> Stromen {
                         .or_default();
                     e.ingediend += i64::from(*bedrag);
                     e.volume += i64::from(*volume);
-                    if *toegekend {
+                    if toegekend {
                         e.toegekend += i64::from(*bedrag);
                     }
                 }
@@ -674,9 +862,10 @@ pub fn stromen(boek: &Berichtenboek, vraag: &Vraag, vandaag: Datum) -> Stromen {
                 .push(days(*verzoek, *antwoord));
         }
     }
-    // End of a month → its (first) declaratie, dated by the declaratie.
+    // End of a month → its (first) declaratie, dated by the declaratie; for a team, the first
+    // that declares care for one of its clients.
     for ((_, aanbieder, eind), (datum, _)) in &maanden {
-        if vraag.team.is_none() && vraag.in_periode(*datum) {
+        if vraag.in_periode(*datum) {
             tijden
                 .entry((
                     per.sleutel(*datum),
@@ -855,18 +1044,24 @@ pub struct Stroom {
 /// toewijzing's versions, start, stop, plans, resultaatmelding, beoordeling, the declaraties
 /// with a prestatie on it and their answers.
 pub fn stroom(boek: &Berichtenboek, gemeente: u16, nummer: u32) -> Vec<Stroom> {
-    let all = boek.berichten();
     // The trajectories and the ReferentieAanbieder of their toewijzing.
     let mut groups: BTreeMap<(Domein, u32, u32), Vec<Stap>> = BTreeMap::new();
     let mut referenties: HashMap<(Domein, u32, u32), (u32, u32)> = HashMap::new();
     let mut answered: HashMap<(Domein, u32, u32), (u32, u32)> = HashMap::new();
-    for b in all.iter().filter(|b| b.gemeente == gemeente) {
-        for r in boek.regels(b).iter().filter(|r| r.toewijzing == nummer) {
+    // Both passes look at the compact rows and their lines; a record is made only for the
+    // messages of the flow.
+    let rijen = || boek.rijen.iter().filter(|r| r.gemeente == gemeente);
+    for rij in rijen() {
+        for r in boek
+            .regels_van(rij)
+            .iter()
+            .filter(|r| r.toewijzing == nummer)
+        {
             if let Feit::Toewijzing { referentie, .. } = r.feit {
                 if referentie == 0 {
                     continue;
                 }
-                referenties.insert((b.soort.domein(), b.aanbieder, referentie), (r.bsn, nummer));
+                referenties.insert((rij.domein(), rij.aanbieder, referentie), (r.bsn, nummer));
             }
         }
     }
@@ -880,19 +1075,19 @@ pub fn stroom(boek: &Berichtenboek, gemeente: u16, nummer: u32) -> Vec<Stroom> {
         retourcodes: retourcodes(boek.codes(b)),
         door_sluis: false,
     };
-    for b in all.iter().filter(|b| b.gemeente == gemeente) {
-        let domein = b.soort.domein();
+    for rij in rijen() {
+        let (domein, aanbieder) = (rij.domein(), rij.aanbieder);
         let mut clients: Vec<u32> = Vec::new();
-        for r in boek.regels(b) {
+        for r in boek.regels_van(rij) {
             let bsn = match r.feit {
                 Feit::Verzoek { referentie } => referenties
-                    .get(&(domein, b.aanbieder, referentie))
+                    .get(&(domein, aanbieder, referentie))
                     .map(|&(bsn, _)| bsn),
                 Feit::Antwoord { referentie } => referenties
-                    .get(&(domein, b.aanbieder, referentie))
+                    .get(&(domein, aanbieder, referentie))
                     .map(|&(bsn, _)| bsn),
-                Feit::DeclaratieAntwoord { declaratie } => answered
-                    .get(&(domein, b.aanbieder, declaratie))
+                Feit::DeclaratieAntwoord { declaratie, .. } => answered
+                    .get(&(domein, aanbieder, declaratie))
                     .map(|&(bsn, _)| bsn),
                 _ if r.toewijzing == nummer => Some(r.bsn),
                 _ => None,
@@ -903,6 +1098,10 @@ pub fn stroom(boek: &Berichtenboek, gemeente: u16, nummer: u32) -> Vec<Stroom> {
                 }
             }
         }
+        if clients.is_empty() {
+            continue;
+        }
+        let b = &boek.bericht(rij);
         for bsn in clients {
             let steps = groups.entry((domein, b.aanbieder, bsn)).or_default();
             steps.push(step(b));

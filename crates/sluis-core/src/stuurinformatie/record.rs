@@ -180,13 +180,16 @@ pub enum Feit {
     Stop { einddatum: Datum },
     /// The declaratie (323) as a whole: its period's last day.
     Declaratie { periode_eind: Datum },
-    /// A Prestatie (323): amounts signed (credit negative), in eurocent.
+    /// A Prestatie (323): amounts signed (credit negative), in eurocent; `toegekend`: Sluis
+    /// granted it (its own answer, or its advice in `advies` mode); `referentie`: its
+    /// ReferentieNummer as [`prestatie_sleutel`] (to find it in the back office's answer).
     Prestatie {
         product: Option<ProductKey>,
         periode_begin: Datum,
         volume: i32,
         bedrag: i32,
         toegekend: bool,
+        referentie: u32,
     },
     /// A behandelplan version covering the toewijzing.
     Plan { versie: u32 },
@@ -195,8 +198,11 @@ pub enum Feit {
     /// A beoordeling of the result.
     Beoordeling,
     /// A declaratie-antwoord (325) posted by the back office, for the declaratie with this
-    /// identificatie (interned).
-    DeclaratieAntwoord { declaratie: u32 },
+    /// identificatie (interned); `afgekeurd`: the declaratie as a whole was refused.
+    DeclaratieAntwoord { declaratie: u32, afgekeurd: bool },
+    /// A prestatie the back office's declaratie-antwoord refused: the declaratie's
+    /// identificatie (interned) and the prestatie's ReferentieNummer ([`prestatie_sleutel`]).
+    Afgewezen { declaratie: u32, prestatie: u32 },
 }
 
 /// One line: the client (BSN as a number), the toewijzing (0: none) and the fact.
@@ -230,7 +236,8 @@ pub struct Bericht {
     pub ontvangen: Datum,
     /// Interned BerichtIdentificatie (links a posted 325 to its 323).
     pub identificatie: u32,
-    /// Where its lines and codes are in the book (set by [`super::Berichtenboek::push`]).
+    /// Where its lines are in the book (set by [`super::Berichtenboek::push`]); its codes are
+    /// found by its id (`codes_len` 0: it has none).
     pub regels_start: u32,
     pub codes_start: u32,
     pub regels_len: u16,
@@ -608,6 +615,7 @@ pub fn van_standaard(doc: &Document, o: &Oordeel<'_>, refs: &mut Referenties) ->
                             volume: sign * i32::try_from(pr.volume).unwrap_or(i32::MAX),
                             bedrag: sign * i32::try_from(pr.bedrag).unwrap_or(i32::MAX),
                             toegekend: o.granted(technisch, &path),
+                            referentie: prestatie_sleutel(&pr.referentienummer),
                         },
                     });
                 }
@@ -618,11 +626,52 @@ pub fn van_standaard(doc: &Document, o: &Oordeel<'_>, refs: &mut Referenties) ->
                 .text("Header/DeclaratieIdentificatie/Identificatie")
                 .map(|i| refs.intern(&i));
             if let Some(declaratie) = declaratie {
+                let header = doc.children.iter().find(|e| e.name() == "Header");
+                let antwoord = doc
+                    .children
+                    .iter()
+                    .find(|e| e.name() == "DeclaratieAntwoord");
+                // Refused whole: a technical rejection in the header (0001), or a code on the
+                // DeclaratieAntwoord other than 0200 (geen opmerking) and 8001 (volledig
+                // toegewezen), as TR342 reads it.
+                let afgekeurd = header.is_some_and(|h| weigert(h, &[]))
+                    || antwoord.is_none()
+                    || antwoord.is_some_and(|a| weigert(a, &["8001"]));
                 regels.push(Regel {
                     bsn: 0,
                     toewijzing: 0,
-                    feit: Feit::DeclaratieAntwoord { declaratie },
+                    feit: Feit::DeclaratieAntwoord {
+                        declaratie,
+                        afgekeurd,
+                    },
                 });
+                // The prestaties it lists are the refused ones (a granted one is not listed).
+                let clienten = antwoord
+                    .into_iter()
+                    .flat_map(|a| a.children_named("Clienten"))
+                    .flat_map(|c| c.children());
+                for c in clienten {
+                    let bsn = client_bsn(c);
+                    let prestaties = c.children_named("Prestaties").flat_map(|p| p.children());
+                    for p in prestaties {
+                        let Some(r) = p
+                            .child("ProductReferentie")
+                            .and_then(|r| owned(r, "ReferentieNummer"))
+                        else {
+                            continue;
+                        };
+                        regels.push(Regel {
+                            bsn,
+                            toewijzing: owned(p, "ToewijzingNummer")
+                                .and_then(|n| number(&n))
+                                .unwrap_or(0),
+                            feit: Feit::Afgewezen {
+                                declaratie,
+                                prestatie: prestatie_sleutel(&r),
+                            },
+                        });
+                    }
+                }
             }
         }
         _ => {}
@@ -706,6 +755,23 @@ pub fn van_eigen(b: &doelbereik::Bericht, o: &Oordeel<'_>) -> Nieuw {
         regels,
         o.codes(),
     )
+}
+
+/// Whether `e`'s RetourCodes hold a code other than 0200 (geen opmerking) and `ook`.
+fn weigert(e: &Element, ook: &[&str]) -> bool {
+    e.children_named("RetourCodes")
+        .flat_map(|rc| rc.children())
+        .filter_map(|c| c.value().map(|v| v.lexical().into_owned()))
+        .any(|c| c != "0200" && !ook.contains(&c.as_str()))
+}
+
+/// A prestatie's ReferentieNummer as a number: FNV-1a over its text. Not interned (there is
+/// one per prestatie, the most numerous line of all); only compared within one declaratie,
+/// where two of its prestaties would have to collide in 32 bits to be confused.
+pub fn prestatie_sleutel(referentie: &str) -> u32 {
+    referentie.bytes().fold(0x811c_9dc5u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
 }
 
 fn clients_of(doc: &Document) -> impl Iterator<Item = &Element> {

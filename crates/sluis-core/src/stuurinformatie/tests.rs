@@ -150,6 +150,7 @@ fn boek() -> Berichtenboek {
                     volume: 4,
                     bedrag: 10000,
                     toegekend: true,
+                    referentie: prestatie_sleutel("P1"),
                 },
             ),
             regel(
@@ -161,6 +162,7 @@ fn boek() -> Berichtenboek {
                     volume: 2,
                     bedrag: 5000,
                     toegekend: false,
+                    referentie: prestatie_sleutel("P2"),
                 },
             ),
         ],
@@ -295,6 +297,23 @@ fn per_kwartaal_and_filters() {
     let ts = tijd(&team, "2025-K1", Doorlooptijd::ToewijzingStart).expect("k1");
     assert_eq!((ts.aantal, ts.mediaan_dagen), (1, 30.0));
     assert_eq!(team.bedragen[0].ingediend_cent, 5000);
+    // The declaratie over january declares care for client 2 too: its month-end lead time
+    // counts for the team; for a team of neither client it does not.
+    let md = tijd(&team, "2025-K1", Doorlooptijd::MaandeindeDeclaratie).expect("k1");
+    assert_eq!((md.aantal, md.p90_dagen), (1, 4));
+    let nobody = stromen(
+        &boek(),
+        &Vraag {
+            team: Some([3].into_iter().collect()),
+            ..vraag(Per::Kwartaal)
+        },
+        d("2026-01-01"),
+    );
+    assert!(
+        nobody.doorlooptijden.is_empty(),
+        "{:?}",
+        nobody.doorlooptijden
+    );
     // Period: february only.
     let feb = stromen(
         &boek(),
@@ -412,6 +431,7 @@ fn record_size() {
         "{}",
         std::mem::size_of::<Bericht>()
     );
+    assert_eq!(std::mem::size_of::<Rij>(), 32, "as the book keeps a record");
     assert!(
         std::mem::size_of::<Regel>() <= 32,
         "{}",
@@ -464,6 +484,7 @@ fn every_fact() -> Berichtenboek {
                 volume: -3,
                 bedrag: -99_999_999,
                 toegekend: false,
+                referentie: u32::MAX,
             },
         )],
     );
@@ -478,7 +499,24 @@ fn every_fact() -> Berichtenboek {
         325,
         "2025-05-09",
         ok,
-        vec![regel(0, 0, Feit::DeclaratieAntwoord { declaratie: 7 })],
+        vec![
+            regel(
+                0,
+                0,
+                Feit::DeclaratieAntwoord {
+                    declaratie: 7,
+                    afgekeurd: true,
+                },
+            ),
+            regel(
+                1,
+                1,
+                Feit::Afgewezen {
+                    declaratie: 7,
+                    prestatie: prestatie_sleutel("P2"),
+                },
+            ),
+        ],
     ));
     let mut oordeel = msg(
         15,
@@ -510,19 +548,20 @@ fn stored_records_give_the_same_book() {
     let mut loaded = Berichtenboek::default();
     loaded.refs.intern("another reference first");
     for b in boek.berichten() {
-        let bytes = encode(&boek.nieuw(b), &boek.refs).expect("encode");
+        let bytes = encode(&boek.nieuw(&b), &boek.refs).expect("encode");
         assert_eq!(bytes[0], VERSION);
         let n = decode(b.id, &bytes, &mut loaded.refs).expect("decode");
         loaded.push(n);
     }
     assert_ne!(loaded.refs.get("T1"), boek.refs.get("T1"));
-    for (a, b) in boek.berichten().iter().zip(loaded.berichten()) {
+    for (a, b) in boek.berichten().zip(loaded.berichten()) {
         assert_eq!(
-            (a.id, a.soort, a.uitkomst, a.datum),
-            (b.id, b.soort, b.uitkomst, b.datum)
+            (a.id, a.soort, a.uitkomst, a.datum, a.ontvangen),
+            (b.id, b.soort, b.uitkomst, b.datum, b.ontvangen)
         );
-        assert_eq!(boek.codes(a), loaded.codes(b));
-        assert_eq!(boek.regels(a).len(), loaded.regels(b).len());
+        assert_eq!((a.technisch, a.beantwoord), (b.technisch, b.beantwoord));
+        assert_eq!(boek.codes(&a), loaded.codes(&b));
+        assert_eq!(boek.regels(&a).len(), loaded.regels(&b).len());
         assert_eq!(
             boek.refs.text(a.identificatie),
             loaded.refs.text(b.identificatie)
@@ -545,7 +584,7 @@ fn damaged_records_are_errors() {
     let boek = every_fact();
     let mut refs = Referenties::default();
     for b in boek.berichten() {
-        let bytes = encode(&boek.nieuw(b), &boek.refs).expect("encode");
+        let bytes = encode(&boek.nieuw(&b), &boek.refs).expect("encode");
         for cut in 0..bytes.len() {
             assert!(
                 decode(b.id, &bytes[..cut], &mut refs).is_err(),
@@ -563,7 +602,176 @@ fn damaged_records_are_errors() {
         );
     }
     // A reference the book never gave cannot be written.
-    let mut n = boek.nieuw(&boek.berichten()[0]);
+    let first = boek.berichten().next().expect("a record");
+    let mut n = boek.nieuw(&first);
     n.regels[0].feit = Feit::Verzoek { referentie: 999 };
     assert_eq!(encode(&n, &boek.refs), Err(RecordError::Referentie(999)));
+}
+
+#[test]
+fn the_book_keeps_every_field_of_a_record() {
+    // Each kind, outcome and flag, and ids beyond 32 bits, come back from the compact rows.
+    let mut b = Berichtenboek::default();
+    let mut pushed = Vec::new();
+    let kinds = [
+        Soort::Standaard(Berichtsoort {
+            domein: Domein::Ijw,
+            nummer: 323,
+        }),
+        Soort::Standaard(Berichtsoort {
+            domein: Domein::Iwmo,
+            nummer: 301,
+        }),
+        Soort::Eigen(Domein::Iwmo, Kind::Beoordeling),
+        Soort::Eigen(Domein::Ijw, Kind::Resultaatmelding),
+    ];
+    for (i, soort) in kinds.into_iter().enumerate() {
+        for uitkomst in [Uitkomst::Geaccepteerd, Uitkomst::Deels, Uitkomst::Afgekeurd] {
+            let mut m = msg(
+                (1u64 << 39) + 3 * pushed.len() as u64,
+                0,
+                "2025-01-06",
+                uitkomst,
+                vec![regel(1, 2, Feit::Resultaat)],
+            );
+            m.bericht.soort = soort;
+            m.bericht.technisch = i % 2 == 0;
+            m.bericht.beantwoord = uitkomst == Uitkomst::Deels;
+            m.bericht.ontvangen = d("2024-12-31");
+            if uitkomst == Uitkomst::Afgekeurd {
+                m.codes = vec![
+                    Code::new("9074").expect("code"),
+                    Code::new("SL020").expect("code"),
+                ];
+            }
+            pushed.push(m.clone());
+            b.push(m);
+        }
+    }
+    assert_eq!(b.len(), pushed.len());
+    for (got, want) in b.berichten().zip(&pushed) {
+        let w = &want.bericht;
+        assert_eq!(
+            (
+                got.id,
+                got.soort,
+                got.uitkomst,
+                got.technisch,
+                got.beantwoord
+            ),
+            (w.id, w.soort, w.uitkomst, w.technisch, w.beantwoord)
+        );
+        assert_eq!(
+            (
+                got.aanbieder,
+                got.gemeente,
+                got.datum,
+                got.ontvangen,
+                got.identificatie
+            ),
+            (
+                w.aanbieder,
+                w.gemeente,
+                w.datum,
+                w.ontvangen,
+                w.identificatie
+            )
+        );
+        assert_eq!(b.codes(&got), want.codes.as_slice());
+        assert_eq!(b.regels(&got), want.regels.as_slice());
+    }
+}
+
+#[test]
+fn granted_by_the_back_office_in_advies_mode() {
+    // A declaratie Sluis did not answer (advies): Sluis's advice grants both prestaties until
+    // the back office answers; its answer refuses P2, or the whole declaratie.
+    let decl = |b: &mut Berichtenboek| {
+        let ident = b.refs.intern("D-ADVIES");
+        let prestatie = |r: &str, bedrag: i32| {
+            regel(
+                1,
+                1,
+                Feit::Prestatie {
+                    product: Code::new("45A08"),
+                    periode_begin: d("2025-01-20"),
+                    volume: 1,
+                    bedrag,
+                    toegekend: true,
+                    referentie: prestatie_sleutel(r),
+                },
+            )
+        };
+        let mut m = msg(
+            1,
+            323,
+            "2025-02-04",
+            Uitkomst::Geaccepteerd,
+            vec![prestatie("P1", 10000), prestatie("P2", 5000)],
+        );
+        m.bericht.beantwoord = false;
+        m.bericht.identificatie = ident;
+        b.push(m);
+        ident
+    };
+    let toegekend = |b: &Berichtenboek| {
+        let s = stromen(b, &vraag(Per::Maand), d("2025-06-01"));
+        assert_eq!(s.bedragen.len(), 1);
+        (s.bedragen[0].ingediend_cent, s.bedragen[0].toegekend_cent)
+    };
+    let mut b = Berichtenboek::default();
+    decl(&mut b);
+    assert_eq!(
+        toegekend(&b),
+        (15000, 15000),
+        "Sluis's advice until answered"
+    );
+
+    let antwoord = |b: &mut Berichtenboek, ident: u32, afgekeurd: bool, regels: Vec<Regel>| {
+        let mut all = vec![regel(
+            0,
+            0,
+            Feit::DeclaratieAntwoord {
+                declaratie: ident,
+                afgekeurd,
+            },
+        )];
+        all.extend(regels);
+        b.push(msg(2, 325, "2025-02-10", Uitkomst::Geaccepteerd, all));
+    };
+    let mut b = Berichtenboek::default();
+    let ident = decl(&mut b);
+    let refused = |r: &str| {
+        regel(
+            1,
+            1,
+            Feit::Afgewezen {
+                declaratie: ident,
+                prestatie: prestatie_sleutel(r),
+            },
+        )
+    };
+    antwoord(&mut b, ident, false, vec![refused("P2")]);
+    assert_eq!(
+        toegekend(&b),
+        (15000, 10000),
+        "P2 refused by the back office"
+    );
+
+    let mut b = Berichtenboek::default();
+    let ident = decl(&mut b);
+    antwoord(&mut b, ident, false, vec![]);
+    assert_eq!(toegekend(&b), (15000, 15000), "granted whole");
+
+    let mut b = Berichtenboek::default();
+    let ident = decl(&mut b);
+    antwoord(&mut b, ident, true, vec![]);
+    assert_eq!(toegekend(&b), (15000, 0), "refused whole");
+
+    // An answer to another declaratie changes nothing.
+    let mut b = Berichtenboek::default();
+    decl(&mut b);
+    let other = b.refs.intern("D-OTHER");
+    antwoord(&mut b, other, true, vec![]);
+    assert_eq!(toegekend(&b), (15000, 15000));
 }

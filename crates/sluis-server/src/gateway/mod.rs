@@ -278,6 +278,8 @@ impl Gateway {
             ms = started.elapsed().as_millis() as u64,
             "message records built"
         );
+        // The walk of the store, the index and the book leave much freed memory in the heap.
+        crate::memory::trim();
         Ok(Gateway {
             outbox: delivery::Wakers::new(&parties),
             alerts: alerts::AlertBus::default(),

@@ -99,21 +99,96 @@ fn rebuild(
     Ok((record, bytes))
 }
 
-/// Write a record made again; on a full disk it stays in memory only (and is made again at
+/// Records made again from their messages, written one chunk at a time (`fresh`: replacing a
+/// chunk that did not read). On a full disk they stay in memory only (and are made again at
 /// the next start) rather than keeping the gateway from starting.
-fn keep(store: &Store, id: u64, bytes: Vec<u8>) -> Result<(), StoreError> {
-    match store.put_stroom(id, bytes) {
-        Err(StoreError::Full) => {
-            tracing::warn!(id, "message record not written: the disk is full");
-            Ok(())
+struct Remade<'a> {
+    store: &'a Store,
+    chunk: Vec<(u64, Vec<u8>)>,
+    fresh: bool,
+}
+
+impl Remade<'_> {
+    fn add(&mut self, id: u64, bytes: Vec<u8>) -> Result<(), StoreError> {
+        if self
+            .chunk
+            .first()
+            .is_some_and(|(first, _)| first / 64 != id / 64)
+        {
+            self.flush()?;
         }
-        other => other,
+        self.chunk.push((id, bytes));
+        Ok(())
     }
+
+    fn flush(&mut self) -> Result<(), StoreError> {
+        let chunk = std::mem::take(&mut self.chunk);
+        match self.store.put_stroom_chunk(&chunk, self.fresh) {
+            Err(StoreError::Full) => {
+                tracing::warn!(
+                    records = chunk.len(),
+                    "message records not written: the disk is full"
+                );
+                Ok(())
+            }
+            other => other,
+        }
+    }
+}
+
+/// The records of the stored messages with ids in `ids` (a chunk, or one message: read one
+/// by one), or every message after `ids.start` when `ids.end` is `u64::MAX` (the migration:
+/// read a page at a time), made again from their payloads into `boek` and `remade`.
+fn remake(
+    store: &Store,
+    limits: &Limits,
+    boek: &mut Berichtenboek,
+    ids: std::ops::Range<u64>,
+    remade: &mut Remade<'_>,
+    left_out: &mut u64,
+) -> Result<u64, StoreError> {
+    let mut n = 0;
+    let mut one = |b: &StoredBericht, boek: &mut Berichtenboek| -> Result<(), StoreError> {
+        let (record, bytes) = rebuild(b, limits, boek)?;
+        remade.add(b.id, bytes)?;
+        n += 1;
+        match record {
+            Some(r) => boek.push(r),
+            None => *left_out += 1,
+        }
+        Ok(())
+    };
+    if ids.end == u64::MAX {
+        let mut after = ids.start;
+        loop {
+            let page = store.list(after, PAGE, |_| true)?;
+            let Some(last) = page.last() else {
+                break;
+            };
+            after = last.id;
+            for b in &page {
+                one(b, boek)?;
+            }
+            if page.len() < PAGE {
+                break;
+            }
+        }
+    } else {
+        for id in ids {
+            if let Some(b) = store.get(id)? {
+                one(&b, boek)?;
+            }
+        }
+    }
+    remade.flush()?;
+    Ok(n)
 }
 
 /// The book of every stored message, oldest first: the records of the store's tree, and for
 /// the messages after its last record (a store from before it) the record read again from
-/// the message and written to the tree, once. Nothing else reads a message's payload.
+/// the message and written to the tree, once. Nothing else reads a message's payload (a
+/// record or chunk that does not read is made again from its messages, while they still
+/// have their payloads).
 pub(super) fn build_boek(
     store: &Store,
     limits: &Limits,
@@ -123,8 +198,29 @@ pub(super) fn build_boek(
     let mut opbouw = Opbouw::default();
     let mut left_out = 0u64;
     let (last_record, last_message) = store.stroom_ends()?;
+    let mut fresh = Remade {
+        store,
+        chunk: Vec::new(),
+        fresh: true,
+    };
+    let mut again = Remade {
+        store,
+        chunk: Vec::new(),
+        fresh: false,
+    };
     for item in store.stroom_records(0) {
-        let (id, bytes) = item?;
+        let (id, bytes) = match item {
+            Ok(x) => x,
+            Err(fault) if fault.ids.is_empty() => return Err(fault.error),
+            Err(fault) => {
+                tracing::warn!(error = %fault.error, "message records not readable: read again from their messages");
+                // The messages after the last record are made below.
+                let ids = fault.ids.start..fault.ids.end.min(last_record.saturating_add(1));
+                opbouw.gemigreerd +=
+                    remake(store, limits, &mut boek, ids, &mut fresh, &mut left_out)?;
+                continue;
+            }
+        };
         if bytes.is_empty() {
             left_out += 1;
             continue;
@@ -138,41 +234,26 @@ pub(super) fn build_boek(
             // from its message while that still has its payload.
             Err(error) => {
                 tracing::warn!(id, %error, "message record not readable: read again from the message");
-                let Some(b) = store.get(id)? else {
-                    left_out += 1;
-                    continue;
-                };
-                let (record, bytes) = rebuild(&b, limits, &mut boek)?;
-                keep(store, id, bytes)?;
-                opbouw.gemigreerd += 1;
-                match record {
-                    Some(n) => boek.push(n),
-                    None => left_out += 1,
-                }
+                opbouw.gemigreerd += remake(
+                    store,
+                    limits,
+                    &mut boek,
+                    id..id + 1,
+                    &mut again,
+                    &mut left_out,
+                )?;
             }
         }
     }
     if last_message > last_record {
-        let mut after = last_record;
-        loop {
-            let page = store.list(after, PAGE, |_| true)?;
-            let Some(last) = page.last() else {
-                break;
-            };
-            after = last.id;
-            for b in &page {
-                let (record, bytes) = rebuild(b, limits, &mut boek)?;
-                keep(store, b.id, bytes)?;
-                opbouw.gemigreerd += 1;
-                match record {
-                    Some(n) => boek.push(n),
-                    None => left_out += 1,
-                }
-            }
-            if page.len() < PAGE {
-                break;
-            }
-        }
+        opbouw.gemigreerd += remake(
+            store,
+            limits,
+            &mut boek,
+            last_record..u64::MAX,
+            &mut again,
+            &mut left_out,
+        )?;
     }
     boek.shrink();
     if left_out > 0 {
@@ -237,7 +318,12 @@ impl Gateway {
         if let Some(team) = team {
             vraag.team = Some(self.team_clients(team));
         }
-        stuurinformatie::stromen(&read_boek(self), &vraag, self.clock.today())
+        let stromen = stuurinformatie::stromen(&read_boek(self), &vraag, self.clock.today());
+        // Its maps over every record (tens of MB at a million messages) were served from the
+        // heap's free room and stay resident after they are freed: give them back, beside the
+        // answer (docs/performance.md).
+        std::thread::spawn(crate::memory::trim);
+        stromen
     }
 
     /// The flow of toewijzing `nummer` in this gemeente, per domein, aanbieder and client.

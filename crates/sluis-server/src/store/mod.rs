@@ -24,6 +24,7 @@ mod tests;
 pub use history::{SledHistory, SledPlans, SledView, TreeKind};
 pub use outbox::OutboxWrite;
 pub use seal::Sealer;
+pub use stroom::ChunkFault;
 
 use serde::{Deserialize, Serialize};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
@@ -181,10 +182,11 @@ pub enum Inserted {
 /// The key of the message counter in `meta`.
 const COUNT: &[u8] = b"berichten";
 
-/// sled's page cache. Records are written once and rarely read; 32 MiB (was 64) keeps a
-/// million-message gateway with its audit and trajectory index under 300 MB RSS
-/// (`docs/performance.md`) without costing throughput.
-const CACHE_BYTES: u64 = 32 * 1024 * 1024;
+/// sled's page cache, counted in the pages' bytes on disk; in memory a cached page takes two
+/// to three times that. Records are written once and rarely read, the rules' lookups hit
+/// recent pages: 4 MiB (was 32, before that 64) keeps a million-message gateway under 300 MB
+/// RSS with room (`docs/performance.md`).
+const CACHE_BYTES: u64 = 4 * 1024 * 1024;
 
 #[derive(Clone)]
 pub struct Store {
@@ -273,7 +275,8 @@ pub struct Writes {
     /// Now, ms since the epoch: when the deliveries were accepted.
     pub now_ms: i64,
     /// The message's record for the flows (`stuurinformatie::encode`; empty: left out of the
-    /// figures), written to [`stroom`]'s tree in the same transaction. `None`: none written.
+    /// figures), written to [`stroom`]'s tree (its chunk) in the same transaction. `None`:
+    /// none written.
     pub stroom: Option<Vec<u8>>,
 }
 
@@ -477,7 +480,7 @@ impl Store {
         }
         let outbox = self.outbox_entries(record.id, &writes.outbox, writes.now_ms)?;
         let stroom = match &writes.stroom {
-            Some(bytes) => Some(self.seal_stroom(record.id, bytes.clone())?),
+            Some(bytes) => Some(self.stroom_chunk(record.id, bytes)?),
             None => None,
         };
         // (tree, key, value or removal), trees numbered as in the transaction; keys as stored
@@ -549,8 +552,8 @@ impl Store {
                 identificaties.insert(key.as_slice(), &be(record.id))?;
             }
             berichten.insert(&be(record.id), value.as_slice())?;
-            if let Some(v) = &stroom {
-                t[stroom_at].insert(&be(record.id), v.as_slice())?;
+            if let Some((k, v)) = &stroom {
+                t[stroom_at].insert(k, v.as_slice())?;
             }
             let count = meta
                 .get(COUNT)?
