@@ -2,18 +2,18 @@
 //! teams): what the server does for `GET /caseload` once the session is known — select the
 //! team's trajectories from the in-memory index (`TrajectoryIndex::team_view`, as
 //! `Gateway::team_trajectories`), copy them, sort, take the page, name each client by its
-//! keyed pseudonym (HMAC) and render the HTML (`web::team::caseload_page`). Not included: the
+//! keyed pseudonym (HMAC), describe its product and render the HTML (`web::team::caseload_page`). Not included: the
 //! HTTP round trip and the audit entry's group commit (see `benches/security.rs` and
 //! docs/performance.md). `cargo bench --bench pages`; the target is < 300 ms.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use sluis::doelbereik::indicatoren::Stop;
-use sluis::doelbereik::{Grond, Selectie, Status, Trajectory, TrajectoryIndex};
+use sluis::doelbereik::{Details, Grond, Selectie, Status, Trajectory, TrajectoryIndex};
 use sluis::security::access::{Principal, Role, Scope};
 use sluis::security::crypto::Keys;
 use sluis::standard::types::{Bsn, Datum};
-use sluis::validate::history::Domein;
-use sluis::web::team::{caseload_page, CaseloadQuery};
+use sluis::validate::history::{Domein, Product};
+use sluis::web::team::{caseload_page, product_kort, CaseloadQuery, Opzoeken};
 use sluis::web::Session;
 use std::hint::black_box;
 
@@ -67,7 +67,20 @@ fn trajectory(i: usize) -> Trajectory {
 }
 
 fn pages(c: &mut Criterion) {
-    let index = TrajectoryIndex::build((0..3 * PER_TEAM).map(trajectory).collect(), Vec::new());
+    // Every toewijzing with a product, as the store gives them (the page shows its description).
+    let details = |i: usize| Details {
+        product: Some(Product {
+            categorie: Some(if i % 3 == 0 { "10" } else { "45" }.into()),
+            code: Some(format!("45A{:02}", i % 60)),
+        }),
+        plan_laatste: None,
+    };
+    let index = TrajectoryIndex::build_with(
+        (0..3 * PER_TEAM)
+            .map(|i| (trajectory(i), details(i)))
+            .collect(),
+        Vec::new(),
+    );
     let keys = Keys::generate().expect("keys");
     let principal = Principal::new(
         "token:bench",
@@ -115,7 +128,18 @@ fn pages(c: &mut Criterion) {
                     .map(|(t, _)| t)
                     .collect();
                 assert_eq!(rows.len(), PER_TEAM);
-                caseload_page(&session, "noord", rows, &q, &aanbieders, &id, &|_| None)
+                let product = |t: &Trajectory| {
+                    index
+                        .details(&t.key())
+                        .and_then(|d| d.product)
+                        .map(|p| product_kort(t.domein, &p))
+                };
+                let zoek = Opzoeken {
+                    client_id: &id,
+                    gegevens: &|_| None,
+                    product: &product,
+                };
+                caseload_page(&session, "noord", rows, &q, &aanbieders, &zoek)
                     .into_string()
                     .len()
             })

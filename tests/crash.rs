@@ -554,13 +554,14 @@ fn an_untouched_store_and_a_fresh_directory_start() {
     terminate(server);
 }
 
-/// One push offer as a fake party saw it: delivery id, message id, body.
-type Offer = (String, u64, String);
+/// One push offer as a fake party saw it: delivery id, message id, body, attempt
+/// (`Sluis-Poging`).
+type Offer = (String, u64, String, u32);
 
 /// A fake party endpoint on plain std threads (it must outlive the killed servers): HTTP/1.1
 /// with keep-alive, every offer logged, answered 200 after a few milliseconds (so offers are
-/// in flight when the server is killed).
-fn fake_party() -> (u16, Arc<Mutex<Vec<Offer>>>) {
+/// in flight when the server is killed), or with `hang` never answered.
+fn fake_party(hang: bool) -> (u16, Arc<Mutex<Vec<Offer>>>) {
     use std::io::{BufRead, BufReader, Read, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();
@@ -600,7 +601,9 @@ fn fake_party() -> (u16, Arc<Mutex<Vec<Offer>>>) {
                     if reader.read_exact(&mut body).is_err() {
                         return;
                     }
-                    std::thread::sleep(Duration::from_millis(3));
+                    if !hang {
+                        std::thread::sleep(Duration::from_millis(3));
+                    }
                     log.lock().expect("lock").push((
                         headers
                             .get("sluis-delivery-id")
@@ -611,7 +614,16 @@ fn fake_party() -> (u16, Arc<Mutex<Vec<Offer>>>) {
                             .and_then(|v| v.parse().ok())
                             .unwrap_or(0),
                         String::from_utf8_lossy(&body).into_owned(),
+                        headers
+                            .get("sluis-poging")
+                            .and_then(|v| v.parse().ok())
+                            .unwrap_or(0),
                     ));
+                    if hang {
+                        // Hold the connection until the server is gone.
+                        let _ = reader.read(&mut [0; 1]);
+                        return;
+                    }
                     if out
                         .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n")
                         .is_err()
@@ -625,21 +637,30 @@ fn fake_party() -> (u16, Arc<Mutex<Vec<Offer>>>) {
     (port, log)
 }
 
-#[test]
-fn sigkill_during_push_delivery_loses_nothing_and_leaves_nothing_offered() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (party_port, offers) = fake_party();
-    // The demo configuration with push delivery of the answers to the aanbieder and of the
-    // forwarded messages to the gemeente.
-    let config = dir.path().join("sluis.toml");
+/// The demo configuration with this `[delivery]` section, written in `dir`; its path.
+fn with_delivery(dir: &Path, delivery: &str) -> std::path::PathBuf {
+    let config = dir.join("sluis.toml");
     std::fs::write(
         &config,
         format!(
-            "{}\n[delivery]\nbackoff_ms = 50\nmax_backoff_ms = 500\n\n[[delivery.endpoints]]\nparty = \"12345678\"\nurl = \"http://127.0.0.1:{party_port}/in\"\n\n[[delivery.endpoints]]\nparty = \"0599\"\nurl = \"http://127.0.0.1:{party_port}/in\"\n",
+            "{}\n[delivery]\n{delivery}\n",
             include_str!("../config/sluis.toml")
         ),
     )
     .expect("config");
+    config
+}
+
+#[test]
+fn sigkill_during_push_delivery_loses_nothing_and_leaves_nothing_offered() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (party_port, offers) = fake_party(false);
+    // The demo configuration with push delivery of the answers to the aanbieder and of the
+    // forwarded messages to the gemeente.
+    let config = with_delivery(
+        dir.path(),
+        &format!("backoff_ms = 50\nmax_backoff_ms = 500\n\n[[delivery.endpoints]]\nparty = \"12345678\"\nurl = \"http://127.0.0.1:{party_port}/in\"\n\n[[delivery.endpoints]]\nparty = \"0599\"\nurl = \"http://127.0.0.1:{party_port}/in\""),
+    );
     let data = dir.path().join("data");
     let acked = Arc::new(Mutex::new(Vec::new()));
     let mut offered_before_last_kill = 0;
@@ -708,7 +729,7 @@ fn sigkill_during_push_delivery_loses_nothing_and_leaves_nothing_offered() {
     }
     let offers = offers.lock().expect("lock").clone();
     let mut seen: HashMap<&str, usize> = HashMap::new();
-    for (id, _, body) in &offers {
+    for (id, _, body, _) in &offers {
         *seen.entry(id.as_str()).or_default() += 1;
         // An offer of a message the store no longer holds would be a delivery of something a
         // crash took back: every offered message is stored, and the offer is it exactly.
@@ -731,5 +752,73 @@ fn sigkill_during_push_delivery_loses_nothing_and_leaves_nothing_offered() {
         offers.len(),
         resent
     );
+    server.kill();
+}
+
+/// Wait until the fake party has logged `n` offers.
+fn offered(offers: &Arc<Mutex<Vec<Offer>>>, n: usize) {
+    let until = Instant::now() + Duration::from_secs(20);
+    while offers.lock().expect("lock").len() < n {
+        assert!(Instant::now() < until, "offer {n} did not come");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A receiver that never answers, and Sluis killed during every attempt (the shape of a
+/// message that brings Sluis or the receiver down): every interrupted attempt counts, so
+/// after `max_attempts` the delivery is a dead letter (`onderbroken`) and no longer offered;
+/// an attempt cut off by a clean stop (SIGTERM) is given back, not counted.
+#[test]
+fn attempts_interrupted_by_a_crash_count_and_end_in_a_dead_letter() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (party_port, offers) = fake_party(true);
+    let config = with_delivery(
+        dir.path(),
+        &format!("max_attempts = 3\nbackoff_ms = 50\nmax_backoff_ms = 100\n\n[[delivery.endpoints]]\nparty = \"12345678\"\nurl = \"http://127.0.0.1:{party_port}/in\"\ntimeout_ms = 600000"),
+    );
+    let data = dir.path().join("data");
+    let port = free_port();
+    let mut server = start_with(&data, port, &config);
+    let acked = post_all(port, "H", 1);
+    offered(&offers, 1);
+    server.kill();
+    let server = start_with(&data, free_port(), &config);
+    offered(&offers, 2);
+    terminate(server);
+    let mut server = start_with(&data, free_port(), &config);
+    offered(&offers, 3);
+    server.kill();
+    let mut server = start_with(&data, free_port(), &config);
+    offered(&offers, 4);
+    server.kill();
+    let port = free_port();
+    let mut server = start_with(&data, port, &config);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let client = sluis::client::client().expect("client");
+    let record = get(
+        &rt,
+        &client,
+        format!("http://127.0.0.1:{port}{}", acked[0].location),
+    );
+    let d = record["bezorging"]
+        .as_array()
+        .and_then(|ds| ds.iter().find(|d| d["partij"] == "12345678"))
+        .cloned()
+        .expect("the answer's delivery");
+    assert_eq!(d["status"], "mislukt", "{d}");
+    assert_eq!(d["pogingen"], 3, "{d}");
+    assert!(
+        d["laatste_fout"]
+            .as_str()
+            .is_some_and(|e| e.starts_with("onderbroken")),
+        "{d}"
+    );
+    std::thread::sleep(Duration::from_millis(1_500));
+    let pogingen: Vec<u32> = offers.lock().expect("lock").iter().map(|o| o.3).collect();
+    // Killed at 1 and 2 (counted), stopped cleanly at the second 2 (given back), killed at 3.
+    assert_eq!(pogingen, [1, 2, 2, 3], "no offer after the limit");
     server.kill();
 }

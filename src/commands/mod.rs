@@ -27,7 +27,9 @@ macro_rules! print {
 mod audit;
 mod backup;
 mod bench_load;
+mod bewaren;
 mod bezorging;
+mod comprimeer;
 mod convert;
 mod demo;
 mod health;
@@ -105,6 +107,13 @@ pub enum Command {
     /// socket in the data directory; writes pause while it is read) or while it is stopped.
     /// The copy holds sealed data: keep the master key apart.
     Backup(backup::Args),
+    /// Run the retention policy of `[bewaren]` now (docs/retention.md): on the running gateway
+    /// through its control socket, or on a stopped one's store. `--droog` reports what would be
+    /// removed and removes nothing.
+    Bewaren(bewaren::Args),
+    /// Write the store of a stopped gateway anew with only its live data, giving back the disk
+    /// space that retention freed (checked before the directories are swapped).
+    Comprimeer(comprimeer::Args),
     /// Restore a backup into a new data directory, check its audit chain and, with the key,
     /// that the store opens.
     Restore(restore::Args),
@@ -144,6 +153,8 @@ impl Command {
             Command::Audit(a) => audit::run(a),
             Command::Convert(a) => convert::run(a, limits),
             Command::Backup(a) => backup::run(a),
+            Command::Bewaren(a) => bewaren::run(a),
+            Command::Comprimeer(a) => comprimeer::run(a),
             Command::Health(a) => health::run(a),
             Command::Restore(a) => restore::run(a),
             Command::Soak(a) => soak::run(a),

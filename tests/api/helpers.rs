@@ -29,6 +29,8 @@ pub struct TestApp {
     /// The server's audit log, read directly (is an entry there right after its answer?).
     pub audit: sluis::security::audit::AuditLog,
     settings: Settings,
+    /// The gateway's clock (the system's unless [`spawn_app_clocked`]); kept over a restart.
+    clock: Option<sluis::gateway::Clock>,
     handle: actix_web::dev::ServerHandle,
     running: actix_web::rt::task::JoinHandle<std::io::Result<()>>,
 }
@@ -45,9 +47,22 @@ pub async fn spawn_app(dir: &Path) -> TestApp {
 /// its `Data<Gateway>` (the workers report "stopped" before they drop their apps), so the sled
 /// store and its file lock outlive the stop for a moment.
 pub async fn spawn_app_with(settings: Settings) -> TestApp {
+    spawn(settings, None).await
+}
+
+/// The gateway of `settings` on `clock` (a test that moves time on by months).
+pub async fn spawn_app_clocked(settings: Settings, clock: sluis::gateway::Clock) -> TestApp {
+    spawn(settings, Some(clock)).await
+}
+
+async fn spawn(settings: Settings, clock: Option<sluis::gateway::Clock>) -> TestApp {
     for _ in 0..200 {
-        match Application::build(settings.clone()) {
-            Ok(app) => return serve(app, settings),
+        let built = match &clock {
+            Some(c) => Application::build_with_clock(settings.clone(), c.clone()),
+            None => Application::build(settings.clone()),
+        };
+        match built {
+            Ok(app) => return serve(app, settings, clock),
             Err(e) if e.to_string().contains("another Sluis is running") => {
                 actix_web::rt::time::sleep(std::time::Duration::from_millis(10)).await;
             }
@@ -57,7 +72,7 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
     panic!("the store of the stopped server was never closed");
 }
 
-fn serve(app: Application, settings: Settings) -> TestApp {
+fn serve(app: Application, settings: Settings, clock: Option<sluis::gateway::Clock>) -> TestApp {
     let base = if settings.security.tls.cert.is_some() {
         format!("https://localhost:{}", app.addr().port())
     } else {
@@ -71,6 +86,7 @@ fn serve(app: Application, settings: Settings) -> TestApp {
         client: sluis::client::client().expect("client"),
         audit,
         settings,
+        clock,
         handle,
         running,
     }
@@ -111,9 +127,9 @@ impl TestApp {
 
     /// Stop, and start again with the same settings (the same data directory).
     pub async fn restart(self) -> TestApp {
-        let settings = self.settings.clone();
+        let (settings, clock) = (self.settings.clone(), self.clock.clone());
         self.stop().await;
-        spawn_app_with(settings).await
+        spawn(settings, clock).await
     }
 
     /// A request with the token of the demo party that would make it (`auth::for_request`).

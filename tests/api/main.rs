@@ -25,6 +25,7 @@ mod jaar;
 mod openapi;
 mod operations;
 mod pages;
+mod retention;
 mod retour;
 mod routes;
 mod rules;

@@ -695,3 +695,131 @@ async fn the_tools_wait_out_retry_after() {
     }
     app.stop().await;
 }
+
+/// `sluis comprimeer`: refused while the gateway runs; on the stopped store it writes the live
+/// data anew, every message still reads the same, the audit verifies and records it.
+#[actix_web::test]
+async fn compaction_keeps_every_message_and_its_audit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let app = spawn_app_with(settings(&data)).await;
+    let mut stored = Vec::new();
+    for n in 0..12 {
+        let r = app
+            .client
+            .post(format!("{}/api/v1/berichten", app.base))
+            .header("Content-Type", "application/xml")
+            .body(with_identificatie(&format!("COMP{n:04}")))
+            .demo_auth()
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(r.status(), 200);
+        let location = header(&r, "location");
+        let body = app
+            .client
+            .get(format!("{}{location}", app.base))
+            .demo_auth()
+            .send()
+            .await
+            .expect("request")
+            .text()
+            .await
+            .expect("body");
+        stored.push((location, body));
+    }
+    let d = data.to_str().expect("utf-8").to_string();
+    let running = actix_web::rt::task::spawn_blocking(move || {
+        sluis(&[
+            "comprimeer",
+            "--config",
+            "config/sluis.toml",
+            "--data-dir",
+            &d,
+        ])
+    })
+    .await
+    .expect("ran");
+    assert_eq!(running.status.code(), Some(2), "{}", text(&running.stdout));
+    assert!(
+        text(&running.stderr).contains("stop the gateway"),
+        "{}",
+        text(&running.stderr)
+    );
+    app.stop().await;
+
+    let d = data.to_str().expect("utf-8").to_string();
+    let (out, verify, exported) = actix_web::rt::task::spawn_blocking(move || {
+        let args = |cmd: &[&'static str]| {
+            let mut v: Vec<String> = cmd.iter().map(|s| s.to_string()).collect();
+            v.extend([
+                "--config".into(),
+                "config/sluis.toml".into(),
+                "--data-dir".into(),
+                d.clone(),
+            ]);
+            v
+        };
+        let run = |cmd: &[&'static str]| {
+            let a = args(cmd);
+            sluis(&a.iter().map(String::as_str).collect::<Vec<_>>())
+        };
+        (
+            run(&["comprimeer"]),
+            run(&["audit", "verify"]),
+            run(&["audit", "export", "--format", "jsonl"]),
+        )
+    })
+    .await
+    .expect("ran");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("opslag gecomprimeerd"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert_eq!(verify.status.code(), Some(0), "{}", text(&verify.stderr));
+    assert!(
+        text(&exported.stdout).contains("comprimeer"),
+        "the compaction is in the audit"
+    );
+    assert!(!dir.path().join("data.voor-comprimeren").exists());
+    assert!(!dir.path().join("data.comprimeren").exists());
+
+    // The gateway starts on the compacted store (its key and high-water mark came along) and
+    // answers every message as before; new ids follow the old ones.
+    let app = spawn_app_with(settings(&data)).await;
+    for (location, body) in &stored {
+        let r = app
+            .client
+            .get(format!("{}{location}", app.base))
+            .demo_auth()
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(r.status(), 200, "{location}");
+        assert_eq!(&r.text().await.expect("body"), body, "{location} unchanged");
+    }
+    let r = app
+        .client
+        .post(format!("{}/api/v1/berichten", app.base))
+        .header("Content-Type", "application/xml")
+        .body(with_identificatie("COMP-NA"))
+        .demo_auth()
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(r.status(), 200);
+    let new: u64 = header(&r, "location")
+        .rsplit('/')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .expect("an id");
+    let highest = stored
+        .iter()
+        .filter_map(|(l, _)| l.rsplit('/').next()?.parse::<u64>().ok())
+        .max()
+        .unwrap_or(0);
+    assert!(new > highest, "{new} after {highest}");
+    app.stop().await;
+}

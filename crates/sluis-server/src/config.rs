@@ -30,6 +30,9 @@ pub struct Settings {
     /// Push delivery to the parties' endpoints (`docs/delivery.md`).
     #[serde(default)]
     pub delivery: crate::delivery::settings::DeliverySettings,
+    /// The retention policy (`docs/retention.md`); off unless switched on.
+    #[serde(default)]
+    pub bewaren: crate::gateway::retention::BewaarSettings,
 }
 
 /// A gebiedsteam and the postcode areas (the four digits of a Dutch postcode) it serves.
@@ -250,6 +253,7 @@ impl Settings {
         self.listener()?;
         self.gemeente.lijst()?;
         self.delivery.check(|p| self.knows_party(p))?;
+        self.bewaren.check()?;
         let mut names = std::collections::BTreeSet::new();
         for t in &self.teams {
             if t.naam.is_empty() || !names.insert(t.naam.as_str()) {

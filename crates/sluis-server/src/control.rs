@@ -1,8 +1,10 @@
-//! The control socket `sluis.sock` in the data directory, for `sluis backup` while the gateway
-//! runs. A unix socket, not an HTTP endpoint: whoever may use it can read the data directory
+//! The control socket `sluis.sock` in the data directory, for `sluis backup` and `sluis
+//! bewaren` while the gateway runs. A unix socket, not an HTTP endpoint: whoever may use it can read the data directory
 //! already (mode 0600, owned by the gateway's user), it is never on the network, and it needs
 //! no token. One command a connection: the client writes `backup\n`, the gateway answers with
-//! the backup file ([`crate::store::backup`]) and closes. Connections are served one at a time.
+//! the backup file ([`crate::store::backup`]) and closes; or `bewaren\n` (`bewaren droog\n`:
+//! a dry run), answered with one JSON line, the run's report or `{"fout": …}`
+//! (`docs/retention.md`). Connections are served one at a time.
 
 use crate::gateway::Gateway;
 use crate::security::audit::{Action, AuditLog, Event, Object, Outcome};
@@ -100,6 +102,23 @@ pub fn backup_event(via: &str, summary: &crate::store::backup::Summary) -> Event
     }
 }
 
+/// The audit entry of `sluis comprimeer`: counts and sizes, nothing about a client.
+pub fn compact_event(via: &str, entries: u64, before: u64, after: u64) -> Event {
+    Event {
+        actor: via.to_string(),
+        role: Some(crate::security::access::Role::Operator),
+        on_behalf_of: None,
+        action: Action::Update,
+        object: Object::new("comprimeer", None),
+        client: None,
+        outcome: Outcome::Success,
+        source: Some("local".into()),
+        detail: Some(format!(
+            "opslag gecomprimeerd: {entries} sleutels, {before} → {after} bytes"
+        )),
+    }
+}
+
 fn serve(stream: UnixStream, gateway: &Weak<Gateway>, audit: &AuditLog) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
     // The gateway's writers wait while the backup is written: a reader that stops reading
@@ -108,8 +127,30 @@ fn serve(stream: UnixStream, gateway: &Weak<Gateway>, audit: &AuditLog) {
     let mut line = String::new();
     let read = BufReader::new((&stream).take(64)).read_line(&mut line);
     let mut out = BufWriter::with_capacity(1 << 20, &stream);
+    if read.is_ok() && matches!(line.trim(), "bewaren" | "bewaren droog") {
+        let answer = match gateway.upgrade() {
+            None => serde_json::json!({"fout": "de gateway stopt"}),
+            Some(gw) => {
+                let droog = line.trim().ends_with("droog");
+                let never = AtomicBool::new(false);
+                match gw.bewaren(audit, "control-socket", droog, &never) {
+                    Ok(v) => serde_json::to_value(v).unwrap_or_default(),
+                    Err(e) => {
+                        tracing::error!(error = %e, "retention run failed");
+                        serde_json::json!({"fout": e.to_string()})
+                    }
+                }
+            }
+        };
+        let _ = writeln!(out, "{answer}");
+        let _ = out.flush();
+        return;
+    }
     if read.is_err() || line.trim() != "backup" {
-        let _ = crate::store::backup::fail(&mut out, "unknown command; the socket knows: backup");
+        let _ = crate::store::backup::fail(
+            &mut out,
+            "unknown command; the socket knows: backup, bewaren, bewaren droog",
+        );
         return;
     }
     let Some(gw) = gateway.upgrade() else {
@@ -136,6 +177,48 @@ fn serve(stream: UnixStream, gateway: &Weak<Gateway>, audit: &AuditLog) {
         }
     }
     let _ = out.flush();
+}
+
+/// Ask the gateway on `dir` to run the retention policy (`droog`: a dry run) and wait for its
+/// report; `Ok(None)` when no gateway listens there.
+pub fn request_bewaren(
+    dir: &Path,
+    droog: bool,
+) -> std::io::Result<Option<Result<crate::gateway::retention::Verslag, String>>> {
+    let Some(mut s) = connect(dir)? else {
+        return Ok(None);
+    };
+    // A long run is batches; the answer comes when it is done.
+    s.set_read_timeout(None)?;
+    s.write_all(if droog {
+        b"bewaren droog\n"
+    } else {
+        b"bewaren\n"
+    })?;
+    let mut line = String::new();
+    BufReader::new(s).read_line(&mut line)?;
+    let v: serde_json::Value = serde_json::from_str(&line).map_err(std::io::Error::other)?;
+    if let Some(f) = v.get("fout").and_then(|f| f.as_str()) {
+        return Ok(Some(Err(f.to_string())));
+    }
+    let verslag = serde_json::from_value::<crate::gateway::retention::Verslag>(v)
+        .map_err(std::io::Error::other)?;
+    Ok(Some(Ok(verslag)))
+}
+
+fn connect(dir: &Path) -> std::io::Result<Option<UnixStream>> {
+    match UnixStream::connect(dir.join(SOCKET)) {
+        Ok(s) => Ok(Some(s)),
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::ConnectionRefused
+            ) =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Ask the gateway on `dir` for a backup; `Ok(None)` when no gateway listens there.

@@ -3,7 +3,7 @@
 //! finish (up to the shutdown timeout), then the store is flushed and synced once more.
 
 use crate::config::Settings;
-use crate::gateway::Gateway;
+use crate::gateway::{Clock, Gateway};
 use crate::http::auth::{authorize, Security};
 use crate::http::ApiError;
 use crate::security::audit::AuditLog;
@@ -143,9 +143,9 @@ fn open_store(settings: &Settings) -> std::io::Result<(Store, Arc<Keys>)> {
 
 /// The gateway over an opened store. Building the index reads every trajectory: a damaged
 /// page may make sled panic, and a record that does not read is damage too.
-fn gateway_over(settings: Settings, store: Store) -> std::io::Result<Gateway> {
+fn gateway_over(settings: Settings, store: Store, clock: Clock) -> std::io::Result<Gateway> {
     let dir = settings.server.data_dir.display().to_string();
-    crate::store::guard::quietly(|| Gateway::new(settings, store))
+    crate::store::guard::quietly(|| Gateway::with_clock(settings, store, clock))
         .unwrap_or_else(|panic| Err(StoreError::Read(ReadFault(panic))))
         .map_err(|e| match e {
             StoreError::Io(e) => e,
@@ -160,12 +160,17 @@ fn gateway_over(settings: Settings, store: Store) -> std::io::Result<Gateway> {
 /// take messages in directly (`sluis import`). Fails while the server runs (the store's lock).
 pub fn offline_gateway(settings: Settings) -> std::io::Result<Gateway> {
     let (store, _keys) = open_store(&settings)?;
-    gateway_over(settings, store)
+    gateway_over(settings, store, Clock::system())
 }
 
 impl Application {
     /// Open the store and bind the listener (port 0 picks a free one, for tests).
     pub fn build(settings: Settings) -> std::io::Result<Application> {
+        Application::build_with_clock(settings, Clock::system())
+    }
+
+    /// [`Application::build`] on a given clock (tests: time moved on by months or years).
+    pub fn build_with_clock(settings: Settings, clock: Clock) -> std::io::Result<Application> {
         let (store, keys) = open_store(&settings)?;
         let mode = settings.listener().map_err(std::io::Error::other)?;
         let (security, audit_writer) = security(&settings, &store, keys)?;
@@ -175,7 +180,7 @@ impl Application {
             .map_err(|e| bind_error(settings.server.listen, e))?;
         let addr = listener.local_addr()?;
         let data_dir = settings.server.data_dir.clone();
-        let gateway = web::Data::new(gateway_over(settings, store)?);
+        let gateway = web::Data::new(gateway_over(settings, store, clock)?);
         let delivery =
             crate::gateway::delivery::Worker::build(&gateway).map_err(std::io::Error::other)?;
         let control = crate::control::Control::start(
@@ -268,7 +273,12 @@ impl Application {
     /// Serve until stopped; then make sure everything acknowledged is on disk.
     pub async fn run(self) -> std::io::Result<()> {
         let delivery = self.delivery.start(self.gateway.clone().into_inner());
+        let retention =
+            crate::gateway::retention::start(self.gateway.clone().into_inner(), self.audit.clone());
         let result = self.server.await;
+        if let Some(r) = retention {
+            r.stop().await;
+        }
         delivery.stop().await;
         if let Some(control) = self.control {
             control.stop();

@@ -162,6 +162,22 @@ pub struct Metrics {
     http_seconds: Family<HttpLabels, Histogram>,
     store_bytes: Gauge<u64, AtomicU64>,
     store_messages: Gauge<u64, AtomicU64>,
+    /// The retention policy (`docs/retention.md`).
+    retention_removed: Family<RetentionLabels, Counter>,
+    retention_kept: Family<KeptLabels, Gauge>,
+    retention_last_run: Gauge<u64, AtomicU64>,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RetentionLabels {
+    /// `payload`, `bericht` or `audit`.
+    wat: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct KeptLabels {
+    /// `onbevestigd`, `onbezorgd` or `mislukt`.
+    reden: &'static str,
 }
 
 /// 100 µs … about 3 s.
@@ -251,6 +267,24 @@ impl Default for Metrics {
                 standaard: "iJw 3.2, iWmo 3.2",
             }),
         );
+        let retention_removed = Family::<RetentionLabels, Counter>::default();
+        let retention_kept = Family::<KeptLabels, Gauge>::default();
+        let retention_last_run = Gauge::<u64, AtomicU64>::default();
+        registry.register(
+            "sluis_retention_removed",
+            "Removed by the retention policy: message payloads, whole messages, audit entries",
+            retention_removed.clone(),
+        );
+        registry.register(
+            "sluis_retention_kept",
+            "Messages past their payload term kept at the last run, by reason",
+            retention_kept.clone(),
+        );
+        registry.register(
+            "sluis_retention_last_run_seconds",
+            "When the retention policy last ran (Unix time)",
+            retention_last_run.clone(),
+        );
         registry.register_collector(Box::new(Process {
             created: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
@@ -270,6 +304,9 @@ impl Default for Metrics {
             http_seconds,
             store_bytes,
             store_messages,
+            retention_removed,
+            retention_kept,
+            retention_last_run,
         }
     }
 }
@@ -339,6 +376,34 @@ impl Metrics {
 
     /// The OpenMetrics text exposition ([`METRICS_CONTENT_TYPE`]), with the store figures
     /// and the process figures as of now.
+    /// A retention run that removed (`docs/retention.md`).
+    pub fn retention(&self, v: &crate::gateway::retention::Verslag) {
+        for (wat, n) in [
+            ("payload", v.payloads),
+            ("bericht", v.berichten),
+            ("audit", v.audit),
+        ] {
+            self.retention_removed
+                .get_or_create(&RetentionLabels { wat })
+                .inc_by(n);
+        }
+        for (reden, n) in [
+            ("onbevestigd", v.bewaard_onbevestigd),
+            ("onbezorgd", v.bewaard_onbezorgd),
+            ("mislukt", v.bewaard_mislukt),
+        ] {
+            self.retention_kept
+                .get_or_create(&KeptLabels { reden })
+                .set(i64::try_from(n).unwrap_or(i64::MAX));
+        }
+        self.retention_last_run.set(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or_default(),
+        );
+    }
+
     pub fn render(&self, store_bytes: u64, store_messages: u64) -> String {
         self.store_bytes.set(store_bytes);
         self.store_messages.set(store_messages);

@@ -28,6 +28,7 @@ pub struct Offer {
     pub soort: String,
     pub bericht: String,
     pub identificatie: String,
+    pub content_type: String,
     pub body: String,
     pub at: Instant,
     /// The status the party answered.
@@ -93,6 +94,7 @@ async fn receive(req: HttpRequest, body: web::Bytes, state: web::Data<State>) ->
         soort: header(&req, "Sluis-Soort"),
         bericht: header(&req, "Sluis-Bericht"),
         identificatie: header(&req, "Sluis-Identificatie"),
+        content_type: header(&req, "Content-Type"),
         body: String::from_utf8_lossy(&body).into_owned(),
         at: Instant::now(),
         status,

@@ -4,6 +4,7 @@
 
 mod alerts;
 mod fake;
+mod terugvordering;
 
 use crate::auth::token;
 use crate::helpers::{settings, spawn_app_with, TestApp};
@@ -72,7 +73,13 @@ impl TestApp {
             assert!(status.is_success(), "{status}");
             for d in v["bezorging"].as_array().expect("bezorging in the answer") {
                 let soort = d["soort"].as_str().expect("soort").to_string();
-                let (body, identificatie) = if soort == "retour" {
+                let (body, identificatie) = if soort == "terugvordering" {
+                    // The signal: checked against the inbox (`terugvordering.rs`).
+                    (
+                        String::new(),
+                        v["identificatie"].as_str().expect("id").to_string(),
+                    )
+                } else if soort == "retour" {
                     (
                         v["retour"]["xml"].as_str().expect("retour").to_string(),
                         v["retour"]["identificatie"]

@@ -613,7 +613,7 @@ async fn e_rejections_are_clear_and_change_nothing() {
 }
 
 mod team;
-mod terugvordering;
+pub(crate) mod terugvordering;
 mod views;
 #[allow(unused_imports)]
 use views::*;

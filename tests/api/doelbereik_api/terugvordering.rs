@@ -34,7 +34,7 @@ async fn inbox_items(app: &TestApp, party: &str, kind: &str) -> Vec<Value> {
 }
 
 /// Ended, melding all behaald, 80 hours granted: € 2.400,00.
-async fn paid_in_full(app: &TestApp) {
+pub(crate) async fn paid_in_full(app: &TestApp) {
     ended(app).await;
     let r = app
         .post("/api/v1/resultaatmeldingen", &melding("behaald", "behaald"))
@@ -62,7 +62,7 @@ async fn paid_in_full(app: &TestApp) {
     );
 }
 
-fn beoordeling_v(oordeel: &str, bereikt: bool, versie: u32) -> Value {
+pub(crate) fn beoordeling_v(oordeel: &str, bereikt: bool, versie: u32) -> Value {
     let mut b = beoordeling(oordeel, bereikt);
     b["versie"] = json!(versie);
     b

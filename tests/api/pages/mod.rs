@@ -96,6 +96,44 @@ impl Visitor {
         self.take(r).await
     }
 
+    /// A `multipart/form-data` post, as a browser sends a form with a file: parts of
+    /// (name, file name, bytes); a file name (even empty) makes the part a file.
+    pub async fn post_multipart(
+        &mut self,
+        path: &str,
+        parts: &[(&str, Option<&str>, &[u8])],
+    ) -> Page {
+        let boundary = "----SluisTestGrens7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        for (name, file, bytes) in parts {
+            body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+            match file {
+                Some(f) => body.extend_from_slice(
+                    format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+                ),
+                None => body.extend_from_slice(
+                    format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes(),
+                ),
+            }
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("Cookie", self.cookie_header())
+            .header(
+                "Content-Type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body)
+            .send()
+            .await
+            .expect("post");
+        self.take(r).await
+    }
+
     /// Sign in with a demo token; the start page of the role.
     pub async fn sign_in(&mut self, token_id: &str) -> Page {
         let form = self.get("/").await;
@@ -340,6 +378,24 @@ async fn each_role_signs_in_and_sees_its_pages() {
         )),
         "{naam} in the caseload"
     );
+    // The product with the official description the team view gives, on both pages.
+    let omschrijving = rij["product"]["categorie_omschrijving"]
+        .as_str()
+        .expect("an official description");
+    let categorie = rij["product"]["categorie"].as_str().expect("categorie");
+    assert!(
+        client
+            .body
+            .contains(&format!("{omschrijving} (categorie {categorie})")),
+        "{omschrijving} on the client page"
+    );
+    // In the caseload's short form without the list's "(2015)" mark of the first categories.
+    let kort = omschrijving.strip_prefix("(2015) ").unwrap_or(omschrijving);
+    assert!(
+        home.body
+            .contains(&format!("<br><span class=\"stil\">{kort}</span>")),
+        "{omschrijving} in the caseload"
+    );
     // The view is in the audit, naming the client by pseudonym (never the BSN).
     let audit = app
         .audit
@@ -419,7 +475,7 @@ async fn each_role_signs_in_and_sees_its_pages() {
         .as_i64()
         .expect("terug_te_vorderen");
     let cell = format!(
-        "<td class=\"getal terug\">€ {},{:02}<br><span class=\"stil\">{} trajecten",
+        "<td class=\"getal terug\">€\u{a0}{},{:02}<br><span class=\"stil\">{} trajecten",
         cents / 100,
         cents % 100,
         row["trajecten_terug_te_vorderen"]
@@ -567,7 +623,8 @@ async fn each_role_signs_in_and_sees_its_pages() {
         .post("/validatie", &[("csrf", &csrf), ("bericht", &broken)])
         .await;
     check_page(&r.body, "validatie");
-    assert!(r.body.contains("bevinding(en)") || r.body.contains("kon niet gelezen"));
+    assert!(!r.body.contains("geen bevindingen"));
+    assert!(r.body.contains("bevinding") || r.body.contains("kon niet gelezen"));
     let after = app.get_json("/api/v1/berichten?limit=1000").await.1["items"]
         .as_array()
         .map(Vec::len);
@@ -789,5 +846,166 @@ async fn the_message_page_shows_its_push_delivery() {
     assert!(tabel.contains("<th scope=\"row\">0599</th>"), "{tabel}");
     assert!(tabel.contains("Mislukt"), "{tabel}");
     assert!(tabel.contains("laatste fout"), "{tabel}");
+    app.stop().await;
+}
+
+/// A valid toewijzing of the fixtures: a file to upload.
+pub const JW301: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/fixtures/ijw-3.2/JW301/valid/minimaal.xml"
+);
+
+#[actix_web::test]
+async fn the_validation_page_takes_a_file_up_to_the_body_limit_and_stores_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut s = settings(dir.path());
+    let max = 64 * 1024;
+    s.server.max_body_bytes = max;
+    let app = spawn_app_with(s).await;
+    let mut v = Visitor::new(&app.base);
+    v.sign_in("demo-gemeente-0599").await;
+    let form = v.get("/validatie").await;
+    check_page(&form.body, "validatie form");
+    assert!(form.body.contains(r#"enctype="multipart/form-data""#));
+    assert!(form
+        .body
+        .contains(r#"<input type="file" id="bestand" name="bestand""#));
+    assert!(form.body.contains("tot 64 kB"), "the limit said");
+    let csrf = value_of(&form.body, "csrf").expect("csrf");
+    let xml = std::fs::read(JW301).expect("fixture");
+    let before = app.get_json("/api/v1/berichten?limit=1000").await.1["items"]
+        .as_array()
+        .map(Vec::len);
+
+    // A valid file: judged, no findings; the file goes before an (empty) pasted text.
+    let r = v
+        .post_multipart(
+            "/validatie",
+            &[
+                ("csrf", None, csrf.as_bytes()),
+                ("bestand", Some("toewijzing.xml"), &xml),
+                ("bericht", None, b""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    check_page(&r.body, "validatie file");
+    assert!(r.body.contains("Bestand: <strong>toewijzing.xml</strong>"));
+    assert!(r.body.contains("JW301: geen bevindingen"), "{}", r.body);
+    // A broken one: its findings with the rule codes.
+    let broken = String::from_utf8(xml.clone()).expect("utf-8").replacen(
+        "Dagtekening>2",
+        "Dagtekening>x2",
+        1,
+    );
+    let r = v
+        .post_multipart(
+            "/validatie",
+            &[
+                ("csrf", None, csrf.as_bytes()),
+                ("bestand", Some("kapot.xml"), broken.as_bytes()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("bevinding") && !r.body.contains("geen bevindingen"));
+    // Pasted text in the same multipart form (no file chosen: an empty part without a name).
+    let r = v
+        .post_multipart(
+            "/validatie",
+            &[
+                ("csrf", None, csrf.as_bytes()),
+                ("bestand", Some(""), b""),
+                ("bericht", None, &xml),
+            ],
+        )
+        .await;
+    assert!(r.body.contains("JW301: geen bevindingen"), "{}", r.body);
+    assert!(!r.body.contains("Bestand:"));
+
+    // Empty, not UTF-8, too large, nothing at all: a clear Dutch sentence, nothing checked.
+    let cases: [(&[u8], &str, StatusCode, &str); 3] = [
+        (
+            b"",
+            "leeg.xml",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Het gekozen bestand leeg.xml is leeg.",
+        ),
+        (
+            b"<?xml version=\"1.0\"?><caf\xe9/>",
+            "latin1.xml",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "is geen tekst in UTF-8",
+        ),
+        (
+            &vec![b' '; max + 1],
+            "groot.xml",
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "is groter dan 64 kB, de grens van Sluis voor één bericht",
+        ),
+    ];
+    for (bytes, name, status, says) in cases {
+        let r = v
+            .post_multipart(
+                "/validatie",
+                &[
+                    ("csrf", None, csrf.as_bytes()),
+                    ("bestand", Some(name), bytes),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, status, "{name}");
+        assert!(r.body.contains(says), "{name}: {}", r.body);
+        assert!(r.body.contains(r#"role="alert""#), "{name}");
+        check_page(&r.body, name);
+    }
+    // A file of exactly the limit is taken (and judged: only spaces is no message).
+    let mut exact = xml.clone();
+    exact.resize(max, b' ');
+    let r = v
+        .post_multipart(
+            "/validatie",
+            &[
+                ("csrf", None, csrf.as_bytes()),
+                ("bestand", Some("precies.xml"), &exact),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("Bestand: <strong>precies.xml</strong>"));
+    let r = v
+        .post_multipart("/validatie", &[("csrf", None, csrf.as_bytes())])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("Kies een bestand of plak een bericht."));
+    // A request beyond the whole form's cap is refused before it is read, with a page.
+    let huge = vec![b'x'; 3 * max + 1];
+    let r = v
+        .post_multipart(
+            "/validatie",
+            &[
+                ("csrf", None, csrf.as_bytes()),
+                ("bestand", Some("enorm.xml"), &huge),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(r.body.contains("<h1>Te groot</h1>"), "{}", r.body);
+    // Without the session's CSRF token: refused, nothing judged.
+    let r = v
+        .post_multipart(
+            "/validatie",
+            &[
+                ("csrf", None, b"nope"),
+                ("bestand", Some("toewijzing.xml"), &xml),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(!r.body.contains("geen bevindingen"));
+    let after = app.get_json("/api/v1/berichten?limit=1000").await.1["items"]
+        .as_array()
+        .map(Vec::len);
+    assert_eq!(before, after, "nothing stored");
     app.stop().await;
 }

@@ -213,7 +213,7 @@ impl TestApp {
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     }
 
-    async fn get_stromen(&self, query: &str) -> Value {
+    pub(crate) async fn get_stromen(&self, query: &str) -> Value {
         let (status, v) = self.get_json(&format!("/api/v1/stromen{query}")).await;
         assert_eq!(status, StatusCode::OK, "{v}");
         v
@@ -233,7 +233,7 @@ impl TestApp {
 }
 
 /// The constructed year of the module's documentation.
-async fn year(app: &TestApp) {
+pub(crate) async fn year(app: &TestApp) {
     app.post_ok(verzoek("V1", "2025-01-06", C1.bsn, "R1")).await;
     app.post_ok(verzoek("V2", "2025-01-06", C2.bsn, "R2")).await;
     app.post_ok(toewijzing("T1", "2025-01-10", &C1, "R1")).await;

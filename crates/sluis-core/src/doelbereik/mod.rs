@@ -46,7 +46,8 @@ pub use plans::{
 };
 pub use read::read;
 pub use status::{
-    plan_status, plan_status_of, uitbetaling, zonder_resultaatmelding, PlanStatus, Uitbetaling,
+    plan_status, plan_status_of, uitbetaling, zonder_resultaatmelding, PlanSamenvatting,
+    PlanStatus, PlanVersie, ResultaatSamenvatting, Uitbetaling,
 };
 pub use xml::read_xml;
 

@@ -6,7 +6,7 @@
 use super::checks::definitieve_stops;
 use super::financiering::{financiering, uitkomst, Financiering, ResultaatContract, Status};
 use super::indicatoren::{Filter, Stop, Trajectory};
-use super::model::{Doel, DoelId, Oordeel, Tevredenheid, Uitkomst};
+use super::model::{Doel, DoelResultaat, Oordeel, Tevredenheid};
 use super::plans::PlanHistory;
 use crate::standard::types::{Bsn, Datum};
 use crate::validate::history::state::key;
@@ -47,7 +47,8 @@ pub struct ResultaatSamenvatting {
     pub plan_versie: Option<u32>,
     pub datum: Datum,
     pub einddatum: Datum,
-    pub doelen: Vec<(DoelId, Uitkomst)>,
+    /// Per goal its uitkomst and the aanbieder's toelichting, as the melding gave them.
+    pub doelen: Vec<DoelResultaat>,
     pub tevredenheid: Option<Tevredenheid>,
 }
 
@@ -170,7 +171,7 @@ pub fn plan_status_of(
             plan_versie: r.plan_versie,
             datum: r.datum,
             einddatum: r.einddatum,
-            doelen: r.doelen.into_iter().map(|d| (d.id, d.uitkomst)).collect(),
+            doelen: r.doelen,
             tevredenheid: r.tevredenheid,
         });
         let beoordeling =

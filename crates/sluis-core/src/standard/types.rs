@@ -69,6 +69,11 @@ impl Datum {
     /// otherwise. Hand-written rather than a time zone database: the EU summer-time rule is
     /// fixed by directive 2000/84/EC, and a tz crate would add data and a dependency for one zone.
     pub fn dutch_day(instant: time::OffsetDateTime) -> Datum {
+        Datum(Datum::dutch_time(instant).date())
+    }
+
+    /// The wall-clock time in the Netherlands at `instant` (the rule of [`Datum::dutch_day`]).
+    pub fn dutch_time(instant: time::OffsetDateTime) -> time::PrimitiveDateTime {
         let utc = instant.to_offset(time::UtcOffset::UTC);
         let year = utc.year();
         // 01:00 UTC on the last Sunday of the month (31 March and 31 October always exist).
@@ -83,7 +88,8 @@ impl Datum {
             _ => false,
         };
         let hours = if summer { 2 } else { 1 };
-        Datum((utc + time::Duration::hours(hours)).date())
+        let local = utc + time::Duration::hours(hours);
+        time::PrimitiveDateTime::new(local.date(), local.time())
     }
 
     pub fn date(&self) -> time::Date {

@@ -1,10 +1,11 @@
 //! Push delivery to the parties' own endpoints (`docs/delivery.md`): the configuration
-//! ([`settings`]), the HTTP client ([`client`]) and the states a delivery goes through. The
+//! ([`settings`]), the HTTP client ([`client`]) over its TLS ([`tls`]) and the states a delivery goes through. The
 //! outbox lives in the store (`store/outbox.rs`, written in the message's own transaction); the
 //! worker that empties it is in `gateway/delivery.rs`.
 
 pub mod client;
 pub mod settings;
+pub mod tls;
 
 use serde::{Deserialize, Serialize};
 
@@ -14,8 +15,9 @@ use serde::{Deserialize, Serialize};
 pub enum DeliveryState {
     /// Accepted and waiting: not offered yet, or waiting for its next attempt.
     Ontvangen,
-    /// An attempt is in flight. Kept in memory only: a stop or crash cannot leave a delivery
-    /// in this state; the store says `ontvangen` with the attempts made.
+    /// An attempt is in flight: recorded (and counted) before it is made. A stop gives it
+    /// back; after a crash the next start counts it as failed (`onderbroken`), so nothing
+    /// stays in this state.
     Aangeboden,
     /// The party's endpoint answered 2xx.
     Bezorgd,
@@ -50,7 +52,8 @@ impl DeliveryState {
 pub struct DeliveryStatus {
     pub bericht_id: u64,
     pub party: String,
-    /// `bericht` (the message, to its Ontvanger) or `retour` (Sluis's answer, to its Afzender).
+    /// `bericht` (the message, to its Ontvanger), `retour` (Sluis's answer, to its Afzender) or
+    /// `terugvordering` (Sluis's signal, to the aanbieder and the gemeente).
     pub kind: String,
     pub state: DeliveryState,
     pub attempts: u32,
@@ -59,7 +62,7 @@ pub struct DeliveryStatus {
     /// When it was accepted, ms since the epoch (the age of the backlog).
     pub created_ms: i64,
     /// Not before this moment (ms since the epoch): the backoff or `Retry-After`; while
-    /// `aangeboden`, the end of the lease.
+    /// `aangeboden`, when the attempt began.
     pub next_ms: i64,
     /// Start of the current window of attempts (acceptance, or the last re-drive): the
     /// `max_hours` limit counts from here.
@@ -70,6 +73,9 @@ pub struct DeliveryStatus {
     /// stored; empty once delivered.
     #[serde(default, skip_serializing_if = "Vec::is_empty", with = "hex_bytes")]
     pub outbox_key: Vec<u8>,
+    /// A `terugvordering` delivery: its signal, sealed (hex), until it is delivered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signaal: Option<String>,
 }
 
 mod hex_bytes {

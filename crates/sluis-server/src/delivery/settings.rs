@@ -12,7 +12,7 @@ pub struct DeliverySettings {
     /// After this many failed attempts a delivery becomes a dead letter (`mislukt`).
     #[serde(default = "default_max_attempts")]
     pub max_attempts: u32,
-    /// … or once it has waited this long since the message was accepted.
+    /// … or once it has been tried this long (since its first attempt or its re-drive).
     #[serde(default = "default_max_hours")]
     pub max_hours: u64,
     /// The first wait after a failure; it doubles with every further failure.
@@ -232,6 +232,16 @@ impl DeliveryEndpoint {
     pub fn plain(&self) -> bool {
         self.url.starts_with("http://")
     }
+
+    /// The TLS of this endpoint: the party's CA as the only root, Sluis's certificate and key
+    /// as client identity (plain http: no roots, no identity). The error names the file.
+    pub fn tls(&self) -> Result<rustls::ClientConfig, String> {
+        let identity = match (&self.client_cert, &self.client_key) {
+            (Some(cert), Some(key)) => Some(super::tls::Identity { cert, key }),
+            _ => None,
+        };
+        super::tls::client_config(self.ca.as_deref(), identity)
+    }
 }
 
 impl DeliverySettings {
@@ -275,7 +285,7 @@ impl DeliverySettings {
                             "https vraagt client_cert en client_key (mutual TLS) en ca (de CA van de partij)",
                         ));
                     }
-                    super::client::tls_config(e).map_err(|err| at(&err))?;
+                    e.tls().map_err(|err| at(&err))?;
                 }
                 "http" => {
                     if !loopback(host) {

@@ -12,9 +12,9 @@
 use super::Gateway;
 use crate::delivery::settings::DeliveryEndpoint;
 use crate::delivery::{client, DeliveryState, DeliveryStatus};
-use crate::store::outbox::{lane_of, status_key};
+use crate::store::outbox::lane_of;
 use crate::store::{OutboxWrite, StoreError};
-use sluis_core::intake::{Delivery, Message, Read};
+use sluis_core::intake::{Delivery, DeliveryKind, Message, Read};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -47,11 +47,9 @@ struct PartyQueue {
     rescan: AtomicBool,
 }
 
-/// The wake-ups per party with an endpoint, and the offers in flight (`aangeboden` lives in
-/// memory only: a stop or crash cannot leave a delivery in that state).
+/// The wake-ups per party with an endpoint.
 pub struct Wakers {
     parties: HashMap<String, Arc<PartyQueue>>,
-    in_flight: Mutex<HashSet<Vec<u8>>>,
 }
 
 impl Wakers {
@@ -61,7 +59,6 @@ impl Wakers {
                 .iter()
                 .map(|p| (p.clone(), Arc::new(PartyQueue::default())))
                 .collect(),
-            in_flight: Mutex::new(HashSet::new()),
         }
     }
 
@@ -92,29 +89,6 @@ impl Wakers {
     fn of(&self, party: &str) -> Arc<PartyQueue> {
         self.parties.get(party).cloned().unwrap_or_default()
     }
-
-    fn offering(&self, d: &DeliveryStatus, on: bool) {
-        if let Ok(mut f) = self.in_flight.lock() {
-            let k = status_key(d.bericht_id, &d.kind);
-            if on {
-                f.insert(k);
-            } else {
-                f.remove(&k);
-            }
-        }
-    }
-
-    /// The state as shown: `aangeboden` while an offer is in flight.
-    fn shown(&self, mut d: DeliveryStatus) -> DeliveryStatus {
-        let offered = self
-            .in_flight
-            .lock()
-            .is_ok_and(|f| f.contains(&status_key(d.bericht_id, &d.kind)));
-        if offered && d.state == DeliveryState::Ontvangen {
-            d.state = DeliveryState::Aangeboden;
-        }
-        d
-    }
 }
 
 /// What an operator re-drives.
@@ -139,28 +113,30 @@ pub struct PartyBacklog {
 }
 
 /// The client a message is about, for its lane: the BSN of a message of the standard with
-/// one client, the first toewijzing of one of Sluis's own messages, else none (a declaratie
-/// about many clients: one lane for all of them at that party).
+/// one client and of Sluis's own doelbereik messages (so a beoordeling, and the signal it
+/// causes, never overtakes a message of the standard about the same client to the same party),
+/// else none (a declaratie about many clients: one lane for all of them at that party).
 fn lane_client(read: &Read) -> String {
+    use sluis_core::doelbereik::Bericht;
     match &read.message {
         Message::Standard(verdict) => verdict
             .document
             .text("Client/Bsn")
             .map(|b| b.into_owned())
             .unwrap_or_default(),
-        Message::Doelbereik { .. } => read
-            .envelope
-            .trajectories
-            .as_ref()
-            .and_then(|(_, _, nummers)| nummers.first())
-            .map(|n| format!("t:{n}"))
-            .unwrap_or_default(),
+        Message::Doelbereik { bericht, .. } => match bericht {
+            Bericht::Behandelplan(b) => b.bsn.as_str(),
+            Bericht::Resultaatmelding(b) => b.bsn.as_str(),
+            Bericht::Beoordeling(b) => b.bsn.as_str(),
+        }
+        .to_string(),
     }
 }
 
 impl Gateway {
-    /// The outbox entries of a judged message: the routing rule's deliveries to parties with
-    /// an endpoint, in the lane of the message's client.
+    /// The outbox entries of a judged message: the routing rule's deliveries (and the
+    /// terugvordering signals it causes) to parties with an endpoint, in the lane of the
+    /// message's client, in the order given: a signal after the message that caused it.
     pub(super) fn outbox_writes(&self, read: &Read, deliveries: &[Delivery]) -> Vec<OutboxWrite> {
         let pushed: Vec<&Delivery> = deliveries
             .iter()
@@ -176,26 +152,33 @@ impl Gateway {
                 party: d.party.clone(),
                 kind: d.kind.as_str(),
                 client: client.clone(),
+                signaal: d.signaal.as_deref().cloned(),
             })
             .collect()
     }
 
     /// The push deliveries of a message (empty when none of its parties has an endpoint).
     pub fn bezorging(&self, id: u64) -> Result<Vec<DeliveryStatus>, StoreError> {
-        Ok(self
-            .store
-            .deliveries_of(id)?
-            .into_iter()
-            .map(|d| self.outbox.shown(d))
-            .collect())
+        self.store.deliveries_of(id)
     }
 
     /// Put dead letters back in the queue with a fresh budget of attempts; returns them.
     pub fn redrive(&self, what: &Redrive) -> Result<Vec<DeliveryStatus>, StoreError> {
+        // A dead letter is always a lane's head: the heads are all there is to look at.
         let candidates = match what {
             Redrive::Bericht(id) => self.store.deliveries_of(*id)?,
-            Redrive::Partij(p) => self.store.undelivered(Some(p))?,
-            Redrive::Alles => self.store.undelivered(None)?,
+            Redrive::Partij(p) => self
+                .store
+                .outbox_heads(p)?
+                .into_iter()
+                .map(|(_, d)| d)
+                .collect(),
+            Redrive::Alles => self
+                .store
+                .all_heads()?
+                .into_iter()
+                .map(|(_, d)| d)
+                .collect(),
         };
         let now = now_ms();
         let mut out = Vec::new();
@@ -244,7 +227,23 @@ impl Gateway {
             .get(d.bericht_id)
             .map_err(|e| e.to_string())?
             .ok_or_else(|| format!("bericht {} ontbreekt", d.bericht_id))?;
-        if d.kind == "retour" {
+        if d.kind == DeliveryKind::Terugvordering.as_str() {
+            // The signal as the inbox gives it (`json`), with the Identificatie of the
+            // beoordeling that caused it.
+            let signaal = self
+                .store
+                .delivery_signal(d)
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("bericht {}: signaal ontbreekt", d.bericht_id))?;
+            let value = super::reads::signaal_value(&signaal, &b).map_err(|e| e.to_string())?;
+            return Ok(Payload {
+                content_type: "application/json",
+                body: serde_json::to_string(&value).map_err(|e| e.to_string())?,
+                bericht: DeliveryKind::Terugvordering.as_str().to_string(),
+                identificatie: b.identificatie,
+            });
+        }
+        if d.kind == DeliveryKind::Retour.as_str() {
             let r = b
                 .retour
                 .as_ref()
@@ -305,33 +304,34 @@ impl Worker {
         Ok(Worker { parties })
     }
 
-    /// Start the tasks on the current runtime. Offers in flight when the process last stopped
-    /// are waiting again first (nothing stays `aangeboden`).
+    /// Start the tasks on the current runtime. An attempt in flight when the process last
+    /// stopped counts as failed (`onderbroken`) first, so nothing stays `aangeboden` and the
+    /// attempt limit holds across crashes.
     pub fn start(self, gw: Arc<Gateway>) -> Running {
-        match gw.store.reset_offered(now_ms()) {
+        let (stop, rx) = watch::channel(false);
+        // The alerts first: an interrupted last attempt makes a dead letter now.
+        let mut tasks: Vec<_> = super::alerts::start(gw.clone(), rx.clone())
+            .into_iter()
+            .collect();
+        match gw.interrupted(now_ms()) {
             Ok(0) => {}
             Ok(n) => tracing::warn!(
                 deliveries = n,
-                "offers interrupted by a stop are waiting again"
+                "attempts interrupted by a stop or crash counted as failed"
             ),
-            Err(e) => tracing::error!(error = %e, "outbox could not be reset"),
+            Err(e) => tracing::error!(error = %e, "outbox could not be read at the start"),
         }
-        let (stop, rx) = watch::channel(false);
-        let mut tasks: Vec<_> = self
-            .parties
-            .into_iter()
-            .map(|(ep, client)| {
-                let queue = gw.outbox.of(&ep.party);
-                tokio::spawn(party_loop(gw.clone(), ep, client, queue, rx.clone()))
-            })
-            .collect();
-        tasks.extend(super::alerts::start(gw.clone(), rx.clone()));
+        tasks.extend(self.parties.into_iter().map(|(ep, client)| {
+            let queue = gw.outbox.of(&ep.party);
+            tokio::spawn(party_loop(gw.clone(), ep, client, queue, rx.clone()))
+        }));
         Running { stop, tasks }
     }
 }
 
 impl Running {
-    /// Stop every task; offers in flight are dropped (offered again after the next start).
+    /// Stop every task. An offer cut off by the stop is given back (not counted) by its
+    /// party's task; one that does not end in time counts as interrupted at the next start.
     pub async fn stop(self) {
         let _ = self.stop.send(true);
         for t in self.tasks {
@@ -354,6 +354,14 @@ enum LaneEnd {
     Later(i64),
     /// Its head is a dead letter: the lane waits for a re-drive.
     Blocked,
+}
+
+/// Look at `lane` again at `at` (once, however often it is asked for).
+fn later(timers: &mut BTreeMap<i64, Vec<Vec<u8>>>, at: i64, lane: Vec<u8>) {
+    let due = timers.entry(at).or_default();
+    if !due.contains(&lane) {
+        due.push(lane);
+    }
 }
 
 /// One party: the lanes with a due head are offered, at most `concurrency_per_party` at
@@ -380,6 +388,7 @@ async fn party_loop(
     let mut scanned = Instant::now();
     let mut rescan = true;
     let mut measured = Instant::now() - Duration::from_secs(10);
+    let mut measuring: Option<tokio::task::JoinHandle<()>> = None;
     loop {
         if *stop.borrow() {
             break;
@@ -391,15 +400,18 @@ async fn party_loop(
         {
             rescan = false;
             scanned = Instant::now();
-            match gw.store.outbox_heads(&ep.party) {
+            // One read per lane: on the blocking pool, off the thread all parties share.
+            let (reader, party) = (gw.clone(), ep.party.clone());
+            let heads = tokio::task::spawn_blocking(move || reader.store.outbox_heads(&party))
+                .await
+                .unwrap_or_else(|e| Err(StoreError::Io(e.into())));
+            match heads {
                 Ok(heads) => {
                     for (key, status) in heads {
                         let lane = lane_of(&key).to_vec();
                         match status.state {
                             DeliveryState::Mislukt | DeliveryState::Bezorgd => {}
-                            _ if status.next_ms > now => {
-                                timers.entry(status.next_ms).or_default().push(lane)
-                            }
+                            _ if status.next_ms > now => later(&mut timers, status.next_ms, lane),
                             _ => {
                                 if queued.insert(lane.clone()) {
                                     ready.push_back(lane);
@@ -447,12 +459,19 @@ async fn party_loop(
             running.insert(h.id(), lane.clone());
             busy.insert(lane);
         }
-        if measured.elapsed() >= Duration::from_secs(2) {
+        // Counting a long backlog reads every entry: on the blocking pool, one count at a
+        // time, so a party that is far behind never holds up the thread all parties share.
+        if measured.elapsed() >= Duration::from_secs(2)
+            && measuring.as_ref().is_none_or(|m| m.is_finished())
+        {
             measured = Instant::now();
-            if let Ok((count, oldest)) = gw.store.backlog(&ep.party) {
-                let age = oldest.map_or(0, |o| (now_ms() - o).max(0) / 1000);
-                gw.metrics.delivery_backlog(&ep.party, count, age);
-            }
+            let (gw, party) = (gw.clone(), ep.party.clone());
+            measuring = Some(tokio::task::spawn_blocking(move || {
+                if let Ok((count, oldest)) = gw.store.backlog(&party) {
+                    let age = oldest.map_or(0, |o| (now_ms() - o).max(0) / 1000);
+                    gw.metrics.delivery_backlog(&party, count, age);
+                }
+            }));
         }
         let next = timers.first_key_value().map_or(now + 1_000, |(at, _)| *at);
         let wait = Duration::from_millis((next - now).clamp(1, 1_000) as u64);
@@ -470,7 +489,7 @@ async fn party_loop(
                     busy.remove(&lane);
                     let woken = again.remove(&lane);
                     match end {
-                        Some(LaneEnd::Later(at)) => timers.entry(at).or_default().push(lane),
+                        Some(LaneEnd::Later(at)) => later(&mut timers, at, lane),
                         Some(LaneEnd::Empty | LaneEnd::Blocked) if !woken => {}
                         // Woken meanwhile, or the task failed: look at it again.
                         _ => {
@@ -486,6 +505,16 @@ async fn party_loop(
         }
     }
     lanes.shutdown().await;
+    // Our own stop cut these offers off: not the message's failure, so not counted.
+    match gw.store.give_back_offered(&ep.party, now_ms()) {
+        Ok(0) => {}
+        Ok(n) => {
+            tracing::info!(party = %ep.party, deliveries = n, "offers cut off by the stop given back")
+        }
+        Err(e) => {
+            tracing::error!(party = %ep.party, error = %e, "offers not given back (counted at the next start)")
+        }
+    }
 }
 
 /// Offer one lane's messages in order until it is empty, a head is not yet due, or an offer
@@ -511,17 +540,26 @@ async fn run_lane(
             _ if d.next_ms > now => return LaneEnd::Later(d.next_ms),
             _ => {}
         }
-        // Offer only what is on disk: what was read before this sync is covered by it, so a
-        // party never gets a message that a crash could still take back.
+        // The attempt is recorded before it is made, and the same group commit that makes
+        // the entry durable makes the attempt durable: a party never gets a message a crash
+        // could still take back, and an attempt a crash interrupts still counts.
+        if d.attempts == 0 {
+            // `max_hours` counts from the first attempt: time spent waiting behind an earlier
+            // message of the lane (say through an outage and a re-drive) is not this one's.
+            d.window_ms = d.window_ms.max(now);
+        }
+        d.state = DeliveryState::Aangeboden;
+        d.attempts += 1;
+        d.next_ms = now;
+        if let Err(e) = gw.store.set_delivery(&d) {
+            tracing::error!(error = %e, "attempt not recorded; delivery waits");
+            return LaneEnd::Later(now_ms() + 1_000);
+        }
         if let Err(e) = gw.store.durable().await {
             tracing::error!(error = %e, "not durable; delivery waits");
             return LaneEnd::Later(now_ms() + 1_000);
         }
-        d.state = DeliveryState::Ontvangen;
-        d.attempts += 1;
-        gw.outbox.offering(&d, true);
         let outcome = offer(&gw, &ep, &client, &d).await;
-        gw.outbox.offering(&d, false);
         let at = now_ms();
         match outcome {
             Ok(()) => {
@@ -532,27 +570,54 @@ async fn run_lane(
                 gw.metrics.delivery_attempt(&ep.party, "bezorgd");
             }
             Err(failure) => {
-                let s = &gw.settings.delivery;
-                let expired = at - d.window_ms >= (s.max_hours as i64) * 3_600_000;
-                d.last_error = Some(failure.error.clone());
-                let end = if d.attempts >= s.max_attempts || expired {
-                    d.state = DeliveryState::Mislukt;
-                    d.next_ms = at;
-                    gw.metrics.delivery_attempt(&ep.party, "mislukt");
-                    gw.alerts.dead_letter(&d);
-                    tracing::warn!(bericht_id = d.bericht_id, party = %d.party, attempts = d.attempts, error = %failure.error, "dead letter");
-                    LaneEnd::Blocked
-                } else {
-                    d.next_ms = at + wait_ms(s, d.attempts, failure.retry_after_ms);
-                    gw.metrics.delivery_attempt(&ep.party, "fout");
-                    LaneEnd::Later(d.next_ms)
-                };
+                let end = gw.failed(&mut d, failure, at);
                 if let Err(e) = gw.store.set_delivery(&d) {
                     tracing::error!(error = %e, "delivery state not written");
                 }
                 return end;
             }
         }
+    }
+}
+
+impl Gateway {
+    /// A failed attempt on `d` (its attempts already counted): the next attempt after the
+    /// backoff, or a dead letter when the attempts or the time ran out (alerted). The caller
+    /// writes `d`.
+    fn failed(&self, d: &mut DeliveryStatus, failure: Failure, at: i64) -> LaneEnd {
+        let s = &self.settings.delivery;
+        let expired = at - d.window_ms >= (s.max_hours as i64) * 3_600_000;
+        d.last_error = Some(failure.error);
+        if d.attempts >= s.max_attempts || expired {
+            d.state = DeliveryState::Mislukt;
+            d.next_ms = at;
+            self.metrics.delivery_attempt(&d.party, "mislukt");
+            self.alerts.dead_letter(d);
+            tracing::warn!(bericht_id = d.bericht_id, party = %d.party, attempts = d.attempts, error = d.last_error.as_deref().unwrap_or_default(), "dead letter");
+            LaneEnd::Blocked
+        } else {
+            d.state = DeliveryState::Ontvangen;
+            d.next_ms = at + wait_ms(s, d.attempts, failure.retry_after_ms);
+            self.metrics.delivery_attempt(&d.party, "fout");
+            LaneEnd::Later(d.next_ms)
+        }
+    }
+
+    /// At the start: every delivery still `aangeboden` was in flight when the process
+    /// stopped without giving it back (a crash, a kill). That attempt counts as failed
+    /// (`onderbroken`), so a message that brings Sluis or the receiver down every time ends
+    /// as a dead letter instead of being offered for ever. Returns how many.
+    fn interrupted(&self, now: i64) -> Result<usize, StoreError> {
+        let offered = self.store.offered()?;
+        for mut d in offered.iter().cloned() {
+            let failure = Failure {
+                error: "onderbroken: Sluis stopte tijdens de poging".into(),
+                retry_after_ms: None,
+            };
+            self.failed(&mut d, failure, now);
+            self.store.set_delivery(&d)?;
+        }
+        Ok(offered.len())
     }
 }
 
@@ -652,7 +717,11 @@ fn wait_ms(
         .min(s.max_backoff_ms);
     let r = getrandom::u64().unwrap_or(0);
     let jittered = exp / 2 + r % (exp / 2 + 1);
-    jittered.max(retry_after.unwrap_or(0)) as i64
+    // A Retry-After beyond the whole `max_hours` window would only park the lane.
+    let asked = retry_after
+        .unwrap_or(0)
+        .min(s.max_hours.saturating_mul(3_600_000));
+    jittered.max(asked) as i64
 }
 
 #[cfg(test)]
@@ -676,6 +745,11 @@ mod tests {
             assert!((500..=1_000).contains(&w20), "{w20}");
         }
         assert_eq!(wait_ms(&s, 1, Some(7_000)), 7_000);
+        assert_eq!(
+            wait_ms(&s, 1, Some(u64::MAX)),
+            s.max_hours as i64 * 3_600_000,
+            "never beyond the window"
+        );
         assert_eq!(retry_after_ms("3"), Some(3_000));
         assert_eq!(retry_after_ms("Sun, 06 Nov 1994 08:49:37 GMT"), Some(0));
         assert_eq!(retry_after_ms("morgen"), None);

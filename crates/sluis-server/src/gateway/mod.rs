@@ -10,6 +10,7 @@ mod doelbereik;
 mod import;
 mod pages;
 pub mod reads;
+pub mod retention;
 mod stromen;
 pub mod views;
 
@@ -54,6 +55,11 @@ impl Clock {
         Clock(Arc::new(move || at))
     }
 
+    /// A clock read from `f` (tests: one that moves on by months).
+    pub fn from_fn(f: impl Fn() -> OffsetDateTime + Send + Sync + 'static) -> Clock {
+        Clock(Arc::new(f))
+    }
+
     pub fn now(&self) -> OffsetDateTime {
         (self.0)()
     }
@@ -93,6 +99,8 @@ pub struct Gateway {
     pub(crate) outbox: delivery::Wakers,
     /// Events for the operator's alerts (dead letters, rejections).
     pub(crate) alerts: alerts::AlertBus,
+    /// One retention run at a time (the task's and an operator's wait for each other).
+    bewaren: Mutex<()>,
 }
 
 #[derive(Debug, Error)]
@@ -227,6 +235,7 @@ fn record_of(id: u64, at: OffsetDateTime, read: &Read, bytes: &[u8], j: &Judged)
         }),
         conflicts_with: j.conflicts_with,
         granted: j.granted,
+        payload_verwijderd: None,
     }
 }
 
@@ -286,6 +295,7 @@ impl Gateway {
             judging: Arc::new(Semaphore::new(judging_slots())),
             clock,
             read_fault: AtomicBool::new(false),
+            bewaren: Mutex::new(()),
         })
     }
 
@@ -484,10 +494,13 @@ impl Gateway {
                 .iter()
                 .filter(|_| deliver)
                 .partition(|d| d.signaal.is_some());
-            // Push carries messages and retourberichten; a terugvordering signal is an inbox
-            // entry only (docs/delivery.md, "Not yet").
+            // Push carries what the inboxes get, a signal after the message that caused it.
             let outbox = if deliver {
-                let pushed: Vec<_> = plain.iter().map(|d| (*d).clone()).collect();
+                let pushed: Vec<_> = plain
+                    .iter()
+                    .chain(&signalen)
+                    .map(|d| (*d).clone())
+                    .collect();
                 self.outbox_writes(read, &pushed)
             } else {
                 Vec::new()

@@ -4,7 +4,7 @@
 
 use super::Gateway;
 use crate::store::{StoreError, StoredBericht};
-use sluis_core::doelbereik::{Selectie, Trajectory};
+use sluis_core::doelbereik::{Details, Selectie, Trajectory};
 use sluis_core::standard::types::{Bsn, Datum};
 use std::collections::BTreeSet;
 
@@ -44,6 +44,12 @@ impl Gateway {
         let gemeente = self.settings.gemeente.code.as_str();
         let index = self.index.read().unwrap_or_else(|e| e.into_inner());
         index.van_client(gemeente, bsn)
+    }
+
+    /// What the index keeps of a trajectory besides itself (its product, the latest plan).
+    pub fn trajectory_details(&self, t: &Trajectory) -> Option<Details> {
+        let index = self.index.read().unwrap_or_else(|e| e.into_inner());
+        index.details(&t.key())
     }
 
     /// The configured name of an aanbieder, if any.

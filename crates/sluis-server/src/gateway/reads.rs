@@ -108,11 +108,19 @@ fn signaal_json(
     entry: &crate::store::InboxEntry,
     b: &StoredBericht,
 ) -> Result<serde_json::Value, StoreError> {
+    let signaal = entry.signaal.as_ref().ok_or_else(|| {
+        StoreError::Corrupt(b.id, "terugvordering entry without its signal".into())
+    })?;
+    signaal_value(signaal, b)
+}
+
+/// A signal with the reason from the beoordeling `b` that caused it: the inbox's `json` and
+/// the body push delivers (`docs/delivery.md`).
+pub(super) fn signaal_value(
+    signaal: &doelbereik::Terugvordering,
+    b: &StoredBericht,
+) -> Result<serde_json::Value, StoreError> {
     let corrupt = |e: String| StoreError::Corrupt(b.id, e);
-    let signaal = entry
-        .signaal
-        .as_ref()
-        .ok_or_else(|| corrupt("terugvordering entry without its signal".into()))?;
     let mut v = serde_json::to_value(signaal).map_err(|e| corrupt(e.to_string()))?;
     let toelichting =
         doelbereik::read_judged(Kind::Beoordeling, b.body.as_bytes(), b.format == "xml")
@@ -139,7 +147,7 @@ impl Gateway {
     /// The metrics in Prometheus' text form, with the store's size and message count.
     pub fn metrics_text(&self) -> String {
         self.metrics
-            .render(self.store.size_on_disk(), self.store.count())
+            .render(self.store.size_on_disk(), self.store.held())
     }
 
     /// Wait until everything written so far (also tokens and audit, which share the store)
@@ -183,10 +191,19 @@ impl Gateway {
         let limit = limit.max(1);
         let entries = self.store.inbox(party, after, limit + 1)?;
         let mut items = Vec::with_capacity(entries.len().min(limit));
+        let removed_up_to = self.store.removed().1;
         for entry in entries.iter().take(limit) {
-            let b = self.store.get(entry.bericht_id)?.ok_or_else(|| {
-                StoreError::Corrupt(entry.bericht_id, "inbox entry without record".into())
-            })?;
+            let Some(b) = self.store.get(entry.bericht_id)? else {
+                // An acknowledged entry whose message the retention policy removed (its entry
+                // goes when the policy's walk reaches it): nothing to give.
+                if entry.bericht_id <= removed_up_to {
+                    continue;
+                }
+                return Err(StoreError::Corrupt(
+                    entry.bericht_id,
+                    "inbox entry without record".into(),
+                ));
+            };
             // Receivers get Sluis's own serialisation, never the bytes as received.
             let (bericht, xml, json) = match (entry.kind.as_str(), &b.retour) {
                 ("retour", Some(r)) => (r.bericht.clone(), Some(r.xml.clone()), None),
@@ -225,6 +242,9 @@ impl Gateway {
     /// reads (say JSON with a duplicate member, accepted before those were refused) is
     /// delivered without content rather than as received, and logged.
     pub(super) fn delivered(&self, b: &StoredBericht) -> Option<String> {
+        if b.payload_verwijderd.is_some() {
+            return None;
+        }
         if !b.canonical.is_empty() {
             return Some(b.canonical.clone());
         }
@@ -348,6 +368,7 @@ mod tests {
             retour: None,
             conflicts_with: None,
             granted: false,
+            payload_verwijderd: None,
         }
     }
 

@@ -418,8 +418,14 @@ pub async fn authorize(
         Decision::Forbidden => Some(ApiError::Forbidden),
         Decision::Allow | Decision::AllowIf(_) => None,
     };
-    // A body too large to take is refused before it is read, not after the time limit.
-    let refusal = refusal.or_else(|| too_large(&req, gw.settings.server.max_body_bytes));
+    // A body too large to take is refused before it is read, not after the time limit. The
+    // validation page's form carries a file and a pasted text, each up to the limit.
+    let max = gw.settings.server.max_body_bytes;
+    let max = match endpoint {
+        Endpoint::PageValideer => crate::web::validatie::request_limit(max),
+        _ => max,
+    };
+    let refusal = refusal.or_else(|| too_large(&req, max));
     // The rate per caller: its party (all its tokens and certificates together), else the
     // token or certificate, else the address.
     let limit_key = principal

@@ -56,6 +56,9 @@ pub enum ApiError {
     NotFound(&'static str),
     /// An acknowledgement of a cursor that was never delivered to this party.
     UnknownCursor,
+    /// The message's content was removed by the retention policy (`docs/retention.md`); what
+    /// is known about it is still answered.
+    PayloadRemoved,
     /// A served path, another method; `allow` lists the methods it has.
     MethodNotAllowed {
         allow: String,
@@ -95,6 +98,7 @@ impl ApiError {
             Forbidden | CareRoleByCli => StatusCode::FORBIDDEN,
             NotFound(_) => StatusCode::NOT_FOUND,
             UnknownCursor => StatusCode::CONFLICT,
+            PayloadRemoved => StatusCode::GONE,
             MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Configured(_) => StatusCode::CONFLICT,
             TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -122,6 +126,7 @@ impl ApiError {
             CareRoleByCli => "alleen-via-cli",
             NotFound(_) => "not-found",
             UnknownCursor => "onbekende-cursor",
+            PayloadRemoved => "bewaartermijn-verstreken",
             MethodNotAllowed { .. } => "method-not-allowed",
             Configured(_) => "configured",
             TooLarge(_) => "too-large",
@@ -148,6 +153,7 @@ impl ApiError {
             Forbidden | CareRoleByCli => "Geen toegang",
             NotFound(_) => "Niet gevonden",
             UnknownCursor => "Onbekende cursor",
+            PayloadRemoved => "Inhoud niet meer bewaard",
             MethodNotAllowed { .. } => "Methode niet toegestaan",
             Configured(_) => "Token uit de configuratie",
             TooLarge(_) => "Bericht te groot",
@@ -181,6 +187,11 @@ impl ApiError {
                 .into(),
             UnknownCursor => "deze cursor is nooit aan deze partij afgeleverd; bevestig alleen \
                               een cursor uit de eigen inbox"
+                .into(),
+            PayloadRemoved => "de inhoud van dit bericht (het bericht zelf en het retourbericht) \
+                               is na de bewaartermijn verwijderd; wat er over het bericht bekend \
+                               is (afzender, ontvanger, identificatie, bevindingen, bezorging) \
+                               staat in de JSON-vorm"
                 .into(),
             MethodNotAllowed { allow } => format!("dit pad kent alleen {allow}"),
             UnsupportedMediaType => {

@@ -453,6 +453,7 @@ pub fn operation(e: Endpoint) -> Option<Operation> {
             vec![
                 ok("Het bewaarde bericht.", json_content(json!({ "type": "object", "required": ["id", "bericht"] }), None)),
                 problem(404, "Geen bericht met dit id (of niet van de beller)."),
+                problem(410, "De XML-vorm van een bericht waarvan de inhoud na de bewaartermijn is verwijderd (`docs/retention.md`); de JSON-vorm blijft, met `payload_verwijderd`."),
             ],
         ),
         ReplayBericht => op(
@@ -470,6 +471,7 @@ pub fn operation(e: Endpoint) -> Option<Operation> {
                     ),
                 ),
                 problem(404, "Geen bericht met dit id."),
+                problem(410, "De inhoud van het bericht is na de bewaartermijn verwijderd: er is niets meer af te leveren."),
             ],
         ),
         GetToewijzing => op(

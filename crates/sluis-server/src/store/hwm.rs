@@ -6,7 +6,7 @@
 //! never claims more than is on disk. At start the store must hold at least that; otherwise it
 //! refuses to open ([`StoreError::Damaged`]) and the operator restores from backup.
 
-use super::{be, StoreError, COUNT};
+use super::{be, retention, StoreError, COUNT};
 use serde::{Deserialize, Serialize};
 use std::fs::File;
 use std::io::Write;
@@ -35,6 +35,8 @@ struct AuditHead {
 }
 
 const AUDIT_HEAD: &[u8] = b"head";
+/// The last entry pruned by the retention policy (`security::audit`, key `anker`).
+const AUDIT_ANCHOR: &[u8] = b"anker";
 
 /// The key of audit entry `seq` (`security::audit`: `e` and the big-endian number).
 fn audit_entry_key(seq: u64) -> [u8; 9] {
@@ -116,7 +118,19 @@ pub fn check(db: &sled::Db, mark: &HighWater) -> Result<(), String> {
             now.last_id, mark.last_id
         ));
     }
-    if mark.last_id > 0 {
+    let meta = db.open_tree("meta").map_err(|e| e.to_string())?;
+    let meta_u64 = |key: &[u8]| -> Result<u64, String> {
+        Ok(meta
+            .get(key)
+            .map_err(|e| e.to_string())?
+            .and_then(|v| v.as_ref().try_into().ok().map(u64::from_be_bytes))
+            .unwrap_or(0))
+    };
+    // Removed on purpose by the retention policy (`docs/retention.md`), recorded with the
+    // removal itself: not a loss.
+    let removed = meta_u64(retention::REMOVED)?;
+    let removed_up_to = meta_u64(retention::REMOVED_UP_TO)?;
+    if mark.last_id > removed_up_to {
         let berichten = db.open_tree("berichten").map_err(|e| e.to_string())?;
         if berichten
             .get(be(mark.last_id))
@@ -132,8 +146,13 @@ pub fn check(db: &sled::Db, mark: &HighWater) -> Result<(), String> {
             now.audit_seq, mark.audit_seq
         ));
     }
-    if mark.audit_seq > 0 {
-        let audit = db.open_tree("audit").map_err(|e| e.to_string())?;
+    let audit = db.open_tree("audit").map_err(|e| e.to_string())?;
+    let pruned = audit
+        .get(AUDIT_ANCHOR)
+        .map_err(|e| e.to_string())?
+        .and_then(|v| serde_json::from_slice::<AuditHead>(&v).ok())
+        .map_or(0, |a| a.seq);
+    if mark.audit_seq > pruned {
         let entry = audit
             .get(audit_entry_key(mark.audit_seq))
             .map_err(|e| e.to_string())?
@@ -149,14 +168,14 @@ pub fn check(db: &sled::Db, mark: &HighWater) -> Result<(), String> {
             None => return Err(format!("audit entry {} is missing", mark.audit_seq)),
         }
     }
-    walk(db, now.count)
+    walk(db, now.count.saturating_sub(removed))
 }
 
 /// Read every entry of every tree once, so damage anywhere in the file (sled checks each
 /// page it loads) stops the start instead of surfacing later as a missing record; and the
 /// message tree must hold as many records as the counter says were stored. This reads the
 /// whole store: about a second per GB on an ordinary disk (docs/store.md).
-fn walk(db: &sled::Db, count: u64) -> Result<(), String> {
+fn walk(db: &sled::Db, held: u64) -> Result<(), String> {
     for name in db.tree_names() {
         let tree = db.open_tree(&name).map_err(|e| e.to_string())?;
         let mut entries = 0u64;
@@ -164,9 +183,9 @@ fn walk(db: &sled::Db, count: u64) -> Result<(), String> {
             kv.map_err(|e| format!("it cannot be read whole ({e})"))?;
             entries += 1;
         }
-        if name.as_ref() == b"berichten" && entries != count {
+        if name.as_ref() == b"berichten" && entries != held {
             return Err(format!(
-                "it holds {entries} message records where its counter says {count}"
+                "it holds {entries} message records where its counter says {held}"
             ));
         }
     }

@@ -8,11 +8,13 @@
 //! acknowledged data; writes are refused while the disk is nearly full ([`space`]).
 
 pub mod backup;
+pub mod compact;
 pub mod durable;
 pub mod guard;
 mod history;
 pub mod hwm;
 pub mod outbox;
+pub mod retention;
 mod seal;
 pub mod space;
 mod stroom;
@@ -66,6 +68,10 @@ pub struct StoredBericht {
     /// a replay). Records from before it was kept read as `false`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub granted: bool,
+    /// When the retention policy removed the payload (body, canonical form, retourbericht XML;
+    /// `docs/retention.md`), RFC 3339; the rest of the record stays until its own term.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payload_verwijderd: Option<String>,
 }
 
 /// One finding, as answered (`errors` of a problem, a message or a validation). In the OpenAPI
@@ -788,7 +794,8 @@ impl Store {
         self.db.size_on_disk().unwrap_or(0)
     }
 
-    /// Messages stored, from the counter kept with every insert.
+    /// Messages stored ever, from the counter kept with every insert (records the retention
+    /// policy removed included: [`Store::held`] is what is there now).
     pub fn count(&self) -> u64 {
         self.meta
             .get(COUNT)

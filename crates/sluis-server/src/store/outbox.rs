@@ -5,8 +5,10 @@
 //!   for a message about no single client), value the key of its status. The head of a lane is
 //!   its first key, and the heads of a party are found by jumping from lane to lane, so the
 //!   worker never reads more than one entry per lane. A delivered entry is removed.
-//! - `bezorging`: the status of every delivery ([`DeliveryStatus`]), key `bericht id · kind`,
-//!   kept after delivery (the message's API answer shows it).
+//! - `bezorging`: the status of every delivery ([`DeliveryStatus`]), key `bericht id · kind`
+//!   (and the party, for a terugvordering signal, which goes to two parties), kept after delivery
+//!   (the message's API answer shows it). A signal's delivery carries its own sealed copy of the
+//!   signal until it is delivered.
 //!
 //! The entries of a message are written in its own transaction ([`super::Store::insert`]); the
 //! state changes of the worker are small single writes made durable by the next group commit
@@ -15,6 +17,8 @@
 use super::{be, json, Store, StoreError};
 use crate::delivery::{DeliveryState, DeliveryStatus};
 use sled::transaction::{ConflictableTransactionError, Transactional};
+use sluis_core::doelbereik::Terugvordering;
+use sluis_core::intake::DeliveryKind;
 
 /// One delivery a message's transaction adds: to `party`, of `kind`, in the lane of `client`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,13 +28,27 @@ pub struct OutboxWrite {
     /// The client the message is about (a BSN, pseudonymised before it is stored), or a
     /// trajectory; empty for none.
     pub client: String,
+    /// The signal of a `terugvordering` delivery (sealed before it is stored).
+    pub signaal: Option<Terugvordering>,
 }
 
-/// The key of a delivery's status: the message id and the kind's first letter.
-pub fn status_key(bericht_id: u64, kind: &str) -> Vec<u8> {
+/// The sealing context of the signal in a delivery's status.
+const SIGNAAL: &str = "bezorging_signaal";
+
+/// The key of a delivery's status: the message id and the kind's first letter; for a
+/// terugvordering signal, which one message sends to two parties, also the party.
+pub fn status_key(bericht_id: u64, kind: &str, party: &str) -> Vec<u8> {
     let mut k = be(bericht_id).to_vec();
     k.push(kind.as_bytes().first().copied().unwrap_or(b'?'));
+    if kind == DeliveryKind::Terugvordering.as_str() {
+        k.extend_from_slice(party.as_bytes());
+    }
     k
+}
+
+/// The key of this delivery's status.
+pub fn key_of(d: &DeliveryStatus) -> Vec<u8> {
+    status_key(d.bericht_id, &d.kind, &d.party)
 }
 
 /// The prefix of all lanes of a party.
@@ -81,7 +99,11 @@ impl Store {
             let seq = self.db.generate_id()? + 1;
             let mut key = self.lane_prefix(&w.party, &w.client);
             key.extend_from_slice(&be(seq));
-            let skey = status_key(bericht_id, w.kind);
+            let skey = status_key(bericht_id, w.kind, &w.party);
+            let signaal = match &w.signaal {
+                Some(t) => Some(hex::encode(self.sealer.seal(SIGNAAL, &skey, json(t)?)?)),
+                None => None,
+            };
             let status = DeliveryStatus {
                 bericht_id,
                 party: w.party.clone(),
@@ -94,6 +116,7 @@ impl Store {
                 window_ms: now_ms,
                 delivered_ms: None,
                 outbox_key: key.clone(),
+                signaal,
             };
             out.push((key, skey, json(&status)?));
         }
@@ -102,22 +125,22 @@ impl Store {
 
     /// The head of every lane of a party, in lane order.
     pub fn outbox_heads(&self, party: &str) -> Result<Vec<Head>, StoreError> {
+        self.heads(party_prefix(party), Some(after_lane(&party_prefix(party))))
+    }
+
+    /// The heads of the lanes from `from` to `end` (none: to the last): one read per lane,
+    /// jumping from a lane's first key to the next lane.
+    fn heads(&self, mut from: Vec<u8>, end: Option<Vec<u8>>) -> Result<Vec<Head>, StoreError> {
         let mut out = Vec::new();
-        let mut from = party_prefix(party);
-        let end = after_lane(&party_prefix(party));
         loop {
-            let Some(item) = self.outbox.range(from.clone()..end.clone()).next() else {
-                break;
+            let next = match &end {
+                Some(end) => self.outbox.range(from.clone()..end.clone()).next(),
+                None => self.outbox.range(from.clone()..).next(),
             };
+            let Some(item) = next else { break };
             let (k, v) = item?;
-            let status = self
-                .deliveries
-                .get(&v)?
-                .map(|s| decode(&s))
-                .transpose()?
-                .ok_or_else(|| StoreError::Corrupt(0, "outbox entry without status".into()))?;
             from = after_lane(lane_of(&k));
-            out.push((k.to_vec(), status));
+            out.push(self.head(&k, &v)?);
         }
         Ok(out)
     }
@@ -128,13 +151,18 @@ impl Store {
             return Ok(None);
         };
         let (k, v) = item?;
+        self.head(&k, &v).map(Some)
+    }
+
+    /// An outbox entry (key, value: the status key) with its status.
+    fn head(&self, key: &[u8], status_key: &[u8]) -> Result<Head, StoreError> {
         let status = self
             .deliveries
-            .get(&v)?
+            .get(status_key)?
             .map(|s| decode(&s))
             .transpose()?
             .ok_or_else(|| StoreError::Corrupt(0, "outbox entry without status".into()))?;
-        Ok(Some((k.to_vec(), status)))
+        Ok((key.to_vec(), status))
     }
 
     /// The deliveries of one message.
@@ -145,11 +173,29 @@ impl Store {
             .collect()
     }
 
+    /// The signal a `terugvordering` delivery carries, opened.
+    pub fn delivery_signal(
+        &self,
+        status: &DeliveryStatus,
+    ) -> Result<Option<Terugvordering>, StoreError> {
+        let Some(sealed) = &status.signaal else {
+            return Ok(None);
+        };
+        let corrupt = |e: String| StoreError::Corrupt(status.bericht_id, e);
+        let bytes = hex::decode(sealed).map_err(|e| corrupt(e.to_string()))?;
+        let plain = self
+            .sealer
+            .open(SIGNAAL, &key_of(status), &bytes)
+            .map_err(corrupt)?;
+        serde_json::from_slice(&plain)
+            .map(Some)
+            .map_err(|e| corrupt(e.to_string()))
+    }
+
     /// Write a delivery's new state (still in the outbox).
     pub fn set_delivery(&self, status: &DeliveryStatus) -> Result<(), StoreError> {
         self.space.writable()?;
-        self.deliveries
-            .insert(status_key(status.bericht_id, &status.kind), json(status)?)?;
+        self.deliveries.insert(key_of(status), json(status)?)?;
         Ok(())
     }
 
@@ -161,8 +207,10 @@ impl Store {
         done.state = DeliveryState::Bezorgd;
         done.delivered_ms = Some(at_ms);
         done.last_error = None;
+        // The inbox keeps the signal; the copy for push is no longer needed.
+        done.signaal = None;
         let value = json(&done)?;
-        let skey = status_key(status.bericht_id, &status.kind);
+        let skey = key_of(status);
         (&self.outbox, &self.deliveries)
             .transaction(|(outbox, deliveries)| {
                 outbox.remove(key.as_slice())?;
@@ -177,22 +225,6 @@ impl Store {
             })
     }
 
-    /// Every undelivered delivery of a party (`None`: of all parties), in outbox order.
-    pub fn undelivered(&self, party: Option<&str>) -> Result<Vec<DeliveryStatus>, StoreError> {
-        let iter = match party {
-            Some(p) => self.outbox.scan_prefix(party_prefix(p)),
-            None => self.outbox.scan_prefix([]),
-        };
-        let mut out = Vec::new();
-        for item in iter {
-            let (_, v) = item?;
-            if let Some(s) = self.deliveries.get(&v)? {
-                out.push(decode(&s)?);
-            }
-        }
-        Ok(out)
-    }
-
     /// A party's backlog: undelivered deliveries and the acceptance time of the oldest
     /// (the smallest sequence number is the first entry of some lane: heads only).
     pub fn backlog(&self, party: &str) -> Result<(u64, Option<i64>), StoreError> {
@@ -205,13 +237,29 @@ impl Store {
         Ok((count, oldest))
     }
 
-    /// After a start: an offer in flight when the process stopped did not finish; it is
-    /// waiting again. Reads only the outbox (what is undelivered), not every status.
-    pub fn reset_offered(&self, now_ms: i64) -> Result<usize, StoreError> {
+    /// The head of every lane of every party.
+    pub fn all_heads(&self) -> Result<Vec<Head>, StoreError> {
+        self.heads(Vec::new(), None)
+    }
+
+    /// The deliveries recorded as `aangeboden` (only a lane's head is ever offered).
+    pub fn offered(&self) -> Result<Vec<DeliveryStatus>, StoreError> {
+        Ok(self
+            .all_heads()?
+            .into_iter()
+            .map(|(_, s)| s)
+            .filter(|s| s.state == DeliveryState::Aangeboden)
+            .collect())
+    }
+
+    /// After a stop of the worker: the party's offers it cut off wait again, the attempt not
+    /// counted (the stop was ours, not the message's failure).
+    pub fn give_back_offered(&self, party: &str, now_ms: i64) -> Result<usize, StoreError> {
         let mut n = 0;
-        for mut s in self.undelivered(None)? {
+        for (_, mut s) in self.outbox_heads(party)? {
             if s.state == DeliveryState::Aangeboden {
                 s.state = DeliveryState::Ontvangen;
+                s.attempts = s.attempts.saturating_sub(1);
                 s.next_ms = now_ms;
                 self.set_delivery(&s)?;
                 n += 1;
@@ -234,6 +282,15 @@ mod tests {
         assert!(k < after_lane(&lane));
         assert!(after_lane(&lane) < other);
         assert_eq!(lane_of(&k), lane.as_slice());
-        assert!(status_key(7, "bericht") != status_key(7, "retour"));
+        assert!(status_key(7, "bericht", "0599") != status_key(7, "retour", "0599"));
+        assert_eq!(
+            status_key(7, "bericht", "0599"),
+            status_key(7, "bericht", "1")
+        );
+        assert!(
+            status_key(7, "terugvordering", "0599") != status_key(7, "terugvordering", "12345678"),
+            "a signal goes to two parties"
+        );
+        assert!(status_key(7, "terugvordering", "0599").starts_with(&be(7)));
     }
 }

@@ -29,6 +29,7 @@ fn record(store: &Store, identificatie: &str, body: &str) -> StoredBericht {
         retour: None,
         conflicts_with: None,
         granted: false,
+        payload_verwijderd: None,
     }
 }
 

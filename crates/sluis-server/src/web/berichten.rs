@@ -5,7 +5,8 @@
 //! of its gemeente (list only), the operator every message's envelope but no content.
 
 use super::layout::encode;
-use super::layout::{datum, datum_of, euro, page, stroom};
+use super::layout::{datum, datum_of, euro, page, soort, stroom, tijdstip};
+use super::team::product;
 use super::{html, respond, session};
 use crate::delivery::{DeliveryState, DeliveryStatus};
 use crate::gateway::reads::StoredBericht;
@@ -19,6 +20,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use sluis_core::standard::types::{Bsn, Datum};
 use sluis_core::stuurinformatie::{Stap, Stroom};
+use sluis_core::validate::history::Domein;
 use sluis_core::Format;
 
 const PER_PAGINA: usize = 50;
@@ -193,7 +195,7 @@ pub async fn lijst(
                     tbody { @for b in &page_.items {
                         tr {
                             td { @if open { a href={"/berichten/" (b.id)} { (b.id) } } @else { (b.id) } }
-                            td { (b.received_at.get(..16).unwrap_or(&b.received_at).replace('T', " ")) }
+                            td class="datum" { (tijdstip(&b.received_at)) }
                             td { (b.bericht) }
                             td { (b.identificatie) }
                             td { (b.afzender) }
@@ -233,6 +235,15 @@ fn als_json(b: &StoredBericht, gw: &Gateway) -> String {
         Ok(p) => sluis_core::codec::json::to_string_pretty(&p.structured.document),
         Err(e) => format!("(niet om te zetten: {e})"),
     }
+}
+
+/// A party by its code, with its name where the configuration has one (an aanbieder's) or it
+/// is this gemeente: "12345678 – Jeugdhulp De Brug".
+fn partij(gw: &Gateway, code: &str) -> Markup {
+    let naam = gw.aanbieder_naam(code).or_else(|| {
+        (code == gw.settings.gemeente.code).then_some(gw.settings.gemeente.naam.as_str())
+    });
+    html! { (code) @if let Some(n) = naam.filter(|n| !n.is_empty()) { " " span class="stil" { "– " (n) } } }
 }
 
 /// `GET /berichten/{id}`: one message.
@@ -276,13 +287,13 @@ pub async fn bericht(
             };
             let body = html! {
                 p { a href="/berichten" { "← Berichten" } }
-                h1 { "Bericht " (b.id) ": " (b.bericht) " " (status_label(&b)) }
+                h1 { "Bericht " (b.id) ": " (soort(&b.bericht)) " " (status_label(&b)) }
                 dl class="feiten" {
                     dt { "Identificatie" } dd { (b.identificatie) }
-                    dt { "Van" } dd { (b.afzender) }
-                    dt { "Aan" } dd { (b.ontvanger) }
-                    dt { "Dagtekening" } dd { (b.dagtekening) }
-                    dt { "Ontvangen" } dd { (b.received_at) }
+                    dt { "Van" } dd { (partij(&gw, &b.afzender)) }
+                    dt { "Aan" } dd { (partij(&gw, &b.ontvanger)) }
+                    dt { "Dagtekening" } dd { (Datum::parse(&b.dagtekening).map(|d| datum(&d)).unwrap_or_else(|| b.dagtekening.clone())) }
+                    dt { "Ontvangen" } dd { (tijdstip(&b.received_at)) }
                     dt { "Vorm" } dd { (b.format.to_uppercase()) }
                     @if let Some(c) = b.conflicts_with {
                         dt { "Zelfde identificatie als" } dd { a href={"/berichten/" (c)} { "bericht " (c) } }
@@ -309,13 +320,17 @@ pub async fn bericht(
                 h2 { "Aflevering" }
                 (aflevering(&bezorging))
                 h2 { "Inhoud" }
-                nav aria-label="Weergave" class="pagina" { ul {
-                    (tab("samenvatting", "Samenvatting"))
-                    @if b.format == "xml" { (tab("xml", "XML")) }
-                    (tab("json", "JSON"))
-                    @if b.retour.is_some() { (tab("retour", "Retourbericht (XML)")) (tab("retour-json", "Retourbericht (JSON)")) }
-                } }
-                @if let Some(text) = &inhoud { pre { code { (text) } } }
+                @if let Some(op) = &b.payload_verwijderd {
+                    p class="verwijderd" { "De inhoud van dit bericht en van het retourbericht is op " (dag(op)) " verwijderd: de bewaartermijn was voorbij. Wat hierboven staat, blijft bewaard tot ook die termijn voorbij is." }
+                } @else {
+                    nav aria-label="Weergave" class="pagina" { ul {
+                        (tab("samenvatting", "Samenvatting"))
+                        @if b.format == "xml" { (tab("xml", "XML")) }
+                        (tab("json", "JSON"))
+                        @if b.retour.is_some() { (tab("retour", "Retourbericht (XML)")) (tab("retour-json", "Retourbericht (JSON)")) }
+                    } }
+                    @if let Some(text) = &inhoud { pre { code { (text) } } }
+                }
             };
             Ok(html(
                 StatusCode::OK,
@@ -323,6 +338,13 @@ pub async fn bericht(
             ))
         })(),
     )
+}
+
+/// The day of an RFC 3339 moment as `04-03-2026` (the text itself when it does not read).
+fn dag(rfc3339: &str) -> String {
+    time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
+        .map(|t| format!("{:02}-{:02}-{}", t.day(), u8::from(t.month()), t.year()))
+        .unwrap_or_else(|_| rfc3339.to_string())
 }
 
 /// A moment in ms since the epoch as `04-03-2026 14:05 UTC`.
@@ -410,7 +432,7 @@ pub async fn toewijzing(
                     h2 { (t.domein.to_uppercase()) " – aanbieder " (gw.aanbieder_naam(&t.aanbieder).unwrap_or(&t.aanbieder)) }
                     dl class="feiten" {
                         dt { "Cliënt (BSN)" } dd { (t.bsn) }
-                        dt { "Product" } dd { (t.product.categorie.as_deref().unwrap_or("–")) " / " (t.product.code.as_deref().unwrap_or("–")) }
+                        dt { "Product" } dd { ([Domein::Ijw, Domein::Iwmo].into_iter().find(|d| d.as_str() == t.domein).map(|d| product(d, &t.product)).unwrap_or_else(|| "–".to_string())) }
                         dt { "Periode" } dd { (datum(&t.ingangsdatum)) " tot " (datum_of(t.einddatum.as_ref())) }
                         dt { "Toewijzingsdatum" } dd { (datum(&t.toewijzingsdatum)) }
                         dt { "Versies" } dd { (t.versies) @if t.verwijderd { " " span class="label fout" { "Verwijderd" } } }

@@ -6,7 +6,7 @@
 //! retourcode, a scan of the stored messages.
 
 use super::chart::{bars, Bar};
-use super::layout::{breuk, euro, page, procent};
+use super::layout::{self, breuk, euro, page, procent};
 use super::{html, respond, session};
 use crate::gateway::{gemeente_of, Gateway};
 use crate::http::auth::Caller;
@@ -141,7 +141,7 @@ fn financiering_tabel(rows: &[(String, Uitbetaling)]) -> Markup {
             caption { "Resultaatfinanciering per aanbieder" }
             thead { tr {
                 th scope="col" { "Aanbieder" }
-                th scope="col" class="getal" { "Bereikt (100 %)" }
+                th scope="col" class="getal" { "Bereikt (100\u{a0}%)" }
                 th scope="col" class="getal" { "Niet bereikt (verlaagd)" }
                 th scope="col" class="getal" { "Zonder resultaat" }
                 th scope="col" class="getal" { "Ingehouden" }
@@ -237,11 +237,11 @@ pub async fn overzicht(
                 ul { @for a in &gw.settings.aanbieders {
                     li { a href={"/aanbieders/" (a.agb) @if !query.is_empty() { "?" (query) }} { (a.naam) } " – dashboard" }
                 } }
-                (vergelijk("Uitkomsten per aanbieder (teller van noemer)", "Aanbieder", &aanbieders))
+                (vergelijk("Uitkomsten per aanbieder (aantal van het totaal)", "Aanbieder", &aanbieders))
                 (bars("Doelrealisatie per aanbieder", &doelrealisatie_bars(&chart), Some(100.0)))
                 (downloads("indicatoren-aanbieders", &query))
                 h2 { "Per gebiedsteam" }
-                (vergelijk("Uitkomsten per gebiedsteam (teller van noemer)", "Team", &teams))
+                (vergelijk("Uitkomsten per gebiedsteam (aantal van het totaal)", "Team", &teams))
                 (bars("Doelrealisatie per gebiedsteam", &doelrealisatie_bars(&teams), Some(100.0)))
                 (downloads("indicatoren-teams", &query))
                 h2 { "Financiering" }
@@ -331,7 +331,7 @@ pub async fn aanbieder(
                 .per_maand
                 .iter()
                 .map(|(maand, (n, _, afg))| Bar {
-                    label: maand.clone(),
+                    label: layout::maand(maand),
                     value: *n as f64,
                     text: format!("{n} ({afg} afgekeurd)"),
                 })
@@ -359,7 +359,7 @@ pub async fn aanbieder(
                     caption { "Berichten per maand van de dagtekening (ontvangen, geaccepteerd, afgekeurd)" }
                     thead { tr { th scope="col" { "Maand" } th scope="col" class="getal" { "Berichten" } th scope="col" class="getal" { "Geaccepteerd" } th scope="col" class="getal" { "Afgekeurd" } } }
                     tbody { @for (maand, (n, ok, afg)) in &m.per_maand {
-                        tr { th scope="row" { (maand) } td class="getal" { (n) } td class="getal" { (ok) } td class="getal" { (afg) } }
+                        tr { th scope="row" { (layout::maand(maand)) } td class="getal" { (n) } td class="getal" { (ok) } td class="getal" { (afg) } }
                     } }
                 }
                 (downloads("berichten-per-maand", &format!("aanbieder={agb}")))
@@ -412,7 +412,7 @@ fn doorlooptijden(st: &Stromen) -> Markup {
                 caption { "Doorlooptijden in dagen per maand: mediaan en 90e percentiel" }
                 thead { tr { th scope="col" { "Maand" } th scope="col" { "Doorlooptijd" } th scope="col" class="getal" { "Aantal" } th scope="col" class="getal" { "Mediaan" } th scope="col" class="getal" { "P90" } } }
                 tbody { @for r in &st.doorlooptijden {
-                    tr { th scope="row" { (r.periode) } td { (doorlooptijd_naam(r.doorlooptijd)) } td class="getal" { (r.aantal) }
+                    tr { th scope="row" { (layout::maand(&r.periode)) } td { (doorlooptijd_naam(r.doorlooptijd)) } td class="getal" { (r.aantal) }
                          td class="getal" { (format!("{:.1}", r.mediaan_dagen).replace('.', ",")) } td class="getal" { (r.p90_dagen) } }
                 } }
             }
@@ -436,7 +436,7 @@ fn bedragen(st: &Stromen) -> Markup {
                 caption { "Gedeclareerd en toegekend per maand van de prestatie" }
                 thead { tr { th scope="col" { "Maand" } th scope="col" class="getal" { "Gedeclareerd" } th scope="col" class="getal" { "Toegekend" } } }
                 tbody { @for (maand, (ingediend, toegekend)) in &per {
-                    tr { th scope="row" { (maand) } td class="getal" { (euro(*ingediend)) } td class="getal" { (euro(*toegekend)) } }
+                    tr { th scope="row" { (layout::maand(maand)) } td class="getal" { (euro(*ingediend)) } td class="getal" { (euro(*toegekend)) } }
                 } }
             }
         }

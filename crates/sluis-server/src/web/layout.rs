@@ -96,7 +96,39 @@ pub fn datum_of(d: Option<&Datum>) -> String {
     d.map(datum).unwrap_or_else(|| "–".to_string())
 }
 
-/// Cents as `€ 1.234,56`.
+/// A month `2025-01` as people say it: `jan 2025` (anything else as it is).
+pub fn maand(ym: &str) -> String {
+    const NAMEN: [&str; 12] = [
+        "jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec",
+    ];
+    let naam = ym
+        .get(5..7)
+        .and_then(|m| m.parse::<usize>().ok())
+        .and_then(|m| NAMEN.get(m.wrapping_sub(1)));
+    match (ym.get(..4), naam, ym.len()) {
+        (Some(y), Some(n), 7) => format!("{n} {y}"),
+        _ => ym.to_string(),
+    }
+}
+
+/// A stored moment (RFC 3339, UTC) as the Dutch clock showed it: `05-12-2026 01:53`.
+pub fn tijdstip(rfc3339: &str) -> String {
+    use time::format_description::well_known::Rfc3339;
+    match time::OffsetDateTime::parse(rfc3339, &Rfc3339) {
+        Ok(t) => {
+            let nl = Datum::dutch_time(t);
+            format!(
+                "{} {:02}:{:02}",
+                datum(&Datum::dutch_day(t)),
+                nl.hour(),
+                nl.minute()
+            )
+        }
+        Err(_) => rfc3339.to_string(),
+    }
+}
+
+/// Cents as `€ 1.234,56` (with a no-break space: the sign stays with the amount).
 pub fn euro(cents: i64) -> String {
     let neg = cents < 0;
     let c = cents.unsigned_abs();
@@ -108,13 +140,17 @@ pub fn euro(cents: i64) -> String {
         }
         grouped.push(ch);
     }
-    format!("{}€ {grouped},{:02}", if neg { "-" } else { "" }, c % 100)
+    format!(
+        "{}€\u{a0}{grouped},{:02}",
+        if neg { "-" } else { "" },
+        c % 100
+    )
 }
 
 /// A share as `42,5 %`, or `–` without a denominator.
 pub fn procent(f: Figure) -> String {
     match f.aandeel() {
-        Some(a) => format!("{:.1} %", a * 100.0).replace('.', ","),
+        Some(a) => format!("{:.1}\u{a0}%", a * 100.0).replace('.', ","),
         None => "–".to_string(),
     }
 }
@@ -137,9 +173,9 @@ pub fn stroom(stappen: &[Stap], link: bool) -> Markup {
                     li {
                         time datetime=(st.datum.to_string()) { (datum(&st.datum)) } " – "
                         @if link && !st.door_sluis {
-                            a href={"/berichten/" (st.id)} { (st.berichtsoort) }
+                            a href={"/berichten/" (st.id)} { (soort(&st.berichtsoort)) }
                         } @else {
-                            (st.berichtsoort)
+                            (soort(&st.berichtsoort))
                         }
                         " "
                         span class="stil" {
@@ -167,11 +203,31 @@ pub fn stroom(stappen: &[Stap], link: bool) -> Markup {
     }
 }
 
-/// A note where a part of the page waits for a feature still being built.
-pub fn binnenkort(wat: &str) -> Markup {
+/// What a berichtsoort is, in a few plain words (`JW301`: "Toewijzing"), for people who do
+/// not know the numbers; `None` for what is not one of the standard's message codes.
+pub fn soort_naam(code: &str) -> Option<&'static str> {
+    let soort = sluis_core::codes::Berichtsoort::parse(code)?;
+    Some(match soort.nummer {
+        301 => "Toewijzing",
+        305 => "Start zorg",
+        307 => "Stop zorg",
+        315 => "Aanvraag toewijzing",
+        317 => "Verzoek om wijziging",
+        319 => "Antwoord op verzoek",
+        323 => "Declaratie",
+        325 => "Antwoord op declaratie",
+        302 | 306 | 308 | 316 | 318 | 320 => "Retourbericht",
+        _ => return None,
+    })
+}
+
+/// A berichtsoort as people read it: "Toewijzing (JW301)"; Sluis's own messages
+/// (`behandelplan` …) as they are named.
+pub fn soort(code: &str) -> Markup {
     html! {
-        div class="let-op" role="note" {
-            p { (wat) }
+        @match soort_naam(code) {
+            Some(n) => { (n) " " span class="stil" { "(" (code) ")" } }
+            None => { (code.get(..1).unwrap_or("").to_uppercase()) (code.get(1..).unwrap_or("")) }
         }
     }
 }
@@ -195,10 +251,17 @@ mod tests {
 
     #[test]
     fn amounts_and_dates_as_people_write_them() {
-        assert_eq!(euro(123_456), "€ 1.234,56");
-        assert_eq!(euro(5), "€ 0,05");
-        assert_eq!(euro(-240_000), "-€ 2.400,00");
-        assert_eq!(euro(100_000_000), "€ 1.000.000,00");
+        assert_eq!(euro(123_456), "€\u{a0}1.234,56");
+        assert_eq!(euro(5), "€\u{a0}0,05");
+        assert_eq!(euro(-240_000), "-€\u{a0}2.400,00");
+        assert_eq!(euro(100_000_000), "€\u{a0}1.000.000,00");
+        assert_eq!(maand("2025-01"), "jan 2025");
+        assert_eq!(maand("2024-12"), "dec 2024");
+        assert_eq!(maand("2024-13"), "2024-13");
+        // Winter: UTC+1; summer: UTC+2.
+        assert_eq!(tijdstip("2026-12-05T00:53:22.179Z"), "05-12-2026 01:53");
+        assert_eq!(tijdstip("2026-07-01T22:30:00Z"), "02-07-2026 00:30");
+        assert_eq!(tijdstip("gisteren"), "gisteren");
         let d = Datum::from_ymd(2026, 3, 4).expect("date");
         assert_eq!(datum(&d), "04-03-2026");
         assert_eq!(
@@ -206,7 +269,7 @@ mod tests {
                 teller: 1,
                 noemer: 8
             }),
-            "12,5 %"
+            "12,5\u{a0}%"
         );
         assert_eq!(
             procent(Figure {

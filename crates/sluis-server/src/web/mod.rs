@@ -79,6 +79,13 @@ pub fn refusal(e: &ApiError, s: Option<&Session>) -> HttpResponse {
             "Niet gevonden",
             "Deze pagina of dit gegeven bestaat niet.".to_string(),
         ),
+        413 => (
+            "Te groot",
+            format!(
+                "Sluis neemt dit niet aan: {}. Er is niets gecontroleerd of bewaard.",
+                e
+            ),
+        ),
         429 => (
             "Even geduld",
             "Er kwamen te veel verzoeken tegelijk. Probeer het zo opnieuw.".to_string(),

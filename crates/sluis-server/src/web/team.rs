@@ -18,13 +18,14 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use maud::{html, Markup};
 use serde::Deserialize;
+use sluis_core::doelbereik::omschrijving::{self, ProductOmschreven};
 use sluis_core::doelbereik::{
-    Beoordeling, Bericht, Filter, Grond, Kind, Oordeel, PlanStatus, Selectie, Status, Trajectory,
-    Uitkomst,
+    Beoordeling, Bericht, Filter, Grond, Kind, Oordeel, PlanSamenvatting, PlanStatus, PlanVersie,
+    ResultaatSamenvatting, Selectie, Status, Tevredenheid, Trajectory, Uitkomst,
 };
 use sluis_core::standard::types::Bsn;
 use sluis_core::stuurinformatie::Stap;
-use sluis_core::validate::history::Domein;
+use sluis_core::validate::history::{Domein, Product};
 use sluis_core::Format;
 
 /// Rows per page of the caseload.
@@ -152,6 +153,16 @@ fn sort(rows: &mut [Trajectory], key: &str, af: bool) {
     }
 }
 
+/// What the caseload looks up for the rows it shows (never for the whole selection).
+pub struct Opzoeken<'a> {
+    /// The client's opaque id for its link.
+    pub client_id: &'a dyn Fn(&Bsn) -> String,
+    /// Name and birth date.
+    pub gegevens: &'a dyn Fn(&Bsn) -> Option<ClientGegevens>,
+    /// The toewijzing's product, with the official descriptions ([`product_kort`]).
+    pub product: &'a dyn Fn(&Trajectory) -> Option<String>,
+}
+
 /// The caseload page over a team's selected trajectories (also what the benchmark renders).
 pub fn caseload_page(
     s: &Session,
@@ -159,9 +170,9 @@ pub fn caseload_page(
     mut rows: Vec<Trajectory>,
     q: &CaseloadQuery,
     aanbieders: &[(String, String)],
-    client_id: &dyn Fn(&Bsn) -> String,
-    gegevens: &dyn Fn(&Bsn) -> Option<ClientGegevens>,
+    zoek: &Opzoeken<'_>,
 ) -> Markup {
+    let (client_id, gegevens) = (zoek.client_id, zoek.gegevens);
     let key = q.sorteer.as_deref().unwrap_or("aanbieder");
     let af = q.richting.as_deref() == Some("af");
     sort(&mut rows, key, af);
@@ -189,9 +200,11 @@ pub fn caseload_page(
                 }
             }
             div {
-                label for="f-plan" { "Geen plan … dagen na de start" }
+                label for="f-plan" { "Zonder behandelplan na (dagen)" }
                 input type="number" id="f-plan" name="zonder_plan_na_dagen" min="0" max="3650"
+                    aria-describedby="f-plan-uitleg"
                     value=(nonempty(&q.zonder_plan_na_dagen).unwrap_or(""));
+                div id="f-plan-uitleg" class="stil hint" { "Bijv. 42: gestart, 42 dagen of langer zonder plan" }
             }
             fieldset {
                 legend class="stil" { "Toon alleen" }
@@ -235,10 +248,13 @@ pub fn caseload_page(
                             }
                         }
                         td { (naam(&t.aanbieder)) }
-                        td { (t.toewijzingnummer.as_str()) " " span class="stil" { "vanaf " (datum(&t.ingangsdatum)) } }
-                        td { (datum_of(t.start.as_ref())) }
-                        td { (datum_of(t.plan.as_ref())) }
-                        td { (datum_of(t.stop.as_ref().map(|s| &s.einddatum))) }
+                        td {
+                            (t.toewijzingnummer.as_str()) " " span class="stil" { "vanaf " (datum(&t.ingangsdatum)) }
+                            @if let Some(p) = (zoek.product)(t) { br; span class="stil" { (p) } }
+                        }
+                        td class="datum" { (datum_of(t.start.as_ref())) }
+                        td class="datum" { (datum_of(t.plan.as_ref())) }
+                        td class="datum" { (datum_of(t.stop.as_ref().map(|s| &s.einddatum))) }
                         td { (uitkomst(t)) }
                     }
                 }
@@ -293,9 +309,19 @@ pub async fn caseload(
                     None
                 })
             };
+            let product = |t: &Trajectory| {
+                gw.trajectory_details(t)
+                    .and_then(|d| d.product)
+                    .map(|p| product_kort(t.domein, &p))
+            };
+            let zoek = Opzoeken {
+                client_id: &id,
+                gegevens: &gegevens,
+                product: &product,
+            };
             Ok(html(
                 StatusCode::OK,
-                caseload_page(&s, &team, rows, &q, &aanbieders(&gw), &id, &gegevens),
+                caseload_page(&s, &team, rows, &q, &aanbieders(&gw), &zoek),
             ))
         })(),
     )
@@ -335,17 +361,138 @@ fn uitkomst_doel(u: &Uitkomst) -> Markup {
     }
 }
 
+/// Why the financing is what it is, as a sentence.
 fn grond(g: &Grond, st: Status) -> String {
-    g.uitleg(st)
+    let uitleg = g.uitleg(st);
+    let mut c = uitleg.chars();
+    match c.next() {
+        Some(first) => format!(
+            "{}{}.",
+            first.to_uppercase(),
+            c.as_str().trim_end_matches('.')
+        ),
+        None => uitleg,
+    }
 }
 
-fn product(p: &PlanStatus) -> String {
-    match (&p.product.categorie, &p.product.code) {
-        (Some(c), Some(code)) => format!("categorie {c}, product {code}"),
-        (Some(c), None) => format!("categorie {c}"),
-        (None, Some(code)) => format!("product {code}"),
+/// The product of a toewijzing with the official descriptions of its codes (as the team view
+/// of the API gives them): "Jeugdhulp ambulant (categorie 45), product 45A53".
+pub fn product(domein: Domein, p: &Product) -> String {
+    let o = ProductOmschreven::of(domein, p.categorie.as_deref(), p.code.as_deref());
+    let categorie = match (&o.categorie, &o.categorie_omschrijving) {
+        (Some(c), Some(om)) => Some(format!("{om} (categorie {c})")),
+        (Some(c), None) => Some(format!("categorie {c}")),
+        _ => None,
+    };
+    let code = match (&o.code, &o.code_omschrijving) {
+        (Some(c), Some(om)) => Some(format!("{om} (productcode {c})")),
+        (Some(c), None) => Some(format!("productcode {c}")),
+        _ => None,
+    };
+    match (categorie, code) {
+        (Some(a), Some(b)) => format!("{a}, {b}"),
+        (Some(a), None) | (None, Some(a)) => a,
         (None, None) => "–".to_string(),
     }
+}
+
+/// The product in a few words for a table cell: the productcode's official description where
+/// there is one, else the categorie's (without the list's "(2015)" mark of the first
+/// categories); the bare code without either.
+pub fn product_kort(domein: Domein, p: &Product) -> String {
+    let o = ProductOmschreven::of(domein, p.categorie.as_deref(), p.code.as_deref());
+    o.code_omschrijving
+        .or(o.categorie_omschrijving)
+        .map(|t| t.strip_prefix("(2015) ").map(str::to_string).unwrap_or(t))
+        .or_else(|| o.code.map(|c| format!("productcode {c}")))
+        .or_else(|| o.categorie.map(|c| format!("categorie {c}")))
+        .unwrap_or_else(|| "–".to_string())
+}
+
+fn tevredenheid(t: Tevredenheid) -> &'static str {
+    match t {
+        Tevredenheid::Tevreden => "tevreden",
+        Tevredenheid::Neutraal => "neutraal",
+        Tevredenheid::Ontevreden => "ontevreden",
+    }
+}
+
+/// Every version of one plan, newest first, each with its goals; the version the
+/// resultaatmelding belongs to carries the result and the aanbieder's toelichting per goal.
+fn plan_versies(plan: &PlanSamenvatting, res: Option<&ResultaatSamenvatting>) -> Markup {
+    // The versions as the plan status lists them (oldest first); without them, the current one.
+    let mut versies: Vec<PlanVersie> = if plan.versies.is_empty() {
+        vec![PlanVersie {
+            versie: plan.versie,
+            datum: plan.datum,
+            doelen: plan.doelen.clone(),
+            resultaat: false,
+        }]
+    } else {
+        plan.versies.clone()
+    };
+    versies.reverse();
+    let melding = res.filter(|r| r.plan_id == plan.plan_id);
+    // A melding stored before Sluis kept its version: shown with the current version.
+    let zonder_versie = melding.is_some_and(|r| r.plan_versie.is_none());
+    let hoort_bij = |v: &PlanVersie| v.resultaat || (zonder_versie && v.versie == plan.versie);
+    let melding_versie = versies.iter().find(|v| hoort_bij(v)).map(|v| v.versie);
+    html! {
+        @if versies.len() > 1 {
+            p { "Dit plan heeft " (versies.len()) " versies. De nieuwste staat bovenaan."
+                @if let Some(v) = melding_versie { " De resultaatmelding hoort bij versie " (v) "." } }
+        }
+        @for v in &versies {
+            @let met_resultaat = melding.is_some() && hoort_bij(v);
+            // An id for aria-labelledby: the aanbieder's own plan id may hold anything.
+            @let id = format!("plan-{}-{}-v{}", plan.aanbieder, plan.plan_id, v.versie)
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '-' })
+                .collect::<String>();
+            div class={"planversie" @if met_resultaat { " met-resultaat" }} {
+                h4 id=(id) {
+                    "Plan " (plan.plan_id) ", versie " (v.versie) " van " (datum(&v.datum))
+                    @if v.versie == plan.versie && versies.len() > 1 { " " span class="label" { "Nieuwste versie" } }
+                    @if met_resultaat { " " span class="label goed" { "Hierover gaat de resultaatmelding" } }
+                }
+                table aria-labelledby=(id) {
+                    thead { tr {
+                        th scope="col" { "Doel" } th scope="col" { "Levensdomein" } th scope="col" { "Hoe gemeten" }
+                        th scope="col" { "Streefdatum" }
+                        @if met_resultaat { th scope="col" { "Resultaat" } th scope="col" { "Toelichting van de aanbieder" } }
+                    } }
+                    tbody {
+                        @for d in &v.doelen {
+                            tr {
+                                td { (d.omschrijving) }
+                                td { (d.levensdomein.replace('_', " ")) }
+                                td { (d.meting) }
+                                td { (datum(&d.streefdatum)) }
+                                @if met_resultaat {
+                                    @match melding.and_then(|r| r.doelen.iter().find(|g| g.id == d.id)) {
+                                        Some(g) => { td { (uitkomst_doel(&g.uitkomst)) } td { (g.toelichting) } }
+                                        None => { td { span class="stil" { "niet gemeld" } } td { "–" } }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                @if let (Some(_), false, Some(mv)) = (melding, met_resultaat, melding_versie) {
+                    p class="stil" { "Het resultaat is gemeld over versie " (mv) " van dit plan, niet over deze." }
+                }
+            }
+        }
+    }
+}
+
+/// A beoordeling form sent back: for which toewijzing, what was wrong, what was filled in.
+pub struct Teruggestuurd<'a> {
+    pub nummer: &'a str,
+    pub fouten: &'a [String],
+    pub oordeel: Option<&'a str>,
+    pub bereikt: Option<&'a str>,
+    pub reden: &'a str,
 }
 
 /// One toewijzing of the client: its facts, plans, result, financing, message flow and the form.
@@ -356,21 +503,30 @@ fn toewijzing(
     naam: &str,
     stappen: &[Stap],
     action: &str,
-    fouten: Option<(&str, &[String])>,
+    terug: Option<&Teruggestuurd<'_>>,
 ) -> Markup {
     let res = p.resultaat.as_ref();
+    // The form as it was sent, when it comes back with what was wrong.
+    let terug = terug.filter(|t| t.nummer == p.toewijzingnummer);
+    let (oordeel, bereikt) = (terug.and_then(|t| t.oordeel), terug.and_then(|t| t.bereikt));
     let next_versie = p.beoordeling.as_ref().map_or(1, |b| b.versie + 1);
     html! {
         section aria-labelledby={"t-" (p.toewijzingnummer)} {
             h2 id={"t-" (p.toewijzingnummer)} { "Toewijzing " (p.toewijzingnummer) " – " (naam) }
             dl class="feiten" {
-                dt { "Aanbieder" } dd { (naam) " (" (p.aanbieder) ")" }
-                dt { "Product" } dd { (product(p)) }
+                dt { "Aanbieder" } dd { (naam) " " span class="stil" { "(AGB " (p.aanbieder) ")" } }
+                dt { "Product" } dd { (product(domein, &p.product)) }
                 dt { "Periode" } dd { (datum(&p.ingangsdatum)) " tot " (datum_of(p.einddatum.as_ref())) }
-                dt { "Start" } dd { (datum_of(p.gestart.as_ref())) }
-                dt { "Stop" } dd {
+                dt { "Gestart" } dd { @if let Some(d) = &p.gestart { (datum(d)) } @else { "nog niet gemeld" } }
+                dt { "Gestopt" } dd {
                     @match &p.gestopt {
-                        Some(st) => { (datum(&st.einddatum)) " " span class="stil" { "(reden " (st.reden) ")" } }
+                        Some(st) => {
+                            (datum(&st.einddatum))
+                            @match omschrijving::reden_beeindiging(domein, &st.reden) {
+                                Some(r) => { " – " (r) " " span class="stil" { "(reden " (st.reden) ")" } }
+                                None => { " " span class="stil" { "(reden " (st.reden) ")" } }
+                            }
+                        }
                         None => { "nog niet gestopt" }
                     }
                 }
@@ -378,41 +534,33 @@ fn toewijzing(
                     @match p.uitkomst { Status::Bereikt => "Bereikt", Status::NietBereikt => "Niet bereikt", Status::Onbekend => "Nog onbekend" }
                 }
             }
-            h3 { "Behandelplannen" }
+            h3 { "Behandelplan" }
             @if p.plannen.is_empty() {
                 p { span class="label let" { "Geen behandelplan ontvangen" } }
             }
             @for plan in &p.plannen {
-                table {
-                    caption { "Plan " (plan.plan_id) ", versie " (plan.versie) " van " (datum(&plan.datum)) }
-                    thead { tr {
-                        th scope="col" { "Doel" } th scope="col" { "Levensdomein" } th scope="col" { "Meting" }
-                        th scope="col" { "Streefdatum" } th scope="col" { "Resultaat" }
-                    } }
-                    tbody {
-                        @for d in &plan.doelen {
-                            tr {
-                                td { (d.omschrijving) }
-                                td { (d.levensdomein) }
-                                td { (d.meting) }
-                                td { (datum(&d.streefdatum)) }
-                                td {
-                                    @match res.and_then(|r| r.doelen.iter().find(|(id, _)| *id == d.id)) {
-                                        Some((_, u)) => (uitkomst_doel(u)),
-                                        None => span class="stil" { "nog niet gemeld" },
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
+                (plan_versies(plan, res))
             }
-            p class="stil" { "Hier staat de laatste versie van het plan. Eerdere versies staan nog niet op deze pagina." }
             h3 { "Resultaat en beoordeling" }
             @match res {
                 Some(r) => {
-                    p { "Resultaatmelding van " (datum(&r.datum)) " (einde traject " (datum(&r.einddatum)) ")"
-                        @if let Some(t) = &r.tevredenheid { "; cliënt " (format!("{t:?}").to_lowercase()) } "." }
+                    p { "De aanbieder meldde het resultaat op " (datum(&r.datum)) " (einde traject " (datum(&r.einddatum)) ")"
+                        @if let Some(t) = r.tevredenheid { "; de cliënt is " (tevredenheid(t)) } "."
+                        @if !p.plannen.iter().any(|pl| pl.plan_id == r.plan_id) {
+                            " Het gaat over plan " (r.plan_id) @if let Some(v) = r.plan_versie { ", versie " (v) } "."
+                        } @else {
+                            " Het resultaat per doel staat hierboven bij het plan."
+                        }
+                    }
+                    @if !p.plannen.iter().any(|pl| pl.plan_id == r.plan_id) {
+                        table {
+                            caption class="stil" { "Resultaat per doel" }
+                            thead { tr { th scope="col" { "Doel" } th scope="col" { "Resultaat" } th scope="col" { "Toelichting van de aanbieder" } } }
+                            tbody { @for g in &r.doelen {
+                                tr { td { (g.id.as_str()) } td { (uitkomst_doel(&g.uitkomst)) } td { (g.toelichting) } }
+                            } }
+                        }
+                    }
                 }
                 None => { p { "Nog geen resultaatmelding." } }
             }
@@ -430,7 +578,7 @@ fn toewijzing(
                             tr { th scope="row" { "Trajectprijs" } td class="getal" { (euro(f.trajectprijs)) } }
                             tr { th scope="row" { "Nu te declareren" } td class="getal" {
                                 (euro(f.aanspraak)) " "
-                                span class="stil" { @if f.status == Status::Bereikt { "(100 %)" } @else { "(" (f.percentage) " %)" } } } }
+                                span class="stil" { @if f.status == Status::Bereikt { "(100\u{a0}%)" } @else { "(" (f.percentage) "\u{a0}%)" } } } }
                             tr { th scope="row" { "Gedeclareerd" } td class="getal" { (euro(f.gedeclareerd)) } }
                             tr { th scope="row" { @if f.status == Status::NietBereikt { "Ingehouden" } @else { "Aangehouden tot het resultaat bekend is" } }
                                  td class="getal" { (euro(f.ingehouden)) } }
@@ -446,36 +594,38 @@ fn toewijzing(
             (stroom(stappen, false))
             @if res.is_some() {
                 h3 { "Uw beoordeling vastleggen" }
-                @if let Some((nummer, fouten)) = fouten {
-                    @if nummer == p.toewijzingnummer {
-                        div class="fouten" role="alert" {
-                            p { "De beoordeling is niet vastgelegd:" }
-                            ul { @for f in fouten { li { (f) } } }
-                        }
+                @if let Some(t) = terug {
+                    div class="fouten" id={"fouten-" (p.toewijzingnummer)} {
+                        p { "De beoordeling is niet vastgelegd:" }
+                        ul { @for f in t.fouten { li { (f) } } }
                     }
                 }
-                form method="post" action=(action) {
+                form method="post" action=(action) id={"beoordeling-" (p.toewijzingnummer)} {
                     input type="hidden" name="csrf" value=(s.csrf);
                     input type="hidden" name="toewijzing" value=(p.toewijzingnummer);
                     input type="hidden" name="domein" value=(domein.as_str());
                     input type="hidden" name="versie" value=(next_versie);
                     fieldset {
                         legend { "Bent u het eens met de resultaatmelding?" }
-                        input type="radio" id={"eens-" (p.toewijzingnummer)} name="oordeel" value="eens" required;
+                        input type="radio" id={"eens-" (p.toewijzingnummer)} name="oordeel" value="eens" required
+                            checked[oordeel == Some("eens")];
                         label class="keuze" for={"eens-" (p.toewijzingnummer)} { "Eens" }
-                        input type="radio" id={"oneens-" (p.toewijzingnummer)} name="oordeel" value="oneens";
+                        input type="radio" id={"oneens-" (p.toewijzingnummer)} name="oordeel" value="oneens"
+                            checked[oordeel == Some("oneens")];
                         label class="keuze" for={"oneens-" (p.toewijzingnummer)} { "Oneens" }
                     }
                     fieldset {
                         legend { "Alleen bij oneens: is het resultaat volgens het team bereikt?" }
-                        input type="radio" id={"ja-" (p.toewijzingnummer)} name="bereikt" value="ja";
+                        input type="radio" id={"ja-" (p.toewijzingnummer)} name="bereikt" value="ja"
+                            checked[bereikt == Some("ja")];
                         label class="keuze" for={"ja-" (p.toewijzingnummer)} { "Ja" }
-                        input type="radio" id={"nee-" (p.toewijzingnummer)} name="bereikt" value="nee";
+                        input type="radio" id={"nee-" (p.toewijzingnummer)} name="bereikt" value="nee"
+                            checked[bereikt == Some("nee")];
                         label class="keuze" for={"nee-" (p.toewijzingnummer)} { "Nee" }
                     }
                     p {
                         label for={"reden-" (p.toewijzingnummer)} { "Reden (verplicht bij oneens)" }
-                        textarea id={"reden-" (p.toewijzingnummer)} name="reden" rows="3" maxlength="1000" {}
+                        textarea id={"reden-" (p.toewijzingnummer)} name="reden" rows="3" maxlength="1000" { (terug.map_or("", |t| t.reden)) }
                     }
                     p { button type="submit" class="knop" { "Beoordeling vastleggen" } }
                 }
@@ -497,7 +647,7 @@ struct Ctx<'a> {
 fn client_page(
     c: &Ctx<'_>,
     status: StatusCode,
-    fouten: Option<(&str, &[String])>,
+    terug: Option<&Teruggestuurd<'_>>,
     opgeslagen: bool,
 ) -> Result<HttpResponse, ApiError> {
     let (req, gw, sec, ids, who, id) = (c.req, c.gw, c.sec, c.ids, c.who, c.id);
@@ -515,15 +665,23 @@ fn client_page(
                 @if let Some(d) = &g.geboortedatum { dt { "Geboortedatum" } dd { (datum(d)) } }
             }
         }
-        p class="stil" { "Gebiedsteam " (team) ". " (statuses.len()) " toewijzing(en) in deze gemeente." }
+        p class="stil" { "Gebiedsteam " (team) ". "
+            @match statuses.len() { 1 => "Eén toewijzing", n => { (n) " toewijzingen" } } " in deze gemeente." }
         @if opgeslagen {
             div class="melding" role="status" { p { "Uw beoordeling is vastgelegd en naar de aanbieder gestuurd." } }
+        }
+        // Said at the top, where the page opens, with the way to the form.
+        @if let Some(t) = terug {
+            div class="fouten" role="alert" {
+                p { "Uw beoordeling van toewijzing " (t.nummer) " is niet vastgelegd. "
+                    a href={"#fouten-" (t.nummer)} { "Naar het formulier" } }
+            }
         }
         @if statuses.is_empty() { p { "Geen toewijzingen." } }
         @for (domein, p) in &statuses {
             @let stromen = p.toewijzingnummer.parse().map(|n| gw.stroom(n)).unwrap_or_default();
             (toewijzing(&s, *domein, p, gw.aanbieder_naam(&p.aanbieder).unwrap_or(&p.aanbieder),
-                stroom_of(&stromen, domein.as_str(), &p.aanbieder, bsn.as_str()), &action, fouten))
+                stroom_of(&stromen, domein.as_str(), &p.aanbieder, bsn.as_str()), &action, terug))
         }
     };
     Ok(html(
@@ -580,6 +738,19 @@ struct BeoordelingForm {
     reden: String,
 }
 
+impl BeoordelingForm {
+    /// This form sent back with `fouten`.
+    fn terug<'a>(&'a self, fouten: &'a [String]) -> Teruggestuurd<'a> {
+        Teruggestuurd {
+            nummer: &self.toewijzing,
+            fouten,
+            oordeel: self.oordeel.as_deref(),
+            bereikt: self.bereikt.as_deref(),
+            reden: &self.reden,
+        }
+    }
+}
+
 /// `POST /clienten/{client}/beoordeling`: the team's judgement, through the gateway.
 pub async fn beoordeling(
     req: HttpRequest,
@@ -629,7 +800,7 @@ pub async fn beoordeling(
         let volgens_melding = status
             .resultaat
             .as_ref()
-            .map(|r| r.doelen.iter().all(|(_, u)| *u == Uitkomst::Behaald));
+            .map(|r| r.doelen.iter().all(|g| g.uitkomst == Uitkomst::Behaald));
         let bereikt = match (oordeel, form.bereikt.as_deref()) {
             (Some(Oordeel::Eens), _) => volgens_melding,
             (_, Some("ja")) => Some(true),
@@ -653,7 +824,7 @@ pub async fn beoordeling(
             return client_page(
                 &c,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                Some((&form.toewijzing, &fouten)),
+                Some(&form.terug(&fouten)),
                 false,
             );
         };
@@ -696,7 +867,7 @@ pub async fn beoordeling(
                 return client_page(
                     &c,
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    Some((&form.toewijzing, &fouten)),
+                    Some(&form.terug(&fouten)),
                     false,
                 );
             }
@@ -711,7 +882,7 @@ pub async fn beoordeling(
             return client_page(
                 &c,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                Some((&form.toewijzing, &fouten)),
+                Some(&form.terug(&fouten)),
                 false,
             );
         }
@@ -727,4 +898,86 @@ pub async fn beoordeling(
             .finish())
     };
     respond(&req, r.await)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sluis_core::doelbereik::{Doel, DoelId, DoelResultaat};
+    use sluis_core::standard::types::Datum;
+
+    fn doel(id: &str, wat: &str) -> Doel {
+        Doel {
+            id: DoelId::parse(id).expect("id"),
+            omschrijving: wat.into(),
+            levensdomein: "vrije_tijd".into(),
+            meting: "gesprek".into(),
+            streefdatum: Datum::from_ymd(2026, 6, 30).expect("date"),
+        }
+    }
+
+    fn plan(resultaat_bij_1: bool) -> PlanSamenvatting {
+        let v = |versie, doelen: Vec<Doel>, resultaat| PlanVersie {
+            versie,
+            datum: Datum::from_ymd(2026, versie as u8, 1).expect("date"),
+            doelen,
+            resultaat,
+        };
+        PlanSamenvatting {
+            aanbieder: "12345678".into(),
+            plan_id: "PLAN 1/a".into(),
+            versie: 2,
+            datum: Datum::from_ymd(2026, 2, 1).expect("date"),
+            doelen: vec![doel("D1", "Naar school"), doel("D2", "Sporten")],
+            versies: vec![
+                v(1, vec![doel("D1", "Naar school")], resultaat_bij_1),
+                v(
+                    2,
+                    vec![doel("D1", "Naar school"), doel("D2", "Sporten")],
+                    false,
+                ),
+            ],
+        }
+    }
+
+    fn melding(versie: Option<u32>) -> ResultaatSamenvatting {
+        ResultaatSamenvatting {
+            plan_id: "PLAN 1/a".into(),
+            plan_versie: versie,
+            datum: Datum::from_ymd(2026, 3, 1).expect("date"),
+            einddatum: Datum::from_ymd(2026, 2, 28).expect("date"),
+            doelen: vec![DoelResultaat {
+                id: DoelId::parse("D1").expect("id"),
+                uitkomst: Uitkomst::DeelsBehaald,
+                toelichting: "Gaat drie dagen per week".into(),
+            }],
+            tevredenheid: None,
+        }
+    }
+
+    #[test]
+    fn every_plan_version_newest_first_with_the_result_at_its_own_version() {
+        let html = plan_versies(&plan(true), Some(&melding(Some(1)))).into_string();
+        let (v2, v1) = (
+            html.find("versie 2 van 01-02-2026").expect("v2"),
+            html.find("versie 1 van 01-01-2026").expect("v1"),
+        );
+        assert!(v2 < v1, "newest first: {html}");
+        let marker = html
+            .find("Hierover gaat de resultaatmelding")
+            .expect("marked");
+        assert!(marker > v1, "at version 1");
+        assert!(html[v1..].contains("<td>Gaat drie dagen per week</td>"));
+        assert!(!html[..v1].contains("Gaat drie dagen"), "not at version 2");
+        assert!(html.contains("gemeld over versie 1 van dit plan"));
+        // An id fit for aria-labelledby, whatever the plan id holds.
+        assert!(html.contains(r#"id="plan-12345678-PLAN-1-a-v2""#), "{html}");
+        // A melding stored before its version was kept: shown with the current version.
+        let html = plan_versies(&plan(false), Some(&melding(None))).into_string();
+        let v1 = html.find("versie 1 van 01-01-2026").expect("v1");
+        assert!(html[..v1].contains("Hierover gaat de resultaatmelding"));
+        // No melding: no result columns.
+        let html = plan_versies(&plan(false), None).into_string();
+        assert!(!html.contains("Toelichting van de aanbieder"));
+    }
 }

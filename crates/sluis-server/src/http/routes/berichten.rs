@@ -125,7 +125,12 @@ pub async fn post(
     if ingested.replay {
         resp.insert_header(("Sluis-Replay", "true"));
     }
-    let Some(retour) = &record.retour else {
+    // A replay of a message whose content the retention policy removed: its verdict only.
+    let Some(retour) = record
+        .retour
+        .as_ref()
+        .filter(|_| record.payload_verwijderd.is_none())
+    else {
         return Ok(resp.json(Summary::of(record)));
     };
     let format = accepts.format_or(sent);
@@ -211,6 +216,9 @@ pub async fn get(
     }
     // The message itself in XML: as received when it came as XML; a message of the standard
     // received as JSON in Sluis's XML. Sluis's own messages exist only as JSON.
+    if b.payload_verwijderd.is_some() {
+        return Err(ApiError::PayloadRemoved);
+    }
     let xml = if b.format == "xml" {
         b.body
     } else {
@@ -356,6 +364,13 @@ pub async fn replay(
     let id = path
         .parse::<u64>()
         .map_err(|_| ApiError::NotFound("geen bericht met dit id"))?;
+    // Nothing to deliver again once the retention policy removed the content.
+    if gw
+        .bericht(id)?
+        .is_some_and(|b| b.payload_verwijderd.is_some())
+    {
+        return Err(ApiError::PayloadRemoved);
+    }
     let items = gw
         .replay(id)
         .await?

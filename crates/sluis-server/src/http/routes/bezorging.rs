@@ -65,5 +65,7 @@ pub async fn opnieuw(
         .iter()
         .map(|d| serde_json::json!({ "bericht_id": d.bericht_id, "partij": d.party, "soort": d.kind }))
         .collect();
+    // Answered once the fresh budgets are on disk: a re-drive the answer reports holds.
+    gw.durable().await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "opnieuw": items.len(), "items": items })))
 }

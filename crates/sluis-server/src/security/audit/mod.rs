@@ -25,6 +25,9 @@ const STAMP: &[FormatItem<'static>] =
 
 const ENTRY_PREFIX: u8 = b'e';
 const HEAD_KEY: &[u8] = b"head";
+/// The last entry the retention policy pruned (`docs/retention.md`): the chain is verified
+/// from it on.
+const ANCHOR_KEY: &[u8] = b"anker";
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// An RFC 3339 UTC timestamp in the log's fixed form.
@@ -50,6 +53,8 @@ pub enum Action {
     TokenRevoke,
     /// Someone ran `verify` on this log.
     Verify,
+    /// The retention policy removed what had passed its term (`docs/retention.md`).
+    Delete,
 }
 
 impl Action {
@@ -65,6 +70,7 @@ impl Action {
             Action::TokenCreate => "token_create",
             Action::TokenRevoke => "token_revoke",
             Action::Verify => "verify",
+            Action::Delete => "delete",
         }
     }
 }
@@ -475,9 +481,14 @@ impl AuditLog {
             seq,
             reason: reason.to_string(),
         };
-        let mut expected_seq = 1u64;
-        let mut prev_hash = GENESIS.to_string();
-        let mut last: Option<Head> = None;
+        // Entries the retention policy pruned: the chain goes on from the last one.
+        let anchor =
+            read_key(&self.tree, ANCHOR_KEY).map_err(|_| broken(1, "anchor unreadable"))?;
+        let mut expected_seq = anchor.as_ref().map_or(1, |a| a.seq + 1);
+        let mut prev_hash = anchor
+            .as_ref()
+            .map_or_else(|| GENESIS.to_string(), |a| a.hash.clone());
+        let mut last: Option<Head> = anchor.clone();
         for item in self.tree.range(entry_key(0)..=entry_key(u64::MAX)) {
             let (k, v) = item.map_err(|e| broken(expected_seq, &format!("unreadable: {e}")))?;
             let key_seq = k
@@ -525,9 +536,57 @@ impl AuditLog {
             }
         }
         Ok(Verified {
-            entries: expected_seq - 1,
+            entries: expected_seq - 1 - anchor.as_ref().map_or(0, |a| a.seq),
             head: last,
         })
+    }
+
+    /// The last entry pruned by the retention policy, if any: the chain starts after it.
+    pub fn anchor(&self) -> Result<Option<Head>, AuditError> {
+        read_key(&self.tree, ANCHOR_KEY)
+    }
+
+    /// Remove the oldest entries written before `before`, at most `max` and never the newest
+    /// (the head), in one sled batch with the new anchor: the seq and hash of the last entry
+    /// removed, from which [`AuditLog::verify`] goes on. Appends wait meanwhile. With `apply`
+    /// false only counts. Returns how many (would) go and the anchor.
+    pub fn prune_before(
+        &self,
+        before: OffsetDateTime,
+        max: usize,
+        apply: bool,
+    ) -> Result<(u64, Option<Head>), AuditError> {
+        self.injected()?;
+        let head = self.head.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(newest) = head.as_ref().map(|h| h.seq) else {
+            return Ok((0, None));
+        };
+        let cutoff = timestamp(before);
+        let mut batch = sled::Batch::default();
+        let mut anchor: Option<Head> = None;
+        let mut n = 0u64;
+        for e in self.entries(0) {
+            let e = e?;
+            if n as usize >= max || e.seq >= newest || e.timestamp >= cutoff {
+                break;
+            }
+            batch.remove(&entry_key(e.seq)[..]);
+            anchor = Some(Head {
+                seq: e.seq,
+                hash: e.hash(),
+            });
+            n += 1;
+        }
+        let Some(a) = anchor.as_ref().filter(|_| apply) else {
+            return Ok((n, anchor));
+        };
+        let value = serde_json::to_vec(a).map_err(|e| AuditError::Corrupt {
+            seq: a.seq,
+            message: e.to_string(),
+        })?;
+        batch.insert(ANCHOR_KEY, value);
+        self.tree.apply_batch(batch)?;
+        Ok((n, anchor))
     }
 
     /// Whether the next entry (or, for the last, the head) carries this entry's hash.
@@ -546,6 +605,22 @@ impl AuditLog {
     /// seq must still exist with the anchor's hash.
     pub fn verify_anchor(&self, anchor: &Head) -> Result<Verified, Broken> {
         let v = self.verify()?;
+        // An anchor at or before the retention policy's own: that entry's hash is kept, the
+        // earlier ones are gone on purpose.
+        if let Some(pruned) = self.anchor().ok().flatten() {
+            if anchor.seq == pruned.seq && anchor.hash == pruned.hash {
+                return Ok(v);
+            }
+            if anchor.seq <= pruned.seq {
+                return Err(Broken {
+                    seq: anchor.seq,
+                    reason: format!(
+                        "the retention policy pruned the entries up to {}: anchor a later entry",
+                        pruned.seq
+                    ),
+                });
+            }
+        }
         let at = self
             .tree
             .get(entry_key(anchor.seq))
@@ -710,7 +785,11 @@ pub enum ExportError {
 }
 
 fn read_head(tree: &sled::Tree) -> Result<Option<Head>, AuditError> {
-    match tree.get(HEAD_KEY)? {
+    read_key(tree, HEAD_KEY)
+}
+
+fn read_key(tree: &sled::Tree, key: &[u8]) -> Result<Option<Head>, AuditError> {
+    match tree.get(key)? {
         None => Ok(None),
         Some(v) => serde_json::from_slice(&v)
             .map(Some)
