@@ -569,7 +569,8 @@ async fn the_pages_in_headless_chromium() {
     // with the version it was reported on.
     let (versie2, toelichting) = plan_versie_2(&app, bsn, nr).await;
     b.go(&format!("/clienten/{id}")).await;
-    let client = b.source().await;
+    // On a loaded machine the source can be asked for before the page is there.
+    let client = b.wait_for("Financiering").await;
     check_page(&client, "client (browser)");
     assert!(client.contains("Behandelplan") && client.contains("Financiering"));
     assert!(!client.contains("Eerdere versies staan nog niet"));

@@ -185,7 +185,8 @@ pub fn check_page(html: &str, what: &str) {
     // A browser's page source is the serialised DOM, without the doctype.
     assert!(
         html.starts_with("<!DOCTYPE html>") || html.starts_with("<html"),
-        "{what}: doctype"
+        "{what}: doctype: {}",
+        html.chars().take(120).collect::<String>()
     );
     assert!(html.contains(r#"<html lang="nl">"#), "{what}: lang=nl");
     assert!(!html.contains("<th>"), "{what}: a th without scope");
