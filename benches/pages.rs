@@ -13,7 +13,8 @@ use sluis::security::access::{Principal, Role, Scope};
 use sluis::security::crypto::Keys;
 use sluis::standard::types::{Bsn, Datum};
 use sluis::validate::history::{Domein, Product};
-use sluis::web::team::{caseload_page, product_kort, CaseloadQuery, Opzoeken};
+use sluis::web::layout::product_kort;
+use sluis::web::team::{caseload_page, CaseloadQuery, Opzoeken};
 use sluis::web::Session;
 use std::hint::black_box;
 

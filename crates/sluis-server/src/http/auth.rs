@@ -422,7 +422,7 @@ pub async fn authorize(
     // validation page's form carries a file and a pasted text, each up to the limit.
     let max = gw.settings.server.max_body_bytes;
     let max = match endpoint {
-        Endpoint::PageValideer => crate::web::validatie::request_limit(max),
+        Endpoint::PageValideer => validation_request_limit(max),
         _ => max,
     };
     let refusal = refusal.or_else(|| too_large(&req, max));
@@ -547,6 +547,13 @@ pub async fn authorize(
             Ok(ServiceResponse::new(http, e.error_response()).map_into_right_body())
         }
     }
+}
+
+/// The most a validation request may carry, all parts together: a file and a pasted text each
+/// up to the gateway's limit, and room for the form's own fields and boundaries (the middleware
+/// uses the same figure for the declared Content-Length).
+pub fn validation_request_limit(max_body_bytes: usize) -> usize {
+    max_body_bytes.saturating_mul(3)
 }
 
 #[cfg(test)]

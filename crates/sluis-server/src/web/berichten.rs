@@ -5,8 +5,8 @@
 //! of its gemeente (list only), the operator every message's envelope but no content.
 
 use super::layout::encode;
+use super::layout::product;
 use super::layout::{datum, datum_of, euro, page, soort, stroom, tijdstip};
-use super::team::product;
 use super::{html, respond, session};
 use crate::delivery::{DeliveryState, DeliveryStatus};
 use crate::gateway::reads::StoredBericht;

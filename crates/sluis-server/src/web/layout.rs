@@ -4,9 +4,11 @@
 use super::session::Session;
 use crate::security::access::Role;
 use maud::{html, Markup, DOCTYPE};
+use sluis_core::doelbereik::omschrijving::ProductOmschreven;
 use sluis_core::doelbereik::Figure;
 use sluis_core::standard::types::Datum;
 use sluis_core::stuurinformatie::{Richting, Stap, Uitkomst};
+use sluis_core::validate::history::{Domein, Product};
 
 /// The navigation of a role: (path, label).
 fn nav(role: Role) -> &'static [(&'static str, &'static str)] {
@@ -243,6 +245,40 @@ pub fn encode(v: &str) -> String {
         }
     }
     out
+}
+
+/// The product of a toewijzing with the official descriptions of its codes (as the team view
+/// of the API gives them): "Jeugdhulp ambulant (categorie 45), product 45A53".
+pub fn product(domein: Domein, p: &Product) -> String {
+    let o = ProductOmschreven::of(domein, p.categorie.as_deref(), p.code.as_deref());
+    let categorie = match (&o.categorie, &o.categorie_omschrijving) {
+        (Some(c), Some(om)) => Some(format!("{om} (categorie {c})")),
+        (Some(c), None) => Some(format!("categorie {c}")),
+        _ => None,
+    };
+    let code = match (&o.code, &o.code_omschrijving) {
+        (Some(c), Some(om)) => Some(format!("{om} (productcode {c})")),
+        (Some(c), None) => Some(format!("productcode {c}")),
+        _ => None,
+    };
+    match (categorie, code) {
+        (Some(a), Some(b)) => format!("{a}, {b}"),
+        (Some(a), None) | (None, Some(a)) => a,
+        (None, None) => "–".to_string(),
+    }
+}
+
+/// The product in a few words for a table cell: the productcode's official description where
+/// there is one, else the categorie's (without the list's "(2015)" mark of the first
+/// categories); the bare code without either.
+pub fn product_kort(domein: Domein, p: &Product) -> String {
+    let o = ProductOmschreven::of(domein, p.categorie.as_deref(), p.code.as_deref());
+    o.code_omschrijving
+        .or(o.categorie_omschrijving)
+        .map(|t| t.strip_prefix("(2015) ").map(str::to_string).unwrap_or(t))
+        .or_else(|| o.code.map(|c| format!("productcode {c}")))
+        .or_else(|| o.categorie.map(|c| format!("categorie {c}")))
+        .unwrap_or_else(|| "–".to_string())
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 use super::berichten::stroom_of;
 use super::clients::{self, ClientIds};
 use super::layout::encode;
-use super::layout::{datum, datum_of, euro, page, stroom};
+use super::layout::{datum, datum_of, euro, page, product, product_kort, stroom};
 use super::{check_csrf, html, respond, session, Session};
 use crate::gateway::views::ClientGegevens;
 use crate::gateway::Gateway;
@@ -18,14 +18,14 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use maud::{html, Markup};
 use serde::Deserialize;
-use sluis_core::doelbereik::omschrijving::{self, ProductOmschreven};
+use sluis_core::doelbereik::omschrijving;
 use sluis_core::doelbereik::{
     Beoordeling, Bericht, Filter, Grond, Kind, Oordeel, PlanSamenvatting, PlanStatus, PlanVersie,
     ResultaatSamenvatting, Selectie, Status, Tevredenheid, Trajectory, Uitkomst,
 };
 use sluis_core::standard::types::Bsn;
 use sluis_core::stuurinformatie::Stap;
-use sluis_core::validate::history::{Domein, Product};
+use sluis_core::validate::history::Domein;
 use sluis_core::Format;
 
 /// Rows per page of the caseload.
@@ -373,40 +373,6 @@ fn grond(g: &Grond, st: Status) -> String {
         ),
         None => uitleg,
     }
-}
-
-/// The product of a toewijzing with the official descriptions of its codes (as the team view
-/// of the API gives them): "Jeugdhulp ambulant (categorie 45), product 45A53".
-pub fn product(domein: Domein, p: &Product) -> String {
-    let o = ProductOmschreven::of(domein, p.categorie.as_deref(), p.code.as_deref());
-    let categorie = match (&o.categorie, &o.categorie_omschrijving) {
-        (Some(c), Some(om)) => Some(format!("{om} (categorie {c})")),
-        (Some(c), None) => Some(format!("categorie {c}")),
-        _ => None,
-    };
-    let code = match (&o.code, &o.code_omschrijving) {
-        (Some(c), Some(om)) => Some(format!("{om} (productcode {c})")),
-        (Some(c), None) => Some(format!("productcode {c}")),
-        _ => None,
-    };
-    match (categorie, code) {
-        (Some(a), Some(b)) => format!("{a}, {b}"),
-        (Some(a), None) | (None, Some(a)) => a,
-        (None, None) => "–".to_string(),
-    }
-}
-
-/// The product in a few words for a table cell: the productcode's official description where
-/// there is one, else the categorie's (without the list's "(2015)" mark of the first
-/// categories); the bare code without either.
-pub fn product_kort(domein: Domein, p: &Product) -> String {
-    let o = ProductOmschreven::of(domein, p.categorie.as_deref(), p.code.as_deref());
-    o.code_omschrijving
-        .or(o.categorie_omschrijving)
-        .map(|t| t.strip_prefix("(2015) ").map(str::to_string).unwrap_or(t))
-        .or_else(|| o.code.map(|c| format!("productcode {c}")))
-        .or_else(|| o.categorie.map(|c| format!("categorie {c}")))
-        .unwrap_or_else(|| "–".to_string())
 }
 
 fn tevredenheid(t: Tevredenheid) -> &'static str {

@@ -27,13 +27,6 @@ use serde::Deserialize;
 use sluis_core::intake::Checked;
 use sluis_core::ReadError;
 
-/// The most a validation request may carry, all parts together: a file and a pasted text each
-/// up to the gateway's limit, and room for the form's own fields and boundaries (the middleware
-/// uses the same figure for the declared Content-Length).
-pub fn request_limit(max_body_bytes: usize) -> usize {
-    max_body_bytes.saturating_mul(3)
-}
-
 /// Bytes in words: `10 MB`, `512 kB`, `300 bytes`.
 fn grootte(n: usize) -> String {
     const MB: usize = 1024 * 1024;
@@ -150,7 +143,7 @@ struct Geplakt {
 
 /// A plain form (`application/x-www-form-urlencoded`, as before the upload): the pasted text.
 async fn lees_formulier(payload: web::Payload, max: usize) -> Result<Ingevuld, ApiError> {
-    let body = extract::body(payload, request_limit(max)).await?;
+    let body = extract::body(payload, crate::http::auth::validation_request_limit(max)).await?;
     let f = super::form::<Geplakt>(&body)?;
     Ok(Ingevuld {
         csrf: f.csrf,
@@ -167,7 +160,7 @@ async fn lees_multipart(
     payload: web::Payload,
     max: usize,
 ) -> Result<Ingevuld, ApiError> {
-    let cap = request_limit(max);
+    let cap = crate::http::auth::validation_request_limit(max);
     let mut seen = 0usize;
     // The cap over the stream itself: a chunked request has no Content-Length to refuse it by.
     let capped = payload.map(move |chunk| {
