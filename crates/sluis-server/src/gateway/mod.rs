@@ -512,7 +512,7 @@ impl Gateway {
                 now_ms: delivery::epoch_ms(now),
                 inbox: plain
                     .into_iter()
-                    .map(|d| (d.party.clone(), d.kind.as_str()))
+                    .map(|d| (d.party.clone(), d.kind))
                     .collect(),
                 signalen: signalen
                     .into_iter()

@@ -224,7 +224,7 @@ impl Gateway {
             };
             items.push(InboxItem {
                 cursor: entry.cursor,
-                kind: entry.kind.clone(),
+                kind: entry.kind.as_str().to_string(),
                 bericht_id: entry.bericht_id,
                 bericht,
                 xml,
@@ -323,9 +323,9 @@ impl Gateway {
             granted: b.granted,
             conflict: b.conflicts_with.is_some(),
         };
-        let inbox: Vec<(String, &'static str)> = intake::deliveries(&routing)
+        let inbox: Vec<(String, intake::DeliveryKind)> = intake::deliveries(&routing)
             .into_iter()
-            .map(|d| (d.party, d.kind.as_str()))
+            .map(|d| (d.party, d.kind))
             .collect();
         let cursors = {
             let _writing = self.writing();
@@ -338,7 +338,7 @@ impl Gateway {
                 .zip(cursors)
                 .map(|((party, kind), cursor)| Requeued {
                     party,
-                    kind,
+                    kind: kind.as_str(),
                     cursor,
                 })
                 .collect(),

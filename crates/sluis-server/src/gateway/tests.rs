@@ -180,7 +180,7 @@ fn deliveries_of(gw: &Gateway, id: u64) -> Vec<(String, String)> {
             entries
                 .into_iter()
                 .filter(|e| e.bericht_id == id)
-                .map(|e| (party.to_string(), e.kind)),
+                .map(|e| (party.to_string(), e.kind.as_str().to_string())),
         );
     }
     out.sort();

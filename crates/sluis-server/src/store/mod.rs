@@ -13,6 +13,7 @@ pub mod durable;
 pub mod guard;
 mod history;
 pub mod hwm;
+mod inbox;
 pub mod outbox;
 pub mod retention;
 mod seal;
@@ -29,6 +30,7 @@ pub use stroom::ChunkFault;
 use serde::{Deserialize, Serialize};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 use sluis_core::doelbereik::{PlanEffect, PlanEffects, PlanTree, Terugvordering};
+use sluis_core::intake::DeliveryKind;
 use sluis_core::validate::history::{Effect, Effects, Tree};
 use std::path::Path;
 use std::time::Duration;
@@ -122,8 +124,8 @@ pub struct StoredRetour {
     pub xml: String,
 }
 
-/// One entry of a party's inbox.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+/// One entry of a party's inbox (stored in chunks: [`inbox`]).
+#[derive(Debug, Clone, PartialEq)]
 pub struct InboxEntry {
     /// Position in the inbox; entries come in increasing order.
     pub cursor: u64,
@@ -131,18 +133,11 @@ pub struct InboxEntry {
     /// `bericht`: a message for this party; `retour`: the answer to one it sent;
     /// `terugvordering`: Sluis's signal that the message `bericht_id` (a beoordeling) changed
     /// what is to be recovered, with the signal itself.
-    pub kind: String,
-    /// The signal of a `terugvordering` entry, opened (see `sealed`).
-    #[serde(skip)]
+    pub kind: DeliveryKind,
+    /// The signal of a `terugvordering` entry (stored sealed: amounts and toewijzingnummer
+    /// are care data).
     pub signaal: Option<Terugvordering>,
-    /// The signal as stored: sealed like every record (amounts and toewijzingnummer are care
-    /// data), hex.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    sealed: Option<String>,
 }
-
-/// The sealing context of a signal in an inbox entry.
-const SIGNAAL: &str = "inbox_signaal";
 
 #[derive(Debug, Error)]
 pub enum StoreError {
@@ -177,6 +172,19 @@ pub enum Inserted {
     /// The sender had already used this identificatie: the earlier record's id. Nothing was
     /// written; the caller decides (same content: replay the answer; other content: 9056).
     Exists(u64),
+}
+
+/// Why a message's transaction did not write: its identificatie was taken (by this id), or
+/// a chunk it extends does not read.
+enum Refused {
+    Exists(u64),
+    Store(StoreError),
+}
+
+impl From<StoreError> for Refused {
+    fn from(e: StoreError) -> Self {
+        Refused::Store(e)
+    }
 }
 
 /// The key of the message counter in `meta`.
@@ -261,7 +269,7 @@ pub struct ClientInfo {
 #[derive(Debug, Default)]
 pub struct Writes {
     /// (party, kind): inbox entries to add.
-    pub inbox: Vec<(String, &'static str)>,
+    pub inbox: Vec<(String, DeliveryKind)>,
     /// (party, signal): `terugvordering` entries to add after them.
     pub signalen: Vec<(String, Terugvordering)>,
     /// Changes to the standard's history.
@@ -303,10 +311,6 @@ fn ident_key(afzender: &str, bericht: &str, identificatie: &str) -> Vec<u8> {
         identificatie.as_bytes(),
     ]
     .concat()
-}
-
-fn inbox_key(party: &str, cursor: u64) -> Vec<u8> {
-    [party.as_bytes(), b"\0", &be(cursor)].concat()
 }
 
 fn open_family<T: TreeKind>(db: &sled::Db) -> Result<Vec<sled::Tree>, sled::Error> {
@@ -408,14 +412,15 @@ impl Store {
         let committer = durable::Committer::start(db.clone(), dir, commit_wait)?;
         let history = open_family::<Tree>(&db)?;
         let plans = open_family::<PlanTree>(&db)?;
-        Ok(Store {
+        let migrate = keys.is_some();
+        let store = Store {
             history,
             plans,
             clienten: db.open_tree("clienten")?,
             stromen: db.open_tree(stroom::TREE)?,
             berichten: db.open_tree("berichten")?,
             identificaties: db.open_tree("identificaties")?,
-            inbox: db.open_tree("inbox")?,
+            inbox: db.open_tree(inbox::TREE)?,
             outbox: db.open_tree("outbox")?,
             deliveries: db.open_tree("bezorging")?,
             acks: db.open_tree("inbox_acks")?,
@@ -424,7 +429,16 @@ impl Store {
             committer,
             sealer: Sealer::new(keys),
             space: space::Space::start(dir)?,
-        })
+        };
+        // The inboxes of a store from before their chunks, once (it needs the keys: the
+        // gateway's open, not a tool's).
+        if migrate {
+            let moved = store.migrate_inbox()?;
+            if moved > 0 {
+                tracing::info!(entries = moved, "inbox entries moved into chunks");
+            }
+        }
+        Ok(store)
     }
 
     /// The data directory's free space (the gateway sets its reserve from the settings).
@@ -453,31 +467,16 @@ impl Store {
         self.space.writable()?;
         let value = encode(record, &self.sealer)?;
         let key = ident_key(&record.afzender, &record.bericht, &record.identificatie);
-        let mut inbox = Vec::with_capacity(writes.inbox.len());
-        for (party, kind) in &writes.inbox {
-            let cursor = self.db.generate_id()? + 1;
-            let entry = InboxEntry {
-                cursor,
-                bericht_id: record.id,
-                kind: (*kind).to_string(),
-                signaal: None,
-                sealed: None,
-            };
-            inbox.push((inbox_key(party, cursor), json(&entry)?));
-        }
+        // The entries, then the signals after them; each with its cursor.
+        let mut entries: Vec<(String, DeliveryKind, Vec<u8>)> = writes
+            .inbox
+            .iter()
+            .map(|(party, kind)| (party.clone(), *kind, Vec::new()))
+            .collect();
         for (party, signaal) in &writes.signalen {
-            let cursor = self.db.generate_id()? + 1;
-            let key = inbox_key(party, cursor);
-            let sealed = self.sealer.seal(SIGNAAL, &key, json(signaal)?)?;
-            let entry = InboxEntry {
-                cursor,
-                bericht_id: record.id,
-                kind: "terugvordering".to_string(),
-                signaal: None,
-                sealed: Some(hex::encode(sealed)),
-            };
-            inbox.push((key, json(&entry)?));
+            entries.push((party.clone(), DeliveryKind::Terugvordering, json(signaal)?));
         }
+        let (inbox, _) = self.inbox_additions(record.id, entries)?;
         let outbox = self.outbox_entries(record.id, &writes.outbox, writes.now_ms)?;
         let stroom = match &writes.stroom {
             Some(bytes) => Some(self.stroom_chunk(record.id, bytes)?),
@@ -546,7 +545,7 @@ impl Store {
                 if let Some(existing) = identificaties.get(&key)? {
                     let id = u64::from_be_bytes(existing.as_ref().try_into().unwrap_or([0; 8]));
                     if Some(id) != replaces {
-                        return Err(ConflictableTransactionError::Abort(id));
+                        return Err(ConflictableTransactionError::Abort(Refused::Exists(id)));
                     }
                 }
                 identificaties.insert(key.as_slice(), &be(record.id))?;
@@ -560,9 +559,7 @@ impl Store {
                 .and_then(|v| v.as_ref().try_into().ok().map(u64::from_be_bytes))
                 .unwrap_or(0);
             meta.insert(COUNT, &be(count + 1))?;
-            for (k, v) in &inbox {
-                inboxes.insert(k.as_slice(), v.as_slice())?;
-            }
+            inbox::add_in(inboxes, &self.sealer, &inbox)?;
             for (key, skey, status) in &outbox {
                 t[outbox_at].insert(key.as_slice(), skey.as_slice())?;
                 t[outbox_at + 1].insert(skey.as_slice(), status.as_slice())?;
@@ -578,7 +575,8 @@ impl Store {
         });
         match result {
             Ok(()) => Ok(Inserted::New(record.id)),
-            Err(TransactionError::Abort(id)) => Ok(Inserted::Exists(id)),
+            Err(TransactionError::Abort(Refused::Exists(id))) => Ok(Inserted::Exists(id)),
+            Err(TransactionError::Abort(Refused::Store(e))) => Err(e),
             Err(TransactionError::Storage(e)) => Err(e.into()),
         }
     }
@@ -708,62 +706,6 @@ impl Store {
             }
         }
         Ok(out)
-    }
-
-    /// A party's inbox entries after `after` (or after its last acknowledgement), at most `limit`.
-    pub fn inbox(
-        &self,
-        party: &str,
-        after: Option<u64>,
-        limit: usize,
-    ) -> Result<Vec<InboxEntry>, StoreError> {
-        let from = match after {
-            Some(a) => a,
-            None => self.acked(party)?,
-        };
-        let start = inbox_key(party, from.saturating_add(1));
-        let end = inbox_key(party, u64::MAX);
-        let mut out = Vec::new();
-        for item in self.inbox.range(start..=end).take(limit) {
-            let (k, v) = item?;
-            let mut entry: InboxEntry =
-                serde_json::from_slice(&v).map_err(|e| StoreError::Corrupt(0, e.to_string()))?;
-            if let Some(sealed) = &entry.sealed {
-                let corrupt = |e: String| StoreError::Corrupt(entry.bericht_id, e);
-                let bytes = hex::decode(sealed).map_err(|e| corrupt(e.to_string()))?;
-                let plain = self.sealer.open(SIGNAAL, &k, &bytes).map_err(corrupt)?;
-                entry.signaal =
-                    Some(serde_json::from_slice(&plain).map_err(|e| corrupt(e.to_string()))?);
-            }
-            out.push(entry);
-        }
-        Ok(out)
-    }
-
-    /// Put a stored message in these inboxes again (an operator's replay): new entries at the
-    /// end, nothing else changes.
-    pub fn requeue(
-        &self,
-        bericht_id: u64,
-        inbox: &[(String, &'static str)],
-    ) -> Result<Vec<u64>, StoreError> {
-        self.space.writable()?;
-        let mut cursors = Vec::with_capacity(inbox.len());
-        let mut batch = sled::Batch::default();
-        for (party, kind) in inbox {
-            let cursor = self.db.generate_id()? + 1;
-            let entry = InboxEntry {
-                cursor,
-                bericht_id,
-                kind: (*kind).to_string(),
-                signaal: None,
-                sealed: None,
-            };
-            batch.insert(inbox_key(party, cursor), json(&entry)?);
-            cursors.push(cursor);
-        }
-        self.inbox.apply_batch(batch)?;
-        Ok(cursors)
     }
 
     /// The cursor a party has acknowledged up to (0: nothing yet).

@@ -8,7 +8,7 @@
 //! (`verwijderd_tot`), written in the same transaction as the removal. The message counter itself
 //! keeps counting every message ever stored, so it never goes down.
 
-use super::{be, decode, encode, inbox_key, InboxEntry, Store, StoreError, StoredBericht, COUNT};
+use super::{be, decode, encode, Store, StoreError, StoredBericht, COUNT};
 use crate::delivery::{DeliveryState, DeliveryStatus};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 use std::collections::BTreeMap;
@@ -89,11 +89,6 @@ fn due(b: &StoredBericht, before: OffsetDateTime) -> bool {
     received(b).is_some_and(|t| t < before)
 }
 
-/// The first key after every key of `party`'s inbox.
-fn after_party(party: &[u8]) -> Vec<u8> {
-    [party, b"\x01"].concat()
-}
-
 impl Store {
     /// Wait until everything written so far is on disk, off the async runtime (a retention
     /// run on the blocking pool or the control socket's thread).
@@ -114,19 +109,6 @@ impl Store {
     /// Messages in the store now: every message stored, less the records removed.
     pub fn held(&self) -> u64 {
         self.count().saturating_sub(self.removed().0)
-    }
-
-    /// The parties with an inbox, found by jumping from party to party (one read each).
-    fn inbox_parties(&self) -> Result<Vec<Vec<u8>>, StoreError> {
-        let mut out = Vec::new();
-        let mut from: Vec<u8> = Vec::new();
-        while let Some(item) = self.inbox.range(from.clone()..).next() {
-            let (k, _) = item?;
-            let party = k.split(|b| *b == 0).next().unwrap_or_default().to_vec();
-            from = after_party(&party);
-            out.push(party);
-        }
-        Ok(out)
     }
 
     /// Every message something still needs: an undelivered push delivery or a dead letter
@@ -160,17 +142,7 @@ impl Store {
                 },
             );
         }
-        for party in self.inbox_parties()? {
-            let name = String::from_utf8_lossy(&party).into_owned();
-            let acked = self.acked(&name)?;
-            let start = inbox_key(&name, acked.saturating_add(1));
-            for item in self.inbox.range(start..after_party(&party)) {
-                let (_, v) = item?;
-                let entry: InboxEntry = serde_json::from_slice(&v)
-                    .map_err(|e| StoreError::Corrupt(0, e.to_string()))?;
-                need(entry.bericht_id, Needed::Unacknowledged);
-            }
-        }
+        self.inbox_unacknowledged(|id| need(id, Needed::Unacknowledged))?;
         Ok(out)
     }
 
@@ -337,32 +309,9 @@ impl Store {
         }
         let gone: std::collections::BTreeSet<u64> = batch.done.iter().copied().collect();
         // Each party's acknowledged entries from the front, while they point at a message
-        // removed now or before, or at one still needed (a later entry of a removed message, from a replay, is taken
-        // when the front reaches it; the inbox skips it meanwhile).
-        let mut inbox_keys: Vec<Vec<u8>> = Vec::new();
-        for party in self.inbox_parties()? {
-            let name = String::from_utf8_lossy(&party).into_owned();
-            let acked = self.acked(&name)?;
-            for item in self
-                .inbox
-                .range(inbox_key(&name, 0)..=inbox_key(&name, acked))
-            {
-                let (k, v) = item?;
-                let entry: InboxEntry = serde_json::from_slice(&v)
-                    .map_err(|e| StoreError::Corrupt(0, e.to_string()))?;
-                let removed = gone.contains(&entry.bericht_id)
-                    || !self.berichten.contains_key(be(entry.bericht_id))?;
-                if !removed {
-                    // A message kept because it is still needed (a dead letter) does not hold
-                    // up the cleaning of what comes after it; any other ends the walk.
-                    if pending.contains_key(&entry.bericht_id) {
-                        continue;
-                    }
-                    break;
-                }
-                inbox_keys.push(k.to_vec());
-            }
-        }
+        // removed now or before, or at one still needed (`inbox::Store::inbox_removable`).
+        let (inbox_cursors, inbox_rows) =
+            self.inbox_removable(&gone, |id| pending.contains_key(&id))?;
         // Every delivery status of the message, whatever its kind (a terugvordering signal's
         // key also holds the party): they all start with the message id.
         let mut status_keys: Vec<Vec<u8>> = Vec::new();
@@ -371,7 +320,7 @@ impl Store {
                 status_keys.push(k?.to_vec());
             }
         }
-        batch.rows = (inbox_keys.len() + status_keys.len()) as u64;
+        batch.rows = inbox_rows + status_keys.len() as u64;
         if !apply {
             return Ok(batch);
         }
@@ -399,9 +348,7 @@ impl Store {
                         identificaties.remove(ik)?;
                     }
                 }
-                for k in &inbox_keys {
-                    inbox.remove(k.as_slice())?;
-                }
+                super::inbox::remove_in(inbox, &self.sealer, &inbox_cursors)?;
                 for k in &status_keys {
                     deliveries.remove(k.as_slice())?;
                 }
@@ -456,7 +403,10 @@ mod tests {
 
     fn pushed(client: &str) -> Writes {
         Writes {
-            inbox: vec![("0599".to_string(), "bericht")],
+            inbox: vec![(
+                "0599".to_string(),
+                sluis_core::intake::DeliveryKind::Bericht,
+            )],
             outbox: vec![OutboxWrite {
                 party: "0599".into(),
                 kind: "bericht",

@@ -40,7 +40,7 @@ fn chunk_key(id: u64) -> [u8; 8] {
     be(id / CHUNK)
 }
 
-fn varint(out: &mut Vec<u8>, mut n: u64) {
+pub(super) fn varint(out: &mut Vec<u8>, mut n: u64) {
     while n >= 0x80 {
         out.push((n as u8) | 0x80);
         n >>= 7;
@@ -48,7 +48,7 @@ fn varint(out: &mut Vec<u8>, mut n: u64) {
     out.push(n as u8);
 }
 
-fn read_varint(bytes: &[u8], at: &mut usize) -> Option<u64> {
+pub(super) fn read_varint(bytes: &[u8], at: &mut usize) -> Option<u64> {
     let mut n = 0u64;
     for shift in (0..64).step_by(7) {
         let b = *bytes.get(*at)?;

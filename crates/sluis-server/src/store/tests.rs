@@ -35,7 +35,7 @@ fn record(store: &Store, identificatie: &str, body: &str) -> StoredBericht {
 
 fn inbox(party: &str) -> Writes {
     Writes {
-        inbox: vec![(party.to_string(), "bericht")],
+        inbox: vec![(party.to_string(), DeliveryKind::Bericht)],
         ..Writes::default()
     }
 }
@@ -114,7 +114,7 @@ fn acknowledgements_never_move_back_and_requeue_appends() {
     assert_eq!(store.ack("0599", cursor - 1).expect("ack"), cursor);
     assert!(store.inbox("0599", None, 10).expect("inbox").is_empty());
     let again = store
-        .requeue(r.id, &[("0599".to_string(), "bericht")])
+        .requeue(r.id, &[("0599".to_string(), DeliveryKind::Bericht)])
         .expect("requeue");
     assert!(again[0] > cursor);
     assert_eq!(store.inbox("0599", None, 10).expect("inbox").len(), 1);
@@ -215,7 +215,7 @@ fn a_terugvordering_signal_is_written_with_its_message_and_sealed() {
         melding: "Terugvordering op toewijzing 7001: € 720,00".into(),
     };
     let writes = Writes {
-        inbox: vec![("12345678".into(), "bericht")],
+        inbox: vec![("12345678".into(), DeliveryKind::Bericht)],
         signalen: vec![
             ("12345678".into(), signaal.clone()),
             ("0599".into(), signaal.clone()),
@@ -240,7 +240,7 @@ fn a_terugvordering_signal_is_written_with_its_message_and_sealed() {
     }
     // A sealed signal moved to another entry does not open: an error, never read as absent.
     let (_, v) = store.inbox.last().expect("last").expect("an entry");
-    let other = inbox_key("0599", 1);
+    let other = inbox::chunk_key("0599", 1);
     store.inbox.insert(&other, v).expect("copy");
     assert!(store.inbox("0599", Some(0), 10).is_err());
 }
