@@ -915,6 +915,11 @@ mod tests {
         // A legacy entry that does not read stops the open: never dropped silently.
         put_legacy(&store, "0599", 1000, 999, "onbekend");
         drop(store);
-        assert!(Store::open_with(dir.path(), Duration::from_millis(1), Some(keys)).is_err());
+        let refused = Store::open_with(dir.path(), Duration::from_millis(1), Some(keys));
+        assert!(
+            matches!(refused, Err(StoreError::Damaged { .. })),
+            "{:?}",
+            refused.err()
+        );
     }
 }

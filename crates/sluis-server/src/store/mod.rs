@@ -433,7 +433,12 @@ impl Store {
         // The inboxes of a store from before their chunks, once (it needs the keys: the
         // gateway's open, not a tool's).
         if migrate {
-            let moved = store.migrate_inbox()?;
+            let moved = store.migrate_inbox().map_err(|e| match e {
+                StoreError::Corrupt(..) => {
+                    damaged(format!("its inboxes cannot be converted ({e})"))
+                }
+                e => e,
+            })?;
             if moved > 0 {
                 tracing::info!(entries = moved, "inbox entries moved into chunks");
             }
