@@ -433,6 +433,7 @@ impl Store {
         // The inboxes of a store from before their chunks, once (it needs the keys: the
         // gateway's open, not a tool's).
         if migrate {
+            let started = std::time::Instant::now();
             let moved = store.migrate_inbox().map_err(|e| match e {
                 StoreError::Corrupt(..) => {
                     damaged(format!("its inboxes cannot be converted ({e})"))
@@ -440,7 +441,8 @@ impl Store {
                 e => e,
             })?;
             if moved > 0 {
-                tracing::info!(entries = moved, "inbox entries moved into chunks");
+                let ms = started.elapsed().as_millis() as u64;
+                tracing::info!(entries = moved, ms, "inbox entries moved into chunks");
             }
         }
         Ok(store)
