@@ -256,6 +256,23 @@ impl Gateway {
         store: Store,
         clock: Clock,
     ) -> Result<Gateway, StoreError> {
+        Gateway::build(settings, store, clock, false)
+    }
+
+    /// The gateway of a starting server (or a command on a stopped one's data directory):
+    /// after the start-up has read the whole store, sled is closed and opened again, which
+    /// gives back the memory the reading left ([`Store::reopen`]). `store` must be the only
+    /// handle on its database: the security layer opens its trees after this.
+    pub fn starting(settings: Settings, store: Store, clock: Clock) -> Result<Gateway, StoreError> {
+        Gateway::build(settings, store, clock, true)
+    }
+
+    fn build(
+        settings: Settings,
+        store: Store,
+        clock: Clock,
+        reopen: bool,
+    ) -> Result<Gateway, StoreError> {
         let limits = Limits {
             max_bytes: settings.server.max_body_bytes,
             ..Limits::default()
@@ -278,7 +295,19 @@ impl Gateway {
             ms = started.elapsed().as_millis() as u64,
             "message records built"
         );
-        // The walk of the store, the index and the book leave much freed memory in the heap.
+        // The walk of the store, the index and the book leave much freed memory in the heap,
+        // and sled keeps the bookkeeping of every page they read.
+        let store = if reopen {
+            let started = Instant::now();
+            let store = store.reopen()?;
+            tracing::info!(
+                ms = started.elapsed().as_millis() as u64,
+                "store reopened after the start-up reads"
+            );
+            store
+        } else {
+            store
+        };
         crate::memory::trim();
         Ok(Gateway {
             outbox: delivery::Wakers::new(&parties),
@@ -297,6 +326,12 @@ impl Gateway {
             read_fault: AtomicBool::new(false),
             bewaren: Mutex::new(()),
         })
+    }
+
+    /// Another tree of the store, outside the message transactions (the security layer's
+    /// tokens and audit log).
+    pub fn open_tree(&self, name: &str) -> Result<sled::Tree, StoreError> {
+        self.store.open_tree(name)
     }
 
     /// Whether the gateway can take messages: the store is open and was readable last time.
