@@ -368,8 +368,15 @@ async fn an_ended_dossier_goes_after_its_term_and_an_open_one_stays() {
         "a dry run removes nothing"
     );
     let v = bewaren(dir.path(), false).await;
-    assert_eq!((v.dossiers, v.dossier_open, v.dossier_recent), (2, 1, 0), "{v:?}");
-    assert_eq!(v.declaraties, 2, "D1 and D3 had only C1's prestaties: {v:?}");
+    assert_eq!(
+        (v.dossiers, v.dossier_open, v.dossier_recent),
+        (2, 1, 0),
+        "{v:?}"
+    );
+    assert_eq!(
+        v.declaraties, 2,
+        "D1 and D3 had only C1's prestaties: {v:?}"
+    );
     assert_eq!(v.stroom_blokken, 0, "the flow records were received today");
     assert!(v.dossier_sleutels > 20, "{v:?}");
     assert!(toewijzingen_van(&app, C1.bsn).await.is_empty());
@@ -410,8 +417,10 @@ async fn an_ended_dossier_goes_after_its_term_and_an_open_one_stays() {
         "{}",
         refused["findings"]
     );
-    app.post_ok(verzoek("V1B", "2025-05-08", C1.bsn, "R1B")).await;
-    app.post_ok(toewijzing("T1B", "2025-05-10", &C1, "R1B")).await;
+    app.post_ok(verzoek("V1B", "2025-05-08", C1.bsn, "R1B"))
+        .await;
+    app.post_ok(toewijzing("T1B", "2025-05-10", &C1, "R1B"))
+        .await;
     app.post_ok(start("S1B", "2025-05-12", &C1, "2025-01-20"))
         .await;
     let c1 = toewijzingen_van(&app, C1.bsn).await;
@@ -432,7 +441,12 @@ async fn an_ended_dossier_goes_after_its_term_and_an_open_one_stays() {
         .expect("id");
     for i in 1..100 {
         let id = app
-            .post_stroom(verzoek(&format!("F{i}"), "2025-05-20", C3, &format!("RF{i}")))
+            .post_stroom(verzoek(
+                &format!("F{i}"),
+                "2025-05-20",
+                C3,
+                &format!("RF{i}"),
+            ))
             .await["id"]
             .as_u64()
             .expect("id");
@@ -441,11 +455,16 @@ async fn an_ended_dossier_goes_after_its_term_and_an_open_one_stays() {
         }
     }
     time.advance(Duration::days(13 * 31));
-    app.post_stroom(verzoek("N1", "2026-01-05", C3, "RN1")).await;
+    app.post_stroom(verzoek("N1", "2026-01-05", C3, "RN1"))
+        .await;
     let v = bewaren(dir.path(), false).await;
     assert!(v.stroom_blokken >= 1 && v.stroom_berichten > 0, "{v:?}");
     let (status, _) = app.get_json("/api/v1/toewijzingen/7002/stroom").await;
-    assert_eq!(status, StatusCode::NOT_FOUND, "C2's flow records were in the year");
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "C2's flow records were in the year"
+    );
     let after = app.get_stromen("?per=kwartaal").await;
     assert_ne!(after, figures);
     // C2 is still open: kept whole, however old.

@@ -131,7 +131,10 @@ impl Walk<'_> {
             }
         }
         if self.seen.insert((tree, primary.clone())) {
-            self.out.history.0.push(Effect::Remove { tree, key: primary });
+            self.out
+                .history
+                .0
+                .push(Effect::Remove { tree, key: primary });
         }
     }
 
@@ -281,11 +284,8 @@ fn walk(
             if let Some(d) = dagtekening(history, &soort, aanbieder, &v.identificatie) {
                 w.dated(d)?;
             }
-            let toegewezen = history.toewijzingen_met_referentie(
-                *domein,
-                aanbieder,
-                &v.referentie_aanbieder,
-            );
+            let toegewezen =
+                history.toewijzingen_met_referentie(*domein, aanbieder, &v.referentie_aanbieder);
             for t in &toegewezen {
                 // The answer is a toewijzing of this dossier (else it is another's record).
                 if !nummers.contains(&(*domein, t.toewijzingnummer.clone())) {
@@ -299,8 +299,7 @@ fn walk(
             }
             for a in antwoorden {
                 let soort = format!("{}319", prefix(*domein));
-                if let Some(d) = dagtekening(history, &soort, &client.gemeente, &a.identificatie)
-                {
+                if let Some(d) = dagtekening(history, &soort, &client.gemeente, &a.identificatie) {
                     w.dated(d)?;
                 }
                 w.take(&Record::Antwoord(a));

@@ -168,7 +168,12 @@ pub(crate) fn prestatie(referentie: &str, c: &C, month: &str, uren: i64) -> kit:
     }
 }
 
-pub(crate) fn declaratie(id: &str, dag: &str, month: &str, clients: &[(&str, Vec<kit::Prestatie>)]) -> String {
+pub(crate) fn declaratie(
+    id: &str,
+    dag: &str,
+    month: &str,
+    clients: &[(&str, Vec<kit::Prestatie>)],
+) -> String {
     let (begin, eind) = month_bounds(month);
     valid(kit::declaratie(
         STD,

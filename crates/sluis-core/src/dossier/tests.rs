@@ -187,7 +187,10 @@ fn an_ended_dossier_goes_whole_with_every_index_entry() {
     let Dossier::Over(v) = dossier(&h, &p, &client(A), d(GRENS)) else {
         panic!("A's trajectory ended in 2018");
     };
-    assert_eq!(v.trajecten, vec![(Domein::Ijw, "0599".into(), "100".into())]);
+    assert_eq!(
+        v.trajecten,
+        vec![(Domein::Ijw, "0599".into(), "100".into())]
+    );
     assert_eq!(
         v.declaraties,
         [(Domein::Ijw, "12345678".into(), "D1".into())].into()
@@ -335,9 +338,8 @@ fn a_declaratie_shared_by_two_clients_goes_with_the_last_prestatie() {
             })
             .collect()
     };
-    let declaraties = |h: &MemoryHistory| -> Vec<DeclaratieRecord> {
-        h.declaraties_van(&parties())
-    };
+    let declaraties =
+        |h: &MemoryHistory| -> Vec<DeclaratieRecord> { h.declaraties_van(&parties()) };
     let Dossier::Over(v) = dossier(&h, &p, &client(A), d(GRENS)) else {
         panic!("A is over");
     };

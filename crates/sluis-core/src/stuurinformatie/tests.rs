@@ -789,7 +789,10 @@ fn dropping_the_oldest_records_gives_the_book_of_the_rest() {
         rest.push(n);
     }
     assert!(boek.codes.len() > rest.codes.len() || boek.regels.len() > rest.regels.len());
-    assert_eq!(boek.drop_before(first), ids.iter().filter(|i| **i < first).count());
+    assert_eq!(
+        boek.drop_before(first),
+        ids.iter().filter(|i| **i < first).count()
+    );
     assert_eq!(boek.len(), rest.len());
     for (a, b) in boek.berichten().zip(rest.berichten()) {
         assert_eq!((a.id, a.datum, a.uitkomst), (b.id, b.datum, b.uitkomst));

@@ -7,10 +7,10 @@
 use super::Gateway;
 use crate::security::audit::{Action, AuditLog, Event, Object, Outcome};
 use crate::store::retention::{Batch, Dossiers, Needed, Pass};
-use sluis_core::dossier::Open;
-use sluis_core::standard::types::{Bsn, Datum};
 use crate::store::StoreError;
 use serde::{Deserialize, Serialize};
+use sluis_core::dossier::Open;
+use sluis_core::standard::types::{Bsn, Datum};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -443,6 +443,12 @@ impl Gateway {
             "retention run"
         );
         Ok(v)
+    }
+
+    /// The store's live bytes: every key and value (the bench of `docs/performance.md` sets it
+    /// beside the files' size). Reads the whole store.
+    pub fn store_live_bytes(&self) -> Result<u64, StoreError> {
+        self.store.live_bytes()
     }
 
     /// [`Gateway::bewaren`] on a stopped gateway's store (`sluis bewaren` without a running

@@ -8,15 +8,17 @@
 //! (`verwijderd_tot`), written in the same transaction as the removal. The message counter itself
 //! keeps counting every message ever stored, so it never goes down.
 
+use super::history::{self, TreeKind};
 use super::{be, decode, encode, inbox_key, InboxEntry, Store, StoreError, StoredBericht, COUNT};
 use crate::delivery::{DeliveryState, DeliveryStatus};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
-use super::history::{self, TreeKind};
 use sluis_core::doelbereik::{PlanHistory, PlanTree};
 use sluis_core::dossier::{self, Client, Dossier, Open, Traject};
 use sluis_core::standard::types::{Bsn, Datum};
 use sluis_core::stuurinformatie::{self, Referenties};
-use sluis_core::validate::history::{DeclaratieRecord, Domein, Effect, Effects, History, Record, Tree};
+use sluis_core::validate::history::{
+    DeclaratieRecord, Domein, Effect, Effects, History, Record, Tree,
+};
 use std::collections::{BTreeMap, BTreeSet};
 use time::OffsetDateTime;
 
@@ -389,11 +391,12 @@ impl Store {
         let h_ident: Vec<Vec<u8>> = records
             .iter()
             .map(|b| {
-                self.sealer.key(&sluis_core::validate::history::state::key(&[
-                    &b.bericht,
-                    &b.afzender,
-                    &b.identificatie,
-                ]))
+                self.sealer
+                    .key(&sluis_core::validate::history::state::key(&[
+                        &b.bericht,
+                        &b.afzender,
+                        &b.identificatie,
+                    ]))
             })
             .collect();
         let trees = [
@@ -611,7 +614,11 @@ impl Store {
             keys.push((plan_base + history::position(*tree), self.sealer.key(key)));
         }
         if let Some(c) = client {
-            keys.push((0, self.sealer.key(&super::client_key(&c.gemeente, c.bsn.as_str()))));
+            keys.push((
+                0,
+                self.sealer
+                    .key(&super::client_key(&c.gemeente, c.bsn.as_str())),
+            ));
         }
         let mut trees = vec![self.clienten.clone()];
         trees.extend(self.history.iter().cloned());
@@ -637,7 +644,9 @@ impl Store {
             .try_scan(Tree::Prestaties, b"")?
             .into_iter()
             .filter_map(|r| match r {
-                Record::Prestatie(p) => Some((p.parties.domein, p.parties.aanbieder, p.declaratienummer)),
+                Record::Prestatie(p) => {
+                    Some((p.parties.domein, p.parties.aanbieder, p.declaratienummer))
+                }
                 _ => None,
             })
             .collect();
@@ -650,11 +659,36 @@ impl Store {
             })
             .collect();
         let gone = dossier::declaraties_over(&declaraties, &left, grens);
-        let n = gone.0.iter().filter(|e| matches!(e, Effect::Remove { tree: Tree::Declaraties, .. })).count() as u64;
+        let n = gone
+            .0
+            .iter()
+            .filter(|e| {
+                matches!(
+                    e,
+                    Effect::Remove {
+                        tree: Tree::Declaraties,
+                        ..
+                    }
+                )
+            })
+            .count() as u64;
         if apply && n > 0 {
             self.remove_keys(&gone, &[], None)?;
         }
         Ok(n)
+    }
+
+    /// The bytes of every key and value in every tree (what a compaction would keep, before
+    /// sled's own bookkeeping): the live data, to set beside the files' size.
+    pub fn live_bytes(&self) -> Result<u64, StoreError> {
+        let mut total = 0u64;
+        for name in self.db.tree_names() {
+            for item in self.db.open_tree(&name)?.iter() {
+                let (k, v) = item?;
+                total += (k.len() + v.len()) as u64;
+            }
+        }
+        Ok(total)
     }
 
     /// The flow records' chunks whose every record was received before `grens`, from the
