@@ -254,21 +254,30 @@ impl Gateway {
         v: &mut Verslag,
     ) -> Result<(), StoreError> {
         // A client the index knows a recent trajectory of is certainly not over: not read.
-        let recent: std::collections::HashSet<(String, Bsn)> = {
+        // One entry per such client (tens of bytes), built without a list of the trajectories.
+        let mut recent: std::collections::HashMap<String, std::collections::HashSet<Bsn>> =
+            std::collections::HashMap::new();
+        {
             let index = self.index.read().unwrap_or_else(|e| e.into_inner());
-            index
-                .select(|t| {
-                    t.toegewezen.is_some_and(|d| d >= grens)
-                        || t.ingangsdatum >= grens
-                        || t.stop.as_ref().is_some_and(|s| s.einddatum >= grens)
-                })
-                .into_iter()
-                .map(|t| (t.gemeente.to_string(), t.bsn))
-                .collect()
-        };
+            index.for_each(|t| {
+                if t.toegewezen.is_some_and(|d| d >= grens)
+                    || t.ingangsdatum >= grens
+                    || t.stop.as_ref().is_some_and(|s| s.einddatum >= grens)
+                {
+                    match recent.get_mut(t.gemeente.as_str()) {
+                        Some(set) => {
+                            set.insert(t.bsn);
+                        }
+                        None => {
+                            recent.insert(t.gemeente.to_string(), [t.bsn].into());
+                        }
+                    }
+                }
+            });
+        }
         let candidates = self
             .store
-            .dossier_candidates(|g, b| recent.contains(&(g.to_string(), *b)))?;
+            .dossier_candidates(|g, b| recent.get(g).is_some_and(|set| set.contains(b)))?;
         let mut done = Dossiers::default();
         for batch in candidates.chunks(self.settings.bewaren.batch) {
             if stop.load(Ordering::Relaxed) {
