@@ -55,7 +55,7 @@ fn keys(settings: &Settings) -> std::io::Result<Keys> {
 /// middleware.
 fn security(
     settings: &Settings,
-    store: &Store,
+    store: &Gateway,
     keys: Arc<Keys>,
 ) -> std::io::Result<(Security, std::thread::JoinHandle<()>)> {
     use std::io::Error as E;
@@ -145,7 +145,7 @@ fn open_store(settings: &Settings) -> std::io::Result<(Store, Arc<Keys>)> {
 /// page may make sled panic, and a record that does not read is damage too.
 fn gateway_over(settings: Settings, store: Store, clock: Clock) -> std::io::Result<Gateway> {
     let dir = settings.server.data_dir.display().to_string();
-    crate::store::guard::quietly(|| Gateway::with_clock(settings, store, clock))
+    crate::store::guard::quietly(|| Gateway::starting(settings, store, clock))
         .unwrap_or_else(|panic| Err(StoreError::Read(ReadFault(panic))))
         .map_err(|e| match e {
             StoreError::Io(e) => e,
@@ -173,14 +173,16 @@ impl Application {
     pub fn build_with_clock(settings: Settings, clock: Clock) -> std::io::Result<Application> {
         let (store, keys) = open_store(&settings)?;
         let mode = settings.listener().map_err(std::io::Error::other)?;
-        let (security, audit_writer) = security(&settings, &store, keys)?;
-        let audit = security.audit.clone();
-        let security = web::Data::new(security);
         let listener = TcpListener::bind(settings.server.listen)
             .map_err(|e| bind_error(settings.server.listen, e))?;
         let addr = listener.local_addr()?;
         let data_dir = settings.server.data_dir.clone();
+        // The gateway first: it reopens the store after its start-up reads, which needs the
+        // only handle on it; the security layer's trees come from the reopened store.
         let gateway = web::Data::new(gateway_over(settings, store, clock)?);
+        let (security, audit_writer) = security(&gateway.settings, &gateway, keys)?;
+        let audit = security.audit.clone();
+        let security = web::Data::new(security);
         let delivery =
             crate::gateway::delivery::Worker::build(&gateway).map_err(std::io::Error::other)?;
         let control = crate::control::Control::start(

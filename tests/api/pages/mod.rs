@@ -548,7 +548,16 @@ async fn each_role_signs_in_and_sees_its_pages() {
         .filter(|h| h.chars().all(|c| c.is_ascii_digit()))
         .collect();
     assert!(!ids.is_empty(), "JW301s found");
-    assert!(!found.body.contains("<td>JW305</td>"), "only JW301");
+    // Each row says what the message is in words, with its code, and who sent it by name.
+    assert!(
+        found.body.contains("<td>Toewijzing <span class=\"stil\">(JW301)</span></td>"),
+        "the berichtsoort in words"
+    );
+    assert!(!found.body.contains("(JW305)"), "only JW301");
+    assert!(
+        found.body.contains("0599 <span class=\"stil\">– "),
+        "the gemeente by name beside its code"
+    );
     let m = bo.get(&format!("/berichten/{}", ids[0])).await;
     assert_eq!(m.status, StatusCode::OK);
     check_page(&m.body, "bericht");

@@ -308,10 +308,10 @@ impl Gateway {
 
     /// Deliver a stored message again (an operator's replay, for a party whose system lost
     /// what it had acknowledged), routed by the same rule as when it was judged: new inbox
-    /// entries at the end, nothing else changes. `None`: no such message.
-    pub async fn replay(&self, id: u64) -> Result<Option<Vec<Requeued>>, StoreError> {
+    /// entries at the end, nothing else changes.
+    pub async fn replay(&self, id: u64) -> Result<Replay, StoreError> {
         let Some(b) = self.store.get(id)? else {
-            return Ok(None);
+            return Ok(Replay::Missing);
         };
         let routing = intake::Routing {
             soort: Berichtsoort::parse(&b.bericht),
@@ -329,10 +329,16 @@ impl Gateway {
             .collect();
         let cursors = {
             let _writing = self.writing();
-            self.store.requeue(id, &inbox)?
+            // Read again under the writers' lock, which a retention batch holds while it strips
+            // payloads: what is put in an inbox again still has its content when it is read.
+            match self.store.get(id)? {
+                None => return Ok(Replay::Missing),
+                Some(b) if b.payload_verwijderd.is_some() => return Ok(Replay::PayloadRemoved),
+                Some(_) => self.store.requeue(id, &inbox)?,
+            }
         };
         self.store.durable().await?;
-        Ok(Some(
+        Ok(Replay::Done(
             inbox
                 .into_iter()
                 .zip(cursors)
@@ -344,6 +350,17 @@ impl Gateway {
                 .collect(),
         ))
     }
+}
+
+/// What an operator's replay did.
+#[derive(Debug)]
+pub enum Replay {
+    /// No message with that id.
+    Missing,
+    /// The retention policy removed its content: nothing to deliver again.
+    PayloadRemoved,
+    /// Put in these inboxes again.
+    Done(Vec<Requeued>),
 }
 
 #[cfg(test)]

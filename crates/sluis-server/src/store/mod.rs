@@ -214,6 +214,9 @@ pub struct Store {
     sealer: Sealer,
     /// Free space in the data directory: writes are refused before the disk is full.
     space: space::Space,
+    /// Where it is, and how long a group commit gathers writers: to reopen it.
+    dir: std::path::PathBuf,
+    commit_wait: Duration,
 }
 
 /// A message record as stored: JSON, LZ4-compressed (messages are XML and compress about
@@ -350,6 +353,40 @@ impl Store {
         keys: Option<std::sync::Arc<crate::security::crypto::Keys>>,
     ) -> Result<Store, StoreError> {
         std::fs::create_dir_all(dir)?;
+        let db = Store::open_sled(dir, hwm::Walk::Whole)?;
+        Store::over(
+            db,
+            dir,
+            commit_wait,
+            Sealer::new(keys),
+            space::Space::start(dir)?,
+        )
+    }
+
+    /// Close sled and open it again, so the memory that reading the whole store left behind
+    /// goes back to the system (the gateway's start-up: the integrity walk, the trajectory
+    /// index and the flows' book read every page, and sled 0.34 keeps fresh bookkeeping for
+    /// each page it read and evicted, scattered through the heap; measured in
+    /// `docs/performance.md`, "Restart"). The high-water mark is checked again, without the
+    /// walk it just did.
+    ///
+    /// This must be the only handle on the database: a tree opened from it elsewhere keeps
+    /// sled open, and the reopen then fails as [`StoreError::Locked`] after two seconds
+    /// (sled's file lock refuses a second open, also in this process), never with two
+    /// databases over the same files.
+    pub fn reopen(self) -> Result<Store, StoreError> {
+        let (sealer, space) = (self.sealer.clone(), self.space.clone());
+        let (dir, commit_wait) = (self.dir.clone(), self.commit_wait);
+        // Every handle on sled goes here, the trees with it.
+        drop(self);
+        crate::memory::trim();
+        let db = Store::open_sled(&dir, hwm::Walk::MarkOnly)?;
+        Store::over(db, &dir, commit_wait, sealer, space)
+    }
+
+    /// sled's database in `dir`, checked against the high-water mark (reading the whole store
+    /// or only the mark's records).
+    fn open_sled(dir: &Path, reads: hwm::Walk) -> Result<sled::Db, StoreError> {
         let damaged = |what: String| StoreError::Damaged {
             dir: dir.display().to_string(),
             what,
@@ -375,7 +412,7 @@ impl Store {
                 }
             };
             let checked = match &mark {
-                Some(mark) => hwm::check(&db, mark),
+                Some(mark) => hwm::check_with(&db, mark, reads),
                 None => Ok(()),
             };
             Ok::<_, sled::Error>((db, checked))
@@ -405,6 +442,17 @@ impl Store {
             // A store from before the mark, or one whose mark was removed on purpose.
             tracing::warn!(dir = %dir.display(), "no high-water mark ({}) for a store with messages: it cannot be checked for lost data this time", hwm::FILE);
         }
+        Ok(db)
+    }
+
+    /// The store over an opened database.
+    fn over(
+        db: sled::Db,
+        dir: &Path,
+        commit_wait: Duration,
+        sealer: Sealer,
+        space: space::Space,
+    ) -> Result<Store, StoreError> {
         let committer = durable::Committer::start(db.clone(), dir, commit_wait)?;
         let history = open_family::<Tree>(&db)?;
         let plans = open_family::<PlanTree>(&db)?;
@@ -422,8 +470,10 @@ impl Store {
             meta: db.open_tree("meta")?,
             db,
             committer,
-            sealer: Sealer::new(keys),
-            space: space::Space::start(dir)?,
+            sealer,
+            space,
+            dir: dir.to_path_buf(),
+            commit_wait,
         })
     }
 

@@ -244,3 +244,35 @@ fn a_terugvordering_signal_is_written_with_its_message_and_sealed() {
     store.inbox.insert(&other, v).expect("copy");
     assert!(store.inbox("0599", Some(0), 10).is_err());
 }
+
+#[test]
+fn a_reopened_store_reads_and_writes_as_before_and_a_second_handle_blocks_it() {
+    let dir = tempfile::tempdir().expect("dir");
+    let store = open(dir.path(), true);
+    let first = record(&store, "R1", "<a/>");
+    store
+        .insert(&first, true, None, &inbox("0599"))
+        .expect("insert");
+    store.durable_blocking().expect("durable");
+    let store = store.reopen().expect("reopened");
+    // The same keys (sealed records open), the same data, and it takes new writes.
+    assert_eq!(store.get(first.id).expect("get"), Some(first.clone()));
+    let second = record(&store, "R2", "<b/>");
+    assert!(second.id > first.id, "ids go on after a reopen");
+    store
+        .insert(&second, true, None, &inbox("0599"))
+        .expect("insert after the reopen");
+    assert_eq!(store.count(), 2);
+    assert_eq!(store.inbox("0599", None, 10).expect("inbox").len(), 2);
+    store.durable_blocking().expect("durable after the reopen");
+    // A tree handed out keeps sled open: the reopen refuses rather than open it twice.
+    let held = store.open_tree("tokens").expect("tree");
+    match store.reopen() {
+        Err(StoreError::Locked { .. }) => {}
+        Err(e) => panic!("expected the store to be locked, got {e}"),
+        Ok(_) => panic!("a second database over the same files"),
+    }
+    drop(held);
+    let again = open(dir.path(), true);
+    assert_eq!(again.count(), 2, "nothing was lost by the refused reopen");
+}

@@ -196,12 +196,17 @@ pub async fn lijst(
                         tr {
                             td { @if open { a href={"/berichten/" (b.id)} { (b.id) } } @else { (b.id) } }
                             td class="datum" { (tijdstip(&b.received_at)) }
-                            td { (b.bericht) }
+                            td { (soort(&b.bericht)) }
                             td { (b.identificatie) }
-                            td { (b.afzender) }
-                            td { (b.ontvanger) }
+                            td { (partij(&gw, &b.afzender)) }
+                            td { (partij(&gw, &b.ontvanger)) }
                             td { (status_label(b)) }
-                            td { @for f in &b.findings { (f.retourcode.as_deref().unwrap_or(&f.code)) " " } }
+                            td { @for c in retourcodes(b) {
+                                @match sluis_core::stuurinformatie::omschrijving(&c) {
+                                    Some(o) => { abbr title=(o) { (c) } " " }
+                                    None => { (c) " " }
+                                }
+                            } }
                         }
                     } }
                 }
@@ -235,6 +240,19 @@ fn als_json(b: &StoredBericht, gw: &Gateway) -> String {
         Ok(p) => sluis_core::codec::json::to_string_pretty(&p.structured.document),
         Err(e) => format!("(niet om te zetten: {e})"),
     }
+}
+
+/// The codes of a message's findings, each once, in order: the retourcode, or the rule's code
+/// for a finding without one.
+fn retourcodes(b: &StoredBericht) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for f in &b.findings {
+        let c = f.retourcode.as_deref().unwrap_or(&f.code);
+        if !out.iter().any(|o| o == c) {
+            out.push(c.to_string());
+        }
+    }
+    out
 }
 
 /// A party by its code, with its name where the configuration has one (an aanbieder's) or it

@@ -3,7 +3,7 @@
 
 use crate::delivery::{Bezorging, DeliveryState};
 use crate::gateway::reads::StoredBericht;
-use crate::gateway::{gemeente_of, retour_in, BerichtFilter, Durability, Gateway, Page};
+use crate::gateway::{gemeente_of, retour_in, BerichtFilter, Durability, Gateway, Page, Replay};
 use crate::http::auth::Caller;
 use crate::http::error::ApiError;
 use crate::http::export::{col, Cell, Form, Kind, Table};
@@ -364,17 +364,12 @@ pub async fn replay(
     let id = path
         .parse::<u64>()
         .map_err(|_| ApiError::NotFound("geen bericht met dit id"))?;
-    // Nothing to deliver again once the retention policy removed the content.
-    if gw
-        .bericht(id)?
-        .is_some_and(|b| b.payload_verwijderd.is_some())
-    {
-        return Err(ApiError::PayloadRemoved);
-    }
-    let items = gw
-        .replay(id)
-        .await?
-        .ok_or(ApiError::NotFound("geen bericht met dit id"))?;
+    let items = match gw.replay(id).await? {
+        Replay::Done(items) => items,
+        Replay::Missing => return Err(ApiError::NotFound("geen bericht met dit id")),
+        // Nothing to deliver again once the retention policy removed the content.
+        Replay::PayloadRemoved => return Err(ApiError::PayloadRemoved),
+    };
     Ok(HttpResponse::Ok().json(serde_json::json!({ "bericht_id": id, "items": items })))
 }
 
