@@ -281,7 +281,7 @@ impl Gateway {
         let mut done = Dossiers::default();
         for batch in candidates.chunks(self.settings.bewaren.batch) {
             if stop.load(Ordering::Relaxed) {
-                return Ok(());
+                break;
             }
             let before = done.trajecten.len();
             self.locked(|| {
@@ -309,13 +309,16 @@ impl Gateway {
             v.declaraties = self.locked(|| self.store.remove_declaraties(grens, apply))?;
         }
         if !stop.load(Ordering::Relaxed) {
-            let (chunks, first_kept) =
-                self.locked(|| self.store.remove_stroom_chunks(grens, apply))?;
-            v.stroom_blokken = chunks;
-            if apply && chunks > 0 {
-                let mut boek = self.berichten.write().unwrap_or_else(|e| e.into_inner());
-                v.stroom_berichten = boek.drop_before(first_kept) as u64;
-            }
+            (v.stroom_blokken, v.stroom_berichten) = self.locked(|| {
+                let (chunks, first_kept) = self.store.remove_stroom_chunks(grens, apply)?;
+                let mut dropped = 0;
+                if apply && chunks > 0 {
+                    // The book in step, under the lock new records join it under.
+                    let mut boek = self.berichten.write().unwrap_or_else(|e| e.into_inner());
+                    dropped = boek.drop_before(first_kept) as u64;
+                }
+                Ok((chunks, dropped))
+            })?;
         }
         Ok(())
     }
