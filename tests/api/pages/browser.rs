@@ -669,7 +669,10 @@ async fn the_pages_in_headless_chromium() {
     b.wait_url("soort=JW305").await;
     let found = b.wait_for("<span class=\"stil\">(JW305)</span>").await;
     assert!(found.contains("<td>Start zorg <span class=\"stil\">(JW305)</span></td>"));
-    assert!(!found.contains("(JW301)"), "only the berichtsoort searched for");
+    assert!(
+        !found.contains("(JW301)"),
+        "only the berichtsoort searched for"
+    );
     shot(&b, &mut axe, "berichten").await;
     b.click("tbody a[href^='/berichten/']").await;
     b.wait_for("Bevindingen").await;

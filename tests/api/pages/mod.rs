@@ -550,7 +550,9 @@ async fn each_role_signs_in_and_sees_its_pages() {
     assert!(!ids.is_empty(), "JW301s found");
     // Each row says what the message is in words, with its code, and who sent it by name.
     assert!(
-        found.body.contains("<td>Toewijzing <span class=\"stil\">(JW301)</span></td>"),
+        found
+            .body
+            .contains("<td>Toewijzing <span class=\"stil\">(JW301)</span></td>"),
         "the berichtsoort in words"
     );
     assert!(!found.body.contains("(JW305)"), "only JW301");
