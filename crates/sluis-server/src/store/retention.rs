@@ -799,9 +799,17 @@ mod tests {
         let ids: Vec<u64> = (0..4u32)
             .map(|n| {
                 let r = record(&store, n);
-                store
-                    .insert(&r, true, None, &pushed(&format!("c{n}")))
-                    .expect("insert");
+                // The history's record of the identificatie (TR056), as an accepted message has.
+                let mut writes = pushed(&format!("c{n}"));
+                writes.effects.put(Record::Identificatie(
+                    sluis_core::validate::history::IdentificatieRecord {
+                        berichtsoort: r.bericht.clone(),
+                        afzender: r.afzender.clone(),
+                        identificatie: r.identificatie.clone(),
+                        dagtekening: None,
+                    },
+                ));
+                store.insert(&r, true, None, &writes).expect("insert");
                 r.id
             })
             .collect();
@@ -906,6 +914,16 @@ mod tests {
             .expect("inbox")
             .iter()
             .all(|e| e.bericht_id == ids[1] || e.bericht_id == ids[3]));
+        // The history's identificatie went with the message's claim; a kept message keeps it.
+        let known = |n: u32| {
+            store
+                .history()
+                .identificatie_bekend("JW305", "12345678", &format!("S{n}"))
+        };
+        assert_eq!(
+            (known(0), known(1), known(2), known(3)),
+            (false, true, false, true)
+        );
         store.durable_blocking().expect("durable");
         let mark = super::super::hwm::observe(&store.db).expect("mark");
         assert_eq!(super::super::hwm::check(&store.db, &mark), Ok(()));
