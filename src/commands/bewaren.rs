@@ -102,6 +102,23 @@ fn print_verslag(v: &Verslag, waar: &str) {
             "  bewaard omdat ze nog nodig zijn: {} niet bevestigd in een inbox, {} nog niet bezorgd, {} onbezorgbaar (mislukt)",
             v.bewaard_onbevestigd, v.bewaard_onbezorgd, v.bewaard_mislukt
         );
+        println!(
+            "  het dossier van {} cliënten {zou} verwijderd {is}({} sleutels; alles afgelopen voor {}), en {} declaraties zonder prestaties",
+            v.dossiers,
+            v.dossier_sleutels,
+            &v.dossier_grens[..10.min(v.dossier_grens.len())],
+            v.declaraties
+        );
+        println!(
+            "  dossiers bewaard: {} nog lopend of open, {} met iets na de grens, {} gedeeld met een andere cliënt",
+            v.dossier_open, v.dossier_recent, v.dossier_gedeeld
+        );
+        println!(
+            "  {} blokken stuurinformatie {zouden} verwijderd {is}({} berichten, ontvangen voor {})",
+            v.stroom_blokken,
+            v.stroom_berichten,
+            &v.dossier_grens[..10.min(v.dossier_grens.len())]
+        );
     }
     println!(
         "  {} auditregels {zouden} opgeschoond {is}(geschreven voor {}){}",

@@ -322,3 +322,158 @@ async fn a_real_run_needs_the_policy_on_and_the_terms_are_checked() {
     let e = sluis::config::Settings::parse(&wrong).expect_err("refused");
     assert!(e.contains("payload_maanden (120)"), "{e}");
 }
+
+/// The toewijzingen of a client as the API gives them (empty for a client it does not know).
+async fn toewijzingen_van(app: &TestApp, bsn: &str) -> Vec<Value> {
+    let (status, v) = app
+        .get_json(&format!("/api/v1/clienten/{bsn}/toewijzingen"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    v["items"].as_array().expect("items").clone()
+}
+
+/// The dossier step (docs/retention.md, "The dossier"), on the constructed year of `stromen`:
+/// C1's trajectory ended (stop, resultaatmelding) and C3's verzoek was refused, so with a
+/// dossier term of one year both go whole, while C2's of the same age stays (a start without
+/// its stop). The rules then judge C1 as new (a declaratie on the removed toewijzing gets 9338, a
+/// new toewijzing and the same start are accepted); the API no longer knows the removed
+/// toewijzing; the two declaraties only C1 had prestaties in go, the one shared with C2 stays.
+/// A year later the flow records of the year go too, and the figures after a restart are the
+/// figures before it.
+#[actix_web::test]
+async fn an_ended_dossier_goes_after_its_term_and_an_open_one_stays() {
+    use crate::stromen::{declaratie, prestatie, start, toewijzing, verzoek, year, C1, C2, C3};
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut s = settings(dir.path());
+    s.bewaren.aan = true;
+    s.bewaren.payload_maanden = 1;
+    s.bewaren.gegevens_jaren = 1;
+    s.bewaren.dossier_jaren = 1;
+    s.bewaren.audit_jaren = 5;
+    s.bewaren.batch = 1; // one client per batch, each under the writers' locks
+    let time = Time::new();
+    let app = spawn_app_clocked(s, time.clock()).await;
+    year(&app).await;
+    let figures = app.get_stromen("?per=kwartaal").await;
+    assert_eq!(toewijzingen_van(&app, C1.bsn).await.len(), 1);
+    let (status, _) = app.get_json("/api/v1/toewijzingen/7001/stroom").await;
+    assert_eq!(status, StatusCode::OK);
+
+    // The year's messages date from 2025, the clock is past 2025-12: C1 and C3 are over.
+    let dry = bewaren(dir.path(), true).await;
+    assert_eq!((dry.dossiers, dry.dossier_open), (2, 1), "{dry:?}");
+    assert_eq!(
+        toewijzingen_van(&app, C1.bsn).await.len(),
+        1,
+        "a dry run removes nothing"
+    );
+    let v = bewaren(dir.path(), false).await;
+    assert_eq!(
+        (v.dossiers, v.dossier_open, v.dossier_recent),
+        (2, 1, 0),
+        "{v:?}"
+    );
+    assert_eq!(
+        v.declaraties, 2,
+        "D1 and D3 had only C1's prestaties: {v:?}"
+    );
+    assert_eq!(v.stroom_blokken, 0, "the flow records were received today");
+    assert!(v.dossier_sleutels > 20, "{v:?}");
+    assert!(toewijzingen_van(&app, C1.bsn).await.is_empty());
+    let (status, plans) = app
+        .get_json(&format!("/api/v1/clienten/{}/planstatus", C1.bsn))
+        .await;
+    assert!(
+        status == StatusCode::NOT_FOUND || plans["items"].as_array().is_some_and(|i| i.is_empty()),
+        "{status} {plans}"
+    );
+    // C2's trajectory is whole: its toewijzing with its start and its prestatie in D2.
+    let c2 = toewijzingen_van(&app, C2.bsn).await;
+    assert_eq!(c2.len(), 1, "{c2:?}");
+    assert_eq!(c2[0]["starts"].as_array().map(Vec::len), Some(1), "{c2:?}");
+    assert_eq!(c2[0]["gedeclareerd"]["prestaties"], 1, "{c2:?}");
+    // The flow figures are the messages' and stay until their own term.
+    assert_eq!(app.get_stromen("?per=kwartaal").await, figures);
+    assert_eq!(
+        app.metric("sluis_retention_removed_total{wat=\"dossier\"} ")
+            .await,
+        2.0
+    );
+
+    // The rules no longer know C1's toewijzing: a declaratie on it is refused (TR338, 9338);
+    // a new toewijzing under the same number is a new one, and the start C1 had before is no
+    // duplicate of anything (it was 9074 for C2 in the year).
+    let refused = app
+        .post_stroom(declaratie(
+            "D4",
+            "2025-05-04",
+            "2025-04",
+            &[(C1.bsn, vec![prestatie("P6", &C1, "2025-04", 5)])],
+        ))
+        .await;
+    assert_eq!(refused["accepted"], false, "{}", refused["findings"]);
+    assert_eq!(
+        refused["findings"][0]["retourcode"], "9338",
+        "{}",
+        refused["findings"]
+    );
+    app.post_ok(verzoek("V1B", "2025-05-08", C1.bsn, "R1B"))
+        .await;
+    app.post_ok(toewijzing("T1B", "2025-05-10", &C1, "R1B"))
+        .await;
+    app.post_ok(start("S1B", "2025-05-12", &C1, "2025-01-20"))
+        .await;
+    let c1 = toewijzingen_van(&app, C1.bsn).await;
+    assert_eq!(c1.len(), 1, "{c1:?}");
+    assert_eq!(
+        (c1[0]["versies"].as_u64(), c1[0]["gestopt"].as_bool()),
+        (Some(1), Some(false)),
+        "a new trajectory: {c1:?}"
+    );
+    assert_eq!(c1[0]["gedeclareerd"]["prestaties"], 0, "{c1:?}");
+
+    // Thirteen months on, the messages of the year are past the term: their flow records go,
+    // all but the last chunk (64 ids). More messages first, until the year's chunk is full.
+    let first = app
+        .post_stroom(verzoek("F0", "2025-05-20", C3, "RF0"))
+        .await["id"]
+        .as_u64()
+        .expect("id");
+    for i in 1..100 {
+        let id = app
+            .post_stroom(verzoek(
+                &format!("F{i}"),
+                "2025-05-20",
+                C3,
+                &format!("RF{i}"),
+            ))
+            .await["id"]
+            .as_u64()
+            .expect("id");
+        if id / 64 > first / 64 {
+            break;
+        }
+    }
+    time.advance(Duration::days(13 * 31));
+    app.post_stroom(verzoek("N1", "2026-01-05", C3, "RN1"))
+        .await;
+    let v = bewaren(dir.path(), false).await;
+    assert!(v.stroom_blokken >= 1 && v.stroom_berichten > 0, "{v:?}");
+    let (status, _) = app.get_json("/api/v1/toewijzingen/7002/stroom").await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "C2's flow records were in the year"
+    );
+    let after = app.get_stromen("?per=kwartaal").await;
+    assert_ne!(after, figures);
+    // C2 is still open: kept whole, however old.
+    assert_eq!(toewijzingen_van(&app, C2.bsn).await.len(), 1);
+
+    // A restart rebuilds the book from what is left: the same figures.
+    let app = app.restarted().await;
+    assert_eq!(app.get_stromen("?per=kwartaal").await, after);
+    assert_eq!(toewijzingen_van(&app, C2.bsn).await.len(), 1);
+    assert!(toewijzingen_van(&app, C1.bsn).await.len() == 1);
+    app.stop().await;
+}

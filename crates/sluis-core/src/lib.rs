@@ -10,6 +10,7 @@
 pub mod codec;
 pub mod codes;
 pub mod doelbereik;
+pub mod dossier;
 pub mod finding;
 pub mod intake;
 pub mod policy;

@@ -381,6 +381,7 @@ impl Metrics {
         for (wat, n) in [
             ("payload", v.payloads),
             ("bericht", v.berichten),
+            ("dossier", v.dossiers),
             ("audit", v.audit),
         ] {
             self.retention_removed

@@ -51,23 +51,23 @@ use sluis_testkit::bericht::{self as kit, Contact, Head, Levering, Omvang, Perso
 const STD: Std = Std::Ijw;
 const CODE: &str = "45A07";
 
-struct C {
-    bsn: &'static str,
-    nummer: &'static str,
-    postcode: &'static str,
+pub(crate) struct C {
+    pub(crate) bsn: &'static str,
+    pub(crate) nummer: &'static str,
+    pub(crate) postcode: &'static str,
 }
 
-const C1: C = C {
+pub(crate) const C1: C = C {
     bsn: "999990019",
     nummer: "7001",
     postcode: "8011AB",
 };
-const C2: C = C {
+pub(crate) const C2: C = C {
     bsn: "999990020",
     nummer: "7002",
     postcode: "8111AB",
 };
-const C3: &str = "999990032";
+pub(crate) const C3: &str = "999990032";
 
 fn from_aanbieder(id: &str, dag: &str) -> Head {
     Head::new(id, dag, AANBIEDER, GEMEENTE)
@@ -77,7 +77,7 @@ fn from_gemeente(id: &str, dag: &str) -> Head {
     Head::new(id, dag, GEMEENTE, AANBIEDER)
 }
 
-fn verzoek(id: &str, dag: &str, bsn: &str, referentie: &str) -> String {
+pub(crate) fn verzoek(id: &str, dag: &str, bsn: &str, referentie: &str) -> String {
     let line = kit::Aangevraagd {
         referentie: referentie.into(),
         cat: STD.cat().into(),
@@ -91,7 +91,7 @@ fn verzoek(id: &str, dag: &str, bsn: &str, referentie: &str) -> String {
     ))
 }
 
-fn toewijzing(id: &str, dag: &str, c: &C, referentie: &str) -> String {
+pub(crate) fn toewijzing(id: &str, dag: &str, c: &C, referentie: &str) -> String {
     let line = kit::Toegewezen {
         nummer: c.nummer.into(),
         referentie: Some(referentie.into()),
@@ -131,7 +131,7 @@ fn levering(c: &C, begin: &str, eind: &str) -> Levering {
     }
 }
 
-fn start(id: &str, dag: &str, c: &C, begin: &str) -> String {
+pub(crate) fn start(id: &str, dag: &str, c: &C, begin: &str) -> String {
     valid(kit::start(
         STD,
         &from_aanbieder(id, dag),
@@ -149,7 +149,7 @@ fn stop(id: &str, dag: &str, c: &C, begin: &str, eind: &str) -> String {
     ))
 }
 
-fn prestatie(referentie: &str, c: &C, month: &str, uren: i64) -> kit::Prestatie {
+pub(crate) fn prestatie(referentie: &str, c: &C, month: &str, uren: i64) -> kit::Prestatie {
     let (begin, eind) = month_bounds(month);
     let p = Pr::new(referentie, crate::scenario::trajectory::CLIENT1, month).volume(uren);
     kit::Prestatie {
@@ -168,7 +168,12 @@ fn prestatie(referentie: &str, c: &C, month: &str, uren: i64) -> kit::Prestatie 
     }
 }
 
-fn declaratie(id: &str, dag: &str, month: &str, clients: &[(&str, Vec<kit::Prestatie>)]) -> String {
+pub(crate) fn declaratie(
+    id: &str,
+    dag: &str,
+    month: &str,
+    clients: &[(&str, Vec<kit::Prestatie>)],
+) -> String {
     let (begin, eind) = month_bounds(month);
     valid(kit::declaratie(
         STD,
@@ -181,7 +186,7 @@ fn declaratie(id: &str, dag: &str, month: &str, clients: &[(&str, Vec<kit::Prest
 
 impl TestApp {
     /// Post a message of the standard; its stored uitkomst.
-    async fn post_stroom(&self, xml: String) -> Value {
+    pub(crate) async fn post_stroom(&self, xml: String) -> Value {
         let r = self
             .send(
                 reqwest::Method::POST,
@@ -196,7 +201,7 @@ impl TestApp {
             .1
     }
 
-    async fn post_ok(&self, xml: String) {
+    pub(crate) async fn post_ok(&self, xml: String) {
         let stored = self.post_stroom(xml).await;
         assert_eq!(stored["accepted"], true, "{}", stored["findings"]);
     }

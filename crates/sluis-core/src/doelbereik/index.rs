@@ -327,6 +327,13 @@ impl TrajectoryIndex {
         self.rows.iter().map(|r| self.trajectory(r)).collect()
     }
 
+    /// Every trajectory in turn, made from its row and dropped after `f` (no list of them all).
+    pub fn for_each(&self, mut f: impl FnMut(&Trajectory)) {
+        for r in &self.rows {
+            f(&self.trajectory(r));
+        }
+    }
+
     /// The trajectories that pass `keep`, made from the rows.
     pub fn select(&self, keep: impl Fn(&Trajectory) -> bool) -> Vec<Trajectory> {
         self.rows

@@ -350,9 +350,19 @@ impl MemoryPlans {
         }
     }
 
+    /// Remove a record or index entry (the retention policy's dossier step).
+    pub fn remove(&mut self, tree: PlanTree, key: &[u8]) {
+        self.trees.remove(tree, key);
+    }
+
     /// Number of records (index entries not counted).
     pub fn len(&self) -> usize {
         self.trees.len()
+    }
+
+    /// Number of index entries.
+    pub fn index_len(&self) -> usize {
+        self.trees.index_len()
     }
 
     pub fn is_empty(&self) -> bool {

@@ -242,6 +242,41 @@ impl Berichtenboek {
         self.codes.extend(codes);
     }
 
+    /// Drop every record with an id below `first` (the retention policy removed their chunks
+    /// from the store): the book then holds what a rebuild from the store would. Returns how
+    /// many were dropped. The interned references stay (they are shared and small).
+    pub fn drop_before(&mut self, first: u64) -> usize {
+        let before = self.rijen.len();
+        if !self.rijen.iter().any(|r| r.id() < first) {
+            return 0;
+        }
+        let (mut rijen, mut regels, mut codes) = (Vec::new(), Vec::new(), Vec::new());
+        let mut codes_at = Map::default();
+        for r in &self.rijen {
+            if r.id() < first {
+                continue;
+            }
+            let mut kept = *r;
+            kept.regels_start = regels.len() as u32;
+            regels.extend_from_slice(self.regels_van(r));
+            if let Some(&(start, len)) = self.codes_at.get(&r.id()) {
+                let start = start as usize;
+                let own = self
+                    .codes
+                    .get(start..start + usize::from(len))
+                    .unwrap_or(&[]);
+                codes_at.insert(r.id(), (codes.len() as u32, own.len() as u8));
+                codes.extend_from_slice(own);
+            }
+            rijen.push(kept);
+        }
+        self.rijen = rijen;
+        self.regels = regels;
+        self.codes = codes;
+        self.codes_at = codes_at;
+        before - self.rijen.len()
+    }
+
     /// A record of this book as it was pushed, with its lines and codes (to store it).
     pub fn nieuw(&self, b: &Bericht) -> Nieuw {
         Nieuw::new(b.clone(), self.regels(b).to_vec(), self.codes(b).to_vec())

@@ -775,3 +775,35 @@ fn granted_by_the_back_office_in_advies_mode() {
     antwoord(&mut b, other, true, vec![]);
     assert_eq!(toegekend(&b), (15000, 15000));
 }
+
+#[test]
+fn dropping_the_oldest_records_gives_the_book_of_the_rest() {
+    let mut boek = every_fact();
+    let ids: Vec<u64> = boek.berichten().map(|b| b.id).collect();
+    let first = ids[ids.len() / 2];
+    // The book a rebuild would make from the records left.
+    let mut rest = Berichtenboek::default();
+    for b in boek.berichten().filter(|b| b.id >= first) {
+        let bytes = encode(&boek.nieuw(&b), &boek.refs).expect("encode");
+        let n = decode(b.id, &bytes, &mut rest.refs).expect("decode");
+        rest.push(n);
+    }
+    assert!(boek.codes.len() > rest.codes.len() || boek.regels.len() > rest.regels.len());
+    assert_eq!(
+        boek.drop_before(first),
+        ids.iter().filter(|i| **i < first).count()
+    );
+    assert_eq!(boek.len(), rest.len());
+    for (a, b) in boek.berichten().zip(rest.berichten()) {
+        assert_eq!((a.id, a.datum, a.uitkomst), (b.id, b.datum, b.uitkomst));
+        assert_eq!(boek.codes(&a), rest.codes(&b));
+        assert_eq!(boek.regels(&a).len(), rest.regels(&b).len());
+    }
+    for per in [Per::Maand, Per::Kwartaal] {
+        assert_eq!(
+            stromen(&boek, &vraag(per), d("2025-06-01")),
+            stromen(&rest, &vraag(per), d("2025-06-01"))
+        );
+    }
+    assert_eq!(boek.drop_before(first), 0, "nothing more before it");
+}

@@ -6,9 +6,11 @@
 
 use super::Gateway;
 use crate::security::audit::{Action, AuditLog, Event, Object, Outcome};
-use crate::store::retention::{Batch, Needed, Pass};
+use crate::store::retention::{Batch, Dossiers, Needed, Pass};
 use crate::store::StoreError;
 use serde::{Deserialize, Serialize};
+use sluis_core::dossier::Open;
+use sluis_core::standard::types::{Bsn, Datum};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -32,6 +34,11 @@ pub struct BewaarSettings {
     /// statuses): removed this many years after it was received.
     #[serde(default = "default_gegevens")]
     pub gegevens_jaren: u32,
+    /// A client's dossier (the rules' history, plans, client facts) and the flow records:
+    /// removed this many years after the client's last trajectory ended and nothing of it
+    /// is open (`sluis_core::dossier`); the flow records by when they were received.
+    #[serde(default = "default_dossier")]
+    pub dossier_jaren: u32,
     /// Audit entries: pruned this many years after they were written.
     #[serde(default = "default_audit")]
     pub audit_jaren: u32,
@@ -47,6 +54,9 @@ fn default_payload() -> u32 {
     24
 }
 fn default_gegevens() -> u32 {
+    7
+}
+fn default_dossier() -> u32 {
     7
 }
 fn default_audit() -> u32 {
@@ -65,6 +75,7 @@ impl Default for BewaarSettings {
             aan: false,
             payload_maanden: default_payload(),
             gegevens_jaren: default_gegevens(),
+            dossier_jaren: default_dossier(),
             audit_jaren: default_audit(),
             interval_minuten: default_interval(),
             batch: default_batch(),
@@ -82,6 +93,12 @@ impl BewaarSettings {
             return Err(format!(
                 "bewaren: payload_maanden ({}) is langer dan gegevens_jaren ({} jaar): de inhoud van een bericht kan niet langer blijven dan het bericht zelf",
                 self.payload_maanden, self.gegevens_jaren
+            ));
+        }
+        if self.dossier_jaren < self.gegevens_jaren {
+            return Err(format!(
+                "bewaren: dossier_jaren ({}) is korter dan gegevens_jaren ({}): het dossier van een cliënt kan niet eerder weg dan de berichten waar het uit bestaat",
+                self.dossier_jaren, self.gegevens_jaren
             ));
         }
         if self.audit_jaren < AUDIT_MIN_JAREN {
@@ -123,6 +140,8 @@ pub struct Verslag {
     /// The cut-off moments: what was received (or written) before them is due.
     pub payload_grens: String,
     pub gegevens_grens: String,
+    #[serde(default)]
+    pub dossier_grens: String,
     pub audit_grens: String,
     /// Messages whose payload was removed, and the bytes that took (sealed, as stored).
     pub payloads: u64,
@@ -131,6 +150,28 @@ pub struct Verslag {
     pub berichten: u64,
     pub rijen: u64,
     pub bericht_bytes: u64,
+    /// Clients whose dossier was removed, with the keys (records, index entries, client facts)
+    /// that took; the declaraties that went after them; the chunks of flow records removed and
+    /// the records the flow figures no longer hold.
+    #[serde(default)]
+    pub dossiers: u64,
+    #[serde(default)]
+    pub dossier_sleutels: u64,
+    #[serde(default)]
+    pub declaraties: u64,
+    #[serde(default)]
+    pub stroom_blokken: u64,
+    #[serde(default)]
+    pub stroom_berichten: u64,
+    /// Clients looked at whose dossier stays: a trajectory or verzoek still open (no end, a
+    /// start without stop, an unanswered verzoek), a record after the cut-off, or shared with
+    /// another client's records.
+    #[serde(default)]
+    pub dossier_open: u64,
+    #[serde(default)]
+    pub dossier_recent: u64,
+    #[serde(default)]
+    pub dossier_gedeeld: u64,
     /// Audit entries pruned; the anchor's seq after the run.
     pub audit: u64,
     pub audit_anker: Option<u64>,
@@ -160,11 +201,15 @@ impl Verslag {
     /// The audit entry's words: counts only, never an id of a client.
     fn detail(&self) -> String {
         let mut s = format!(
-            "{}payloads {}, berichten {} ({} rijen), audit {}, bewaard: onbevestigd {}, onbezorgd {}, mislukt {}",
+            "{}payloads {}, berichten {} ({} rijen), dossiers {} ({} sleutels, {} declaraties, {} stroomblokken), audit {}, bewaard: onbevestigd {}, onbezorgd {}, mislukt {}",
             if self.droog { "proef: " } else { "" },
             self.payloads,
             self.berichten,
             self.rijen,
+            self.dossiers,
+            self.dossier_sleutels,
+            self.declaraties,
+            self.stroom_blokken,
             self.audit,
             self.bewaard_onbevestigd,
             self.bewaard_onbezorgd,
@@ -197,6 +242,87 @@ fn rfc3339(t: OffsetDateTime) -> String {
 }
 
 impl Gateway {
+    /// The dossier step (`docs/retention.md`, "The dossier"): the clients whose dossier is
+    /// over on `grens` lose it whole, in batches under the writers' locks (one transaction per
+    /// client), the index of trajectories in step; then the declaraties left without
+    /// prestaties, and the chunks of flow records received before `grens` (the book in step).
+    fn dossiers(
+        &self,
+        grens: Datum,
+        apply: bool,
+        stop: &AtomicBool,
+        v: &mut Verslag,
+    ) -> Result<(), StoreError> {
+        // A client the index knows a recent trajectory of is certainly not over: not read.
+        // One entry per such client (tens of bytes), built without a list of the trajectories.
+        let mut recent: std::collections::HashMap<String, std::collections::HashSet<Bsn>> =
+            std::collections::HashMap::new();
+        {
+            let index = self.index.read().unwrap_or_else(|e| e.into_inner());
+            index.for_each(|t| {
+                if t.toegewezen.is_some_and(|d| d >= grens)
+                    || t.ingangsdatum >= grens
+                    || t.stop.as_ref().is_some_and(|s| s.einddatum >= grens)
+                {
+                    match recent.get_mut(t.gemeente.as_str()) {
+                        Some(set) => {
+                            set.insert(t.bsn);
+                        }
+                        None => {
+                            recent.insert(t.gemeente.to_string(), [t.bsn].into());
+                        }
+                    }
+                }
+            });
+        }
+        let candidates = self
+            .store
+            .dossier_candidates(|g, b| recent.get(g).is_some_and(|set| set.contains(b)))?;
+        let mut done = Dossiers::default();
+        for batch in candidates.chunks(self.settings.bewaren.batch) {
+            if stop.load(Ordering::Relaxed) {
+                break;
+            }
+            let before = done.trajecten.len();
+            self.locked(|| {
+                self.store.remove_dossiers(batch, grens, apply, &mut done)?;
+                if apply {
+                    // The index in step, under the same lock as the removal.
+                    for (domein, gemeente, nummer) in &done.trajecten[before..] {
+                        self.refresh(*domein, gemeente, std::slice::from_ref(nummer))?;
+                    }
+                }
+                Ok(())
+            })?;
+        }
+        v.dossiers = done.clients;
+        v.dossier_sleutels = done.keys;
+        for (why, n) in &done.kept {
+            match why {
+                Open::Recent => v.dossier_recent += n,
+                Open::Gedeeld => v.dossier_gedeeld += n,
+                Open::Leeg => {}
+                _ => v.dossier_open += n,
+            }
+        }
+        if apply && done.clients > 0 && !stop.load(Ordering::Relaxed) {
+            v.declaraties = self.locked(|| self.store.remove_declaraties(grens, apply))?;
+        }
+        if !stop.load(Ordering::Relaxed) {
+            (v.stroom_blokken, v.stroom_berichten) = self.locked(|| {
+                let (chunks, first_kept) = self.store.remove_stroom_chunks(grens, apply)?;
+                let mut dropped = 0;
+                if apply && chunks > 0 {
+                    // The book in step, under the lock new records join it under.
+                    let mut boek = self.berichten.write().unwrap_or_else(|e| e.into_inner());
+                    dropped = boek.drop_before(first_kept) as u64;
+                }
+                Ok((chunks, dropped))
+            })?;
+        }
+        Ok(())
+    }
+
     /// Whether the flow figures live apart from the payloads (tree `stromen`, `store/stroom.rs`),
     /// so that removing a payload (or a record) leaves them as they are after a restart: every
     /// message up to the last has its flow record (start-up migrates a store from before the
@@ -227,11 +353,13 @@ impl Gateway {
         let now = self.clock.now();
         let payload_grens = months_before(now, s.payload_maanden);
         let gegevens_grens = months_before(now, s.gegevens_jaren.saturating_mul(12));
+        let dossier_grens = months_before(now, s.dossier_jaren.saturating_mul(12));
         let audit_grens = months_before(now, s.audit_jaren.saturating_mul(12));
         let mut v = Verslag {
             droog,
             payload_grens: rfc3339(payload_grens),
             gegevens_grens: rfc3339(gegevens_grens),
+            dossier_grens: rfc3339(dossier_grens),
             audit_grens: rfc3339(audit_grens),
             ..Verslag::default()
         };
@@ -279,8 +407,11 @@ impl Gateway {
             }
         } else {
             v.overgeslagen = Some(
-                "de stuurinformatie is nog niet apart bewaard (de migratie bij de start is niet af); payloads en berichten blijven tot dan".into(),
+                "de stuurinformatie is nog niet apart bewaard (de migratie bij de start is niet af); payloads, berichten en dossiers blijven tot dan".into(),
             );
+        }
+        if v.overgeslagen.is_none() {
+            self.dossiers(Datum::dutch_day(dossier_grens), apply, stop, &mut v)?;
         }
         // Audit entries are small: four times a batch at once; a dry run counts them all.
         let max = if droog { usize::MAX } else { s.batch * 4 };
@@ -316,6 +447,7 @@ impl Gateway {
             droog,
             payloads = v.payloads,
             berichten = v.berichten,
+            dossiers = v.dossiers,
             audit = v.audit,
             kept = v.bewaard_onbevestigd + v.bewaard_onbezorgd + v.bewaard_mislukt,
             bytes = v.bytes_op_schijf,
@@ -323,6 +455,12 @@ impl Gateway {
             "retention run"
         );
         Ok(v)
+    }
+
+    /// The store's live bytes: every key and value (the bench of `docs/performance.md` sets it
+    /// beside the files' size). Reads the whole store.
+    pub fn store_live_bytes(&self) -> Result<u64, StoreError> {
+        self.store.live_bytes()
     }
 
     /// [`Gateway::bewaren`] on a stopped gateway's store (`sluis bewaren` without a running
@@ -418,6 +556,14 @@ mod tests {
             ..ok.clone()
         };
         assert!(long.check().unwrap_err().contains("payload_maanden (100)"));
+        let dossier = BewaarSettings {
+            dossier_jaren: 6,
+            ..ok.clone()
+        };
+        assert!(dossier
+            .check()
+            .unwrap_err()
+            .contains("dossier_jaren (6) is korter dan gegevens_jaren (7)"));
         let short = BewaarSettings {
             audit_jaren: 3,
             ..ok.clone()

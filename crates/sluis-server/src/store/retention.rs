@@ -8,10 +8,18 @@
 //! (`verwijderd_tot`), written in the same transaction as the removal. The message counter itself
 //! keeps counting every message ever stored, so it never goes down.
 
+use super::history::{self, TreeKind};
 use super::{be, decode, encode, Store, StoreError, StoredBericht, COUNT};
 use crate::delivery::{DeliveryState, DeliveryStatus};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
-use std::collections::BTreeMap;
+use sluis_core::doelbereik::{PlanHistory, PlanTree};
+use sluis_core::dossier::{self, Client, Dossier, Open, Traject};
+use sluis_core::standard::types::{Bsn, Datum};
+use sluis_core::stuurinformatie::{self, Referenties};
+use sluis_core::validate::history::{
+    DeclaratieRecord, Domein, Effect, Effects, History, Record, Tree,
+};
+use std::collections::{BTreeMap, BTreeSet};
 use time::OffsetDateTime;
 
 /// `meta`: how many message records the retention policy removed.
@@ -260,8 +268,9 @@ impl Store {
     /// most `max`, removed with everything that is theirs alone: the record, the identificatie
     /// it claimed, its acknowledged inbox entries, its delivery statuses. A message something
     /// still needs is kept (and counted), and so is the newest record of all (the high-water
-    /// mark names it). The history the rules read and the client facts stay (the trajectory's
-    /// dossier, `docs/retention.md`). With `apply` false nothing is written.
+    /// mark names it). With its claim goes the history's record of its identificatie (TR056);
+    /// the rest of the history and the client facts are the dossier's (its own step, with its
+    /// own term: [`Store::remove_dossiers`]). With `apply` false nothing is written.
     pub fn remove_records(
         &self,
         pass: Pass<'_>,
@@ -327,6 +336,18 @@ impl Store {
         let waiting = self.waiting()?;
         let up_to = batch.done.iter().copied().max().unwrap_or(0);
         let n = batch.done.len() as u64;
+        // The history's record of the identificatie (TR056) goes with the message's own claim.
+        let h_ident: Vec<Vec<u8>> = records
+            .iter()
+            .map(|b| {
+                self.sealer
+                    .key(&sluis_core::validate::history::state::key(&[
+                        &b.bericht,
+                        &b.afzender,
+                        &b.identificatie,
+                    ]))
+            })
+            .collect();
         let trees = [
             self.berichten.clone(),
             self.identificaties.clone(),
@@ -334,18 +355,20 @@ impl Store {
             self.meta.clone(),
             self.deliveries.clone(),
             waiting,
+            self.history[history::position(Tree::Identificaties)].clone(),
         ];
         trees
             .as_slice()
             .transaction(|t| {
-                let (berichten, identificaties, inbox, meta, deliveries, waiting) =
-                    (&t[0], &t[1], &t[2], &t[3], &t[4], &t[5]);
-                for b in &records {
+                let (berichten, identificaties, inbox, meta, deliveries, waiting, h_idents) =
+                    (&t[0], &t[1], &t[2], &t[3], &t[4], &t[5], &t[6]);
+                for (b, hk) in records.iter().zip(&h_ident) {
                     berichten.remove(&be(b.id))?;
                     waiting.remove(&be(b.id))?;
                     let ik = super::ident_key(&b.afzender, &b.bericht, &b.identificatie);
                     if identificaties.get(&ik)?.as_deref() == Some(&be(b.id)[..]) {
                         identificaties.remove(ik)?;
+                        h_idents.remove(hk.as_slice())?;
                     }
                 }
                 super::inbox::remove_in(inbox, &self.sealer, &inbox_cursors)?;
@@ -367,6 +390,305 @@ impl Store {
             })
             .map_err(abort)?;
         Ok(batch)
+    }
+}
+
+/// What the dossier step found or did in the store.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Dossiers {
+    /// Clients whose dossier was removed (or would be).
+    pub clients: u64,
+    /// Keys removed with them (records and index entries, and their client facts).
+    pub keys: u64,
+    /// The trajectories they held, for the gateway's index.
+    pub trajecten: Vec<Traject>,
+    /// The declaraties their prestaties were in.
+    pub declaraties: BTreeSet<(Domein, String, String)>,
+    /// Clients kept, by why.
+    pub kept: BTreeMap<Open, u64>,
+}
+
+/// The domain of a key's first part.
+fn domein_of(part: &[u8]) -> Option<Domein> {
+    match part {
+        b"ijw" => Some(Domein::Ijw),
+        b"iwmo" => Some(Domein::Iwmo),
+        _ => None,
+    }
+}
+
+fn parts(key: &[u8]) -> Vec<&[u8]> {
+    key.split(|b| *b == 0).collect()
+}
+
+impl Store {
+    /// Every client with a toewijzing or a verzoek, with the (domein, aanbieder) pairs it has
+    /// them with, leaving out those `skip` says are certainly not over (the gateway's index of
+    /// trajectories knows a recent one). Walks the keys of the two per-client indexes (their
+    /// first four parts: domein, gemeente, aanbieder, client) and opens one record per group
+    /// for the BSN (the key holds only its pseudonym).
+    pub fn dossier_candidates(
+        &self,
+        skip: impl Fn(&str, &Bsn) -> bool,
+    ) -> Result<Vec<Client>, StoreError> {
+        let mut by_client: BTreeMap<(Vec<u8>, Vec<u8>), Client> = BTreeMap::new();
+        let mut skipped: BTreeSet<(Vec<u8>, Vec<u8>)> = BTreeSet::new();
+        for index in [Tree::ToewijzingenPerClient, Tree::VerzoekenPerClient] {
+            let Some(primary) = index.primary() else {
+                continue;
+            };
+            let tree = &self.history[history::position(index)];
+            let primary_tree = &self.history[history::position(primary)];
+            let mut last: Vec<u8> = Vec::new();
+            for item in tree.iter() {
+                let (k, v) = item?;
+                let p = parts(&k);
+                if p.len() < 5 {
+                    continue;
+                }
+                let group = p[..4].join(&0u8);
+                if group == last {
+                    continue;
+                }
+                last = group;
+                let (Some(domein), gemeente, aanbieder) = (
+                    domein_of(p[0]),
+                    String::from_utf8_lossy(p[1]).into_owned(),
+                    String::from_utf8_lossy(p[2]).into_owned(),
+                ) else {
+                    continue;
+                };
+                let client = (p[1].to_vec(), p[3].to_vec());
+                if skipped.contains(&client) {
+                    continue;
+                }
+                if let Some(c) = by_client.get_mut(&client) {
+                    c.delen.insert((domein, aanbieder));
+                    continue;
+                }
+                let Some(bytes) = primary_tree.get(&v)? else {
+                    return Err(StoreError::Corrupt(
+                        0,
+                        format!("index {} points at a missing record", index.name()),
+                    ));
+                };
+                let plain = self
+                    .sealer
+                    .open(&primary.sled_name(), &v, &bytes)
+                    .map_err(|e| StoreError::Corrupt(0, e))?;
+                let record: Record = serde_json::from_slice(&plain)
+                    .map_err(|e| StoreError::Corrupt(0, e.to_string()))?;
+                let bsn = match record {
+                    Record::Toewijzing(t) => t.bsn,
+                    Record::Verzoek(v) => v.bsn,
+                    _ => continue,
+                };
+                if skip(&gemeente, &bsn) {
+                    skipped.insert(client);
+                    continue;
+                }
+                by_client.insert(
+                    client,
+                    Client {
+                        gemeente,
+                        bsn,
+                        delen: [(domein, aanbieder)].into(),
+                    },
+                );
+            }
+        }
+        Ok(by_client.into_values().collect())
+    }
+
+    /// The dossier step for some clients: each decided over the store's views on the cut-off
+    /// day `grens` and, when over and `apply`, removed in one sled transaction with its client
+    /// facts. Call under the gateway's writers' locks.
+    pub fn remove_dossiers(
+        &self,
+        clients: &[Client],
+        grens: Datum,
+        apply: bool,
+        out: &mut Dossiers,
+    ) -> Result<(), StoreError> {
+        for client in clients {
+            let decided = {
+                let (h, p) = (self.history(), self.plans());
+                let d = dossier::dossier(&h, &p, client, grens);
+                if let Some(fault) = h.fault().or_else(|| p.fault()) {
+                    return Err(fault.into());
+                }
+                d
+            };
+            let v = match decided {
+                Dossier::Open(why) => {
+                    *out.kept.entry(why).or_default() += 1;
+                    continue;
+                }
+                Dossier::Over(v) => v,
+            };
+            if apply {
+                self.remove_keys(&v.history, &v.plans, Some(client))?;
+            }
+            out.clients += 1;
+            out.keys += v.len() as u64 + 1;
+            out.trajecten.extend(v.trajecten);
+            out.declaraties.extend(v.declaraties);
+        }
+        Ok(())
+    }
+
+    /// Remove history and plan keys (plain: pseudonymised here as on insert), and a client's
+    /// facts, in one transaction.
+    fn remove_keys(
+        &self,
+        history: &Effects,
+        plans: &[(PlanTree, Vec<u8>)],
+        client: Option<&Client>,
+    ) -> Result<(), StoreError> {
+        self.space.writable().or_else(|e| match e {
+            // Removing frees space: a full disk does not stop it.
+            StoreError::Full => Ok(()),
+            other => Err(other),
+        })?;
+        let mut keys: Vec<(usize, Vec<u8>)> = Vec::new();
+        for e in &history.0 {
+            if let Effect::Remove { tree, key } = e {
+                keys.push((1 + history::position(*tree), self.sealer.key(key)));
+            }
+        }
+        let plan_base = 1 + self.history.len();
+        for (tree, key) in plans {
+            keys.push((plan_base + history::position(*tree), self.sealer.key(key)));
+        }
+        if let Some(c) = client {
+            keys.push((
+                0,
+                self.sealer
+                    .key(&super::client_key(&c.gemeente, c.bsn.as_str())),
+            ));
+        }
+        let mut trees = vec![self.clienten.clone()];
+        trees.extend(self.history.iter().cloned());
+        trees.extend(self.plans.iter().cloned());
+        trees
+            .as_slice()
+            .transaction(|t| {
+                for (i, k) in &keys {
+                    t[*i].remove(k.as_slice())?;
+                }
+                Ok::<_, ConflictableTransactionError<StoreError>>(())
+            })
+            .map_err(abort)?;
+        Ok(())
+    }
+
+    /// The declaraties whose period ended before `grens` and of which no prestatie is left
+    /// (after the dossier step removed prestaties): removed when `apply`. Reads every
+    /// prestatie and declaratie once. Returns how many.
+    pub fn remove_declaraties(&self, grens: Datum, apply: bool) -> Result<u64, StoreError> {
+        let h = self.history();
+        let left: BTreeSet<(Domein, String, String)> = h
+            .try_scan(Tree::Prestaties, b"")?
+            .into_iter()
+            .filter_map(|r| match r {
+                Record::Prestatie(p) => {
+                    Some((p.parties.domein, p.parties.aanbieder, p.declaratienummer))
+                }
+                _ => None,
+            })
+            .collect();
+        let declaraties: Vec<DeclaratieRecord> = h
+            .try_scan(Tree::Declaraties, b"")?
+            .into_iter()
+            .filter_map(|r| match r {
+                Record::Declaratie(d) => Some(d),
+                _ => None,
+            })
+            .collect();
+        let gone = dossier::declaraties_over(&declaraties, &left, grens);
+        let n = gone
+            .0
+            .iter()
+            .filter(|e| {
+                matches!(
+                    e,
+                    Effect::Remove {
+                        tree: Tree::Declaraties,
+                        ..
+                    }
+                )
+            })
+            .count() as u64;
+        if apply && n > 0 {
+            self.remove_keys(&gone, &[], None)?;
+        }
+        Ok(n)
+    }
+
+    /// The bytes of every key and value in every tree (what a compaction would keep, before
+    /// sled's own bookkeeping): the live data, to set beside the files' size.
+    pub fn live_bytes(&self) -> Result<u64, StoreError> {
+        let mut total = 0u64;
+        for name in self.db.tree_names() {
+            for item in self.db.open_tree(&name)?.iter() {
+                let (k, v) = item?;
+                total += (k.len() + v.len()) as u64;
+            }
+        }
+        Ok(total)
+    }
+
+    /// The flow records' chunks whose every record was received before `grens`, from the
+    /// oldest on, never the last chunk (its last record tells start-up where the records end):
+    /// removed when `apply`. Returns the chunks and the first id still kept (the book drops
+    /// the records before it).
+    pub fn remove_stroom_chunks(
+        &self,
+        grens: Datum,
+        apply: bool,
+    ) -> Result<(u64, u64), StoreError> {
+        let last = self.stromen.last()?.map(|(k, _)| k);
+        let mut refs = Referenties::default();
+        let mut gone: Vec<sled::IVec> = Vec::new();
+        let mut first_kept = 0u64;
+        for item in self.stromen.iter() {
+            let (k, v) = item?;
+            if Some(&k) == last.as_ref() {
+                break;
+            }
+            let n = k.as_ref().try_into().map(u64::from_be_bytes).unwrap_or(0);
+            let opened = self
+                .sealer
+                .open(super::stroom::TREE, &k, &v)
+                .map_err(|e| StoreError::Corrupt(n * super::stroom::CHUNK, e))?;
+            let mut recent = false;
+            for (id, bytes) in super::stroom::chunk_entries(n, &opened)? {
+                if bytes.is_empty() {
+                    continue;
+                }
+                // A record this build does not read is not dated: it stays.
+                match stuurinformatie::decode(id, &bytes, &mut refs) {
+                    Ok(r) if r.bericht.ontvangen < grens => {}
+                    _ => recent = true,
+                }
+                if recent {
+                    break;
+                }
+            }
+            if recent {
+                break;
+            }
+            first_kept = (n + 1) * super::stroom::CHUNK;
+            gone.push(k);
+        }
+        if apply && !gone.is_empty() {
+            let mut batch = sled::Batch::default();
+            for k in &gone {
+                batch.remove(k.clone());
+            }
+            self.stromen.apply_batch(batch)?;
+        }
+        Ok((gone.len() as u64, first_kept))
     }
 }
 
@@ -427,9 +749,17 @@ mod tests {
         let ids: Vec<u64> = (0..4u32)
             .map(|n| {
                 let r = record(&store, n);
-                store
-                    .insert(&r, true, None, &pushed(&format!("c{n}")))
-                    .expect("insert");
+                // The history's record of the identificatie (TR056), as an accepted message has.
+                let mut writes = pushed(&format!("c{n}"));
+                writes.effects.put(Record::Identificatie(
+                    sluis_core::validate::history::IdentificatieRecord {
+                        berichtsoort: r.bericht.clone(),
+                        afzender: r.afzender.clone(),
+                        identificatie: r.identificatie.clone(),
+                        dagtekening: None,
+                    },
+                ));
+                store.insert(&r, true, None, &writes).expect("insert");
                 r.id
             })
             .collect();
@@ -534,6 +864,16 @@ mod tests {
             .expect("inbox")
             .iter()
             .all(|e| e.bericht_id == ids[1] || e.bericht_id == ids[3]));
+        // The history's identificatie went with the message's claim; a kept message keeps it.
+        let known = |n: u32| {
+            store
+                .history()
+                .identificatie_bekend("JW305", "12345678", &format!("S{n}"))
+        };
+        assert_eq!(
+            (known(0), known(1), known(2), known(3)),
+            (false, true, false, true)
+        );
         store.durable_blocking().expect("durable");
         let mark = super::super::hwm::observe(&store.db).expect("mark");
         assert_eq!(super::super::hwm::check(&store.db, &mark), Ok(()));

@@ -34,7 +34,7 @@ pub struct ChunkFault {
 
 /// Ids per chunk (a power of two). Ids also number inbox entries, so a chunk holds the
 /// records of some fifteen messages.
-const CHUNK: u64 = 64;
+pub(super) const CHUNK: u64 = 64;
 
 fn chunk_key(id: u64) -> [u8; 8] {
     be(id / CHUNK)
@@ -62,6 +62,10 @@ pub(super) fn read_varint(bytes: &[u8], at: &mut usize) -> Option<u64> {
 }
 
 /// The entries of chunk `chunk`: `(id, record)`, in the order written.
+pub(super) fn chunk_entries(chunk: u64, value: &[u8]) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+    entries(chunk, value)
+}
+
 fn entries(chunk: u64, value: &[u8]) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
     let damaged = || StoreError::Corrupt(chunk * CHUNK, "stromen: chunk does not read".into());
     let mut out = Vec::new();

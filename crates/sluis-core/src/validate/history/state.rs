@@ -513,8 +513,9 @@ pub enum Effect {
         key: Vec<u8>,
         primary: Vec<u8>,
     },
-    /// Remove the record under `key` in `tree` (only starts and stops are ever removed; they
-    /// have no index entries).
+    /// Remove the record or index entry under `key` in `tree`: a message removes only starts
+    /// and stops (they have no index entries); the retention policy removes a whole dossier,
+    /// its index entries with it (`crate::dossier`).
     Remove { tree: Tree, key: Vec<u8> },
 }
 

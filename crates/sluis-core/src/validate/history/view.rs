@@ -282,8 +282,15 @@ impl<T: Ord + Copy, R: Clone> MemoryTrees<T, R> {
         self.indexes.insert((tree, key.to_vec()), primary.to_vec());
     }
 
+    /// Remove the record, or the index entry, under `key` in `tree`.
     pub fn remove(&mut self, tree: T, key: &[u8]) {
         self.records.remove(&(tree, key.to_vec()));
+        self.indexes.remove(&(tree, key.to_vec()));
+    }
+
+    /// Number of index entries.
+    pub fn index_len(&self) -> usize {
+        self.indexes.len()
     }
 
     pub fn get(&self, tree: T, key: &[u8]) -> Option<R> {
@@ -345,6 +352,11 @@ impl MemoryHistory {
     /// Number of records (index entries not counted).
     pub fn len(&self) -> usize {
         self.trees.len()
+    }
+
+    /// Number of index entries.
+    pub fn index_len(&self) -> usize {
+        self.trees.index_len()
     }
 
     pub fn is_empty(&self) -> bool {
