@@ -1,7 +1,7 @@
 //! `sluis backup`: a consistent copy of a data directory's store in one file, while the
 //! gateway runs (through its control socket) or while it is stopped (docs/operations.md).
 
-use super::{current_thread, load_settings, Failure, Outcome};
+use super::{current_thread, Failure, Outcome, StoreDir};
 use sluis::store::backup::{self, Summary};
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
@@ -10,18 +10,16 @@ use std::time::Instant;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Configuration (for the data directory).
-    #[arg(long, default_value = "config/sluis.toml")]
-    config: PathBuf,
-    /// Data directory (overrides the configuration and SLUIS_DATA_DIR).
-    #[arg(long)]
-    data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    store: StoreDir,
     /// The backup file to write; an existing file is never overwritten.
     file: PathBuf,
 }
 
 pub fn run(args: Args) -> Outcome {
-    let settings = load_settings(&args.config, args.data_dir)
+    let settings = args
+        .store
+        .settings()
         .map_err(|e| Failure::new(2, format!("backup: {e}")))?;
     let dir = settings.server.data_dir;
     if !sluis::store::Store::exists(&dir) {

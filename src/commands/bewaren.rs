@@ -2,19 +2,14 @@
 //! running gateway through its control socket, or on the store of a stopped one. `--droog`
 //! only reports what would be removed.
 
-use super::{load_settings, Failure, Outcome};
+use super::{Failure, Outcome, StoreDir};
 use sluis::gateway::retention::Verslag;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Configuration (the terms, and the data directory).
-    #[arg(long, default_value = "config/sluis.toml")]
-    config: PathBuf,
-    /// Data directory (overrides the configuration and SLUIS_DATA_DIR).
-    #[arg(long)]
-    data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    store: StoreDir,
     /// Only report what would be removed; remove nothing.
     #[arg(long)]
     droog: bool,
@@ -24,7 +19,9 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Outcome {
-    let settings = load_settings(&args.config, args.data_dir)
+    let settings = args
+        .store
+        .settings()
         .map_err(|e| Failure::new(2, format!("bewaren: {e}")))?;
     let dir = settings.server.data_dir.clone();
     if !sluis::store::Store::exists(&dir) {

@@ -1,21 +1,16 @@
 //! `sluis comprimeer`: write the store of a stopped gateway anew with only its live data, so
 //! the disk space that retention freed is given back (docs/retention.md, "Disk space").
 
-use super::{current_thread, load_settings, Failure, Outcome};
+use super::{current_thread, Failure, Outcome, StoreDir};
 use sluis::store::compact::{self, CompactError};
 use sluis::store::StoreError;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Configuration (for the data directory).
-    #[arg(long, default_value = "config/sluis.toml")]
-    config: PathBuf,
-    /// Data directory (overrides the configuration and SLUIS_DATA_DIR).
-    #[arg(long)]
-    data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    store: StoreDir,
     /// Keep the original beside it as DIR.voor-comprimeren (remove it yourself once the
     /// gateway runs on the new one).
     #[arg(long)]
@@ -24,7 +19,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> Outcome {
     let fail = |code: u8, e: String| Failure::new(code, format!("comprimeer: {e}"));
-    let settings = load_settings(&args.config, args.data_dir).map_err(|e| fail(2, e))?;
+    let settings = args.store.settings().map_err(|e| fail(2, e))?;
     let dir = settings.server.data_dir;
     let started = Instant::now();
     let done = compact::compact(&dir, args.bewaar_oud).map_err(|e| match e {

@@ -225,6 +225,25 @@ fn print_message(out: &str) {
 }
 
 /// The settings of `config`, with the data directory given on the command line.
+/// The configuration file and the data directory, as the commands on a store take them
+/// (`backup`, `bewaren`, `comprimeer`).
+#[derive(clap::Args)]
+pub struct StoreDir {
+    /// Configuration (the data directory, and the settings the command uses).
+    #[arg(long, default_value = "config/sluis.toml")]
+    config: PathBuf,
+    /// Data directory (overrides the configuration and SLUIS_DATA_DIR).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+}
+
+impl StoreDir {
+    /// The settings, with the data directory as given.
+    fn settings(self) -> Result<sluis::config::Settings, String> {
+        load_settings(&self.config, self.data_dir)
+    }
+}
+
 fn load_settings(
     config: &Path,
     data_dir: Option<PathBuf>,

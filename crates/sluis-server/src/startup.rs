@@ -55,19 +55,19 @@ fn keys(settings: &Settings) -> std::io::Result<Keys> {
 /// middleware.
 fn security(
     settings: &Settings,
-    store: &Gateway,
+    gateway: &Gateway,
     keys: Arc<Keys>,
 ) -> std::io::Result<(Security, std::thread::JoinHandle<()>)> {
     use std::io::Error as E;
     let tokens = TokenStore::new(
-        store.open_tree("tokens").map_err(E::other)?,
+        gateway.open_tree("tokens").map_err(E::other)?,
         &settings.security.tokens,
     )
     .map_err(E::other)?;
     if tokens.has_demo_tokens() {
         tracing::warn!("DEMO TOKENS are configured: their secrets are public; never use this configuration with real data");
     }
-    let audit = AuditLog::new(store.open_tree("audit").map_err(E::other)?).map_err(E::other)?;
+    let audit = AuditLog::new(gateway.open_tree("audit").map_err(E::other)?).map_err(E::other)?;
     let (audit_tx, writer) = crate::security::audit::spawn_writer(audit.clone())?;
     let rate = settings.security.rate_limit;
     let security = Security {

@@ -310,32 +310,31 @@ impl Gateway {
     /// what it had acknowledged), routed by the same rule as when it was judged: new inbox
     /// entries at the end, nothing else changes.
     pub async fn replay(&self, id: u64) -> Result<Replay, StoreError> {
-        let Some(b) = self.store.get(id)? else {
-            return Ok(Replay::Missing);
-        };
-        let routing = intake::Routing {
-            soort: Berichtsoort::parse(&b.bericht),
-            afzender: &b.afzender,
-            ontvanger: &b.ontvanger,
-            accepted: b.accepted,
-            technisch: b.technisch(),
-            has_retour: b.retour.is_some(),
-            granted: b.granted,
-            conflict: b.conflicts_with.is_some(),
-        };
-        let inbox: Vec<(String, intake::DeliveryKind)> = intake::deliveries(&routing)
-            .into_iter()
-            .map(|d| (d.party, d.kind))
-            .collect();
-        let cursors = {
-            let _writing = self.writing();
-            // Read again under the writers' lock, which a retention batch holds while it strips
+        let (inbox, cursors) = {
+            // Read under the writers' lock, which a retention batch holds while it strips
             // payloads: what is put in an inbox again still has its content when it is read.
-            match self.store.get(id)? {
+            let _writing = self.writing();
+            let b = match self.store.get(id)? {
                 None => return Ok(Replay::Missing),
                 Some(b) if b.payload_verwijderd.is_some() => return Ok(Replay::PayloadRemoved),
-                Some(_) => self.store.requeue(id, &inbox)?,
-            }
+                Some(b) => b,
+            };
+            let routing = intake::Routing {
+                soort: Berichtsoort::parse(&b.bericht),
+                afzender: &b.afzender,
+                ontvanger: &b.ontvanger,
+                accepted: b.accepted,
+                technisch: b.technisch(),
+                has_retour: b.retour.is_some(),
+                granted: b.granted,
+                conflict: b.conflicts_with.is_some(),
+            };
+            let inbox: Vec<(String, intake::DeliveryKind)> = intake::deliveries(&routing)
+                .into_iter()
+                .map(|d| (d.party, d.kind))
+                .collect();
+            let cursors = self.store.requeue(id, &inbox)?;
+            (inbox, cursors)
         };
         self.store.durable().await?;
         Ok(Replay::Done(
